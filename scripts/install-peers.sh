@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the real peers the interop tests drive (DESIGN §5), from Debian's packages.
+# Idempotent: packages already present are not fetched again; safe to run on every CI start.
+set -euo pipefail
+
+PACKAGES=(
+  sip-tester          # sipp: SIP/RTP load and scenario driver
+  baresip             # a real SIP phone: REGISTER, MWI SUBSCRIBE, calls
+  prosody             # XMPP server for component tests
+  python3-slixmpp     # an independent XMPP client
+  swaks               # SMTP client ("Swiss army knife")
+  espeak-ng           # text-to-speech (subprocess engine, test speech)
+  flite               # second TTS engine (test sentences)
+  pocketsphinx        # offline speech-to-text
+  pocketsphinx-en-us  # its English model
+  sox                 # audio inspection and conversion in tests
+  chromium            # browser for the web client tests (driven by playwright-core)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-peers: all ${#PACKAGES[@]} peer packages are installed"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-peers: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts prosody as a system service; the tests run their own instances.
+if command -v service >/dev/null 2>&1; then $SUDO service prosody stop >/dev/null 2>&1 || true; fi
+echo "install-peers: done"
