@@ -1,0 +1,100 @@
+// Addresses of parties on every system, written as URIs: mailto: (RFC 6068), tel: (RFC 3966),
+// sip: (RFC 3261), xmpp: (RFC 5122) and web: for a user's browser client.
+
+import { InvalidAddressError } from "./errors.ts";
+import type { SystemKind } from "./system.ts";
+
+export type Address =
+  | { scheme: "mailto"; email: string; name?: string }
+  | { scheme: "tel"; number: string }
+  | { scheme: "sip"; uri: string }
+  | { scheme: "xmpp"; jid: string }
+  | { scheme: "web"; userId: string; clientId: string };
+
+const EMAIL = /^[^\s@<>()"]+@[^\s@<>()"]+\.?[^\s@<>()"]*$/;
+
+/** Parses `mailto:a@b`, `tel:+1555`, `sip:x@y`, `xmpp:a@b`, `web:user/client`; throws InvalidAddressError. */
+export function parseAddress(input: string): Address {
+  const colon = input.indexOf(":");
+  if (colon < 0)
+    throw new InvalidAddressError(input, "missing scheme (mailto:, tel:, sip:, xmpp:)");
+  const scheme = input.slice(0, colon).toLowerCase();
+  const rest = input.slice(colon + 1);
+  switch (scheme) {
+    case "mailto": {
+      const email = decodeURIComponent(rest.split("?")[0] ?? "").trim();
+      if (!EMAIL.test(email)) throw new InvalidAddressError(input, "not an email address");
+      return { scheme: "mailto", email: email.toLowerCase() };
+    }
+    case "tel": {
+      const number = rest.replace(/[\s().-]/g, "");
+      if (!/^\+?[0-9*#]{1,32}$/.test(number))
+        throw new InvalidAddressError(input, "not a phone number");
+      return { scheme: "tel", number };
+    }
+    case "sip":
+    case "sips":
+      if (!/^[^\s@]+@[^\s]+$|^[^\s@]+$/.test(rest))
+        throw new InvalidAddressError(input, "not a SIP URI");
+      return { scheme: "sip", uri: `${scheme}:${rest}` };
+    case "xmpp": {
+      const jid = rest.replace(/^\/\//, "");
+      if (!/^([^\s@/]+@)?[^\s@/]+(\/.*)?$/.test(jid))
+        throw new InvalidAddressError(input, "not a JID");
+      return { scheme: "xmpp", jid };
+    }
+    case "web": {
+      const [userId, clientId = "web"] = rest.split("/");
+      if (!userId) throw new InvalidAddressError(input, "missing user id");
+      return { scheme: "web", userId, clientId };
+    }
+    default:
+      throw new InvalidAddressError(input, `unknown scheme "${scheme}"`);
+  }
+}
+
+/** The canonical URI form, used as the delivery target key (idempotency is on communication + target). */
+export function formatAddress(a: Address): string {
+  switch (a.scheme) {
+    case "mailto":
+      return `mailto:${a.email}`;
+    case "tel":
+      return `tel:${a.number}`;
+    case "sip":
+      return a.uri;
+    case "xmpp":
+      return `xmpp:${a.jid}`;
+    case "web":
+      return `web:${a.userId}/${a.clientId}`;
+  }
+}
+
+/** Which system an address reaches when a communication is sent to it. */
+export function systemOf(a: Address): SystemKind {
+  switch (a.scheme) {
+    case "mailto":
+      return "email";
+    case "tel":
+    case "sip":
+      return "pstn";
+    case "xmpp":
+    case "web":
+      return "im";
+  }
+}
+
+/** A human-readable label: "Bob <bob@x>", "+1555…". */
+export function displayAddress(a: Address): string {
+  switch (a.scheme) {
+    case "mailto":
+      return a.name ? `${a.name} <${a.email}>` : a.email;
+    case "tel":
+      return a.number;
+    case "sip":
+      return a.uri;
+    case "xmpp":
+      return a.jid;
+    case "web":
+      return a.userId;
+  }
+}

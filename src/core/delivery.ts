@@ -1,0 +1,32 @@
+// A delivery is one communication bound for one target: the outbox row's life cycle.
+
+export const DELIVERY_STATES = [
+  "pending",
+  "inflight",
+  "held",
+  "delivered",
+  "failed",
+  "expired",
+] as const;
+
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface Delivery {
+  id: string;
+  communicationId: string;
+  userId: string;
+  /** Canonical target address (core/address formatAddress): idempotency is on (communicationId, target). */
+  target: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: Date;
+  /** While inflight, the time after which another worker (or a restart) may take the row again. */
+  leaseUntil?: Date;
+  /** Held deliveries (target unavailable) expire at this time. */
+  expiresAt?: Date;
+  lastError?: string;
+  /** The id the target system gave the delivered message (Message-ID, stanza id). */
+  nativeId?: string;
+  createdAt: Date;
+  deliveredAt?: Date;
+}

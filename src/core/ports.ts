@@ -1,0 +1,58 @@
+// The ports between the gateway and the adapters (DESIGN §2): an adapter turns native traffic into
+// communication drafts for the gateway's sink, and sends renditions to the addresses it serves.
+
+import type { Address } from "./address.ts";
+import type { Communication, NativeRef } from "./communication.ts";
+import type { Rendition } from "./rendition.ts";
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * What an inbound adapter hands the gateway: a communication without the ids the gateway assigns.
+ * `replyTo` lists native ids of messages this one answers (In-Reply-To, References), newest last;
+ * the gateway resolves them to a thread.
+ */
+export type CommunicationDraft = DistributiveOmit<Communication, "id" | "thread" | "userId"> & {
+  userId?: string;
+  replyTo?: NativeRef[];
+};
+
+export interface Gateway {
+  /** Routes and stores a communication with its deliveries; resolves once both are durable. */
+  receive(draft: CommunicationDraft): Promise<Communication>;
+  /** The user an address reaches (mail to one of their emails, a call to one of their phones). */
+  resolveUser(address: Address): Promise<string | undefined>;
+}
+
+export interface DeliveryTarget {
+  deliveryId: string;
+  address: Address;
+  attempt: number;
+  /** Native ids (on the target's system) of the thread's earlier messages, oldest first. */
+  references?: string[];
+}
+
+export interface Adapter {
+  readonly name: string;
+  /** Whether this adapter sends to the address (by scheme and, e.g., domain). */
+  handles(address: Address): boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Delivers one rendition. Resolves with the native id when the target system has it;
+   * throws TargetUnavailableError to have the outbox hold the delivery, DeliveryError otherwise.
+   */
+  send(
+    communication: Communication,
+    rendition: Rendition,
+    target: DeliveryTarget,
+  ): Promise<string | undefined>;
+  /**
+   * For targets that come and go (IM clients): whether the address can take a delivery now. The
+   * outbox asks after holding a delivery, so a client that came back in between is not missed.
+   */
+  isAvailable?(address: Address): boolean;
+}
+
+/** Adapters that know when a target comes back (a web client reconnects) tell the outbox. */
+export type AvailabilityListener = (address: Address) => void;

@@ -1,0 +1,54 @@
+// A user's profile (DESIGN §4, CLAIMS B5): the numbers and addresses that reach the user, the
+// voicemail systems to watch, the IM clients to notify, and the routes that choose targets.
+
+import type { SystemKind } from "./system.ts";
+
+export type VoicemailSystem =
+  | { id: string; kind: "internal" }
+  | { id: string; kind: "sip"; uri: string; depositUri?: string }
+  | { id: string; kind: "smdi"; link: string; station: string; depositUri?: string };
+
+export type ImClient = { id: string; kind: "web" } | { id: string; kind: "xmpp"; jid: string };
+
+/** Targets a route may name: a system kind, resolved against the profile by the router. */
+export type RouteTarget = "email" | "im" | "voicemail" | "pstn" | "cellular" | "legacy-voicemail";
+
+export interface Route {
+  /** The system the communication arrived from, or "*" for any. */
+  from: SystemKind | "*";
+  to: RouteTarget[];
+  transcribe?: boolean;
+  audioFormat?: "wav" | "mp3";
+  voice?: string;
+  language?: string;
+}
+
+export interface MwiPreferences {
+  enabled: boolean;
+  supplemental: { timestamp: boolean; text?: string };
+}
+
+export interface Profile {
+  id: string;
+  displayName: string;
+  phones: string[];
+  emails: string[];
+  voicemailSystems: VoicemailSystem[];
+  imClients: ImClient[];
+  routes: Route[];
+  mwi: MwiPreferences;
+}
+
+/** What a new profile holds when the admin leaves a field out: one web client, our own store. */
+export function defaultProfile(id: string, displayName = id): Profile {
+  return {
+    id,
+    displayName,
+    phones: [],
+    emails: [],
+    voicemailSystems: [{ id: "internal", kind: "internal" }],
+    imClients: [{ id: "web", kind: "web" }],
+    routes: [],
+    mwi: { enabled: true, supplemental: { timestamp: true } },
+  };
+}

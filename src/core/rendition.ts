@@ -1,0 +1,30 @@
+// A rendition is a communication converted for one medium: computed once per communication and
+// medium, shared by every delivery that needs it (DESIGN §1.1 conversion table).
+
+export interface TextRendition {
+  medium: "text";
+  subject: string;
+  /** Plain text, HTML stripped, quoted history and signature removed for IM. */
+  text: string;
+  /** For email targets: the original HTML when there was one. */
+  html?: string;
+  /** A short sender label: "Bob <bob@example.net>". */
+  from: string;
+  /**
+   * For a communication the user sends out (outbound): the user's name and own address at our
+   * domain, so that the recipient's reply comes back to the user.
+   */
+  sender?: { name: string; email?: string };
+  /** Authenticated link to audio, when the original was voice. */
+  audioUrl?: string;
+  notes: string[];
+}
+
+export interface AudioRendition {
+  medium: "voice";
+  audioId: string;
+  durationMs: number;
+  notes: string[];
+}
+
+export type Rendition = TextRendition | AudioRendition;

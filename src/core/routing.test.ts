@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatAddress } from "./address.ts";
+import type { Communication } from "./communication.ts";
+import { defaultProfile, type Profile } from "./profile.ts";
+import { planTargets } from "./routing.ts";
+
+const alice: Profile = {
+  ...defaultProfile("alice", "Alice"),
+  emails: ["alice@example.com"],
+  phones: ["+15550001"],
+  imClients: [
+    { id: "web", kind: "web" },
+    { id: "phone", kind: "xmpp", jid: "alice@jabber.example" },
+  ],
+};
+
+function mail(overrides: Partial<Communication> = {}): Communication {
+  return {
+    id: "c1",
+    kind: "email",
+    userId: "alice",
+    direction: "inbound",
+    from: { scheme: "mailto", email: "bob@example.net" },
+    to: { scheme: "mailto", email: "alice@example.com" },
+    receivedAt: new Date(),
+    thread: { threadId: "c1" },
+    nativeRefs: [],
+    warnings: [],
+    body: { text: "hi" },
+    ...overrides,
+  } as Communication;
+}
+
+const targets = (c: Communication, p: Profile) =>
+  planTargets(c, p).targets.map((t) => formatAddress(t.address));
+
+test("defaults: email goes to every IM client", () => {
+  assert.deepEqual(targets(mail(), alice), ["web:alice/web", "xmpp:alice@jabber.example"]);
+});
+
+test("defaults: IM goes to the user's email; voicemail to email and IM", () => {
+  const im = mail({
+    kind: "im",
+    from: { scheme: "xmpp", jid: "bob@x" },
+    to: { scheme: "xmpp", jid: "alice@x" },
+  });
+  assert.deepEqual(targets(im, alice), ["mailto:alice@example.com"]);
+  const vm = {
+    ...mail(),
+    kind: "voicemail",
+    from: { scheme: "tel", number: "+1555" },
+    to: { scheme: "tel", number: "+15550001" },
+    body: { audioId: "a", durationMs: 1000 },
+  } as Communication;
+  assert.deepEqual(targets(vm, alice), [
+    "mailto:alice@example.com",
+    "web:alice/web",
+    "xmpp:alice@jabber.example",
+  ]);
+});
+
+test("a profile route overrides the default; '*' catches the rest", () => {
+  const p: Profile = {
+    ...alice,
+    routes: [
+      { from: "email", to: ["im", "email"] },
+      { from: "*", to: ["email"] },
+    ],
+  };
+  // The mail is not sent back to the address it arrived on.
+  assert.deepEqual(targets(mail(), p), ["web:alice/web", "xmpp:alice@jabber.example"]);
+  const im = mail({
+    kind: "im",
+    from: { scheme: "xmpp", jid: "bob@x" },
+    to: { scheme: "xmpp", jid: "alice@x" },
+  });
+  assert.deepEqual(targets(im, p), ["mailto:alice@example.com"]);
+});
+
+test("an outbound communication goes to its explicit address only", () => {
+  const out = mail({
+    direction: "outbound",
+    kind: "im",
+    from: { scheme: "web", userId: "alice", clientId: "web" },
+    to: { scheme: "mailto", email: "bob@elsewhere.net" },
+  });
+  assert.deepEqual(targets(out, alice), ["mailto:bob@elsewhere.net"]);
+});
+
+test("targets the profile cannot resolve are reported, not invented", () => {
+  const bare: Profile = { ...defaultProfile("bob"), imClients: [] };
+  const plan = planTargets(mail({ userId: "bob" }), {
+    ...bare,
+    routes: [{ from: "email", to: ["im", "pstn"] }],
+  });
+  assert.deepEqual(plan.targets, []);
+  assert.deepEqual(plan.skipped, ["im", "pstn"]);
+});

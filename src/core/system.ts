@@ -1,0 +1,24 @@
+// The communication systems omnivox joins (DESIGN §1.1) and the media each one carries.
+
+export const SYSTEM_KINDS = [
+  "pstn",
+  "cellular",
+  "voicemail",
+  "legacy-voicemail",
+  "email",
+  "im",
+  "icw",
+] as const;
+
+export type SystemKind = (typeof SYSTEM_KINDS)[number];
+
+export type Medium = "voice" | "text";
+
+/** Voice systems carry audio; text systems carry text (the conversion table of DESIGN §1.1). */
+export function mediumOf(kind: SystemKind): Medium {
+  return kind === "email" || kind === "im" ? "text" : "voice";
+}
+
+export function isSystemKind(value: string): value is SystemKind {
+  return (SYSTEM_KINDS as readonly string[]).includes(value);
+}
