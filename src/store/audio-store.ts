@@ -1,0 +1,165 @@
+// Audio blobs (WAV and friends). SQLite deployments keep them as files under dataDir/audio,
+// written atomically (temp file, fsync, rename, fsync dir) so a crash never leaves half a file.
+// PostgreSQL deployments keep them in the audio_blobs bytea table instead: one backup covers
+// everything, a blob commits in the same transaction domain as the rows that name it, and
+// several nodes share them without a shared filesystem.
+
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { ValidationError } from "../core/errors.ts";
+import type { Database } from "./database.ts";
+import type { AudioStore } from "./types.ts";
+
+/** Ids become file names: keep them to a safe alphabet on every backend alike. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+function checkId(id: string): void {
+  if (!ID.test(id)) throw new ValidationError("audioId", "use 1–128 letters, digits, _ or -");
+}
+
+/** File extension per content type; the extension is how a file remembers its type. */
+const EXTENSIONS: Record<string, string> = {
+  "audio/wav": "wav",
+  "audio/mpeg": "mp3",
+  "audio/ogg": "ogg",
+  "audio/webm": "webm",
+};
+const CONTENT_TYPES = Object.fromEntries(Object.entries(EXTENSIONS).map(([t, e]) => [e, t]));
+const ALIASES: Record<string, string> = {
+  "audio/x-wav": "audio/wav",
+  "audio/wave": "audio/wav",
+  "audio/vnd.wave": "audio/wav",
+  "audio/mp3": "audio/mpeg",
+};
+
+/** The one name every backend stores for a type ("audio/x-wav" → "audio/wav"). */
+function canonicalType(contentType: string): string {
+  const base = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  const type = ALIASES[base] ?? base;
+  if (!EXTENSIONS[type]) {
+    throw new ValidationError("contentType", `unsupported audio type "${contentType}"`);
+  }
+  return type;
+}
+
+function extensionOf(contentType: string): string {
+  return EXTENSIONS[canonicalType(contentType)] as string;
+}
+
+export class FileAudioStore implements AudioStore {
+  constructor(private readonly dir: string) {}
+
+  async put(id: string, data: Uint8Array, contentType: string): Promise<void> {
+    checkId(id);
+    const ext = extensionOf(contentType);
+    await mkdir(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.${id}.${randomBytes(6).toString("hex")}.tmp`);
+    const file = await open(tmp, "wx");
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } catch (err) {
+      await file.close();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await file.close();
+    await rename(tmp, join(this.dir, `${id}.${ext}`));
+    // A previous blob under the same id with another type must not shadow this one.
+    for (const other of Object.values(EXTENSIONS)) {
+      if (other !== ext) await rm(join(this.dir, `${id}.${other}`), { force: true });
+    }
+    await syncDir(this.dir);
+  }
+
+  async get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {
+    checkId(id);
+    for (const [ext, contentType] of Object.entries(CONTENT_TYPES)) {
+      try {
+        const data = await readFile(join(this.dir, `${id}.${ext}`));
+        return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), contentType };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+    }
+    return undefined;
+  }
+
+  async delete(id: string): Promise<void> {
+    checkId(id);
+    for (const ext of Object.values(EXTENSIONS)) {
+      try {
+        await unlink(join(this.dir, `${id}.${ext}`));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+    }
+  }
+}
+
+/** The rename is durable only once the directory entry is on disk too. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** For ":memory:" stores (tests, trials): nothing touches the disk. */
+export class MemoryAudioStore implements AudioStore {
+  private readonly blobs = new Map<string, { data: Uint8Array; contentType: string }>();
+
+  async put(id: string, data: Uint8Array, contentType: string): Promise<void> {
+    checkId(id);
+    this.blobs.set(id, { data: Uint8Array.from(data), contentType: canonicalType(contentType) });
+  }
+
+  async get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {
+    checkId(id);
+    const blob = this.blobs.get(id);
+    return blob ? { data: Uint8Array.from(blob.data), contentType: blob.contentType } : undefined;
+  }
+
+  async delete(id: string): Promise<void> {
+    checkId(id);
+    this.blobs.delete(id);
+  }
+}
+
+export class PgAudioStore implements AudioStore {
+  constructor(private readonly database: Database) {}
+
+  async put(id: string, data: Uint8Array, contentType: string): Promise<void> {
+    checkId(id);
+    const type = canonicalType(contentType);
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    await this.database.db
+      .insertInto("audio_blobs")
+      .values({ id, content_type: type, data: bytes })
+      .onConflict((oc) => oc.column("id").doUpdateSet({ content_type: type, data: bytes }))
+      .execute();
+  }
+
+  async get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {
+    checkId(id);
+    const row = await this.database.db
+      .selectFrom("audio_blobs")
+      .select(["data", "content_type"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const data = row.data;
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      contentType: row.content_type,
+    };
+  }
+
+  async delete(id: string): Promise<void> {
+    checkId(id);
+    await this.database.db.deleteFrom("audio_blobs").where("id", "=", id).execute();
+  }
+}

@@ -1,0 +1,120 @@
+// A thin wrapper over Kysely<DatabaseSchema> (the atproto PDS pattern): one place for
+// transactions, after-commit hooks and the dialect flag the few dialect-specific queries need.
+
+import { type Kysely, Migrator } from "kysely";
+import { migrationProvider } from "./migrations/index.ts";
+import type { DatabaseSchema } from "./schema/index.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export class Database {
+  private constructor(
+    readonly db: Kysely<DatabaseSchema>,
+    readonly dialect: Dialect,
+    /** The PostgreSQL schema the store lives in (search_path); undefined on SQLite. */
+    readonly pgSchema: string | undefined,
+    /** Present only inside a transaction: hooks to run once it has committed. */
+    private readonly commitHooks?: Array<() => void>,
+  ) {}
+
+  static create(db: Kysely<DatabaseSchema>, dialect: Dialect, pgSchema?: string): Database {
+    return new Database(db, dialect, pgSchema);
+  }
+
+  get isTransaction(): boolean {
+    return this.commitHooks !== undefined;
+  }
+
+  assertTransaction(): void {
+    if (!this.isTransaction) throw new Error("store: this operation must run inside a transaction");
+  }
+
+  /**
+   * Runs `fn` in one transaction: everything it writes commits together or not at all. Nested
+   * calls join the outer transaction. After-commit hooks run once the commit has succeeded.
+   */
+  async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
+    if (this.commitHooks) return fn(this);
+    const hooks: Array<() => void> = [];
+    const result = await this.db
+      .transaction()
+      .execute((trx) => fn(new Database(trx, this.dialect, this.pgSchema, hooks)));
+    for (const hook of hooks) runHook(hook);
+    return result;
+  }
+
+  /** Runs `hook` after the current transaction commits (at once when there is none). */
+  onCommit(hook: () => void): void {
+    if (this.commitHooks) this.commitHooks.push(hook);
+    else runHook(hook);
+  }
+
+  /**
+   * kysely's Migrator over our migrations. On PostgreSQL its bookkeeping tables are pinned to
+   * our schema: unpinned, kysely finds another schema's kysely_migration table in the same
+   * database and skips creating ours.
+   */
+  migrator(): Migrator {
+    return new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+      ...(this.pgSchema !== undefined ? { migrationTableSchema: this.pgSchema } : {}),
+    });
+  }
+
+  /** Brings the schema to the latest migration; safe to call on every open. */
+  async migrate(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await this.migrator().migrateToLatest();
+      if (!error) return;
+      const failed = results?.find((r) => r.status === "Error")?.migrationName;
+      if (failed === undefined && attempt < MIGRATE_ATTEMPTS && isVanishedObject(error)) {
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+        continue;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`store: migration ${failed ?? "(setup)"} failed: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+const MIGRATE_ATTEMPTS = 8;
+
+/**
+ * kysely's Migrator introspects every schema of the database before it takes its lock; when
+ * another schema is dropped meanwhile (parallel test runs, another tenant) PostgreSQL reports
+ * one of its objects missing (3F000 schema, 42P01 table, 42703 column). Nothing of ours has
+ * run yet (no migration name in the result), so the setup is simply tried again.
+ */
+function isVanishedObject(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === "3F000" || code === "42P01" || code === "42703";
+}
+
+// The transaction has already committed; a failing hook must not turn that into an error for
+// the caller, whose data is safe.
+function runHook(hook: () => void): void {
+  try {
+    hook();
+  } catch (err) {
+    process.emitWarning(`store: after-commit hook failed: ${String(err)}`);
+  }
+}
+
+/** True for a unique or primary-key violation from either driver. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== "object" || err === null || !("code" in err)) return false;
+  const code = (err as { code: unknown }).code;
+  return (
+    code === "23505" ||
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  );
+}

@@ -1,0 +1,15 @@
+// Every migration, listed in order by hand (as the atproto PDS does) and handed to kysely's
+// Migrator through a provider, so bundling or a changed working directory cannot lose one.
+
+import type { Migration, MigrationProvider } from "kysely";
+import * as m001 from "./001-initial.ts";
+
+export const migrations: Record<string, Migration> = {
+  "001-initial": m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

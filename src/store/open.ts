@@ -1,0 +1,150 @@
+// The one factory that picks the dialect (DESIGN §3): "sqlite" → a better-sqlite3 file under
+// dataDir, ":memory:" → an in-memory SQLite database, "postgres://…" → a pg pool on one schema.
+// It migrates to the latest schema before it hands the store out.
+
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { ConfigError } from "../core/errors.ts";
+import { FileAudioStore, MemoryAudioStore, PgAudioStore } from "./audio-store.ts";
+import { SqlCommunicationsRepo } from "./communications-repo.ts";
+import { Database } from "./database.ts";
+import { SqlMwiRepo } from "./mwi-repo.ts";
+import { SqlOutboxRepo } from "./outbox-repo.ts";
+import type { DatabaseSchema } from "./schema/index.ts";
+import type { AudioStore, Store, StoreOptions } from "./types.ts";
+import { SqlUsersRepo } from "./users-repo.ts";
+import { SqlVoicemailRepo } from "./voicemail-repo.ts";
+
+export const SQLITE_FILE = "omnivox.sqlite";
+const PG_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+/** How long a SQLite writer waits for another connection's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+class SqlStore implements Store {
+  readonly users;
+  readonly communications;
+  readonly outbox;
+  readonly mwi;
+  readonly voicemail;
+
+  constructor(
+    readonly database: Database,
+    readonly audio: AudioStore,
+  ) {
+    this.users = new SqlUsersRepo(database);
+    this.communications = new SqlCommunicationsRepo(database);
+    this.outbox = new SqlOutboxRepo(database);
+    this.mwi = new SqlMwiRepo(database);
+    this.voicemail = new SqlVoicemailRepo(database);
+  }
+
+  get dialect() {
+    return this.database.dialect;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.database.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.database.destroy();
+  }
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const database = await openDatabase(opts);
+  try {
+    await database.migrate();
+  } catch (err) {
+    await database.destroy();
+    throw err;
+  }
+  const audio =
+    database.dialect === "postgres"
+      ? new PgAudioStore(database)
+      : opts.database === ":memory:"
+        ? new MemoryAudioStore()
+        : new FileAudioStore(join(opts.dataDir, "audio"));
+  return new SqlStore(database, audio);
+}
+
+/** The database alone, not yet migrated (openStore migrates it). */
+export async function openDatabase(opts: StoreOptions): Promise<Database> {
+  if (opts.database === "sqlite") {
+    await mkdir(opts.dataDir, { recursive: true });
+    return openSqlite(join(opts.dataDir, SQLITE_FILE));
+  }
+  if (opts.database === ":memory:") return openSqlite(":memory:");
+  if (/^postgres(ql)?:\/\//.test(opts.database)) {
+    return openPostgres(opts.database, opts.pgSchema ?? "public");
+  }
+  throw new ConfigError(
+    `database: expected "sqlite", ":memory:" or a postgres:// URL, got "${redact(opts.database)}"`,
+  );
+}
+
+function openSqlite(file: string): Database {
+  const sqlite = new SqliteDatabase(file);
+  if (file !== ":memory:") {
+    // WAL lets readers run beside the writer; synchronous=FULL puts every commit on disk before
+    // we acknowledge a sender (SMTP 250, SIP 200, API 201).
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = FULL");
+  }
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.pragma("foreign_keys = ON");
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return Database.create(db, "sqlite");
+}
+
+async function openPostgres(url: string, schema: string): Promise<Database> {
+  if (!PG_SCHEMA.test(schema)) {
+    throw new ConfigError(`databaseSchema: "${schema}" is not a plain lower-case SQL name`);
+  }
+  const admin = new pg.Client({ connectionString: url });
+  try {
+    await admin.connect();
+    await admin.query(`create schema if not exists ${pg.escapeIdentifier(schema)}`);
+  } catch (err) {
+    throw new ConfigError(
+      `database: cannot prepare PostgreSQL schema "${schema}" at ${redact(url)}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+
+  // Times are bigint epoch ms and counts come back as int8: both fit a JS number exactly.
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+  const pool = new pg.Pool({
+    connectionString: url,
+    // Every pooled connection starts on our schema, so queries stay unqualified.
+    options: `-c search_path=${schema}`,
+    types,
+  });
+  // An idle client that loses its server is dropped by the pool and the next query reconnects;
+  // without a listener the 'error' event would end the process.
+  pool.on("error", (err) => process.emitWarning(`store: idle PostgreSQL client: ${err.message}`));
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  return Database.create(db, "postgres", schema);
+}
+
+/** A URL fit for an error message: no password. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}

@@ -1,0 +1,181 @@
+// The outbox: deliveries move pending → inflight (leased) → delivered | pending (retry) |
+// failed | held → expired. Claims are safe with several workers: on PostgreSQL the due rows are
+// locked with FOR UPDATE SKIP LOCKED; SQLite has one writer per file and one process.
+
+import { sql } from "kysely";
+import type { Delivery, DeliveryState } from "../core/delivery.ts";
+import { NotFoundError } from "../core/errors.ts";
+import { fromMs, optional, optionalDate, toMs } from "./codec.ts";
+import type { Database } from "./database.ts";
+import type { DeliveryRow } from "./schema/index.ts";
+import type { OutboxRepo } from "./types.ts";
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  const d: Delivery = {
+    id: row.id,
+    communicationId: row.communication_id,
+    userId: row.user_id,
+    target: row.target,
+    state: row.state,
+    attempts: Number(row.attempts),
+    nextAttemptAt: fromMs(row.next_attempt_at),
+    createdAt: fromMs(row.created_at),
+  };
+  const leaseUntil = optionalDate(row.lease_until);
+  if (leaseUntil) d.leaseUntil = leaseUntil;
+  const expiresAt = optionalDate(row.expires_at);
+  if (expiresAt) d.expiresAt = expiresAt;
+  const lastError = optional(row.last_error);
+  if (lastError !== undefined) d.lastError = lastError;
+  const nativeId = optional(row.native_id);
+  if (nativeId !== undefined) d.nativeId = nativeId;
+  const deliveredAt = optionalDate(row.delivered_at);
+  if (deliveredAt) d.deliveredAt = deliveredAt;
+  return d;
+}
+
+type DeliveryChange = Partial<Omit<DeliveryRow, "id">>;
+
+export class SqlOutboxRepo implements OutboxRepo {
+  constructor(private readonly database: Database) {}
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<Delivery[]> {
+    const n = Math.floor(limit);
+    if (n < 1) return [];
+    const at = toMs(now);
+    const pg = this.database.dialect === "postgres";
+    const rows = await this.database.transaction((tx) =>
+      tx.db
+        .with("due", (db) =>
+          db
+            .selectFrom("deliveries")
+            .select("id")
+            .where((eb) =>
+              eb.or([
+                eb.and([eb("state", "=", "pending"), eb("next_attempt_at", "<=", at)]),
+                eb.and([eb("state", "=", "inflight"), eb("lease_until", "<=", at)]),
+              ]),
+            )
+            .orderBy("next_attempt_at")
+            .limit(n)
+            // Rows another worker has locked are passed over, not waited for.
+            .$if(pg, (qb) => qb.forUpdate().skipLocked()),
+        )
+        .updateTable("deliveries")
+        .set({
+          state: "inflight",
+          lease_until: at + leaseMs,
+          attempts: sql<number>`attempts + 1`,
+        })
+        .where("id", "in", (eb) => eb.selectFrom("due").select("due.id"))
+        .returningAll()
+        .execute(),
+    );
+    return rows
+      .map(toDelivery)
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+  }
+
+  async markDelivered(id: string, at: Date, nativeId?: string): Promise<void> {
+    await this.change(id, {
+      state: "delivered",
+      delivered_at: toMs(at),
+      lease_until: null,
+      ...(nativeId !== undefined ? { native_id: nativeId } : {}),
+    });
+  }
+
+  async markRetry(id: string, error: string, next: Date): Promise<void> {
+    await this.change(id, {
+      state: "pending",
+      last_error: error,
+      next_attempt_at: toMs(next),
+      lease_until: null,
+    });
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.change(id, { state: "failed", last_error: error, lease_until: null });
+  }
+
+  async hold(id: string, reason: string, expiresAt: Date): Promise<void> {
+    await this.change(id, {
+      state: "held",
+      last_error: reason,
+      expires_at: toMs(expiresAt),
+      lease_until: null,
+    });
+  }
+
+  async releaseHeld(target: string, now: Date): Promise<number> {
+    const res = await this.database.db
+      .updateTable("deliveries")
+      .set({ state: "pending", next_attempt_at: toMs(now) })
+      .where("target", "=", target)
+      .where("state", "=", "held")
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async expireDue(now: Date): Promise<number> {
+    const res = await this.database.db
+      .updateTable("deliveries")
+      .set({ state: "expired", lease_until: null })
+      .where("state", "in", ["held", "pending"])
+      .where("expires_at", "is not", null)
+      .where("expires_at", "<=", toMs(now))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async get(id: string): Promise<Delivery | undefined> {
+    const row = await this.database.db
+      .selectFrom("deliveries")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? toDelivery(row) : undefined;
+  }
+
+  async requeueInflight(now: Date): Promise<number> {
+    const res = await this.database.db
+      .updateTable("deliveries")
+      .set({ state: "pending", next_attempt_at: toMs(now), lease_until: null })
+      .where("state", "=", "inflight")
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async nextDueAt(): Promise<Date | undefined> {
+    const row = await this.database.db
+      .selectFrom("deliveries")
+      .select((eb) => eb.fn.min("next_attempt_at").as("due"))
+      .where("state", "=", "pending")
+      .executeTakeFirst();
+    return row?.due == null ? undefined : fromMs(row.due);
+  }
+
+  async countByState(): Promise<Array<{ state: DeliveryState; scheme: string; count: number }>> {
+    const scheme =
+      this.database.dialect === "postgres"
+        ? sql<string>`split_part(target, ':', 1)`
+        : sql<string>`case when instr(target, ':') > 0 then substr(target, 1, instr(target, ':') - 1) else target end`;
+    const rows = await this.database.db
+      .selectFrom("deliveries")
+      .select((eb) => ["state", scheme.as("scheme"), eb.fn.countAll().as("count")])
+      .groupBy(["state", scheme])
+      .orderBy("state")
+      .orderBy("scheme")
+      .execute();
+    return rows.map((r) => ({ state: r.state, scheme: r.scheme, count: Number(r.count) }));
+  }
+
+  private async change(id: string, set: DeliveryChange): Promise<void> {
+    const res = await this.database.db
+      .updateTable("deliveries")
+      .set(set)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw new NotFoundError(`no delivery "${id}"`);
+  }
+}

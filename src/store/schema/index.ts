@@ -1,0 +1,32 @@
+// The whole database as kysely sees it: the intersection of every table's PartialDB (the
+// atproto PDS layout, one file per table).
+
+import type * as audioBlobs from "./audio-blobs.ts";
+import type * as communications from "./communications.ts";
+import type * as deliveries from "./deliveries.ts";
+import type * as mwiState from "./mwi-state.ts";
+import type * as nativeIds from "./native-ids.ts";
+import type * as userEmails from "./user-emails.ts";
+import type * as userPhones from "./user-phones.ts";
+import type * as users from "./users.ts";
+import type * as voicemailMessages from "./voicemail-messages.ts";
+
+export type DatabaseSchema = users.PartialDB &
+  userEmails.PartialDB &
+  userPhones.PartialDB &
+  communications.PartialDB &
+  nativeIds.PartialDB &
+  deliveries.PartialDB &
+  mwiState.PartialDB &
+  voicemailMessages.PartialDB &
+  audioBlobs.PartialDB;
+
+export type { AudioBlobRow } from "./audio-blobs.ts";
+export type { CommunicationRow } from "./communications.ts";
+export type { DeliveryRow } from "./deliveries.ts";
+export type { MwiStateDbRow } from "./mwi-state.ts";
+export type { NativeIdRow } from "./native-ids.ts";
+export type { UserEmailRow } from "./user-emails.ts";
+export type { UserPhoneRow } from "./user-phones.ts";
+export type { UserRow } from "./users.ts";
+export type { VoicemailMessageRow } from "./voicemail-messages.ts";

@@ -1,0 +1,45 @@
+// Password and PIN hashing with scrypt (RFC 7914) from node:crypto. The stored string carries
+// its own parameters and salt — `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>` — so they can be
+// raised later without invalidating existing hashes.
+
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+
+const N = 16384;
+const R = 8;
+const P = 1;
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+/** Refuse absurd parameters from a tampered hash rather than spend seconds or gigabytes on it. */
+const MAX_N = 1 << 20;
+
+function derive(plain: string, salt: Buffer, n: number, r: number, p: number, keyLength: number) {
+  return new Promise<Buffer>((resolve, reject) => {
+    // scrypt needs 128·N·r bytes; give it that much headroom over node's 32 MiB default.
+    const maxmem = Math.max(32 * 1024 * 1024, 256 * n * r);
+    scrypt(plain.normalize("NFKC"), salt, keyLength, { N: n, r, p, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+export async function hashSecret(plain: string): Promise<string> {
+  const salt = randomBytes(SALT_LENGTH);
+  const key = await derive(plain, salt, N, R, P, KEY_LENGTH);
+  return ["scrypt", N, R, P, salt.toString("base64"), key.toString("base64")].join("$");
+}
+
+/** False for a wrong secret and for a hash string this module did not write. */
+export async function verifySecret(plain: string, hash: string): Promise<boolean> {
+  const parts = hash.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [n, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (!Number.isInteger(n) || n < 2 || n > MAX_N || (n & (n - 1)) !== 0) return false;
+  if (!Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) {
+    return false;
+  }
+  const salt = Buffer.from(parts[4] ?? "", "base64");
+  const expected = Buffer.from(parts[5] ?? "", "base64");
+  if (salt.length === 0 || expected.length < 16) return false;
+  const actual = await derive(plain, salt, n, r, p, expected.length);
+  return timingSafeEqual(actual, expected);
+}

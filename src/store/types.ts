@@ -1,0 +1,168 @@
+// The store's contract: the repositories the gateway, HTTP API and CLI use. Implemented over
+// kysely for SQLite (embedded default) and PostgreSQL by store/open.ts; the same test suite runs
+// on both dialects.
+
+import type { Communication } from "../core/communication.ts";
+import type { Delivery, DeliveryState } from "../core/delivery.ts";
+import type { Profile } from "../core/profile.ts";
+
+export interface UserSecrets {
+  /** scrypt hash string (store/secrets.ts), never the password itself. */
+  passwordHash?: string;
+  pinHash?: string;
+}
+
+export interface UserRecord {
+  profile: Profile;
+  secrets: UserSecrets;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UsersRepo {
+  /** Throws ConflictError when the id, an email or a phone already belongs to a user. */
+  create(profile: Profile, secrets: UserSecrets): Promise<UserRecord>;
+  get(id: string): Promise<UserRecord | undefined>;
+  list(): Promise<Profile[]>;
+  /** Replaces the profile (and the secrets given); ConflictError as create; NotFoundError if absent. */
+  update(id: string, profile: Profile, secrets?: UserSecrets): Promise<UserRecord>;
+  delete(id: string): Promise<boolean>;
+  /** Case-insensitive. */
+  findByEmail(email: string): Promise<Profile | undefined>;
+  findByPhone(number: string): Promise<Profile | undefined>;
+}
+
+export interface NewDelivery {
+  target: string;
+  expiresAt?: Date;
+}
+
+export interface CommunicationWithDeliveries {
+  communication: Communication;
+  deliveries: Delivery[];
+}
+
+export interface CommunicationsRepo {
+  /**
+   * Writes the communication and one pending delivery per target in one transaction. A second
+   * call with the same communication id writes nothing new and returns the existing rows.
+   */
+  insertWithDeliveries(c: Communication, targets: NewDelivery[]): Promise<Delivery[]>;
+  get(id: string): Promise<Communication | undefined>;
+  /** The communication that carries this native id (e.g. an email Message-ID), inbound or sent. */
+  findByNativeId(system: string, nativeId: string): Promise<Communication | undefined>;
+  /** Records a native id given to a communication by a target system (the Message-ID we sent). */
+  addNativeId(communicationId: string, system: string, nativeId: string): Promise<void>;
+  /** Every native id recorded for the communication (its own nativeRefs and addNativeId ones). */
+  nativeIdsOf(communicationId: string): Promise<Array<{ system: string; nativeId: string }>>;
+  /** Newest first. */
+  listForUser(
+    userId: string,
+    opts?: { limit?: number; before?: Date },
+  ): Promise<CommunicationWithDeliveries[]>;
+}
+
+export interface OutboxRepo {
+  /**
+   * Takes up to `limit` due deliveries (pending with nextAttemptAt ≤ now, or inflight whose lease
+   * ran out) and marks them inflight with leaseUntil = now + leaseMs and attempts + 1. On
+   * PostgreSQL with FOR UPDATE SKIP LOCKED so that several workers never take the same row.
+   */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<Delivery[]>;
+  markDelivered(id: string, at: Date, nativeId?: string): Promise<void>;
+  /** Back to pending, to be tried again at `next`. */
+  markRetry(id: string, error: string, next: Date): Promise<void>;
+  markFailed(id: string, error: string): Promise<void>;
+  /** Target unavailable: held until released or until `expiresAt`. */
+  hold(id: string, reason: string, expiresAt: Date): Promise<void>;
+  /** Held deliveries to this target become pending (due now); returns how many. */
+  releaseHeld(target: string, now: Date): Promise<number>;
+  /** Held or pending deliveries whose expiresAt has passed become expired; returns how many. */
+  expireDue(now: Date): Promise<number>;
+  get(id: string): Promise<Delivery | undefined>;
+  /**
+   * Single-node start-up: every inflight row goes back to pending, due now (nothing else can be
+   * working on it). Returns how many. Multi-node deployments rely on lease expiry instead.
+   */
+  requeueInflight(now: Date): Promise<number>;
+  /** The earliest nextAttemptAt among pending rows (for the worker's timer). */
+  nextDueAt(): Promise<Date | undefined>;
+  countByState(): Promise<Array<{ state: DeliveryState; scheme: string; count: number }>>;
+}
+
+export interface MwiStateRow {
+  userId: string;
+  systemId: string;
+  newCount: number;
+  oldCount: number;
+  urgentNew: number;
+  urgentOld: number;
+  enabled: boolean;
+  lastCaller?: { ani?: string; dnis?: string; at: Date };
+  updatedAt: Date;
+}
+
+export interface MwiRepo {
+  get(userId: string, systemId: string): Promise<MwiStateRow | undefined>;
+  listForUser(userId: string): Promise<MwiStateRow[]>;
+  /** Inserts or replaces the row. */
+  put(row: MwiStateRow): Promise<void>;
+  setEnabled(userId: string, systemId: string, enabled: boolean): Promise<void>;
+}
+
+export interface VoicemailRecord {
+  id: string;
+  userId: string;
+  communicationId?: string;
+  ani?: string;
+  dnis?: string;
+  receivedAt: Date;
+  durationMs: number;
+  audioId: string;
+  urgent: boolean;
+  state: "new" | "saved";
+  transcript?: string;
+}
+
+export interface VoicemailRepo {
+  insert(v: VoicemailRecord): Promise<void>;
+  get(userId: string, id: string): Promise<VoicemailRecord | undefined>;
+  list(userId: string): Promise<VoicemailRecord[]>;
+  update(
+    userId: string,
+    id: string,
+    patch: Partial<Pick<VoicemailRecord, "state" | "transcript">>,
+  ): Promise<boolean>;
+  delete(userId: string, id: string): Promise<boolean>;
+  counts(
+    userId: string,
+  ): Promise<{ new: number; old: number; urgentNew: number; urgentOld: number }>;
+}
+
+/** Audio blobs (WAV). SQLite: files under dataDir/audio; PostgreSQL: a bytea table (see README). */
+export interface AudioStore {
+  put(id: string, data: Uint8Array, contentType: string): Promise<void>;
+  get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined>;
+  delete(id: string): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  readonly users: UsersRepo;
+  readonly communications: CommunicationsRepo;
+  readonly outbox: OutboxRepo;
+  readonly mwi: MwiRepo;
+  readonly voicemail: VoicemailRepo;
+  readonly audio: AudioStore;
+  /** Answers when the database is reachable (for /healthz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** "sqlite" (file dataDir/omnivox.sqlite), ":memory:" or a postgres:// URL. */
+  database: string;
+  dataDir: string;
+  /** PostgreSQL schema to use (created if absent); tests use one per run. Default "public". */
+  pgSchema?: string;
+}
