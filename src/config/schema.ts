@@ -1,0 +1,128 @@
+// The configuration schema (DESIGN §4 keys): YAML and environment are parsed into this one typed,
+// frozen value. Every object is strict, so an unknown key stops start-up naming its path.
+
+import { z } from "zod";
+
+/** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
+export const listenSchema = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:8080")
+  .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be 0–65535");
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export function parseListen(value: string): ListenAddress {
+  const i = value.lastIndexOf(":");
+  return { host: value.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(value.slice(i + 1)) };
+}
+
+const durationMs = z.number().int().nonnegative();
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().default("./data"),
+    database: z
+      .string()
+      .refine((v) => v === "sqlite" || v === ":memory:" || /^postgres(ql)?:\/\//.test(v), {
+        message: 'expected "sqlite" or a postgres:// URL',
+      })
+      .default("sqlite"),
+    /** PostgreSQL schema (default public). */
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .optional(),
+    publicUrl: z.string().url().optional(),
+    log: z
+      .strictObject({
+        level: z
+          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+          .default("info"),
+      })
+      .prefault({}),
+    http: z
+      .strictObject({
+        listen: listenSchema.default("127.0.0.1:8080"),
+        adminToken: z.string().min(16, "must be at least 16 characters").optional(),
+        /** Lifetime of a session token from POST /session. */
+        sessionTtlMs: durationMs.default(12 * 3600_000),
+      })
+      .prefault({}),
+    smtp: z
+      .strictObject({
+        listen: listenSchema.default("127.0.0.1:2525"),
+        /** Mail is accepted only for these domains (never an open relay). */
+        domains: z.array(z.string().min(1)).default(["localhost"]),
+        /** Largest message accepted, bytes; larger gets 552. */
+        maxMessageBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 1024 * 1024),
+        hostname: z.string().optional(),
+      })
+      .prefault({}),
+    smtpOut: z
+      .strictObject({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(1).max(65535).default(25),
+        secure: z.boolean().default(false),
+        user: z.string().optional(),
+        password: z.string().optional(),
+        /** Envelope/header From domain for mail we originate; defaults to smtp.domains[0]. */
+        fromDomain: z.string().optional(),
+      })
+      .prefault({}),
+    sip: z
+      .strictObject({
+        listen: listenSchema.default("127.0.0.1:5060"),
+        domain: z.string().default("localhost"),
+        accessNumber: z.string().optional(),
+        rtpPorts: z
+          .string()
+          .regex(/^\d+-\d+$/, "expected a range like 20000-20999")
+          .default("20000-29999"),
+      })
+      .prefault({}),
+    xmpp: z
+      .strictObject({
+        server: z.string().optional(),
+        domain: z.string().optional(),
+        secret: z.string().optional(),
+      })
+      .prefault({}),
+    smdi: z
+      .array(
+        z.union([
+          z.strictObject({ id: z.string(), connect: listenSchema }),
+          z.strictObject({ id: z.string(), listen: listenSchema }),
+        ]),
+      )
+      .default([]),
+    speech: z
+      .strictObject({
+        tts: z.string().default("espeak-ng-wasm"),
+        stt: z.string().default("none"),
+      })
+      .prefault({}),
+    outbox: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(1024).default(32),
+        maxAttempts: z.number().int().min(1).default(8),
+        backoffBaseMs: durationMs.default(1000),
+        backoffMaxMs: durationMs.default(15 * 60_000),
+        leaseMs: durationMs.default(60_000),
+        /** How long a delivery to an unavailable IM client is held before it expires. */
+        holdMs: durationMs.default(7 * 24 * 3600_000),
+        /** How long the web adapter waits for a client ack before it re-sends on reconnect. */
+        ackTimeoutMs: durationMs.default(30_000),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
