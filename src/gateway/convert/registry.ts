@@ -1,0 +1,59 @@
+// The converter registry: one pure function per (source medium → target style), chosen by the
+// communication's kind and the target address's scheme. Voice conversions (TTS, STT) register
+// here in the speech issue; until then a voice pair is a ConversionError.
+
+import type { Address } from "../../core/address.ts";
+import { type Communication, isText } from "../../core/communication.ts";
+import { ConversionError } from "../../core/errors.ts";
+import type { Profile } from "../../core/profile.ts";
+import type { Rendition } from "../../core/rendition.ts";
+import { mediumOf } from "../../core/system.ts";
+import { textToText } from "./text.ts";
+
+/** How a target presents a communication: a mail, a chat line, or audio. */
+export type TargetStyle = "mail" | "chat" | "voice";
+
+export function styleOf(address: Address): TargetStyle {
+  switch (address.scheme) {
+    case "mailto":
+      return "mail";
+    case "web":
+    case "xmpp":
+      return "chat";
+    case "tel":
+    case "sip":
+      return "voice";
+  }
+}
+
+export type Converter = (c: Communication, profile: Profile) => Rendition | Promise<Rendition>;
+
+export class ConverterRegistry {
+  readonly #converters = new Map<string, Converter>();
+
+  register(from: "text" | "voice", to: TargetStyle, converter: Converter): this {
+    this.#converters.set(`${from}→${to}`, converter);
+    return this;
+  }
+
+  async convert(c: Communication, target: Address, profile: Profile): Promise<Rendition> {
+    const from = mediumOf(c.kind);
+    const to = styleOf(target);
+    const converter = this.#converters.get(`${from}→${to}`);
+    if (!converter) throw new ConversionError(`no conversion from ${from} to ${to} is available`);
+    return converter(c, profile);
+  }
+}
+
+/** The conversions this build ships with. */
+export function defaultConverters(): ConverterRegistry {
+  const textOnly =
+    (style: "mail" | "chat"): Converter =>
+    (c, profile) => {
+      if (!isText(c)) throw new ConversionError(`${c.kind} is not text`);
+      return textToText(c, profile, style);
+    };
+  return new ConverterRegistry()
+    .register("text", "mail", textOnly("mail"))
+    .register("text", "chat", textOnly("chat"));
+}

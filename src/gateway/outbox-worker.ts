@@ -1,0 +1,239 @@
+// The outbox worker: takes due deliveries from the durable outbox and sends them concurrently,
+// retrying per target with backoff and jitter, holding deliveries whose target is unavailable,
+// and failing them with the reason after the last attempt (issue 2 §5). Restart resumes all.
+
+import type { Logger } from "pino";
+import { type Address, parseAddress } from "../core/address.ts";
+import type { Communication } from "../core/communication.ts";
+import type { Delivery } from "../core/delivery.ts";
+import { DeliveryError, OmnivoxError, TargetUnavailableError } from "../core/errors.ts";
+import type { Rendition } from "../core/rendition.ts";
+import type { Store } from "../store/types.ts";
+import type { AdapterRegistry } from "./adapter-registry.ts";
+import { backoffDelay } from "./backoff.ts";
+import { type ConverterRegistry, styleOf } from "./convert/registry.ts";
+import { RenditionCache } from "./rendition-cache.ts";
+
+export interface OutboxOptions {
+  concurrency: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  leaseMs: number;
+  holdMs: number;
+  /** How often the worker looks for due rows without being woken (retries, lease expiry). */
+  pollMs?: number;
+}
+
+/** What the worker reports, for metrics. */
+export interface OutboxObserver {
+  attempt(scheme: string, result: "delivered" | "retry" | "held" | "failed"): void;
+  delivered(scheme: string, latencySeconds: number): void;
+}
+
+export interface OutboxWorkerDeps {
+  store: Store;
+  adapters: AdapterRegistry;
+  converters: ConverterRegistry;
+  logger: Logger;
+  options: OutboxOptions;
+  observer?: OutboxObserver;
+}
+
+export class OutboxWorker {
+  readonly #inflight = new Map<string, Promise<void>>();
+  readonly #renditions = new RenditionCache(512);
+  #timer: NodeJS.Timeout | undefined;
+  #pumping = false;
+  #again = false;
+  #running = false;
+  #lastExpiry = 0;
+
+  constructor(private readonly deps: OutboxWorkerDeps) {}
+
+  async start(): Promise<void> {
+    this.#running = true;
+    const requeued = await this.deps.store.outbox.requeueInflight(new Date());
+    if (requeued > 0)
+      this.deps.logger.info(
+        { requeued },
+        "outbox: resuming deliveries interrupted by the last stop",
+      );
+    this.wake();
+  }
+
+  /** Look for work now (after a commit, a release or a finished delivery). */
+  wake(): void {
+    if (!this.#running) return;
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    void this.#pump();
+  }
+
+  /** A target came back (a web client connected): its held deliveries are due now. */
+  async release(target: string): Promise<void> {
+    const n = await this.deps.store.outbox.releaseHeld(target, new Date());
+    if (n > 0) this.wake();
+  }
+
+  /** Stops taking work and waits for the deliveries under way (SIGTERM). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    await Promise.allSettled([...this.#inflight.values()]);
+  }
+
+  get inflightCount(): number {
+    return this.#inflight.size;
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    const { store, options, logger } = this.deps;
+    try {
+      do {
+        this.#again = false;
+        const now = new Date();
+        if (now.getTime() - this.#lastExpiry > 60_000) {
+          this.#lastExpiry = now.getTime();
+          const expired = await store.outbox.expireDue(now);
+          if (expired > 0)
+            logger.warn({ expired }, "outbox: deliveries expired before their target came back");
+        }
+        const free = options.concurrency - this.#inflight.size;
+        if (free <= 0) break;
+        const claimed = await store.outbox.claimDue(now, free, options.leaseMs);
+        for (const d of claimed) this.#launch(d);
+        if (claimed.length === free) this.#again = true;
+      } while (this.#again && this.#running);
+    } catch (err) {
+      logger.error({ err }, "outbox: cannot read the outbox; trying again shortly");
+    } finally {
+      this.#pumping = false;
+      this.#schedule();
+    }
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), this.deps.options.pollMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  #launch(d: Delivery): void {
+    const run = this.#deliver(d)
+      .catch((err) =>
+        this.deps.logger.error({ err, deliveryId: d.id }, "outbox: delivery bookkeeping failed"),
+      )
+      .finally(() => {
+        this.#inflight.delete(d.id);
+        this.wake();
+      });
+    this.#inflight.set(d.id, run);
+  }
+
+  async #deliver(d: Delivery): Promise<void> {
+    const { store, adapters, logger, observer } = this.deps;
+    const scheme = d.target.slice(0, Math.max(0, d.target.indexOf(":")));
+    const log = logger.child({
+      deliveryId: d.id,
+      communicationId: d.communicationId,
+      target: d.target,
+    });
+    try {
+      const address = parseAddress(d.target);
+      const communication = await store.communications.get(d.communicationId);
+      if (!communication) throw new DeliveryError("the communication no longer exists", true);
+      const adapter = adapters.for(address);
+      if (!adapter) throw new DeliveryError(`no adapter can send to ${scheme}: addresses`, true);
+      const rendition = await this.#render(communication, d);
+      const references = await this.#references(communication, scheme);
+      const nativeId = await adapter.send(communication, rendition, {
+        deliveryId: d.id,
+        address,
+        attempt: d.attempts,
+        references,
+      });
+      const now = new Date();
+      await store.outbox.markDelivered(d.id, now, nativeId);
+      if (nativeId)
+        await store.communications.addNativeId(communication.id, nativeSystem(scheme), nativeId);
+      observer?.attempt(scheme, "delivered");
+      observer?.delivered(scheme, (now.getTime() - communication.receivedAt.getTime()) / 1000);
+      log.debug({ attempt: d.attempts }, "delivered");
+    } catch (err) {
+      await this.#failed(d, err, scheme, log);
+    }
+  }
+
+  /** Closes the race between "target unavailable" and the target coming back before the hold. */
+  async #releaseIfBack(d: Delivery): Promise<void> {
+    let address: Address;
+    try {
+      address = parseAddress(d.target);
+    } catch {
+      return;
+    }
+    if (this.deps.adapters.for(address)?.isAvailable?.(address)) await this.release(d.target);
+  }
+
+  async #failed(d: Delivery, err: unknown, scheme: string, log: Logger): Promise<void> {
+    const { store, options, observer } = this.deps;
+    const reason = err instanceof Error ? err.message : String(err);
+    if (err instanceof TargetUnavailableError) {
+      const expiresAt = d.expiresAt ?? new Date(Date.now() + options.holdMs);
+      await store.outbox.hold(d.id, reason, expiresAt);
+      observer?.attempt(scheme, "held");
+      log.debug({ reason }, "target unavailable; held");
+      await this.#releaseIfBack(d);
+      return;
+    }
+    const permanent =
+      (err instanceof DeliveryError && err.permanent) ||
+      (err instanceof OmnivoxError && !(err instanceof DeliveryError));
+    if (permanent || d.attempts >= options.maxAttempts) {
+      await store.outbox.markFailed(d.id, reason);
+      observer?.attempt(scheme, "failed");
+      log.warn({ reason, attempts: d.attempts }, "delivery failed");
+      return;
+    }
+    const delay = backoffDelay(d.attempts, {
+      baseMs: options.backoffBaseMs,
+      maxMs: options.backoffMaxMs,
+    });
+    await store.outbox.markRetry(d.id, reason, new Date(Date.now() + delay));
+    observer?.attempt(scheme, "retry");
+    log.info({ reason, attempt: d.attempts, retryInMs: delay }, "delivery will be retried");
+  }
+
+  async #render(c: Communication, d: Delivery): Promise<Rendition> {
+    const style = styleOf(parseAddress(d.target));
+    return this.#renditions.get(`${c.id}/${style}`, async () => {
+      const user = await this.deps.store.users.get(c.userId);
+      if (!user) throw new DeliveryError(`user ${c.userId} no longer exists`, true);
+      return this.deps.converters.convert(c, parseAddress(d.target), user.profile);
+    });
+  }
+
+  /** Native ids of the thread's earlier messages on the target's system, oldest first (email References). */
+  async #references(c: Communication, scheme: string): Promise<string[]> {
+    const system = nativeSystem(scheme);
+    const chain: string[] = [];
+    let parentId = c.thread.parentId;
+    for (let depth = 0; parentId && depth < 20; depth++) {
+      const ids = await this.deps.store.communications.nativeIdsOf(parentId);
+      const own = ids.filter((i) => i.system === system).map((i) => i.nativeId);
+      chain.unshift(...own);
+      parentId = (await this.deps.store.communications.get(parentId))?.thread.parentId;
+    }
+    return chain;
+  }
+}
+
+/** The system whose native ids a scheme's adapter returns. */
+function nativeSystem(scheme: string): string {
+  return scheme === "mailto" ? "email" : scheme === "xmpp" || scheme === "web" ? "im" : "pstn";
+}

@@ -1,0 +1,103 @@
+// The gateway's inbound port: an adapter's draft becomes a Communication with an id and a thread,
+// is routed by the user's profile, and is written with its deliveries in one transaction. The
+// promise resolves only after the commit, so an adapter may acknowledge its sender then.
+
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Address } from "../core/address.ts";
+import { formatAddress } from "../core/address.ts";
+import type { Communication, Thread } from "../core/communication.ts";
+import { NotFoundError, ValidationError } from "../core/errors.ts";
+import type { CommunicationDraft, Gateway } from "../core/ports.ts";
+import { planTargets } from "../core/routing.ts";
+import type { Store } from "../store/types.ts";
+
+export interface ReceiverOptions {
+  store: Store;
+  logger: Logger;
+  /** How long a delivery may wait for its target (IM client offline) before it expires. */
+  holdMs: number;
+  /** Called after each commit so the outbox worker starts at once instead of on its timer. */
+  onCommitted: (c: Communication) => void;
+}
+
+export class Receiver implements Gateway {
+  constructor(private readonly opts: ReceiverOptions) {}
+
+  async resolveUser(address: Address): Promise<string | undefined> {
+    const { users } = this.opts.store;
+    switch (address.scheme) {
+      case "mailto":
+        return (await users.findByEmail(address.email))?.id;
+      case "tel":
+        return (await users.findByPhone(address.number))?.id;
+      case "web":
+        return (await users.get(address.userId))?.profile.id;
+      default:
+        return undefined;
+    }
+  }
+
+  async receive(draft: CommunicationDraft): Promise<Communication> {
+    const { store, logger } = this.opts;
+    const userId =
+      draft.userId ??
+      (await this.resolveUser(draft.direction === "inbound" ? draft.to : draft.from));
+    if (!userId)
+      throw new ValidationError("to", `no user is reachable at ${formatAddress(draft.to)}`);
+    const user = await store.users.get(userId);
+    if (!user) throw new NotFoundError(`user ${userId} does not exist`);
+
+    // A sender that retries after a lost acknowledgement sends the same native message again:
+    // it is the same communication (shown once), not a new one.
+    for (const ref of draft.nativeRefs) {
+      const existing = await store.communications.findByNativeId(ref.system, ref.id);
+      if (existing && existing.userId === userId && existing.direction === draft.direction)
+        return existing;
+    }
+
+    const id = randomUUID();
+    const thread = await this.#thread(id, userId, draft);
+    const { replyTo: _replyTo, ...rest } = draft;
+    const communication = { ...rest, id, userId, thread } as Communication;
+    const plan = planTargets(communication, user.profile);
+    if (plan.skipped.length > 0) {
+      communication.warnings = [
+        ...communication.warnings,
+        `route targets without an address: ${plan.skipped.join(", ")}`,
+      ];
+    }
+    const expiresAt = new Date(communication.receivedAt.getTime() + this.opts.holdMs);
+    await store.communications.insertWithDeliveries(
+      communication,
+      plan.targets.map((t) => ({ target: formatAddress(t.address), expiresAt })),
+    );
+    logger.info(
+      {
+        communicationId: id,
+        userId,
+        kind: communication.kind,
+        direction: communication.direction,
+        targets: plan.targets.length,
+      },
+      "communication received",
+    );
+    this.opts.onCommitted(communication);
+    return communication;
+  }
+
+  /** Joins the thread of the newest known message this one answers, when it is the same user's. */
+  async #thread(id: string, userId: string, draft: CommunicationDraft): Promise<Thread> {
+    const refs = draft.replyTo ?? [];
+    for (let i = refs.length - 1; i >= 0; i--) {
+      const ref = refs[i]!;
+      const parent =
+        ref.system === "omnivox"
+          ? await this.opts.store.communications.get(ref.id)
+          : await this.opts.store.communications.findByNativeId(ref.system, ref.id);
+      if (parent && parent.userId === userId)
+        return { threadId: parent.thread.threadId, parentId: parent.id };
+    }
+    return { threadId: id };
+  }
+}
