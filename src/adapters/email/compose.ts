@@ -1,0 +1,102 @@
+// Composes the outgoing message for one delivery (RFC 5322): who it is from, threading headers
+// (Message-ID, In-Reply-To, References per §3.6.4) and the X-Omnivox-Communication loop marker.
+
+import type { SendMailOptions } from "nodemailer";
+import type { Communication } from "../../core/communication.ts";
+import { DeliveryError } from "../../core/errors.ts";
+import type { DeliveryTarget } from "../../core/ports.ts";
+import type { TextRendition } from "../../core/rendition.ts";
+
+/** Mail we send carries this header; SMTP in marks mail carrying it as looped. */
+export const COMMUNICATION_HEADER = "X-Omnivox-Communication";
+
+/** The local part of the address mail from outside parties is sent as. */
+export const RELAY_LOCAL_PART = "omnivox";
+
+export interface ComposedMail {
+  message: SendMailOptions;
+  /** Message-ID without angle brackets: the native id of the delivery. */
+  messageId: string;
+}
+
+/** A Message-ID safe to put between angle brackets in a header. */
+const MSG_ID = /^[^\s<>()",;\\[\]]+@[^\s<>()",;\\[\]]+$/;
+
+export function composeMail(
+  communication: Communication,
+  rendition: TextRendition,
+  target: DeliveryTarget,
+  fromDomain: string,
+): ComposedMail {
+  if (target.address.scheme !== "mailto") {
+    throw new DeliveryError(`email cannot deliver to ${target.address.scheme}: addresses`, true);
+  }
+  const messageId = `${communication.id}@${fromDomain}`;
+  if (!MSG_ID.test(messageId)) {
+    throw new DeliveryError(
+      `communication id "${communication.id}" makes no valid Message-ID`,
+      true,
+    );
+  }
+  const references = (target.references ?? []).filter((id) => MSG_ID.test(id));
+  const to = mailbox(target.address.email, target.address.name);
+  const message: SendMailOptions = {
+    ...senderFields(communication, rendition, fromDomain),
+    to,
+    subject: rendition.subject,
+    text: withAudioLink(rendition),
+    messageId: `<${messageId}>`,
+    date: communication.receivedAt,
+    headers: { [COMMUNICATION_HEADER]: communication.id },
+  };
+  if (rendition.html !== undefined) message.html = rendition.html;
+  const parent = references.at(-1);
+  if (parent !== undefined) {
+    message.inReplyTo = `<${parent}>`;
+    message.references = references.map((id) => `<${id}>`);
+  }
+  return { message, messageId };
+}
+
+/**
+ * The user's own mail goes out as them: `rendition.sender`, else `communication.from` (the gateway
+ * sets either to their address at our domain), so replies come back to them. Anything else goes
+ * out as us on behalf of the sender, so it passes the relay's sender checks; replies then go to
+ * the original sender when that was an email address.
+ */
+function senderFields(
+  c: Communication,
+  r: TextRendition,
+  fromDomain: string,
+): Pick<SendMailOptions, "from" | "replyTo"> {
+  if (c.direction === "outbound") {
+    if (r.sender?.email) return { from: mailbox(r.sender.email, r.sender.name) };
+    if (c.from.scheme === "mailto") return { from: mailbox(c.from.email, c.from.name) };
+  }
+  const label = c.direction === "outbound" && r.sender?.name ? r.sender.name : senderLabel(r.from);
+  const fields: Pick<SendMailOptions, "from" | "replyTo"> = {
+    from: mailbox(`${RELAY_LOCAL_PART}@${fromDomain}`, `${label} via omnivox`),
+  };
+  if (c.from.scheme === "mailto") fields.replyTo = mailbox(c.from.email, c.from.name);
+  return fields;
+}
+
+/** nodemailer quotes and encodes the display name itself. */
+function mailbox(
+  address: string,
+  name: string | undefined,
+): string | { name: string; address: string } {
+  return name ? { name, address } : address;
+}
+
+/** "Bob <bob@example.net>" → "Bob"; a bare label stays as it is. */
+export function senderLabel(label: string): string {
+  const named = /^\s*"?([^"<]*?)"?\s*<[^>]*>\s*$/.exec(label);
+  const name = named?.[1]?.trim();
+  return (name || label.replace(/[<>]/g, "").trim() || "someone").replace(/[\r\n]+/g, " ");
+}
+
+function withAudioLink(r: TextRendition): string {
+  if (r.audioUrl === undefined || r.text.includes(r.audioUrl)) return r.text;
+  return `${r.text.trimEnd()}\n\nListen: ${r.audioUrl}\n`;
+}

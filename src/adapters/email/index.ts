@@ -1,0 +1,47 @@
+// The email system (DESIGN §1.1): SMTP in for mail to users, SMTP out through the relay.
+// `createEmail` builds both from the `smtp` and `smtpOut` config sections.
+
+import type { Logger } from "pino";
+import { type Config, parseListen } from "../../config/schema.ts";
+import type { Gateway } from "../../core/ports.ts";
+import { normalizeDomain } from "./recipients.ts";
+import { createSmtpIn, type SmtpInServer } from "./smtp-in.ts";
+import { EmailAdapter } from "./smtp-out.ts";
+
+export { COMMUNICATION_HEADER, composeMail } from "./compose.ts";
+export { LOOP_REF_PREFIX, loopedFrom } from "./drafts.ts";
+export { createSmtpIn, type SmtpInOptions, type SmtpInServer } from "./smtp-in.ts";
+export { EmailAdapter, type EmailAdapterOptions, toDeliveryError } from "./smtp-out.ts";
+
+export interface EmailSystem {
+  /** Outbound: register with the adapters. */
+  adapter: EmailAdapter;
+  /** Inbound: start after the gateway is ready, stop before it. */
+  inbound: SmtpInServer;
+}
+
+export function createEmail(
+  config: Pick<Config, "smtp" | "smtpOut">,
+  deps: { gateway: Gateway; logger: Logger },
+): EmailSystem {
+  const { smtp, smtpOut } = config;
+  const fromDomain = normalizeDomain(smtpOut.fromDomain ?? smtp.domains[0] ?? "localhost");
+  const adapter = new EmailAdapter({
+    host: smtpOut.host,
+    port: smtpOut.port,
+    secure: smtpOut.secure,
+    ...(smtpOut.user !== undefined ? { user: smtpOut.user } : {}),
+    ...(smtpOut.password !== undefined ? { password: smtpOut.password } : {}),
+    fromDomain,
+    logger: deps.logger,
+  });
+  const inbound = createSmtpIn({
+    listen: parseListen(smtp.listen),
+    domains: smtp.domains,
+    maxMessageBytes: smtp.maxMessageBytes,
+    ...(smtp.hostname !== undefined ? { hostname: smtp.hostname } : {}),
+    gateway: deps.gateway,
+    logger: deps.logger,
+  });
+  return { adapter, inbound };
+}

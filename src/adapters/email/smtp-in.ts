@@ -1,0 +1,173 @@
+// SMTP in (RFC 5321, SIZE per RFC 1870): our server behind the operator's MTA. It takes mail for
+// our domains only, parses it and acknowledges with 250 only once the gateway has it durable.
+
+import type { Logger } from "pino";
+import {
+  SMTPServer,
+  type SMTPServerAddress,
+  type SMTPServerDataStream,
+  type SMTPServerEnvelope,
+  type SMTPServerSession,
+} from "smtp-server";
+import type { Gateway } from "../../core/ports.ts";
+import { readBounded } from "./bounded-read.ts";
+import { buildDrafts } from "./drafts.ts";
+import { parseMail } from "./parse-mail.ts";
+import { type AcceptedRecipient, createRecipientPolicy, normalizeDomain } from "./recipients.ts";
+import { REPLIES } from "./smtp-reply.ts";
+
+export interface SmtpInOptions {
+  listen: { host: string; port: number };
+  /** Mail is accepted only for these domains. */
+  domains: string[];
+  maxMessageBytes: number;
+  /** Name in the greeting and in made-up Message-IDs; defaults to the first domain. */
+  hostname?: string;
+  /** More recipients in one transaction get 452 (RFC 5321 §4.5.3.1.8 asks for at least 100). */
+  maxRecipients?: number;
+  maxClients?: number;
+  /** Idle time before a client is dropped. */
+  socketTimeoutMs?: number;
+  gateway: Gateway;
+  logger: Logger;
+}
+
+export interface SmtpInServer {
+  /** Listens; resolves with the bound address (port 0 picks a free one). */
+  start(): Promise<{ host: string; port: number }>;
+  /** Stops accepting, lets messages in DATA finish, then closes every connection. */
+  stop(): Promise<void>;
+}
+
+type Callback = (err?: Error | null) => void;
+
+export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
+  const { gateway, maxMessageBytes } = options;
+  const logger = options.logger.child({ component: "smtp-in" });
+  const hostname = options.hostname ?? normalizeDomain(options.domains[0] ?? "localhost");
+  const checkRecipient = createRecipientPolicy(options.domains, gateway);
+  // smtp-server gives every transaction a new envelope object, so accepted recipients die with it.
+  const accepted = new WeakMap<SMTPServerEnvelope, Map<string, AcceptedRecipient>>();
+  const inFlight = new Set<Promise<void>>();
+  let stopping: Promise<void> | undefined;
+
+  async function onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+    const check = await checkRecipient(address.address);
+    if (!check.ok) {
+      logger.info(
+        { session: session.id, rcpt: address.address, reply: check.reply.responseCode },
+        "recipient refused",
+      );
+      throw check.reply;
+    }
+    let map = accepted.get(session.envelope);
+    if (!map) {
+      map = new Map();
+      accepted.set(session.envelope, map);
+    }
+    map.set(check.recipient.email, check.recipient);
+  }
+
+  async function onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
+    const { buffer, bytes, overflow } = await readBounded(stream, maxMessageBytes);
+    if (overflow || stream.sizeExceeded) {
+      logger.info({ session: session.id, bytes, limit: maxMessageBytes }, "message too big");
+      throw REPLIES.tooBig(maxMessageBytes);
+    }
+    const byEmail = accepted.get(session.envelope);
+    const recipients = session.envelope.rcptTo
+      .map((r) => byEmail?.get(r.address.toLowerCase()))
+      .filter((r): r is AcceptedRecipient => r !== undefined);
+    if (recipients.length === 0) throw REPLIES.tryLater();
+    const mail = await parseMail(buffer);
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+    const drafts = buildDrafts(mail, recipients, { mailFrom, hostname });
+    // Wait for every recipient before answering: a 250 promises all of them are durable.
+    const results = await Promise.allSettled(drafts.map((d) => gateway.receive(d)));
+    const failed = results.filter((r) => r.status === "rejected");
+    if (failed.length > 0) {
+      logger.error(
+        { session: session.id, err: failed[0]?.reason, failed: failed.length, of: drafts.length },
+        "gateway did not take the message; asking the sender to retry",
+      );
+      throw REPLIES.tryLater();
+    }
+    logger.info(
+      { session: session.id, bytes, recipients: recipients.length, warnings: mail.warnings.length },
+      "message accepted",
+    );
+  }
+
+  const server = new SMTPServer({
+    name: hostname,
+    banner: "omnivox",
+    size: maxMessageBytes,
+    authOptional: true,
+    // No credentials to check (the operator's MTA is in front) and no certificate of our own.
+    disabledCommands: ["AUTH", "STARTTLS"],
+    disableReverseLookup: true,
+    maxRecipients: options.maxRecipients ?? 100,
+    maxClients: options.maxClients ?? 200,
+    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    logger: false,
+    onRcptTo(address, session, callback: Callback) {
+      onRcptTo(address, session).then(
+        () => callback(),
+        (err: unknown) => callback(asReply(err, logger, session)),
+      );
+    },
+    onData(stream, session, callback: Callback) {
+      const job = onData(stream, session).then(
+        () => callback(),
+        (err: unknown) => {
+          // The stream must be read to its end before smtp-server sends our reply.
+          stream.resume();
+          callback(asReply(err, logger, session));
+        },
+      );
+      inFlight.add(job);
+      void job.finally(() => inFlight.delete(job));
+    },
+  });
+  server.on("error", (err) => logger.warn({ err }, "smtp connection error"));
+
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        server.server.once("error", reject);
+        server.listen(options.listen.port, options.listen.host, () => {
+          server.server.off("error", reject);
+          const addr = server.server.address();
+          const bound =
+            addr && typeof addr === "object"
+              ? { host: addr.address, port: addr.port }
+              : { host: options.listen.host, port: options.listen.port };
+          logger.info(bound, "smtp listening");
+          resolve(bound);
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (!server.server.listening) return;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.allSettled([...inFlight]);
+        // Let smtp-server write the final reply of each finished DATA before hanging up.
+        await new Promise((resolve) => setImmediate(resolve));
+        for (const connection of server.connections) {
+          connection.send(421, "4.3.2 service shutting down");
+          connection.close();
+        }
+        await closed;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Hook failures that are not replies of ours are faults on our side: the sender retries later. */
+function asReply(err: unknown, logger: Logger, session: SMTPServerSession): Error {
+  if (err instanceof Error && "responseCode" in err) return err;
+  logger.error({ session: session.id, err }, "smtp hook failed");
+  return REPLIES.tryLater();
+}

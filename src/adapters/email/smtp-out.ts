@@ -1,0 +1,115 @@
+// SMTP out: the email Adapter, sending renditions through the operator's relay with a pooled
+// nodemailer transport. SMTP replies map to retry decisions as RFC 5321 §4.2.1 classes them.
+
+import nodemailer, { type SMTPPoolSentMessageInfo, type Transporter } from "nodemailer";
+import type { Logger } from "pino";
+import type { Address } from "../../core/address.ts";
+import type { Communication } from "../../core/communication.ts";
+import { DeliveryError } from "../../core/errors.ts";
+import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
+import type { Rendition } from "../../core/rendition.ts";
+import { composeMail } from "./compose.ts";
+
+export interface EmailAdapterOptions {
+  host: string;
+  port: number;
+  /** TLS from the start (port 465); otherwise STARTTLS when the relay offers it. */
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** Domain of mail we originate (From, Message-ID). */
+  fromDomain: string;
+  /** Connections the pool may open to the relay. */
+  maxConnections?: number;
+  logger: Logger;
+}
+
+export class EmailAdapter implements Adapter {
+  readonly name = "email";
+  readonly #transport: Transporter<SMTPPoolSentMessageInfo>;
+  readonly #fromDomain: string;
+  readonly #logger: Logger;
+
+  constructor(options: EmailAdapterOptions) {
+    this.#fromDomain = options.fromDomain;
+    this.#logger = options.logger.child({ component: "smtp-out" });
+    this.#transport = nodemailer.createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      pool: true,
+      maxConnections: options.maxConnections ?? 5,
+      ...(options.user !== undefined
+        ? { auth: { user: options.user, pass: options.password ?? "" } }
+        : {}),
+    });
+  }
+
+  handles(address: Address): boolean {
+    return address.scheme === "mailto";
+  }
+
+  /** The pool connects on first use, so a relay that is down does not stop start-up. */
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    this.#transport.close();
+  }
+
+  async send(
+    communication: Communication,
+    rendition: Rendition,
+    target: DeliveryTarget,
+  ): Promise<string> {
+    if (rendition.medium !== "text") {
+      throw new DeliveryError(`email takes a text rendition, got ${rendition.medium}`, true);
+    }
+    const { message, messageId } = composeMail(communication, rendition, target, this.#fromDomain);
+    try {
+      const info = await this.#transport.sendMail(message);
+      this.#logger.info(
+        {
+          communicationId: communication.id,
+          deliveryId: target.deliveryId,
+          response: info.response,
+        },
+        "mail sent",
+      );
+      return messageId;
+    } catch (err) {
+      const mapped = toDeliveryError(err);
+      this.#logger.warn(
+        {
+          communicationId: communication.id,
+          deliveryId: target.deliveryId,
+          permanent: mapped.permanent,
+          err: mapped.message,
+        },
+        "mail not sent",
+      );
+      throw mapped;
+    }
+  }
+}
+
+/** 5yz replies are permanent; 4yz replies, network faults and anything unknown are retried. */
+export function toDeliveryError(err: unknown): DeliveryError {
+  const code = smtpCode(err);
+  const kind = errorKind(err);
+  const message = err instanceof Error ? err.message : String(err);
+  // A rejected login is the operator's configuration, not the recipient: keep retrying until fixed.
+  const permanent = code !== undefined && code >= 500 && code < 600 && kind !== "EAUTH";
+  const label = code !== undefined ? `SMTP ${code}` : (kind ?? "error");
+  return new DeliveryError(`mail not sent (${label}): ${message}`, permanent, { cause: err });
+}
+
+function smtpCode(err: unknown): number | undefined {
+  if (typeof err !== "object" || err === null || !("responseCode" in err)) return undefined;
+  const code = err.responseCode;
+  return typeof code === "number" ? code : undefined;
+}
+
+function errorKind(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null || !("code" in err)) return undefined;
+  return typeof err.code === "string" ? err.code : undefined;
+}
