@@ -1,0 +1,52 @@
+// The web client's wire format over WebSocket (DESIGN §4 stream): JSON text frames. Events down
+// carry an `id` the client acknowledges; frames up are parsed here with zod before anything else.
+
+import { z } from "zod";
+
+/** Anything the hub pushes that the client must acknowledge with `{type: "ack", id}`. */
+export interface StreamEvent {
+  id: string;
+  type: string;
+}
+
+export interface MessageEvent extends StreamEvent {
+  type: "message";
+  communicationId: string;
+  threadId: string;
+  /** A sender label ("Bob <bob@example.net>"). */
+  from: string;
+  subject?: string;
+  text: string;
+  audioUrl?: string;
+  /** ISO 8601. */
+  receivedAt: string;
+}
+
+/** Replies to a `send` frame; not events, so they carry no id and take no ack. */
+export type ReplyFrame =
+  | { type: "sent"; requestId?: string; communicationId: string; threadId: string }
+  | { type: "error"; requestId?: string; message: string; field?: string };
+
+const shortId = z.string().min(1).max(200);
+
+export const ackFrameSchema = z.strictObject({ type: z.literal("ack"), id: shortId });
+
+export const sendFrameSchema = z.strictObject({
+  type: z.literal("send"),
+  to: z.string().min(1).max(1024),
+  text: z
+    .string()
+    .min(1)
+    .max(32 * 1024),
+  subject: z.string().max(998).optional(),
+  /** Echoed in the reply; also makes a retried send idempotent (same communication). */
+  requestId: shortId.optional(),
+  /** The communicationId this message answers: the reply joins that thread. */
+  inReplyTo: shortId.optional(),
+});
+
+export const upFrameSchema = z.discriminatedUnion("type", [ackFrameSchema, sendFrameSchema]);
+
+export type AckFrame = z.output<typeof ackFrameSchema>;
+export type SendFrame = z.output<typeof sendFrameSchema>;
+export type UpFrame = z.output<typeof upFrameSchema>;

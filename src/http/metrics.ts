@@ -1,0 +1,64 @@
+// Prometheus metrics (exposition format 0.0.4 via prom-client): the outbox by state, delivery
+// latency and attempts, plus the default process metrics. The outbox worker observes into these.
+
+import type { Logger } from "pino";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { OutboxRepo } from "../store/types.ts";
+
+export interface OmnivoxMetrics {
+  registry: Registry;
+  /** Deliveries per state and target scheme, read from the store at scrape time. */
+  deliveries: Gauge<"state" | "scheme">;
+  /** Seconds from a communication's receivedAt to its delivery, per target scheme. */
+  deliveryLatency: Histogram<"scheme">;
+  /** One per attempt; result is delivered | retry | held | failed. */
+  deliveryAttempts: Counter<"scheme" | "result">;
+}
+
+export interface MetricsOptions {
+  outbox: Pick<OutboxRepo, "countByState">;
+  logger?: Logger;
+  /** Off in tests that build many registries; default true. */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(opts: MetricsOptions): OmnivoxMetrics {
+  const registry = new Registry();
+  if (opts.processMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: "omnivox_" });
+
+  const deliveries = new Gauge<"state" | "scheme">({
+    name: "omnivox_deliveries",
+    help: "Deliveries in the outbox by state and target scheme",
+    labelNames: ["state", "scheme"] as const,
+    registers: [registry],
+    async collect() {
+      // A scrape must not fail because the database is slow or down: report nothing instead.
+      try {
+        const rows = await opts.outbox.countByState();
+        this.reset();
+        for (const row of rows) this.set({ state: row.state, scheme: row.scheme }, row.count);
+      } catch (err) {
+        this.reset();
+        opts.logger?.warn({ err }, "metrics: outbox count failed");
+      }
+    },
+  });
+
+  const deliveryLatency = new Histogram<"scheme">({
+    name: "omnivox_delivery_latency_seconds",
+    help: "Time from a communication's arrival to its delivery to one target",
+    labelNames: ["scheme"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+    registers: [registry],
+  });
+
+  const deliveryAttempts = new Counter<"scheme" | "result">({
+    name: "omnivox_delivery_attempts_total",
+    help: "Delivery attempts by target scheme and result",
+    labelNames: ["scheme", "result"] as const,
+    registers: [registry],
+  });
+
+  return { registry, deliveries, deliveryLatency, deliveryAttempts };
+}

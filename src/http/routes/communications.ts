@@ -1,0 +1,65 @@
+// GET /api/v1/communications (DESIGN §4): a user's communications, newest first, each with its
+// deliveries and their states. A user sees their own; the admin names the user.
+
+import type { FastifyPluginAsync } from "fastify";
+import type { Delivery } from "../../core/delivery.ts";
+import { ForbiddenError, ValidationError } from "../../core/errors.ts";
+import type { CommunicationWithDeliveries } from "../../store/types.ts";
+import { principalOf } from "../auth.ts";
+import type { RouteContext } from "../deps.ts";
+import { communicationsQuerySchema } from "../schemas/communications.ts";
+import { parseInput } from "../validate.ts";
+
+export const communicationsRoutes: FastifyPluginAsync<RouteContext> = async (
+  app,
+  { deps, auth },
+) => {
+  app.addHook("onRequest", auth.hook());
+
+  app.get("/communications", async (request) => {
+    const query = parseInput(communicationsQuerySchema, request.query, "query");
+    const principal = principalOf(request);
+    let userId: string;
+    if (principal.role === "admin") {
+      if (!query.userId) throw new ValidationError("userId", "required with the admin token");
+      userId = query.userId;
+    } else {
+      if (query.userId !== undefined && query.userId !== principal.userId) {
+        throw new ForbiddenError("a user may only list their own communications");
+      }
+      userId = principal.userId;
+    }
+    const rows = await deps.store.communications.listForUser(userId, {
+      limit: query.limit,
+      before: query.before,
+    });
+    return rows.map(toJson);
+  });
+};
+
+export interface DeliveryJson {
+  id: string;
+  target: string;
+  state: Delivery["state"];
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
+/** Dates as ISO 8601 strings; the delivery's internals (lease, next attempt) stay inside. */
+export function toJson({ communication, deliveries }: CommunicationWithDeliveries) {
+  return {
+    ...communication,
+    receivedAt: communication.receivedAt.toISOString(),
+    deliveries: deliveries.map(
+      (d): DeliveryJson => ({
+        id: d.id,
+        target: d.target,
+        state: d.state,
+        attempts: d.attempts,
+        lastError: d.lastError ?? null,
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      }),
+    ),
+  };
+}

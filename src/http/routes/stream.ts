@@ -1,0 +1,53 @@
+// WebSocket /api/v1/stream (DESIGN §4): authenticates before the upgrade (a refused client gets an
+// HTTP 401/403/404, not a socket), then hands the socket to the web client hub.
+
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { WebClientId } from "../../adapters/web/inbound.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
+import { principalOf } from "../auth.ts";
+import type { RouteContext } from "../deps.ts";
+import { userIdSchema } from "../schemas/profile.ts";
+import { parseInput } from "../validate.ts";
+
+const streamQuerySchema = z.strictObject({
+  token: z.string().optional(),
+  /** Which of the user's web clients this is (profile imClients[].id); default "web". */
+  client: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1–64 of A-Z a-z 0-9 . _ -")
+    .default("web"),
+  /** With the admin token: whose stream to open. */
+  user: userIdSchema.optional(),
+});
+
+export const streamRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
+  const clients = new WeakMap<FastifyRequest, WebClientId>();
+  app.addHook("onRequest", auth.hook({ allowQuery: true }));
+  app.addHook("preHandler", async (request) => {
+    const query = parseInput(streamQuerySchema, request.query, "query");
+    const principal = principalOf(request);
+    let userId: string;
+    if (principal.role === "admin") {
+      if (!query.user) throw new ValidationError("user", "required with the admin token");
+      if (!(await deps.store.users.get(query.user)))
+        throw new NotFoundError(`no user "${query.user}"`);
+      userId = query.user;
+    } else {
+      if (query.user !== undefined && query.user !== principal.userId) {
+        throw new ForbiddenError("only the admin token may open another user's stream");
+      }
+      userId = principal.userId;
+    }
+    clients.set(request, { userId, clientId: query.client });
+  });
+
+  app.get("/stream", { websocket: true }, (socket, request) => {
+    const client = clients.get(request);
+    if (!client) {
+      socket.close(1011, "not authenticated");
+      return;
+    }
+    deps.webClients.attach(socket, client);
+  });
+};

@@ -1,0 +1,114 @@
+// The users resource (DESIGN §4, CLAIMS B5): the admin creates and lists users; a user reads,
+// changes and deletes their own profile. Responses carry the profile only, never a hash.
+
+import type { FastifyPluginAsync } from "fastify";
+import type { Config } from "../../config/schema.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
+import type { Profile } from "../../core/profile.ts";
+import { defaultProfile } from "../../core/profile.ts";
+import { hashSecret } from "../../store/secrets.ts";
+import type { UserSecrets } from "../../store/types.ts";
+import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
+import type { RouteContext } from "../deps.ts";
+import { profileSchema } from "../schemas/profile.ts";
+import type { CreateUserBody, PatchUserBody } from "../schemas/users.ts";
+import { createUserSchema, patchUserSchema, userParamsSchema } from "../schemas/users.ts";
+import { parseInput } from "../validate.ts";
+
+const PROFILE_KEYS = [
+  "displayName",
+  "phones",
+  "emails",
+  "voicemailSystems",
+  "imClients",
+  "routes",
+  "mwi",
+] as const satisfies ReadonlyArray<keyof Profile>;
+
+export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
+  const { users } = deps.store;
+  app.addHook("onRequest", auth.hook());
+
+  app.post("/users", async (request, reply) => {
+    requireAdmin(request);
+    const body = parseInput(createUserSchema, request.body);
+    const profile = checkProfile(
+      { ...defaultProfile(body.id), ...profileFieldsOf(body) },
+      deps.config,
+    );
+    const record = await users.create(profile, await secretsOf(body));
+    request.log.info({ userId: profile.id }, "user created");
+    return reply.code(201).send(record.profile);
+  });
+
+  app.get("/users", async (request) => {
+    requireAdmin(request);
+    return users.list();
+  });
+
+  app.get("/users/:id", async (request) => {
+    const { id } = parseInput(userParamsSchema, request.params, "params");
+    requireSelfOrAdmin(request, id);
+    const record = await users.get(id);
+    if (!record) throw new NotFoundError(`no user "${id}"`);
+    return record.profile;
+  });
+
+  app.patch("/users/:id", async (request) => {
+    const { id } = parseInput(userParamsSchema, request.params, "params");
+    const principal = requireSelfOrAdmin(request, id);
+    const body = parseInput(patchUserSchema, request.body);
+    if (body.id !== undefined && body.id !== id) {
+      if (principal.role === "user") throw new ForbiddenError("a user may not change their own id");
+      throw new ValidationError("id", "a user's id cannot change; create a new user instead");
+    }
+    const current = await users.get(id);
+    if (!current) throw new NotFoundError(`no user "${id}"`);
+    const profile = checkProfile({ ...current.profile, ...profileFieldsOf(body) }, deps.config);
+    const secrets = await secretsOf(body);
+    const record = await users.update(
+      id,
+      profile,
+      Object.keys(secrets).length > 0 ? secrets : undefined,
+    );
+    request.log.info({ userId: id, fields: Object.keys(body) }, "user updated");
+    return record.profile;
+  });
+
+  app.delete("/users/:id", async (request, reply) => {
+    const { id } = parseInput(userParamsSchema, request.params, "params");
+    requireSelfOrAdmin(request, id);
+    if (!(await users.delete(id))) throw new NotFoundError(`no user "${id}"`);
+    request.log.info({ userId: id, by: principalOf(request).role }, "user deleted");
+    return reply.code(204).send();
+  });
+};
+
+/** The profile fields a body names; absent keys stay out so they do not erase what is merged. */
+function profileFieldsOf(body: CreateUserBody | PatchUserBody): Partial<Profile> {
+  const fields: Record<string, unknown> = {};
+  for (const key of PROFILE_KEYS) if (body[key] !== undefined) fields[key] = body[key];
+  return fields as Partial<Profile>;
+}
+
+/** The merged whole is parsed again: cross-field rules (unique ids, known SMDI links). */
+function checkProfile(candidate: Profile, config: Config): Profile {
+  const profile: Profile = parseInput(profileSchema, candidate);
+  const links = new Set(config.smdi.map((s) => s.id));
+  profile.voicemailSystems.forEach((system, i) => {
+    if (system.kind === "smdi" && !links.has(system.link)) {
+      throw new ValidationError(
+        `voicemailSystems.${i}.link`,
+        `no SMDI link "${system.link}" in the configuration (smdi[].id)`,
+      );
+    }
+  });
+  return profile;
+}
+
+async function secretsOf(body: { password?: string; pin?: string }): Promise<UserSecrets> {
+  const secrets: UserSecrets = {};
+  if (body.password !== undefined) secrets.passwordHash = await hashSecret(body.password);
+  if (body.pin !== undefined) secrets.pinHash = await hashSecret(body.pin);
+  return secrets;
+}

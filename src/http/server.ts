@@ -1,0 +1,82 @@
+// The HTTP server (DESIGN §4): fastify 5 with one encapsulated plugin per resource, the REST API
+// and WebSocket stream under /api/v1, /healthz and /metrics at the root, one error handler.
+
+import websocket from "@fastify/websocket";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import Fastify, { LogController } from "fastify";
+import { ConfigError } from "../core/errors.ts";
+import { Authenticator } from "./auth.ts";
+import type { HttpDeps, RouteContext } from "./deps.ts";
+import { installErrorHandlers } from "./error-handler.ts";
+import { communicationsRoutes } from "./routes/communications.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { messagesRoutes } from "./routes/messages.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { streamRoutes } from "./routes/stream.ts";
+import { usersRoutes } from "./routes/users.ts";
+import { webRoutes } from "./routes/web.ts";
+
+/** JSON bodies are profiles and short messages; audio never comes in through a JSON body. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Larger WebSocket messages close the connection with 1009 (RFC 6455 §7.4.1). */
+export const WS_MAX_FRAME_BYTES = 64 * 1024;
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const adminToken = deps.config.http.adminToken;
+  if (!adminToken) throw new ConfigError("http.adminToken (or OMNIVOX_ADMIN_TOKEN) must be set");
+  const auth = new Authenticator({
+    adminToken,
+    sessionTtlMs: deps.config.http.sessionTtlMs,
+    users: deps.store.users,
+  });
+
+  // Typed as fastify's logger so the instance is the plain FastifyInstance route plugins expect.
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's own request log prints the URL, and `?token=` would land in the log: ours redacts.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+
+  installErrorHandlers(app);
+  app.addHook("onResponse", async (request, reply) => {
+    // Scrapes and probes every few seconds would drown the rest at info.
+    const level = request.url === "/metrics" || request.url === "/healthz" ? "debug" : "info";
+    request.log[level](
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request",
+    );
+  });
+
+  await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES } });
+
+  const ctx: RouteContext = { deps, auth };
+  await app.register(healthRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
+  await app.register(webRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(sessionRoutes, ctx);
+      await api.register(usersRoutes, ctx);
+      await api.register(communicationsRoutes, ctx);
+      await api.register(messagesRoutes, ctx);
+      await api.register(streamRoutes, ctx);
+    },
+    { prefix: "/api/v1" },
+  );
+  return app;
+}
+
+/** Query values of `token` never reach the log. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, "$1[redacted]");
+}

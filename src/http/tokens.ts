@@ -1,0 +1,67 @@
+// Stateless session tokens: `<userId>.<expiryMs>.<mac>` where mac = base64url(HMAC-SHA256) over the
+// first two parts, keyed by HKDF-SHA256 (RFC 5869) from the admin token. Rotating the admin token
+// therefore ends every session; nothing is stored server-side.
+
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+
+/** The same rule as profile ids (schemas/profile.ts); dots are allowed, so parse from the right. */
+const USER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const EXPIRY = /^[0-9]{1,15}$/;
+const MAC = /^[A-Za-z0-9_-]{43}$/;
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export class SessionTokens {
+  readonly #key: Buffer;
+  readonly #adminDigest: Buffer;
+
+  constructor(
+    adminToken: string,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#key = Buffer.from(
+      hkdfSync("sha256", adminToken, "omnivox", "omnivox session token v1", 32),
+    );
+    this.#adminDigest = digest(adminToken);
+  }
+
+  issue(userId: string): IssuedToken {
+    if (!USER_ID.test(userId)) throw new RangeError("session token: invalid user id");
+    const expiry = this.now() + this.ttlMs;
+    const payload = `${userId}.${expiry}`;
+    return { token: `${payload}.${this.#mac(payload)}`, expiresAt: new Date(expiry) };
+  }
+
+  /** The user a token names, or undefined when it is malformed, forged or expired. */
+  verifyUser(token: string): string | undefined {
+    const lastDot = token.lastIndexOf(".");
+    const midDot = token.lastIndexOf(".", lastDot - 1);
+    if (lastDot < 0 || midDot < 0) return undefined;
+    const userId = token.slice(0, midDot);
+    const expiry = token.slice(midDot + 1, lastDot);
+    const mac = token.slice(lastDot + 1);
+    if (!USER_ID.test(userId) || !EXPIRY.test(expiry) || !MAC.test(mac)) return undefined;
+    const expected = Buffer.from(this.#mac(`${userId}.${expiry}`), "base64url");
+    const given = Buffer.from(mac, "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (Number(expiry) <= this.now()) return undefined;
+    return userId;
+  }
+
+  /** Constant-time in the token's content: both sides are hashed to equal length first. */
+  isAdmin(token: string): boolean {
+    return timingSafeEqual(digest(token), this.#adminDigest);
+  }
+
+  #mac(payload: string): string {
+    return createHmac("sha256", this.#key).update(payload).digest("base64url");
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
