@@ -1,0 +1,154 @@
+// The composition root (as fastify.js is fastify's): config → store → gateway → adapters → HTTP
+// and SMTP listeners, started in that order and stopped in reverse. Tests start it in-process
+// with `overrides`; the CLI starts it from a config file.
+
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { createEmail } from "../adapters/email/index.ts";
+import { WebClientHub } from "../adapters/web/hub.ts";
+import { type Config, parseListen } from "../config/schema.ts";
+import { formatAddress } from "../core/address.ts";
+import { AdapterRegistry } from "../gateway/adapter-registry.ts";
+import { defaultConverters } from "../gateway/convert/registry.ts";
+import { OutboxWorker } from "../gateway/outbox-worker.ts";
+import { Receiver } from "../gateway/receiver.ts";
+import { createMetrics } from "../http/metrics.ts";
+import { buildHttpServer } from "../http/server.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/types.ts";
+import { ensureAdminToken } from "./admin-token.ts";
+import { createLogger } from "./logger.ts";
+import { type BoundPorts, writePortsFile } from "./ports-file.ts";
+
+export interface Overrides {
+  logger?: Logger;
+  /** Poll interval of the outbox worker (tests shorten it). */
+  outboxPollMs?: number;
+}
+
+export interface Omnivox {
+  readonly config: Config;
+  readonly store: Store;
+  readonly ports: BoundPorts;
+  readonly adminToken: string;
+  readonly adminTokenFile?: string;
+  readonly adminTokenGenerated: boolean;
+  readonly logger: Logger;
+  /** Graceful stop: stop accepting, finish deliveries under way, close the store. */
+  stop(): Promise<void>;
+}
+
+export async function startOmnivox(config: Config, overrides: Overrides = {}): Promise<Omnivox> {
+  const logger = overrides.logger ?? createLogger(config.log.level);
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const admin = await ensureAdminToken(config.http.adminToken, dataDir);
+  const effective: Config = {
+    ...config,
+    dataDir,
+    http: { ...config.http, adminToken: admin.token },
+  };
+
+  const store = await openStore({
+    database: config.database,
+    dataDir,
+    pgSchema: config.databaseSchema,
+  });
+  const stops: Array<() => Promise<void>> = [() => store.close()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ err }, "error while stopping");
+      }
+    }
+  };
+
+  try {
+    const metrics = createMetrics({ outbox: store.outbox, logger });
+    const adapters = new AdapterRegistry();
+    // The worker exists before the receiver so that a commit can wake it; it starts last.
+    const holder: { worker?: OutboxWorker } = {};
+    const gateway = new Receiver({
+      store,
+      logger,
+      holdMs: config.outbox.holdMs,
+      onCommitted: () => holder.worker?.wake(),
+    });
+    const webClients = new WebClientHub({
+      gateway,
+      logger,
+      ackTimeoutMs: config.outbox.ackTimeoutMs,
+    });
+    const email = createEmail(config, { gateway, logger });
+    adapters.register(email.adapter).register(webClients);
+
+    const worker = new OutboxWorker({
+      store,
+      adapters,
+      converters: defaultConverters(),
+      logger,
+      options: { ...config.outbox, pollMs: overrides.outboxPollMs },
+      observer: {
+        attempt: (scheme, result) => metrics.deliveryAttempts.inc({ scheme, result }),
+        delivered: (scheme, seconds) => metrics.deliveryLatency.observe({ scheme }, seconds),
+      },
+    });
+    holder.worker = worker;
+    webClients.onAvailable((address) => {
+      worker
+        .release(formatAddress(address))
+        .catch((err) => logger.error({ err }, "cannot release held deliveries"));
+    });
+    for (const adapter of adapters.all()) await adapter.start();
+    stops.push(async () => {
+      for (const adapter of adapters.all()) await adapter.stop();
+    });
+    await worker.start();
+    stops.push(() => worker.stop());
+
+    const http = await buildHttpServer({
+      config: effective,
+      store,
+      logger,
+      gateway,
+      webClients,
+      metrics: metrics.registry,
+      health: async () => ({ store: await store.ping() }),
+    });
+    const httpListen = parseListen(config.http.listen);
+    await http.listen({ host: httpListen.host, port: httpListen.port });
+    stops.push(async () => {
+      await webClients.close();
+      await http.close();
+    });
+    const httpAddress = http.server.address();
+    const ports: BoundPorts = {
+      http: {
+        host: httpListen.host,
+        port: typeof httpAddress === "object" && httpAddress ? httpAddress.port : 0,
+      },
+    };
+
+    ports.smtp = await email.inbound.start();
+    // SMTP stops first: no new mail is accepted while the rest shuts down.
+    stops.push(() => email.inbound.stop());
+
+    await writePortsFile(dataDir, ports);
+    return {
+      config: effective,
+      store,
+      ports,
+      adminToken: admin.token,
+      adminTokenFile: admin.file,
+      adminTokenGenerated: admin.generated,
+      logger,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,73 @@
+// `omnivox user add|list|show`: user administration straight on the store, for the first user
+// before any token exists and for scripts.
+
+import type { Config } from "../config/schema.ts";
+import { ValidationError } from "../core/errors.ts";
+import { defaultProfile } from "../core/profile.ts";
+import { openStore } from "../store/open.ts";
+import { hashSecret } from "../store/secrets.ts";
+
+export interface UserOptions {
+  name?: string;
+  email?: string[];
+  phone?: string[];
+  password?: string;
+  pin?: string;
+}
+
+export async function runUser(
+  config: Config,
+  sub: string | undefined,
+  args: string[],
+  opts: UserOptions,
+): Promise<number> {
+  const store = await openStore({
+    database: config.database,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema,
+  });
+  try {
+    switch (sub) {
+      case "add": {
+        const id = args[0];
+        if (!id || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) {
+          throw new ValidationError(
+            "id",
+            "give a user id of lower-case letters, digits, '.', '_' or '-'",
+          );
+        }
+        if (opts.pin !== undefined && !/^\d{4,12}$/.test(opts.pin))
+          throw new ValidationError("pin", "4 to 12 digits");
+        const profile = {
+          ...defaultProfile(id, opts.name ?? id),
+          emails: (opts.email ?? []).map((e) => e.toLowerCase()),
+          phones: opts.phone ?? [],
+        };
+        await store.users.create(profile, {
+          passwordHash: opts.password ? await hashSecret(opts.password) : undefined,
+          pinHash: opts.pin ? await hashSecret(opts.pin) : undefined,
+        });
+        console.log(JSON.stringify(profile, null, 2));
+        return 0;
+      }
+      case "list":
+        for (const p of await store.users.list())
+          console.log(`${p.id}\t${p.displayName}\t${p.emails.join(",")}`);
+        return 0;
+      case "show": {
+        const record = args[0] ? await store.users.get(args[0]) : undefined;
+        if (!record) {
+          console.error(`no user "${args[0] ?? ""}"`);
+          return 1;
+        }
+        console.log(JSON.stringify(record.profile, null, 2));
+        return 0;
+      }
+      default:
+        console.error("usage: omnivox user add|list|show …");
+        return 2;
+    }
+  } finally {
+    await store.close();
+  }
+}
