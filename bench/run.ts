@@ -1,0 +1,41 @@
+// `npm run bench`: runs every benchmark, prints one table, writes bench/results.json. Each figure
+// stands beside a limit measured in the same run on the same machine; the ratio is the result.
+
+import { writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { run as sipParse } from "./sip-parse.ts";
+import { run as smtpToWeb } from "./smtp-to-web.ts";
+
+const rows: Array<{ benchmark: string; figure: string; limit: string; ratio: string }> = [];
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+};
+
+const mails = Number(process.env.OMNIVOX_BENCH_MAILS ?? 1000);
+const smtp = await smtpToWeb(mails, 8);
+results.smtpToWeb = smtp;
+rows.push({
+  benchmark: `SMTP in → web client (${smtp.mails} mails, ${smtp.concurrency} connections)`,
+  figure: `${smtp.omnivoxPerSec.toFixed(0)} msg/s, p50 ${smtp.p50Ms.toFixed(1)} ms, p99 ${smtp.p99Ms.toFixed(1)} ms`,
+  limit: `bare smtp-server sink ${smtp.sinkPerSec.toFixed(0)} msg/s`,
+  ratio: smtp.ratio.toFixed(3),
+});
+
+const sip = sipParse();
+results.sipParse = sip;
+rows.push({
+  benchmark: "SIP parse (INVITE with SDP)",
+  figure: `${Math.round(sip.parse!)} msg/s`,
+  limit: `decode + split lines ${Math.round(sip.floor!)} msg/s`,
+  ratio: sip.parseRatio!.toFixed(3),
+});
+
+console.table(rows);
+await writeFile(
+  new URL("./results.json", import.meta.url),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
+console.log("written to bench/results.json");

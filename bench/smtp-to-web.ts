@@ -1,0 +1,153 @@
+// SMTP in → web client: messages/s and p50/p99 latency through a child omnivox (durable commit,
+// routing, outbox, WebSocket, ack), beside the accept rate of a bare smtp-server sink that does
+// nothing with the mail, driven by the same client load in the same run. The ratio is the figure.
+
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nodemailer from "nodemailer";
+import { SMTPServer } from "smtp-server";
+import { spawnOmnivox } from "../test/support/child.ts";
+import { connectWebClient } from "../test/support/web-client.ts";
+
+const ADMIN = "bench-admin-token-0123456789";
+
+export interface SmtpToWebResult {
+  mails: number;
+  concurrency: number;
+  omnivoxPerSec: number;
+  sinkPerSec: number;
+  ratio: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Sends `count` mails over `concurrency` pooled connections; resolves with elapsed ms. */
+async function blast(
+  port: number,
+  count: number,
+  concurrency: number,
+  onSent?: (i: number) => void,
+): Promise<number> {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: concurrency,
+    maxMessages: Number.POSITIVE_INFINITY,
+  });
+  const start = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      onSent?.(i);
+      await transport.sendMail({
+        from: "bob@example.net",
+        to: "alice@example.com",
+        subject: `bench ${i}`,
+        text: `Benchmark message ${i}: are you free for lunch at noon tomorrow?`,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - start;
+  transport.close();
+  return elapsed;
+}
+
+async function sinkRate(count: number, concurrency: number): Promise<number> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on("data", () => {});
+      stream.on("end", () => callback());
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const ms = await blast(port, count, concurrency);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return (count * 1000) / ms;
+}
+
+export async function run(mails = 1000, concurrency = 8): Promise<SmtpToWebResult> {
+  const sinkPerSec = await sinkRate(mails, concurrency);
+
+  const dataDir = await mkdtemp(join(tmpdir(), "omnivox-bench-"));
+  const configFile = join(dataDir, "omnivox.yaml");
+  await writeFile(
+    configFile,
+    `dataDir: ${dataDir}\nhttp: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }\nsmtp: { listen: 127.0.0.1:0, domains: [example.com] }\n`,
+  );
+  const child = await spawnOmnivox(configFile, dataDir);
+  try {
+    const base = `http://127.0.0.1:${child.ports.http!.port}/api/v1`;
+    const post = (path: string, body: unknown, token = ADMIN) =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await post("/users", { id: "alice", emails: ["alice@example.com"], password: "wonderland" });
+    const { token } = (await (
+      await post("/session", { user: "alice", password: "wonderland" }, "")
+    ).json()) as {
+      token: string;
+    };
+    const client = await connectWebClient(child.ports.http!.port, token);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let last = 0;
+    const done = new Promise<void>((resolve) => {
+      client.socket.on("message", (data) => {
+        const e = JSON.parse(String(data)) as { type: string; subject?: string };
+        if (e.type !== "message" || !e.subject) return;
+        const t0 = sentAt.get(e.subject);
+        if (t0 === undefined) return;
+        sentAt.delete(e.subject);
+        last = performance.now();
+        latencies.push(last - t0);
+        if (latencies.length === mails) resolve();
+      });
+    });
+    const start = performance.now();
+    await blast(child.ports.smtp!.port, mails, concurrency, (i) =>
+      sentAt.set(`bench ${i}`, performance.now()),
+    );
+    await Promise.race([
+      done,
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`only ${latencies.length} of ${mails} arrived`)),
+          120_000,
+        ),
+      ),
+    ]);
+    await client.close();
+    const omnivoxPerSec = (mails * 1000) / (last - start);
+    latencies.sort((a, b) => a - b);
+    return {
+      mails,
+      concurrency,
+      omnivoxPerSec,
+      sinkPerSec,
+      ratio: omnivoxPerSec / sinkPerSec,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
+  } finally {
+    child.process.kill("SIGTERM");
+    await child.exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

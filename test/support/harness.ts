@@ -1,0 +1,77 @@
+// Starts a real omnivox in-process for a test: its own temp dataDir, every listener on port 0,
+// a fast outbox, SMTP out pointed at the test's sink. Helpers create users and log in over REST.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { type Omnivox, startOmnivox } from "../../src/app/omnivox.ts";
+import { parseConfig } from "../../src/config/load.ts";
+import type { ConfigInput } from "../../src/config/schema.ts";
+
+export interface TestApp {
+  app: Omnivox;
+  dataDir: string;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: unknown }>;
+  addUser(profile: Record<string, unknown> & { id: string; password?: string }): Promise<void>;
+  login(user: string, password: string): Promise<string>;
+  /** Stops omnivox; with `keepData` the dataDir stays for a restart. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export async function startTestApp(
+  input: ConfigInput & { smtpOutPort?: number },
+  dataDir?: string,
+): Promise<TestApp> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "omnivox-test-")));
+  const { smtpOutPort, ...rest } = input;
+  const config = parseConfig({
+    dataDir: dir,
+    http: { listen: "127.0.0.1:0", adminToken: "test-admin-token-0123456789" },
+    smtp: { listen: "127.0.0.1:0", domains: ["example.com"] },
+    sip: { listen: "127.0.0.1:0" },
+    ...rest,
+    smtpOut: { host: "127.0.0.1", port: smtpOutPort ?? 25, ...(rest.smtpOut ?? {}) },
+    outbox: { backoffBaseMs: 50, backoffMaxMs: 500, ackTimeoutMs: 2000, ...(rest.outbox ?? {}) },
+  });
+  const logger = pino({ level: process.env.OMNIVOX_TEST_LOG ?? "silent" });
+  const app = await startOmnivox(config, { logger, outboxPollMs: 100 });
+  const base = `http://127.0.0.1:${app.ports.http!.port}/api/v1`;
+  const api: TestApp["api"] = async (method, path, body, token = app.adminToken) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    app,
+    dataDir: dir,
+    api,
+    async addUser(profile) {
+      const res = await api("POST", "/users", profile);
+      if (res.status !== 201)
+        throw new Error(`cannot create user: ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    async login(user, password) {
+      const res = await api("POST", "/session", { user, password }, "");
+      if (res.status !== 200)
+        throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return (res.body as { token: string }).token;
+    },
+    async stop(opts = {}) {
+      await app.stop();
+      if (!opts.keepData) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
