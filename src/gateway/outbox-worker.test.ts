@@ -1,0 +1,288 @@
+// The outbox worker against the real store (SQLite and PostgreSQL): concurrency, retries with
+// backoff up to a limit, permanent failures, holds and releases, restart, expiry, shared renditions.
+// The adapter here is a programmable target; the interop tests use real SMTP and WebSocket peers.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { pino } from "pino";
+import { type Address, formatAddress } from "../core/address.ts";
+import type { Communication } from "../core/communication.ts";
+import { DeliveryError, TargetUnavailableError } from "../core/errors.ts";
+import type { Adapter, DeliveryTarget } from "../core/ports.ts";
+import { defaultProfile } from "../core/profile.ts";
+import type { Rendition } from "../core/rendition.ts";
+import { testCommunication, testDialects } from "../store/test-support.ts";
+import type { Store } from "../store/types.ts";
+import { AdapterRegistry } from "./adapter-registry.ts";
+import { ConverterRegistry, defaultConverters } from "./convert/registry.ts";
+import { type OutboxOptions, OutboxWorker } from "./outbox-worker.ts";
+
+type Outcome = "ok" | Error | (() => Promise<void>);
+
+class ScriptedAdapter implements Adapter {
+  readonly name = "scripted";
+  readonly sent: Array<{ target: DeliveryTarget; rendition: Rendition }> = [];
+  available = false;
+  constructor(private readonly script: (target: DeliveryTarget) => Outcome) {}
+  handles(a: Address): boolean {
+    return a.scheme === "mailto" || a.scheme === "web";
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  isAvailable(): boolean {
+    return this.available;
+  }
+  async send(
+    _c: Communication,
+    rendition: Rendition,
+    target: DeliveryTarget,
+  ): Promise<string | undefined> {
+    const outcome = this.script(target);
+    if (outcome instanceof Error) throw outcome;
+    if (typeof outcome === "function") await outcome();
+    this.sent.push({ target, rendition });
+    return `native-${target.deliveryId}`;
+  }
+}
+
+const OPTIONS: OutboxOptions = {
+  concurrency: 16,
+  maxAttempts: 3,
+  backoffBaseMs: 5,
+  backoffMaxMs: 20,
+  leaseMs: 60_000,
+  holdMs: 60_000,
+  pollMs: 10,
+};
+
+async function setup(
+  store: Store,
+  adapter: Adapter,
+  options: Partial<OutboxOptions> = {},
+  converters?: ConverterRegistry,
+) {
+  await store.users.create({ ...defaultProfile("alice"), emails: ["alice@example.com"] }, {});
+  const worker = new OutboxWorker({
+    store,
+    adapters: new AdapterRegistry().register(adapter),
+    converters: converters ?? defaultConverters(),
+    logger: pino({ level: "silent" }),
+    options: { ...OPTIONS, ...options },
+  });
+  return worker;
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const web = (client: string) => formatAddress({ scheme: "web", userId: "alice", clientId: client });
+
+for (const dialect of await testDialects()) {
+  describe(`outbox worker on ${dialect.name}`, { skip: dialect.skip }, () => {
+    test("delivers the targets of one communication concurrently", async () => {
+      const t = await dialect.open();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let started = 0;
+      const adapter = new ScriptedAdapter(() => async () => {
+        started++;
+        await gate;
+      });
+      const worker = await setup(t.store, adapter);
+      try {
+        const c = testCommunication();
+        const targets = ["a", "b", "c", "d", "e"].map((x) => ({ target: web(x) }));
+        const rows = await t.store.communications.insertWithDeliveries(c, targets);
+        await worker.start();
+        await until(async () => started === 5, "five sends in flight at once");
+        release();
+        await until(async () => {
+          const states = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
+          return states.every((d) => d?.state === "delivered");
+        }, "all delivered");
+        const d = await t.store.outbox.get(rows[0]!.id);
+        assert.equal(d?.nativeId, `native-${rows[0]!.id}`);
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("retries a failing target with backoff, then fails it with the reason", async () => {
+      const t = await dialect.open();
+      const attempts = new Map<string, number>();
+      const adapter = new ScriptedAdapter((target) => {
+        const n = (attempts.get(target.deliveryId) ?? 0) + 1;
+        attempts.set(target.deliveryId, n);
+        const addr = formatAddress(target.address);
+        if (addr.endsWith("/flaky")) return n < 3 ? new Error(`relay busy ${n}`) : "ok";
+        return new Error("connection refused");
+      });
+      const worker = await setup(t.store, adapter);
+      try {
+        const [dead, flaky] = await t.store.communications.insertWithDeliveries(
+          testCommunication(),
+          [{ target: web("dead") }, { target: web("flaky") }],
+        );
+        await worker.start();
+        await until(async () => (await t.store.outbox.get(dead!.id))?.state === "failed", "failed");
+        await until(
+          async () => (await t.store.outbox.get(flaky!.id))?.state === "delivered",
+          "delivered",
+        );
+        const failed = await t.store.outbox.get(dead!.id);
+        assert.equal(failed?.attempts, 3);
+        assert.match(failed?.lastError ?? "", /connection refused/);
+        assert.equal((await t.store.outbox.get(flaky!.id))?.attempts, 3);
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("a permanent error fails at once; a target without adapter fails with the reason", async () => {
+      const t = await dialect.open();
+      const adapter = new ScriptedAdapter(() => new DeliveryError("550 no such mailbox", true));
+      const worker = await setup(t.store, adapter);
+      try {
+        const [mail, tel] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: "mailto:bob@example.net" },
+          { target: "tel:+15551234" },
+        ]);
+        await worker.start();
+        await until(
+          async () => (await t.store.outbox.get(mail!.id))?.state === "failed",
+          "mail failed",
+        );
+        await until(
+          async () => (await t.store.outbox.get(tel!.id))?.state === "failed",
+          "tel failed",
+        );
+        assert.equal((await t.store.outbox.get(mail!.id))?.attempts, 1);
+        assert.match(
+          (await t.store.outbox.get(tel!.id))?.lastError ?? "",
+          /no adapter can send to tel/,
+        );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("an unavailable target is held, and delivered once released", async () => {
+      const t = await dialect.open();
+      const adapter: ScriptedAdapter = new ScriptedAdapter((): Outcome =>
+        adapter.available ? "ok" : new TargetUnavailableError("offline"),
+      );
+      const worker = await setup(t.store, adapter);
+      try {
+        const [row] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("web") },
+        ]);
+        await worker.start();
+        await until(async () => (await t.store.outbox.get(row!.id))?.state === "held", "held");
+        adapter.available = true;
+        await worker.release(web("web"));
+        await until(
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          "delivered",
+        );
+        assert.equal(adapter.sent.length, 1);
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("a target that came back while the hold was written is not missed", async () => {
+      const t = await dialect.open();
+      let first = true;
+      const adapter: ScriptedAdapter = new ScriptedAdapter((): Outcome => {
+        if (!first) return "ok";
+        first = false;
+        adapter.available = true; // it reconnects right after refusing
+        return new TargetUnavailableError("offline");
+      });
+      const worker = await setup(t.store, adapter);
+      try {
+        const [row] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("web") },
+        ]);
+        await worker.start();
+        await until(
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          "delivered",
+        );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("restart resumes deliveries left inflight, and held ones expire after their time", async () => {
+      const t = await dialect.open();
+      const adapter = new ScriptedAdapter(() => "ok");
+      const worker = await setup(t.store, adapter);
+      try {
+        const [row] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("web") },
+        ]);
+        // A worker of a process that then died took it.
+        const claimed = await t.store.outbox.claimDue(new Date(), 10, 60_000);
+        assert.equal(claimed.length, 1);
+        const [old] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("gone"), expiresAt: new Date(Date.now() - 1000) },
+        ]);
+        await t.store.outbox.hold(old!.id, "offline", new Date(Date.now() - 1000));
+        await worker.start();
+        await until(
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          "delivered",
+        );
+        await until(
+          async () => (await t.store.outbox.get(old!.id))?.state === "expired",
+          "expired",
+        );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("a rendition is computed once and shared by the deliveries that need it", async () => {
+      const t = await dialect.open();
+      let conversions = 0;
+      const converters = defaultConverters();
+      const counting = new ConverterRegistry().register("text", "chat", async (c, p) => {
+        conversions++;
+        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p);
+      });
+      const adapter = new ScriptedAdapter(() => "ok");
+      const worker = await setup(t.store, adapter, {}, counting);
+      try {
+        const rows = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("a") },
+          { target: web("b") },
+          { target: web("c") },
+        ]);
+        await worker.start();
+        await until(async () => {
+          const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
+          return all.every((d) => d?.state === "delivered");
+        }, "delivered");
+        assert.equal(conversions, 1);
+        assert.equal(new Set(adapter.sent.map((s) => s.rendition)).size, 1);
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+  });
+}

@@ -1,0 +1,112 @@
+// The receiver: routing into durable deliveries, threading by native ids, the same native message
+// received twice being one communication, and clear errors for unknown recipients.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { pino } from "pino";
+import type { Communication } from "../core/communication.ts";
+import { ValidationError } from "../core/errors.ts";
+import type { CommunicationDraft } from "../core/ports.ts";
+import { defaultProfile } from "../core/profile.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/types.ts";
+import { Receiver } from "./receiver.ts";
+
+let store: Store;
+let receiver: Receiver;
+const committed: Communication[] = [];
+
+before(async () => {
+  store = await openStore({ database: ":memory:", dataDir: "/nonexistent" });
+  await store.users.create(
+    { ...defaultProfile("alice", "Alice"), emails: ["alice@example.com"], phones: ["+15550001"] },
+    {},
+  );
+  await store.users.create({ ...defaultProfile("bob"), emails: ["bob@example.com"] }, {});
+  receiver = new Receiver({
+    store,
+    logger: pino({ level: "silent" }),
+    holdMs: 60_000,
+    onCommitted: (c) => committed.push(c),
+  });
+});
+
+after(async () => {
+  await store.close();
+});
+
+function mailTo(to: string, messageId: string, replyTo: string[] = []): CommunicationDraft {
+  return {
+    kind: "email",
+    direction: "inbound",
+    from: { scheme: "mailto", email: "carol@example.net" },
+    to: { scheme: "mailto", email: to },
+    subject: "s",
+    receivedAt: new Date(),
+    nativeRefs: [{ system: "email", id: messageId }],
+    replyTo: replyTo.map((id) => ({ system: "email", id })),
+    warnings: [],
+    body: { text: "hello" },
+  };
+}
+
+test("an inbound mail is stored with one pending delivery per route target, then announced", async () => {
+  const c = await receiver.receive(mailTo("alice@example.com", "m1@x"));
+  assert.equal(c.userId, "alice");
+  assert.equal(c.thread.threadId, c.id);
+  const [stored] = await store.communications.listForUser("alice", { limit: 1 });
+  assert.equal(stored?.communication.id, c.id);
+  assert.deepEqual(
+    stored?.deliveries.map((d) => [d.target, d.state]),
+    [["web:alice/web", "pending"]],
+  );
+  assert.equal(committed.at(-1)?.id, c.id);
+});
+
+test("the same native message received again is the same communication", async () => {
+  const first = await receiver.receive(mailTo("alice@example.com", "dup@x"));
+  const again = await receiver.receive(mailTo("alice@example.com", "dup@x"));
+  assert.equal(again.id, first.id);
+  const list = await store.communications.listForUser("alice");
+  assert.equal(list.filter((x) => x.communication.id === first.id).length, 1);
+});
+
+test("a reply joins the thread of the newest message it names, only within the same user", async () => {
+  const root = await receiver.receive(mailTo("alice@example.com", "root@x"));
+  const reply = await receiver.receive(
+    mailTo("alice@example.com", "reply@x", ["unknown@x", "root@x"]),
+  );
+  assert.equal(reply.thread.threadId, root.thread.threadId);
+  assert.equal(reply.thread.parentId, root.id);
+  // Bob cannot attach his mail to Alice's thread by naming her Message-ID.
+  const bobs = await receiver.receive(mailTo("bob@example.com", "bob1@x", ["root@x"]));
+  assert.equal(bobs.thread.threadId, bobs.id);
+});
+
+test("an unknown recipient is a ValidationError naming the address", async () => {
+  await assert.rejects(
+    receiver.receive(mailTo("nobody@example.com", "n@x")),
+    (e: unknown) => e instanceof ValidationError && /nobody@example\.com/.test(e.message),
+  );
+});
+
+test("route targets the profile cannot resolve are recorded as a warning", async () => {
+  const im: CommunicationDraft = {
+    kind: "im",
+    direction: "inbound",
+    userId: "bob",
+    from: { scheme: "xmpp", jid: "carol@jabber.example" },
+    to: { scheme: "xmpp", jid: "bob@um.example" },
+    receivedAt: new Date(),
+    nativeRefs: [],
+    warnings: [],
+    body: { text: "hi" },
+  };
+  await store.users.update("bob", {
+    ...defaultProfile("bob"),
+    emails: [],
+    routes: [{ from: "im", to: ["email"] }],
+  });
+  const c = await receiver.receive(im);
+  assert.ok(c.warnings.some((w) => /email/.test(w)));
+});

@@ -1,0 +1,95 @@
+// The `omnivox` command as an operator runs it: user administration, configuration errors with
+// the key named and exit code 2, and a graceful stop on SIGTERM.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { spawnOmnivox } from "./support/child.ts";
+
+const BIN = new URL("../bin/omnivox.js", import.meta.url).pathname;
+let dir: string;
+let config: string;
+
+function omnivox(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "omnivox-cli-"));
+  config = join(dir, "omnivox.yaml");
+  await writeFile(
+    config,
+    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\n`,
+  );
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test("user add, list and show work on the store before anything runs", async () => {
+  const add = await omnivox(
+    "user",
+    "add",
+    "alice",
+    "--name",
+    "Alice",
+    "--email",
+    "Alice@Example.com",
+    "--password",
+    "pw",
+    "--pin",
+    "1234",
+    "--config",
+    config,
+  );
+  assert.equal(add.code, 0, add.stderr);
+  const profile = JSON.parse(add.stdout) as { id: string; emails: string[] };
+  assert.equal(profile.id, "alice");
+  assert.deepEqual(profile.emails, ["alice@example.com"]);
+  assert.doesNotMatch(add.stdout, /pw|1234|scrypt/, "secrets are never printed");
+
+  const list = await omnivox("user", "list", "--config", config);
+  assert.match(list.stdout, /^alice\tAlice\talice@example\.com$/m);
+  const show = await omnivox("user", "show", "alice", "--config", config);
+  assert.equal((JSON.parse(show.stdout) as { displayName: string }).displayName, "Alice");
+
+  const dup = await omnivox("user", "add", "alice", "--config", config);
+  assert.notEqual(dup.code, 0);
+  assert.match(dup.stderr, /alice/);
+  const missing = await omnivox("user", "show", "nobody", "--config", config);
+  assert.equal(missing.code, 1);
+  const badPin = await omnivox("user", "add", "carol", "--pin", "12", "--config", config);
+  assert.equal(badPin.code, 2);
+  assert.match(badPin.stderr, /pin/);
+});
+
+test("a wrong configuration key stops start-up with exit code 2 naming the key", async () => {
+  const bad = join(dir, "bad.yaml");
+  await writeFile(bad, "smtp:\n  domians: [example.com]\n");
+  const res = await omnivox("start", "--config", bad);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /smtp\.domians: unknown key/);
+  const usage = await omnivox("frobnicate");
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /unknown command/);
+});
+
+test("SIGTERM stops the gateway gracefully with exit code 0", async () => {
+  const child = await spawnOmnivox(config, dir);
+  const health = await fetch(`http://127.0.0.1:${child.ports.http!.port}/healthz`);
+  assert.equal(health.status, 200);
+  child.process.kill("SIGTERM");
+  assert.equal(await child.exited, 0, child.output());
+  await assert.rejects(
+    fetch(`http://127.0.0.1:${child.ports.http!.port}/healthz`),
+    "no longer listening",
+  );
+});
