@@ -1,0 +1,145 @@
+// Mailbox by phone (issue 3 §5): PIN by DTMF, then the new messages with their envelope (caller,
+// time), and keys 1 replay, 2 save, 3 delete, 4 next; 5 records the user's greeting; * hangs up.
+
+import { concatPcm } from "../../media/pcm.ts";
+import type { CallLeg } from "./call-leg.ts";
+import { DigitInput } from "./digits.ts";
+import type { Prompts } from "./prompts.ts";
+
+export interface MailboxMessage {
+  id: string;
+  ani?: string;
+  receivedAt: Date;
+  audio: () => Promise<Int16Array | undefined>;
+}
+
+/** What the mailbox needs of the voicemail store, supplied by the composition root. */
+export interface MailboxStore {
+  verifyPin(userId: string, pin: string): Promise<boolean>;
+  newMessages(userId: string): Promise<MailboxMessage[]>;
+  markSaved(userId: string, messageId: string): Promise<void>;
+  delete(userId: string, messageId: string): Promise<void>;
+  /** Records `pcm` (8 kHz) as the user's greeting. */
+  saveGreeting(userId: string, pcm: Int16Array): Promise<void>;
+}
+
+export interface MailboxOptions {
+  prompts: Prompts;
+  store: MailboxStore;
+  /** Set when the caller is already known (their own registered phone); otherwise asked. */
+  userId?: string;
+  /** Looks up a mailbox by the number the caller keys in. */
+  findMailbox: (number: string) => Promise<string | undefined>;
+  pinAttempts?: number;
+  digitTimeoutMs?: number;
+  maxGreetingMs?: number;
+}
+
+export type MailboxEnd = "done" | "bad-pin" | "hangup" | "no-mailbox";
+
+export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<MailboxEnd> {
+  const input = new DigitInput(leg);
+  const p = opts.prompts;
+  const timeout = opts.digitTimeoutMs ?? 5000;
+  let over = false;
+  void leg.ended.then(() => {
+    over = true;
+  });
+  try {
+    const userId = opts.userId ?? (await opts.findMailbox(await input.collect(16, timeout)));
+    if (!userId) return "no-mailbox";
+    let authed = false;
+    for (let i = 0; i < (opts.pinAttempts ?? 3) && !over && !authed; i++) {
+      await input.say(p.get("enter-pin"));
+      const pin = await input.collect(12, timeout);
+      authed = pin !== "" && (await opts.store.verifyPin(userId, pin));
+      if (!authed && !over) await input.say(p.get("bad-pin"));
+    }
+    if (!authed) {
+      if (!over) await leg.play(p.get("goodbye"));
+      return over ? "hangup" : "bad-pin";
+    }
+    await playNewMessages(leg, input, opts, userId);
+    while (!over) {
+      await input.say(p.get("main-menu"));
+      const key = await input.next(timeout);
+      if (key === "1") await playNewMessages(leg, input, opts, userId);
+      else if (key === "5") await recordGreeting(leg, input, opts, userId);
+      else if (key === "*" || key === undefined) break;
+    }
+    if (!over) await leg.play(p.get("goodbye"));
+    return over ? "hangup" : "done";
+  } finally {
+    input.close();
+  }
+}
+
+async function playNewMessages(
+  leg: CallLeg,
+  input: DigitInput,
+  opts: MailboxOptions,
+  userId: string,
+): Promise<void> {
+  const p = opts.prompts;
+  const messages = await opts.store.newMessages(userId);
+  if (messages.length === 0) {
+    await input.say(p.get("no-new-messages"));
+    return;
+  }
+  await input.say(
+    concatPcm([
+      p.get("you-have"),
+      p.number(messages.length),
+      p.get(messages.length === 1 ? "new-message" : "new-messages"),
+    ]),
+  );
+  for (const message of messages) {
+    const envelope = concatPcm([
+      p.get("message-from"),
+      message.ani && /\d/.test(message.ani) ? p.digits(message.ani) : p.get("unknown-caller"),
+      p.get("received"),
+      p.time(message.receivedAt),
+    ]);
+    const audio = (await message.audio()) ?? new Int16Array(0);
+    let action: string | undefined;
+    do {
+      input.clear();
+      await input.say(envelope);
+      await input.say(audio);
+      await input.say(p.get("menu"));
+      action = await input.next(opts.digitTimeoutMs ?? 5000);
+    } while (action === "1");
+    if (action === "2") {
+      await opts.store.markSaved(userId, message.id);
+      await input.say(p.get("saved"));
+    } else if (action === "3") {
+      await opts.store.delete(userId, message.id);
+      await input.say(p.get("deleted"));
+    } else if (action === undefined || action === "*") {
+      return;
+    }
+  }
+  await input.say(p.get("no-more"));
+}
+
+async function recordGreeting(
+  leg: CallLeg,
+  input: DigitInput,
+  opts: MailboxOptions,
+  userId: string,
+): Promise<void> {
+  const p = opts.prompts;
+  await input.say(p.get("record-greeting"));
+  input.clear();
+  await leg.play(p.beep());
+  const frames: Int16Array[] = [];
+  const maxFrames = Math.round((opts.maxGreetingMs ?? 60_000) / 20);
+  const off = leg.onFrame((pcm) => {
+    if (frames.length < maxFrames) frames.push(pcm.slice());
+  });
+  const key = await input.next(opts.maxGreetingMs ?? 60_000);
+  off();
+  if (key !== "#" || frames.length === 0) return;
+  await opts.store.saveGreeting(userId, concatPcm(frames));
+  await input.say(p.get("greeting-saved"));
+}
