@@ -1,0 +1,345 @@
+// The SIP endpoint (pjsip's sip_endpoint, RFC 3261 §8, §17, §18): owns the transports and the
+// transaction table, hosts the modules that handle requests, and sends requests, ACKs for 2xx and
+// stateless messages. Dialogs and usages sit on top of it.
+
+import { networkInterfaces } from "node:os";
+import type { Logger } from "pino";
+import { IncomingPath } from "./endpoint-incoming.ts";
+import { newBranch, newTag } from "./endpoint-request.ts";
+import {
+  type Destination,
+  type EndpointStats,
+  type IncomingAck,
+  type IncomingRequest,
+  type IncomingResponse,
+  ModulePriority,
+  type SendHandlers,
+  type SipEndpointOptions,
+  type SipModule,
+} from "./endpoint-types.ts";
+import { ourVia, responseDestination } from "./endpoint-via.ts";
+import {
+  parseVia,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  serializeMessage,
+  type Via,
+} from "./message/index.ts";
+import type { TransactionChannel } from "./transaction/base.ts";
+import type { ClientTransaction } from "./transaction/client-types.ts";
+import { InviteClientTransaction } from "./transaction/invite-client.ts";
+import { InviteServerTransaction } from "./transaction/invite-server.ts";
+import { clientKey } from "./transaction/keys.ts";
+import { NonInviteClientTransaction } from "./transaction/non-invite-client.ts";
+import { NonInviteServerTransaction } from "./transaction/non-invite-server.ts";
+import type { ServerContext, ServerTransactionBase } from "./transaction/server-base.ts";
+import { TransactionTable } from "./transaction/table.ts";
+import { realScheduler, resolveTimers } from "./transaction/timers.ts";
+import { TcpTransport } from "./transport/tcp.ts";
+import {
+  type HostPort,
+  type MessageSource,
+  SipTransportError,
+  type Transport,
+  type TransportKind,
+} from "./transport/types.ts";
+import { UdpTransport } from "./transport/udp.ts";
+
+export class SipEndpoint {
+  readonly #options: SipEndpointOptions;
+  readonly #ctx: ServerContext;
+  readonly #table = new TransactionTable();
+  readonly #transports = new Map<TransportKind, Transport>();
+  readonly #modules: SipModule[] = [];
+  readonly #ackHandlers: Array<(ack: IncomingAck) => void> = [];
+  readonly #strayHandlers: Array<(res: IncomingResponse) => void> = [];
+  readonly #stats: EndpointStats = {
+    received: 0,
+    dropped: 0,
+    rejected: 0,
+    strayResponses: 0,
+    overloaded: 0,
+  };
+  readonly #incoming: IncomingPath;
+  readonly #logger: Logger | undefined;
+  #responseSource: MessageSource | undefined;
+  #started = false;
+
+  constructor(options: SipEndpointOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#ctx = {
+      timers: resolveTimers(options.timers),
+      scheduler: options.scheduler ?? realScheduler,
+      newTag,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    };
+    const limits = options.limits ?? {};
+    this.#incoming = new IncomingPath({
+      table: this.#table,
+      stats: this.#stats,
+      parseLimits: {
+        ...(limits.maxMessageBytes ? { maxMessageBytes: limits.maxMessageBytes } : {}),
+        ...(limits.maxHeaders ? { maxHeaders: limits.maxHeaders } : {}),
+        ...(limits.maxHeaderLineBytes ? { maxHeaderLineBytes: limits.maxHeaderLineBytes } : {}),
+      },
+      maxTransactions: limits.maxTransactions ?? 10_000,
+      retryAfter: limits.retryAfter ?? 5,
+      agentHost: () => this.#agentHost(),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      modules: () => this.#modules,
+      ackHandlers: this.#ackHandlers,
+      strayHandlers: this.#strayHandlers,
+      createServer: (key, req, via, source, transport) =>
+        this.#createServer(key, req, via, source, transport),
+      setResponseSource: (source) => {
+        this.#responseSource = source;
+      },
+    });
+  }
+
+  /** Binds every configured transport; resolves with the addresses actually bound. */
+  async start(): Promise<{ udp?: HostPort; tcp?: HostPort }> {
+    if (this.#started) throw new Error("SipEndpoint already started");
+    const o = this.#options;
+    const limits = o.limits ?? {};
+    const wanted: Transport[] = [...(o.transports ?? [])];
+    const common = {
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(limits.maxMessageBytes ? { maxMessageBytes: limits.maxMessageBytes } : {}),
+    };
+    if (o.udp) wanted.push(new UdpTransport({ ...o.udp, ...common }));
+    if (o.tcp) {
+      wanted.push(
+        new TcpTransport({
+          ...o.tcp,
+          ...common,
+          ...(limits.tcpMaxConnections ? { maxConnections: limits.tcpMaxConnections } : {}),
+          ...(limits.tcpIdleTimeoutMs ? { idleTimeoutMs: limits.tcpIdleTimeoutMs } : {}),
+          ...(limits.maxHeaderLineBytes ? { maxHeaderLineBytes: limits.maxHeaderLineBytes } : {}),
+        }),
+      );
+    }
+    if (wanted.length === 0)
+      throw new TypeError("SipEndpoint needs at least one of udp, tcp or transports");
+    for (const t of wanted) {
+      if (this.#transports.has(t.kind))
+        throw new TypeError(`SipEndpoint got two ${t.kind} transports`);
+      this.#transports.set(t.kind, t);
+    }
+    const bound: { udp?: HostPort; tcp?: HostPort } = {};
+    try {
+      for (const t of wanted) {
+        t.onMessage = (buf, source) => this.#incoming.receive(buf, source, t);
+        t.onDrop = (reason, source) => {
+          this.#stats.dropped++;
+          this.#logger?.debug({ peer: source, reason }, "sip input dropped by transport");
+        };
+        bound[t.kind] = await t.listen();
+      }
+    } catch (err) {
+      await this.#closeTransports();
+      throw err;
+    }
+    this.#started = true;
+    this.#logger?.info({ ...bound }, "sip endpoint listening");
+    return bound;
+  }
+
+  /** Ends all transactions (pending sendRequest calls reject) and closes the transports. */
+  async stop(): Promise<void> {
+    this.#table.terminateAll("endpoint stopped");
+    await this.#closeTransports();
+    this.#started = false;
+  }
+
+  async #closeTransports(): Promise<void> {
+    const all = [...this.#transports.values()];
+    this.#transports.clear();
+    await Promise.allSettled(all.map((t) => t.close()));
+  }
+
+  get stats(): Readonly<EndpointStats> {
+    return this.#stats;
+  }
+
+  get transactionCount(): number {
+    return this.#table.size;
+  }
+
+  /** The sent-by this endpoint advertises on a transport (for Contact and Via), if it has one. */
+  localAddress(kind: TransportKind): HostPort | undefined {
+    const t = this.#transports.get(kind);
+    return t ? { host: this.#agentHost(t), port: t.local.port } : undefined;
+  }
+
+  /** Registers a module; returns a function that removes it. */
+  addModule(mod: SipModule): () => void {
+    this.#modules.push(mod);
+    this.#modules.sort((a, b) => a.priority - b.priority);
+    return () => {
+      const at = this.#modules.indexOf(mod);
+      if (at >= 0) this.#modules.splice(at, 1);
+    };
+  }
+
+  /**
+   * An application-priority module in one call. The handler takes the request unless it returns
+   * false; `methods` limits what it sees (and is what the Allow header lists).
+   */
+  onRequest(
+    handler: (req: IncomingRequest) => unknown,
+    options: { methods?: string[] } = {},
+  ): () => void {
+    return this.addModule({
+      name: "application",
+      priority: ModulePriority.Application,
+      ...(options.methods ? { methods: options.methods } : {}),
+      onRequest: (req) => handler(req) !== false,
+    });
+  }
+
+  onAck(handler: (ack: IncomingAck) => void): void {
+    this.#ackHandlers.push(handler);
+  }
+
+  onStrayResponse(handler: (res: IncomingResponse) => void): void {
+    this.#strayHandlers.push(handler);
+  }
+
+  /**
+   * Sends a request in a new client transaction. Adds our top Via (fresh branch, rport) unless
+   * it is a CANCEL that already carries its INVITE's Via; adds Max-Forwards 70 when absent.
+   * Resolves with the final response; rejects with SipTimeoutError or SipTransportError.
+   */
+  sendRequest(
+    req: SipRequest,
+    dest: Destination,
+    handlers: SendHandlers = {},
+  ): Promise<SipResponse> {
+    return new Promise((resolve, reject) => {
+      if (req.method === "ACK") throw new TypeError("an ACK has no transaction: use sendAck()");
+      const transport = this.#transportFor(dest);
+      const keepVia = req.method === "CANCEL" && req.headers.has("via");
+      let branch: string;
+      if (keepVia) {
+        const via = parseVia(req.headers.get("via") ?? "");
+        if (via?.branch === undefined) throw new TypeError("the CANCEL's Via has no branch");
+        branch = via.branch;
+      } else {
+        branch = newBranch();
+        req.headers.prepend("Via", ourVia(transport.kind, this.#sentBy(transport), branch));
+      }
+      this.#completeHeaders(req);
+      if (this.#table.size >= (this.#options.limits?.maxTransactions ?? 10_000)) {
+        throw new SipTransportError("too many transactions in progress", dest);
+      }
+      const channel: TransactionChannel = {
+        reliable: transport.reliable,
+        send: (buf) => transport.send(buf, dest),
+      };
+      const key = clientKey(branch, req.method);
+      if (this.#table.client(key))
+        throw new TypeError(`a ${req.method} with branch ${branch} is already in progress`);
+      const tu = {
+        onProvisional: (res: SipResponse) => handlers.onProvisional?.(res),
+        onFinal: resolve,
+        onError: reject,
+        onLate2xx: (res: SipResponse) => {
+          const source = this.#responseSource ?? { ...dest };
+          for (const handler of this.#strayHandlers) handler({ message: res, source });
+        },
+      };
+      const tx: ClientTransaction =
+        req.method === "INVITE"
+          ? new InviteClientTransaction(key, req, channel, this.#ctx, tu)
+          : new NonInviteClientTransaction(key, req, channel, this.#ctx, tu);
+      this.#table.addClient(tx);
+      tx.start();
+    });
+  }
+
+  /** Sends an ACK for a 2xx outside any transaction (§13.2.2.4); a Via is added if it has none. */
+  async sendAck(ack: SipRequest, dest: Destination): Promise<void> {
+    const transport = this.#transportFor(dest);
+    if (!ack.headers.has("via"))
+      ack.headers.prepend("Via", ourVia(transport.kind, this.#sentBy(transport), newBranch()));
+    this.#completeHeaders(ack);
+    await transport.send(serializeMessage(ack), dest);
+  }
+
+  /** Sends a message as it is, outside any transaction (§8.2.7, §16.11). */
+  async sendStateless(msg: SipMessage, dest: Destination): Promise<void> {
+    await this.#transportFor(dest).send(serializeMessage(msg), dest);
+  }
+
+  #completeHeaders(req: SipRequest): void {
+    if (!req.headers.has("max-forwards")) req.headers.add("Max-Forwards", "70");
+    if (this.#options.userAgent && !req.headers.has("user-agent"))
+      req.headers.add("User-Agent", this.#options.userAgent);
+  }
+
+  #transportFor(dest: Destination): Transport {
+    const t = this.#transports.get(dest.transport);
+    if (!t) throw new SipTransportError(`no ${dest.transport} transport is running`, dest);
+    return t;
+  }
+
+  #createServer(
+    key: string,
+    req: SipRequest,
+    via: Via,
+    source: MessageSource,
+    transport: Transport,
+  ): ServerTransactionBase<string> {
+    const channel: TransactionChannel = {
+      reliable: transport.reliable,
+      send: (buf) =>
+        transport.send(
+          buf,
+          responseDestination(via, source, (d) => transport.isConnected(d)),
+        ),
+    };
+    const tx =
+      req.method === "INVITE"
+        ? new InviteServerTransaction(key, req, channel, this.#ctx)
+        : new NonInviteServerTransaction(key, req, channel, this.#ctx);
+    this.#table.addServer(tx);
+    tx.start();
+    return tx;
+  }
+
+  #sentBy(transport: Transport): HostPort {
+    return { host: this.#agentHost(transport), port: transport.local.port };
+  }
+
+  #agentHost(transport?: Transport): string {
+    if (this.#options.advertise) return this.#options.advertise;
+    const host = (transport ?? this.#transports.values().next().value)?.local.host ?? "127.0.0.1";
+    return host === "0.0.0.0" || host === "::" ? firstExternalAddress() : host;
+  }
+}
+
+function firstExternalAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+// The endpoint's public face in one import for the dialog and usage layers.
+export {
+  createCancel,
+  createRequest,
+  newBranch,
+  newCallId,
+  newTag,
+  type RequestParts,
+} from "./endpoint-request.ts";
+export * from "./endpoint-types.ts";
+export { SipTimeoutError } from "./transaction/base.ts";
+export type { RespondOptions, ServerTransaction } from "./transaction/server-base.ts";
+export { SipTransportError } from "./transport/types.ts";

@@ -1,0 +1,56 @@
+// The interface every SIP transport offers the layers above it (RFC 3261 §18): send bytes to an
+// address, hand complete received messages up with their source, report what was dropped.
+
+export type TransportKind = "udp" | "tcp";
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Where a message came from: the address of the datagram or of the TCP connection's peer. */
+export interface MessageSource extends HostPort {
+  transport: TransportKind;
+}
+
+export type MessageHandler = (buf: Buffer, source: MessageSource) => void;
+/** Bytes that never became a message: a framing error, an oversized datagram, a refused peer. */
+export type DropHandler = (reason: string, source: MessageSource) => void;
+
+export interface Transport {
+  readonly kind: TransportKind;
+  /** Reliable transports (TCP) switch off retransmission timers (RFC 3261 §17.1.1.2). */
+  readonly reliable: boolean;
+  /** The bound address; valid after `listen()` resolved. */
+  readonly local: HostPort;
+  onMessage: MessageHandler | undefined;
+  onDrop: DropHandler | undefined;
+  listen(): Promise<HostPort>;
+  /** Rejects with SipTransportError; never throws synchronously. */
+  send(buf: Buffer, dest: HostPort): Promise<void>;
+  /** For connection-oriented transports: whether a connection to `dest` is open now. */
+  isConnected(dest: HostPort): boolean;
+  close(): Promise<void>;
+}
+
+/** A send or connect that failed; the transaction layer turns it into a 503-like outcome. */
+export class SipTransportError extends Error {
+  override readonly name = "SipTransportError";
+  constructor(
+    message: string,
+    readonly dest?: HostPort,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** `host:port` with IPv6 in brackets, for logs and map keys. */
+export function formatHostPort(hp: HostPort): string {
+  return hp.host.includes(":") ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+}
+
+/** Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d; SIP wants a.b.c.d. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
