@@ -1,0 +1,165 @@
+// The calling side of a call (RFC 3261 §13.2): INVITE with our SDP offer, one retry with digest
+// credentials on 401/407, the ACK for the 2xx (re-sent for each 2xx retransmission, §13.2.2.4),
+// and BYE in either direction.
+
+import { DigestClient } from "../auth/client.ts";
+import { Dialog } from "../dialog/dialog.ts";
+import type { DialogRegistry } from "../dialog/registry.ts";
+import type { Destination, IncomingRequest, SipEndpoint } from "../endpoint.ts";
+import { createCancel, createRequest, newCallId, newTag } from "../endpoint-request.ts";
+import { parseCSeq, type SipRequest, type SipResponse } from "../message/index.ts";
+
+export class CallFailedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(`call failed: ${status} ${reason}`);
+  }
+}
+
+export interface PlaceCallOptions {
+  endpoint: SipEndpoint;
+  dialogs: DialogRegistry;
+  /** Request-URI of the callee. */
+  uri: string;
+  dest: Destination;
+  from: { uri: string; displayName?: string };
+  localContact: string;
+  offer: Buffer;
+  credentials?: { username: string; password: string };
+  headers?: Array<[string, string]>;
+  onProvisional?: (res: SipResponse) => void;
+  /** Gives up (CANCEL) when nobody answers in time. */
+  answerTimeoutMs?: number;
+}
+
+export type ClientSessionEnd = "remote-bye" | "local-bye";
+
+export class InviteClientSession {
+  readonly ended: Promise<ClientSessionEnd>;
+  #end!: (why: ClientSessionEnd) => void;
+  #active = true;
+  readonly #removeDialog: () => void;
+
+  constructor(
+    private readonly endpoint: SipEndpoint,
+    dialogs: DialogRegistry,
+    readonly dialog: Dialog,
+    readonly answer: Buffer,
+    private readonly inviteSeq: number,
+  ) {
+    this.ended = new Promise((resolve) => {
+      this.#end = resolve;
+    });
+    this.#removeDialog = dialogs.add(dialog.key, {
+      onRequest: (req) => this.#inDialog(req),
+      onLateResponse: () => void this.sendAck(),
+    });
+  }
+
+  sendAck(): Promise<void> {
+    return this.endpoint.sendAck(this.dialog.ack(this.inviteSeq), this.dialog.state.destination);
+  }
+
+  async hangup(): Promise<void> {
+    if (!this.#active) return;
+    this.#active = false;
+    try {
+      await this.endpoint.sendRequest(this.dialog.request("BYE"), this.dialog.state.destination);
+    } catch {
+      // Gone already: the call is over either way.
+    }
+    this.#finish("local-bye");
+  }
+
+  #inDialog(req: IncomingRequest): void {
+    if (!this.dialog.acceptRemote(req.message)) {
+      req.transaction.respond(500, "Server Internal Error");
+      return;
+    }
+    if (req.message.method === "BYE") {
+      this.#active = false;
+      req.transaction.respond(200, "OK");
+      this.#finish("remote-bye");
+    } else if (req.message.method === "INVITE") {
+      req.transaction.respond(200, "OK", {
+        headers: [["Contact", `<${this.dialog.state.localContact}>`]],
+        body: this.answer,
+        contentType: "application/sdp",
+      });
+    } else {
+      req.transaction.respond(200, "OK");
+    }
+  }
+
+  #finish(why: ClientSessionEnd): void {
+    this.#removeDialog();
+    this.#end(why);
+  }
+}
+
+function invite(
+  opts: PlaceCallOptions,
+  callId: string,
+  fromTag: string,
+  cseq: number,
+  auth?: [string, string],
+): SipRequest {
+  return createRequest({
+    method: "INVITE",
+    uri: opts.uri,
+    from: { ...opts.from, tag: fromTag },
+    to: { uri: opts.uri },
+    callId,
+    cseq,
+    contact: opts.localContact,
+    headers: [...(opts.headers ?? []), ...(auth ? [auth] : [])],
+    body: opts.offer,
+    contentType: "application/sdp",
+  });
+}
+
+/** Places a call; resolves when it is answered (ACK sent), rejects with CallFailedError. */
+export async function placeCall(opts: PlaceCallOptions): Promise<InviteClientSession> {
+  const callId = newCallId(opts.dest.host);
+  const fromTag = newTag();
+  const digest = new DigestClient();
+  let cseq = 1;
+  let req = invite(opts, callId, fromTag, cseq);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const sent = req;
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.answerTimeoutMs) {
+      timer = setTimeout(() => {
+        void opts.endpoint.sendRequest(createCancel(sent), opts.dest).catch(() => undefined);
+      }, opts.answerTimeoutMs);
+    }
+    let res: SipResponse;
+    try {
+      res = await opts.endpoint.sendRequest(sent, opts.dest, { onProvisional: opts.onProvisional });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.status >= 200 && res.status < 300) {
+      const dialog = Dialog.asClient(sent, res, opts.localContact, opts.dest);
+      const seq = parseCSeq(sent.headers.get("cseq") ?? "")?.seq ?? cseq;
+      const session = new InviteClientSession(opts.endpoint, opts.dialogs, dialog, res.body, seq);
+      await session.sendAck();
+      return session;
+    }
+    if ((res.status === 401 || res.status === 407) && opts.credentials && attempt === 0) {
+      const answer = digest.answerChallenge(res, opts.credentials, {
+        method: "INVITE",
+        uri: opts.uri,
+      });
+      if (answer.ok) {
+        cseq++;
+        req = invite(opts, callId, fromTag, cseq, [answer.header, answer.value]);
+        continue;
+      }
+    }
+    throw new CallFailedError(res.status, res.reason);
+  }
+  throw new CallFailedError(401, "Unauthorized");
+}

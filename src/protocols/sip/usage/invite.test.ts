@@ -1,0 +1,113 @@
+// Two endpoints on real UDP sockets: a call placed by one and answered by the other, hung up
+// from either side; the BYE is answered only after the answering side's work; CANCEL; 486.
+
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, test } from "node:test";
+import { DialogRegistry } from "../dialog/registry.ts";
+import { SipEndpoint } from "../endpoint.ts";
+import { CallFailedError, placeCall } from "./invite-client.ts";
+import { InviteServerSession } from "./invite-server.ts";
+
+let a: SipEndpoint;
+let b: SipEndpoint;
+let dialogsA: DialogRegistry;
+let dialogsB: DialogRegistry;
+let bPort: number;
+const sessions: InviteServerSession[] = [];
+let onInvite: (s: InviteServerSession) => void = () => {};
+
+beforeEach(async () => {
+  a = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 }, timers: { t1: 20, t2: 80 } });
+  b = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 }, timers: { t1: 20, t2: 80 } });
+  await a.start();
+  bPort = (await b.start()).udp!.port;
+  dialogsA = new DialogRegistry(a);
+  dialogsB = new DialogRegistry(b);
+  b.onRequest(
+    (req) => {
+      const s = new InviteServerSession(req, {
+        endpoint: b,
+        dialogs: dialogsB,
+        localContact: `sip:b@127.0.0.1:${bPort}`,
+        t1: 20,
+        t2: 80,
+      });
+      sessions.push(s);
+      onInvite(s);
+    },
+    { methods: ["INVITE"] },
+  );
+});
+
+afterEach(async () => {
+  sessions.length = 0;
+  onInvite = () => {};
+  await a.stop();
+  await b.stop();
+});
+
+const call = (extra: Partial<Parameters<typeof placeCall>[0]> = {}) =>
+  placeCall({
+    endpoint: a,
+    dialogs: dialogsA,
+    uri: `sip:alice@127.0.0.1:${bPort}`,
+    dest: { host: "127.0.0.1", port: bPort, transport: "udp" },
+    from: { uri: "sip:caller@127.0.0.1", displayName: "Caller" },
+    localContact: `sip:caller@127.0.0.1:${a.localAddress("udp")!.port}`,
+    offer: Buffer.from("v=0\r\n"),
+    ...extra,
+  });
+
+test("a call is answered, and the caller's BYE waits for the answering side's work", async () => {
+  let workDone = false;
+  onInvite = (s) => {
+    s.ring();
+    s.beforeByeResponse(async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      workDone = true;
+    });
+    void s.accept(Buffer.from("v=0 answer\r\n"));
+  };
+  const session = await call();
+  assert.equal(session.answer.toString(), "v=0 answer\r\n");
+  const server = sessions[0]!;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(server.state, "confirmed");
+  await session.hangup();
+  assert.equal(workDone, true, "the 200 to BYE came after the work");
+  assert.equal(await server.ended, "remote-bye");
+  assert.equal(await session.ended, "local-bye");
+});
+
+test("the answering side hangs up; the caller sees a remote BYE", async () => {
+  onInvite = (s) => void s.accept(Buffer.from("v=0\r\n"));
+  const session = await call();
+  await sessions[0]!.hangup();
+  assert.equal(await session.ended, "remote-bye");
+  assert.equal(await sessions[0]!.ended, "local-bye");
+});
+
+test("a rejected call is a CallFailedError with the status", async () => {
+  onInvite = (s) => s.reject(486, "Busy Here");
+  await assert.rejects(call(), (e: unknown) => e instanceof CallFailedError && e.status === 486);
+  assert.equal(await sessions[0]!.ended, "rejected");
+});
+
+test("an unanswered call is cancelled after the answer timeout: 487", async () => {
+  onInvite = (s) => s.ring();
+  await assert.rejects(
+    call({ answerTimeoutMs: 50 }),
+    (e: unknown) => e instanceof CallFailedError && e.status === 487,
+  );
+  assert.equal(await sessions[0]!.ended, "cancelled");
+});
+
+test("an in-dialog request for an unknown dialog gets 481", async () => {
+  onInvite = (s) => void s.accept(Buffer.from("v=0\r\n"));
+  const session = await call();
+  const bye = session.dialog.request("BYE");
+  bye.headers.set("To", bye.headers.get("to")!.replace(/tag=[^;]+/, "tag=nope"));
+  const res = await a.sendRequest(bye, session.dialog.state.destination);
+  assert.equal(res.status, 481);
+  await session.hangup();
+});
