@@ -1,0 +1,195 @@
+// The telephone system (DESIGN §1.1): a SIP endpoint that answers calls to users' numbers with
+// the voicemail deposit, calls to the access number with the mailbox, and places outbound calls
+// that play audio. It knows calls, not users: lookups and storage come in through `deps`.
+
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import type { Logger } from "pino";
+import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
+import { RtpSession } from "../../protocols/rtp/session.ts";
+import { answerOffer, formatSdp, parseSdp } from "../../protocols/sdp/index.ts";
+import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
+import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
+import type { CallParty } from "./call-leg.ts";
+import { callPartyOf } from "./call-party.ts";
+import { type DepositResult, runDeposit } from "./deposit.ts";
+import { type MailboxStore, runMailbox } from "./mailbox.ts";
+import type { Prompts } from "./prompts.ts";
+import { fileRecordingSink } from "./recording-sink.ts";
+import { SipCallLeg } from "./sip-leg.ts";
+
+export interface TelephoneOptions {
+  listen: { host: string; port: number };
+  /** Address put in SDP and Contact; the listen host unless that is a wildcard. */
+  mediaAddress: string;
+  rtpPorts: string;
+  accessNumber?: string;
+  voicemail: { maxMessageMs: number; silenceMs: number; minMessageMs: number; silenceLevel: number };
+  tmpDir: string;
+}
+
+/** A message the deposit recorded; the callee makes it durable (store, gateway) before returning. */
+export interface DepositedMessage {
+  userId: string;
+  audio: Uint8Array;
+  durationMs: number;
+  party: CallParty;
+  callId: string;
+  receivedAt: Date;
+}
+
+export interface TelephoneDeps {
+  logger: Logger;
+  prompts: Prompts;
+  /** The user a dialled number reaches. */
+  mailboxFor(number: string): Promise<string | undefined>;
+  /** The user whose own phone is calling (trusted from registration), if any. */
+  identifyCaller(req: IncomingRequest): Promise<string | undefined>;
+  greetingFor(userId: string): Promise<Int16Array | undefined>;
+  deposit(message: DepositedMessage): Promise<void>;
+  mailbox: MailboxStore;
+}
+
+export class TelephoneService {
+  readonly endpoint: SipEndpoint;
+  readonly dialogs: DialogRegistry;
+  readonly #ports: RtpPortPool;
+  readonly #calls = new Set<Promise<unknown>>();
+  #contact = "";
+
+  constructor(
+    private readonly opts: TelephoneOptions,
+    private readonly deps: TelephoneDeps,
+  ) {
+    this.endpoint = new SipEndpoint({
+      udp: opts.listen,
+      tcp: opts.listen,
+      advertise: opts.mediaAddress,
+      logger: deps.logger.child({ component: "sip" }),
+      userAgent: "omnivox",
+    });
+    this.dialogs = new DialogRegistry(this.endpoint);
+    this.#ports = new RtpPortPool({ range: opts.rtpPorts, host: opts.mediaAddress });
+    this.endpoint.onRequest((req) => this.#track(this.#onInvite(req)), { methods: ["INVITE"] });
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    await mkdir(this.opts.tmpDir, { recursive: true });
+    // UDP first: with port 0 the TCP listener then takes the same number when it is free.
+    const bound = await this.endpoint.start();
+    const udp = bound.udp ?? bound.tcp!;
+    this.#contact = `sip:omnivox@${this.opts.mediaAddress}:${udp.port}`;
+    return { host: udp.host, port: udp.port };
+  }
+
+  /** Stops taking calls, lets the calls under way end, closes the endpoint. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.#calls]);
+    this.dialogs.close();
+    await this.endpoint.stop();
+  }
+
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  #track(p: Promise<unknown>): void {
+    const tracked = p.catch((err) => this.deps.logger.error({ err }, "call failed")).finally(() => this.#calls.delete(tracked));
+    this.#calls.add(tracked);
+  }
+
+  async #onInvite(req: IncomingRequest): Promise<void> {
+    const log = this.deps.logger.child({ callId: req.message.headers.get("call-id") });
+    const session = new InviteServerSession(req, { endpoint: this.endpoint, dialogs: this.dialogs, localContact: this.#contact });
+    const party = callPartyOf(req.message);
+    const isAccess = this.opts.accessNumber !== undefined && party.dnis === this.opts.accessNumber;
+    const callerUser = await this.deps.identifyCaller(req);
+    const calledUser = isAccess ? undefined : await this.deps.mailboxFor(party.divertedFrom ?? party.dnis ?? "");
+    // A user calling their own number from their own phone reaches their mailbox, not a deposit.
+    const app: "mailbox" | "deposit" | undefined = isAccess || (callerUser && callerUser === calledUser) ? "mailbox" : calledUser ? "deposit" : undefined;
+    if (!app) {
+      log.info({ dnis: party.dnis }, "call for a number no user has");
+      session.reject(404, "Not Found");
+      return;
+    }
+    const offer = parseSdp(req.message.body);
+    if (!offer.ok) {
+      session.reject(400, "Bad Request (unreadable SDP)");
+      return;
+    }
+    const lease = await this.#ports.allocate().catch(() => undefined);
+    if (!lease) {
+      session.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
+      return;
+    }
+    const negotiated = answerOffer(offer.value, {
+      address: this.opts.mediaAddress,
+      port: lease.port,
+      sessionId: Date.now(),
+      sessionVersion: 1,
+      username: "omnivox",
+      codecs: ["PCMU", "PCMA"],
+      telephoneEvent: true,
+      ptime: 20,
+    });
+    if (!negotiated.ok) {
+      lease.release();
+      session.reject(488, "Not Acceptable Here", [["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`]]);
+      return;
+    }
+    const media = negotiated.media;
+    let leg: SipCallLeg | undefined;
+    const rtp = new RtpSession({
+      socket: lease.socket,
+      remote: { address: media.remote.address, port: media.remote.port },
+      payloadType: media.payloadType,
+      ...(media.telephoneEventPt !== undefined ? { telephoneEventPt: media.telephoneEventPt } : {}),
+      onDigit: (d) => leg?.digit(d),
+      onError: (err) => log.debug({ err }, "rtp"),
+    });
+    const callId = randomUUID();
+    leg = new SipCallLeg(callId, party, session, rtp);
+    session.ring();
+    const acked = await session.accept(Buffer.from(formatSdp(negotiated.answer)));
+    if (!acked) {
+      rtp.close();
+      return;
+    }
+    log.info({ app, ani: party.ani, dnis: party.dnis }, "call answered");
+    try {
+      if (app === "mailbox") {
+        await runMailbox(leg, {
+          prompts: this.deps.prompts,
+          store: this.deps.mailbox,
+          ...(callerUser ? { userId: callerUser } : {}),
+          findMailbox: (n) => this.deps.mailboxFor(n),
+        });
+      } else {
+        await this.#deposit(leg, calledUser!, callId, log);
+      }
+    } finally {
+      await leg.hangup();
+    }
+  }
+
+  async #deposit(leg: SipCallLeg, userId: string, callId: string, log: Logger): Promise<void> {
+    const receivedAt = new Date();
+    let audio: Uint8Array | undefined;
+    const sink = await fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
+      audio = data;
+    });
+    const greeting = (await this.deps.greetingFor(userId)) ?? this.deps.prompts.get("greeting");
+    const vm = this.opts.voicemail;
+    const result: DepositResult = await runDeposit(
+      leg,
+      sink,
+      { greeting, beep: this.deps.prompts.beep(), maxMs: vm.maxMessageMs, silenceMs: vm.silenceMs, minMs: vm.minMessageMs, silenceLevel: vm.silenceLevel },
+      async (r) => {
+        await this.deps.deposit({ userId, audio: audio!, durationMs: r.durationMs, party: leg.party, callId, receivedAt });
+      },
+    );
+    log.info({ kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy }, "deposit finished");
+    if (result.kept && result.endedBy !== "hangup") await leg.play(this.deps.prompts.get("goodbye"));
+  }
+}

@@ -1,0 +1,113 @@
+// The digital voicemail store (DESIGN §1.1 "voicemail", ours): deposits become a stored message
+// with its audio and a `voicemail` communication routed by the gateway; the mailbox reads,
+// saves and deletes messages and keeps the user's greeting. Every change is reported for MWI.
+
+import { createHash } from "node:crypto";
+import type { Address } from "../../core/address.ts";
+import type { Gateway } from "../../core/ports.ts";
+import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
+import { verifySecret } from "../../store/secrets.ts";
+import type { Store } from "../../store/types.ts";
+import type { MailboxMessage, MailboxStore } from "../telephone/mailbox.ts";
+import type { DepositedMessage } from "../telephone/service.ts";
+
+/** Audio ids allow no dots; user ids may have them. */
+export function greetingAudioId(userId: string): string {
+  return `greeting-${createHash("sha256").update(userId).digest("hex").slice(0, 32)}`;
+}
+
+function partyAddress(value: string | undefined, domain: string): Address {
+  if (value && /^\+?[0-9*#]{1,32}$/.test(value)) return { scheme: "tel", number: value };
+  return { scheme: "sip", uri: `sip:${value ?? "anonymous"}@${domain}` };
+}
+
+export class VoicemailStore implements MailboxStore {
+  constructor(
+    private readonly store: Store,
+    private readonly gateway: Gateway,
+    private readonly sipDomain: string,
+    private readonly changed: (userId: string) => void,
+  ) {}
+
+  /** The user a dialled number reaches: one of their phones, or their user id. */
+  async mailboxFor(number: string): Promise<string | undefined> {
+    if (!number) return undefined;
+    const byPhone = (await this.store.users.findByPhone(number)) ?? (await this.store.users.findByPhone(`+${number}`));
+    if (byPhone) return byPhone.id;
+    return (await this.store.users.get(number))?.profile.id;
+  }
+
+  async greetingFor(userId: string): Promise<Int16Array | undefined> {
+    const blob = await this.store.audio.get(greetingAudioId(userId));
+    return blob ? wavToPcm16(parseWav(blob.data)) : undefined;
+  }
+
+  /** Durable before it returns: audio, message row and the routed communication. */
+  async deposit(m: DepositedMessage): Promise<void> {
+    const audioId = `vm-${m.callId}`;
+    await this.store.audio.put(audioId, m.audio, "audio/wav");
+    const communication = await this.gateway.receive({
+      kind: "voicemail",
+      direction: "inbound",
+      userId: m.userId,
+      from: partyAddress(m.party.ani, this.sipDomain),
+      to: partyAddress(m.party.dnis, this.sipDomain),
+      receivedAt: m.receivedAt,
+      nativeRefs: [{ system: "voicemail", id: m.callId }],
+      warnings: [],
+      body: { audioId, durationMs: m.durationMs },
+      ...(m.party.ani ? { ani: m.party.ani } : {}),
+      ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
+    });
+    await this.store.voicemail.insert({
+      id: m.callId,
+      userId: m.userId,
+      communicationId: communication.id,
+      ...(m.party.ani ? { ani: m.party.ani } : {}),
+      ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
+      receivedAt: m.receivedAt,
+      durationMs: m.durationMs,
+      audioId,
+      urgent: false,
+      state: "new",
+    });
+    this.changed(m.userId);
+  }
+
+  async verifyPin(userId: string, pin: string): Promise<boolean> {
+    const hash = (await this.store.users.get(userId))?.secrets.pinHash;
+    return hash ? verifySecret(pin, hash) : false;
+  }
+
+  async newMessages(userId: string): Promise<MailboxMessage[]> {
+    const all = await this.store.voicemail.list(userId);
+    return all
+      .filter((v) => v.state === "new")
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+      .map((v) => ({
+        id: v.id,
+        ...(v.ani ? { ani: v.ani } : {}),
+        receivedAt: v.receivedAt,
+        audio: async () => {
+          const blob = await this.store.audio.get(v.audioId);
+          return blob ? wavToPcm16(parseWav(blob.data)) : undefined;
+        },
+      }));
+  }
+
+  async markSaved(userId: string, messageId: string): Promise<void> {
+    if (await this.store.voicemail.update(userId, messageId, { state: "saved" })) this.changed(userId);
+  }
+
+  async delete(userId: string, messageId: string): Promise<void> {
+    const record = await this.store.voicemail.get(userId, messageId);
+    if (!record) return;
+    await this.store.voicemail.delete(userId, messageId);
+    await this.store.audio.delete(record.audioId);
+    this.changed(userId);
+  }
+
+  async saveGreeting(userId: string, pcm: Int16Array): Promise<void> {
+    await this.store.audio.put(greetingAudioId(userId), pcm16ToWav(pcm, 8000), "audio/wav");
+  }
+}

@@ -1,0 +1,58 @@
+// Wires the telephone system and our voicemail store into the running gateway: SIP endpoint,
+// prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI.
+
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { Prompts } from "../adapters/telephone/prompts.ts";
+import { TelephoneService } from "../adapters/telephone/service.ts";
+import { VoicemailStore } from "../adapters/voicemail/store.ts";
+import { type Config, parseListen } from "../config/schema.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { Gateway } from "../core/ports.ts";
+import type { Store } from "../store/types.ts";
+
+export interface Telephony {
+  service: TelephoneService;
+  voicemail: VoicemailStore;
+  sip: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+export interface TelephonyDeps {
+  store: Store;
+  gateway: Gateway;
+  logger: Logger;
+  dataDir: string;
+  /** Called after every change of a user's mailbox (deposit, save, delete). */
+  mailboxChanged: (userId: string) => void;
+}
+
+export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
+  const listen = parseListen(config.sip.listen);
+  const mediaAddress = config.sip.mediaAddress ?? listen.host;
+  if (mediaAddress === "0.0.0.0" || mediaAddress === "::") {
+    throw new ConfigError("sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard");
+  }
+  const voicemail = new VoicemailStore(deps.store, deps.gateway, config.sip.domain, deps.mailboxChanged);
+  const service = new TelephoneService(
+    {
+      listen,
+      mediaAddress,
+      rtpPorts: config.sip.rtpPorts,
+      ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
+      voicemail: config.voicemail,
+      tmpDir: join(deps.dataDir, "tmp"),
+    },
+    {
+      logger: deps.logger.child({ component: "telephone" }),
+      prompts: await Prompts.load(),
+      mailboxFor: (n) => voicemail.mailboxFor(n),
+      identifyCaller: async () => undefined,
+      greetingFor: (u) => voicemail.greetingFor(u),
+      deposit: (m) => voicemail.deposit(m),
+      mailbox: voicemail,
+    },
+  );
+  const sip = await service.start();
+  return { service, voicemail, sip, stop: () => service.stop() };
+}

@@ -1,0 +1,75 @@
+// Runs sipp (Debian package sip-tester) with a scenario from test/interop/sipp/ against a
+// running omnivox, on free local ports, and returns its exit code and error log.
+
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { createSocket } from "node:dgram";
+import { join } from "node:path";
+
+export const SCENARIOS = new URL("../interop/sipp/", import.meta.url).pathname;
+
+/** A UDP port free right now (sipp needs explicit signalling and media ports). */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket("udp4");
+  await new Promise<void>((resolve) => s.bind(0, "127.0.0.1", resolve));
+  const { port } = s.address();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+export interface SippRun {
+  code: number;
+  output: string;
+  errors: string;
+}
+
+export async function runSipp(
+  bin: string,
+  target: { host: string; port: number },
+  scenario: string,
+  opts: {
+    service: string;
+    keys?: Record<string, string>;
+    /** Replaced in the scenario text before sipp reads it (sipp's -key does not reach actions). */
+    template?: Record<string, string>;
+    calls?: number;
+    timeoutS?: number;
+    extra?: string[];
+    workDir: string;
+  },
+): Promise<SippRun> {
+  let scenarioFile = join(SCENARIOS, scenario);
+  if (opts.template) {
+    let text = await readFile(scenarioFile, "utf8");
+    for (const [k, v] of Object.entries(opts.template)) text = text.replaceAll(`{{${k}}}`, v);
+    scenarioFile = join(opts.workDir, scenario);
+    await writeFile(scenarioFile, text);
+  }
+  const port = await freeUdpPort();
+  let mediaPort = await freeUdpPort();
+  if (mediaPort % 2) mediaPort = (mediaPort + 2) & ~1;
+  const args = [
+    `${target.host}:${target.port}`,
+    "-sf", scenarioFile,
+    "-s", opts.service,
+    "-i", "127.0.0.1",
+    "-p", String(port),
+    "-mi", "127.0.0.1",
+    "-mp", String(mediaPort),
+    "-m", String(opts.calls ?? 1),
+    "-timeout", `${opts.timeoutS ?? 30}s`,
+    "-timeout_error",
+    "-nostdin",
+    "-trace_err",
+    "-error_file", join(opts.workDir, "sipp-errors.log"),
+    ...Object.entries(opts.keys ?? {}).flatMap(([k, v]) => ["-key", k, v]),
+    ...(opts.extra ?? []),
+  ];
+  return new Promise((resolve) => {
+    execFile(bin, args, { cwd: opts.workDir, timeout: (opts.timeoutS ?? 30) * 1000 + 10_000, maxBuffer: 8 << 20 }, async (err, stdout, stderr) => {
+      const errors = await readFile(join(opts.workDir, "sipp-errors.log"), "utf8").catch(() => "");
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}`, errors });
+    });
+  });
+}
