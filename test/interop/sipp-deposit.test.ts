@@ -14,7 +14,7 @@ import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
-import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
 const sipp = peer("sipp", "sip-tester");
@@ -29,8 +29,17 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), "omnivox-sipp-"));
   sink = await startSmtpSink();
   const base = 30_000 + Math.floor(Math.random() * 200) * 20;
-  t = await startTestApp({ smtpOutPort: sink.port, sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` } });
-  await t.addUser({ id: "alice", emails: ["alice@example.com"], phones: ["+15550001"], password: "wonderland", pin: "1234" });
+  t = await startTestApp({
+    smtpOutPort: sink.port,
+    sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` },
+  });
+  await t.addUser({
+    id: "alice",
+    emails: ["alice@example.com"],
+    phones: ["+15550001"],
+    password: "wonderland",
+    pin: "1234",
+  });
   client = await connectWebClient(t.app.ports.http!.port, await t.login("alice", "wonderland"));
 });
 
@@ -41,7 +50,10 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test("a sipp call leaves a voicemail that matches the audio sent, mailed and shown", { skip: sipp.skip, timeout: 60_000 }, async () => {
+test("a sipp call leaves a voicemail that matches the audio sent, mailed and shown", {
+  skip: sipp.skip,
+  timeout: 60_000,
+}, async () => {
   // The caller's audio: a sweep, distinctive at every lag, as µ-law the way sipp streams it.
   const sent = generateSweep(300, 3000, AUDIO_MS, 8000, 0.5);
   const ulaw = new Uint8Array(sent.length);
@@ -64,14 +76,22 @@ test("a sipp call leaves a voicemail that matches the audio sent, mailed and sho
   assert.equal(messages.length, 1);
   const vm = messages[0]!;
   assert.equal(vm.ani, "15551234");
-  assert.ok(Math.abs(vm.durationMs - AUDIO_MS) <= 300, `duration ${vm.durationMs} ms, sent ${AUDIO_MS} ms`);
+  assert.ok(
+    Math.abs(vm.durationMs - AUDIO_MS) <= 300,
+    `duration ${vm.durationMs} ms, sent ${AUDIO_MS} ms`,
+  );
   const blob = await t.app.store.audio.get(vm.audioId);
   assert.ok(blob);
   const recorded = wavToPcm16(parseWav(blob.data));
   const match = crossCorrelate(heard, recorded, 4000);
-  assert.ok(match.coefficient > 0.9, `cross-correlation ${match.coefficient.toFixed(3)} at lag ${match.lag}`);
+  assert.ok(
+    match.coefficient > 0.9,
+    `cross-correlation ${match.coefficient.toFixed(3)} at lag ${match.lag}`,
+  );
 
-  const event = await client.waitFor((e) => e.type === "message" && e.communicationId === vm.communicationId);
+  const event = await client.waitFor(
+    (e) => e.type === "message" && e.communicationId === vm.communicationId,
+  );
   assert.match(String(event.text), /15551234/);
   assert.match(String(event.audioUrl), /^http/);
 

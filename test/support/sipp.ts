@@ -2,8 +2,8 @@
 // running omnivox, on free local ports, and returns its exit code and error log.
 
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
 import { createSocket } from "node:dgram";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export const SCENARIOS = new URL("../interop/sipp/", import.meta.url).pathname;
@@ -25,7 +25,7 @@ export interface SippRun {
 
 export async function runSipp(
   bin: string,
-  target: { host: string; port: number },
+  target: { host: string; port: number } | undefined,
   scenario: string,
   opts: {
     service: string;
@@ -36,6 +36,8 @@ export async function runSipp(
     timeoutS?: number;
     extra?: string[];
     workDir: string;
+    /** Local SIP port (default: a free one); a UAS scenario listens here. */
+    port?: number;
   },
 ): Promise<SippRun> {
   let scenarioFile = join(SCENARIOS, scenario);
@@ -45,31 +47,47 @@ export async function runSipp(
     scenarioFile = join(opts.workDir, scenario);
     await writeFile(scenarioFile, text);
   }
-  const port = await freeUdpPort();
+  const port = opts.port ?? (await freeUdpPort());
   let mediaPort = await freeUdpPort();
   if (mediaPort % 2) mediaPort = (mediaPort + 2) & ~1;
   const args = [
-    `${target.host}:${target.port}`,
-    "-sf", scenarioFile,
-    "-s", opts.service,
-    "-i", "127.0.0.1",
-    "-p", String(port),
-    "-mi", "127.0.0.1",
-    "-mp", String(mediaPort),
-    "-m", String(opts.calls ?? 1),
-    "-timeout", `${opts.timeoutS ?? 30}s`,
+    ...(target ? [`${target.host}:${target.port}`] : []),
+    "-sf",
+    scenarioFile,
+    "-s",
+    opts.service,
+    "-i",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-mi",
+    "127.0.0.1",
+    "-mp",
+    String(mediaPort),
+    "-m",
+    String(opts.calls ?? 1),
+    "-timeout",
+    `${opts.timeoutS ?? 30}s`,
     "-timeout_error",
     "-nostdin",
     "-trace_err",
-    "-error_file", join(opts.workDir, "sipp-errors.log"),
+    "-error_file",
+    join(opts.workDir, "sipp-errors.log"),
     ...Object.entries(opts.keys ?? {}).flatMap(([k, v]) => ["-key", k, v]),
     ...(opts.extra ?? []),
   ];
   return new Promise((resolve) => {
-    execFile(bin, args, { cwd: opts.workDir, timeout: (opts.timeoutS ?? 30) * 1000 + 10_000, maxBuffer: 8 << 20 }, async (err, stdout, stderr) => {
-      const errors = await readFile(join(opts.workDir, "sipp-errors.log"), "utf8").catch(() => "");
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, output: `${stdout}${stderr}`, errors });
-    });
+    execFile(
+      bin,
+      args,
+      { cwd: opts.workDir, timeout: (opts.timeoutS ?? 30) * 1000 + 10_000, maxBuffer: 8 << 20 },
+      async (err, stdout, stderr) => {
+        const errors = await readFile(join(opts.workDir, "sipp-errors.log"), "utf8").catch(
+          () => "",
+        );
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}`, errors });
+      },
+    );
   });
 }

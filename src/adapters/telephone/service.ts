@@ -7,9 +7,17 @@ import { mkdir } from "node:fs/promises";
 import type { Logger } from "pino";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
-import { answerOffer, formatSdp, parseSdp } from "../../protocols/sdp/index.ts";
+import {
+  answerOffer,
+  createOffer,
+  formatSdp,
+  parseAnswer,
+  parseSdp,
+} from "../../protocols/sdp/index.ts";
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
+import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { CallFailedError, placeCall } from "../../protocols/sip/usage/invite-client.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
 import type { CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
@@ -25,7 +33,12 @@ export interface TelephoneOptions {
   mediaAddress: string;
   rtpPorts: string;
   accessNumber?: string;
-  voicemail: { maxMessageMs: number; silenceMs: number; minMessageMs: number; silenceLevel: number };
+  voicemail: {
+    maxMessageMs: number;
+    silenceMs: number;
+    minMessageMs: number;
+    silenceLevel: number;
+  };
   tmpDir: string;
 }
 
@@ -95,19 +108,32 @@ export class TelephoneService {
   }
 
   #track(p: Promise<unknown>): void {
-    const tracked = p.catch((err) => this.deps.logger.error({ err }, "call failed")).finally(() => this.#calls.delete(tracked));
+    const tracked = p
+      .catch((err) => this.deps.logger.error({ err }, "call failed"))
+      .finally(() => this.#calls.delete(tracked));
     this.#calls.add(tracked);
   }
 
   async #onInvite(req: IncomingRequest): Promise<void> {
     const log = this.deps.logger.child({ callId: req.message.headers.get("call-id") });
-    const session = new InviteServerSession(req, { endpoint: this.endpoint, dialogs: this.dialogs, localContact: this.#contact });
+    const session = new InviteServerSession(req, {
+      endpoint: this.endpoint,
+      dialogs: this.dialogs,
+      localContact: this.#contact,
+    });
     const party = callPartyOf(req.message);
     const isAccess = this.opts.accessNumber !== undefined && party.dnis === this.opts.accessNumber;
     const callerUser = await this.deps.identifyCaller(req);
-    const calledUser = isAccess ? undefined : await this.deps.mailboxFor(party.divertedFrom ?? party.dnis ?? "");
+    const calledUser = isAccess
+      ? undefined
+      : await this.deps.mailboxFor(party.divertedFrom ?? party.dnis ?? "");
     // A user calling their own number from their own phone reaches their mailbox, not a deposit.
-    const app: "mailbox" | "deposit" | undefined = isAccess || (callerUser && callerUser === calledUser) ? "mailbox" : calledUser ? "deposit" : undefined;
+    const app: "mailbox" | "deposit" | undefined =
+      isAccess || (callerUser && callerUser === calledUser)
+        ? "mailbox"
+        : calledUser
+          ? "deposit"
+          : undefined;
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
       session.reject(404, "Not Found");
@@ -135,7 +161,9 @@ export class TelephoneService {
     });
     if (!negotiated.ok) {
       lease.release();
-      session.reject(488, "Not Acceptable Here", [["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`]]);
+      session.reject(488, "Not Acceptable Here", [
+        ["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`],
+      ]);
       return;
     }
     const media = negotiated.media;
@@ -173,6 +201,68 @@ export class TelephoneService {
     }
   }
 
+  /**
+   * Places a call to `uri` and plays `pcm` when it is answered, then hangs up (issue 3 §6, "play
+   * on phone"). Rejects with CallFailedError when the call is not answered.
+   */
+  async playOnPhone(opts: {
+    uri: string;
+    dest: Destination;
+    from: { uri: string; displayName?: string };
+    pcm: Int16Array;
+    answerTimeoutMs?: number;
+    credentials?: { username: string; password: string };
+  }): Promise<{ playedMs: number; packetsReceived: number }> {
+    const lease = await this.#ports.allocate();
+    const offer = createOffer({
+      address: this.opts.mediaAddress,
+      port: lease.port,
+      sessionId: Date.now(),
+      sessionVersion: 1,
+      username: "omnivox",
+      codecs: ["PCMU", "PCMA"],
+      telephoneEvent: true,
+      ptime: 20,
+    });
+    let session: Awaited<ReturnType<typeof placeCall>>;
+    try {
+      session = await placeCall({
+        endpoint: this.endpoint,
+        dialogs: this.dialogs,
+        uri: opts.uri,
+        dest: opts.dest,
+        from: opts.from,
+        localContact: this.#contact,
+        offer: Buffer.from(formatSdp(offer)),
+        answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
+        ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      });
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    const answer = parseSdp(session.answer);
+    const media = answer.ok ? parseAnswer(answer.value, offer) : answer;
+    if (!media.ok) {
+      lease.release();
+      await session.hangup();
+      throw new CallFailedError(488, `unusable SDP answer: ${media.error}`);
+    }
+    const rtp = new RtpSession({
+      socket: lease.socket,
+      remote: { address: media.value.remote.address, port: media.value.remote.port },
+      payloadType: media.value.payloadType,
+    });
+    const started = Date.now();
+    try {
+      await Promise.race([rtp.playPcm(opts.pcm), session.ended]);
+    } finally {
+      await session.hangup();
+      rtp.close();
+    }
+    return { playedMs: Date.now() - started, packetsReceived: rtp.stats.datagrams };
+  }
+
   async #deposit(leg: SipCallLeg, userId: string, callId: string, log: Logger): Promise<void> {
     const receivedAt = new Date();
     let audio: Uint8Array | undefined;
@@ -184,12 +274,30 @@ export class TelephoneService {
     const result: DepositResult = await runDeposit(
       leg,
       sink,
-      { greeting, beep: this.deps.prompts.beep(), maxMs: vm.maxMessageMs, silenceMs: vm.silenceMs, minMs: vm.minMessageMs, silenceLevel: vm.silenceLevel },
+      {
+        greeting,
+        beep: this.deps.prompts.beep(),
+        maxMs: vm.maxMessageMs,
+        silenceMs: vm.silenceMs,
+        minMs: vm.minMessageMs,
+        silenceLevel: vm.silenceLevel,
+      },
       async (r) => {
-        await this.deps.deposit({ userId, audio: audio!, durationMs: r.durationMs, party: leg.party, callId, receivedAt });
+        await this.deps.deposit({
+          userId,
+          audio: audio!,
+          durationMs: r.durationMs,
+          party: leg.party,
+          callId,
+          receivedAt,
+        });
       },
     );
-    log.info({ kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy }, "deposit finished");
-    if (result.kept && result.endedBy !== "hangup") await leg.play(this.deps.prompts.get("goodbye"));
+    log.info(
+      { kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy },
+      "deposit finished",
+    );
+    if (result.kept && result.endedBy !== "hangup")
+      await leg.play(this.deps.prompts.get("goodbye"));
   }
 }
