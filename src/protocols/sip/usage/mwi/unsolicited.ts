@@ -1,0 +1,97 @@
+// Out-of-dialog message-summary NOTIFYs to registered phones that never subscribe (the
+// "unsolicited MWI" many PBXs send; RFC 3842 §3 leaves it to local policy): one NOTIFY per
+// contact the Registrar holds for the user, sent where its REGISTER came from.
+
+import type { Logger } from "pino";
+import { destinationOf } from "../../dialog/dialog.ts";
+import {
+  createRequest,
+  type Destination,
+  newCallId,
+  newTag,
+  type SipEndpoint,
+} from "../../endpoint.ts";
+import type { Binding, Registrar } from "../../registrar/index.ts";
+import { EVENT_PACKAGE, SUMMARY_TYPE } from "./request.ts";
+
+export interface UnsolicitedOptions {
+  endpoint: SipEndpoint;
+  /** Our Contact URI, also the host part of the Call-IDs we make. */
+  localContact: string;
+  logger?: Logger;
+}
+
+/** Where a binding's phone is reached: the REGISTER's source (NAT-safe), else its Contact. */
+export function bindingDestination(b: Binding): Destination | undefined {
+  const t = b.source?.transport.toLowerCase();
+  if (b.source && (t === "udp" || t === "tcp"))
+    return { host: b.source.host, port: b.source.port, transport: t };
+  try {
+    return destinationOf(b.contact);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live binding whose registration belongs to `userId`. */
+export function bindingsOfUser(registrar: Registrar, userId: string): Binding[] {
+  return registrar
+    .aors()
+    .flatMap((aor) => registrar.bindings(aor).filter((b) => b.userId === userId));
+}
+
+export async function sendUnsolicited(
+  opts: UnsolicitedOptions,
+  binding: Binding,
+  body: Buffer,
+): Promise<void> {
+  const dest = bindingDestination(binding);
+  if (dest === undefined) return;
+  const host = /@([^;>:]+)/.exec(opts.localContact)?.[1] ?? "omnivox";
+  const req = createRequest({
+    method: "NOTIFY",
+    uri: binding.contact,
+    from: { uri: binding.aor, tag: newTag() },
+    to: { uri: binding.aor },
+    callId: newCallId(host),
+    cseq: 1,
+    contact: opts.localContact,
+    headers: [
+      ["Event", EVENT_PACKAGE],
+      ["Subscription-State", "active"],
+    ],
+    body,
+    contentType: SUMMARY_TYPE,
+  });
+  try {
+    const res = await opts.endpoint.sendRequest(req, dest);
+    if (res.status >= 300)
+      opts.logger?.debug({ status: res.status }, "unsolicited mwi notify refused");
+  } catch (err) {
+    // A phone that is off or unreachable misses this one; its next registration brings the state.
+    opts.logger?.debug({ err: String(err) }, "unsolicited mwi notify failed");
+  }
+}
+
+/**
+ * NOTIFYs each binding whose phone is not among `subscribers` (where live subscriptions send
+ * their NOTIFYs): a phone that subscribes must not hear every change twice. `body` is read only
+ * when someone is left to notify.
+ */
+export async function notifyPhones(
+  opts: UnsolicitedOptions,
+  bindings: readonly Binding[],
+  subscribers: readonly Destination[],
+  body: () => Promise<Buffer | undefined>,
+): Promise<void> {
+  const key = (d: Destination) => `${d.host}:${d.port}`;
+  const subscribed = new Set(subscribers.map(key));
+  const targets = bindings.filter((b) => {
+    const d = bindingDestination(b);
+    return d !== undefined && !subscribed.has(key(d));
+  });
+  if (targets.length === 0) return;
+  const content = await body();
+  if (content === undefined) return;
+  await Promise.all(targets.map((b) => sendUnsolicited(opts, b, content)));
+}
