@@ -7,6 +7,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { openStore } from "../src/store/open.ts";
+import { sipDigestSecrets } from "../src/store/secrets.ts";
 import { spawnOmnivox } from "./support/child.ts";
 
 const BIN = new URL("../bin/omnivox.js", import.meta.url).pathname;
@@ -26,7 +28,7 @@ before(async () => {
   config = join(dir, "omnivox.yaml");
   await writeFile(
     config,
-    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\n`,
+    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { domain: voice.example.test }\n`,
   );
 });
 
@@ -55,6 +57,13 @@ test("user add, list and show work on the store before anything runs", async () 
   assert.equal(profile.id, "alice");
   assert.deepEqual(profile.emails, ["alice@example.com"]);
   assert.doesNotMatch(add.stdout, /pw|1234|scrypt/, "secrets are never printed");
+  const store = await openStore({ database: "sqlite", dataDir: dir });
+  try {
+    const secrets = (await store.users.get("alice"))?.secrets;
+    assert.deepEqual(secrets?.sipDigest, sipDigestSecrets("alice", "voice.example.test", "pw"));
+  } finally {
+    await store.close();
+  }
 
   const list = await omnivox("user", "list", "--config", config);
   assert.match(list.stdout, /^alice\tAlice\talice@example\.com$/m);

@@ -5,7 +5,7 @@ import type { Config } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
 import { defaultProfile } from "../core/profile.ts";
 import { openStore } from "../store/open.ts";
-import { hashSecret } from "../store/secrets.ts";
+import { hashSecret, sipDigestSecrets } from "../store/secrets.ts";
 
 export interface UserOptions {
   name?: string;
@@ -46,6 +46,10 @@ export async function runUser(
         await store.users.create(profile, {
           passwordHash: opts.password ? await hashSecret(opts.password) : undefined,
           pinHash: opts.pin ? await hashSecret(opts.pin) : undefined,
+          // Phones register with digest auth: HA1 for the realm sip.domain.
+          sipDigest: opts.password
+            ? sipDigestSecrets(id, config.sip.domain, opts.password)
+            : undefined,
         });
         console.log(JSON.stringify(profile, null, 2));
         return 0;

@@ -65,6 +65,8 @@ export interface VoiceCommunication extends Base {
   body: AudioBody;
   ani?: string;
   dnis?: string;
+  /** The caller's display name when the network gave one (SIP From display-name, CNAM). */
+  callerName?: string;
 }
 
 export type Communication =

@@ -56,3 +56,13 @@ export interface Adapter {
 
 /** Adapters that know when a target comes back (a web client reconnects) tell the outbox. */
 export type AvailabilityListener = (address: Address) => void;
+
+/**
+ * Links to stored audio that work without a bearer token (a mail client, a chat client), for a
+ * limited time. Implemented by the HTTP layer (signed, expiring URLs) and injected, so the gateway
+ * never depends on http.
+ */
+export interface AudioLinks {
+  /** An absolute URL serving the audio blob `audioId` until `ttlMs` from now (default: config). */
+  urlFor(audioId: string, ttlMs?: number): string;
+}

@@ -17,7 +17,16 @@ export interface TextRendition {
   sender?: { name: string; email?: string };
   /** Authenticated link to audio, when the original was voice. */
   audioUrl?: string;
+  /** For email targets: stored audio to attach (the adapter loads the blob when it sends). */
+  attachment?: AudioAttachment;
   notes: string[];
+}
+
+export interface AudioAttachment {
+  /** Id in the audio store. */
+  audioId: string;
+  filename: string;
+  contentType: string;
 }
 
 export interface AudioRendition {

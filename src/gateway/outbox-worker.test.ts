@@ -19,6 +19,10 @@ import { type OutboxOptions, OutboxWorker } from "./outbox-worker.ts";
 
 type Outcome = "ok" | Error | (() => Promise<void>);
 
+const TEST_CONVERTER_DEPS = {
+  audioLinks: { urlFor: (audioId: string) => `http://omnivox.test/api/v1/audio/${audioId}` },
+};
+
 class ScriptedAdapter implements Adapter {
   readonly name = "scripted";
   readonly sent: Array<{ target: DeliveryTarget; rendition: Rendition }> = [];
@@ -65,7 +69,7 @@ async function setup(
   const worker = new OutboxWorker({
     store,
     adapters: new AdapterRegistry().register(adapter),
-    converters: converters ?? defaultConverters(),
+    converters: converters ?? defaultConverters(TEST_CONVERTER_DEPS),
     logger: pino({ level: "silent" }),
     options: { ...OPTIONS, ...options },
   });
@@ -178,8 +182,8 @@ for (const dialect of await testDialects()) {
 
     test("an unavailable target is held, and delivered once released", async () => {
       const t = await dialect.open();
-      const adapter: ScriptedAdapter = new ScriptedAdapter((): Outcome =>
-        adapter.available ? "ok" : new TargetUnavailableError("offline"),
+      const adapter: ScriptedAdapter = new ScriptedAdapter(
+        (): Outcome => (adapter.available ? "ok" : new TargetUnavailableError("offline")),
       );
       const worker = await setup(t.store, adapter);
       try {
@@ -259,7 +263,7 @@ for (const dialect of await testDialects()) {
     test("a rendition is computed once and shared by the deliveries that need it", async () => {
       const t = await dialect.open();
       let conversions = 0;
-      const converters = defaultConverters();
+      const converters = defaultConverters(TEST_CONVERTER_DEPS);
       const counting = new ConverterRegistry().register("text", "chat", async (c, p) => {
         conversions++;
         return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p);

@@ -5,8 +5,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { WebClientHub } from "../adapters/web/hub.ts";
 import type { Config } from "../config/schema.ts";
-import type { Gateway } from "../core/ports.ts";
+import type { AudioLinks, Gateway } from "../core/ports.ts";
 import type { Store } from "../store/types.ts";
+import type { AudioUrlSigner } from "./audio-urls.ts";
 import type { Authenticator } from "./auth.ts";
 
 export interface HttpDeps {
@@ -22,10 +23,19 @@ export interface HttpDeps {
   metrics: Registry;
   /** Named checks for /healthz: every one true → 200, else 503. */
   health: () => Promise<Record<string, boolean>>;
+  /**
+   * Called after every change to a user's own voicemail box (marked read, deleted), so that MWI
+   * can be recomputed. Its failure is logged; it never fails the request that made the change.
+   */
+  onMailboxChanged?: (userId: string) => void | Promise<void>;
+  /** Absolute signed audio links (the composition root's); without it links are relative. */
+  audioLinks?: AudioLinks;
 }
 
 /** The options every route plugin under routes/ is registered with. */
 export interface RouteContext {
   deps: HttpDeps;
   auth: Authenticator;
+  /** Signs and checks the token-free audio links (GET /api/v1/audio/:audioId). */
+  audioUrls: AudioUrlSigner;
 }

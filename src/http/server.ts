@@ -5,9 +5,11 @@ import websocket from "@fastify/websocket";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import Fastify, { LogController } from "fastify";
 import { ConfigError } from "../core/errors.ts";
+import { AudioUrlSigner } from "./audio-urls.ts";
 import { Authenticator } from "./auth.ts";
 import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
+import { audioRoutes } from "./routes/audio.ts";
 import { communicationsRoutes } from "./routes/communications.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
@@ -15,6 +17,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { usersRoutes } from "./routes/users.ts";
+import { voicemailRoutes } from "./routes/voicemail.ts";
 import { webRoutes } from "./routes/web.ts";
 
 /** JSON bodies are profiles and short messages; audio never comes in through a JSON body. */
@@ -59,7 +62,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES } });
 
-  const ctx: RouteContext = { deps, auth };
+  const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(adminToken) };
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);
   await app.register(webRoutes);
@@ -67,6 +70,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     async (api) => {
       await api.register(sessionRoutes, ctx);
       await api.register(usersRoutes, ctx);
+      await api.register(voicemailRoutes, ctx);
+      await api.register(audioRoutes, ctx);
       await api.register(communicationsRoutes, ctx);
       await api.register(messagesRoutes, ctx);
       await api.register(streamRoutes, ctx);
@@ -76,7 +81,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   return app;
 }
 
-/** Query values of `token` never reach the log. */
+/** Query values of `token` and of audio link signatures never reach the log. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, "$1[redacted]");
+  return url.replace(/([?&](?:token|sig)=)[^&#]*/gi, "$1[redacted]");
 }

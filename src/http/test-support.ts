@@ -15,6 +15,7 @@ import type { Communication } from "../core/communication.ts";
 import type { CommunicationDraft, Gateway } from "../core/ports.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
+import type { HttpDeps } from "./deps.ts";
 import { createMetrics } from "./metrics.ts";
 import { buildHttpServer } from "./server.ts";
 
@@ -57,7 +58,12 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  over: { config?: ConfigInput; ackTimeoutMs?: number; heartbeatMs?: number } = {},
+  over: {
+    config?: ConfigInput;
+    ackTimeoutMs?: number;
+    heartbeatMs?: number;
+    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks">;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-http-"));
   const store = await openStore({ database: ":memory:", dataDir });
@@ -87,6 +93,7 @@ export async function startTestServer(
     webClients: hub,
     metrics: metrics.registry,
     health: async () => ({ ...health }),
+    ...over.deps,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

@@ -23,9 +23,7 @@ export class SessionTokens {
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.#key = Buffer.from(
-      hkdfSync("sha256", adminToken, "omnivox", "omnivox session token v1", 32),
-    );
+    this.#key = deriveKey(adminToken, "omnivox session token v1");
     this.#adminDigest = digest(adminToken);
   }
 
@@ -60,6 +58,14 @@ export class SessionTokens {
   #mac(payload: string): string {
     return createHmac("sha256", this.#key).update(payload).digest("base64url");
   }
+}
+
+/**
+ * A 32-byte key for one purpose, derived from the admin token by HKDF-SHA256 (RFC 5869): each
+ * purpose has its own `label` (the HKDF info), so a MAC made for one can never pass for another.
+ */
+export function deriveKey(adminToken: string, label: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", adminToken, "omnivox", label, 32));
 }
 
 function digest(value: string): Buffer {

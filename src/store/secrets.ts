@@ -1,8 +1,10 @@
 // Password and PIN hashing with scrypt (RFC 7914) from node:crypto. The stored string carries
 // its own parameters and salt — `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>` — so they can be
-// raised later without invalidating existing hashes.
+// raised later without invalidating existing hashes. SIP digest HA1 values (RFC 7616 §3.4.2)
+// are made here too, since only the moment a password is set can produce them.
 
-import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import type { SipDigestSecrets, UsersRepo } from "./types.ts";
 
 const N = 16384;
 const R = 8;
@@ -42,4 +44,36 @@ export async function verifySecret(plain: string, hash: string): Promise<boolean
   if (salt.length === 0 || expected.length < 16) return false;
   const actual = await derive(plain, salt, n, r, p, expected.length);
   return timingSafeEqual(actual, expected);
+}
+
+/**
+ * HA1 = H(user:realm:password) in hex for MD5 and SHA-256 (RFC 8760 §2), which is all a digest
+ * verifier needs. The password is taken as typed (UTF-8, no normalisation): phones hash the bytes
+ * they were given, so normalising here would lock out non-ASCII passwords.
+ */
+export function sipDigestSecrets(user: string, realm: string, password: string): SipDigestSecrets {
+  const input = `${user}:${realm}:${password}`;
+  return {
+    realm,
+    md5: createHash("md5").update(input, "utf8").digest("hex"),
+    sha256: createHash("sha256").update(input, "utf8").digest("hex"),
+  };
+}
+
+/** What the SIP digest verifier asks for (protocols/sip/auth CredentialLookup's HA1 form). */
+export type SipCredentialLookup = (
+  username: string,
+  realm: string,
+) => Promise<{ ha1: { md5: string; sha256: string } } | undefined>;
+
+/**
+ * The SIP username is the user id. A user without digest secrets, or whose secrets were made for
+ * another realm (sip.domain changed since the password was set), has no credentials.
+ */
+export function sipCredentialLookup(users: Pick<UsersRepo, "get">): SipCredentialLookup {
+  return async (username, realm) => {
+    const digest = (await users.get(username))?.secrets.sipDigest;
+    if (!digest || digest.realm !== realm) return undefined;
+    return { ha1: { md5: digest.md5, sha256: digest.sha256 } };
+  };
 }

@@ -10,6 +10,17 @@ export interface UserSecrets {
   /** scrypt hash string (store/secrets.ts), never the password itself. */
   passwordHash?: string;
   pinHash?: string;
+  /**
+   * SIP digest HA1 values, hex: H(userId:realm:password) for MD5 and SHA-256 (RFC 8760). Bound to
+   * the realm (sip.domain) they were computed for; store/secrets.ts sipDigestSecrets makes them.
+   */
+  sipDigest?: SipDigestSecrets;
+}
+
+export interface SipDigestSecrets {
+  realm: string;
+  md5: string;
+  sha256: string;
 }
 
 export interface UserRecord {

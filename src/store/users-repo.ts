@@ -6,7 +6,7 @@ import type { Profile } from "../core/profile.ts";
 import { fromMs } from "./codec.ts";
 import { type Database, isUniqueViolation } from "./database.ts";
 import type { UserRow } from "./schema/index.ts";
-import type { UserRecord, UserSecrets, UsersRepo } from "./types.ts";
+import type { SipDigestSecrets, UserRecord, UserSecrets, UsersRepo } from "./types.ts";
 
 /** Emails are matched case-insensitively, so they are stored lower-cased and without repeats. */
 function normalise(profile: Profile): Profile {
@@ -15,10 +15,24 @@ function normalise(profile: Profile): Profile {
   return { ...profile, emails, phones };
 }
 
+/** The three digest columns are written together: a realm never pairs with another's HA1. */
+function sipColumns(
+  digest: SipDigestSecrets | undefined,
+): Pick<UserRow, "sip_realm" | "sip_ha1_md5" | "sip_ha1_sha256"> {
+  return {
+    sip_realm: digest?.realm ?? null,
+    sip_ha1_md5: digest?.md5 ?? null,
+    sip_ha1_sha256: digest?.sha256 ?? null,
+  };
+}
+
 function toRecord(row: UserRow): UserRecord {
   const secrets: UserSecrets = {};
   if (row.password_hash !== null) secrets.passwordHash = row.password_hash;
   if (row.pin_hash !== null) secrets.pinHash = row.pin_hash;
+  if (row.sip_realm !== null && row.sip_ha1_md5 !== null && row.sip_ha1_sha256 !== null) {
+    secrets.sipDigest = { realm: row.sip_realm, md5: row.sip_ha1_md5, sha256: row.sip_ha1_sha256 };
+  }
   return {
     profile: JSON.parse(row.profile) as Profile,
     secrets,
@@ -39,6 +53,7 @@ export class SqlUsersRepo implements UsersRepo {
       profile: JSON.stringify(profile),
       password_hash: secrets.passwordHash ?? null,
       pin_hash: secrets.pinHash ?? null,
+      ...sipColumns(secrets.sipDigest),
       created_at: now,
       updated_at: now,
     };
@@ -96,6 +111,7 @@ export class SqlUsersRepo implements UsersRepo {
           profile: JSON.stringify(profile),
           password_hash: secrets?.passwordHash ?? current.password_hash,
           pin_hash: secrets?.pinHash ?? current.pin_hash,
+          ...(secrets?.sipDigest ? sipColumns(secrets.sipDigest) : {}),
           updated_at: Math.max(Date.now(), current.updated_at),
         };
         await tx.db
@@ -105,6 +121,9 @@ export class SqlUsersRepo implements UsersRepo {
             profile: row.profile,
             password_hash: row.password_hash,
             pin_hash: row.pin_hash,
+            sip_realm: row.sip_realm,
+            sip_ha1_md5: row.sip_ha1_md5,
+            sip_ha1_sha256: row.sip_ha1_sha256,
             updated_at: row.updated_at,
           })
           .where("id", "=", id)

@@ -1,5 +1,6 @@
 // Composes the outgoing message for one delivery (RFC 5322): who it is from, threading headers
-// (Message-ID, In-Reply-To, References per §3.6.4) and the X-Omnivox-Communication loop marker.
+// (Message-ID, In-Reply-To, References per §3.6.4), the X-Omnivox-Communication loop marker and,
+// for a voicemail, the recording as an attachment.
 
 import type { SendMailOptions } from "nodemailer";
 import type { Communication } from "../../core/communication.ts";
@@ -22,11 +23,19 @@ export interface ComposedMail {
 /** A Message-ID safe to put between angle brackets in a header. */
 const MSG_ID = /^[^\s<>()",;\\[\]]+@[^\s<>()",;\\[\]]+$/;
 
+/** Said in the mail when the rendition asks for an attachment whose audio could not be loaded. */
+export const MISSING_ATTACHMENT_NOTE = "(The recording could not be attached to this mail.)";
+
+/**
+ * `audio` is the blob named by `rendition.attachment`, loaded by the adapter; when it is missing
+ * the mail still goes, saying so, since a voicemail notice without its audio beats none at all.
+ */
 export function composeMail(
   communication: Communication,
   rendition: TextRendition,
   target: DeliveryTarget,
   fromDomain: string,
+  audio?: Uint8Array,
 ): ComposedMail {
   if (target.address.scheme !== "mailto") {
     throw new DeliveryError(`email cannot deliver to ${target.address.scheme}: addresses`, true);
@@ -44,12 +53,21 @@ export function composeMail(
     ...senderFields(communication, rendition, fromDomain),
     to,
     subject: rendition.subject,
-    text: withAudioLink(rendition),
+    text: withNote(withAudioLink(rendition), rendition.attachment && !audio),
     messageId: `<${messageId}>`,
     date: communication.receivedAt,
     headers: { [COMMUNICATION_HEADER]: communication.id },
   };
   if (rendition.html !== undefined) message.html = rendition.html;
+  if (rendition.attachment && audio) {
+    message.attachments = [
+      {
+        filename: rendition.attachment.filename,
+        content: Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength),
+        contentType: rendition.attachment.contentType,
+      },
+    ];
+  }
   const parent = references.at(-1);
   if (parent !== undefined) {
     message.inReplyTo = `<${parent}>`;
@@ -99,4 +117,8 @@ export function senderLabel(label: string): string {
 function withAudioLink(r: TextRendition): string {
   if (r.audioUrl === undefined || r.text.includes(r.audioUrl)) return r.text;
   return `${r.text.trimEnd()}\n\nListen: ${r.audioUrl}\n`;
+}
+
+function withNote(text: string, missing: boolean | undefined): string {
+  return missing ? `${text.trimEnd()}\n\n${MISSING_ATTACHMENT_NOTE}\n` : text;
 }

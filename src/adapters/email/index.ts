@@ -22,7 +22,12 @@ export interface EmailSystem {
 
 export function createEmail(
   config: Pick<Config, "smtp" | "smtpOut">,
-  deps: { gateway: Gateway; logger: Logger },
+  deps: {
+    gateway: Gateway;
+    logger: Logger;
+    /** The store's audio blobs, for voicemail attachments. */
+    loadAudio?: (audioId: string) => Promise<Uint8Array | undefined>;
+  },
 ): EmailSystem {
   const { smtp, smtpOut } = config;
   const fromDomain = normalizeDomain(smtpOut.fromDomain ?? smtp.domains[0] ?? "localhost");
@@ -34,6 +39,7 @@ export function createEmail(
     ...(smtpOut.password !== undefined ? { password: smtpOut.password } : {}),
     fromDomain,
     logger: deps.logger,
+    ...(deps.loadAudio !== undefined ? { loadAudio: deps.loadAudio } : {}),
   });
   const inbound = createSmtpIn({
     listen: parseListen(smtp.listen),

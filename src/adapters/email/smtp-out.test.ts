@@ -1,59 +1,16 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import type { AddressObject } from "mailparser";
 import { pino } from "pino";
-import { SMTPServer } from "smtp-server";
 import type { EmailCommunication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import type { DeliveryTarget } from "../../core/ports.ts";
 import type { TextRendition } from "../../core/rendition.ts";
-import { readBounded } from "./bounded-read.ts";
 import { EmailAdapter } from "./smtp-out.ts";
-import { smtpReply } from "./smtp-reply.ts";
+import { Sink } from "./smtp-test-sink.ts";
 
 const logger = pino({ level: "silent" });
-
-/** A relay stand-in: records what it is given, or refuses with the reply a test sets. */
-class Sink {
-  readonly mails: { envelope: { from: string; to: string[] }; parsed: ParsedMail }[] = [];
-  rcptReply: { code: number; text: string } | undefined;
-  dataReply: { code: number; text: string } | undefined;
-  readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["AUTH", "STARTTLS"],
-    disableReverseLookup: true,
-    logger: false,
-    onRcptTo: (_address, _session, callback) => {
-      callback(this.rcptReply ? smtpReply(this.rcptReply.code, this.rcptReply.text) : null);
-    },
-    onData: (stream, session, callback) => {
-      readBounded(stream, 1 << 20).then(async ({ buffer }) => {
-        if (this.dataReply) return callback(smtpReply(this.dataReply.code, this.dataReply.text));
-        this.mails.push({
-          envelope: {
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-            to: session.envelope.rcptTo.map((r) => r.address),
-          },
-          parsed: await simpleParser(buffer),
-        });
-        callback();
-      }, callback);
-    },
-  });
-
-  async start(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    const addr = this.server.server.address();
-    assert.ok(addr && typeof addr === "object");
-    return addr.port;
-  }
-
-  stop(): Promise<void> {
-    for (const c of this.server.connections) c.close();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 function communication(overrides: Partial<EmailCommunication> = {}): EmailCommunication {
   return {

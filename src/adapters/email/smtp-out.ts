@@ -7,7 +7,7 @@ import type { Address } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
-import type { Rendition } from "../../core/rendition.ts";
+import type { AudioAttachment, Rendition } from "../../core/rendition.ts";
 import { composeMail } from "./compose.ts";
 
 export interface EmailAdapterOptions {
@@ -22,6 +22,8 @@ export interface EmailAdapterOptions {
   /** Connections the pool may open to the relay. */
   maxConnections?: number;
   logger: Logger;
+  /** Loads a recording to attach (the store's audio blobs); without it, mail goes unattached. */
+  loadAudio?: (audioId: string) => Promise<Uint8Array | undefined>;
 }
 
 export class EmailAdapter implements Adapter {
@@ -29,9 +31,11 @@ export class EmailAdapter implements Adapter {
   readonly #transport: Transporter<SMTPPoolSentMessageInfo>;
   readonly #fromDomain: string;
   readonly #logger: Logger;
+  readonly #loadAudio: EmailAdapterOptions["loadAudio"];
 
   constructor(options: EmailAdapterOptions) {
     this.#fromDomain = options.fromDomain;
+    this.#loadAudio = options.loadAudio;
     this.#logger = options.logger.child({ component: "smtp-out" });
     this.#transport = nodemailer.createTransport({
       host: options.host,
@@ -64,7 +68,16 @@ export class EmailAdapter implements Adapter {
     if (rendition.medium !== "text") {
       throw new DeliveryError(`email takes a text rendition, got ${rendition.medium}`, true);
     }
-    const { message, messageId } = composeMail(communication, rendition, target, this.#fromDomain);
+    const audio = rendition.attachment
+      ? await this.#attachment(rendition.attachment, target)
+      : undefined;
+    const { message, messageId } = composeMail(
+      communication,
+      rendition,
+      target,
+      this.#fromDomain,
+      audio,
+    );
     try {
       const info = await this.#transport.sendMail(message);
       this.#logger.info(
@@ -89,6 +102,30 @@ export class EmailAdapter implements Adapter {
       );
       throw mapped;
     }
+  }
+
+  /** A blob that is gone or unreadable costs the attachment, never the mail (compose says so). */
+  async #attachment(
+    attachment: AudioAttachment,
+    target: DeliveryTarget,
+  ): Promise<Uint8Array | undefined> {
+    let audio: Uint8Array | undefined;
+    try {
+      audio = await this.#loadAudio?.(attachment.audioId);
+    } catch (err) {
+      this.#logger.warn(
+        { deliveryId: target.deliveryId, audioId: attachment.audioId, err },
+        "recording not loaded; mail goes without it",
+      );
+      return undefined;
+    }
+    if (!audio) {
+      this.#logger.warn(
+        { deliveryId: target.deliveryId, audioId: attachment.audioId },
+        "recording missing; mail goes without it",
+      );
+    }
+    return audio;
   }
 }
 

@@ -1,14 +1,17 @@
 // The converter registry: one pure function per (source medium → target style), chosen by the
-// communication's kind and the target address's scheme. Voice conversions (TTS, STT) register
-// here in the speech issue; until then a voice pair is a ConversionError.
+// communication's kind and the target address's scheme. Voice → text ships here (links and the
+// attachment; transcripts when the store has one); text → voice (TTS) registers in the speech
+// issue, until then that pair is a ConversionError.
 
 import type { Address } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
 import { ConversionError } from "../../core/errors.ts";
+import type { AudioLinks } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Rendition } from "../../core/rendition.ts";
 import { mediumOf } from "../../core/system.ts";
 import { textToText } from "./text.ts";
+import { voiceToText } from "./voice.ts";
 
 /** How a target presents a communication: a mail, a chat line, or audio. */
 export type TargetStyle = "mail" | "chat" | "voice";
@@ -45,15 +48,28 @@ export class ConverterRegistry {
   }
 }
 
+export interface ConverterDeps {
+  /** Signed links to recordings, for voice → text (implemented by http, injected at the root). */
+  audioLinks: AudioLinks;
+}
+
 /** The conversions this build ships with. */
-export function defaultConverters(): ConverterRegistry {
+export function defaultConverters(deps: ConverterDeps): ConverterRegistry {
   const textOnly =
     (style: "mail" | "chat"): Converter =>
     (c, profile) => {
       if (!isText(c)) throw new ConversionError(`${c.kind} is not text`);
       return textToText(c, profile, style);
     };
+  const fromVoice =
+    (style: "mail" | "chat"): Converter =>
+    (c) => {
+      if (isText(c)) throw new ConversionError(`${c.kind} is not voice`);
+      return voiceToText(c, deps.audioLinks, style);
+    };
   return new ConverterRegistry()
     .register("text", "mail", textOnly("mail"))
-    .register("text", "chat", textOnly("chat"));
+    .register("text", "chat", textOnly("chat"))
+    .register("voice", "mail", fromVoice("mail"))
+    .register("voice", "chat", fromVoice("chat"));
 }

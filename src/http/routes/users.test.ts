@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { sipDigestSecrets } from "../../store/secrets.ts";
 import type { TestServer } from "../test-support.ts";
 import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
 
@@ -93,6 +94,11 @@ describe("users and session routes", () => {
     const stored = await t.store.users.get("carol");
     assert.ok(stored?.secrets.passwordHash?.startsWith("scrypt$"));
     assert.ok(stored?.secrets.pinHash?.startsWith("scrypt$"));
+    // Phones register with digest auth: HA1 for the realm sip.domain ("localhost" by default).
+    assert.deepEqual(
+      stored?.secrets.sipDigest,
+      sipDigestSecrets("carol", "localhost", "carol-password"),
+    );
 
     const again = await t.call("POST", "/api/v1/users", {
       token: ADMIN_TOKEN,
@@ -178,6 +184,9 @@ describe("users and session routes", () => {
       body: { user: "alice", password: "new-alice-password" },
     });
     assert.equal(newLogin.status, 200);
+    const digest = (await t.store.users.get("alice"))?.secrets.sipDigest;
+    assert.equal(digest?.md5, sipDigestSecrets("alice", "localhost", "new-alice-password").md5);
+    assert.notEqual(digest?.md5, sipDigestSecrets("alice", "localhost", "alice-password").md5);
 
     const rename = await t.call("PATCH", "/api/v1/users/alice", {
       token: alice,

@@ -6,7 +6,7 @@ import type { Config } from "../../config/schema.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import type { Profile } from "../../core/profile.ts";
 import { defaultProfile } from "../../core/profile.ts";
-import { hashSecret } from "../../store/secrets.ts";
+import { hashSecret, sipDigestSecrets } from "../../store/secrets.ts";
 import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
@@ -36,7 +36,7 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
       { ...defaultProfile(body.id), ...profileFieldsOf(body) },
       deps.config,
     );
-    const record = await users.create(profile, await secretsOf(body));
+    const record = await users.create(profile, await secretsOf(profile.id, body, deps.config));
     request.log.info({ userId: profile.id }, "user created");
     return reply.code(201).send(record.profile);
   });
@@ -65,7 +65,7 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     const current = await users.get(id);
     if (!current) throw new NotFoundError(`no user "${id}"`);
     const profile = checkProfile({ ...current.profile, ...profileFieldsOf(body) }, deps.config);
-    const secrets = await secretsOf(body);
+    const secrets = await secretsOf(id, body, deps.config);
     const record = await users.update(
       id,
       profile,
@@ -106,9 +106,17 @@ function checkProfile(candidate: Profile, config: Config): Profile {
   return profile;
 }
 
-async function secretsOf(body: { password?: string; pin?: string }): Promise<UserSecrets> {
+/** A password also gives the SIP digest HA1 values, bound to sip.domain (the realm). */
+async function secretsOf(
+  userId: string,
+  body: { password?: string; pin?: string },
+  config: Config,
+): Promise<UserSecrets> {
   const secrets: UserSecrets = {};
-  if (body.password !== undefined) secrets.passwordHash = await hashSecret(body.password);
+  if (body.password !== undefined) {
+    secrets.passwordHash = await hashSecret(body.password);
+    secrets.sipDigest = sipDigestSecrets(userId, config.sip.domain, body.password);
+  }
   if (body.pin !== undefined) secrets.pinHash = await hashSecret(body.pin);
   return secrets;
 }

@@ -3,9 +3,11 @@
 
 import type { Migration, MigrationProvider } from "kysely";
 import * as m001 from "./001-initial.ts";
+import * as m002 from "./002-sip-digest.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
+  "002-sip-digest": m002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,6 +8,10 @@ export interface UserRow {
   profile: string;
   password_hash: string | null;
   pin_hash: string | null;
+  /** SIP digest HA1 values (hex) and the realm they were computed for (migration 002). */
+  sip_realm: string | null;
+  sip_ha1_md5: string | null;
+  sip_ha1_sha256: string | null;
   /** Epoch milliseconds. */
   created_at: number;
   updated_at: number;

@@ -1,0 +1,70 @@
+// Signed, expiring audio links (issue 3 §7): `/api/v1/audio/<id>?exp=<ms>&sig=<mac>` where mac is
+// base64url(HMAC-SHA256) over `<id>.<exp>`, keyed from the admin token with its own HKDF label.
+// Whoever holds the link may fetch that one blob until `exp`; rotating the admin token ends all.
+
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Config, ListenAddress } from "../config/schema.ts";
+import type { AudioLinks } from "../core/ports.ts";
+import { deriveKey } from "./tokens.ts";
+
+export const AUDIO_PATH = "/api/v1/audio/";
+/** The audio store's id alphabet (store/audio-store.ts): nothing in it needs URL escaping. */
+export const AUDIO_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const EXPIRY = /^[0-9]{1,15}$/;
+const MAC = /^[A-Za-z0-9_-]{43}$/;
+
+export type AudioUrlCheck = "ok" | "expired" | "invalid";
+
+export class AudioUrlSigner {
+  readonly #key: Buffer;
+
+  constructor(
+    adminToken: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#key = deriveKey(adminToken, "omnivox audio url v1");
+  }
+
+  /** The relative path (from the server root) that serves `audioId` for `ttlMs`. */
+  signAudioUrl(audioId: string, ttlMs: number): string {
+    if (!AUDIO_ID.test(audioId)) throw new RangeError("audio url: invalid audio id");
+    const exp = this.now() + Math.max(0, Math.floor(ttlMs));
+    return `${AUDIO_PATH}${audioId}?exp=${exp}&sig=${this.#mac(audioId, String(exp))}`;
+  }
+
+  /** The signature is checked before the expiry, so a forged link never learns it is stale. */
+  verify(audioId: string, exp: string, sig: string): AudioUrlCheck {
+    if (!AUDIO_ID.test(audioId) || !EXPIRY.test(exp) || !MAC.test(sig)) return "invalid";
+    const expected = Buffer.from(this.#mac(audioId, exp), "base64url");
+    const given = Buffer.from(sig, "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "invalid";
+    return Number(exp) > this.now() ? "ok" : "expired";
+  }
+
+  #mac(audioId: string, exp: string): string {
+    return createHmac("sha256", this.#key).update(`${audioId}.${exp}`).digest("base64url");
+  }
+}
+
+/** `publicUrl` when configured, else the HTTP listener as bound (IPv6 in brackets). */
+export function baseUrlOf(config: Pick<Config, "publicUrl">, bound: ListenAddress): string {
+  if (config.publicUrl !== undefined) return config.publicUrl.replace(/\/+$/, "");
+  const host = bound.host.includes(":") ? `[${bound.host}]` : bound.host;
+  return `http://${host}:${bound.port}`;
+}
+
+/**
+ * The AudioLinks the gateway's converters use. `baseUrl` is read on every call: with port 0 the
+ * port is known only once the HTTP server has bound.
+ */
+export function createAudioLinks(opts: {
+  signer: AudioUrlSigner;
+  baseUrl: () => string;
+  defaultTtlMs: number;
+}): AudioLinks {
+  return {
+    urlFor(audioId, ttlMs = opts.defaultTtlMs) {
+      return opts.baseUrl() + opts.signer.signAudioUrl(audioId, ttlMs);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// The voicemail resource (DESIGN §4, issue 3 §9): a user's messages in our own voicemail store,
+// newest first, their audio, marking them read ("saved") and deleting them. Every change tells
+// the MWI layer through deps.onMailboxChanged. Another user's message is simply not found.
+
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { NotFoundError } from "../../core/errors.ts";
+import type { VoicemailRecord } from "../../store/types.ts";
+import { sendAudio } from "../audio-reply.ts";
+import { requireSelfOrAdmin } from "../auth.ts";
+import type { RouteContext } from "../deps.ts";
+import {
+  mailboxParamsSchema,
+  messageParamsSchema,
+  patchMessageSchema,
+} from "../schemas/voicemail.ts";
+import { parseInput } from "../validate.ts";
+
+export interface VoicemailJson {
+  id: string;
+  from: { ani: string | null };
+  dnis: string | null;
+  receivedAt: string;
+  durationMs: number;
+  state: "new" | "saved";
+  urgent: boolean;
+  transcript?: string;
+  audioUrl: string;
+}
+
+export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
+  app,
+  { deps, auth, audioUrls },
+) => {
+  const { users, voicemail, audio } = deps.store;
+  app.addHook("onRequest", auth.hook());
+
+  // A link that works in an <audio> element, where no bearer header can be set.
+  const audioUrlOf = (audioId: string): string =>
+    deps.audioLinks?.urlFor(audioId) ??
+    audioUrls.signAudioUrl(audioId, deps.config.http.audioUrlTtlMs);
+
+  const toJson = (v: VoicemailRecord): VoicemailJson => {
+    const json: VoicemailJson = {
+      id: v.id,
+      from: { ani: v.ani ?? null },
+      dnis: v.dnis ?? null,
+      receivedAt: v.receivedAt.toISOString(),
+      durationMs: v.durationMs,
+      state: v.state,
+      urgent: v.urgent,
+      audioUrl: audioUrlOf(v.audioId),
+    };
+    if (v.transcript !== undefined) json.transcript = v.transcript;
+    return json;
+  };
+
+  const messageOf = async (request: FastifyRequest) => {
+    const { id, mid } = parseInput(messageParamsSchema, request.params, "params");
+    requireSelfOrAdmin(request, id);
+    const message = await voicemail.get(id, mid);
+    if (!message) throw new NotFoundError(`no voicemail message "${mid}"`);
+    return message;
+  };
+
+  const changed = (request: FastifyRequest, userId: string): void => {
+    const hook = deps.onMailboxChanged;
+    if (!hook) return;
+    const failed = (err: unknown) =>
+      request.log.error({ err, userId }, "mailbox change hook failed");
+    try {
+      Promise.resolve(hook(userId)).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  app.get("/users/:id/voicemail", async (request) => {
+    const { id } = parseInput(mailboxParamsSchema, request.params, "params");
+    requireSelfOrAdmin(request, id);
+    if (!(await users.get(id))) throw new NotFoundError(`no user "${id}"`);
+    return (await voicemail.list(id)).map(toJson);
+  });
+
+  app.get("/users/:id/voicemail/:mid", async (request) => toJson(await messageOf(request)));
+
+  app.get("/users/:id/voicemail/:mid/audio", async (request, reply) => {
+    const message = await messageOf(request);
+    const blob = await audio.get(message.audioId);
+    if (!blob) throw new NotFoundError(`the recording of "${message.id}" no longer exists`);
+    return sendAudio(request, reply, blob);
+  });
+
+  app.patch("/users/:id/voicemail/:mid", async (request) => {
+    const message = await messageOf(request);
+    const { state } = parseInput(patchMessageSchema, request.body);
+    if (!(await voicemail.update(message.userId, message.id, { state }))) {
+      throw new NotFoundError(`no voicemail message "${message.id}"`);
+    }
+    request.log.info({ userId: message.userId, messageId: message.id, state }, "voicemail marked");
+    changed(request, message.userId);
+    return toJson({ ...message, state });
+  });
+
+  app.delete("/users/:id/voicemail/:mid", async (request, reply) => {
+    const message = await messageOf(request);
+    if (!(await voicemail.delete(message.userId, message.id))) {
+      throw new NotFoundError(`no voicemail message "${message.id}"`);
+    }
+    // The row goes first: a blob left behind by a failure here is unreachable, never dangling.
+    try {
+      await audio.delete(message.audioId);
+    } catch (err) {
+      request.log.warn({ err, audioId: message.audioId }, "voicemail audio not deleted");
+    }
+    request.log.info({ userId: message.userId, messageId: message.id }, "voicemail deleted");
+    changed(request, message.userId);
+    return reply.code(204).send();
+  });
+};
