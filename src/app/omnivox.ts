@@ -13,6 +13,7 @@ import { AdapterRegistry } from "../gateway/adapter-registry.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
 import { OutboxWorker } from "../gateway/outbox-worker.ts";
 import { Receiver } from "../gateway/receiver.ts";
+import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { buildHttpServer } from "../http/server.ts";
 import { openStore } from "../store/open.ts";
@@ -20,6 +21,7 @@ import type { Store } from "../store/types.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
+import { startTelephony } from "./telephony.ts";
 
 export interface Overrides {
   logger?: Logger;
@@ -82,13 +84,26 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       logger,
       ackTimeoutMs: config.outbox.ackTimeoutMs,
     });
-    const email = createEmail(config, { gateway, logger });
+    const email = createEmail(config, {
+      gateway,
+      logger,
+      loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
+    });
     adapters.register(email.adapter).register(webClients);
 
+    // Links in mail and chat: publicUrl, else the HTTP listener — whose port is known only once
+    // it has bound (port 0), so the base is read when a link is made, after the worker starts.
+    const httpListen = parseListen(config.http.listen);
+    let httpBound = httpListen;
+    const audioLinks = createAudioLinks({
+      signer: new AudioUrlSigner(admin.token),
+      baseUrl: () => baseUrlOf(config, httpBound),
+      defaultTtlMs: config.http.audioUrlTtlMs,
+    });
     const worker = new OutboxWorker({
       store,
       adapters,
-      converters: defaultConverters(),
+      converters: defaultConverters({ audioLinks }),
       logger,
       options: { ...config.outbox, pollMs: overrides.outboxPollMs },
       observer: {
@@ -106,10 +121,12 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     stops.push(async () => {
       for (const adapter of adapters.all()) await adapter.stop();
     });
-    await worker.start();
-    stops.push(() => worker.stop());
 
+    // Every change of a mailbox (deposit, REST, phone) reaches the MWI side through this hook;
+    // its target is set once the telephone system is up.
+    const mailboxEvents = { changed: (_userId: string): void => {} };
     const http = await buildHttpServer({
+      onMailboxChanged: (userId) => mailboxEvents.changed(userId),
       config: effective,
       store,
       logger,
@@ -117,20 +134,36 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       webClients,
       metrics: metrics.registry,
       health: async () => ({ store: await store.ping() }),
+      audioLinks,
     });
-    const httpListen = parseListen(config.http.listen);
     await http.listen({ host: httpListen.host, port: httpListen.port });
     stops.push(async () => {
       await webClients.close();
       await http.close();
     });
     const httpAddress = http.server.address();
-    const ports: BoundPorts = {
-      http: {
-        host: httpListen.host,
-        port: typeof httpAddress === "object" && httpAddress ? httpAddress.port : 0,
-      },
+    httpBound = {
+      host: httpListen.host,
+      port: typeof httpAddress === "object" && httpAddress ? httpAddress.port : 0,
     };
+    const ports: BoundPorts = { http: httpBound };
+
+    // Deliveries start once links to audio can name the bound port; the worker stops before the
+    // HTTP server on shutdown, so deliveries under way to web clients finish first.
+    await worker.start();
+    stops.push(() => worker.stop());
+
+    const telephony = await startTelephony(config, {
+      store,
+      gateway,
+      logger,
+      dataDir,
+      secret: admin.token,
+      mailboxChanged: (userId) => mailboxEvents.changed(userId),
+    });
+    mailboxEvents.changed = (userId) => telephony.notifyPhones(userId);
+    ports.sip = telephony.sip;
+    stops.push(() => telephony.stop());
 
     ports.smtp = await email.inbound.start();
     // SMTP stops first: no new mail is accepted while the rest shuts down.

@@ -10,11 +10,14 @@ import { type Config, parseListen } from "../config/schema.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { Gateway } from "../core/ports.ts";
 import type { Store } from "../store/types.ts";
+import { startSipPhones } from "./sip-phones.ts";
 
 export interface Telephony {
   service: TelephoneService;
   voicemail: VoicemailStore;
   sip: { host: string; port: number };
+  /** Pushes a user's new message counts to their phones (MWI NOTIFY). */
+  notifyPhones(userId: string): void;
   stop(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export interface TelephonyDeps {
   gateway: Gateway;
   logger: Logger;
   dataDir: string;
+  /** Keys the SIP digest nonces (the admin token; only a derived key is used). */
+  secret: string;
   /** Called after every change of a user's mailbox (deposit, save, delete). */
   mailboxChanged: (userId: string) => void;
 }
@@ -31,9 +36,17 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const listen = parseListen(config.sip.listen);
   const mediaAddress = config.sip.mediaAddress ?? listen.host;
   if (mediaAddress === "0.0.0.0" || mediaAddress === "::") {
-    throw new ConfigError("sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard");
+    throw new ConfigError(
+      "sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard",
+    );
   }
-  const voicemail = new VoicemailStore(deps.store, deps.gateway, config.sip.domain, deps.mailboxChanged);
+  let phones: ReturnType<typeof startSipPhones> | undefined;
+  const voicemail = new VoicemailStore(
+    deps.store,
+    deps.gateway,
+    config.sip.domain,
+    deps.mailboxChanged,
+  );
   const service = new TelephoneService(
     {
       listen,
@@ -47,12 +60,30 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       logger: deps.logger.child({ component: "telephone" }),
       prompts: await Prompts.load(),
       mailboxFor: (n) => voicemail.mailboxFor(n),
-      identifyCaller: async () => undefined,
+      identifyCaller: (req) => phones?.identifyCaller(req) ?? Promise.resolve(undefined),
       greetingFor: (u) => voicemail.greetingFor(u),
       deposit: (m) => voicemail.deposit(m),
       mailbox: voicemail,
     },
   );
   const sip = await service.start();
-  return { service, voicemail, sip, stop: () => service.stop() };
+  phones = startSipPhones(config, {
+    endpoint: service.endpoint,
+    dialogs: service.dialogs,
+    store: deps.store,
+    logger: deps.logger.child({ component: "phones" }),
+    secret: deps.secret,
+    localContact: `sip:omnivox@${mediaAddress}:${sip.port}`,
+  });
+  const started = phones;
+  return {
+    service,
+    voicemail,
+    sip,
+    notifyPhones: (userId) => started.notifyChanged(userId),
+    stop: async () => {
+      started.stop();
+      await service.stop();
+    },
+  };
 }

@@ -49,6 +49,8 @@ export const configSchema = z
         adminToken: z.string().min(16, "must be at least 16 characters").optional(),
         /** Lifetime of a session token from POST /session. */
         sessionTtlMs: durationMs.default(12 * 3600_000),
+        /** Lifetime of the signed audio links put in mail and chat (voicemail recordings). */
+        audioUrlTtlMs: durationMs.min(1000).default(7 * 24 * 3600_000),
       })
       .prefault({}),
     smtp: z
@@ -81,10 +83,31 @@ export const configSchema = z
         listen: listenSchema.default("127.0.0.1:5060"),
         domain: z.string().default("localhost"),
         accessNumber: z.string().optional(),
+        /**
+         * Digest algorithms offered to phones, in order. MD5 alone by default: many phones (baresip
+         * 1.0 among them) give up when any challenge is not MD5. Add "SHA-256" for phones that can.
+         */
+        digestAlgorithms: z.array(z.enum(["SHA-256", "MD5"])).min(1).default(["MD5"]),
+        /** Also send MWI NOTIFYs to registered phones that do not subscribe. */
+        unsolicitedMwi: z.boolean().default(false),
+        /** Address put in SDP and Contact; default the listen host (required when that is 0.0.0.0). */
+        mediaAddress: z.string().optional(),
         rtpPorts: z
           .string()
           .regex(/^\d+-\d+$/, "expected a range like 20000-20999")
           .default("20000-29999"),
+      })
+      .prefault({}),
+    voicemail: z
+      .strictObject({
+        /** Longest message recorded, ms. */
+        maxMessageMs: durationMs.default(180_000),
+        /** Silence that ends a message, ms. */
+        silenceMs: durationMs.default(5000),
+        /** Shorter messages (or silent ones) are not kept, ms. */
+        minMessageMs: durationMs.default(1000),
+        /** Frames quieter than this (RMS of 16-bit samples) count as silence. */
+        silenceLevel: z.number().int().min(0).max(32767).default(200),
       })
       .prefault({}),
     xmpp: z

@@ -1,0 +1,111 @@
+// Users' phones on our SIP endpoint: REGISTER with digest (credentials from the user's profile),
+// MWI subscriptions answered from our voicemail store, and the caller identified when a call
+// comes from a phone registered to a user (their mailbox, no deposit).
+
+import { hkdfSync } from "node:crypto";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.ts";
+import type { MessageSummary } from "../protocols/mwi/index.ts";
+import {
+  type DigestAlgorithm,
+  DigestChallenger,
+  DigestVerifier,
+  NonceService,
+} from "../protocols/sip/auth/index.ts";
+import type { DialogRegistry } from "../protocols/sip/dialog/registry.ts";
+import type { IncomingRequest, SipEndpoint } from "../protocols/sip/endpoint.ts";
+import { Registrar } from "../protocols/sip/registrar/index.ts";
+import { mwiNotifier } from "../protocols/sip/usage/mwi/index.ts";
+import { registerModule } from "../protocols/sip/usage/register.ts";
+import { sipCredentialLookup } from "../store/secrets.ts";
+import type { Store } from "../store/types.ts";
+
+export interface SipPhones {
+  /** Tells the user's subscribed phones their mailbox changed. */
+  notifyChanged(userId: string): void;
+  /** The user whose registered phone sent this request, if any. */
+  identifyCaller(req: IncomingRequest): Promise<string | undefined>;
+  stop(): void;
+}
+
+export interface SipPhonesDeps {
+  endpoint: SipEndpoint;
+  dialogs: DialogRegistry;
+  store: Store;
+  logger: Logger;
+  /** Keys the digest nonces; derived, never used as is. */
+  secret: string;
+  localContact: string;
+}
+
+export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
+  const realm = config.sip.domain;
+  const key = Buffer.from(hkdfSync("sha256", deps.secret, "omnivox", "sip digest nonces", 32));
+  const nonces = new NonceService({ secret: key });
+  const verifier = new DigestVerifier(nonces);
+  const challenger = new DigestChallenger(nonces);
+  const algorithms = config.sip.digestAlgorithms as DigestAlgorithm[];
+
+  // The registrar and notifier ask for owners synchronously; the digest lookup that precedes
+  // them (async, from the store) fills this map with the user's id and phone numbers.
+  const owners = new Map<string, string>();
+  const lookup = sipCredentialLookup({
+    get: async (id) => {
+      const record = await deps.store.users.get(id);
+      if (record) {
+        owners.set(record.profile.id, record.profile.id);
+        for (const phone of record.profile.phones) {
+          owners.set(phone, record.profile.id);
+          owners.set(phone.replace(/^\+/, ""), record.profile.id);
+        }
+      }
+      return record;
+    },
+  });
+  const aorOwner = (aor: string) => {
+    const user = /^sips?:([^@;]+)@/i.exec(aor)?.[1] ?? aor;
+    return owners.get(decodeURIComponent(user));
+  };
+  const registrar = new Registrar({ aorOwner });
+  const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
+  const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
+  const summaryFor = async (userId: string): Promise<MessageSummary> => {
+    const c = await deps.store.voicemail.counts(userId);
+    return {
+      waiting: c.new > 0,
+      account: `sip:${userId}@${realm}`,
+      classes: {
+        voice: { new: c.new, old: c.old, urgentNew: c.urgentNew, urgentOld: c.urgentOld },
+      },
+    };
+  };
+  const notifier = mwiNotifier(deps.endpoint, deps.dialogs, {
+    ...gate,
+    aorOwner,
+    summaryFor,
+    localContact: deps.localContact,
+    ...(config.sip.unsolicitedMwi ? { unsolicited: { registrar } } : {}),
+  });
+
+  return {
+    notifyChanged: (userId) => {
+      notifier
+        .notifyChanged(userId)
+        .catch((err) => deps.logger.warn({ err, userId }, "MWI notify failed"));
+    },
+    async identifyCaller(req) {
+      // Trusted only when the request comes from where a binding of that user registered from.
+      for (const aor of registrar.aors()) {
+        for (const b of registrar.bindings(aor)) {
+          if (b.source && b.source.host === req.source.host && b.source.port === req.source.port)
+            return b.userId;
+        }
+      }
+      return undefined;
+    },
+    stop() {
+      register.stop();
+      notifier.stop();
+    },
+  };
+}
