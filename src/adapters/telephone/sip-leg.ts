@@ -8,7 +8,11 @@ import type { InviteServerSession, SessionEnd } from "../../protocols/sip/usage/
 import type { CallEnd, CallLeg, CallParty } from "./call-leg.ts";
 
 function toCallEnd(why: SessionEnd): CallEnd {
-  return why === "local-bye" ? "local-hangup" : why === "ack-timeout" ? "media-timeout" : "remote-hangup";
+  return why === "local-bye"
+    ? "local-hangup"
+    : why === "ack-timeout"
+      ? "media-timeout"
+      : "remote-hangup";
 }
 
 export class SipCallLeg implements CallLeg {
