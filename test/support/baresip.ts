@@ -32,6 +32,11 @@ export interface BaresipOptions {
   audioSource?: string;
   /** Print every SIP message baresip sends and receives (-s). */
   sipTrace?: boolean;
+  /**
+   * Record the audio of calls (sndfile module) into this directory: baresip writes
+   * `dump-<time>-dec.wav` with what it received and `-enc.wav` with what it sent.
+   */
+  recordDir?: string;
   /** Give up when baresip has not said it is ready within this many ms; default 10 000. */
   startTimeoutMs?: number;
 }
@@ -75,8 +80,9 @@ export function accountLine(a: BaresipAccount): string {
   return `${name}<sip:${a.user}@${a.domain}>;${params.join(";")}`;
 }
 
-function configText(sipPort: number, audioSource: string): string {
+function configText(sipPort: number, audioSource: string, recordDir?: string): string {
   return [
+    ...(recordDir ? [`snd_path\t\t${recordDir}`, "module\t\t\tsndfile.so"] : []),
     "poll_method\t\tepoll",
     `sip_listen\t\t127.0.0.1:${sipPort}`,
     "call_local_timeout\t120",
@@ -102,7 +108,10 @@ const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   const dir = await mkdtemp(join(tmpdir(), "omnivox-baresip-"));
   const sipPort = await freeUdpPort();
-  await writeFile(join(dir, "config"), configText(sipPort, options.audioSource ?? "ausine,440"));
+  await writeFile(
+    join(dir, "config"),
+    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir),
+  );
   await writeFile(join(dir, "accounts"), `${accountLine(options.account)}\n`);
   await writeFile(join(dir, "contacts"), "");
   const args = ["-f", dir, ...(options.sipTrace ? ["-s"] : [])];
