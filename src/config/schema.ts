@@ -87,7 +87,10 @@ export const configSchema = z
          * Digest algorithms offered to phones, in order. MD5 alone by default: many phones (baresip
          * 1.0 among them) give up when any challenge is not MD5. Add "SHA-256" for phones that can.
          */
-        digestAlgorithms: z.array(z.enum(["SHA-256", "MD5"])).min(1).default(["MD5"]),
+        digestAlgorithms: z
+          .array(z.enum(["SHA-256", "MD5"]))
+          .min(1)
+          .default(["MD5"]),
         /** Also send MWI NOTIFYs to registered phones that do not subscribe. */
         unsolicitedMwi: z.boolean().default(false),
         /** Address put in SDP and Contact; default the listen host (required when that is 0.0.0.0). */

@@ -59,11 +59,11 @@ export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<Ma
       if (!over) await leg.play(p.get("goodbye"));
       return over ? "hangup" : "bad-pin";
     }
-    await playNewMessages(leg, input, opts, userId);
+    await playNewMessages(input, opts, userId);
     while (!over) {
       await input.say(p.get("main-menu"));
       const key = await input.next(timeout);
-      if (key === "1") await playNewMessages(leg, input, opts, userId);
+      if (key === "1") await playNewMessages(input, opts, userId);
       else if (key === "5") await recordGreeting(leg, input, opts, userId);
       else if (key === "*" || key === undefined) break;
     }
@@ -75,7 +75,6 @@ export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<Ma
 }
 
 async function playNewMessages(
-  leg: CallLeg,
   input: DigitInput,
   opts: MailboxOptions,
   userId: string,

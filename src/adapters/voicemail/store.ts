@@ -32,7 +32,9 @@ export class VoicemailStore implements MailboxStore {
   /** The user a dialled number reaches: one of their phones, or their user id. */
   async mailboxFor(number: string): Promise<string | undefined> {
     if (!number) return undefined;
-    const byPhone = (await this.store.users.findByPhone(number)) ?? (await this.store.users.findByPhone(`+${number}`));
+    const byPhone =
+      (await this.store.users.findByPhone(number)) ??
+      (await this.store.users.findByPhone(`+${number}`));
     if (byPhone) return byPhone.id;
     return (await this.store.users.get(number))?.profile.id;
   }
@@ -96,7 +98,8 @@ export class VoicemailStore implements MailboxStore {
   }
 
   async markSaved(userId: string, messageId: string): Promise<void> {
-    if (await this.store.voicemail.update(userId, messageId, { state: "saved" })) this.changed(userId);
+    if (await this.store.voicemail.update(userId, messageId, { state: "saved" }))
+      this.changed(userId);
   }
 
   async delete(userId: string, messageId: string): Promise<void> {

@@ -161,7 +161,7 @@ export class InviteServerSession {
 
   #inDialog(req: IncomingRequest): void {
     const dialog = this.#dialog;
-    if (!dialog || !dialog.acceptRemote(req.message)) {
+    if (!dialog?.acceptRemote(req.message)) {
       req.transaction.respond(500, "Server Internal Error", { headers: [["Retry-After", "1"]] });
       return;
     }
