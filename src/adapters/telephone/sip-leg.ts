@@ -18,6 +18,8 @@ function toCallEnd(why: SessionEnd): CallEnd {
 export class SipCallLeg implements CallLeg {
   readonly ended: Promise<CallEnd>;
   readonly #digits = new Set<(d: string) => void>();
+  /** Keys pressed before the application listens (while it loads a greeting) are kept for it. */
+  readonly #early: string[] = [];
 
   constructor(
     readonly id: string,
@@ -26,6 +28,9 @@ export class SipCallLeg implements CallLeg {
     private readonly rtp: RtpSession,
   ) {
     this.ended = session.ended.then(toCallEnd);
+    // Audio still held in the reorder window belongs to the call: flush it before anything that
+    // runs on hang-up (the recording is finished then).
+    session.beforeByeResponse(async () => rtp.drain());
     void this.ended.then(() => rtp.close());
     session.onInfo((req) => {
       // application/dtmf-relay: "Signal=5\r\nDuration=160"
@@ -36,6 +41,10 @@ export class SipCallLeg implements CallLeg {
 
   /** Fed by the RtpSession's onDigit. */
   digit(d: string): void {
+    if (this.#digits.size === 0) {
+      if (this.#early.length < 16) this.#early.push(d);
+      return;
+    }
     for (const l of [...this.#digits]) l(d);
   }
 
@@ -56,6 +65,12 @@ export class SipCallLeg implements CallLeg {
 
   onDigit(listener: (digit: string) => void): () => void {
     this.#digits.add(listener);
+    if (this.#early.length > 0) {
+      const early = this.#early.splice(0);
+      queueMicrotask(() => {
+        for (const d of early) this.digit(d);
+      });
+    }
     return () => this.#digits.delete(listener);
   }
 
