@@ -40,7 +40,8 @@ const FRAME_MS = 20;
  */
 export async function runDeposit(
   leg: CallLeg,
-  sink: RecordingSink,
+  /** Opened only once recording starts: most calls that end during the greeting never need one. */
+  openSink: () => Promise<RecordingSink>,
   opts: DepositOptions,
   onRecorded: (result: DepositResult) => Promise<void>,
 ): Promise<DepositResult> {
@@ -53,11 +54,8 @@ export async function runDeposit(
     leg.ended.then(() => true),
   ]);
   offDigitGreeting();
-  if (hungUpEarly) {
-    await sink.abort();
-    return { kept: false, durationMs: 0, endedBy: "hangup" };
-  }
-  await leg.play(opts.beep);
+  if (hungUpEarly) return { kept: false, durationMs: 0, endedBy: "hangup" };
+  const [sink] = await Promise.all([openSink(), leg.play(opts.beep)]);
 
   let recordedMs = 0;
   let voicedMs = 0;

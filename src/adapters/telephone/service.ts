@@ -266,14 +266,15 @@ export class TelephoneService {
   async #deposit(leg: SipCallLeg, userId: string, callId: string, log: Logger): Promise<void> {
     const receivedAt = new Date();
     let audio: Uint8Array | undefined;
-    const sink = await fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
-      audio = data;
-    });
+    const openSink = () =>
+      fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
+        audio = data;
+      });
     const greeting = (await this.deps.greetingFor(userId)) ?? this.deps.prompts.get("greeting");
     const vm = this.opts.voicemail;
     const result: DepositResult = await runDeposit(
       leg,
-      sink,
+      openSink,
       {
         greeting,
         beep: this.deps.prompts.beep(),
