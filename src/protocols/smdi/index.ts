@@ -1,0 +1,21 @@
+// SMDI (Telcordia GR-283-CORE) for legacy voicemail systems: frame codec, TCP link in either role,
+// and the switch role omnivox plays towards a voicemail system.
+export {
+  encodeCallDetail,
+  encodeFrame,
+  encodeMwi,
+  encodeMwiError,
+  SmdiDecoder,
+  type SmdiDecoderOptions,
+} from "./codec.ts";
+export * from "./frames.ts";
+export { formatHostPort, type HostPort, parseHostPort } from "./host-port.ts";
+export * from "./link.ts";
+export {
+  type BackoffOptions,
+  backoffDelay,
+  type Reconnect,
+  reconnect,
+  type Timers,
+} from "./reconnect.ts";
+export * from "./switch-role.ts";
