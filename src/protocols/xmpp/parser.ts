@@ -1,0 +1,272 @@
+// Incremental parser for an XMPP stream (RFC 6120 §4, §11): the stream header, then one element
+// tree per stanza. Strict on purpose: comments, processing instructions, DTDs and undeclared
+// entities are `restricted-xml`, broken syntax is `not-well-formed`, and a stanza larger than
+// `maxStanzaBytes` is a `policy-violation` — each thrown as XmlStreamError before it is buffered.
+
+import type { XmlElement } from "./xml.ts";
+
+export type ParseErrorCondition = "not-well-formed" | "restricted-xml" | "policy-violation";
+
+export class XmlStreamError extends Error {
+  override name = "XmlStreamError";
+  constructor(
+    readonly condition: ParseErrorCondition,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StreamParserHandlers {
+  /** The stream header, as an element without children. */
+  streamStart(root: XmlElement): void;
+  stanza(stanza: XmlElement): void;
+  /** The peer closed the stream with `</stream:stream>`. */
+  streamEnd(): void;
+}
+
+export interface StreamParserOptions {
+  /** Largest stanza (UTF-8 bytes, markup included); default 256 KiB. */
+  maxStanzaBytes?: number;
+  /** Deepest nesting inside a stanza; default 64. */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_STANZA_BYTES = 256 * 1024;
+
+const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+const ATTR = /\s+([^\s=/<>"']+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
+const ENTITY = /&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));/y;
+const PREDEFINED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: characters XML 1.0 §2.2 forbids
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const CDATA_OPEN = "<![CDATA[";
+
+function fail(condition: ParseErrorCondition, message: string): never {
+  throw new XmlStreamError(condition, message);
+}
+
+function validChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/** Replaces the five predefined entities and character references; anything else is refused. */
+export function decodeEntities(raw: string): string {
+  if (FORBIDDEN.test(raw)) fail("not-well-formed", "forbidden control character");
+  let amp = raw.indexOf("&");
+  if (amp < 0) return raw;
+  let out = "";
+  let from = 0;
+  while (amp >= 0) {
+    out += raw.slice(from, amp);
+    ENTITY.lastIndex = amp;
+    const m = ENTITY.exec(raw);
+    if (!m) {
+      const named = /^&[A-Za-z_][\w.-]*;/.test(raw.slice(amp, amp + 64));
+      fail(named ? "restricted-xml" : "not-well-formed", "undeclared entity or bare '&'");
+    }
+    if (m[3]) out += PREDEFINED[m[3]];
+    else {
+      const cp = m[1] ? Number.parseInt(m[1], 16) : Number(m[2]);
+      if (!validChar(cp)) fail("not-well-formed", `character reference to U+${cp.toString(16)}`);
+      out += String.fromCodePoint(cp);
+    }
+    from = ENTITY.lastIndex;
+    amp = raw.indexOf("&", from);
+  }
+  return out + raw.slice(from);
+}
+
+function parseStartTag(body: string): XmlElement {
+  const nameEnd = body.search(/[\s]|$/);
+  const name = body.slice(0, nameEnd);
+  if (!NAME.test(name)) fail("not-well-formed", `bad element name "${name.slice(0, 40)}"`);
+  const attrs: Record<string, string> = {};
+  let pos = nameEnd;
+  for (;;) {
+    ATTR.lastIndex = pos;
+    const m = ATTR.exec(body);
+    if (!m) break;
+    const key = m[1] as string;
+    if (!NAME.test(key)) fail("not-well-formed", `bad attribute name "${key.slice(0, 40)}"`);
+    if (Object.hasOwn(attrs, key)) fail("not-well-formed", `duplicate attribute "${key}"`);
+    attrs[key] = decodeEntities((m[2] ?? m[3] ?? "").replace(/[\t\n\r]/g, " "));
+    pos = ATTR.lastIndex;
+  }
+  if (body.slice(pos).trim() !== "") fail("not-well-formed", `bad start tag <${name}`);
+  return { name, attrs, children: [] };
+}
+
+export class StreamParser {
+  readonly #handlers: StreamParserHandlers;
+  readonly #maxBytes: number;
+  readonly #maxDepth: number;
+  readonly #decoder = new TextDecoder("utf-8", { fatal: true });
+  #buf = "";
+  #root: XmlElement | undefined;
+  #stack: XmlElement[] = [];
+  #stanzaBytes = 0;
+  #ended = false;
+  #failed: XmlStreamError | undefined;
+
+  constructor(handlers: StreamParserHandlers, options: StreamParserOptions = {}) {
+    this.#handlers = handlers;
+    this.#maxBytes = options.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES;
+    this.#maxDepth = options.maxDepth ?? 64;
+  }
+
+  /** Feeds bytes; throws XmlStreamError, after which the parser refuses all further input. */
+  write(chunk: Uint8Array | string): void {
+    if (this.#failed) throw this.#failed;
+    try {
+      this.#buf +=
+        typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+      this.#drain();
+    } catch (err) {
+      this.#failed =
+        err instanceof XmlStreamError
+          ? err
+          : new XmlStreamError("not-well-formed", (err as Error).message);
+      this.#buf = "";
+      throw this.#failed;
+    }
+  }
+
+  /** Takes n characters off the buffer; they count towards the stanza size unless `free`. */
+  #consume(n: number, free = false): string {
+    const token = this.#buf.slice(0, n);
+    this.#buf = this.#buf.slice(n);
+    if (!free) {
+      this.#stanzaBytes += Buffer.byteLength(token);
+      this.#checkSize(0);
+    }
+    return token;
+  }
+
+  #checkSize(pending: number): void {
+    if (this.#stanzaBytes + pending > this.#maxBytes)
+      fail("policy-violation", `stanza larger than ${this.#maxBytes} bytes`);
+  }
+
+  #drain(): void {
+    while (this.#buf.length > 0 && !this.#ended) {
+      if (this.#buf[0] !== "<") {
+        const between = this.#stack.length === 0;
+        const lt = this.#buf.indexOf("<");
+        if (lt < 0 && !between) {
+          this.#checkSize(this.#buf.length);
+          return;
+        }
+        // whitespace between stanzas (keepalives) is not part of any stanza's size
+        this.#text(this.#consume(lt < 0 ? this.#buf.length : lt, between));
+      } else if (!this.#markup()) {
+        this.#checkSize(this.#buf.length);
+        return;
+      }
+    }
+  }
+
+  #text(raw: string): void {
+    const top = this.#stack[this.#stack.length - 1];
+    if (!top) {
+      if (raw.trim() !== "") fail("not-well-formed", "text outside of a stanza");
+      return;
+    }
+    const value = decodeEntities(raw);
+    const last = top.children[top.children.length - 1];
+    if (typeof last === "string") top.children[top.children.length - 1] = last + value;
+    else top.children.push(value);
+  }
+
+  /** Handles one markup token at the start of the buffer; false when it is not complete yet. */
+  #markup(): boolean {
+    const buf = this.#buf;
+    if (buf.startsWith("<?")) {
+      const end = buf.indexOf("?>");
+      if (end < 0) return false;
+      if (this.#root || !/^<\?xml\s/.test(buf)) fail("restricted-xml", "processing instruction");
+      this.#consume(end + 2);
+      return true;
+    }
+    if (buf.startsWith("<!") || (buf.length < CDATA_OPEN.length && CDATA_OPEN.startsWith(buf))) {
+      if (buf.length < CDATA_OPEN.length && CDATA_OPEN.startsWith(buf)) return false;
+      if (!buf.startsWith(CDATA_OPEN)) fail("restricted-xml", "comment or DTD");
+      const end = buf.indexOf("]]>");
+      if (end < 0) return false;
+      const top = this.#stack[this.#stack.length - 1];
+      if (!top) fail("not-well-formed", "CDATA outside of a stanza");
+      const data = this.#consume(end + 3).slice(CDATA_OPEN.length, -3);
+      if (FORBIDDEN.test(data)) fail("not-well-formed", "forbidden control character");
+      top.children.push(data);
+      return true;
+    }
+    const end = this.#tagEnd(buf);
+    if (end < 0) return false;
+    const tag = this.#consume(end + 1).slice(1, -1);
+    if (tag.startsWith("/")) this.#endTag(tag.slice(1).trimEnd());
+    else if (tag.endsWith("/")) this.#startTag(tag.slice(0, -1), true);
+    else this.#startTag(tag, false);
+    return true;
+  }
+
+  #tagEnd(buf: string): number {
+    let quote = "";
+    for (let i = 1; i < buf.length; i++) {
+      const c = buf[i];
+      if (quote) {
+        if (c === quote) quote = "";
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === ">") return i;
+      else if (c === "<") fail("not-well-formed", "'<' inside a tag");
+    }
+    return -1;
+  }
+
+  #startTag(body: string, selfClosing: boolean): void {
+    const el = parseStartTag(body);
+    if (!this.#root) {
+      this.#root = el;
+      this.#stanzaBytes = 0;
+      this.#handlers.streamStart(el);
+      if (selfClosing) this.#end();
+      return;
+    }
+    const parent = this.#stack[this.#stack.length - 1];
+    if (parent) parent.children.push(el);
+    if (!selfClosing) {
+      if (this.#stack.length >= this.#maxDepth)
+        fail("policy-violation", "elements nested too deep");
+      this.#stack.push(el);
+    } else if (!parent) this.#emit(el);
+  }
+
+  #endTag(name: string): void {
+    const top = this.#stack.pop();
+    if (!top) {
+      if (name !== this.#root?.name) fail("not-well-formed", `unexpected </${name.slice(0, 40)}>`);
+      this.#end();
+      return;
+    }
+    if (name !== top.name)
+      fail("not-well-formed", `<${top.name}> closed by </${name.slice(0, 40)}>`);
+    if (this.#stack.length === 0) this.#emit(top);
+  }
+
+  #emit(stanza: XmlElement): void {
+    this.#stanzaBytes = 0;
+    this.#handlers.stanza(stanza);
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#buf = "";
+    this.#handlers.streamEnd();
+  }
+}
