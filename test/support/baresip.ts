@@ -3,10 +3,10 @@
 // test reads what it prints and types commands into it, killed for sure when the test ends.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freeUdpPort } from "./sipp.ts";
 
 export interface BaresipAccount {
   /** The AOR is sip:<user>@<domain>. */
@@ -53,18 +53,6 @@ export interface Baresip {
   command(text: string): void;
   /** Quits baresip (then kills it) and removes its config directory. */
   stop(): Promise<void>;
-}
-
-/** A UDP port free right now on 127.0.0.1 (baresip wants a fixed sip_listen port). */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 export function accountLine(a: BaresipAccount): string {

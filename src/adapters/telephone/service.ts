@@ -11,6 +11,7 @@ import {
   answerOffer,
   createOffer,
   formatSdp,
+  type LocalAudio,
   parseAnswer,
   parseSdp,
 } from "../../protocols/sdp/index.ts";
@@ -149,16 +150,7 @@ export class TelephoneService {
       session.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
       return;
     }
-    const negotiated = answerOffer(offer.value, {
-      address: this.opts.mediaAddress,
-      port: lease.port,
-      sessionId: Date.now(),
-      sessionVersion: 1,
-      username: "omnivox",
-      codecs: ["PCMU", "PCMA"],
-      telephoneEvent: true,
-      ptime: 20,
-    });
+    const negotiated = answerOffer(offer.value, this.#localAudio(lease.port));
     if (!negotiated.ok) {
       lease.release();
       session.reject(488, "Not Acceptable Here", [
@@ -214,16 +206,7 @@ export class TelephoneService {
     credentials?: { username: string; password: string };
   }): Promise<{ playedMs: number; packetsReceived: number }> {
     const lease = await this.#ports.allocate();
-    const offer = createOffer({
-      address: this.opts.mediaAddress,
-      port: lease.port,
-      sessionId: Date.now(),
-      sessionVersion: 1,
-      username: "omnivox",
-      codecs: ["PCMU", "PCMA"],
-      telephoneEvent: true,
-      ptime: 20,
-    });
+    const offer = createOffer(this.#localAudio(lease.port));
     let session: Awaited<ReturnType<typeof placeCall>>;
     try {
       session = await placeCall({
@@ -261,6 +244,20 @@ export class TelephoneService {
       rtp.close();
     }
     return { playedMs: Date.now() - started, packetsReceived: rtp.stats.datagrams };
+  }
+
+  /** What we offer or answer for a call's audio: G.711 both laws, RFC 4733 events, 20 ms. */
+  #localAudio(port: number): LocalAudio {
+    return {
+      address: this.opts.mediaAddress,
+      port,
+      sessionId: Date.now(),
+      sessionVersion: 1,
+      username: "omnivox",
+      codecs: ["PCMU", "PCMA"],
+      telephoneEvent: true,
+      ptime: 20,
+    };
   }
 
   async #deposit(leg: SipCallLeg, userId: string, callId: string, log: Logger): Promise<void> {
