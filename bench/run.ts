@@ -3,10 +3,13 @@
 
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
+import { measureTtsRtf } from "../src/speech/tts/bench.ts";
+import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { run as rtpRecord } from "./rtp-record.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
 import { run as smtpToWeb } from "./smtp-to-web.ts";
+import { run as sttWer } from "./stt-wer.ts";
 
 const rows: Array<{ benchmark: string; figure: string; limit: string; ratio: string }> = [];
 const results: Record<string, unknown> = {
@@ -52,6 +55,49 @@ if (setup) {
     figure: `${setup.omnivoxPerSec.toFixed(0)} calls/s, ${setup.omnivoxFailed} failed`,
     limit: `sipp against sipp uas ${setup.sippUasPerSec.toFixed(0)} calls/s`,
     ratio: setup.ratio.toFixed(3),
+  });
+}
+
+// Speech (issue 4): real-time factors (below 1 is faster than speech; the limit is real time).
+for (const name of ["espeak-ng-wasm", "espeak-ng", "flite"]) {
+  const engine = createTtsEngine(name);
+  try {
+    await engine.check();
+    const r = await measureTtsRtf(engine, { runs: 3 });
+    (results.tts ??= {}) as Record<string, unknown>;
+    (results.tts as Record<string, unknown>)[name] = r;
+    rows.push({
+      benchmark: `TTS ${name} (10-word sentence)`,
+      figure: `${r.synthMs.toFixed(0)} ms for ${r.audioMs.toFixed(0)} ms of speech`,
+      limit: "real time",
+      ratio: r.rtf.toFixed(4),
+    });
+  } catch (err) {
+    rows.push({
+      benchmark: `TTS ${name}`,
+      figure: `not run: ${(err as Error).message}`,
+      limit: "-",
+      ratio: "-",
+    });
+  } finally {
+    await engine.close();
+  }
+}
+try {
+  const stt = await sttWer();
+  results.sttWer = stt;
+  rows.push({
+    benchmark: `STT pocketsphinx, ${stt.sentences} sentences through 8 kHz G.711`,
+    figure: `WER ${(stt.wer * 100).toFixed(1)} %`,
+    limit: "real time (RTF)",
+    ratio: stt.rtf.toFixed(3),
+  });
+} catch (err) {
+  rows.push({
+    benchmark: "STT pocketsphinx",
+    figure: `not run: ${(err as Error).message}`,
+    limit: "-",
+    ratio: "-",
   });
 }
 
