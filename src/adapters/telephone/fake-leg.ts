@@ -49,8 +49,12 @@ export class FakeLeg implements CallLeg {
   // ---- driven by the test ----
 
   /** Resolves once the application listens to caller audio (recording has started). */
-  async recording(): Promise<void> {
-    while (this.#frames.size === 0) await new Promise((r) => setImmediate(r));
+  async recording(timeoutMs = 5000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (this.#frames.size === 0) {
+      if (Date.now() > end) throw new Error("the application never started listening to the caller");
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   frame(pcm: Int16Array): void {
