@@ -52,7 +52,8 @@ export class FakeLeg implements CallLeg {
   async recording(timeoutMs = 5000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (this.#frames.size === 0) {
-      if (Date.now() > end) throw new Error("the application never started listening to the caller");
+      if (Date.now() > end)
+        throw new Error("the application never started listening to the caller");
       await new Promise((r) => setTimeout(r, 1));
     }
   }
