@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
+import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
 import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -30,6 +31,8 @@ export interface TelephonyDeps {
   secret: string;
   /** Called after every change of a user's mailbox (deposit, save, delete). */
   mailboxChanged: (userId: string) => void;
+  /** Transcribes deposits while they are recorded (app/speech.ts); none without an STT engine. */
+  transcriber?: DepositTranscriber;
 }
 
 export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
@@ -64,6 +67,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       greetingFor: (u) => voicemail.greetingFor(u),
       deposit: (m) => voicemail.deposit(m),
       mailbox: voicemail,
+      ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
     },
   );
   const sip = await service.start();

@@ -131,7 +131,24 @@ export const configSchema = z
     speech: z
       .strictObject({
         tts: z.string().default("espeak-ng-wasm"),
-        stt: z.string().default("none"),
+        /** An engine name, or the OpenAI-compatible HTTP engine `{engine: "http", url, model}`. */
+        stt: z
+          .union([
+            z.string(),
+            z.strictObject({
+              engine: z.literal("http"),
+              url: z.string().url(),
+              model: z.string().min(1),
+              apiKey: z.string().optional(),
+              responseFormat: z.enum(["json", "verbose_json"]).optional(),
+              timeoutMs: durationMs.optional(),
+            }),
+          ])
+          .default("none"),
+        /** How long a deposit waits for the transcript before it is stored without one. */
+        transcriptWaitMs: durationMs.default(10_000),
+        /** Language of the speech (transcripts and TTS), e.g. "en". */
+        language: z.string().optional(),
       })
       .prefault({}),
     outbox: z

@@ -10,6 +10,8 @@ test("addresses parse to their canonical form and system", () => {
     ["sip:alice@pbx.example:5070", "sip:alice@pbx.example:5070", "pstn"],
     ["xmpp:alice@jabber.example/phone", "xmpp:alice@jabber.example/phone", "im"],
     ["web:alice", "web:alice/web", "im"],
+    ["voicemail:alice", "voicemail:alice", "voicemail"],
+    ["voicemail:bob.smith%40x", "voicemail:bob.smith%40x", "voicemail"],
   ];
   for (const [input, canonical, system] of cases) {
     const a = parseAddress(input);
@@ -27,6 +29,9 @@ test("bad addresses are InvalidAddressError naming the input", () => {
     "gopher:x",
     "web:",
     "xmpp:a b@c",
+    "voicemail:",
+    "voicemail:a b",
+    "voicemail:%zz",
   ]) {
     assert.throws(
       () => parseAddress(bad),

@@ -1,5 +1,6 @@
 // Addresses of parties on every system, written as URIs: mailto: (RFC 6068), tel: (RFC 3966),
-// sip: (RFC 3261), xmpp: (RFC 5122) and web: for a user's browser client.
+// sip: (RFC 3261), xmpp: (RFC 5122), web: for a user's browser client and voicemail: for a user's
+// box in our own voicemail store.
 
 import { InvalidAddressError } from "./errors.ts";
 import type { SystemKind } from "./system.ts";
@@ -9,11 +10,15 @@ export type Address =
   | { scheme: "tel"; number: string }
   | { scheme: "sip"; uri: string }
   | { scheme: "xmpp"; jid: string }
-  | { scheme: "web"; userId: string; clientId: string };
+  | { scheme: "web"; userId: string; clientId: string }
+  | { scheme: "voicemail"; userId: string };
 
 const EMAIL = /^[^\s@<>()"]+@[^\s@<>()"]+\.?[^\s@<>()"]*$/;
 
-/** Parses `mailto:a@b`, `tel:+1555`, `sip:x@y`, `xmpp:a@b`, `web:user/client`; throws InvalidAddressError. */
+/**
+ * Parses `mailto:a@b`, `tel:+1555`, `sip:x@y`, `xmpp:a@b`, `web:user/client`, `voicemail:user`;
+ * throws InvalidAddressError.
+ */
 export function parseAddress(input: string): Address {
   const colon = input.indexOf(":");
   if (colon < 0)
@@ -48,6 +53,16 @@ export function parseAddress(input: string): Address {
       if (!userId) throw new InvalidAddressError(input, "missing user id");
       return { scheme: "web", userId, clientId };
     }
+    case "voicemail": {
+      let userId = "";
+      try {
+        userId = decodeURIComponent(rest);
+      } catch {
+        // malformed %-escape: reported below
+      }
+      if (!/^[^\s/]+$/.test(userId)) throw new InvalidAddressError(input, "not a user id");
+      return { scheme: "voicemail", userId };
+    }
     default:
       throw new InvalidAddressError(input, `unknown scheme "${scheme}"`);
   }
@@ -66,6 +81,8 @@ export function formatAddress(a: Address): string {
       return `xmpp:${a.jid}`;
     case "web":
       return `web:${a.userId}/${a.clientId}`;
+    case "voicemail":
+      return `voicemail:${encodeURIComponent(a.userId)}`;
   }
 }
 
@@ -80,6 +97,8 @@ export function systemOf(a: Address): SystemKind {
     case "xmpp":
     case "web":
       return "im";
+    case "voicemail":
+      return "voicemail";
   }
 }
 
@@ -96,5 +115,7 @@ export function displayAddress(a: Address): string {
       return a.jid;
     case "web":
       return a.userId;
+    case "voicemail":
+      return `voicemail of ${a.userId}`;
   }
 }

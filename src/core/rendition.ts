@@ -33,6 +33,8 @@ export interface AudioRendition {
   medium: "voice";
   audioId: string;
   durationMs: number;
+  /** What the audio says, when it was spoken from text (kept beside it as a transcript). */
+  text?: string;
   notes: string[];
 }
 

@@ -97,3 +97,27 @@ test("targets the profile cannot resolve are reported, not invented", () => {
   assert.deepEqual(plan.targets, []);
   assert.deepEqual(plan.skipped, ["im", "pstn"]);
 });
+
+test("the voicemail target is the user's own box; a voicemail is not routed back into it", () => {
+  const p: Profile = {
+    ...alice,
+    routes: [
+      { from: "email", to: ["voicemail"] },
+      { from: "voicemail", to: ["voicemail", "email"] },
+    ],
+  };
+  assert.deepEqual(targets(mail(), p), ["voicemail:alice"]);
+  const vm = {
+    ...mail(),
+    kind: "voicemail",
+    from: { scheme: "tel", number: "+1555" },
+    to: { scheme: "tel", number: "+15550001" },
+    body: { audioId: "a", durationMs: 1000 },
+  } as Communication;
+  const plan = planTargets(vm, p);
+  assert.deepEqual(
+    plan.targets.map((t) => formatAddress(t.address)),
+    ["mailto:alice@example.com"],
+  );
+  assert.deepEqual(plan.skipped, ["voicemail"]);
+});

@@ -56,8 +56,10 @@ function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
       return phone ? [{ scheme: "tel", number: phone }] : [];
     }
     case "voicemail":
+      // The user's box in our own store (text is spoken into it, DESIGN §1.1 text → voice).
+      return [{ scheme: "voicemail", userId: profile.id }];
     case "legacy-voicemail":
-      // Voice targets arrive with the speech and telephony issues; until then they are skipped.
+      // Deposits into a legacy box arrive with their own issue; until then they are skipped.
       return [];
   }
 }
@@ -72,7 +74,8 @@ export function planTargets(c: Communication, profile: Profile): RoutePlan {
   // mailed to alice again), which also breaks the simplest routing loops.
   const origin = formatAddress(c.to);
   for (const t of route.to) {
-    const resolved = resolveTarget(t, profile);
+    // A recorded voicemail is in the box already: a route back into it would be a loop.
+    const resolved = t === "voicemail" && c.kind === "voicemail" ? [] : resolveTarget(t, profile);
     if (resolved.length === 0) skipped.push(t);
     for (const address of resolved) {
       const key = formatAddress(address);

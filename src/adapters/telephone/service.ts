@@ -22,11 +22,12 @@ import { CallFailedError, placeCall } from "../../protocols/sip/usage/invite-cli
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
 import type { CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
-import { type DepositResult, runDeposit } from "./deposit.ts";
+import { type DepositResult, type RecordingSink, runDeposit } from "./deposit.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
 import type { Prompts } from "./prompts.ts";
 import { fileRecordingSink } from "./recording-sink.ts";
 import { SipCallLeg } from "./sip-leg.ts";
+import { type DepositTranscriber, type TranscriptStream, transcriptOf } from "./transcript.ts";
 
 export interface TelephoneOptions {
   listen: { host: string; port: number };
@@ -51,6 +52,10 @@ export interface DepositedMessage {
   party: CallParty;
   callId: string;
   receivedAt: Date;
+  /** What the caller said, when a transcriber gave it in time. */
+  transcript?: string;
+  /** Problems that did not stop the deposit (a failed or late transcript). */
+  warnings?: string[];
 }
 
 export interface TelephoneDeps {
@@ -63,6 +68,8 @@ export interface TelephoneDeps {
   greetingFor(userId: string): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
   mailbox: MailboxStore;
+  /** Transcribes deposits while they are recorded; without it messages have no transcript. */
+  transcriber?: DepositTranscriber;
 }
 
 export class TelephoneService {
@@ -263,10 +270,33 @@ export class TelephoneService {
   async #deposit(leg: SipCallLeg, userId: string, callId: string, log: Logger): Promise<void> {
     const receivedAt = new Date();
     let audio: Uint8Array | undefined;
-    const openSink = () =>
-      fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
+    // The transcriber hears exactly what is recorded, frame by frame, while the caller speaks.
+    const stt = this.deps.transcriber;
+    let stream: TranscriptStream | undefined;
+    const openSink = async (): Promise<RecordingSink> => {
+      const file = await fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
         audio = data;
       });
+      if (!stt) return file;
+      try {
+        stream = stt.start();
+      } catch (err) {
+        log.warn({ err }, "cannot start the transcription");
+        return file;
+      }
+      const s = stream;
+      return {
+        write: (pcm) => {
+          file.write(pcm);
+          s.write(pcm);
+        },
+        finish: () => file.finish(),
+        abort: async () => {
+          s.abort();
+          await file.abort();
+        },
+      };
+    };
     const greeting = (await this.deps.greetingFor(userId)) ?? this.deps.prompts.get("greeting");
     const vm = this.opts.voicemail;
     const result: DepositResult = await runDeposit(
@@ -281,6 +311,7 @@ export class TelephoneService {
         silenceLevel: vm.silenceLevel,
       },
       async (r) => {
+        const heard = stream && stt ? await transcriptOf(stream, stt, userId, callId, log) : {};
         await this.deps.deposit({
           userId,
           audio: audio!,
@@ -288,6 +319,7 @@ export class TelephoneService {
           party: leg.party,
           callId,
           receivedAt,
+          ...heard,
         });
       },
     );

@@ -56,8 +56,12 @@ export class VoicemailStore implements MailboxStore {
       to: partyAddress(m.party.dnis, this.sipDomain),
       receivedAt: m.receivedAt,
       nativeRefs: [{ system: "voicemail", id: m.callId }],
-      warnings: [],
-      body: { audioId, durationMs: m.durationMs },
+      warnings: m.warnings ?? [],
+      body: {
+        audioId,
+        durationMs: m.durationMs,
+        ...(m.transcript ? { transcript: m.transcript } : {}),
+      },
       ...(m.party.ani ? { ani: m.party.ani } : {}),
       ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
     });
@@ -70,6 +74,7 @@ export class VoicemailStore implements MailboxStore {
       receivedAt: m.receivedAt,
       durationMs: m.durationMs,
       audioId,
+      ...(m.transcript ? { transcript: m.transcript } : {}),
       urgent: false,
       state: "new",
     });

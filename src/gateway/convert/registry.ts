@@ -1,7 +1,8 @@
 // The converter registry: one pure function per (source medium → target style), chosen by the
 // communication's kind and the target address's scheme. Voice → text ships here (links and the
-// attachment; transcripts when the store has one); text → voice (TTS) registers in the speech
-// issue, until then that pair is a ConversionError.
+// attachment; transcripts when the store has one); text → voice (TTS) is registered by the
+// composition root when a TTS engine is up (app/speech.ts), without one that pair is a
+// ConversionError.
 
 import type { Address } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
@@ -25,6 +26,7 @@ export function styleOf(address: Address): TargetStyle {
       return "chat";
     case "tel":
     case "sip":
+    case "voicemail":
       return "voice";
   }
 }
