@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { createEmail } from "../adapters/email/index.ts";
 import { WebClientHub } from "../adapters/web/hub.ts";
 import { type Config, parseListen } from "../config/schema.ts";
-import { formatAddress } from "../core/address.ts";
+import { type Address, formatAddress } from "../core/address.ts";
 import { AdapterRegistry } from "../gateway/adapter-registry.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
 import { OutboxWorker } from "../gateway/outbox-worker.ts";
@@ -21,7 +21,9 @@ import type { Store } from "../store/types.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
+import { startSpeech } from "./speech.ts";
 import { startTelephony } from "./telephony.ts";
+import { startXmpp } from "./xmpp.ts";
 
 export interface Overrides {
   logger?: Logger;
@@ -70,6 +72,8 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
 
   try {
     const metrics = createMetrics({ outbox: store.outbox, logger });
+    const speech = await startSpeech(config, { store, logger });
+    stops.push(() => speech.close());
     const adapters = new AdapterRegistry();
     // The worker exists before the receiver so that a commit can wake it; it starts last.
     const holder: { worker?: OutboxWorker } = {};
@@ -90,6 +94,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
     });
     adapters.register(email.adapter).register(webClients);
+    adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
+    const xmpp = startXmpp(config, { store, gateway, logger });
+    if (xmpp) adapters.register(xmpp.adapter);
 
     // Links in mail and chat: publicUrl, else the HTTP listener — whose port is known only once
     // it has bound (port 0), so the base is read when a link is made, after the worker starts.
@@ -103,7 +110,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const worker = new OutboxWorker({
       store,
       adapters,
-      converters: defaultConverters({ audioLinks }),
+      converters: speech.converters(defaultConverters({ audioLinks })),
       logger,
       options: { ...config.outbox, pollMs: overrides.outboxPollMs },
       observer: {
@@ -112,15 +119,20 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       },
     });
     holder.worker = worker;
-    webClients.onAvailable((address) => {
+    // IM clients that come back (a web client connects, an XMPP JID comes online) get what the
+    // outbox held for them.
+    const releaseHeld = (address: Address) => {
       worker
         .release(formatAddress(address))
         .catch((err) => logger.error({ err }, "cannot release held deliveries"));
-    });
+    };
+    webClients.onAvailable(releaseHeld);
+    xmpp?.adapter.onAvailable(releaseHeld);
     for (const adapter of adapters.all()) await adapter.start();
     stops.push(async () => {
       for (const adapter of adapters.all()) await adapter.stop();
     });
+    if (xmpp) stops.push(() => xmpp.stop());
 
     // Every change of a mailbox (deposit, REST, phone) reaches the MWI side through this hook;
     // its target is set once the telephone system is up.
@@ -160,6 +172,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       dataDir,
       secret: admin.token,
       mailboxChanged: (userId) => mailboxEvents.changed(userId),
+      ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
     });
     mailboxEvents.changed = (userId) => telephony.notifyPhones(userId);
     ports.sip = telephony.sip;

@@ -14,6 +14,7 @@ export interface SlixmppEvent {
   to?: string;
   type?: string;
   body?: string;
+  subject?: string;
   /** Serialized child elements of a message other than body, subject and thread. */
   extra?: string[];
   show?: string;

@@ -79,7 +79,7 @@ class Client(slixmpp.ClientXMPP):
         ]
         emit(
             "message",
-            **{"from": str(msg["from"]), "to": str(msg["to"]), "type": msg["type"], "body": msg["body"], "extra": extra},
+            **{"from": str(msg["from"]), "to": str(msg["to"]), "type": msg["type"], "body": msg["body"], "subject": msg["subject"], "extra": extra},
         )
 
     def on_subscribe(self, pres):

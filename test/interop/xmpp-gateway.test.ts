@@ -1,0 +1,160 @@
+// Issue 6 acceptance: the XMPP IM adapter against a real Prosody 0.12 with a python3-slixmpp
+// client as alice. Mail to alice reaches her chat client from the sender's escaped JID; her chat
+// to `bob\40elsewhere.net@<component>` leaves as mail; offline, a mail waits until she logs in.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startTestApp, type TestApp } from "../support/harness.ts";
+import { peer } from "../support/peers.ts";
+import { Prosody } from "../support/prosody.ts";
+import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+import { swaks } from "../support/swaks.ts";
+
+const prosodyBin = peer("prosody", "prosody");
+const swaksBin = peer("swaks", "swaks");
+const python = prosodyBin.skip ? {} : slixmppPeer();
+const skip = prosodyBin.skip ?? swaksBin.skip ?? python.skip;
+
+let prosody: Prosody;
+let alice: SlixmppClient;
+let sink: SmtpSink;
+let t: TestApp;
+
+function login(): Promise<SlixmppClient> {
+  return SlixmppClient.start({
+    ...(python.path ? { python: python.path } : {}),
+    jid: `alice@${prosody.domain}`,
+    password: "alice-pw",
+    port: prosody.c2sPort,
+  });
+}
+
+async function mail(subject: string, body: string): Promise<void> {
+  const res = await swaks(swaksBin.path!, t.app.ports.smtp!.port, [
+    "--from",
+    "bob@example.net",
+    "--to",
+    "alice@example.com",
+    "--header",
+    `Subject: ${subject}`,
+    "--body",
+    body,
+  ]);
+  assert.equal(res.code, 0, res.output);
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function states(subject: string): Promise<string[]> {
+  const res = await t.api("GET", "/communications?userId=alice");
+  const list = res.body as Array<{
+    subject?: string;
+    deliveries: Array<{ state: string; target: string }>;
+  }>;
+  return list
+    .filter((c) => c.subject === subject)
+    .flatMap((c) => c.deliveries.filter((d) => d.target.startsWith("xmpp:")).map((d) => d.state));
+}
+
+before(async () => {
+  if (skip || !prosodyBin.path) return;
+  prosody = await Prosody.start(prosodyBin.path, {
+    users: [{ user: "alice", password: "alice-pw" }],
+  });
+  sink = await startSmtpSink();
+  alice = await login();
+  await alice.autoApprove(true);
+  t = await startTestApp({
+    smtpOutPort: sink.port,
+    xmpp: {
+      server: `127.0.0.1:${prosody.componentPort}`,
+      domain: prosody.componentDomain,
+      secret: prosody.componentSecret,
+    },
+  });
+  await t.addUser({
+    id: "alice",
+    displayName: "Alice",
+    emails: ["alice@example.com"],
+    imClients: [{ id: "phone", kind: "xmpp", jid: `alice@${prosody.domain}` }],
+    password: "wonderland",
+  });
+});
+
+after(async () => {
+  await alice?.quit();
+  await t?.stop();
+  await sink?.close();
+  await prosody?.stop();
+});
+
+test("a mail to alice reaches her XMPP client from the sender's escaped JID", {
+  skip,
+}, async () => {
+  await mail("Lunch?", "Are you free at noon?");
+  const from = `bob\\40example.net@${prosody.componentDomain}`;
+  const got = await alice.waitFor(
+    (e) => e.event === "message" && e.from === from && /noon/.test(e.body ?? ""),
+    20_000,
+  );
+  assert.equal(got.type, "chat");
+  assert.match(got.body ?? "", /Are you free at noon\?/);
+  assert.equal(got.subject, "Lunch?");
+  assert.ok(
+    got.extra?.some((x) => x.includes("urn:xmpp:receipts")),
+    String(got.extra),
+  );
+  await until(async () => (await states("Lunch?")).every((s) => s === "delivered"), "delivered");
+});
+
+test("alice's chat to bob\\40elsewhere.net@<component> leaves as mail to bob", {
+  skip,
+}, async () => {
+  const before = sink.mails.length;
+  await alice.send(`bob\\40elsewhere.net@${prosody.componentDomain}`, "Lunch?");
+  const mails = await sink.waitFor(before + 1, 20_000);
+  const sent = mails.find((m) => m.to.includes("bob@elsewhere.net"));
+  assert.ok(sent, JSON.stringify(mails.map((m) => m.to)));
+  assert.match(sent.parsed.text ?? "", /Lunch\?/);
+});
+
+test("a chat to a local part that names no address is refused; the next one still works", {
+  skip,
+}, async () => {
+  // slixmpp reports message errors apart from messages; what matters is no mail and no crash
+  const before = sink.mails.length;
+  await alice.send(`nobody-here@${prosody.componentDomain}`, "hello?");
+  await alice.send(`carol\\40elsewhere.net@${prosody.componentDomain}`, "still there?");
+  const mails = await sink.waitFor(before + 1, 20_000);
+  assert.deepEqual(
+    mails.slice(before).map((m) => m.to),
+    [["carol@elsewhere.net"]],
+  );
+});
+
+test("offline, a mail is held and reaches alice when she logs in again", {
+  skip,
+}, async () => {
+  await alice.quit();
+  // Prosody tells the component that alice went away
+  await new Promise((r) => setTimeout(r, 500));
+  await mail("While you were out", "Call me back.");
+  await until(async () => (await states("While you were out")).includes("held"), "held", 15_000);
+  alice = await login();
+  const got = await alice.waitFor(
+    (e) => e.event === "message" && /Call me back/.test(e.body ?? ""),
+    20_000,
+  );
+  assert.equal(got.from, `bob\\40example.net@${prosody.componentDomain}`);
+  await until(
+    async () => (await states("While you were out")).every((s) => s === "delivered"),
+    "delivered",
+  );
+});
