@@ -9,21 +9,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { type OmnivoxChild, spawnOmnivox } from "../support/child.ts";
+import { prng } from "../support/prng.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
 const MAILS = 200;
 const ADMIN = "crash-admin-token-0123456789";
-
-// A seeded PRNG (mulberry32) so a failing run can be replayed.
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("SIGKILL at random points under 200 mails: every 250 reaches the client, shown once", {
   timeout: 240_000,

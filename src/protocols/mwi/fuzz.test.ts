@@ -2,6 +2,7 @@
 // parses formats to a body that parses back to the same summary without warnings.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { prng } from "../../../test/support/prng.ts";
 import { formatMessageSummary } from "./format.ts";
 import { parseMessageSummary } from "./parse.ts";
 
@@ -14,18 +15,6 @@ const SEEDS = [
   "Messages-Waiting: yes\r\nVoice-Message: 1/0\r\n\r\nTo: <sip:carol@example.org>\r\nFrom: <sip:dave@example.net>\r\nSubject: call me\r\n",
   "Messages-Waiting: yes\r\nPager-Message: 4294967295/0 (4294967295/4294967295)\r\nText-Message: 2/3\r\nMultimedia-Message: 0/1\r\n",
 ];
-
-/** mulberry32: small, fast, and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = "\r\n \t:/()0123456789-yesnoY\0\u00ff\u00e9";
 

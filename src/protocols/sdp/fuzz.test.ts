@@ -2,6 +2,7 @@
 // must never throw, and whatever parses must format to a fixed point and negotiate without a throw.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { prng } from "../../../test/support/prng.ts";
 import { answerOffer } from "./answer.ts";
 import type { LocalAudio } from "./audio.ts";
 import { formatSdp } from "./format.ts";
@@ -21,18 +22,6 @@ const LOCAL: LocalAudio = {
   telephoneEvent: true,
   ptime: 20,
 };
-
-/** mulberry32: small, fast, and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Characters that matter to the grammar are tried far more often than random ones.
 const SPECIAL = "\r\n =:/ 0123456789.aAmcvot\0\u00ff\u00e9:";

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { prng } from "../../../test/support/prng.ts";
 import { encodeCallDetail, encodeFrame, encodeMwi, encodeMwiError, SmdiDecoder } from "./codec.ts";
 import { SmdiEncodeError, type SmdiFrame } from "./frames.ts";
 
@@ -24,17 +25,6 @@ const SAMPLES: SmdiFrame[] = [
   { kind: "mwi-error", station: "5551111", reason: "BLK" },
 ];
 
-/** Deterministic bytes (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function randomBytes(rand: () => number, n: number): Buffer {
   const out = Buffer.alloc(n);
   for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * 256);

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { prng } from "../../../../test/support/prng.ts";
 import { parseMessage } from "./parser.ts";
 import { serializeMessage } from "./serializer.ts";
 import { SipStreamFramer } from "./stream-framer.ts";
@@ -13,18 +14,6 @@ import { SipStreamFramer } from "./stream-framer.ts";
 const dir = new URL("../../../../test/fixtures/rfc4475/", import.meta.url);
 const ITERATIONS = 100_000;
 const SEED = 0x5eed4475;
-
-/** mulberry32: small, fast, and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Bytes that matter to the grammar are tried far more often than random ones.
 const SPECIAL = Buffer.from('\r\n \t:;,="<>@%\\/?[]0\x00\xff\xc3');
