@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { VoiceCommunication } from "../src/core/communication.ts";
+import { testVoicemail } from "../src/store/test-support.ts";
 import { startTestApp, type TestApp } from "./support/harness.ts";
 import { type SmtpSink, startSmtpSink } from "./support/smtp-sink.ts";
 
@@ -27,22 +28,10 @@ after(async () => {
 test("a voicemail is mailed with its recording attached and a working signed link", async () => {
   const { store } = t.app;
   await store.audio.put("rec-e2e", WAV, "audio/wav");
-  const voicemail: VoiceCommunication = {
+  const voicemail: VoiceCommunication = testVoicemail({
     id: "vm-e2e",
-    kind: "voicemail",
-    userId: "alice",
-    direction: "inbound",
-    from: { scheme: "tel", number: "+15550001" },
-    to: { scheme: "tel", number: "+15559999" },
-    receivedAt: new Date("2025-03-01T10:04:05Z"),
-    thread: { threadId: "vm-e2e" },
-    nativeRefs: [],
-    warnings: [],
     body: { audioId: "rec-e2e", durationMs: 65_000 },
-    ani: "+15550001",
-    dnis: "+15559999",
-    callerName: "Bob",
-  };
+  });
   await store.communications.insertWithDeliveries(voicemail, [
     { target: "mailto:alice@example.com" },
   ]);

@@ -7,7 +7,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import type { Communication, EmailCommunication } from "../core/communication.ts";
+import type {
+  Communication,
+  EmailCommunication,
+  VoiceCommunication,
+} from "../core/communication.ts";
 import { openStore } from "./open.ts";
 import type { Store, StoreOptions } from "./types.ts";
 
@@ -190,6 +194,28 @@ export function testCommunication(over: Partial<EmailCommunication> = {}): Commu
     nativeRefs: [{ system: "email", id: `<${id}@example.org>` }],
     warnings: [],
     body: { text: "hello" },
+    ...over,
+  };
+}
+
+/** A recorded voicemail for alice from +15550001 to +15559999, for conversion and delivery tests. */
+export function testVoicemail(over: Partial<VoiceCommunication> = {}): VoiceCommunication {
+  const id = over.id ?? "vm-1";
+  return {
+    id,
+    kind: "voicemail",
+    userId: "alice",
+    direction: "inbound",
+    from: { scheme: "tel", number: "+15550001" },
+    to: { scheme: "tel", number: "+15559999" },
+    receivedAt: new Date("2025-03-01T10:04:05Z"),
+    thread: { threadId: id },
+    nativeRefs: [],
+    warnings: [],
+    body: { audioId: "rec-1", durationMs: 3000 },
+    ani: "+15550001",
+    dnis: "+15559999",
+    callerName: "Bob",
     ...over,
   };
 }

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import type { VoiceCommunication } from "../../core/communication.ts";
 import type { DeliveryTarget } from "../../core/ports.ts";
 import { voiceToText } from "../../gateway/convert/voice.ts";
+import { testVoicemail } from "../../store/test-support.ts";
 import { MISSING_ATTACHMENT_NOTE } from "./compose.ts";
 import { EmailAdapter } from "./smtp-out.ts";
 import { Sink } from "./smtp-test-sink.ts";
@@ -15,21 +16,7 @@ const logger = pino({ level: "silent" });
 const WAV = Uint8Array.from({ length: 4000 }, (_, i) => (i * 7) % 256);
 const links = { urlFor: (id: string) => `https://um.example.test/api/v1/audio/${id}?exp=1&sig=x` };
 
-const voicemail: VoiceCommunication = {
-  id: "vm-1",
-  kind: "voicemail",
-  userId: "alice",
-  direction: "inbound",
-  from: { scheme: "tel", number: "+15550001" },
-  to: { scheme: "tel", number: "+15559999" },
-  receivedAt: new Date("2025-03-01T10:04:05Z"),
-  thread: { threadId: "vm-1" },
-  nativeRefs: [],
-  warnings: [],
-  body: { audioId: "rec-1", durationMs: 3000 },
-  ani: "+15550001",
-  callerName: "Bob",
-};
+const voicemail: VoiceCommunication = testVoicemail({ dnis: undefined });
 
 const target: DeliveryTarget = {
   deliveryId: "d-1",

@@ -7,6 +7,7 @@ import type { Communication, VoiceCommunication } from "../../core/communication
 import { ConversionError } from "../../core/errors.ts";
 import type { AudioLinks } from "../../core/ports.ts";
 import { defaultProfile } from "../../core/profile.ts";
+import { testVoicemail } from "../../store/test-support.ts";
 import { defaultConverters } from "./registry.ts";
 import { callerOf, formatDuration, voiceToText } from "./voice.ts";
 
@@ -19,23 +20,12 @@ const links: AudioLinks & { asked: Array<[string, number | undefined]> } = {
 };
 
 function voicemail(over: Partial<VoiceCommunication> = {}): VoiceCommunication {
-  return {
+  return testVoicemail({
     id: "c1",
-    kind: "voicemail",
-    userId: "alice",
-    direction: "inbound",
-    from: { scheme: "tel", number: "+15550001" },
-    to: { scheme: "tel", number: "+15559999" },
-    receivedAt: new Date("2025-03-01T10:04:05Z"),
-    thread: { threadId: "c1" },
-    nativeRefs: [],
-    warnings: [],
     body: { audioId: "rec-1", durationMs: 42_400 },
-    ani: "+15550001",
-    dnis: "+15559999",
     callerName: "Bob Smith",
     ...over,
-  };
+  });
 }
 
 describe("voiceToText", () => {
