@@ -3,17 +3,16 @@
 // non-2xx finals (each answered with the transaction's own ACK), M absorbs late 2xx for the TU.
 
 import { type SipRequest, type SipResponse, serializeMessage } from "../message/index.ts";
-import type { SipTransportError } from "../transport/types.ts";
 import { buildNon2xxAck } from "./ack.ts";
 import {
   ignore,
   SipTimeoutError,
-  TransactionBase,
   type TransactionChannel,
   type TransactionContext,
   type TransactionEvent,
 } from "./base.ts";
-import type { ClientTransaction, ClientTransactionUser } from "./client-types.ts";
+import { ClientTransactionBase } from "./client-base.ts";
+import type { ClientTransactionUser } from "./client-types.ts";
 
 export enum InviteClientState {
   Calling = "Calling",
@@ -25,26 +24,21 @@ export enum InviteClientState {
 
 type Event = TransactionEvent<SipResponse>;
 
-export class InviteClientTransaction
-  extends TransactionBase<InviteClientState, SipResponse>
-  implements ClientTransaction
-{
-  readonly request: SipRequest;
-  readonly #channel: TransactionChannel;
-  readonly #tu: ClientTransactionUser;
-  readonly #buf: Buffer;
-  #intervalA: number;
+export class InviteClientTransaction extends ClientTransactionBase<InviteClientState> {
   #ack: Buffer | undefined;
   protected readonly terminatedState = InviteClientState.Terminated;
+  protected readonly retransmitTimer = "A";
+  protected readonly timeoutTimer = "B";
+  protected readonly waitingStates = [InviteClientState.Calling, InviteClientState.Proceeding];
 
   protected readonly handlers: Record<InviteClientState, (e: Event) => void> = {
     [InviteClientState.Calling]: (e) => {
       if (e.type === "timer" && e.timer === "A") {
-        this.transmit(this.#channel, this.#buf);
-        this.#intervalA *= 2;
-        this.startTimer("A", this.#intervalA);
+        this.transmit(this.channel, this.buf);
+        this.interval *= 2;
+        this.startTimer("A", this.interval);
       } else if (e.type === "timer" && e.timer === "B") {
-        this.#fail(
+        this.fail(
           new SipTimeoutError(
             `no response to INVITE within ${64 * this.ctx.timers.t1} ms (timer B)`,
           ),
@@ -54,12 +48,12 @@ export class InviteClientTransaction
     [InviteClientState.Proceeding]: (e) => this.#proceedingOrFinal(e),
     [InviteClientState.Completed]: (e) => {
       if (e.type === "message" && e.message.status >= 300 && this.#ack)
-        this.transmit(this.#channel, this.#ack);
+        this.transmit(this.channel, this.#ack);
       else if (e.type === "timer" && e.timer === "D") this.transition(InviteClientState.Terminated);
     },
     [InviteClientState.Accepted]: (e) => {
       if (e.type === "message" && e.message.status >= 200 && e.message.status < 300)
-        this.#tu.onLate2xx?.(e.message);
+        this.tu.onLate2xx?.(e.message);
       else if (e.type === "timer" && e.timer === "M") this.transition(InviteClientState.Terminated);
     },
     [InviteClientState.Terminated]: ignore,
@@ -72,35 +66,13 @@ export class InviteClientTransaction
     ctx: TransactionContext,
     tu: ClientTransactionUser,
   ) {
-    super(key, InviteClientState.Calling, ctx);
-    this.request = request;
-    this.#channel = channel;
-    this.#tu = tu;
-    this.#buf = serializeMessage(request);
-    this.#intervalA = ctx.timers.t1;
-  }
-
-  start(): void {
-    this.transmit(this.#channel, this.#buf);
-    if (!this.#channel.reliable) this.startTimer("A", this.#intervalA);
-    this.startTimer("B", 64 * this.ctx.timers.t1);
-  }
-
-  receive(res: SipResponse): void {
-    this.dispatch({ type: "message", message: res });
-  }
-
-  terminate(reason: string): void {
-    if (this.state === InviteClientState.Calling || this.state === InviteClientState.Proceeding) {
-      this.#tu.onError(new SipTimeoutError(`INVITE transaction ended: ${reason}`));
-    }
-    this.transition(InviteClientState.Terminated);
+    super(key, InviteClientState.Calling, request, channel, ctx, tu);
   }
 
   /** Calling and Proceeding react alike to responses and transport errors. */
   #proceedingOrFinal(e: Event): void {
     if (e.type === "transportError") {
-      this.#fail(e.error);
+      this.fail(e.error);
       return;
     }
     if (e.type !== "message") return;
@@ -109,26 +81,21 @@ export class InviteClientTransaction
       this.stopTimer("A");
       this.stopTimer("B"); // Proceeding waits for the UAS or for the TU to CANCEL (§17.1.1.2)
       this.transition(InviteClientState.Proceeding);
-      this.#tu.onProvisional?.(e.message);
+      this.tu.onProvisional?.(e.message);
     } else if (status < 300) {
       this.stopTimer("A");
       this.stopTimer("B");
       this.transition(InviteClientState.Accepted);
       this.startTimer("M", 64 * this.ctx.timers.t1);
-      this.#tu.onFinal(e.message);
+      this.tu.onFinal(e.message);
     } else {
       this.stopTimer("A");
       this.stopTimer("B");
       this.#ack = serializeMessage(buildNon2xxAck(this.request, e.message));
-      this.transmit(this.#channel, this.#ack);
+      this.transmit(this.channel, this.#ack);
       this.transition(InviteClientState.Completed);
-      this.startTimer("D", this.#channel.reliable ? 0 : this.ctx.timers.d);
-      this.#tu.onFinal(e.message);
+      this.startTimer("D", this.channel.reliable ? 0 : this.ctx.timers.d);
+      this.tu.onFinal(e.message);
     }
-  }
-
-  #fail(err: SipTimeoutError | SipTransportError): void {
-    this.transition(InviteClientState.Terminated);
-    this.#tu.onError(err);
   }
 }

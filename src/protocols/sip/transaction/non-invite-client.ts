@@ -2,17 +2,16 @@
 // T2, then every T2 once a provisional came) over unreliable transports, F gives up, K absorbs
 // retransmitted finals before the transaction ends.
 
-import { type SipRequest, type SipResponse, serializeMessage } from "../message/index.ts";
-import type { SipTransportError } from "../transport/types.ts";
+import type { SipRequest, SipResponse } from "../message/index.ts";
 import {
   ignore,
   SipTimeoutError,
-  TransactionBase,
   type TransactionChannel,
   type TransactionContext,
   type TransactionEvent,
 } from "./base.ts";
-import type { ClientTransaction, ClientTransactionUser } from "./client-types.ts";
+import { ClientTransactionBase } from "./client-base.ts";
+import type { ClientTransactionUser } from "./client-types.ts";
 
 export enum NonInviteClientState {
   Trying = "Trying",
@@ -23,21 +22,16 @@ export enum NonInviteClientState {
 
 type Event = TransactionEvent<SipResponse>;
 
-export class NonInviteClientTransaction
-  extends TransactionBase<NonInviteClientState, SipResponse>
-  implements ClientTransaction
-{
-  readonly request: SipRequest;
-  readonly #channel: TransactionChannel;
-  readonly #tu: ClientTransactionUser;
-  readonly #buf: Buffer;
-  #intervalE: number;
+export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteClientState> {
   protected readonly terminatedState = NonInviteClientState.Terminated;
+  protected readonly retransmitTimer = "E";
+  protected readonly timeoutTimer = "F";
+  protected readonly waitingStates = [NonInviteClientState.Trying, NonInviteClientState.Proceeding];
 
   protected readonly handlers: Record<NonInviteClientState, (e: Event) => void> = {
     [NonInviteClientState.Trying]: (e) => {
       if (e.type === "timer" && e.timer === "E") {
-        this.#retransmit(Math.min(2 * this.#intervalE, this.ctx.timers.t2));
+        this.#retransmit(Math.min(2 * this.interval, this.ctx.timers.t2));
       } else this.#pending(e);
     },
     [NonInviteClientState.Proceeding]: (e) => {
@@ -57,63 +51,33 @@ export class NonInviteClientTransaction
     ctx: TransactionContext,
     tu: ClientTransactionUser,
   ) {
-    super(key, NonInviteClientState.Trying, ctx);
-    this.request = request;
-    this.#channel = channel;
-    this.#tu = tu;
-    this.#buf = serializeMessage(request);
-    this.#intervalE = ctx.timers.t1;
-  }
-
-  start(): void {
-    this.transmit(this.#channel, this.#buf);
-    if (!this.#channel.reliable) this.startTimer("E", this.#intervalE);
-    this.startTimer("F", 64 * this.ctx.timers.t1);
-  }
-
-  receive(res: SipResponse): void {
-    this.dispatch({ type: "message", message: res });
-  }
-
-  terminate(reason: string): void {
-    if (
-      this.state === NonInviteClientState.Trying ||
-      this.state === NonInviteClientState.Proceeding
-    ) {
-      this.#tu.onError(new SipTimeoutError(`${this.request.method} transaction ended: ${reason}`));
-    }
-    this.transition(NonInviteClientState.Terminated);
+    super(key, NonInviteClientState.Trying, request, channel, ctx, tu);
   }
 
   #retransmit(next: number): void {
-    this.transmit(this.#channel, this.#buf);
-    this.#intervalE = next;
+    this.transmit(this.channel, this.buf);
+    this.interval = next;
     this.startTimer("E", next);
   }
 
   /** Trying and Proceeding react alike to responses, timer F and transport errors. */
   #pending(e: Event): void {
-    if (e.type === "transportError") this.#fail(e.error);
+    if (e.type === "transportError") this.fail(e.error);
     else if (e.type === "timer" && e.timer === "F") {
-      this.#fail(
+      this.fail(
         new SipTimeoutError(
           `no final response to ${this.request.method} within ${64 * this.ctx.timers.t1} ms (timer F)`,
         ),
       );
     } else if (e.type === "message" && e.message.status < 200) {
       this.transition(NonInviteClientState.Proceeding);
-      this.#tu.onProvisional?.(e.message);
+      this.tu.onProvisional?.(e.message);
     } else if (e.type === "message") {
       this.stopTimer("E");
       this.stopTimer("F");
       this.transition(NonInviteClientState.Completed);
-      this.startTimer("K", this.#channel.reliable ? 0 : this.ctx.timers.t4);
-      this.#tu.onFinal(e.message);
+      this.startTimer("K", this.channel.reliable ? 0 : this.ctx.timers.t4);
+      this.tu.onFinal(e.message);
     }
-  }
-
-  #fail(err: SipTimeoutError | SipTransportError): void {
-    this.transition(NonInviteClientState.Terminated);
-    this.#tu.onError(err);
   }
 }
