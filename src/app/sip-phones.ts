@@ -14,7 +14,7 @@ import {
 } from "../protocols/sip/auth/index.ts";
 import type { DialogRegistry } from "../protocols/sip/dialog/registry.ts";
 import type { IncomingRequest, SipEndpoint } from "../protocols/sip/endpoint.ts";
-import { Registrar } from "../protocols/sip/registrar/index.ts";
+import { type Binding, Registrar } from "../protocols/sip/registrar/index.ts";
 import { mwiNotifier } from "../protocols/sip/usage/mwi/index.ts";
 import { registerModule } from "../protocols/sip/usage/register.ts";
 import { sipCredentialLookup } from "../store/secrets.ts";
@@ -67,6 +67,16 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     return owners.get(decodeURIComponent(user));
   };
   const registrar = new Registrar({ aorOwner });
+  // Every INVITE asks who is calling: an index by source address, kept by the registrar's
+  // events, answers without walking every binding.
+  const sourceKey = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
+  const bySource = new Map<string, Binding>();
+  registrar.onChange(({ type, binding }) => {
+    if (!binding.source) return;
+    const key = sourceKey(binding.source);
+    if (type === "added" || type === "refreshed") bySource.set(key, binding);
+    else if (bySource.get(key)?.key === binding.key) bySource.delete(key);
+  });
   const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
   const summaryFor = async (userId: string): Promise<MessageSummary> => {
@@ -94,14 +104,9 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
         .catch((err) => deps.logger.warn({ err, userId }, "MWI notify failed"));
     },
     async identifyCaller(req) {
-      // Trusted only when the request comes from where a binding of that user registered from.
-      for (const aor of registrar.aors()) {
-        for (const b of registrar.bindings(aor)) {
-          if (b.source && b.source.host === req.source.host && b.source.port === req.source.port)
-            return b.userId;
-        }
-      }
-      return undefined;
+      // Trusted only when the request comes from where a live binding of that user registered.
+      const binding = bySource.get(sourceKey(req.source));
+      return binding && binding.expiresAt > Date.now() ? binding.userId : undefined;
     },
     stop() {
       register.stop();
