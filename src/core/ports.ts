@@ -3,6 +3,8 @@
 
 import type { Address } from "./address.ts";
 import type { Communication, NativeRef } from "./communication.ts";
+import type { MwiReport } from "./mwi.ts";
+import type { VoicemailSystem } from "./profile.ts";
 import type { Rendition } from "./rendition.ts";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -65,4 +67,28 @@ export type AvailabilityListener = (address: Address) => void;
 export interface AudioLinks {
   /** An absolute URL serving the audio blob `audioId` until `ttlMs` from now (default: config). */
   urlFor(audioId: string, ttlMs?: number): string;
+}
+
+/**
+ * Where MWI sources report (the gateway's MWI service, DESIGN §1.2). Reports for a system the
+ * user has switched off are dropped by the service, so a source need not check.
+ */
+export interface MwiSink {
+  report(userId: string, systemId: string, report: MwiReport): Promise<void>;
+}
+
+/**
+ * A kind of voicemail system the MWI service watches (SIP subscriptions, SMDI links). The service
+ * calls `sync` at start-up and whenever a user's profile or MWI switches change, with every
+ * system of that kind the profile names and whether MWI is on for it; a user no longer present
+ * is synced with an empty list. The source starts, keeps or stops watching to match (SIP:
+ * SUBSCRIBE / SUBSCRIBE with Expires 0; SMDI: accept / answer BLK) and reports to the sink.
+ */
+export interface MwiSource<K extends VoicemailSystem["kind"] = VoicemailSystem["kind"]> {
+  readonly kind: K;
+  sync(
+    userId: string,
+    systems: Array<{ system: Extract<VoicemailSystem, { kind: K }>; enabled: boolean }>,
+  ): Promise<void>;
+  stop(): Promise<void>;
 }
