@@ -3,7 +3,7 @@
 
 import type { Address } from "./address.ts";
 import type { Communication, NativeRef } from "./communication.ts";
-import type { MwiReport } from "./mwi.ts";
+import type { MwiReport, VoicemailIndicator } from "./mwi.ts";
 import type { VoicemailSystem } from "./profile.ts";
 import type { Rendition } from "./rendition.ts";
 
@@ -91,4 +91,16 @@ export interface MwiSource<K extends VoicemailSystem["kind"] = VoicemailSystem["
     systems: Array<{ system: Extract<VoicemailSystem, { kind: K }>; enabled: boolean }>,
   ): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * An IM adapter that can show the voicemail indicator (web client, XMPP). The MWI service sends
+ * the latest indicator per client; `id` is stable per (client, version) so a retry is shown once.
+ * Throws TargetUnavailableError while the client is away; the service keeps the latest
+ * indicator and sends it when the adapter's availability listener says the client is back.
+ */
+export interface IndicatorTarget {
+  handles(address: Address): boolean;
+  isAvailable(address: Address): boolean;
+  sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void>;
 }
