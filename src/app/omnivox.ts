@@ -9,8 +9,10 @@ import { createEmail } from "../adapters/email/index.ts";
 import { WebClientHub } from "../adapters/web/hub.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { type Address, formatAddress } from "../core/address.ts";
+import type { IndicatorTarget } from "../core/ports.ts";
 import { AdapterRegistry } from "../gateway/adapter-registry.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
+import { MwiService } from "../gateway/mwi-service.ts";
 import { OutboxWorker } from "../gateway/outbox-worker.ts";
 import { Receiver } from "../gateway/receiver.ts";
 import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
@@ -24,6 +26,10 @@ import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { startSpeech } from "./speech.ts";
 import { startTelephony } from "./telephony.ts";
 import { startXmpp } from "./xmpp.ts";
+
+function isIndicatorTarget(adapter: object): adapter is IndicatorTarget {
+  return "sendIndicator" in adapter && typeof adapter.sendIndicator === "function";
+}
 
 export interface Overrides {
   logger?: Logger;
@@ -98,6 +104,17 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const xmpp = startXmpp(config, { store, gateway, logger });
     if (xmpp) adapters.register(xmpp.adapter);
 
+    const indicatorTargets: IndicatorTarget[] = [webClients];
+    if (xmpp && isIndicatorTarget(xmpp.adapter)) indicatorTargets.push(xmpp.adapter);
+    const mwi = new MwiService({
+      store,
+      logger,
+      sources: [],
+      targets: indicatorTargets,
+      indicatorTtlMs: config.mwi.indicatorTtlMs,
+      retryMs: config.mwi.retryMs,
+    });
+
     // Links in mail and chat: publicUrl, else the HTTP listener — whose port is known only once
     // it has bound (port 0), so the base is read when a link is made, after the worker starts.
     const httpListen = parseListen(config.http.listen);
@@ -122,6 +139,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     // IM clients that come back (a web client connects, an XMPP JID comes online) get what the
     // outbox held for them.
     const releaseHeld = (address: Address) => {
+      mwi.clientAvailable(address);
       worker
         .release(formatAddress(address))
         .catch((err) => logger.error({ err }, "cannot release held deliveries"));
@@ -147,6 +165,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       metrics: metrics.registry,
       health: async () => ({ store: await store.ping() }),
       audioLinks,
+      mwi,
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
     stops.push(async () => {
@@ -174,7 +193,15 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       mailboxChanged: (userId) => mailboxEvents.changed(userId),
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
     });
-    mailboxEvents.changed = (userId) => telephony.notifyPhones(userId);
+    mailboxEvents.changed = (userId) => {
+      telephony.notifyPhones(userId);
+      mwi
+        .internalChanged(userId)
+        .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
+    };
+    // Sources subscribe once SIP is up; indicators wait for the listeners that serve clients.
+    await mwi.start();
+    stops.push(() => mwi.stop());
     ports.sip = telephony.sip;
     stops.push(() => telephony.stop());
 

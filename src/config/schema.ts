@@ -164,6 +164,15 @@ export const configSchema = z
         ackTimeoutMs: durationMs.default(30_000),
       })
       .prefault({}),
+    /** The message-waiting service (DESIGN §1.2). */
+    mwi: z
+      .strictObject({
+        /** How long the latest indicator waits for an away IM client before it is dropped. */
+        indicatorTtlMs: durationMs.default(7 * 24 * 3600_000),
+        /** How often indicators that could not be delivered are tried again. */
+        retryMs: durationMs.default(5000),
+      })
+      .prefault({}),
   })
   .strict();
 

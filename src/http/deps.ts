@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import type { WebClientHub } from "../adapters/web/hub.ts";
 import type { Config } from "../config/schema.ts";
 import type { AudioLinks, Gateway } from "../core/ports.ts";
+import type { MwiService } from "../gateway/mwi-service.ts";
 import type { Store } from "../store/types.ts";
 import type { AudioUrlSigner } from "./audio-urls.ts";
 import type { Authenticator } from "./auth.ts";
@@ -28,9 +29,13 @@ export interface HttpDeps {
    * can be recomputed. Its failure is logged; it never fails the request that made the change.
    */
   onMailboxChanged?: (userId: string) => void | Promise<void>;
+  /** The MWI service (gateway/mwi-service.ts): GET/PUT /users/:id/mwi, profile changes. */
+  mwi: MwiApi;
   /** Absolute signed audio links (the composition root's); without it links are relative. */
   audioLinks?: AudioLinks;
 }
+
+export type MwiApi = Pick<MwiService, "snapshot" | "setEnabled" | "profileChanged">;
 
 /** The options every route plugin under routes/ is registered with. */
 export interface RouteContext {

@@ -14,6 +14,7 @@ import { communicationsRoutes } from "./routes/communications.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { mwiRoutes } from "./routes/mwi.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { usersRoutes } from "./routes/users.ts";
@@ -71,6 +72,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       await api.register(sessionRoutes, ctx);
       await api.register(usersRoutes, ctx);
       await api.register(voicemailRoutes, ctx);
+      await api.register(mwiRoutes, ctx);
       await api.register(audioRoutes, ctx);
       await api.register(communicationsRoutes, ctx);
       await api.register(messagesRoutes, ctx);

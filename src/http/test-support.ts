@@ -13,6 +13,7 @@ import type { ConfigInput } from "../config/schema.ts";
 import { configSchema } from "../config/schema.ts";
 import type { Communication } from "../core/communication.ts";
 import type { CommunicationDraft, Gateway } from "../core/ports.ts";
+import { MwiService } from "../gateway/mwi-service.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import type { HttpDeps } from "./deps.ts";
@@ -83,6 +84,16 @@ export async function startTestServer(
     ackTimeoutMs: over.ackTimeoutMs ?? 2000,
     heartbeatMs: over.heartbeatMs ?? 30_000,
   });
+  const mwi = new MwiService({
+    store,
+    logger,
+    sources: [],
+    targets: [hub],
+    indicatorTtlMs: 3600_000,
+    retryMs: 60_000,
+  });
+  await mwi.start();
+  hub.onAvailable((address) => mwi.clientAvailable(address));
   const metrics = createMetrics({ outbox: store.outbox, logger, processMetrics: false });
   const health: Record<string, boolean> = { store: true };
   const app = await buildHttpServer({
@@ -93,6 +104,7 @@ export async function startTestServer(
     webClients: hub,
     metrics: metrics.registry,
     health: async () => ({ ...health }),
+    mwi,
     ...over.deps,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
@@ -132,6 +144,7 @@ export async function startTestServer(
       return token;
     },
     async close() {
+      await mwi.stop();
       hub.close();
       await app.close();
       await store.close();

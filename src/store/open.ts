@@ -11,6 +11,7 @@ import { ConfigError } from "../core/errors.ts";
 import { FileAudioStore, MemoryAudioStore, PgAudioStore } from "./audio-store.ts";
 import { SqlCommunicationsRepo } from "./communications-repo.ts";
 import { Database } from "./database.ts";
+import { SqlMwiIndicatorRepo } from "./mwi-indicator-repo.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
 import { SqlOutboxRepo } from "./outbox-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
@@ -28,6 +29,7 @@ class SqlStore implements Store {
   readonly communications;
   readonly outbox;
   readonly mwi;
+  readonly mwiIndicators;
   readonly voicemail;
 
   constructor(
@@ -38,6 +40,7 @@ class SqlStore implements Store {
     this.communications = new SqlCommunicationsRepo(database);
     this.outbox = new SqlOutboxRepo(database);
     this.mwi = new SqlMwiRepo(database);
+    this.mwiIndicators = new SqlMwiIndicatorRepo(database);
     this.voicemail = new SqlVoicemailRepo(database);
   }
 

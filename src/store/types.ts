@@ -4,6 +4,7 @@
 
 import type { Communication } from "../core/communication.ts";
 import type { Delivery, DeliveryState } from "../core/delivery.ts";
+import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { Profile } from "../core/profile.ts";
 
 export interface UserSecrets {
@@ -121,6 +122,32 @@ export interface MwiRepo {
   setEnabled(userId: string, systemId: string, enabled: boolean): Promise<void>;
 }
 
+/** The latest indicator for one IM client of a user, and what that client already has. */
+export interface MwiIndicatorSlot {
+  userId: string;
+  clientId: string;
+  /** Canonical client address (formatAddress). */
+  target: string;
+  version: number;
+  indicator: VoicemailIndicator;
+  /** The highest version the client confirmed; 0 when none. */
+  deliveredVersion: number;
+  expiresAt: Date;
+}
+
+export interface MwiIndicatorRepo {
+  /** One above every version stored for the user (1 for a user with none). */
+  nextVersion(userId: string): Promise<number>;
+  /** Replaces the client's slot with a newer indicator; what the client has is kept. */
+  put(slot: Omit<MwiIndicatorSlot, "deliveredVersion">): Promise<void>;
+  /** Slots whose latest version the client lacks and that have not expired, oldest first. */
+  undelivered(now: Date, target?: string): Promise<MwiIndicatorSlot[]>;
+  /** Records that the client has `version` (never lowers what it had). */
+  markDelivered(userId: string, clientId: string, version: number): Promise<void>;
+  /** Drops the slots of the user's clients not in `clientIds` (a client removed from the profile). */
+  retain(userId: string, clientIds: readonly string[]): Promise<void>;
+}
+
 export interface VoicemailRecord {
   id: string;
   userId: string;
@@ -163,6 +190,7 @@ export interface Store {
   readonly communications: CommunicationsRepo;
   readonly outbox: OutboxRepo;
   readonly mwi: MwiRepo;
+  readonly mwiIndicators: MwiIndicatorRepo;
   readonly voicemail: VoicemailRepo;
   readonly audio: AudioStore;
   /** Answers when the database is reachable (for /healthz). */

@@ -2,6 +2,7 @@
 // carry an `id` the client acknowledges; frames up are parsed here with zod before anything else.
 
 import { z } from "zod";
+import type { VoicemailIndicator } from "../../core/mwi.ts";
 
 /** Anything the hub pushes that the client must acknowledge with `{type: "ack", id}`. */
 export interface StreamEvent {
@@ -20,6 +21,11 @@ export interface MessageEvent extends StreamEvent {
   audioUrl?: string;
   /** ISO 8601. */
   receivedAt: string;
+}
+
+/** The voicemail indicator message (src/core/mwi.ts, docs/mwi-indicator.md) for this client. */
+export interface MwiEvent extends StreamEvent, VoicemailIndicator {
+  type: "mwi";
 }
 
 /** Replies to a `send` frame; not events, so they carry no id and take no ack. */

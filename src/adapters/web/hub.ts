@@ -9,10 +9,17 @@ import type { Address } from "../../core/address.ts";
 import { formatAddress } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
-import type { Adapter, AvailabilityListener, DeliveryTarget, Gateway } from "../../core/ports.ts";
+import type { VoicemailIndicator } from "../../core/mwi.ts";
+import type {
+  Adapter,
+  AvailabilityListener,
+  DeliveryTarget,
+  Gateway,
+  IndicatorTarget,
+} from "../../core/ports.ts";
 import type { Rendition } from "../../core/rendition.ts";
 import { AckWaiters } from "./acks.ts";
-import type { ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
+import type { MwiEvent, ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
 import { upFrameSchema } from "./frames.ts";
 import type { WebClientId } from "./inbound.ts";
 import { handleSend } from "./inbound.ts";
@@ -36,7 +43,7 @@ interface Connection extends WebClientId {
 export const WS_GOING_AWAY = 1001;
 export const WS_MESSAGE_TOO_BIG = 1009;
 
-export class WebClientHub implements Adapter {
+export class WebClientHub implements Adapter, IndicatorTarget {
   readonly name = "web";
   readonly #opts: Required<WebClientHubOptions>;
   readonly #connections = new Map<WebSocket, Connection>();
@@ -98,6 +105,14 @@ export class WebClientHub implements Adapter {
       throw new DeliveryError("web clients take text renditions", true);
     await this.deliver(address, messageEvent(communication, rendition, target.deliveryId));
     return target.deliveryId;
+  }
+
+  /** The voicemail indicator as a `mwi` stream event (DESIGN §4), acked like any event. */
+  async sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void> {
+    if (address.scheme !== "web")
+      throw new DeliveryError(`web adapter cannot reach ${formatAddress(address)}`, true);
+    const event: MwiEvent = { id, type: "mwi", ...indicator };
+    await this.deliver(address, event);
   }
 
   /**

@@ -28,6 +28,12 @@ const PROFILE_KEYS = [
 export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   const { users } = deps.store;
   app.addHook("onRequest", auth.hook());
+  // MWI follows the profile (sources subscribe, clients get a fresh indicator); its failure is
+  // logged and never fails the request whose change is already stored.
+  const profileChanged = (userId: string) =>
+    deps.mwi.profileChanged(userId).catch((err: unknown) => {
+      deps.logger.error({ err, userId }, "mwi: cannot follow the profile change");
+    });
 
   app.post("/users", async (request, reply) => {
     requireAdmin(request);
@@ -38,6 +44,7 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     );
     const record = await users.create(profile, await secretsOf(profile.id, body, deps.config));
     request.log.info({ userId: profile.id }, "user created");
+    await profileChanged(profile.id);
     return reply.code(201).send(record.profile);
   });
 
@@ -72,6 +79,7 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
       Object.keys(secrets).length > 0 ? secrets : undefined,
     );
     request.log.info({ userId: id, fields: Object.keys(body) }, "user updated");
+    await profileChanged(id);
     return record.profile;
   });
 
@@ -80,6 +88,7 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     requireSelfOrAdmin(request, id);
     if (!(await users.delete(id))) throw new NotFoundError(`no user "${id}"`);
     request.log.info({ userId: id, by: principalOf(request).role }, "user deleted");
+    await profileChanged(id);
     return reply.code(204).send();
   });
 };

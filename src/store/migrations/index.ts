@@ -4,10 +4,12 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as m001 from "./001-initial.ts";
 import * as m002 from "./002-sip-digest.ts";
+import * as m003 from "./003-mwi-indicators.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
   "002-sip-digest": m002,
+  "003-mwi-indicators": m003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,6 +4,7 @@
 import type * as audioBlobs from "./audio-blobs.ts";
 import type * as communications from "./communications.ts";
 import type * as deliveries from "./deliveries.ts";
+import type * as mwiIndicators from "./mwi-indicators.ts";
 import type * as mwiState from "./mwi-state.ts";
 import type * as nativeIds from "./native-ids.ts";
 import type * as userEmails from "./user-emails.ts";
@@ -18,12 +19,14 @@ export type DatabaseSchema = users.PartialDB &
   nativeIds.PartialDB &
   deliveries.PartialDB &
   mwiState.PartialDB &
+  mwiIndicators.PartialDB &
   voicemailMessages.PartialDB &
   audioBlobs.PartialDB;
 
 export type { AudioBlobRow } from "./audio-blobs.ts";
 export type { CommunicationRow } from "./communications.ts";
 export type { DeliveryRow } from "./deliveries.ts";
+export type { MwiIndicatorDbRow } from "./mwi-indicators.ts";
 export type { MwiStateDbRow } from "./mwi-state.ts";
 export type { NativeIdRow } from "./native-ids.ts";
 export type { UserEmailRow } from "./user-emails.ts";

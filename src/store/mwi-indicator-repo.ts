@@ -1,0 +1,81 @@
+// The MWI service's per-client indicator slots (table mwi_indicators): latest-wins state sync, as
+// opposed to the outbox's every-message-once. A version counter per user orders the indicators.
+
+import { sql } from "kysely";
+import type { VoicemailIndicator } from "../core/mwi.ts";
+import { fromMs, toMs } from "./codec.ts";
+import type { Database } from "./database.ts";
+import type { MwiIndicatorDbRow } from "./schema/index.ts";
+import type { MwiIndicatorRepo, MwiIndicatorSlot } from "./types.ts";
+
+function toSlot(r: MwiIndicatorDbRow): MwiIndicatorSlot {
+  return {
+    userId: r.user_id,
+    clientId: r.client_id,
+    target: r.target,
+    version: Number(r.version),
+    indicator: JSON.parse(r.payload) as VoicemailIndicator,
+    deliveredVersion: Number(r.delivered_version),
+    expiresAt: fromMs(r.expires_at),
+  };
+}
+
+export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
+  constructor(private readonly database: Database) {}
+
+  async nextVersion(userId: string): Promise<number> {
+    const r = await this.database.db
+      .selectFrom("mwi_indicators")
+      .select((eb) => eb.fn.max("version").as("v"))
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return Number(r?.v ?? 0) + 1;
+  }
+
+  async put(slot: Omit<MwiIndicatorSlot, "deliveredVersion">): Promise<void> {
+    const now = Date.now();
+    const values = {
+      user_id: slot.userId,
+      client_id: slot.clientId,
+      target: slot.target,
+      version: slot.version,
+      payload: JSON.stringify(slot.indicator),
+      expires_at: toMs(slot.expiresAt),
+      updated_at: now,
+    };
+    const { user_id: _u, client_id: _c, ...rest } = values;
+    await this.database.db
+      .insertInto("mwi_indicators")
+      .values({ ...values, delivered_version: 0 })
+      .onConflict((oc) => oc.columns(["user_id", "client_id"]).doUpdateSet(rest))
+      .execute();
+  }
+
+  async undelivered(now: Date, target?: string): Promise<MwiIndicatorSlot[]> {
+    let q = this.database.db
+      .selectFrom("mwi_indicators")
+      .selectAll()
+      .whereRef("delivered_version", "<", "version")
+      .where("expires_at", ">", toMs(now));
+    if (target !== undefined) q = q.where("target", "=", target);
+    const rows = await q.orderBy("updated_at").execute();
+    return rows.map(toSlot);
+  }
+
+  async markDelivered(userId: string, clientId: string, version: number): Promise<void> {
+    await this.database.db
+      .updateTable("mwi_indicators")
+      .set({
+        delivered_version: sql<number>`case when delivered_version < ${version} then ${version} else delivered_version end`,
+      })
+      .where("user_id", "=", userId)
+      .where("client_id", "=", clientId)
+      .execute();
+  }
+
+  async retain(userId: string, clientIds: readonly string[]): Promise<void> {
+    let q = this.database.db.deleteFrom("mwi_indicators").where("user_id", "=", userId);
+    if (clientIds.length > 0) q = q.where("client_id", "not in", [...clientIds]);
+    await q.execute();
+  }
+}
