@@ -113,6 +113,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       targets: indicatorTargets,
       indicatorTtlMs: config.mwi.indicatorTtlMs,
       retryMs: config.mwi.retryMs,
+      onChange: (profile) => {
+        if (profile.mwi.phones === "all") mailboxEvents.changed(profile.id);
+      },
     });
 
     // Links in mail and chat: publicUrl, else the HTTP listener — whose port is known only once

@@ -5,6 +5,7 @@
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
+import type { MwiCounts } from "../core/mwi.ts";
 import type { MessageSummary } from "../protocols/mwi/index.ts";
 import {
   type DigestAlgorithm,
@@ -79,8 +80,24 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
   });
   const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
+  // A profile with `mwi.phones: "all"` lights the phone's lamp for every enabled voicemail
+  // system (the MWI service's rows; it calls notifyChanged after each change), else our store.
+  const countsFor = async (userId: string): Promise<MwiCounts> => {
+    const profile = (await deps.store.users.get(userId))?.profile;
+    if (profile?.mwi.phones !== "all") return deps.store.voicemail.counts(userId);
+    const named = new Set(profile.voicemailSystems.map((s) => s.id));
+    const total: MwiCounts = { new: 0, old: 0, urgentNew: 0, urgentOld: 0 };
+    for (const r of await deps.store.mwi.listForUser(userId)) {
+      if (!r.enabled || !named.has(r.systemId)) continue;
+      total.new += r.newCount;
+      total.old += r.oldCount;
+      total.urgentNew += r.urgentNew;
+      total.urgentOld += r.urgentOld;
+    }
+    return total;
+  };
   const summaryFor = async (userId: string): Promise<MessageSummary> => {
-    const c = await deps.store.voicemail.counts(userId);
+    const c = await countsFor(userId);
     return {
       waiting: c.new > 0,
       account: `sip:${userId}@${realm}`,

@@ -26,6 +26,11 @@ export interface Route {
 export interface MwiPreferences {
   enabled: boolean;
   supplemental: { timestamp: boolean; text?: string };
+  /**
+   * What MWI NOTIFY to the user's own SIP phones counts: our store ("internal", the default) or
+   * the aggregate of every enabled voicemail system ("all"), so one lamp covers them all.
+   */
+  phones?: "internal" | "all";
 }
 
 export interface Profile {

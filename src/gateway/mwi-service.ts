@@ -29,6 +29,8 @@ export interface MwiServiceOptions {
   indicatorTtlMs: number;
   /** How often undelivered indicators to available clients are tried again. */
   retryMs: number;
+  /** Called after every stored change of a user's state (the phones' MWI follows it). */
+  onChange?: (profile: Profile) => void;
 }
 
 export interface MwiSnapshot {
@@ -203,6 +205,7 @@ export class MwiService implements MwiSink {
 
   async #publish(profile: Profile): Promise<void> {
     const { store } = this.#opts;
+    this.#opts.onChange?.(profile);
     const clientIds = profile.imClients.map((c) => c.id);
     await store.mwiIndicators.retain(profile.id, clientIds);
     if (!profile.mwi.enabled || profile.imClients.length === 0) return;

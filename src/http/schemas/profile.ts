@@ -84,6 +84,8 @@ export const mwiSchema = z.strictObject({
       text: z.string().max(500).optional(),
     })
     .prefault({}),
+  /** What the user's SIP phones' MWI NOTIFY counts: our own store, or every enabled system. */
+  phones: z.enum(["internal", "all"]).optional(),
 });
 
 /** Ids within one list name things (routes, MWI commands), so they must be unique. */
