@@ -75,6 +75,14 @@ export function changes(state: MwiSystemState | undefined, report: MwiReport): b
   return !b || a.at.getTime() !== b.at.getTime() || a.ani !== b.ani || a.dnis !== b.dnis;
 }
 
+/** One voicemail system's field group in an indicator or in GET /users/:id/mwi (JSON dates). */
+export interface SystemFields extends MwiCounts {
+  id: string;
+  kind: VoicemailSystem["kind"];
+  enabled: boolean;
+  lastCaller?: { ani?: string; dnis?: string; at: string };
+}
+
 /**
  * The voicemail indicator message (CLAIMS B11): wire form shared by the web stream (`type:
  * "mwi"`) and the XMPP element `<mwi xmlns="urn:omnivox:mwi:1">` (docs/mwi-indicator.md).
@@ -87,14 +95,7 @@ export interface VoicemailIndicator {
   version: number;
   total: MwiCounts;
   /** One field group per voicemail system named in the profile, in profile order. */
-  systems: Array<
-    MwiCounts & {
-      id: string;
-      kind: VoicemailSystem["kind"];
-      enabled: boolean;
-      lastCaller?: { ani?: string; dnis?: string; at: string };
-    }
-  >;
+  systems: SystemFields[];
   lastCaller?: { systemId: string; ani?: string; dnis?: string; at: string };
   supplemental?: { timestamp?: string; text?: string };
 }

@@ -13,6 +13,7 @@ import {
   type MwiCounts,
   type MwiReport,
   type MwiSystemState,
+  type SystemFields,
   statesForProfile,
 } from "../core/mwi.ts";
 import type { IndicatorTarget, MwiSink, MwiSource } from "../core/ports.ts";
@@ -35,14 +36,7 @@ export interface MwiServiceOptions {
 
 export interface MwiSnapshot {
   total: MwiCounts;
-  systems: Array<
-    MwiCounts & {
-      id: string;
-      kind: VoicemailSystem["kind"];
-      enabled: boolean;
-      lastCaller?: { ani?: string; dnis?: string; at: string };
-    }
-  >;
+  systems: SystemFields[];
 }
 
 export function clientAddress(userId: string, client: ImClient): Address {
