@@ -21,6 +21,7 @@ import { buildHttpServer } from "../http/server.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { startSpeech } from "./speech.ts";
@@ -202,11 +203,23 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         .internalChanged(userId)
         .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
     };
+    ports.sip = telephony.sip;
+    stops.push(() => telephony.stop());
+
+    // Legacy voicemail MWI (SIP subscriptions, SMDI links) on the telephone endpoint; stopped
+    // before it (un-SUBSCRIBE with Expires: 0 needs the endpoint).
+    const legacy = await startLegacyVoicemail(config, {
+      endpoint: telephony.service.endpoint,
+      localContact: `sip:omnivox@${config.sip.mediaAddress ?? telephony.sip.host}:${telephony.sip.port}`,
+      sink: mwi,
+      logger,
+    });
+    stops.push(() => legacy.stop());
+    for (const [id, bound] of Object.entries(legacy.smdiPorts)) ports[`smdi:${id}`] = bound;
+    mwi.addSources(legacy.sources);
     // Sources subscribe once SIP is up; indicators wait for the listeners that serve clients.
     await mwi.start();
     stops.push(() => mwi.stop());
-    ports.sip = telephony.sip;
-    stops.push(() => telephony.stop());
 
     ports.smtp = await email.inbound.start();
     // SMTP stops first: no new mail is accepted while the rest shuts down.

@@ -128,6 +128,27 @@ export const configSchema = z
         ]),
       )
       .default([]),
+    /** Legacy voicemail boxes watched by SIP message-summary subscription (RFC 3842). */
+    legacyVoicemail: z
+      .strictObject({
+        /** Seconds asked for in each SUBSCRIBE; the box may grant less. Refreshed before expiry. */
+        subscribeExpires: z.number().int().min(1).max(86_400).default(3600),
+        /** Backoff between failed subscription attempts: doubling from retryMinMs to retryMaxMs. */
+        retryMinMs: durationMs.min(1).default(1000),
+        retryMaxMs: durationMs.min(1).default(300_000),
+        /** Digest credentials per legacy host, answered when that host challenges a SUBSCRIBE. */
+        credentials: z
+          .array(
+            z.strictObject({
+              host: z.string().min(1),
+              username: z.string().min(1),
+              password: z.string(),
+              realm: z.string().optional(),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
     speech: z
       .strictObject({
         tts: z.string().default("espeak-ng-wasm"),

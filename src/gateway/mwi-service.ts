@@ -24,6 +24,7 @@ import { backoffDelay } from "./backoff.ts";
 export interface MwiServiceOptions {
   store: Store;
   logger: Logger;
+  /** Sources known at construction; more may be added before start (addSources). */
   sources: readonly MwiSource[];
   targets: readonly IndicatorTarget[];
   /** How long an undelivered indicator is kept for an away client. */
@@ -61,6 +62,7 @@ function stateOf(row: MwiStateRow, kind: VoicemailSystem["kind"]): MwiSystemStat
 
 export class MwiService implements MwiSink {
   readonly #opts: MwiServiceOptions;
+  readonly #sources: MwiSource[];
   /** Per-user chain: reports and switches for one user apply in arrival order. */
   readonly #chains = new Map<string, Promise<void>>();
   /** Targets with a delivery under way; `again` asks for one more pass when it ends. */
@@ -71,6 +73,15 @@ export class MwiService implements MwiSink {
 
   constructor(opts: MwiServiceOptions) {
     this.#opts = opts;
+    this.#sources = [...opts.sources];
+  }
+
+  /**
+   * Sources that need a running SIP endpoint join after construction, before start. Their owner
+   * stops them; the service only syncs them.
+   */
+  addSources(sources: readonly MwiSource[]): void {
+    this.#sources.push(...sources);
   }
 
   /** Tells every source what to watch, brings our own store's counts in, sends what waits. */
@@ -89,7 +100,6 @@ export class MwiService implements MwiSink {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#sweep) clearInterval(this.#sweep);
-    for (const source of this.#opts.sources) await source.stop();
     await Promise.allSettled([...this.#chains.values()]);
   }
 
@@ -227,7 +237,7 @@ export class MwiService implements MwiSink {
   async #syncSources(userId: string, profile: Profile | undefined): Promise<void> {
     const rows = profile ? await this.#opts.store.mwi.listForUser(userId) : [];
     const enabled = new Map(rows.map((r) => [r.systemId, r.enabled]));
-    for (const source of this.#opts.sources) {
+    for (const source of this.#sources) {
       const systems = (profile?.voicemailSystems ?? [])
         .filter((s) => s.kind === source.kind)
         .map((system) => ({ system, enabled: enabled.get(system.id) ?? true }));

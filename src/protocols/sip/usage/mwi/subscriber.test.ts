@@ -1,0 +1,83 @@
+// The message-summary subscriber against the legacy voicemail simulator, for what the adapter
+// tests do not reach: a NOTIFY ahead of the 2xx, 423 with Min-Expires, a NOTIFY of a dialog we
+// do not know (481), and stop() while the SUBSCRIBE is still unanswered.
+
+import assert from "node:assert/strict";
+import { afterEach, test } from "node:test";
+import { LegacyVoicemailSim } from "../../../../../test/peers/legacy-vm/index.ts";
+import { waitUntil } from "../../../../../test/peers/legacy-vm/support.ts";
+import { DialogRegistry } from "../../dialog/registry.ts";
+import { SipEndpoint } from "../../endpoint.ts";
+import type { SummaryEvent } from "./subscriber.ts";
+import { MwiSubscriberHub } from "./subscriber-hub.ts";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(vmOptions: ConstructorParameters<typeof LegacyVoicemailSim>[0]) {
+  const vm = await new LegacyVoicemailSim(vmOptions).start();
+  cleanups.push(() => vm.stop());
+  const endpoint = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 }, timers: { t1: 20 } });
+  const port = (await endpoint.start()).udp!.port;
+  const dialogs = new DialogRegistry(endpoint);
+  const hub = new MwiSubscriberHub(endpoint, { localContact: `sip:gw@127.0.0.1:${port}` });
+  cleanups.push(async () => {
+    await hub.stop();
+    dialogs.close();
+    await endpoint.stop();
+  });
+  const events: SummaryEvent[] = [];
+  const subscribe = (mailbox: string, expires = 60) =>
+    hub.subscribe({
+      uri: vm.uri(mailbox),
+      expires,
+      retry: { minMs: 20, maxMs: 100 },
+      onSummary: (e) => events.push(e),
+    });
+  return { vm, hub, events, subscribe, port };
+}
+
+test("a NOTIFY that overtakes the 200 is taken, and the dialog goes on from it", async () => {
+  const { vm, events, subscribe } = await setup({ notifyBeforeOk: true });
+  await vm.mwi.set("4000", { new: 1, old: 0 });
+  const sub = subscribe("4000");
+  await waitUntil(() => sub.status === "active", "the subscription");
+  assert.equal(events[0]?.summary.classes.voice?.new, 1);
+  assert.equal(vm.mwi.notifies[0]?.status, 200);
+  await vm.mwi.set("4000", { new: 2, old: 0 });
+  await waitUntil(() => events.length === 2, "the next NOTIFY");
+  assert.equal(events[1]?.summary.classes.voice?.new, 2);
+  assert.equal(vm.mwi.notifies[1]?.status, 200, "its CSeq follows the early one's");
+});
+
+test("423 Interval Too Brief is retried at once with the Min-Expires asked for", async () => {
+  const { vm, subscribe } = await setup({ minExpires: 120 });
+  const sub = subscribe("4000", 30);
+  await waitUntil(() => sub.status === "active", "the subscription");
+  assert.deepEqual(
+    vm.mwi.seen.map((s) => [s.expires, s.status]),
+    [
+      ["30", 0],
+      ["120", 200],
+    ],
+  );
+});
+
+test("stop() during the first SUBSCRIBE unsubscribes once the 200 is in", async () => {
+  const { vm, subscribe } = await setup({});
+  const sub = subscribe("4000");
+  await sub.stop();
+  assert.equal(sub.status, "stopped");
+  assert.deepEqual(
+    vm.mwi.seen.map((s) => [s.expires, s.inDialog]),
+    [
+      ["60", false],
+      ["0", true],
+    ],
+  );
+  await waitUntil(() => vm.mwi.active() === 0, "no live subscription");
+  await waitUntil(() => vm.mwi.notifies.at(-1)?.status === 200, "the final NOTIFY answered");
+  assert.equal(vm.mwi.notifies.at(-1)?.state, "terminated;reason=timeout");
+});
