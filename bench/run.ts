@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { measureTtsRtf } from "../src/speech/tts/bench.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
+import { run as mwiUpdates, rows as mwiRows } from "./mwi-updates.ts";
 import { run as rtpRecord } from "./rtp-record.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
@@ -101,6 +102,11 @@ try {
     ratio: "-",
   });
 }
+
+// MWI updates from legacy systems (SIP NOTIFY, SMDI) to the web client (issue 5).
+const mwi = await mwiUpdates();
+results.mwiUpdates = mwi;
+rows.push(...mwiRows(mwi));
 
 console.table(rows);
 await writeFile(

@@ -68,6 +68,7 @@ export class MwiService implements MwiSink {
   /** Targets with a delivery under way; `again` asks for one more pass when it ends. */
   readonly #delivering = new Map<string, { again: boolean }>();
   readonly #failures = new Map<string, number>();
+  readonly #versions = new Map<string, number>();
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -111,12 +112,13 @@ export class MwiService implements MwiSink {
         this.#opts.logger.warn({ userId, systemId }, "mwi: report for a system no profile names");
         return;
       }
-      const row = await this.#opts.store.mwi.get(userId, systemId);
+      const rows = await this.#opts.store.mwi.listForUser(userId);
+      const row = rows.find((r) => r.systemId === systemId);
       const state = row ? stateOf(row, system.kind) : undefined;
       if (state && !state.enabled) return;
       if (!changes(state, report)) return;
       const lastCaller = report.lastCaller ?? state?.lastCaller;
-      await this.#opts.store.mwi.put({
+      const changed: MwiStateRow = {
         userId,
         systemId,
         newCount: report.counts.new,
@@ -126,8 +128,8 @@ export class MwiService implements MwiSink {
         enabled: true,
         ...(lastCaller ? { lastCaller } : {}),
         updatedAt: new Date(),
-      });
-      await this.#publish(profile);
+      };
+      await this.#publish(profile, [...rows.filter((r) => r !== row), changed], changed);
     });
   }
 
@@ -197,9 +199,9 @@ export class MwiService implements MwiSink {
     return { total: aggregate(states).total, systems: ind.systems };
   }
 
-  async #states(profile: Profile): Promise<MwiSystemState[]> {
+  async #states(profile: Profile, given?: MwiStateRow[]): Promise<MwiSystemState[]> {
     const kinds = new Map(profile.voicemailSystems.map((s) => [s.id, s.kind]));
-    const rows = await this.#opts.store.mwi.listForUser(profile.id);
+    const rows = given ?? (await this.#opts.store.mwi.listForUser(profile.id));
     const stored = rows.flatMap((r) => {
       const kind = kinds.get(r.systemId);
       return kind ? [stateOf(r, kind)] : [];
@@ -207,31 +209,42 @@ export class MwiService implements MwiSink {
     return statesForProfile(profile, stored, new Date());
   }
 
-  async #publish(profile: Profile): Promise<void> {
+  /**
+   * Writes the changed state row (if any) and a new indicator for every client in one
+   * transaction — one disk sync per change — then starts their delivery. `rows` are the user's
+   * rows as they are after the change (read again when not given).
+   */
+  async #publish(profile: Profile, rows?: MwiStateRow[], changed?: MwiStateRow): Promise<void> {
     const { store } = this.#opts;
-    this.#opts.onChange?.(profile);
-    const clientIds = profile.imClients.map((c) => c.id);
-    await store.mwiIndicators.retain(profile.id, clientIds);
-    if (!profile.mwi.enabled || profile.imClients.length === 0) return;
-    const states = await this.#states(profile);
-    const version = await store.mwiIndicators.nextVersion(profile.id);
+    const wanted = profile.mwi.enabled && profile.imClients.length > 0;
+    const states = wanted ? await this.#states(profile, rows) : [];
+    const version = wanted ? await this.#nextVersion(profile.id) : 0;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.#opts.indicatorTtlMs);
-    const targets: string[] = [];
-    for (const client of profile.imClients) {
-      const target = formatAddress(clientAddress(profile.id, client));
-      const indicator = indicatorFor(profile, client, states, version, now);
-      await store.mwiIndicators.put({
-        userId: profile.id,
-        clientId: client.id,
-        target,
-        version,
-        indicator,
-        expiresAt,
-      });
-      targets.push(target);
-    }
-    for (const target of targets) this.#kick(target);
+    const slots = wanted
+      ? profile.imClients.map((client) => ({
+          userId: profile.id,
+          clientId: client.id,
+          target: formatAddress(clientAddress(profile.id, client)),
+          version,
+          indicator: indicatorFor(profile, client, states, version, now),
+          expiresAt,
+        }))
+      : [];
+    await store.mwiIndicators.commit(profile.id, slots, changed);
+    this.#opts.onChange?.(profile);
+    for (const slot of slots) this.#kick(slot.target);
+  }
+
+  /**
+   * Versions come from the store once per user, then from memory: changes for one user are
+   * serial (#serial), so the counter cannot race within this process.
+   */
+  async #nextVersion(userId: string): Promise<number> {
+    const next =
+      this.#versions.get(userId) ?? (await this.#opts.store.mwiIndicators.nextVersion(userId));
+    this.#versions.set(userId, next + 1);
+    return next;
   }
 
   async #syncSources(userId: string, profile: Profile | undefined): Promise<void> {

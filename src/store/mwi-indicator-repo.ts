@@ -5,8 +5,9 @@ import { sql } from "kysely";
 import type { VoicemailIndicator } from "../core/mwi.ts";
 import { fromMs, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
+import { SqlMwiRepo } from "./mwi-repo.ts";
 import type { MwiIndicatorDbRow } from "./schema/index.ts";
-import type { MwiIndicatorRepo, MwiIndicatorSlot } from "./types.ts";
+import type { MwiIndicatorRepo, MwiIndicatorSlot, MwiStateRow } from "./types.ts";
 
 function toSlot(r: MwiIndicatorDbRow): MwiIndicatorSlot {
   return {
@@ -71,6 +72,22 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
       .where("user_id", "=", userId)
       .where("client_id", "=", clientId)
       .execute();
+  }
+
+  async commit(
+    userId: string,
+    slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
+    state?: MwiStateRow,
+  ): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      if (state) await new SqlMwiRepo(tx).put(state);
+      const repo = new SqlMwiIndicatorRepo(tx);
+      for (const slot of slots) await repo.put(slot);
+      await repo.retain(
+        userId,
+        slots.map((s) => s.clientId),
+      );
+    });
   }
 
   async retain(userId: string, clientIds: readonly string[]): Promise<void> {

@@ -146,6 +146,15 @@ export interface MwiIndicatorRepo {
   markDelivered(userId: string, clientId: string, version: number): Promise<void>;
   /** Drops the slots of the user's clients not in `clientIds` (a client removed from the profile). */
   retain(userId: string, clientIds: readonly string[]): Promise<void>;
+  /**
+   * One change of a user's MWI in one transaction: the changed state row (when given), the new
+   * slots, and the removal of slots of clients not among them.
+   */
+  commit(
+    userId: string,
+    slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
+    state?: MwiStateRow,
+  ): Promise<void>;
 }
 
 export interface VoicemailRecord {
