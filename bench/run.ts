@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { measureTtsRtf } from "../src/speech/tts/bench.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
-import { run as mwiUpdates, rows as mwiRows } from "./mwi-updates.ts";
+import { rows as mwiRows, run as mwiUpdates } from "./mwi-updates.ts";
 import { run as rtpRecord } from "./rtp-record.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
