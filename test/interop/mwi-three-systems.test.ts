@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { TestPhone } from "../../src/protocols/sip/usage/test-phone.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../peers/legacy-vm/index.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { connectWebClient, type StreamEvent, type TestWebClient } from "../support/web-client.ts";
@@ -172,4 +173,35 @@ test("switching the SIP box off sends Expires: 0 and stops its updates; on resum
     mark,
   );
   assert.equal(sys(back, "pbx")?.old, 1);
+});
+
+test("with mwi.phones \"all\", alice's SIP phone's lamp counts every enabled system", async () => {
+  const patched = await t.api(
+    "PATCH",
+    "/users/alice",
+    { mwi: { enabled: true, supplemental: { timestamp: true }, phones: "all" } },
+    token,
+  );
+  assert.equal(patched.status, 200);
+  const sip = { ...t.app.ports.sip!, transport: "udp" as const };
+  const phone = new TestPhone("alice", "wonderland", sip, t.app.config.sip.domain);
+  await phone.start();
+  try {
+    const sub = await phone.subscribe([
+      ["Event", "message-summary"],
+      ["Expires", "600"],
+    ]);
+    assert.equal(sub.final.status, 200);
+    const lamp = () =>
+      phone.notifies.map((r) => /Voice-Message:\s*(\d+)\//i.exec(r.body.toString())?.[1]);
+    await phone.waitNotifies(1);
+    // The legacy box and the SMDI station light the phone omnivox serves, not only our store.
+    await sim.mwi.set("4100", { new: 6, old: 2 });
+    box.mwi("4100", true);
+    const deadline = Date.now() + 5000;
+    while (!lamp().includes("7") && Date.now() < deadline) await sleep(20);
+    assert.ok(lamp().includes("7"), `phone lamp counts 6 + 1 + 0, saw ${lamp().join(", ")}`);
+  } finally {
+    await phone.endpoint.stop();
+  }
 });
