@@ -28,7 +28,7 @@ before(async () => {
   config = join(dir, "omnivox.yaml");
   await writeFile(
     config,
-    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { domain: voice.example.test }\n`,
+    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0, domain: voice.example.test }\n`,
   );
 });
 

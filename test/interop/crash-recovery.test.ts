@@ -28,6 +28,7 @@ test("SIGKILL at random points under 200 mails: every 250 reaches the client, sh
       `dataDir: ${dataDir}`,
       `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
       "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
+      "sip: { listen: 127.0.0.1:0 }",
       "outbox: { backoffBaseMs: 50, backoffMaxMs: 500, ackTimeoutMs: 2000 }",
       "",
     ].join("\n"),
