@@ -93,7 +93,21 @@ function configText(sipPort: number, audioSource: string, recordDir?: string): s
 
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
+/**
+ * Starts baresip on a free port. freeUdpPort checks UDP only, while baresip also binds TCP and TLS
+ * beside it, so a port another process holds for TCP is tried again on a new port.
+ */
 export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(options: BaresipOptions): Promise<Baresip> {
   const dir = await mkdtemp(join(tmpdir(), "omnivox-baresip-"));
   const sipPort = await freeUdpPort();
   await writeFile(
