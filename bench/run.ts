@@ -5,12 +5,15 @@ import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { measureTtsRtf } from "../src/speech/tts/bench.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
+import { rows as fanoutRows, run as fanoutSpread } from "./fanout-spread.ts";
 import { rows as mwiRows, run as mwiUpdates } from "./mwi-updates.ts";
 import { run as rtpRecord } from "./rtp-record.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
 import { run as smtpToWeb } from "./smtp-to-web.ts";
 import { run as sttWer } from "./stt-wer.ts";
+import { run as voicemailEmail, rows as voicemailRows } from "./voicemail-email.ts";
+import { run as xmppBench, rows as xmppRows } from "./xmpp.ts";
 
 const rows: Array<{ benchmark: string; figure: string; limit: string; ratio: string }> = [];
 const results: Record<string, unknown> = {
@@ -103,10 +106,23 @@ try {
   });
 }
 
+// Hang-up → email with and without STT, and the spread of a three-way fan-out (issue 4).
+const vmEmail = await voicemailEmail(Number(process.env.OMNIVOX_BENCH_CALLS ?? 20));
+results.voicemailEmail = vmEmail ?? "sipp not installed";
+rows.push(...voicemailRows(vmEmail));
+const fanout = await fanoutSpread(20);
+results.fanoutSpread = fanout;
+rows.push(...fanoutRows(fanout));
+
 // MWI updates from legacy systems (SIP NOTIFY, SMDI) to the web client (issue 5).
 const mwi = await mwiUpdates();
 results.mwiUpdates = mwi;
 rows.push(...mwiRows(mwi));
+
+// SMTP in → XMPP client beside Prosody's own client-to-client rate (issue 6).
+const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));
+results.xmpp = xmpp ?? "prosody or python3-slixmpp not installed";
+rows.push(...xmppRows(xmpp));
 
 console.table(rows);
 await writeFile(

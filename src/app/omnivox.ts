@@ -6,26 +6,34 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { createEmail } from "../adapters/email/index.ts";
+import { LegacyDepositAdapter } from "../adapters/legacy-voicemail/deposit-adapter.ts";
+import { LegacyRelay, relayLegOf } from "../adapters/legacy-voicemail/relay.ts";
+import { IcwCalls } from "../adapters/telephone/icw.ts";
+import { handleCallAction } from "../adapters/web/calls.ts";
 import { WebClientHub } from "../adapters/web/hub.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { type Address, formatAddress } from "../core/address.ts";
 import type { IndicatorTarget } from "../core/ports.ts";
 import { AdapterRegistry } from "../gateway/adapter-registry.ts";
+import { toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
+import { storedAudioTranscriber } from "../gateway/convert/transcribe.ts";
 import { MwiService } from "../gateway/mwi-service.ts";
 import { OutboxWorker } from "../gateway/outbox-worker.ts";
 import { Receiver } from "../gateway/receiver.ts";
 import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { buildHttpServer } from "../http/server.ts";
+import { resample } from "../speech/resample/resampler.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { callWaiting } from "./icw.ts";
 import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { startSpeech } from "./speech.ts";
-import { startTelephony } from "./telephony.ts";
+import { startTelephony, telephoneTarget } from "./telephony.ts";
 import { startXmpp } from "./xmpp.ts";
 
 function isIndicatorTarget(adapter: object): adapter is IndicatorTarget {
@@ -90,8 +98,11 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       holdMs: config.outbox.holdMs,
       onCommitted: () => holder.worker?.wake(),
     });
+    // Calls offered to web clients (ICW): the hub takes their actions, HTTP their screening.
+    const calls = new IcwCalls();
     const webClients = new WebClientHub({
       gateway,
+      callActions: (frame, client) => handleCallAction(calls, frame, client),
       logger,
       ackTimeoutMs: config.outbox.ackTimeoutMs,
     });
@@ -102,6 +113,25 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     });
     adapters.register(email.adapter).register(webClients);
     adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
+    const phoneCalls = telephoneTarget(config, { store, logger, resample });
+    adapters.register(phoneCalls.adapter);
+    // Dual deposit (issue 5): a live copy of each recording into the user's legacy boxes, and
+    // `legacy:` replays through the outbox; both reach SIP and SMDI once those are up (below).
+    const legacyOpts = {
+      profileOf: async (userId: string) => (await store.users.get(userId))?.profile,
+      domain: config.sip.domain,
+      logger: logger.child({ component: "legacy-deposit" }),
+    };
+    const legacyRelay = new LegacyRelay(legacyOpts);
+    const legacyDeposits = new LegacyDepositAdapter({
+      ...legacyOpts,
+      loadPcm: async (audioId) => {
+        const blob = await store.audio.get(audioId);
+        return blob ? (await toPhoneAudio(blob.data, resample)).samples : undefined;
+      },
+      maxAttemptMs: Math.max(0, config.outbox.leaseMs - 5000),
+    });
+    adapters.register(legacyDeposits);
     const xmpp = startXmpp(config, { store, gateway, logger });
     if (xmpp) adapters.register(xmpp.adapter);
 
@@ -131,7 +161,12 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const worker = new OutboxWorker({
       store,
       adapters,
-      converters: speech.converters(defaultConverters({ audioLinks })),
+      converters: speech.converters(
+        defaultConverters({
+          audioLinks,
+          transcribeAudio: storedAudioTranscriber(speech.stt, store.audio, config.speech.language),
+        }),
+      ),
       logger,
       options: { ...config.outbox, pollMs: overrides.outboxPollMs },
       observer: {
@@ -170,6 +205,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       health: async () => ({ store: await store.ping() }),
       audioLinks,
       mwi,
+      calls,
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
     stops.push(async () => {
@@ -196,6 +232,8 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       secret: admin.token,
       mailboxChanged: (userId) => mailboxEvents.changed(userId),
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
+      liveDeposits: legacyRelay,
+      icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),
     });
     mailboxEvents.changed = (userId) => {
       telephony.notifyPhones(userId);
@@ -204,6 +242,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
     };
     ports.sip = telephony.sip;
+    phoneCalls.attach(telephony);
     stops.push(() => telephony.stop());
 
     // Legacy voicemail MWI (SIP subscriptions, SMDI links) on the telephone endpoint; stopped
@@ -216,6 +255,12 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     });
     stops.push(() => legacy.stop());
     for (const [id, bound] of Object.entries(legacy.smdiPorts)) ports[`smdi:${id}`] = bound;
+    const callDetail = legacy.smdi.callDetail.bind(legacy.smdi);
+    legacyRelay.attach({
+      dial: async (opts) => relayLegOf(await telephony.service.dial(opts)),
+      callDetail,
+    });
+    legacyDeposits.attach({ player: telephony.service, callDetail });
     mwi.addSources(legacy.sources);
     // Sources subscribe once SIP is up; indicators wait for the listeners that serve clients.
     await mwi.start();

@@ -26,6 +26,8 @@ export interface SipPhones {
   notifyChanged(userId: string): void;
   /** The user whose registered phone sent this request, if any. */
   identifyCaller(req: IncomingRequest): Promise<string | undefined>;
+  /** The live bindings of every AOR the user owns: where a call to the user's phones goes. */
+  bindingsOf(userId: string): Binding[];
   stop(): void;
 }
 
@@ -124,6 +126,12 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
       // Trusted only when the request comes from where a live binding of that user registered.
       const binding = bySource.get(sourceKey(req.source));
       return binding && binding.expiresAt > Date.now() ? binding.userId : undefined;
+    },
+    bindingsOf(userId) {
+      return registrar
+        .aors()
+        .flatMap((aor) => registrar.bindings(aor))
+        .filter((b) => b.userId === userId);
     },
     stop() {
       register.stop();

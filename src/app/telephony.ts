@@ -1,15 +1,21 @@
 // Wires the telephone system and our voicemail store into the running gateway: SIP endpoint,
-// prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI.
+// prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI; and the
+// outbound telephone adapter (calls that play a message), registered before the endpoint starts.
 
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { phoneLocator, TelephoneAdapter } from "../adapters/telephone/adapter.ts";
+import type { CallWaiting } from "../adapters/telephone/icw.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
+import type { DialOptions, OutboundLeg } from "../adapters/telephone/takeover.ts";
 import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
 import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
-import { ConfigError } from "../core/errors.ts";
-import type { Gateway } from "../core/ports.ts";
+import { ConfigError, DeliveryError } from "../core/errors.ts";
+import type { Gateway, LiveDeposits } from "../core/ports.ts";
+import { wantsTranscript } from "../core/routing.ts";
+import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import type { Store } from "../store/types.ts";
 import { startSipPhones } from "./sip-phones.ts";
 
@@ -19,6 +25,8 @@ export interface Telephony {
   sip: { host: string; port: number };
   /** Pushes a user's new message counts to their phones (MWI NOTIFY). */
   notifyPhones(userId: string): void;
+  /** Contact URIs of the user's registered phones. */
+  contactsOf(userId: string): string[];
   stop(): Promise<void>;
 }
 
@@ -33,6 +41,10 @@ export interface TelephonyDeps {
   mailboxChanged: (userId: string) => void;
   /** Transcribes deposits while they are recorded (app/speech.ts); none without an STT engine. */
   transcriber?: DepositTranscriber;
+  /** Live copies of deposits into legacy boxes (dual deposit, adapters/legacy-voicemail/relay.ts). */
+  liveDeposits?: LiveDeposits;
+  /** Internet call waiting (app/icw.ts), given the service's way of placing calls. */
+  icw?: (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting;
 }
 
 export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
@@ -50,7 +62,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     config.sip.domain,
     deps.mailboxChanged,
   );
-  const service = new TelephoneService(
+  const service: TelephoneService = new TelephoneService(
     {
       listen,
       mediaAddress,
@@ -68,6 +80,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       deposit: (m) => voicemail.deposit(m),
       mailbox: voicemail,
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
+      ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
+      ...(deps.icw ? { icw: deps.icw((opts): Promise<OutboundLeg> => service.dial(opts)) } : {}),
+      transcribes: async (userId) => {
+        const user = await deps.store.users.get(userId);
+        return !user || wantsTranscript("voicemail", user.profile);
+      },
     },
   );
   const sip = await service.start();
@@ -85,9 +103,55 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     voicemail,
     sip,
     notifyPhones: (userId) => started.notifyChanged(userId),
+    contactsOf: (userId) => started.bindingsOf(userId).map((b) => b.contact),
     stop: async () => {
       started.stop();
       await service.stop();
+    },
+  };
+}
+
+/**
+ * The outbound telephone adapter (tel:, sip:). It is registered with the other adapters before
+ * the SIP endpoint starts, so deliveries due at start-up find it; until `attach` they are retried.
+ */
+export function telephoneTarget(
+  config: Config,
+  deps: { store: Store; logger: Logger; resample: Resample },
+): { adapter: TelephoneAdapter; attach(telephony: Telephony): void } {
+  let telephony: Telephony | undefined;
+  const started = (): Telephony => {
+    if (!telephony) throw new DeliveryError("the SIP endpoint is not started yet");
+    return telephony;
+  };
+  const locate = phoneLocator({
+    ownerOf: async (n) =>
+      (await deps.store.users.findByPhone(n))?.id ??
+      (await deps.store.users.findByPhone(n.startsWith("+") ? n.slice(1) : `+${n}`))?.id,
+    contactsOf: (userId) => started().contactsOf(userId),
+    get self() {
+      return telephony?.sip;
+    },
+  });
+  const adapter = new TelephoneAdapter({
+    player: { playOnPhone: (opts) => started().service.playOnPhone(opts) },
+    loadPcm: async (audioId) => {
+      const blob = await deps.store.audio.get(audioId);
+      return blob ? (await toPhoneAudio(blob.data, deps.resample)).samples : undefined;
+    },
+    locate: (address) => {
+      started();
+      return locate(address);
+    },
+    domain: config.sip.domain,
+    // Inside the outbox lease, with room for loading the audio and recording the result.
+    maxAttemptMs: Math.max(0, config.outbox.leaseMs - 5000),
+    logger: deps.logger.child({ component: "telephone-out" }),
+  });
+  return {
+    adapter,
+    attach: (t) => {
+      telephony = t;
     },
   };
 }

@@ -113,6 +113,15 @@ export const configSchema = z
         silenceLevel: z.number().int().min(0).max(32767).default(200),
       })
       .prefault({}),
+    /** Internet call waiting: a call for a user whose web client is open is offered to them. */
+    icw: z
+      .strictObject({
+        /** How long the user has to choose before the call goes to voicemail; 0 turns ICW off. */
+        decideMs: durationMs.default(8000),
+        /** Where a takeover to a tel: number is sent (a SIP trunk or PBX); sip: URIs go direct. */
+        outboundProxy: listenSchema.optional(),
+      })
+      .prefault({}),
     xmpp: z
       .strictObject({
         server: z.string().optional(),

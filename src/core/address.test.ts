@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatAddress, parseAddress, systemOf } from "./address.ts";
+import { displayAddress, formatAddress, parseAddress, systemOf } from "./address.ts";
 import { InvalidAddressError } from "./errors.ts";
 
 test("addresses parse to their canonical form and system", () => {
@@ -12,6 +12,8 @@ test("addresses parse to their canonical form and system", () => {
     ["web:alice", "web:alice/web", "im"],
     ["voicemail:alice", "voicemail:alice", "voicemail"],
     ["voicemail:bob.smith%40x", "voicemail:bob.smith%40x", "voicemail"],
+    ["legacy:alice/pbx", "legacy:alice/pbx", "legacy-voicemail"],
+    ["LEGACY:bob.smith%40x/Octel-2", "legacy:bob.smith%40x/Octel-2", "legacy-voicemail"],
   ];
   for (const [input, canonical, system] of cases) {
     const a = parseAddress(input);
@@ -32,10 +34,29 @@ test("bad addresses are InvalidAddressError naming the input", () => {
     "voicemail:",
     "voicemail:a b",
     "voicemail:%zz",
+    "legacy:",
+    "legacy:alice",
+    "legacy:alice/",
+    "legacy:/pbx",
+    "legacy:alice/pbx/extra",
+    "legacy:alice/p%2Fbx",
+    "legacy:alice/p bx",
+    "legacy:%zz/pbx",
   ]) {
     assert.throws(
       () => parseAddress(bad),
       (e: unknown) => e instanceof InvalidAddressError && e.message.includes(bad),
     );
   }
+});
+
+test("a legacy: address names the user and the system apart, and says what it reaches", () => {
+  const a = parseAddress("legacy:bob.smith%40x/octel");
+  assert.deepEqual(a, { scheme: "legacy", userId: "bob.smith@x", systemId: "octel" });
+  assert.equal(displayAddress(a), "voicemail system octel of bob.smith@x");
+  assert.equal(
+    formatAddress({ scheme: "legacy", userId: "a/b", systemId: "c" }),
+    "legacy:a%2Fb/c",
+    "a slash inside an id cannot make a second system",
+  );
 });

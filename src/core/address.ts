@@ -1,6 +1,6 @@
 // Addresses of parties on every system, written as URIs: mailto: (RFC 6068), tel: (RFC 3966),
-// sip: (RFC 3261), xmpp: (RFC 5122), web: for a user's browser client and voicemail: for a user's
-// box in our own voicemail store.
+// sip: (RFC 3261), xmpp: (RFC 5122), web: for a user's browser client, voicemail: for a user's
+// box in our own voicemail store and legacy: for one of the user's boxes on a legacy system.
 
 import { InvalidAddressError } from "./errors.ts";
 import type { SystemKind } from "./system.ts";
@@ -11,13 +11,15 @@ export type Address =
   | { scheme: "sip"; uri: string }
   | { scheme: "xmpp"; jid: string }
   | { scheme: "web"; userId: string; clientId: string }
-  | { scheme: "voicemail"; userId: string };
+  | { scheme: "voicemail"; userId: string }
+  /** A deposit target: the profile's voicemail system `systemId` (its depositUri) of `userId`. */
+  | { scheme: "legacy"; userId: string; systemId: string };
 
 const EMAIL = /^[^\s@<>()"]+@[^\s@<>()"]+\.?[^\s@<>()"]*$/;
 
 /**
- * Parses `mailto:a@b`, `tel:+1555`, `sip:x@y`, `xmpp:a@b`, `web:user/client`, `voicemail:user`;
- * throws InvalidAddressError.
+ * Parses `mailto:a@b`, `tel:+1555`, `sip:x@y`, `xmpp:a@b`, `web:user/client`, `voicemail:user`,
+ * `legacy:user/system`; throws InvalidAddressError.
  */
 export function parseAddress(input: string): Address {
   const colon = input.indexOf(":");
@@ -63,6 +65,14 @@ export function parseAddress(input: string): Address {
       if (!/^[^\s/]+$/.test(userId)) throw new InvalidAddressError(input, "not a user id");
       return { scheme: "voicemail", userId };
     }
+    case "legacy": {
+      // Each part is %-encoded, so a "/" inside an id cannot shift the split.
+      const parts = rest.split("/").map(decodePart);
+      const [userId, systemId] = parts;
+      if (parts.length !== 2 || !userId || !systemId)
+        throw new InvalidAddressError(input, "expected legacy:<user id>/<voicemail system id>");
+      return { scheme: "legacy", userId, systemId };
+    }
     default:
       throw new InvalidAddressError(input, `unknown scheme "${scheme}"`);
   }
@@ -83,6 +93,8 @@ export function formatAddress(a: Address): string {
       return `web:${a.userId}/${a.clientId}`;
     case "voicemail":
       return `voicemail:${encodeURIComponent(a.userId)}`;
+    case "legacy":
+      return `legacy:${encodeURIComponent(a.userId)}/${encodeURIComponent(a.systemId)}`;
   }
 }
 
@@ -99,6 +111,8 @@ export function systemOf(a: Address): SystemKind {
       return "im";
     case "voicemail":
       return "voicemail";
+    case "legacy":
+      return "legacy-voicemail";
   }
 }
 
@@ -117,5 +131,17 @@ export function displayAddress(a: Address): string {
       return a.userId;
     case "voicemail":
       return `voicemail of ${a.userId}`;
+    case "legacy":
+      return `voicemail system ${a.systemId} of ${a.userId}`;
+  }
+}
+
+/** A decoded id part, or "" when it is empty, malformed, or holds white space or "/". */
+function decodePart(part: string): string {
+  try {
+    const value = decodeURIComponent(part);
+    return /^[^\s/]+$/.test(value) ? value : "";
+  } catch {
+    return "";
   }
 }

@@ -10,14 +10,51 @@ import type { Rendition } from "./rendition.ts";
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
+ * A target the adapter adds to the routed ones. `delivered` means the adapter already delivered
+ * it itself (a voicemail relayed live into a legacy box); without it the outbox delivers it.
+ */
+export interface ExtraTarget {
+  address: Address;
+  delivered?: { nativeId: string };
+}
+
+/**
  * What an inbound adapter hands the gateway: a communication without the ids the gateway assigns.
  * `replyTo` lists native ids of messages this one answers (In-Reply-To, References), newest last;
- * the gateway resolves them to a thread.
+ * the gateway resolves them to a thread. An extra target replaces a routed one with the same
+ * canonical address.
  */
 export type CommunicationDraft = DistributiveOmit<Communication, "id" | "thread" | "userId"> & {
   userId?: string;
   replyTo?: NativeRef[];
+  extraTargets?: ExtraTarget[];
 };
+
+/**
+ * Copies of a voicemail deposit made while it is recorded (issue 5, dual deposit): the telephone
+ * system opens one per deposit and feeds it each recorded 20 ms frame (8 kHz PCM; the array is
+ * reused after `write` returns). What a copy reached or missed becomes extra targets.
+ */
+export interface LiveDeposits {
+  open(call: { userId: string; callId: string; party: LiveDepositParty }): LiveDepositCopy;
+}
+
+/** The caller and the dialled number, as the telephone system knows them. */
+export interface LiveDepositParty {
+  ani?: string;
+  callerName?: string;
+  dnis?: string;
+  /** The number the call was forwarded from (Diversion), which the message is filed under. */
+  divertedFrom?: string;
+}
+
+export interface LiveDepositCopy {
+  write(pcm: Int16Array): void;
+  /** The recording was kept and is over: ends the copies and says where each one stands. */
+  finish(): Promise<ExtraTarget[]>;
+  /** The recording was dropped or never began (or finish came first): ends what is left. */
+  close(): void;
+}
 
 export interface Gateway {
   /** Routes and stores a communication with its deliveries; resolves once both are durable. */

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { formatAddress } from "./address.ts";
 import type { Communication } from "./communication.ts";
 import { defaultProfile, type Profile } from "./profile.ts";
-import { planTargets } from "./routing.ts";
+import { planTargets, routeFor, wantsTranscript } from "./routing.ts";
 
 const alice: Profile = {
   ...defaultProfile("alice", "Alice"),
@@ -120,4 +120,54 @@ test("the voicemail target is the user's own box; a voicemail is not routed back
     ["mailto:alice@example.com"],
   );
   assert.deepEqual(plan.skipped, ["voicemail"]);
+});
+
+test("pstn and cellular targets are one call to the user's primary number", () => {
+  const p: Profile = {
+    ...alice,
+    phones: ["+15550001", "+15550002"],
+    routes: [{ from: "email", to: ["im", "pstn", "cellular", "voicemail"] }],
+  };
+  assert.deepEqual(targets(mail(), p), [
+    "web:alice/web",
+    "xmpp:alice@jabber.example",
+    "tel:+15550001",
+    "voicemail:alice",
+  ]);
+});
+
+test("route options: transcription is on unless the route for that system turns it off", () => {
+  const p: Profile = {
+    ...alice,
+    routes: [
+      { from: "voicemail", to: ["email"], transcribe: false },
+      { from: "*", to: ["email"], voice: "en-gb" },
+    ],
+  };
+  assert.equal(wantsTranscript("voicemail", p), false);
+  assert.equal(wantsTranscript("pstn", p), true);
+  assert.equal(wantsTranscript("voicemail", alice), true);
+  assert.equal(routeFor("email", p).voice, "en-gb");
+  assert.deepEqual(routeFor("email", alice).to, ["im"]);
+});
+
+test("the legacy-voicemail target is each legacy box that takes deposits", () => {
+  const p: Profile = {
+    ...alice,
+    voicemailSystems: [
+      { id: "internal", kind: "internal" },
+      { id: "pbx", kind: "sip", uri: "sip:4100@pbx.example", depositUri: "sip:4100@pbx.example" },
+      { id: "watched", kind: "sip", uri: "sip:4200@pbx.example" },
+      { id: "octel", kind: "smdi", link: "l1", station: "4100", depositUri: "sip:vm@octel" },
+    ],
+    routes: [{ from: "email", to: ["legacy-voicemail", "im"] }],
+  };
+  assert.deepEqual(targets(mail(), p), [
+    "legacy:alice/pbx",
+    "legacy:alice/octel",
+    "web:alice/web",
+    "xmpp:alice@jabber.example",
+  ]);
+  const none = planTargets(mail(), { ...p, voicemailSystems: [{ id: "i", kind: "internal" }] });
+  assert.deepEqual(none.skipped, ["legacy-voicemail"]);
 });

@@ -29,12 +29,22 @@ export interface RoutePlan {
   skipped: string[];
 }
 
-/** The route that applies: the first whose `from` is the communication's kind, else the first "*". */
-export function matchRoute(c: Communication, profile: Profile): Route {
+/** The route for a system: the first whose `from` is that kind, else the first "*", else the default. */
+export function routeFor(kind: SystemKind, profile: Profile): Route {
   return (
-    profile.routes.find((r) => r.from === c.kind) ??
-    profile.routes.find((r) => r.from === "*") ?? { from: c.kind, to: DEFAULT_TARGETS[c.kind] }
+    profile.routes.find((r) => r.from === kind) ??
+    profile.routes.find((r) => r.from === "*") ?? { from: kind, to: DEFAULT_TARGETS[kind] }
   );
+}
+
+/** The route that applies to a communication (its options: transcribe, voice, language, …). */
+export function matchRoute(c: Communication, profile: Profile): Route {
+  return routeFor(c.kind, profile);
+}
+
+/** Speech-to-text is on unless the route says `transcribe: false`. */
+export function wantsTranscript(kind: SystemKind, profile: Profile): boolean {
+  return routeFor(kind, profile).transcribe !== false;
 }
 
 function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
@@ -52,6 +62,8 @@ function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
       );
     case "pstn":
     case "cellular": {
+      // The primary number; the telephone adapter rings every phone registered for the user, so
+      // one call (one delivery) reaches them all rather than one call per number.
       const phone = profile.phones[0];
       return phone ? [{ scheme: "tel", number: phone }] : [];
     }
@@ -59,8 +71,12 @@ function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
       // The user's box in our own store (text is spoken into it, DESIGN §1.1 text → voice).
       return [{ scheme: "voicemail", userId: profile.id }];
     case "legacy-voicemail":
-      // Deposits into a legacy box arrive with their own issue; until then they are skipped.
-      return [];
+      // Every legacy box that takes deposits; one watched for MWI only has nowhere to deposit.
+      return profile.voicemailSystems.flatMap((s): Address[] =>
+        s.kind !== "internal" && s.depositUri
+          ? [{ scheme: "legacy", userId: profile.id, systemId: s.id }]
+          : [],
+      );
   }
 }
 

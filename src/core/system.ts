@@ -14,9 +14,12 @@ export type SystemKind = (typeof SYSTEM_KINDS)[number];
 
 export type Medium = "voice" | "text";
 
-/** Voice systems carry audio; text systems carry text (the conversion table of DESIGN §1.1). */
+/**
+ * Voice systems carry audio; text systems carry text (the conversion table of DESIGN §1.1). What
+ * ICW gives the gateway is text: the user's choice for a call and the reply they typed.
+ */
 export function mediumOf(kind: SystemKind): Medium {
-  return kind === "email" || kind === "im" ? "text" : "voice";
+  return kind === "email" || kind === "im" || kind === "icw" ? "text" : "voice";
 }
 
 export function isSystemKind(value: string): value is SystemKind {

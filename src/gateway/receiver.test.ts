@@ -110,3 +110,50 @@ test("route targets the profile cannot resolve are recorded as a warning", async
   const c = await receiver.receive(im);
   assert.ok(c.warnings.some((w) => /email/.test(w)));
 });
+
+test("extra targets join the routed ones; one delivered already is stored delivered", async () => {
+  await store.users.update("alice", {
+    ...defaultProfile("alice", "Alice"),
+    emails: ["alice@example.com"],
+    phones: ["+15550001"],
+    voicemailSystems: [
+      { id: "pbx", kind: "sip", uri: "sip:4100@pbx.example", depositUri: "sip:4100@pbx.example" },
+      { id: "octel", kind: "smdi", link: "l1", station: "4100", depositUri: "sip:vm@octel" },
+    ],
+    // The route names the boxes too: the adapter's extra target replaces the routed one.
+    routes: [{ from: "voicemail", to: ["email", "legacy-voicemail"] }],
+  });
+  const c = await receiver.receive({
+    kind: "voicemail",
+    direction: "inbound",
+    userId: "alice",
+    from: { scheme: "tel", number: "+15551234" },
+    to: { scheme: "tel", number: "+15550001" },
+    receivedAt: new Date(),
+    nativeRefs: [{ system: "voicemail", id: "call-extra-1" }],
+    warnings: [],
+    body: { audioId: "vm-call-extra-1", durationMs: 2000 },
+    extraTargets: [
+      {
+        address: { scheme: "legacy", userId: "alice", systemId: "pbx" },
+        delivered: { nativeId: "legacy-call@pbx" },
+      },
+      { address: { scheme: "legacy", userId: "alice", systemId: "octel" } },
+      { address: { scheme: "legacy", userId: "alice", systemId: "octel" } },
+    ],
+  });
+  assert.equal("extraTargets" in c, false, "extra targets are not part of the communication");
+  const [stored] = await store.communications.listForUser("alice", { limit: 1 });
+  assert.equal(stored?.communication.id, c.id);
+  assert.equal("extraTargets" in (stored?.communication ?? {}), false);
+  const byTarget = new Map(stored?.deliveries.map((d) => [d.target, d]));
+  assert.deepEqual([...byTarget.keys()].sort(), [
+    "legacy:alice/octel",
+    "legacy:alice/pbx",
+    "mailto:alice@example.com",
+  ]);
+  assert.equal(byTarget.get("legacy:alice/pbx")?.state, "delivered");
+  assert.equal(byTarget.get("legacy:alice/pbx")?.nativeId, "legacy-call@pbx");
+  assert.equal(byTarget.get("legacy:alice/octel")?.state, "pending");
+  assert.equal(byTarget.get("mailto:alice@example.com")?.state, "pending");
+});

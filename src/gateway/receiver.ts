@@ -10,7 +10,7 @@ import type { Communication, Thread } from "../core/communication.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
 import type { CommunicationDraft, Gateway } from "../core/ports.ts";
 import { planTargets } from "../core/routing.ts";
-import type { Store } from "../store/types.ts";
+import type { NewDelivery, Store } from "../store/types.ts";
 
 export interface ReceiverOptions {
   store: Store;
@@ -58,7 +58,7 @@ export class Receiver implements Gateway {
 
     const id = randomUUID();
     const thread = await this.#thread(id, userId, draft);
-    const { replyTo: _replyTo, ...rest } = draft;
+    const { replyTo: _replyTo, extraTargets = [], ...rest } = draft;
     const communication = { ...rest, id, userId, thread } as Communication;
     const plan = planTargets(communication, user.profile);
     if (plan.skipped.length > 0) {
@@ -68,17 +68,30 @@ export class Receiver implements Gateway {
       ];
     }
     const expiresAt = new Date(communication.receivedAt.getTime() + this.opts.holdMs);
-    await store.communications.insertWithDeliveries(
-      communication,
-      plan.targets.map((t) => ({ target: formatAddress(t.address), expiresAt })),
-    );
+    const deliveries = new Map<string, NewDelivery>();
+    for (const t of plan.targets) {
+      const target = formatAddress(t.address);
+      deliveries.set(target, { target, expiresAt });
+    }
+    // The adapter's word wins over the route's: a target it delivered itself is not sent again.
+    const now = new Date();
+    for (const extra of extraTargets) {
+      const target = formatAddress(extra.address);
+      deliveries.set(
+        target,
+        extra.delivered
+          ? { target, expiresAt, deliveredAt: now, nativeId: extra.delivered.nativeId }
+          : { target, expiresAt },
+      );
+    }
+    await store.communications.insertWithDeliveries(communication, [...deliveries.values()]);
     logger.info(
       {
         communicationId: id,
         userId,
         kind: communication.kind,
         direction: communication.direction,
-        targets: plan.targets.length,
+        targets: deliveries.size,
       },
       "communication received",
     );

@@ -3,6 +3,7 @@
 
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import type { IcwCalls } from "../adapters/telephone/icw.ts";
 import type { WebClientHub } from "../adapters/web/hub.ts";
 import type { Config } from "../config/schema.ts";
 import type { AudioLinks, Gateway } from "../core/ports.ts";
@@ -33,6 +34,8 @@ export interface HttpDeps {
   mwi: MwiApi;
   /** Absolute signed audio links (the composition root's); without it links are relative. */
   audioLinks?: AudioLinks;
+  /** Calls under Internet call waiting, for their live screening; without it none is found. */
+  calls?: Pick<IcwCalls, "get">;
 }
 
 export type MwiApi = Pick<MwiService, "snapshot" | "setEnabled" | "profileChanged">;

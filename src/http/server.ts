@@ -10,6 +10,7 @@ import { Authenticator } from "./auth.ts";
 import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { audioRoutes } from "./routes/audio.ts";
+import { callsRoutes } from "./routes/calls.ts";
 import { communicationsRoutes } from "./routes/communications.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
@@ -77,6 +78,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       await api.register(communicationsRoutes, ctx);
       await api.register(messagesRoutes, ctx);
       await api.register(streamRoutes, ctx);
+      await api.register(callsRoutes, ctx);
     },
     { prefix: "/api/v1" },
   );

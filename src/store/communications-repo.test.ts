@@ -79,6 +79,36 @@ for (const dialect of await testDialects()) {
       assert.equal(listed[0]?.deliveries.length, 2);
     });
 
+    test("a target delivered already is written delivered, with its native id, never claimed", async () => {
+      const c = testCommunication();
+      const at = new Date("2025-03-01T10:04:09.250Z");
+      const ds = await t.store.communications.insertWithDeliveries(c, [
+        { target: "legacy:alice/pbx", deliveredAt: at, nativeId: "call-1@legacy" },
+        { target: "legacy:alice/octel" },
+      ]);
+      const [octel, pbx] = ds;
+      assert.equal(pbx?.state, "delivered");
+      assert.equal(pbx?.attempts, 1);
+      assert.equal(pbx?.nativeId, "call-1@legacy");
+      assert.equal(pbx?.deliveredAt?.getTime(), at.getTime());
+      assert.deepEqual(await t.store.outbox.get(pbx!.id), pbx);
+      assert.equal(octel?.state, "pending");
+      assert.equal(octel?.nativeId, undefined);
+      assert.equal(octel?.deliveredAt, undefined);
+      const claimed = await t.store.outbox.claimDue(new Date(Date.now() + 1000), 10, 30_000);
+      assert.deepEqual(
+        claimed.map((d) => d.target),
+        ["legacy:alice/octel"],
+      );
+      // A native id without deliveredAt is no delivery: the row stays pending and bare.
+      const other = testCommunication();
+      const [bare] = await t.store.communications.insertWithDeliveries(other, [
+        { target: "legacy:alice/pbx", nativeId: "ignored" },
+      ]);
+      assert.equal(bare?.state, "pending");
+      assert.equal(bare?.nativeId, undefined);
+    });
+
     test("concurrent duplicate inserts produce one set of rows", async () => {
       const c = testCommunication();
       const targets = [{ target: "mailto:a@x.org" }, { target: "tel:+1555" }];

@@ -57,20 +57,22 @@ export class SqlCommunicationsRepo implements CommunicationsRepo {
       for (const t of targets) {
         if (seen.has(t.target)) continue;
         seen.add(t.target);
+        // Delivered by the adapter itself (a live relay): one attempt, and it succeeded.
+        const delivered = t.deliveredAt !== undefined;
         rows.push({
           id: randomUUID(),
           communication_id: c.id,
           user_id: c.userId,
           target: t.target,
-          state: "pending",
-          attempts: 0,
+          state: delivered ? "delivered" : "pending",
+          attempts: delivered ? 1 : 0,
           next_attempt_at: now,
           lease_until: null,
           expires_at: optionalMs(t.expiresAt),
           last_error: null,
-          native_id: null,
+          native_id: delivered ? (t.nativeId ?? null) : null,
           created_at: now,
-          delivered_at: null,
+          delivered_at: optionalMs(t.deliveredAt),
         });
       }
       if (rows.length === 0) return [];

@@ -47,6 +47,10 @@ export interface UsersRepo {
 export interface NewDelivery {
   target: string;
   expiresAt?: Date;
+  /** Set when the adapter delivered it already (a live relay): the row starts as delivered. */
+  deliveredAt?: Date;
+  /** The id the target system gave it, with deliveredAt. */
+  nativeId?: string;
 }
 
 export interface CommunicationWithDeliveries {
@@ -56,8 +60,9 @@ export interface CommunicationWithDeliveries {
 
 export interface CommunicationsRepo {
   /**
-   * Writes the communication and one pending delivery per target in one transaction. A second
-   * call with the same communication id writes nothing new and returns the existing rows.
+   * Writes the communication and one delivery per target in one transaction: pending, or
+   * delivered when the target says so. A second call with the same communication id writes
+   * nothing new and returns the existing rows.
    */
   insertWithDeliveries(c: Communication, targets: NewDelivery[]): Promise<Delivery[]>;
   get(id: string): Promise<Communication | undefined>;

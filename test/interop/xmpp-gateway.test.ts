@@ -1,6 +1,7 @@
 // Issue 6 acceptance: the XMPP IM adapter against a real Prosody 0.12 with a python3-slixmpp
 // client as alice. Mail to alice reaches her chat client from the sender's escaped JID; her chat
-// to `bob\40elsewhere.net@<component>` leaves as mail; offline, a mail waits until she logs in.
+// to `bob\40elsewhere.net@<component>` leaves as mail; her reply to a mail goes back to its sender
+// in the same thread; offline, a mail waits until she logs in.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -30,7 +31,7 @@ function login(): Promise<SlixmppClient> {
   });
 }
 
-async function mail(subject: string, body: string): Promise<void> {
+async function mail(subject: string, body: string, extra: string[] = []): Promise<void> {
   const res = await swaks(swaksBin.path!, t.app.ports.smtp!.port, [
     "--from",
     "bob@example.net",
@@ -40,6 +41,7 @@ async function mail(subject: string, body: string): Promise<void> {
     `Subject: ${subject}`,
     "--body",
     body,
+    ...extra,
   ]);
   assert.equal(res.code, 0, res.output);
 }
@@ -137,6 +139,42 @@ test("a chat to a local part that names no address is refused; the next one stil
     mails.slice(before).map((m) => m.to),
     [["carol@elsewhere.net"]],
   );
+});
+
+test("alice's reply (slixmpp keeps <thread>) reaches bob by mail in the mail's thread", {
+  skip,
+}, async () => {
+  await mail("Budget", "Numbers attached?", ["--header", "Message-Id: <budget-1@example.net>"]);
+  const from = `bob\\40example.net@${prosody.componentDomain}`;
+  const got = await alice.waitFor(
+    (e) => e.event === "message" && e.from === from && /Numbers/.test(e.body ?? ""),
+    20_000,
+  );
+  assert.ok(got.thread, "the chat names its thread");
+  const before = sink.mails.length;
+  await alice.reply(from, "Yes, on page 2.");
+  const mails = await sink.waitFor(before + 1, 20_000);
+  const sent = mails.slice(before).find((m) => m.to.includes("bob@example.net"));
+  assert.ok(sent, JSON.stringify(mails.map((m) => m.to)));
+  assert.match(sent.parsed.text ?? "", /page 2/);
+  assert.equal(sent.parsed.inReplyTo, "<budget-1@example.net>");
+  assert.deepEqual([sent.parsed.references ?? []].flat(), ["<budget-1@example.net>"]);
+});
+
+test("a reply without <thread> answers the last mail sent to alice from that address", {
+  skip,
+}, async () => {
+  await mail("Dinner", "Pizza tonight?", ["--header", "Message-Id: <dinner-1@example.net>"]);
+  const from = `bob\\40example.net@${prosody.componentDomain}`;
+  await alice.waitFor((e) => e.event === "message" && /Pizza/.test(e.body ?? ""), 20_000);
+  // the outbox marks the chat delivered (and so knows its thread) after slixmpp took it
+  await until(async () => (await states("Dinner")).every((s) => s === "delivered"), "delivered");
+  const before = sink.mails.length;
+  await alice.send(from, "Sure, 8pm.");
+  const mails = await sink.waitFor(before + 1, 20_000);
+  const sent = mails.slice(before).find((m) => m.to.includes("bob@example.net"));
+  assert.ok(sent);
+  assert.equal(sent.parsed.inReplyTo, "<dinner-1@example.net>");
 });
 
 test("offline, a mail is held and reaches alice when she logs in again", {

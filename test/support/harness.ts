@@ -38,6 +38,8 @@ export async function startTestApp(
     ...rest,
     smtpOut: { host: "127.0.0.1", port: smtpOutPort ?? 25, ...(rest.smtpOut ?? {}) },
     outbox: { backoffBaseMs: 50, backoffMaxMs: 500, ackTimeoutMs: 2000, ...(rest.outbox ?? {}) },
+    // Calls are not held for a connected web client unless a test is about call waiting.
+    icw: { decideMs: 0, ...(rest.icw ?? {}) },
   });
   const logger = pino({ level: process.env.OMNIVOX_TEST_LOG ?? "silent" });
   const app = await startOmnivox(config, { logger, outboxPollMs: 100 });

@@ -1,5 +1,6 @@
 // Runs a private Prosody (Debian prosody 0.12) for XMPP interop tests: generated config in a temp
-// dir, c2s and component ports on 127.0.0.1 only, no s2s, users registered with prosodyctl.
+// dir, c2s and component ports on 127.0.0.1 only, no s2s, PEP (mod_pep) on, users registered with
+// prosodyctl.
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -106,7 +107,7 @@ s2s_direct_tls_ports = { }
 legacy_ssl_ports = { }
 http_ports = { }
 https_ports = { }
-modules_enabled = { "roster", "saslauth", "disco", "ping", "presence" }
+modules_enabled = { "roster", "saslauth", "disco", "ping", "presence", "pep" }
 modules_disabled = { "s2s", "tls", "posix" }
 authentication = "internal_plain"
 storage = "internal"

@@ -1,5 +1,6 @@
-// Drives an independent XMPP client (Debian python3-slixmpp, under /usr/bin/python3) through
-// test/support/slixmpp_client.py: JSON lines of commands in, events (messages, presence) out.
+// Drives independent XMPP clients (Debian python3-slixmpp, under /usr/bin/python3) through
+// test/support/slixmpp_client.py: one process for one or many accounts, JSON lines of commands in,
+// events (messages, presence, PEP notifications) out.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -9,8 +10,29 @@ const SCRIPT = new URL("./slixmpp_client.py", import.meta.url).pathname;
 export const SYSTEM_PYTHON = "/usr/bin/python3";
 
 export interface SlixmppEvent {
-  event: "online" | "message" | "presence" | "subscribe" | "ack" | "failed" | "disconnected";
+  event:
+    | "online"
+    | "message"
+    | "pubsub"
+    | "error"
+    | "presence"
+    | "subscribe"
+    | "ack"
+    | "failed"
+    | "disconnected";
+  /** The bare JID of the account the event happened to. */
+  account?: string;
   from?: string;
+  id?: string;
+  thread?: string;
+  /** A PEP/pubsub notification message, serialized. */
+  xml?: string;
+  /** Why a command failed (its ack still comes). */
+  error?: string;
+  /** When the client got the message (Python's clock, ms since the epoch). */
+  t?: number;
+  /** The stanza error condition of a bounced message. */
+  condition?: string;
   to?: string;
   type?: string;
   body?: string;
@@ -62,22 +84,40 @@ export class SlixmppClient {
     });
   }
 
-  /** Starts the client logged in as `jid` and resolves once it is online. */
+  /**
+   * Starts one process logged in as `jid` (and every one of `more`) and resolves once all are
+   * online. With `receipts` the clients answer XEP-0184 receipt requests.
+   */
   static async start(opts: {
     python?: string;
     jid: string;
     password: string;
+    more?: { jid: string; password: string }[];
+    receipts?: boolean;
     host?: string;
     port: number;
+    timeoutMs?: number;
   }): Promise<SlixmppClient> {
+    const accounts = [{ jid: opts.jid, password: opts.password }, ...(opts.more ?? [])];
     const child = spawn(
       opts.python ?? SYSTEM_PYTHON,
-      [SCRIPT, opts.jid, opts.password, opts.host ?? "127.0.0.1", String(opts.port)],
+      [
+        SCRIPT,
+        opts.host ?? "127.0.0.1",
+        String(opts.port),
+        ...(opts.receipts ? ["--receipts"] : []),
+        ...accounts.flatMap((a) => [a.jid, a.password]),
+      ],
       { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     );
     const client = new SlixmppClient(child);
+    const online = new Set<string>();
     try {
-      await client.waitFor((e) => e.event === "online" || e.event === "failed", 20_000);
+      await client.waitFor((e) => {
+        if (e.event === "failed") return true;
+        if (e.event === "online" && e.account) online.add(e.account);
+        return online.size >= accounts.length;
+      }, opts.timeoutMs ?? 20_000);
     } catch (err) {
       await client.quit();
       throw err;
@@ -105,7 +145,7 @@ export class SlixmppClient {
         this.#waiters.delete(check);
         reject(
           new Error(
-            `slixmpp: no matching event in ${timeoutMs} ms; got ${JSON.stringify(this.events)}\n${this.#stderr}`,
+            `slixmpp: no matching event in ${timeoutMs} ms; last events ${JSON.stringify(this.events.slice(-20))}\n${this.#stderr}`,
           ),
         );
       }, timeoutMs);
@@ -114,15 +154,37 @@ export class SlixmppClient {
     });
   }
 
-  /** Sends one command and resolves once the client has carried it out. */
-  async command(cmd: Record<string, unknown>): Promise<void> {
+  /** Sends one command and resolves once the client has carried it out; rejects if it failed. */
+  async command(cmd: Record<string, unknown>, timeoutMs?: number): Promise<void> {
     const seq = ++this.#seq;
     this.#child.stdin?.write(`${JSON.stringify({ ...cmd, seq })}\n`);
-    await this.waitFor((e) => e.event === "ack" && e.seq === seq);
+    const ack = await this.waitFor((e) => e.event === "ack" && e.seq === seq, timeoutMs);
+    if (ack.error) throw new Error(`slixmpp ${String(cmd.cmd)}: ${ack.error}`);
   }
 
-  send(to: string, body: string, type = "chat"): Promise<void> {
-    return this.command({ cmd: "send", to, body, type });
+  send(
+    to: string,
+    body: string,
+    type = "chat",
+    opts: { thread?: string; replyId?: string; account?: string } = {},
+  ): Promise<void> {
+    const { replyId, ...rest } = opts;
+    return this.command({ cmd: "send", to, body, type, ...rest, reply_id: replyId });
+  }
+
+  /** Answers the last message from `to` with slixmpp's own Message.reply() (keeps <thread>). */
+  reply(to: string, body: string, account?: string): Promise<void> {
+    return this.command({ cmd: "reply", to, body, account });
+  }
+
+  /** Writes raw data on the client's stream, as a broken or hostile client would. */
+  raw(data: string, account?: string): Promise<void> {
+    return this.command({ cmd: "raw", data, account });
+  }
+
+  /** Creates our PEP node, grants `publisher` the publisher affiliation, and subscribes us. */
+  pepGrant(node: string, publisher: string, account?: string): Promise<void> {
+    return this.command({ cmd: "pep_grant", node, publisher, account });
   }
 
   presence(p: { to?: string; type?: string; show?: string; status?: string } = {}): Promise<void> {

@@ -1,23 +1,38 @@
-# An independent XMPP client for interop tests (Debian python3-slixmpp), driven by test/support/slixmpp.ts.
-# Commands arrive on stdin and events leave on stdout, one JSON object per line.
+# Independent XMPP clients for interop tests (Debian python3-slixmpp), driven by test/support/slixmpp.ts.
+# One process holds one or many accounts; commands arrive on stdin and events leave on stdout, one
+# JSON object per line, each event naming its "account" (bare JID).
 #
-# usage: /usr/bin/python3 slixmpp_client.py JID PASSWORD HOST PORT
-# commands: {"cmd": "send", "to", "body", "type"?}  {"cmd": "presence", "to"?, "type"?, "show"?, "status"?}
-#           {"cmd": "approve", "jid"}  {"cmd": "auto_approve", "value": bool}  {"cmd": "quit"}
-#           each may carry "seq"; it is echoed in {"event": "ack", "seq"} once the command is done.
-# events:   online, message {from, to, type, body, extra[]}, presence {from, to, type, show, status},
-#           subscribe {from}, ack {seq}, failed {reason}, disconnected
+# usage: /usr/bin/python3 slixmpp_client.py HOST PORT [--receipts] JID PASSWORD [JID PASSWORD ...]
+#   --receipts: the clients answer XEP-0184 receipt requests (slixmpp's xep_0184 plugin)
+# commands (each may name an "account"; default the first; "seq" is echoed in {"event": "ack", "seq"}):
+#   {"cmd": "send", "to", "body", "type"?, "thread"?, "reply_id"?}   reply_id adds an XEP-0461 <reply>
+#   {"cmd": "reply", "to", "body"}   answers the last message from "to" with slixmpp's Message.reply()
+#   {"cmd": "raw", "data"}           writes raw bytes on the client's stream (bad input tests)
+#   {"cmd": "burst", "to", "count", "prefix"}  sends count chats "prefix i send-time-ms" (bench)
+#   {"cmd": "presence", "to"?, "type"?, "show"?, "status"?}  {"cmd": "approve", "jid"}
+#   {"cmd": "auto_approve", "value": bool}  {"cmd": "pep_grant", "node", "publisher"}  {"cmd": "quit"}
+# events: online, message {from, to, type, id, body, subject, thread, extra[], t (receive time, ms)},
+#         pubsub {from, xml},
+#         error {from, id, condition} (a message bounced to us),
+#         presence {from, to, type, show, status}, subscribe {from}, ack {seq, error?}, failed {reason},
+#         disconnected
 
 import asyncio
 import json
 import logging
 import sys
 import threading
+import time
 
 import slixmpp
-from slixmpp.xmlstream import tostring
+from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.xmlstream import ET, tostring
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 TEXT_CHILDREN = {"body", "subject", "thread"}
+NS_PUBSUB = "http://jabber.org/protocol/pubsub"
+NS_EVENT = NS_PUBSUB + "#event"
 
 
 def emit(event, **fields):
@@ -30,22 +45,35 @@ def local_name(tag):
 
 
 class Client(slixmpp.ClientXMPP):
-    def __init__(self, jid, password):
+    def __init__(self, jid, password, address, receipts):
         super().__init__(jid, password)
+        self.account = self.boundjid.bare
+        self.address = address
         self.auto_approve = False
         self.announced = False
+        self.last_from = {}
+        if receipts:
+            self.register_plugin("xep_0184")
+            self.plugin["xep_0184"].auto_ack = True
+            self.plugin["xep_0184"].auto_request = False
         # None: neither accept nor refuse by itself; the test decides (approve / auto_approve)
         self.roster.auto_authorize = None
         self.roster.auto_subscribe = False
         self.add_event_handler("session_start", self.on_start)
         self.add_event_handler("message", self.on_message)
+        self.add_event_handler("message_error", self.on_message_error)
         self.add_event_handler("presence_subscribe", self.on_subscribe)
         self.add_event_handler("presence", self.on_presence)
-        self.add_event_handler("failed_auth", lambda _: emit("failed", reason="auth"))
+        self.add_event_handler("failed_auth", lambda _: self.emit("failed", reason="auth"))
         self.add_event_handler("disconnected", self.on_disconnected)
-        self.address = None
+        self.register_handler(
+            Callback("pubsub", MatchXPath("{jabber:client}message/{%s}event" % NS_EVENT), self.on_pubsub)
+        )
         self.quitting = False
         self.finished = asyncio.Future()
+
+    def emit(self, event, **fields):
+        emit(event, account=self.account, **fields)
 
     async def on_start(self, _event):
         await self.get_roster()
@@ -53,7 +81,7 @@ class Client(slixmpp.ClientXMPP):
         self.send_presence()
 
     def on_disconnected(self, _event):
-        emit("disconnected")
+        self.emit("disconnected")
         if self.quitting:
             if not self.finished.done():
                 self.finished.set_result(True)
@@ -67,23 +95,31 @@ class Client(slixmpp.ClientXMPP):
     def quit(self):
         self.quitting = True
         if self.transport is None:
-            self.finished.set_result(True)
+            if not self.finished.done():
+                self.finished.set_result(True)
         else:
             self.disconnect()
 
     def on_message(self, msg):
+        self.last_from[msg["from"].bare] = msg
         extra = [
             tostring(child)
             for child in msg.xml
             if not (local_name(child.tag) in TEXT_CHILDREN and child.tag.startswith("{jabber:client}"))
         ]
-        emit(
-            "message",
-            **{"from": str(msg["from"]), "to": str(msg["to"]), "type": msg["type"], "body": msg["body"], "subject": msg["subject"], "extra": extra},
-        )
+        fields = {"from": str(msg["from"]), "to": str(msg["to"]), "type": msg["type"], "id": msg["id"]}
+        fields.update(body=msg["body"], subject=msg["subject"], thread=msg["thread"], extra=extra)
+        fields["t"] = time.time() * 1000
+        self.emit("message", **fields)
+
+    def on_message_error(self, msg):
+        self.emit("error", **{"from": str(msg["from"]), "id": msg["id"], "condition": msg["error"]["condition"]})
+
+    def on_pubsub(self, msg):
+        self.emit("pubsub", **{"from": str(msg["from"]), "xml": tostring(msg.xml)})
 
     def on_subscribe(self, pres):
-        emit("subscribe", **{"from": str(pres["from"])})
+        self.emit("subscribe", **{"from": str(pres["from"])})
         if self.auto_approve:
             self.send_presence(pto=pres["from"].bare, ptype="subscribed")
 
@@ -91,44 +127,79 @@ class Client(slixmpp.ClientXMPP):
         if not self.announced and pres["from"] == self.boundjid and pres["type"] == "available":
             # our own available presence came back: the server now routes messages to this session
             self.announced = True
-            emit("online", jid=str(self.boundjid))
-        emit(
-            "presence",
-            **{
-                "from": str(pres["from"]),
-                "to": str(pres["to"]),
-                "type": pres["type"],
-                "show": pres["show"],
-                "status": pres["status"],
-            },
-        )
+            self.emit("online", jid=str(self.boundjid))
+        fields = {"from": str(pres["from"]), "to": str(pres["to"]), "type": pres["type"]}
+        self.emit("presence", show=pres["show"], status=pres["status"], **fields)
 
-    def command(self, cmd):
+    async def pep_grant(self, node, publisher):
+        """Creates our PEP node, makes `publisher` a publisher of it (XEP-0060 §8.9), subscribes us."""
+        own = self.boundjid.bare
+        steps = [
+            (True, f"<pubsub xmlns='{NS_PUBSUB}'><create node='{node}'/></pubsub>"),
+            (
+                False,
+                f"<pubsub xmlns='{NS_PUBSUB}#owner'><affiliations node='{node}'>"
+                f"<affiliation jid='{publisher}' affiliation='publisher'/></affiliations></pubsub>",
+            ),
+            (False, f"<pubsub xmlns='{NS_PUBSUB}'><subscribe node='{node}' jid='{own}'/></pubsub>"),
+        ]
+        for may_exist, payload in steps:
+            iq = self.make_iq_set(ito=own)
+            iq.append(ET.fromstring(payload))
+            try:
+                await iq.send(timeout=10)
+            except IqError as err:
+                if not (may_exist and err.condition == "conflict"):
+                    raise
+
+    async def command(self, cmd):
         name = cmd.get("cmd")
         if name == "send":
-            self.send_message(mto=cmd["to"], mbody=cmd["body"], mtype=cmd.get("type", "chat"))
+            msg = self.make_message(mto=cmd["to"], mbody=cmd["body"], mtype=cmd.get("type", "chat"))
+            if cmd.get("thread"):
+                msg["thread"] = cmd["thread"]
+            if cmd.get("reply_id"):
+                msg.append(ET.fromstring(f"<reply xmlns='urn:xmpp:reply:0' id='{cmd['reply_id']}' to='{cmd['to']}'/>"))
+            msg.send()
+        elif name == "burst":
+            # client-to-client load for the bench: bodies carry their send time (ms) last
+            for i in range(int(cmd["count"])):
+                self.send_message(mto=cmd["to"], mbody=f"{cmd['prefix']} {i} {time.time() * 1000}", mtype="chat")
+        elif name == "reply":
+            self.last_from[cmd["to"]].reply(cmd["body"]).send()
+        elif name == "raw":
+            self.send_raw(cmd["data"])
         elif name == "presence":
             kwargs = {}
-            if cmd.get("to"):
-                kwargs["pto"] = cmd["to"]
-            if cmd.get("type"):
-                kwargs["ptype"] = cmd["type"]
-            if cmd.get("show"):
-                kwargs["pshow"] = cmd["show"]
-            if cmd.get("status"):
-                kwargs["pstatus"] = cmd["status"]
+            for key, arg in (("to", "pto"), ("type", "ptype"), ("show", "pshow"), ("status", "pstatus")):
+                if cmd.get(key):
+                    kwargs[arg] = cmd[key]
             self.send_presence(**kwargs)
         elif name == "approve":
             self.send_presence(pto=cmd["jid"], ptype="subscribed")
         elif name == "auto_approve":
             self.auto_approve = bool(cmd.get("value", True))
+        elif name == "pep_grant":
+            await self.pep_grant(cmd["node"], cmd["publisher"])
         elif name == "quit":
             self.quit()
-        if "seq" in cmd:
-            emit("ack", seq=cmd["seq"])
 
 
-def read_stdin(client, loop):
+async def run_command(clients, cmd):
+    account = cmd.get("account")
+    client = clients.get(account) if account else next(iter(clients.values()))
+    error = None
+    try:
+        if client is None:
+            raise KeyError("no such account: " + str(account))
+        await client.command(cmd)
+    except (IqError, IqTimeout, KeyError, ValueError) as err:
+        error = repr(err)
+    if "seq" in cmd:
+        emit("ack", seq=cmd["seq"], **({"error": error} if error else {}))
+
+
+def read_stdin(clients, loop):
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -138,20 +209,28 @@ def read_stdin(client, loop):
         except ValueError:
             emit("failed", reason="bad command: " + line[:200])
             continue
-        loop.call_soon_threadsafe(client.command, cmd)
-    loop.call_soon_threadsafe(client.quit)
+        if cmd.get("cmd") == "quit" and not cmd.get("account"):
+            break
+        loop.call_soon_threadsafe(lambda c=cmd: asyncio.ensure_future(run_command(clients, c)))
+    for client in clients.values():
+        loop.call_soon_threadsafe(client.quit)
 
 
 def main():
-    jid, password, host, port = sys.argv[1:5]
+    host, port, *rest = sys.argv[1:]
+    receipts = "--receipts" in rest
+    rest = [a for a in rest if a != "--receipts"]
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    client = Client(jid, password)
-    client.address = (host, int(port))
-    threading.Thread(target=read_stdin, args=(client, loop), daemon=True).start()
-    client.start()
-    loop.run_until_complete(client.finished)
+    clients = {}
+    for jid, password in zip(rest[0::2], rest[1::2]):
+        client = Client(jid, password, (host, int(port)), receipts)
+        clients[client.account] = client
+    threading.Thread(target=read_stdin, args=(clients, loop), daemon=True).start()
+    for client in clients.values():
+        client.start()
+    loop.run_until_complete(asyncio.gather(*(c.finished for c in clients.values())))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Logger } from "pino";
+import type { ExtraTarget, LiveDeposits } from "../../core/ports.ts";
+import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
 import {
@@ -20,13 +22,15 @@ import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
 import { CallFailedError, placeCall } from "../../protocols/sip/usage/invite-client.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
-import type { CallParty } from "./call-leg.ts";
+import type { CallLeg, CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
 import { type DepositResult, type RecordingSink, runDeposit } from "./deposit.ts";
+import type { CallWaiting, IcwCall } from "./icw.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
 import type { Prompts } from "./prompts.ts";
 import { fileRecordingSink } from "./recording-sink.ts";
 import { SipCallLeg } from "./sip-leg.ts";
+import { type DialOptions, dialLeg, type OutboundLeg } from "./takeover.ts";
 import { type DepositTranscriber, type TranscriptStream, transcriptOf } from "./transcript.ts";
 
 export interface TelephoneOptions {
@@ -56,6 +60,8 @@ export interface DepositedMessage {
   transcript?: string;
   /** Problems that did not stop the deposit (a failed or late transcript). */
   warnings?: string[];
+  /** Legacy boxes the message was relayed into live, or is to be replayed into (dual deposit). */
+  extraTargets?: ExtraTarget[];
 }
 
 export interface TelephoneDeps {
@@ -70,6 +76,34 @@ export interface TelephoneDeps {
   mailbox: MailboxStore;
   /** Transcribes deposits while they are recorded; without it messages have no transcript. */
   transcriber?: DepositTranscriber;
+  /** Live copies of each deposit into the user's legacy boxes (dual deposit, issue 5). */
+  liveDeposits?: LiveDeposits;
+  /** Whether the user's route for voicemail wants a transcript (route option `transcribe`). */
+  transcribes?(userId: string): Promise<boolean>;
+  /** Internet call waiting: offers deposit calls to a user who is online (adapters/web/calls.ts). */
+  icw?: CallWaiting;
+}
+
+export interface PlayOnPhoneOptions {
+  uri: string;
+  dest: Destination;
+  from: { uri: string; displayName?: string };
+  pcm: Int16Array;
+  answerTimeoutMs?: number;
+  credentials?: { username: string; password: string };
+  /** Extra INVITE headers, e.g. Diversion (RFC 5806) for a deposit into a legacy box. */
+  headers?: Array<[string, string]>;
+  /** Before the audio: a pause, then RFC 4733 digits (e.g. "#" to skip a box's greeting). */
+  before?: { pauseMs?: number; digits?: string };
+  /** Receives what the callee sends back (a recorder; a test checking an echo). */
+  onFrame?: FrameListener;
+}
+
+export interface PlayOnPhoneResult {
+  playedMs: number;
+  packetsReceived: number;
+  /** The call's SIP Call-ID: the delivery's native id. */
+  callId: string;
 }
 
 export class TelephoneService {
@@ -178,6 +212,22 @@ export class TelephoneService {
     const callId = randomUUID();
     leg = new SipCallLeg(callId, party, session, rtp);
     session.ring();
+    // Internet call waiting: a user who is online decides what happens before we answer.
+    const icw =
+      app === "deposit"
+        ? await this.deps.icw
+            ?.offer({ callId, userId: calledUser!, party, ended: session.ended })
+            .catch((err: unknown) => {
+              log.warn({ err }, "icw: cannot offer the call");
+              return undefined;
+            })
+        : undefined;
+    const choice = await icw?.decision;
+    if (choice?.action === "forward") {
+      session.reject(302, "Moved Temporarily", [["Contact", `<${choice.to}>`]]);
+      rtp.close();
+      return;
+    }
     const acked = await session.accept(Buffer.from(formatSdp(negotiated.answer)));
     if (!acked) {
       rtp.close();
@@ -193,7 +243,8 @@ export class TelephoneService {
           findMailbox: (n) => this.deps.mailboxFor(n),
         });
       } else {
-        await this.#deposit(leg, calledUser!, callId, log);
+        const recorded = icw ? icw.attach(leg, (pcm) => rtp.sendFrame(pcm)) : leg;
+        await this.#deposit(recorded, calledUser!, callId, log, icw, choice?.speech);
       }
     } finally {
       await leg.hangup();
@@ -204,14 +255,7 @@ export class TelephoneService {
    * Places a call to `uri` and plays `pcm` when it is answered, then hangs up (issue 3 §6, "play
    * on phone"). Rejects with CallFailedError when the call is not answered.
    */
-  async playOnPhone(opts: {
-    uri: string;
-    dest: Destination;
-    from: { uri: string; displayName?: string };
-    pcm: Int16Array;
-    answerTimeoutMs?: number;
-    credentials?: { username: string; password: string };
-  }): Promise<{ playedMs: number; packetsReceived: number }> {
+  async playOnPhone(opts: PlayOnPhoneOptions): Promise<PlayOnPhoneResult> {
     const lease = await this.#ports.allocate();
     const offer = createOffer(this.#localAudio(lease.port));
     let session: Awaited<ReturnType<typeof placeCall>>;
@@ -226,6 +270,7 @@ export class TelephoneService {
         offer: Buffer.from(formatSdp(offer)),
         answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
         ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        ...(opts.headers ? { headers: opts.headers } : {}),
       });
     } catch (err) {
       lease.release();
@@ -242,15 +287,43 @@ export class TelephoneService {
       socket: lease.socket,
       remote: { address: media.value.remote.address, port: media.value.remote.port },
       payloadType: media.value.payloadType,
+      ...(media.value.telephoneEventPt !== undefined
+        ? { telephoneEventPt: media.value.telephoneEventPt }
+        : {}),
+      ...(opts.onFrame ? { onFrame: opts.onFrame } : {}),
     });
     const started = Date.now();
+    const play = async () => {
+      const { pauseMs = 0, digits = "" } = opts.before ?? {};
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      // Without a negotiated telephone-event the digits cannot be sent; the audio still is.
+      if (media.value.telephoneEventPt !== undefined)
+        for (const d of digits) await rtp.sendDigit(d);
+      await rtp.playPcm(opts.pcm);
+    };
     try {
-      await Promise.race([rtp.playPcm(opts.pcm), session.ended]);
+      await Promise.race([play(), session.ended]);
     } finally {
       await session.hangup();
       rtp.close();
     }
-    return { playedMs: Date.now() - started, packetsReceived: rtp.stats.datagrams };
+    return {
+      playedMs: Date.now() - started,
+      packetsReceived: rtp.stats.datagrams,
+      callId: session.dialog.state.callId,
+    };
+  }
+
+  /** Places a call and opens its audio (ICW takeover); CallFailedError when not answered. */
+  dial(opts: DialOptions): Promise<OutboundLeg> {
+    const ctx = {
+      endpoint: this.endpoint,
+      dialogs: this.dialogs,
+      ports: this.#ports,
+      localContact: this.#contact,
+      localAudio: (port: number) => this.#localAudio(port),
+    };
+    return dialLeg(ctx, opts);
   }
 
   /** What we offer or answer for a call's audio: G.711 both laws, RFC 4733 events, 20 ms. */
@@ -267,13 +340,27 @@ export class TelephoneService {
     };
   }
 
-  async #deposit(leg: SipCallLeg, userId: string, callId: string, log: Logger): Promise<void> {
+  async #deposit(
+    leg: CallLeg,
+    userId: string,
+    callId: string,
+    log: Logger,
+    icw?: IcwCall,
+    reply?: Int16Array,
+  ): Promise<void> {
     const receivedAt = new Date();
+    // Opened before the greeting, so the legacy boxes have answered when the caller speaks; the
+    // call's end closes whatever a failure left open.
+    const copy = this.deps.liveDeposits?.open({ userId, callId, party: leg.party });
+    if (copy) void leg.ended.then(() => copy.close());
     let audio: Uint8Array | undefined;
     // The transcriber hears exactly what is recorded, frame by frame, while the caller speaks.
-    const stt = this.deps.transcriber;
+    // A route with `transcribe: false` spends no STT on the message at all.
+    const wanted = (await this.deps.transcribes?.(userId)) ?? true;
+    const stt = wanted ? this.deps.transcriber : undefined;
     let stream: TranscriptStream | undefined;
     const openSink = async (): Promise<RecordingSink> => {
+      icw?.recording();
       const file = await fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
         audio = data;
       });
@@ -297,11 +384,26 @@ export class TelephoneService {
         },
       };
     };
+    // The live copies get each frame after our recording has it, never instead of it.
+    const record = async (): Promise<RecordingSink> => {
+      const sink = await openSink();
+      if (!copy) return sink;
+      return {
+        write: (pcm) => {
+          sink.write(pcm);
+          copy.write(pcm);
+        },
+        finish: () => sink.finish(),
+        abort: () => sink.abort(),
+      };
+    };
     const greeting = (await this.deps.greetingFor(userId)) ?? this.deps.prompts.get("greeting");
     const vm = this.opts.voicemail;
+    // The text an ICW user answered with is spoken before the greeting.
+    if (reply) await leg.play(reply);
     const result: DepositResult = await runDeposit(
       leg,
-      openSink,
+      record,
       {
         greeting,
         beep: this.deps.prompts.beep(),
@@ -311,6 +413,8 @@ export class TelephoneService {
         silenceLevel: vm.silenceLevel,
       },
       async (r) => {
+        // The legacy legs end with the recording, not after the transcript.
+        const extraTargets = (await copy?.finish()) ?? [];
         const heard = stream && stt ? await transcriptOf(stream, stt, userId, callId, log) : {};
         await this.deps.deposit({
           userId,
@@ -320,13 +424,17 @@ export class TelephoneService {
           callId,
           receivedAt,
           ...heard,
+          ...(extraTargets.length > 0 ? { extraTargets } : {}),
         });
       },
     );
+    copy?.close();
     log.info(
       { kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy },
       "deposit finished",
     );
+    // Taken over: the caller talked to the new leg until one side hung up; no goodbye then.
+    if (await icw?.afterRecording()) return;
     if (result.kept && result.endedBy !== "hangup")
       await leg.play(this.deps.prompts.get("goodbye"));
   }

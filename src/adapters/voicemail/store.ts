@@ -64,6 +64,7 @@ export class VoicemailStore implements MailboxStore {
       },
       ...(m.party.ani ? { ani: m.party.ani } : {}),
       ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
+      ...(m.extraTargets ? { extraTargets: m.extraTargets } : {}),
     });
     await this.store.voicemail.insert({
       id: m.callId,

@@ -28,10 +28,30 @@ export interface MwiEvent extends StreamEvent, VoicemailIndicator {
   type: "mwi";
 }
 
-/** Replies to a `send` frame; not events, so they carry no id and take no ack. */
+/** Internet call waiting: a call for the user is ringing; they may choose until `decideBy`. */
+export interface CallAlertEvent extends StreamEvent {
+  type: "call-alert";
+  callId: string;
+  from: { ani: string; name?: string };
+  dnis: string;
+  /** ISO 8601; with no choice by then the call goes to voicemail. */
+  decideBy: string;
+}
+
+export type CallState = "ringing" | "recording" | "forwarded" | "taken-over" | "ended";
+
+export interface CallUpdateEvent extends StreamEvent {
+  type: "call-update";
+  callId: string;
+  state: CallState;
+  /** Path under /api/v1 streaming the live recording as audio/wav (only while recording). */
+  screenUrl?: string;
+}
+
+/** Replies to a `send` or `call-action` frame; not events, so they carry no id and take no ack. */
 export type ReplyFrame =
   | { type: "sent"; requestId?: string; communicationId: string; threadId: string }
-  | { type: "error"; requestId?: string; message: string; field?: string };
+  | { type: "error"; requestId?: string; callId?: string; message: string; field?: string };
 
 const shortId = z.string().min(1).max(200);
 
@@ -51,8 +71,35 @@ export const sendFrameSchema = z.strictObject({
   inReplyTo: shortId.optional(),
 });
 
-export const upFrameSchema = z.discriminatedUnion("type", [ackFrameSchema, sendFrameSchema]);
+/** Where a call may be forwarded or taken over to: a telephone number or a SIP URI. */
+const callTarget = z
+  .string()
+  .max(1024)
+  .regex(/^(tel:\+?[0-9*#]{1,32}|sips?:[^\s<>"]+)$/, 'expected "tel:<number>" or "sip:<uri>"');
+
+const callAction = <A extends string, S extends z.ZodRawShape>(action: A, shape: S) =>
+  z.strictObject({
+    type: z.literal("call-action"),
+    callId: shortId,
+    action: z.literal(action),
+    ...shape,
+  });
+
+/** The user's choice for a call of a `call-alert` (issue 7): one of four actions. */
+export const callActionFrameSchema = z.discriminatedUnion("action", [
+  callAction("voicemail", {}),
+  callAction("forward", { to: callTarget }),
+  callAction("reply", { text: z.string().trim().min(1).max(2000) }),
+  callAction("takeover", { to: callTarget }),
+]);
+
+export const upFrameSchema = z.discriminatedUnion("type", [
+  ackFrameSchema,
+  sendFrameSchema,
+  callActionFrameSchema,
+]);
 
 export type AckFrame = z.output<typeof ackFrameSchema>;
 export type SendFrame = z.output<typeof sendFrameSchema>;
+export type CallActionFrame = z.output<typeof callActionFrameSchema>;
 export type UpFrame = z.output<typeof upFrameSchema>;

@@ -19,7 +19,7 @@ import type {
 } from "../../core/ports.ts";
 import type { Rendition } from "../../core/rendition.ts";
 import { AckWaiters } from "./acks.ts";
-import type { MwiEvent, ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
+import type { CallActionFrame, MwiEvent, ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
 import { upFrameSchema } from "./frames.ts";
 import type { WebClientId } from "./inbound.ts";
 import { handleSend } from "./inbound.ts";
@@ -33,6 +33,8 @@ export interface WebClientHubOptions {
   ackTimeoutMs: number;
   heartbeatMs?: number;
   maxFrameBytes?: number;
+  /** Where `call-action` frames go (ICW, adapters/web/calls.ts); an error reply when absent. */
+  callActions?: (frame: CallActionFrame, client: WebClientId) => Promise<ReplyFrame | undefined>;
 }
 
 interface Connection extends WebClientId {
@@ -54,7 +56,12 @@ export class WebClientHub implements Adapter, IndicatorTarget {
   #closed = false;
 
   constructor(opts: WebClientHubOptions) {
-    this.#opts = { heartbeatMs: 30_000, maxFrameBytes: 64 * 1024, ...opts };
+    this.#opts = {
+      heartbeatMs: 30_000,
+      maxFrameBytes: 64 * 1024,
+      callActions: async ({ callId }) => ({ type: "error", callId, message: "no call is waiting" }),
+      ...opts,
+    };
     this.#acks = new AckWaiters(opts.ackTimeoutMs);
   }
 
@@ -87,6 +94,14 @@ export class WebClientHub implements Adapter, IndicatorTarget {
 
   isConnected(userId: string, clientId: string): boolean {
     return (this.#byClient.get(keyOf({ userId, clientId }))?.size ?? 0) > 0;
+  }
+
+  /** The ids of the user's clients with a socket open now (call alerts go to each). */
+  connectedClients(userId: string): string[] {
+    const ids = new Set<string>();
+    for (const conn of this.#connections.values())
+      if (conn.userId === userId) ids.add(conn.clientId);
+    return [...ids];
   }
 
   isAvailable(address: Address): boolean {
@@ -172,6 +187,14 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     if (frame.type === "error") reply(socket, frame);
     else if (frame.type === "ack") {
       if (!this.#acks.ack(conn.key, frame.id)) this.#lateAck(conn);
+    } else if (frame.type === "call-action") {
+      void this.#opts.callActions(frame, conn).then(
+        (r) => r && reply(socket, r),
+        (err: unknown) => {
+          this.#opts.logger.error({ err, client: conn.key }, "web: call action failed");
+          reply(socket, { type: "error", callId: frame.callId, message: "the action failed" });
+        },
+      );
     } else {
       void handleSend(frame, conn, this.#opts.gateway, this.#opts.logger).then((r) =>
         reply(socket, r),
@@ -273,9 +296,15 @@ function frameError(json: unknown, error: ZodError): Extract<ReplyFrame, { type:
   const field = path.length > 0 ? path.join(".") : undefined;
   const reason =
     issue?.code === "unrecognized_keys" ? "unknown key" : (issue?.message ?? "invalid");
+  // A bad call action names its call, so the client knows which alert the error is about.
+  const callId =
+    typeof json === "object" && json !== null && "callId" in json && typeof json.callId === "string"
+      ? json.callId
+      : undefined;
   return {
     type: "error",
     requestId,
+    ...(callId ? { callId } : {}),
     message: `invalid frame${field ? ` at ${field}` : ""}: ${reason}`,
     field,
   };

@@ -1,18 +1,20 @@
 // The XMPP IM adapter (DESIGN §1.1 im row) over our XEP-0114 component: sends text renditions as
-// chat messages (outbound.ts), turns chat messages into communications (inbound.ts), and tracks
-// the presence of users' clients (RFC 6121 roster handshake, presence.ts) so that the outbox holds
-// deliveries while a client is offline and releases them when it comes back.
+// chat messages (outbound.ts) with XEP-0184 receipts (receipts.ts), shows the voicemail indicator
+// (mwi.ts), turns chat messages into communications with their reply thread (inbound.ts,
+// threads.ts), and tracks the presence of users' clients (subscriptions.ts) so that the outbox
+// holds deliveries while a client is offline and releases them when it comes back.
 
 import type { Logger } from "pino";
 import type { Address } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";
-import { DeliveryError, OmnivoxError, TargetUnavailableError } from "../../core/errors.ts";
+import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
+import type { VoicemailIndicator } from "../../core/mwi.ts";
 import type {
   Adapter,
   AvailabilityListener,
-  CommunicationDraft,
   DeliveryTarget,
   Gateway,
+  IndicatorTarget,
 } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Rendition } from "../../core/rendition.ts";
@@ -23,21 +25,18 @@ import {
   escapeLocal,
   JidError,
   NotConnectedError,
-  parseJid,
   StanzaError,
   type XmlElement,
-  xml,
 } from "../../protocols/xmpp/index.ts";
-import {
-  type ChatIn,
-  inboundDraft,
-  outboundDraft,
-  partyOf,
-  readChat,
-  UserDirectory,
-} from "./inbound.ts";
+import { receiveChat } from "./chat-in.ts";
+import { UserDirectory } from "./inbound.ts";
+import { indicatorMessage, PepPublisher } from "./mwi.ts";
 import { chatMessage, NS_RECEIPTS, senderJid } from "./outbound.ts";
 import { PresenceTracker } from "./presence.ts";
+import { Receipts } from "./receipts.ts";
+import { answerIq, oversizedBounce } from "./service-iq.ts";
+import { Subscriptions } from "./subscriptions.ts";
+import { RecentChats } from "./threads.ts";
 
 export interface XmppAdapterOptions {
   component: Component;
@@ -45,27 +44,43 @@ export interface XmppAdapterOptions {
   /** The users' profiles (store.users.list), read again when a JID is not in the cache. */
   listUsers: () => Promise<Profile[]>;
   logger: Logger;
-  /** How long send() waits for a receipt or a bounce before it counts the message delivered. */
+  /** How long send() waits for a receipt from a client that never sent one; then delivered. */
   receiptWaitMs?: number;
+  /** How long send() waits for a receipt from a client that acks; then retried. */
+  receiptTimeoutMs?: number;
 }
 
-interface Pending {
-  bare: string;
-  settle: (error?: Error) => void;
-}
-
-export class XmppAdapter implements Adapter {
+export class XmppAdapter implements Adapter, IndicatorTarget {
   readonly name = "xmpp";
   readonly presence = new PresenceTracker();
-  readonly #opts: XmppAdapterOptions & { receiptWaitMs: number };
+  readonly receipts: Receipts;
+  readonly #opts: XmppAdapterOptions;
   readonly #users: UserDirectory;
-  readonly #pending = new Map<string, Pending>();
-  readonly #subscribed = new Set<string>();
+  readonly #subs: Subscriptions;
+  readonly #pep: PepPublisher;
+  readonly #recent = new RecentChats();
   #started = false;
 
   constructor(opts: XmppAdapterOptions) {
-    this.#opts = { receiptWaitMs: 800, ...opts };
-    this.#users = new UserDirectory(opts.listUsers);
+    this.#opts = opts;
+    this.#users = new UserDirectory(
+      opts.listUsers,
+      (added) => this.#subs.ask(added),
+      (err) => opts.logger.error({ err }, "xmpp: cannot read users"),
+    );
+    this.receipts = new Receipts({
+      waitMs: opts.receiptWaitMs ?? 800,
+      timeoutMs: opts.receiptTimeoutMs ?? 10_000,
+    });
+    const { connection, iq } = opts.component;
+    this.#subs = new Subscriptions({
+      connection,
+      users: this.#users,
+      presence: this.presence,
+      logger: opts.logger,
+      refreshUsers: () => this.#users.reload(),
+    });
+    this.#pep = new PepPublisher(iq, opts.logger);
   }
 
   get domain(): string {
@@ -81,11 +96,10 @@ export class XmppAdapter implements Adapter {
     this.#started = true;
     const { connection } = this.#opts.component;
     connection.on("stanza", this.#onStanza);
+    connection.on("oversized", this.#onOversized);
     connection.on("online", this.#onOnline);
     connection.on("disconnect", this.#onDisconnect);
-    await this.#users
-      .refresh()
-      .catch((err) => this.#opts.logger.error({ err }, "xmpp: cannot read users"));
+    await this.#users.reload();
     this.#opts.component.start();
   }
 
@@ -94,10 +108,10 @@ export class XmppAdapter implements Adapter {
     this.#started = false;
     const { connection } = this.#opts.component;
     connection.off("stanza", this.#onStanza);
+    connection.off("oversized", this.#onOversized);
     connection.off("online", this.#onOnline);
     connection.off("disconnect", this.#onDisconnect);
-    for (const p of this.#pending.values()) p.settle(new DeliveryError("xmpp adapter stopping"));
-    this.#pending.clear();
+    this.receipts.lost("xmpp adapter stopping");
     await this.#opts.component.stop();
   }
 
@@ -130,221 +144,140 @@ export class XmppAdapter implements Adapter {
       throw new DeliveryError("xmpp adapter cannot reach this address", true);
     if (rendition.medium !== "text")
       throw new DeliveryError("xmpp clients take text renditions", true);
-    let bare: string;
     let from: string;
     try {
-      bare = bareJid(address.jid);
       from = senderJid(communication, this.domain);
     } catch (err) {
       if (err instanceof JidError) throw new DeliveryError(err.message, true, { cause: err });
       throw err;
     }
-    if (this.#users.userOf(bare) === undefined && this.presence.state(bare) === undefined)
-      await this.#refreshUsers();
-    if (!this.isAvailable(address)) {
-      if (this.#opts.component.connection.status !== "online")
-        throw new DeliveryError("xmpp component is not connected");
-      throw new TargetUnavailableError(`xmpp ${bare} is not available`);
-    }
+    const bare = await this.#ready(address.jid);
     const id = target.deliveryId;
-    const stanza = chatMessage({ to: address.jid, from, id, rendition });
-    const answered = this.#awaitAnswer(id, bare);
-    try {
-      await this.#opts.component.connection.send(stanza);
-    } catch (err) {
-      this.#pending.get(id)?.settle();
-      this.#pending.delete(id);
-      if (err instanceof NotConnectedError)
-        throw new DeliveryError("xmpp component is not connected", false, { cause: err });
-      throw new DeliveryError(
-        `xmpp send failed: ${(err as Error).message}`,
-        err instanceof RangeError,
-        {
-          cause: err,
-        },
-      );
-    }
-    await answered;
+    const thread = communication.id;
+    await this.#sendAndAwait(chatMessage({ to: address.jid, from, id, rendition, thread }), bare);
+    this.#recent.sent(bare, from, communication.id);
     return id;
   }
 
-  /** Resolves on a receipt or after receiptWaitMs; rejects on a bounce. */
-  #awaitAnswer(id: string, bare: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(), this.#opts.receiptWaitMs);
-      timer.unref?.();
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        if (error) reject(error);
-        else resolve();
-      };
-      this.#pending.set(id, { bare, settle: done });
-    });
+  /** The indicator as a chat line with our element; also to the client's PEP node if allowed. */
+  async sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void> {
+    if (address.scheme !== "xmpp")
+      throw new DeliveryError("xmpp adapter cannot reach this address", true);
+    const bare = await this.#ready(address.jid);
+    const from = `${escapeLocal(indicator.userId)}@${this.domain}`;
+    await this.#sendAndAwait(indicatorMessage({ to: address.jid, from, id, indicator }), bare);
+    await this.#pep.publish(bare, indicator);
   }
 
-  async #refreshUsers(): Promise<void> {
+  /** The bare JID of a reachable target; throws TargetUnavailableError to have it held. */
+  async #ready(jid: string): Promise<string> {
+    let bare: string;
     try {
-      const added = await this.#users.refresh();
-      if (added.length > 0) await this.#subscribeAll();
+      bare = bareJid(jid);
     } catch (err) {
-      this.#opts.logger.error({ err }, "xmpp: cannot read users");
+      if (err instanceof JidError) throw new DeliveryError(err.message, true, { cause: err });
+      throw err;
     }
+    if (this.#users.userOf(bare) === undefined && this.presence.state(bare) === undefined)
+      await this.#users.reload();
+    if (!this.isAvailable({ scheme: "xmpp", jid })) throw this.#unreachable(bare);
+    return bare;
   }
 
-  /** RFC 6121 §3.1: ask each user's client for its presence from `<userId>@<component>`. */
-  async #subscribeAll(): Promise<void> {
-    const { connection } = this.#opts.component;
-    if (connection.status !== "online") return;
-    for (const [jid, userId] of this.#users.entries()) {
-      const from = `${escapeLocal(userId)}@${this.domain}`;
-      try {
-        // Probe only once the subscription exists: a probe that arrives while the request is
-        // pending is answered `unsubscribed` by the user's server, which cancels the request
-        // (RFC 6121 §3.1.3, §4.3.2). The `subscribed` answer triggers the probe instead.
-        if (!this.#subscribed.has(jid)) {
-          await connection.send(xml("presence", { type: "subscribe", to: jid, from }));
-          this.#subscribed.add(jid);
-        } else {
-          await connection.send(xml("presence", { type: "probe", to: jid, from }));
-        }
-      } catch (err) {
-        this.#opts.logger.warn({ err, jid }, "xmpp: cannot subscribe to presence");
-      }
+  /**
+   * A user's client waits (held) for its presence, which follows every reconnect, so a server
+   * restart outlasting the retries loses nothing; a stranger's JID, whose presence we never see,
+   * is retried with backoff instead.
+   */
+  #unreachable(bare: string, cause?: unknown): Error {
+    const online = this.#opts.component.connection.status === "online";
+    if (online || this.#users.userOf(bare) !== undefined)
+      return new TargetUnavailableError(
+        online ? `xmpp ${bare} is not available` : "xmpp component is not connected",
+        { cause },
+      );
+    return new DeliveryError("xmpp component is not connected", false, { cause });
+  }
+
+  async #sendAndAwait(stanza: XmlElement, bare: string): Promise<void> {
+    const id = stanza.attrs.id ?? "";
+    const answered = this.receipts.expect(id, bare);
+    // a disconnect during the write rejects it before anyone awaits it
+    answered.catch(() => {});
+    try {
+      await this.#opts.component.connection.send(stanza);
+    } catch (err) {
+      this.receipts.cancel(id);
+      if (err instanceof NotConnectedError) throw this.#unreachable(bare, err);
+      const tooBig = err instanceof RangeError;
+      throw new DeliveryError(`xmpp send failed: ${(err as Error).message}`, tooBig, {
+        cause: err,
+      });
     }
+    await answered;
   }
 
   readonly #onOnline = (): void => {
-    this.#subscribed.clear();
-    void this.#refreshUsers().then(() => this.#subscribeAll());
+    this.#subs.reset();
+    this.#pep.reset();
+    void this.#users.reload().then(() => this.#subs.ask(this.#users.clientJids()));
   };
 
   readonly #onDisconnect = (): void => {
     this.presence.clear();
+    this.receipts.lost("component disconnected");
+  };
+
+  readonly #onOversized = (top: XmlElement): void => {
+    const bounce = oversizedBounce(top);
+    if (bounce) void this.#sendQuietly(bounce);
   };
 
   readonly #onStanza = (stanza: XmlElement): void => {
-    if (stanza.name === "presence") this.#onPresence(stanza);
-    else if (stanza.name === "message") {
+    if (stanza.name === "presence") this.#subs.onPresence(stanza);
+    else if (stanza.name === "iq") {
+      const answer = answerIq(stanza);
+      if (answer) void this.#sendQuietly(answer);
+    } else if (stanza.name === "message") {
       void this.#onMessage(stanza).catch((err) =>
         this.#opts.logger.error({ err }, "xmpp: cannot handle a message"),
       );
     }
   };
 
-  #onPresence(stanza: XmlElement): void {
-    const { from, to, type } = stanza.attrs;
-    this.#opts.logger.debug({ from, to, type }, "xmpp presence");
-    if (!from) return;
-    let jid: ReturnType<typeof parseJid>;
-    let bare: string;
-    try {
-      jid = parseJid(from);
-      bare = bareJid(from);
-    } catch {
-      return;
-    }
-    if (type === undefined) this.presence.available(bare, jid.resource);
-    else if (type === "unavailable") this.presence.unavailable(bare, jid.resource);
-    else if (type === "subscribed" && to && this.#users.userOf(bare) !== undefined) {
-      // the client approved us: ask for its presence now rather than wait for its next change
-      void this.#sendQuietly(xml("presence", { type: "probe", to: bare, from: to }));
-    } else if (type === "subscribe" && to) {
-      void this.#approve(bare, to);
-    }
-  }
-
-  /** Approves a subscription request from a user's own client (and announces ourselves). */
-  async #approve(bare: string, to: string): Promise<void> {
-    if (this.#users.userOf(bare) === undefined) await this.#refreshUsers();
-    const { connection } = this.#opts.component;
-    const from = to.split("/")[0] ?? to;
-    const known = this.#users.userOf(bare) !== undefined;
-    try {
-      await connection.send(
-        xml("presence", { type: known ? "subscribed" : "unsubscribed", to: bare, from }),
-      );
-      if (known) await connection.send(xml("presence", { to: bare, from }));
-    } catch (err) {
-      this.#opts.logger.warn({ err, jid: bare }, "xmpp: cannot answer a subscription");
-    }
-  }
-
   async #onMessage(stanza: XmlElement): Promise<void> {
-    const { id, type } = stanza.attrs;
+    const { id, type, from } = stanza.attrs;
     if (type === "error") {
-      const pending = id ? this.#pending.get(id) : undefined;
+      if (!id) return;
       const error = StanzaError.fromStanza(stanza);
-      if (!pending) return;
-      if (
-        error.condition === "service-unavailable" ||
-        error.condition === "recipient-unavailable"
-      ) {
-        this.presence.unavailable(pending.bare);
-        pending.settle(new TargetUnavailableError(`xmpp ${pending.bare}: ${error.condition}`));
-      } else {
-        pending.settle(
-          new DeliveryError(`xmpp ${pending.bare}: ${error.message}`, error.type === "cancel"),
-        );
-      }
+      const bare = this.receipts.bounced(id, error);
+      if (bare !== undefined && /^(service|recipient)-unavailable$/.test(error.condition))
+        this.presence.unavailable(bare);
       return;
     }
     const received = child(stanza, "received", NS_RECEIPTS);
     if (received) {
       const ackId = received.attrs.id ?? id;
-      if (ackId) this.#pending.get(ackId)?.settle();
+      if (ackId && from) {
+        try {
+          this.receipts.received(ackId, bareJid(from));
+        } catch {
+          // a receipt from an unparsable JID acknowledges nothing
+        }
+      }
       return;
     }
-    const chat = readChat(stanza, this.domain);
-    if (!chat) return;
-    await this.#onChat(chat, stanza);
-  }
-
-  async #onChat(chat: ChatIn, stanza: XmlElement): Promise<void> {
-    let userId = this.#users.userOf(chat.bare);
-    if (userId === undefined || !this.#users.isUser(chat.local)) await this.#refreshUsers();
-    userId = this.#users.userOf(chat.bare);
-    const to = partyOf(chat.local);
-    let draft: CommunicationDraft;
-    if (userId !== undefined && to) draft = outboundDraft(chat, userId, to);
-    else if (this.#users.isUser(chat.local) && userId !== chat.local)
-      draft = inboundDraft(chat, chat.local);
-    else if (userId !== undefined) {
-      await this.#reject(stanza, new StanzaError("item-not-found", "cancel", "no such address"));
-      return;
-    } else {
-      await this.#reject(
-        stanza,
-        new StanzaError("not-authorized", "auth", "not a user of this gateway"),
-      );
-      return;
-    }
-    try {
-      await this.#opts.gateway.receive(draft);
-    } catch (err) {
-      this.#opts.logger.warn({ err, from: chat.bare, to: chat.to }, "xmpp: message not accepted");
-      const message =
-        err instanceof OmnivoxError && err.statusCode < 500 ? err.message : "not delivered";
-      await this.#reject(stanza, new StanzaError("undefined-condition", "cancel", message));
-      return;
-    }
-    if (child(stanza, "request", NS_RECEIPTS) && chat.id) {
-      await this.#sendQuietly(
-        xml(
-          "message",
-          { to: chat.from, from: chat.to },
-          xml("received", { xmlns: NS_RECEIPTS, id: chat.id }),
-        ),
-      );
-    }
-  }
-
-  /** RFC 6120 §8.3: the stanza back to its sender with an error. */
-  async #reject(stanza: XmlElement, error: StanzaError): Promise<void> {
-    const { from, to, id } = stanza.attrs;
-    if (!from || !to) return;
-    await this.#sendQuietly(
-      xml("message", { type: "error", to: from, from: to, id }, error.toElement()),
+    await receiveChat(
+      {
+        domain: this.domain,
+        users: this.#users,
+        recent: this.#recent,
+        gateway: this.#opts.gateway,
+        logger: this.#opts.logger,
+        refreshUsers: () => this.#users.reload(),
+        send: (s) => this.#sendQuietly(s),
+      },
+      stanza,
     );
   }
 

@@ -4,23 +4,56 @@
 // an inbound IM for that user. The user directory caches profiles and refreshes on a miss.
 
 import type { Address } from "../../core/address.ts";
+import type { NativeRef } from "../../core/communication.ts";
 import type { CommunicationDraft } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import {
   bareJid,
+  child,
   childText,
   parseJid,
   unescapeLocal,
   type XmlElement,
 } from "../../protocols/xmpp/index.ts";
+import { NS_REPLY } from "./threads.ts";
 
 /** Users' XMPP client JIDs (bare) → user id, from `store.users.list()`. */
 export class UserDirectory {
   #byJid = new Map<string, string>();
   #ids = new Set<string>();
   #loaded = false;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
 
-  constructor(readonly list: () => Promise<Profile[]>) {}
+  constructor(
+    readonly list: () => Promise<Profile[]>,
+    /** Told the client JIDs a reload() found new (the adapter asks them for presence). */
+    readonly onAdded: (jids: string[]) => Promise<void> = async () => {},
+    readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  /** refresh() then onAdded, one at a time: a call during a reload gets one more after it. */
+  reload(): Promise<void> {
+    if (this.#running) {
+      this.#queued ??= this.#running.then(() => {
+        this.#queued = undefined;
+        return this.reload();
+      });
+      return this.#queued;
+    }
+    const run = (async () => {
+      try {
+        const added = await this.refresh();
+        if (added.length > 0) await this.onAdded(added);
+      } catch (err) {
+        this.onError(err);
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    this.#running = run;
+    return run;
+  }
 
   /** Reloads the profiles; resolves with the client JIDs not seen before. */
   async refresh(): Promise<string[]> {
@@ -86,6 +119,9 @@ export interface ChatIn {
   id?: string;
   body: string;
   subject?: string;
+  /** RFC 6121 §5.2.5 `<thread>`, and the id of an XEP-0461 `<reply>`: see threads.ts. */
+  thread?: string;
+  replyId?: string;
 }
 
 /** A chat (or normal) message with a body addressed to a localpart at `domain`, else undefined. */
@@ -95,7 +131,8 @@ export function readChat(stanza: XmlElement, domain: string): ChatIn | undefined
   if (type !== "chat" && type !== "normal") return undefined;
   const body = childText(stanza, "body");
   const { from, to } = stanza.attrs;
-  if (body === undefined || !from || !to) return undefined;
+  // no body, or only whitespace: chat states and the like, nothing to pass on
+  if (body === undefined || body.trim() === "" || !from || !to) return undefined;
   try {
     const target = parseJid(to);
     if (target.domain !== domain.toLowerCase() || target.local === undefined) return undefined;
@@ -109,6 +146,10 @@ export function readChat(stanza: XmlElement, domain: string): ChatIn | undefined
     if (stanza.attrs.id) chat.id = stanza.attrs.id;
     const subject = childText(stanza, "subject");
     if (subject !== undefined && subject.trim() !== "") chat.subject = subject;
+    const thread = childText(stanza, "thread");
+    if (thread !== undefined && thread.trim() !== "") chat.thread = thread.trim();
+    const replyId = child(stanza, "reply", NS_REPLY)?.attrs.id;
+    if (replyId) chat.replyId = replyId;
     return chat;
   } catch {
     return undefined;
@@ -131,14 +172,20 @@ function base(
   };
 }
 
-/** A user's own client writing to a party through us. */
-export function outboundDraft(chat: ChatIn, userId: string, to: Address): CommunicationDraft {
+/** A user's own client writing to a party through us; `replyTo` from threads.ts. */
+export function outboundDraft(
+  chat: ChatIn,
+  userId: string,
+  to: Address,
+  replyTo: NativeRef[] = [],
+): CommunicationDraft {
   return {
     ...base(chat),
     direction: "outbound",
     userId,
     from: { scheme: "xmpp", jid: chat.bare },
     to,
+    ...(replyTo.length > 0 ? { replyTo } : {}),
   };
 }
 

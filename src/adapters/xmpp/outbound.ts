@@ -1,6 +1,6 @@
 // Canonical → XMPP: a text rendition as a `<message type="chat">` (RFC 6121 §5) from the original
 // party's address at our component (XEP-0106 JID escaping), with an XEP-0066 out-of-band link to
-// audio and an XEP-0184 receipt request.
+// audio, an XEP-0184 receipt request and a `<thread>` naming the communication (threads.ts).
 
 import type { Address } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";
@@ -39,6 +39,8 @@ export function chatMessage(opts: {
   from: string;
   id: string;
   rendition: TextRendition;
+  /** The communication id, which a reply that keeps the thread points back at. */
+  thread?: string;
 }): XmlElement {
   const { rendition } = opts;
   const body = rendition.audioUrl ? `${rendition.text}\n${rendition.audioUrl}` : rendition.text;
@@ -47,6 +49,7 @@ export function chatMessage(opts: {
     { type: "chat", to: opts.to, from: opts.from, id: opts.id },
     rendition.subject !== "" && xml("subject", {}, rendition.subject),
     xml("body", {}, body),
+    opts.thread !== undefined && xml("thread", {}, opts.thread),
     rendition.audioUrl !== undefined &&
       xml("x", { xmlns: NS_OOB }, xml("url", {}, rendition.audioUrl)),
     xml("request", { xmlns: NS_RECEIPTS }),

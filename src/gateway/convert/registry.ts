@@ -1,17 +1,19 @@
 // The converter registry: one pure function per (source medium → target style), chosen by the
-// communication's kind and the target address's scheme. Voice → text ships here (links and the
-// attachment; transcripts when the store has one); text → voice (TTS) is registered by the
-// composition root when a TTS engine is up (app/speech.ts), without one that pair is a
-// ConversionError.
+// communication's kind and the target address's scheme. Voice → text (links, attachment and the
+// transcript the route allows) and voice → voice (the recording itself) ship here; text → voice
+// (TTS) is registered by the composition root when a TTS engine is up (app/speech.ts), without
+// one that pair is a ConversionError.
 
 import type { Address } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
 import { ConversionError } from "../../core/errors.ts";
 import type { AudioLinks } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
-import type { Rendition } from "../../core/rendition.ts";
+import type { AudioRendition, Rendition } from "../../core/rendition.ts";
+import { matchRoute } from "../../core/routing.ts";
 import { mediumOf } from "../../core/system.ts";
 import { textToText } from "./text.ts";
+import { type TranscribeAudio, TranscriptPolicy } from "./transcribe.ts";
 import { voiceToText } from "./voice.ts";
 
 /** How a target presents a communication: a mail, a chat line, or audio. */
@@ -27,6 +29,7 @@ export function styleOf(address: Address): TargetStyle {
     case "tel":
     case "sip":
     case "voicemail":
+    case "legacy":
       return "voice";
   }
 }
@@ -53,6 +56,8 @@ export class ConverterRegistry {
 export interface ConverterDeps {
   /** Signed links to recordings, for voice → text (implemented by http, injected at the root). */
   audioLinks: AudioLinks;
+  /** STT of stored audio, for recordings no call transcriber heard (absent: engine "none"). */
+  transcribeAudio?: TranscribeAudio;
 }
 
 /** The conversions this build ships with. */
@@ -63,15 +68,32 @@ export function defaultConverters(deps: ConverterDeps): ConverterRegistry {
       if (!isText(c)) throw new ConversionError(`${c.kind} is not text`);
       return textToText(c, profile, style);
     };
+  const transcripts = new TranscriptPolicy(deps.transcribeAudio);
   const fromVoice =
     (style: "mail" | "chat"): Converter =>
-    (c) => {
+    async (c, profile) => {
       if (isText(c)) throw new ConversionError(`${c.kind} is not voice`);
-      return voiceToText(c, deps.audioLinks, style);
+      const heard = await transcripts.apply(c, matchRoute(c, profile));
+      return voiceToText(heard, deps.audioLinks, style);
     };
+  // The stored recording is already 8 kHz telephone audio or a WAV the phone adapter converts
+  // (gateway/convert/phone-audio.ts), so voice → voice names the same audio.
+  const voiceToVoice: Converter = (c, profile) => {
+    if (isText(c)) throw new ConversionError(`${c.kind} is not voice`);
+    const transcript = matchRoute(c, profile).transcribe === false ? "" : c.body.transcript;
+    const rendition: AudioRendition = {
+      medium: "voice",
+      audioId: c.body.audioId,
+      durationMs: c.body.durationMs,
+      notes: [...c.warnings],
+    };
+    if (transcript?.trim()) rendition.text = transcript.trim();
+    return rendition;
+  };
   return new ConverterRegistry()
     .register("text", "mail", textOnly("mail"))
     .register("text", "chat", textOnly("chat"))
     .register("voice", "mail", fromVoice("mail"))
-    .register("voice", "chat", fromVoice("chat"));
+    .register("voice", "chat", fromVoice("chat"))
+    .register("voice", "voice", voiceToVoice);
 }

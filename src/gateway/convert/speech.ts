@@ -33,6 +33,7 @@ function spokenParty(a: Address): string {
       return a.jid.split("/")[0] ?? a.jid;
     case "web":
     case "voicemail":
+    case "legacy":
       return a.userId;
   }
 }

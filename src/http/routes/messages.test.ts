@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { type Communication, isText, type VoiceCommunication } from "../../core/communication.ts";
+import { generateTone } from "../../media/pcm.ts";
+import { parseWav, pcm16ToWav } from "../../media/wav.ts";
 import type { TestServer } from "../test-support.ts";
 import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
 
 type Json = Record<string, unknown>;
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 describe("POST /api/v1/messages", () => {
   let t: TestServer;
@@ -54,6 +58,53 @@ describe("POST /api/v1/messages", () => {
       body: { userId: "alice", to: "mailto:a@b.c", text: "x" },
     });
     assert.equal(asAlice.status, 201);
+  });
+
+  it("takes a voice message as a base64 WAV: stored as 8 kHz mono, routed as voice", async () => {
+    const tone = generateTone(440, 1500, 16_000, 0.4);
+    const res = await t.call("POST", "/api/v1/messages", {
+      token: alice,
+      body: { to: "tel:+15550100", audio: b64(pcm16ToWav(tone, 16_000)), requestId: "r-1" },
+    });
+    assert.equal(res.status, 201);
+    const draft = t.gateway.drafts.at(-1);
+    assert.ok(draft && draft.kind === "voicemail" && !isText(draft as Communication));
+    assert.equal(draft.direction, "outbound");
+    assert.deepEqual(draft.from, { scheme: "web", userId: "alice", clientId: "api" });
+    const body = (draft as VoiceCommunication).body;
+    assert.equal(body.durationMs, 1500);
+    const blob = await t.store.audio.get(body.audioId);
+    assert.ok(blob);
+    const wav = parseWav(blob.data);
+    assert.equal(wav.sampleRate, 8000);
+    assert.equal(wav.frames, 12_000);
+    // The same requestId again: the same blob, not a second one.
+    await t.call("POST", "/api/v1/messages", {
+      token: alice,
+      body: { to: "tel:+15550100", audio: b64(pcm16ToWav(tone, 16_000)), requestId: "r-1" },
+    });
+    assert.equal((t.gateway.drafts.at(-1) as VoiceCommunication).body.audioId, body.audioId);
+  });
+
+  it("bad audio is a 400 naming the field, with the reason", async () => {
+    const cases: Array<[Json, string, RegExp]> = [
+      [{ audio: b64(Buffer.from("ID3 this is an mp3")) }, "audio", /not a WAV.*not a RIFF/],
+      [{ audio: "not base64!" }, "audio", /base64/],
+      [{ audio: b64(pcm16ToWav(new Int16Array(0), 8000)) }, "audio", /no samples/],
+      [{ audio: b64(pcm16ToWav(new Int16Array(8000 * 200), 8000)) }, "audio", /longer than/],
+      [{ audio: b64(pcm16ToWav(new Int16Array(80), 8000)), text: "x" }, "audio", /not both/],
+      [{}, "text", /text or audio/],
+    ];
+    for (const [extra, field, reason] of cases) {
+      const res = await t.call("POST", "/api/v1/messages", {
+        token: alice,
+        body: { to: "mailto:a@b.c", ...extra },
+      });
+      assert.equal(res.status, 400, JSON.stringify(extra).slice(0, 80));
+      const err = (await res.json()) as Json;
+      assert.equal(err.field, field);
+      assert.match(String(err.message), reason);
+    }
   });
 
   it("answers 500 without internals when the gateway fails", async () => {

@@ -1,21 +1,55 @@
-// POST /api/v1/messages (DESIGN §4): a user (or the admin for a user) submits a text for a
-// mailto:/tel:/xmpp: target; a tel: target gets it spoken. 201 once it is durable.
+// POST /api/v1/messages (DESIGN §4): a user (or the admin for a user) submits a text or a voice
+// message (`audio`: a base64 WAV) for a mailto:/tel:/sip:/xmpp: target; a tel: target gets text
+// spoken, a mail target gets audio transcribed and attached. 201 once it is durable.
 
+import { createHash, randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import { parseSendTarget, sendDraft } from "../../adapters/web/inbound.ts";
+import { type Address, formatAddress } from "../../core/address.ts";
 import { ForbiddenError, ValidationError } from "../../core/errors.ts";
+import type { CommunicationDraft } from "../../core/ports.ts";
+import { PHONE_RATE, toPhoneAudio } from "../../gateway/convert/phone-audio.ts";
+import { pcm16ToWav } from "../../media/wav.ts";
+import { resample } from "../../speech/resample/resampler.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
-import { messageBodySchema } from "../schemas/messages.ts";
+import { AUDIO_BASE64_MAX, type MessageBody, messageBodySchema } from "../schemas/messages.ts";
 import { parseInput } from "../validate.ts";
 
 /** The client id a communication submitted over REST carries in its `from` address. */
 export const API_CLIENT_ID = "api";
 
+/** Room for the base64 audio plus the other fields; other routes keep the server's 1 MiB. */
+const MESSAGE_BODY_LIMIT = AUDIO_BASE64_MAX + 512 * 1024;
+
 export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   app.addHook("onRequest", auth.hook());
 
-  app.post("/messages", async (request, reply) => {
+  /**
+   * Decodes, checks and stores the audio as 8 kHz mono WAV (what every voice target takes); a
+   * retried submission with the same requestId writes the same blob again, never a second one.
+   */
+  const storeAudio = async (body: MessageBody, userId: string) => {
+    let audio: Awaited<ReturnType<typeof toPhoneAudio>>;
+    try {
+      audio = await toPhoneAudio(Buffer.from(body.audio ?? "", "base64"), resample);
+    } catch (err) {
+      throw new ValidationError("audio", `not a WAV omnivox can read: ${(err as Error).message}`);
+    }
+    const maxMs = deps.config.voicemail.maxMessageMs;
+    if (audio.durationMs > maxMs) {
+      throw new ValidationError(
+        "audio",
+        `${(audio.durationMs / 1000).toFixed(1)} s is longer than the ${maxMs / 1000} s a message may be`,
+      );
+    }
+    const key = body.requestId ? `${userId}\n${body.requestId}` : randomUUID();
+    const audioId = `api-${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
+    await deps.store.audio.put(audioId, pcm16ToWav(audio.samples, PHONE_RATE), "audio/wav");
+    return { audioId, durationMs: audio.durationMs };
+  };
+
+  app.post("/messages", { bodyLimit: MESSAGE_BODY_LIMIT }, async (request, reply) => {
     const body = parseInput(messageBodySchema, request.body);
     const principal = principalOf(request);
     let userId: string;
@@ -29,12 +63,43 @@ export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { de
       userId = principal.userId;
     }
     const to = parseSendTarget(body.to);
-    const communication = await deps.gateway.receive(
-      sendDraft(body, { userId, clientId: API_CLIENT_ID }, to),
-    );
+    const client = { userId, clientId: API_CLIENT_ID };
+    const draft =
+      body.audio === undefined
+        ? sendDraft({ ...body, text: body.text ?? "" }, client, to)
+        : voiceDraft(body, client, to, await storeAudio(body, userId));
+    const communication = await deps.gateway.receive(draft);
     return reply.code(201).send({
       communicationId: communication.id,
       threadId: communication.thread.threadId,
     });
   });
 };
+
+/**
+ * A voice message from the API: a "voicemail" the user sends, routed to `to` like a text one
+ * (the same requestId idempotency and threading as sendDraft).
+ */
+function voiceDraft(
+  body: MessageBody,
+  client: { userId: string; clientId: string },
+  to: Address,
+  audio: { audioId: string; durationMs: number },
+): CommunicationDraft {
+  const from: Address = { scheme: "web", userId: client.userId, clientId: client.clientId };
+  return {
+    kind: "voicemail",
+    direction: "outbound",
+    userId: client.userId,
+    from,
+    to,
+    subject: body.subject,
+    body: audio,
+    receivedAt: new Date(),
+    nativeRefs: body.requestId
+      ? [{ system: "im", id: `${formatAddress(from)}#${body.requestId}` }]
+      : [],
+    warnings: [],
+    replyTo: body.inReplyTo ? [{ system: "omnivox", id: body.inReplyTo }] : undefined,
+  };
+}

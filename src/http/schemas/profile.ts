@@ -68,7 +68,12 @@ export const routeSchema = z.strictObject({
   from: z.enum([...SYSTEM_KINDS, "*"]),
   to: z.array(z.enum(["email", "im", "voicemail", "pstn", "cellular", "legacy-voicemail"])).min(1),
   transcribe: z.boolean().optional(),
-  audioFormat: z.enum(["wav", "mp3"]).optional(),
+  // No MP3 encoder ships with omnivox (none without a native dependency), so only WAV is offered.
+  audioFormat: z
+    .literal("wav", {
+      error: 'expected "wav": MP3 is not supported, no MP3 encoder is available in this build',
+    })
+    .optional(),
   voice: z.string().min(1).max(64).optional(),
   language: z
     .string()

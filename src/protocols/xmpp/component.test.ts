@@ -6,7 +6,7 @@ import { ComponentConnection, type ComponentStatus, type DisconnectInfo } from "
 import { NotConnectedError, StreamError, XmppTimeoutError } from "./errors.ts";
 import { FakeComponentServer, type FakeSession } from "./fake-server.ts";
 import { reconnect } from "./reconnect.ts";
-import { childText, xml } from "./xml.ts";
+import { childText, type XmlElement, xml } from "./xml.ts";
 
 const DOMAIN = "omnivox.example.test";
 
@@ -109,7 +109,7 @@ test("malformed XML from the server: stream error not-well-formed, then a reconn
   await server.close();
 });
 
-test("an oversized stanza is a policy-violation; sending one is refused", async () => {
+test("an oversized stanza is dropped and reported, the stream stays; sending one is refused", async () => {
   const { server, port, nextSession } = await setup();
   const connection = new ComponentConnection({
     host: "127.0.0.1",
@@ -125,13 +125,17 @@ test("an oversized stanza is a policy-violation; sending one is refused", async 
     () => connection.send(xml("message", {}, xml("body", {}, "x".repeat(5000)))),
     RangeError,
   );
-  const disconnect = once(connection, "disconnect");
-  s.socket.write(`<message><body>${"y".repeat(3000)}`);
-  s.socket.write("y".repeat(3000));
-  const [info] = (await disconnect) as [DisconnectInfo];
-  assert.equal((info.error as StreamError).condition, "policy-violation");
-  await s.closed;
-  assert.match(s.raw, /<policy-violation /);
+  const oversized = once(connection, "oversized");
+  const next = once(connection, "stanza");
+  s.socket.write(`<message id='m1' from='a@b/c'><body>${"y".repeat(3000)}`);
+  s.socket.write(`${"y".repeat(3000)}</body></message><message id='m2'><body>ok</body></message>`);
+  const [top, reason] = (await oversized) as [XmlElement, string];
+  assert.deepEqual(top.attrs, { id: "m1", from: "a@b/c" });
+  assert.match(reason, /larger than 4096/);
+  const [stanza] = (await next) as [XmlElement];
+  assert.equal(stanza.attrs.id, "m2");
+  assert.equal(connection.status, "online");
+  await connection.close();
   await server.close();
 });
 

@@ -21,7 +21,10 @@ export interface ComponentOptions {
   /** The component's domain, as configured on the server (`Component "<domain>"`). */
   domain: string;
   secret: string;
-  /** Largest stanza accepted or sent, in UTF-8 bytes; default 256 KiB. */
+  /**
+   * Largest stanza accepted or sent, in UTF-8 bytes; default 256 KiB. A larger one from the server
+   * (a client's, relayed) is skipped and reported as `oversized`: the stream stays up.
+   */
   maxStanzaBytes?: number;
   /** Time from TCP connect to `<handshake/>`; default 10 s. */
   handshakeTimeoutMs?: number;
@@ -41,6 +44,8 @@ export interface ComponentEvents {
   status: [status: ComponentStatus, previous: ComponentStatus];
   online: [];
   stanza: [stanza: XmlElement];
+  /** A stanza over the size or depth limit was dropped: its top element, without children. */
+  oversized: [top: XmlElement, reason: string];
   disconnect: [info: DisconnectInfo];
 }
 
@@ -113,7 +118,11 @@ export class ComponentConnection extends EventEmitter<ComponentEvents> {
         stanza: (stanza) => this.#onStanza(stanza),
         streamEnd: () => this.#onStreamEnd(),
       },
-      { maxStanzaBytes: this.options.maxStanzaBytes },
+      {
+        maxStanzaBytes: this.options.maxStanzaBytes,
+        // one client's huge or deeply nested stanza must not take every user offline
+        onOversized: (top, reason) => this.#onOversized(top, reason),
+      },
     );
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
@@ -186,6 +195,19 @@ export class ComponentConnection extends EventEmitter<ComponentEvents> {
     } catch (err) {
       // a listener's bug is not the server's fault: log it and keep the stream
       this.options.logger?.error({ err, domain: this.domain }, "xmpp stanza listener threw");
+    }
+  }
+
+  #onOversized(top: XmlElement, reason: string): void {
+    if (this.#status !== "online") return;
+    this.options.logger?.warn(
+      { name: top.name, from: top.attrs.from, to: top.attrs.to, reason, domain: this.domain },
+      "xmpp: dropped an oversized stanza",
+    );
+    try {
+      this.emit("oversized", top, reason);
+    } catch (err) {
+      this.options.logger?.error({ err, domain: this.domain }, "xmpp oversized listener threw");
     }
   }
 

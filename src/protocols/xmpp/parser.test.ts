@@ -134,3 +134,36 @@ test("decodeEntities refuses references to characters XML forbids", () => {
   assert.throws(() => decodeEntities("&#xD800;"), XmlStreamError);
   assert.throws(() => decodeEntities("&#x110000;"), XmlStreamError);
 });
+
+test("with onOversized a stanza over the size or depth limit is skipped, the stream goes on", () => {
+  const stanzas: XmlElement[] = [];
+  const skipped: Array<[string, string | undefined, string]> = [];
+  const parser = new StreamParser(
+    { streamStart: () => {}, stanza: (s) => stanzas.push(s), streamEnd: () => {} },
+    {
+      maxStanzaBytes: 1024,
+      maxDepth: 8,
+      onOversized: (top, reason) => skipped.push([top.name, top.attrs.id, reason]),
+    },
+  );
+  parser.write(HEADER);
+  parser.write("<message id='big'><body>");
+  // text and tags past the limit arrive in pieces and are dropped as they come
+  for (let i = 0; i < 50; i++) parser.write(`${"z".repeat(500)}<b>x</b><![CDATA[<]]>`);
+  parser.write("</body></message>");
+  parser.write(`<message id='deep'>${"<a>".repeat(20)}${"</a>".repeat(20)}</message>`);
+  parser.write("<message id='ok'><body>fine</body></message>");
+  assert.deepEqual(skipped, [
+    ["message", "big", "stanza larger than 1024 bytes"],
+    ["message", "deep", "elements nested too deep"],
+  ]);
+  assert.deepEqual(
+    stanzas.map((s) => s.attrs.id),
+    ["ok"],
+  );
+  // one tag over the limit cannot be skipped without buffering it: the stream fails
+  assert.equal(
+    condition(() => parser.write(`<message id='${"q".repeat(2000)}`)),
+    "policy-violation",
+  );
+});

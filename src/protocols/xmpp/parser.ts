@@ -2,6 +2,7 @@
 // tree per stanza. Strict on purpose: comments, processing instructions, DTDs and undeclared
 // entities are `restricted-xml`, broken syntax is `not-well-formed`, and a stanza larger than
 // `maxStanzaBytes` is a `policy-violation` — each thrown as XmlStreamError before it is buffered.
+// With `onOversized`, a stanza over the size or depth limit is skipped to its end instead.
 
 import type { XmlElement } from "./xml.ts";
 
@@ -30,6 +31,13 @@ export interface StreamParserOptions {
   maxStanzaBytes?: number;
   /** Deepest nesting inside a stanza; default 64. */
   maxDepth?: number;
+  /**
+   * When given, a stanza over maxStanzaBytes or maxDepth is dropped without being buffered and
+   * this is called at its end with its top element (name and attributes, no children), so that
+   * one oversized stanza does not end a stream the server keeps. A single tag larger than the
+   * limit still fails the stream: it cannot be skipped without being buffered.
+   */
+  onOversized?: (top: XmlElement, reason: string) => void;
 }
 
 export const DEFAULT_MAX_STANZA_BYTES = 256 * 1024;
@@ -115,11 +123,15 @@ export class StreamParser {
   #stanzaBytes = 0;
   #ended = false;
   #failed: XmlStreamError | undefined;
+  readonly #onOversized: StreamParserOptions["onOversized"];
+  /** While skipping an oversized stanza: its top element, how deep we are, and why. */
+  #skip: { top: XmlElement; depth: number; reason: string } | undefined;
 
   constructor(handlers: StreamParserHandlers, options: StreamParserOptions = {}) {
     this.#handlers = handlers;
     this.#maxBytes = options.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES;
     this.#maxDepth = options.maxDepth ?? 64;
+    this.#onOversized = options.onOversized;
   }
 
   /** Feeds bytes; throws XmlStreamError, after which the parser refuses all further input. */
@@ -143,29 +155,60 @@ export class StreamParser {
   #consume(n: number, free = false): string {
     const token = this.#buf.slice(0, n);
     this.#buf = this.#buf.slice(n);
-    if (!free) {
+    if (!free && !this.#skip) {
       this.#stanzaBytes += Buffer.byteLength(token);
       this.#checkSize(0);
     }
     return token;
   }
 
+  /** `pending`: bytes of a token not complete yet, which must fit by itself. */
   #checkSize(pending: number): void {
-    if (this.#stanzaBytes + pending > this.#maxBytes)
-      fail("policy-violation", `stanza larger than ${this.#maxBytes} bytes`);
+    if (this.#skip) {
+      if (pending > this.#maxBytes) fail("policy-violation", "a single tag over the limit");
+      return;
+    }
+    if (this.#stanzaBytes + pending <= this.#maxBytes) return;
+    if (this.#onOversized && this.#stack.length > 0 && pending <= this.#maxBytes)
+      this.#beginSkip(`stanza larger than ${this.#maxBytes} bytes`);
+    else fail("policy-violation", `stanza larger than ${this.#maxBytes} bytes`);
+  }
+
+  /** Drops the stanza under construction; its remaining tokens are only counted. */
+  #beginSkip(reason: string): void {
+    const root = this.#stack[0] as XmlElement;
+    this.#skip = {
+      top: { name: root.name, attrs: root.attrs, children: [] },
+      depth: this.#stack.length,
+      reason,
+    };
+    this.#stack = [];
+    this.#stanzaBytes = 0;
+  }
+
+  /** One token while skipping: +1 for an open tag, -1 for a close tag; 0 ends the stanza. */
+  #skipToken(delta: number): void {
+    const skip = this.#skip;
+    if (!skip) return;
+    skip.depth += delta;
+    if (skip.depth > 0) return;
+    this.#skip = undefined;
+    this.#onOversized?.(skip.top, skip.reason);
   }
 
   #drain(): void {
     while (this.#buf.length > 0 && !this.#ended) {
       if (this.#buf[0] !== "<") {
-        const between = this.#stack.length === 0;
+        const between = this.#stack.length === 0 && !this.#skip;
         const lt = this.#buf.indexOf("<");
-        if (lt < 0 && !between) {
+        if (lt < 0 && !between && !this.#skip) {
           this.#checkSize(this.#buf.length);
-          return;
+          // text of a stanza now being skipped is dropped at once rather than kept for its end
+          if (!this.#skip) return;
         }
         // whitespace between stanzas (keepalives) is not part of any stanza's size
-        this.#text(this.#consume(lt < 0 ? this.#buf.length : lt, between));
+        const raw = this.#consume(lt < 0 ? this.#buf.length : lt, between);
+        if (!this.#skip) this.#text(raw);
       } else if (!this.#markup()) {
         this.#checkSize(this.#buf.length);
         return;
@@ -200,9 +243,10 @@ export class StreamParser {
       if (!buf.startsWith(CDATA_OPEN)) fail("restricted-xml", "comment or DTD");
       const end = buf.indexOf("]]>");
       if (end < 0) return false;
+      const data = this.#consume(end + 3).slice(CDATA_OPEN.length, -3);
+      if (this.#skip) return true;
       const top = this.#stack[this.#stack.length - 1];
       if (!top) fail("not-well-formed", "CDATA outside of a stanza");
-      const data = this.#consume(end + 3).slice(CDATA_OPEN.length, -3);
       if (FORBIDDEN.test(data)) fail("not-well-formed", "forbidden control character");
       top.children.push(data);
       return true;
@@ -210,7 +254,8 @@ export class StreamParser {
     const end = this.#tagEnd(buf);
     if (end < 0) return false;
     const tag = this.#consume(end + 1).slice(1, -1);
-    if (tag.startsWith("/")) this.#endTag(tag.slice(1).trimEnd());
+    if (this.#skip) this.#skipToken(tag.startsWith("/") ? -1 : tag.endsWith("/") ? 0 : 1);
+    else if (tag.startsWith("/")) this.#endTag(tag.slice(1).trimEnd());
     else if (tag.endsWith("/")) this.#startTag(tag.slice(0, -1), true);
     else this.#startTag(tag, false);
     return true;
@@ -241,8 +286,12 @@ export class StreamParser {
     const parent = this.#stack[this.#stack.length - 1];
     if (parent) parent.children.push(el);
     if (!selfClosing) {
-      if (this.#stack.length >= this.#maxDepth)
-        fail("policy-violation", "elements nested too deep");
+      if (this.#stack.length >= this.#maxDepth) {
+        if (!this.#onOversized) fail("policy-violation", "elements nested too deep");
+        this.#beginSkip("elements nested too deep");
+        this.#skipToken(1);
+        return;
+      }
       this.#stack.push(el);
     } else if (!parent) this.#emit(el);
   }

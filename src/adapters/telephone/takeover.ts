@@ -1,0 +1,157 @@
+// Taking a call over (issue 7, ICW): a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), a deposit
+// view a takeover can end without hanging up, and the G.711 frame relay between the two legs.
+
+import type { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
+import { RtpSession } from "../../protocols/rtp/session.ts";
+import {
+  createOffer,
+  formatSdp,
+  type LocalAudio,
+  parseAnswer,
+  parseSdp,
+} from "../../protocols/sdp/index.ts";
+import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
+import type { Destination, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { parseUri } from "../../protocols/sip/message/index.ts";
+import {
+  CallFailedError,
+  type InviteClientSession,
+  placeCall,
+} from "../../protocols/sip/usage/invite-client.ts";
+import type { CallEnd, CallLeg } from "./call-leg.ts";
+
+/** The far side of a takeover: an answered outbound call with its audio. */
+export interface OutboundLeg {
+  sendFrame(pcm: Int16Array): void;
+  onFrame(listener: (pcm: Int16Array) => void): () => void;
+  readonly ended: Promise<unknown>;
+  hangup(): Promise<void>;
+  /** The call's SIP Call-ID (a live deposit's native id in the legacy box). */
+  readonly callId?: string;
+}
+
+export interface DialContext {
+  endpoint: SipEndpoint;
+  dialogs: DialogRegistry;
+  ports: RtpPortPool;
+  localContact: string;
+  localAudio(port: number): LocalAudio;
+}
+
+export interface DialOptions {
+  uri: string;
+  dest: Destination;
+  from: { uri: string; displayName?: string };
+  answerTimeoutMs?: number;
+  /** Extra INVITE headers, e.g. Diversion (RFC 5806) for a live deposit into a legacy box. */
+  headers?: Array<[string, string]>;
+}
+
+/** Places a call and opens its RTP; rejects with CallFailedError when it is not answered. */
+export async function dialLeg(ctx: DialContext, opts: DialOptions): Promise<OutboundLeg> {
+  const lease = await ctx.ports.allocate();
+  const offer = createOffer(ctx.localAudio(lease.port));
+  let session: InviteClientSession;
+  try {
+    session = await placeCall({
+      endpoint: ctx.endpoint,
+      dialogs: ctx.dialogs,
+      uri: opts.uri,
+      dest: opts.dest,
+      from: opts.from,
+      localContact: ctx.localContact,
+      offer: Buffer.from(formatSdp(offer)),
+      answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
+      ...(opts.headers ? { headers: opts.headers } : {}),
+    });
+  } catch (err) {
+    lease.release();
+    throw err;
+  }
+  const answer = parseSdp(session.answer);
+  const media = answer.ok ? parseAnswer(answer.value, offer) : answer;
+  if (!media.ok) {
+    lease.release();
+    await session.hangup();
+    throw new CallFailedError(488, `unusable SDP answer: ${media.error}`);
+  }
+  const rtp = new RtpSession({
+    socket: lease.socket,
+    remote: { address: media.value.remote.address, port: media.value.remote.port },
+    payloadType: media.value.payloadType,
+  });
+  void session.ended.then(() => rtp.close());
+  return {
+    sendFrame: (pcm) => rtp.sendFrame(pcm),
+    onFrame: (listener) => rtp.addFrameListener(listener),
+    ended: session.ended,
+    hangup: async () => {
+      await session.hangup();
+      rtp.close();
+    },
+    callId: session.dialog.state.callId,
+  };
+}
+
+/** Where a takeover call goes: a sip: URI to its own host, a tel: number through the proxy. */
+export function dialTarget(
+  to: string,
+  proxy: { host: string; port: number } | undefined,
+): { uri: string; dest: Destination } | { refused: string } {
+  const uri = parseUri(to);
+  if (!uri) return { refused: `"${to}" is not a tel: or sip: URI` };
+  if (uri.scheme === "tel") {
+    if (!proxy) return { refused: "calls to tel: numbers need icw.outboundProxy in the config" };
+    const number = uri.user ?? to.slice(4);
+    return {
+      uri: `sip:${number}@${proxy.host}:${proxy.port}`,
+      dest: { host: proxy.host, port: proxy.port, transport: "udp" },
+    };
+  }
+  if (uri.scheme === "sips") return { refused: "sips: needs TLS, which omnivox does not speak" };
+  const transport = uri.params.get("transport")?.toLowerCase() === "tcp" ? "tcp" : "udp";
+  const host = uri.host.replace(/^\[|\]$/g, "");
+  return { uri: to, dest: { host, port: uri.port ?? 5060, transport } };
+}
+
+/**
+ * The deposit's view of the caller: the same call, except that `interrupt()` makes it look hung
+ * up, so the deposit keeps what it recorded while the caller stays on the line.
+ */
+export function interruptible(leg: CallLeg): { leg: CallLeg; interrupt(): void } {
+  let interrupt!: () => void;
+  const interrupted = new Promise<CallEnd>((resolve) => {
+    interrupt = () => resolve("local-hangup");
+  });
+  const view: CallLeg = {
+    id: leg.id,
+    party: leg.party,
+    play: (samples, opts) => leg.play(samples, opts),
+    onFrame: (listener) => leg.onFrame(listener),
+    onDigit: (listener) => leg.onDigit(listener),
+    ended: Promise.race([leg.ended, interrupted]),
+    beforeHangupAck: (task) => leg.beforeHangupAck(task),
+    hangup: () => leg.hangup(),
+  };
+  return { leg: view, interrupt };
+}
+
+/**
+ * Relays audio between the caller and `other` until either ends; then hangs up `other` (the
+ * caller's leg belongs to the telephone service, which hangs it up itself).
+ */
+export async function relay(
+  caller: CallLeg,
+  toCaller: (pcm: Int16Array) => void,
+  other: OutboundLeg,
+): Promise<void> {
+  const offCaller = caller.onFrame((pcm) => other.sendFrame(pcm));
+  const offOther = other.onFrame((pcm) => toCaller(pcm));
+  try {
+    await Promise.race([caller.ended, other.ended]);
+  } finally {
+    offCaller();
+    offOther();
+    await other.hangup();
+  }
+}

@@ -1,0 +1,73 @@
+// Wires Internet call waiting (issue 7): the web client hub shows the calls, the TTS engine speaks
+// replies, the telephone service places takeovers (tel: through `icw.outboundProxy`).
+
+import type { Logger } from "pino";
+import type { CallWaiting, IcwCalls, IcwMedia } from "../adapters/telephone/icw.ts";
+import { type DialOptions, dialTarget, type OutboundLeg } from "../adapters/telephone/takeover.ts";
+import { WebCallWaiting, type WebCallWaitingOptions } from "../adapters/web/calls.ts";
+import { type Config, parseListen } from "../config/schema.ts";
+import { ValidationError } from "../core/errors.ts";
+import type { Gateway } from "../core/ports.ts";
+import { synthesize8k, type TtsEngine } from "../speech/tts/engine.ts";
+
+export interface IcwDeps {
+  calls: IcwCalls;
+  hub: WebCallWaitingOptions["hub"];
+  gateway: Pick<Gateway, "receive">;
+  /** Speaks text replies (the engine of `speech.tts`, in `speech.language`). */
+  tts: TtsEngine;
+  logger: Logger;
+}
+
+/** How long a takeover call may ring before it counts as not answered. */
+const TAKEOVER_ANSWER_MS = 30_000;
+
+/** Call waiting for the telephone service, given the service's way of placing calls. */
+export function callWaiting(
+  config: Config,
+  deps: IcwDeps,
+): (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting {
+  const proxy = config.icw.outboundProxy ? parseListen(config.icw.outboundProxy) : undefined;
+  const logger = deps.logger.child({ component: "icw" });
+  return (dial) => {
+    const media: IcwMedia = {
+      speak: async (text) => {
+        const lang = config.speech.language;
+        return (await synthesize8k(deps.tts, text, lang ? { language: lang } : {})).samples;
+      },
+      check: (to) => {
+        const target = dialTarget(to, proxy);
+        return "refused" in target ? { field: "to", message: target.refused } : undefined;
+      },
+      dial: async (to, party) => {
+        const target = dialTarget(to, proxy);
+        if ("refused" in target) throw new ValidationError("to", target.refused);
+        // The person taking the call over sees who is calling, not omnivox.
+        const user =
+          party.ani && /^[A-Za-z0-9+*#._-]{1,64}$/.test(party.ani) ? party.ani : "anonymous";
+        // The name came from the caller's INVITE: nothing that could break the From header.
+        const name = party.callerName
+          ?.replace(/[\p{Cc}"\\]/gu, " ")
+          .trim()
+          .slice(0, 64);
+        return dial({
+          ...target,
+          from: {
+            uri: `sip:${user}@${config.sip.domain}`,
+            ...(name ? { displayName: name } : {}),
+          },
+          answerTimeoutMs: TAKEOVER_ANSWER_MS,
+        });
+      },
+    };
+    return new WebCallWaiting({
+      hub: deps.hub,
+      calls: deps.calls,
+      gateway: deps.gateway,
+      decideMs: config.icw.decideMs,
+      sipDomain: config.sip.domain,
+      media,
+      logger,
+    });
+  };
+}

@@ -1,0 +1,184 @@
+// Issue 7 acceptance, profile and stream: in Debian chromium alice changes a route in the profile
+// editor and the next mail (swaks) follows it; a bad field shows the API's error beside that
+// field; the page reconnects by itself after omnivox restarts. Screenshots at both sizes.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, launchBrowser, openClient, PHONE, screenshotBoth } from "../support/browser.ts";
+import { startTestApp, type TestApp } from "../support/harness.ts";
+import { peer } from "../support/peers.ts";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+import { lastReply, swaks } from "../support/swaks.ts";
+
+const swaksBin = peer("swaks", "swaks");
+const skip = CHROMIUM.skip ?? swaksBin.skip;
+
+let sink: SmtpSink;
+let t: TestApp;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  sink = await startSmtpSink();
+  t = await startTestApp({ smtpOutPort: sink.port });
+  await t.addUser({
+    id: "alice",
+    displayName: "Alice",
+    // The first address is where an email route delivers; mail arrives at the second.
+    emails: ["alice@elsewhere.example.net", "alice@example.com"],
+    password: "wonderland",
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.stop();
+  await sink?.close();
+});
+
+async function mail(subject: string, body: string): Promise<void> {
+  const res = await swaks(swaksBin.path!, t.app.ports.smtp!.port, [
+    ...["--from", "bob@example.net", "--to", "alice@example.com"],
+    ...["--header", `Subject: ${subject}`, "--body", body],
+  ]);
+  assert.equal(res.code, 0, res.output);
+  assert.equal(lastReply(res.output), 250, "250 after DATA");
+}
+
+async function openProfile(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Profile" }).click();
+  await page.getByRole("button", { name: "Save profile" }).waitFor();
+}
+
+test("a route changed in the profile editor sends the next mail where it says", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  const page = await openClient(browser, t.app.ports.http!.port, "alice", "wonderland");
+  // No route yet: mail goes to IM, that is this page.
+  await mail("Before the change", "first");
+  await page.getByRole("button", { name: "Messages" }).click();
+  await page.getByTestId("message").filter({ hasText: "Before the change" }).waitFor();
+
+  await openProfile(page);
+  await page.getByRole("button", { name: "Add route" }).click();
+  const route = page.getByRole("group", { name: "Route 1" });
+  await route.getByLabel("From").selectOption("email");
+  await route.getByRole("checkbox", { name: "email", exact: true }).check();
+  await route.getByRole("checkbox", { name: "im", exact: true }).uncheck();
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  const profile = (await t.api("GET", "/users/alice")).body as { routes: unknown[] };
+  assert.deepEqual(profile.routes, [{ from: "email", to: ["email"] }]);
+  await screenshotBoth(page, "profile");
+
+  await mail("After the change", "second");
+  const mails = await sink.waitFor(1);
+  assert.deepEqual(mails[0]?.to, ["alice@elsewhere.example.net"]);
+  assert.equal(mails[0]?.parsed.subject, "After the change");
+  // The first mail went to IM only, as its route said then: the sink never saw it.
+  assert.equal(sink.mails.length, 1);
+  await page.context().close();
+});
+
+test("a field the API refuses shows the error beside that field", { skip }, async () => {
+  const page = await openClient(browser, t.app.ports.http!.port, "alice", "wonderland", PHONE);
+  await openProfile(page);
+  await page.getByRole("button", { name: "Add phone number" }).click();
+  const phone = page.getByLabel("Phone number 1", { exact: true });
+  await phone.fill("call me maybe");
+  await page.getByRole("button", { name: "Save profile" }).click();
+
+  const error = page.locator('[id="f-phones.0-err"]');
+  await error.waitFor();
+  assert.match(await error.innerText(), /expected a phone number/);
+  assert.equal(await phone.getAttribute("aria-invalid"), "true");
+  assert.equal(await phone.getAttribute("aria-describedby"), "f-phones.0-err");
+  // Beside the field: in the same field container, right under the input.
+  const field = page.locator(".field").filter({ has: phone });
+  assert.equal(await field.locator('[id="f-phones.0-err"]').count(), 1);
+  await screenshotBoth(page, "profile-error");
+
+  await phone.fill("+1 555 0100");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await error.waitFor({ state: "detached" });
+  const profile = (await t.api("GET", "/users/alice")).body as { phones: string[] };
+  assert.deepEqual(profile.phones, ["+15550100"]);
+
+  // The same for a write-only field in the other form: the server's length rule, beside it.
+  await page.getByLabel("New password", { exact: true }).fill("short");
+  await page.getByLabel("Repeat new password").fill("short");
+  await page.getByRole("button", { name: "Change" }).click();
+  const pwError = page.locator('[id="f-password-err"]');
+  await pwError.waitFor();
+  assert.match(await pwError.innerText(), /at least 8 characters/);
+  await page.context().close();
+});
+
+test("the page reconnects by itself after omnivox restarts", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  const port = t.app.ports.http!.port;
+  const page = await openClient(browser, port, "alice", "wonderland");
+  await page.getByRole("button", { name: "Messages" }).click();
+
+  const dataDir = t.dataDir;
+  await t.stop({ keepData: true });
+  await page.getByTestId("connection").filter({ hasText: "offline" }).waitFor();
+  // Same data directory and HTTP port: the page's origin and session token stay valid.
+  t = await startTestApp(
+    {
+      smtpOutPort: sink.port,
+      http: { listen: `127.0.0.1:${port}`, adminToken: "test-admin-token-0123456789" },
+    },
+    dataDir,
+  );
+  await page
+    .getByTestId("connection")
+    .filter({ hasText: "connected" })
+    .waitFor({ timeout: 30_000 });
+  await openProfile(page);
+  await page.getByRole("button", { name: "Remove route 1" }).click();
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await mail("After the restart", "third");
+  await page.getByRole("button", { name: "Messages" }).click();
+  await page.getByTestId("message").filter({ hasText: "After the restart" }).waitFor();
+  await page.context().close();
+});
+
+test("the send form mails bob, and a bad address shows its error beside the field", {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const page = await openClient(browser, t.app.ports.http!.port, "alice", "wonderland", PHONE);
+  await page.getByRole("button", { name: "Messages" }).click();
+  const before = sink.mails.length;
+  await page.getByLabel("Send to", { exact: true }).selectOption("phone");
+  await page.getByLabel("Phone number", { exact: true }).fill("not a number");
+  await page.getByLabel("Message", { exact: true }).fill("Call me");
+  await page.getByRole("button", { name: "Send" }).click();
+  const toError = page.locator('[id="f-to-err"]');
+  await toError.waitFor();
+  assert.equal(
+    await page.getByLabel("Phone number", { exact: true }).getAttribute("aria-invalid"),
+    "true",
+  );
+
+  await page.getByLabel("Send to", { exact: true }).selectOption("email");
+  await page.getByLabel("Email address", { exact: true }).fill("bob@example.net");
+  await page.getByLabel("Subject", { exact: true }).fill("From the web");
+  await page.getByLabel("Message", { exact: true }).fill("Sent from the page.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("status").filter({ hasText: "Sent." }).waitFor();
+  await toError.waitFor({ state: "detached" });
+  const mails = await sink.waitFor(before + 1);
+  const sent = mails.find((m) => m.parsed.subject === "From the web");
+  assert.deepEqual(sent?.to, ["bob@example.net"]);
+  assert.match(sent?.parsed.text ?? "", /Sent from the page\./);
+  await page.context().close();
+});

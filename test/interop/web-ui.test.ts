@@ -1,0 +1,172 @@
+// Issue 7 acceptance, visual voicemail: Debian chromium (playwright-core) logs in as alice, sees
+// the voicemail a sipp call leaves while the page is open, plays it to `ended`, marks it read and
+// watches the MWI count drop, deletes it; screenshots of each screen at phone and desktop size.
+
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { encodeUlaw } from "../../src/media/g711.ts";
+import { generateSweep } from "../../src/media/pcm.ts";
+import {
+  CHROMIUM,
+  launchBrowser,
+  openClient,
+  type PageWindow,
+  PHONE,
+  screenshotBoth,
+} from "../support/browser.ts";
+import { startTestApp, type TestApp } from "../support/harness.ts";
+import { peer } from "../support/peers.ts";
+import { runSipp } from "../support/sipp.ts";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+
+const sipp = peer("sipp", "sip-tester");
+const skip = CHROMIUM.skip ?? sipp.skip;
+const AUDIO_MS = 3000;
+
+let sink: SmtpSink;
+let t: TestApp;
+let browser: Browser;
+let work: string;
+
+before(async () => {
+  if (skip) return;
+  work = await mkdtemp(join(tmpdir(), "omnivox-web-ui-"));
+  sink = await startSmtpSink();
+  const base = 36_000 + Math.floor(Math.random() * 200) * 20;
+  t = await startTestApp({
+    smtpOutPort: sink.port,
+    sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` },
+  });
+  await t.addUser({
+    id: "alice",
+    displayName: "Alice",
+    emails: ["alice@example.com"],
+    phones: ["+15550001"],
+    password: "wonderland",
+  });
+  browser = await launchBrowser();
+});
+
+/** What the caller says: a sweep as raw µ-law, the way sipp streams it. */
+async function callerAudio(dir: string, ms: number): Promise<string> {
+  const pcm = generateSweep(300, 3000, ms, 8000, 0.5);
+  const ulaw = new Uint8Array(pcm.length);
+  encodeUlaw(pcm, ulaw);
+  const file = join(dir, `caller-${ms}.ulaw`);
+  await writeFile(file, ulaw);
+  return file;
+}
+
+after(async () => {
+  await browser?.close();
+  await t?.stop();
+  await sink?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test("alice plays a voicemail a sipp call left, marks it read and sees the MWI count drop", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const port = t.app.ports.http!.port;
+  const login = await browser.newPage({ viewport: PHONE, baseURL: `http://127.0.0.1:${port}` });
+  await login.goto("/");
+  await login.getByRole("button", { name: "Log in" }).waitFor();
+  await screenshotBoth(login, "login");
+  await login.close();
+
+  const page = await openClient(browser, port, "alice", "wonderland");
+  await page.getByText("No voicemail.").waitFor();
+  await page.getByTestId("mwi-new").filter({ hasText: "0" }).waitFor();
+
+  const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
+    service: "15550001",
+    keys: { caller: "15551234" },
+    template: { audio: await callerAudio(work, AUDIO_MS), audio_ms: String(AUDIO_MS + 300) },
+    workDir: work,
+  });
+  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+
+  // The page was open all along: the new message arrives by the stream, not by a reload.
+  const item = page.getByTestId("voicemail").filter({ hasText: "15551234" });
+  await item.waitFor();
+  await page.getByTestId("mwi-new").filter({ hasText: "1" }).waitFor();
+  assert.equal(await item.locator(".tag.new").count(), 1, "shown as new");
+  assert.match(await item.getByLabel("duration").innerText(), /^0:0[34]$/);
+  await page.getByTestId("mwi-total").filter({ hasText: "1 new" }).waitFor();
+  await screenshotBoth(page, "voicemail");
+
+  await item.getByRole("button", { name: "Play voicemail from 15551234" }).click();
+  const audio = item.locator("audio");
+  await audio.waitFor();
+  // Real time: the fake audio output consumes the samples as a sound card would.
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as PageWindow).document.querySelector("[data-testid=voicemail] audio")
+        ?.ended === true,
+    undefined,
+    { timeout: 30_000 },
+  );
+  const played = await page.evaluate(() => {
+    const a = (globalThis as unknown as PageWindow).document.querySelector(
+      "[data-testid=voicemail] audio",
+    );
+    return { duration: a?.duration ?? 0, error: a?.error?.code };
+  });
+  assert.equal(played.error, undefined);
+  assert.ok(Math.abs(played.duration * 1000 - AUDIO_MS) < 500, `duration ${played.duration} s`);
+
+  await item.getByRole("button", { name: "Mark voicemail from 15551234 read" }).click();
+  await page.getByTestId("mwi-new").filter({ hasText: "0" }).waitFor();
+  await page.getByTestId("mwi-total").filter({ hasText: "1 saved" }).waitFor();
+  await item.locator(".tag.new").waitFor({ state: "detached" });
+  const stored = await t.app.store.voicemail.list("alice");
+  assert.deepEqual(
+    stored.map((v) => v.state),
+    ["saved"],
+  );
+
+  // voicemail → email + im by default: the same message is in the stream's message list.
+  await page.getByRole("button", { name: "Messages" }).click();
+  await page.getByTestId("message").filter({ hasText: "15551234" }).first().waitFor();
+  await screenshotBoth(page, "messages");
+
+  await page.getByRole("button", { name: "Voicemail" }).click();
+  await item.getByRole("button", { name: "Delete voicemail from 15551234" }).click();
+  await page.getByText("No voicemail.").waitFor();
+  await page.getByTestId("mwi-total").filter({ hasText: "0 saved" }).waitFor();
+  assert.equal((await t.app.store.voicemail.list("alice")).length, 0);
+  await page.context().close();
+});
+
+test("a change made elsewhere reaches the open page through the mwi event", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  const port = t.app.ports.http!.port;
+  const page = await openClient(browser, port, "alice", "wonderland", PHONE);
+  const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
+    service: "15550001",
+    keys: { caller: "15559876" },
+    template: { audio: await callerAudio(work, 1000), audio_ms: "1300" },
+    workDir: work,
+  });
+  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+  await page.getByTestId("mwi-new").filter({ hasText: "1" }).waitFor();
+  const item = page.getByTestId("voicemail").filter({ hasText: "15559876" });
+  await item.locator(".tag.new").waitFor();
+
+  // Marked read by another client (the REST API here): only the stream can tell this page.
+  const [vm] = await t.app.store.voicemail.list("alice");
+  assert.ok(vm);
+  const token = await t.login("alice", "wonderland");
+  const res = await t.api("PATCH", `/users/alice/voicemail/${vm.id}`, { state: "saved" }, token);
+  assert.equal(res.status, 200);
+  await page.getByTestId("mwi-new").filter({ hasText: "0" }).waitFor();
+  await item.locator(".tag.new").waitFor({ state: "detached" });
+  await page.context().close();
+});

@@ -1,0 +1,27 @@
+// Entry point of the browser client (issue 7 §2): the login screen until there is a session, then
+// the client itself. A 401 anywhere ends the session and returns here.
+
+import { render } from "preact";
+import { useCallback, useState } from "preact/hooks";
+import { clearSession, loadSession, type Session, saveSession } from "./api.ts";
+import { html } from "./ui.ts";
+import { MainView } from "./views/app.ts";
+import { LoginView } from "./views/login.ts";
+
+function App() {
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const onLogin = useCallback((s: Session) => {
+    saveSession(s);
+    setSession(s);
+  }, []);
+  const onLogout = useCallback(() => {
+    clearSession();
+    setSession(undefined);
+  }, []);
+  return session
+    ? html`<${MainView} key=${session.token} session=${session} onLogout=${onLogout} />`
+    : html`<${LoginView} onLogin=${onLogin} />`;
+}
+
+const root = document.getElementById("app");
+if (root) render(html`<${App} />`, root);

@@ -1,0 +1,105 @@
+// Profile editor, part three (DESIGN §1.1 routing): which systems a communication from each kind
+// goes to, and how (transcript, audio format, TTS voice and language). First match wins.
+
+import type { VNode } from "preact";
+import { ROUTE_TARGETS, type Route, SYSTEM_KINDS } from "../schemas.ts";
+import { CheckField, ErrorText, type FieldErrors, html, SelectField, TextField } from "../ui.ts";
+import type { Edit } from "./profile-contacts.ts";
+
+const FROM_OPTIONS = [
+  { value: "*", label: "anything else" },
+  ...SYSTEM_KINDS.map((k) => ({ value: k, label: k })),
+];
+const FORMAT_OPTIONS = [
+  { value: "", label: "default" },
+  { value: "wav", label: "WAV" },
+  { value: "mp3", label: "MP3" },
+];
+
+function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }): VNode {
+  const { r, i } = p;
+  const path = `routes.${i}`;
+  const change = (mutate: (route: Route) => void) =>
+    p.edit((d) => {
+      const route = d.routes[i];
+      if (route) mutate(route);
+    });
+  // An empty optional field is left out, not sent as "" (the server would refuse "").
+  const optional = (key: "voice" | "language", value: string) =>
+    change((route) => {
+      if (value === "") delete route[key];
+      else route[key] = value;
+    });
+  return html`<fieldset class="item-edit" id=${`f-${path}`}>
+    <legend>Route ${i + 1}</legend>
+    <${SelectField} path=${`${path}.from`} label="From" value=${r.from} options=${FROM_OPTIONS}
+      error=${p.errors[`${path}.from`]}
+      onChange=${(v: string) =>
+        change((route) => {
+          route.from = v;
+        })} />
+    <fieldset class="targets" id=${`f-${path}.to`}
+      aria-describedby=${p.errors[`${path}.to`] ? `f-${path}.to-err` : undefined}>
+      <legend>To</legend>
+      ${ROUTE_TARGETS.map(
+        (t) => html`<label class="check-inline" key=${t}>
+          <input type="checkbox" name=${`${path}.to`} value=${t} checked=${r.to.includes(t)}
+            onChange=${(e: Event) => {
+              const on = (e.currentTarget as HTMLInputElement).checked;
+              change((route) => {
+                route.to = on
+                  ? [...route.to.filter((x) => x !== t), t]
+                  : route.to.filter((x) => x !== t);
+              });
+            }} />
+          ${t}
+        </label>`,
+      )}
+    </fieldset>
+    <${ErrorText} path=${`${path}.to`} error=${p.errors[`${path}.to`]} />
+    <${CheckField} path=${`${path}.transcribe`} label="Transcribe voice" checked=${r.transcribe ?? false}
+      error=${p.errors[`${path}.transcribe`]}
+      onChange=${(v: boolean) =>
+        change((route) => {
+          route.transcribe = v;
+        })} />
+    <${SelectField} path=${`${path}.audioFormat`} label="Audio format" value=${r.audioFormat ?? ""}
+      options=${FORMAT_OPTIONS} error=${p.errors[`${path}.audioFormat`]}
+      onChange=${(v: string) =>
+        change((route) => {
+          if (v === "wav" || v === "mp3") route.audioFormat = v;
+          else delete route.audioFormat;
+        })} />
+    <${TextField} path=${`${path}.voice`} label="TTS voice" value=${r.voice ?? ""}
+      error=${p.errors[`${path}.voice`]} onInput=${(v: string) => optional("voice", v)} />
+    <${TextField} path=${`${path}.language`} label="Language" value=${r.language ?? ""}
+      placeholder="en-US" hint="BCP 47 tag, for speech in both directions"
+      error=${p.errors[`${path}.language`]} onInput=${(v: string) => optional("language", v)} />
+    <div class="row">
+      <button type="button" aria-label=${`Move route ${i + 1} up`} disabled=${i === 0}
+        onClick=${() =>
+          p.edit((d) => {
+            const [route] = d.routes.splice(i, 1);
+            if (route) d.routes.splice(i - 1, 0, route);
+          })}>Up</button>
+      <button type="button" class="remove" aria-label=${`Remove route ${i + 1}`}
+        onClick=${() => p.edit((d) => void d.routes.splice(i, 1))}>Remove</button>
+    </div>
+  </fieldset>`;
+}
+
+export function RoutesFields(p: { routes: Route[]; errors: FieldErrors; edit: Edit }): VNode {
+  return html`<div class="group">
+    <h3>Routes</h3>
+    <p class="hint">
+      The first route whose “from” matches decides; without one, the defaults apply (voice to
+      email and IM, email to IM, IM to email).
+    </p>
+    ${p.routes.map(
+      (r, i) => html`<${RouteFields} key=${i} r=${r} i=${i} errors=${p.errors} edit=${p.edit} />`,
+    )}
+    <button type="button" onClick=${() => p.edit((d) => void d.routes.push({ from: "*", to: ["email"] }))}>
+      Add route
+    </button>
+  </div>`;
+}
