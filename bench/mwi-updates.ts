@@ -72,6 +72,34 @@ async function drive(
 
 const station = (i: number) => String(4000 + i);
 
+/** Once every subscription and the SMDI link are up: the NOTIFY phase, then the SMDI phase. */
+async function bothPhases(
+  users: number,
+  rounds: number,
+  sim: LegacyVoicemailSim,
+  box: SmdiPeer,
+  waiters: Waiters,
+): Promise<Record<Kind, { perSec: number; latencies: number[] }>> {
+  await box.waitConnected();
+  while (sim.mwi.active() < users) await new Promise((r) => setTimeout(r, 20));
+  const seen: Seen = (i, kind, value) => waiters.wait(`${i}/${kind}/${value}`);
+  const notify = await drive(
+    users,
+    rounds,
+    "notify",
+    (i, v) => sim.mwi.set(`box${i}`, { new: v, old: 0 }),
+    seen,
+  );
+  const smdi = await drive(
+    users,
+    rounds,
+    "smdi",
+    async (i, v) => box.mwi(station(i), v === 1),
+    seen,
+  );
+  return { notify, smdi };
+}
+
 async function throughGateway(users: number, rounds: number) {
   const sim = await new LegacyVoicemailSim().start();
   const box = await SmdiPeer.listen();
@@ -110,24 +138,7 @@ async function throughGateway(users: number, rounds: number) {
       await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
       sockets.push(ws);
     }
-    await box.waitConnected();
-    while (sim.mwi.active() < users) await new Promise((r) => setTimeout(r, 20));
-    const seen: Seen = (i, kind, value) => waiters.wait(`${i}/${kind}/${value}`);
-    const notify = await drive(
-      users,
-      rounds,
-      "notify",
-      (i, v) => sim.mwi.set(`box${i}`, { new: v, old: 0 }),
-      seen,
-    );
-    const smdi = await drive(
-      users,
-      rounds,
-      "smdi",
-      async (i, v) => box.mwi(station(i), v === 1),
-      seen,
-    );
-    return { notify, smdi };
+    return await bothPhases(users, rounds, sim, box, waiters);
   } finally {
     for (const ws of sockets) ws.close();
     await t.stop();
@@ -173,24 +184,7 @@ async function bareProtocol(users: number, rounds: number) {
         },
       ]);
     }
-    await box.waitConnected();
-    while (sim.mwi.active() < users) await new Promise((r) => setTimeout(r, 20));
-    const seen: Seen = (i, kind, value) => waiters.wait(`${i}/${kind}/${value}`);
-    const notify = await drive(
-      users,
-      rounds,
-      "notify",
-      (i, v) => sim.mwi.set(`box${i}`, { new: v, old: 0 }),
-      seen,
-    );
-    const smdi = await drive(
-      users,
-      rounds,
-      "smdi",
-      async (i, v) => box.mwi(station(i), v === 1),
-      seen,
-    );
-    return { notify, smdi };
+    return await bothPhases(users, rounds, sim, box, waiters);
   } finally {
     await lv?.stop();
     await endpoint.stop();
