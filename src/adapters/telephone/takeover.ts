@@ -1,24 +1,12 @@
 // Taking a call over (issue 7, ICW): a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), a deposit
 // view a takeover can end without hanging up, and the G.711 frame relay between the two legs.
 
-import type { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
-import { RtpSession } from "../../protocols/rtp/session.ts";
-import {
-  createOffer,
-  formatSdp,
-  type LocalAudio,
-  parseAnswer,
-  parseSdp,
-} from "../../protocols/sdp/index.ts";
-import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
-import type { Destination, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
-import {
-  CallFailedError,
-  type InviteClientSession,
-  placeCall,
-} from "../../protocols/sip/usage/invite-client.ts";
 import type { CallEnd, CallLeg } from "./call-leg.ts";
+import { type DialContext, type OutboundCallOptions, openCall } from "./outbound-call.ts";
+
+export type { DialContext } from "./outbound-call.ts";
 
 /** The far side of a takeover: an answered outbound call with its audio. */
 export interface OutboundLeg {
@@ -30,56 +18,11 @@ export interface OutboundLeg {
   readonly callId?: string;
 }
 
-export interface DialContext {
-  endpoint: SipEndpoint;
-  dialogs: DialogRegistry;
-  ports: RtpPortPool;
-  localContact: string;
-  localAudio(port: number): LocalAudio;
-}
-
-export interface DialOptions {
-  uri: string;
-  dest: Destination;
-  from: { uri: string; displayName?: string };
-  answerTimeoutMs?: number;
-  /** Extra INVITE headers, e.g. Diversion (RFC 5806) for a live deposit into a legacy box. */
-  headers?: Array<[string, string]>;
-}
+export type DialOptions = Omit<OutboundCallOptions, "credentials" | "onFrame">;
 
 /** Places a call and opens its RTP; rejects with CallFailedError when it is not answered. */
 export async function dialLeg(ctx: DialContext, opts: DialOptions): Promise<OutboundLeg> {
-  const lease = await ctx.ports.allocate();
-  const offer = createOffer(ctx.localAudio(lease.port));
-  let session: InviteClientSession;
-  try {
-    session = await placeCall({
-      endpoint: ctx.endpoint,
-      dialogs: ctx.dialogs,
-      uri: opts.uri,
-      dest: opts.dest,
-      from: opts.from,
-      localContact: ctx.localContact,
-      offer: Buffer.from(formatSdp(offer)),
-      answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
-      ...(opts.headers ? { headers: opts.headers } : {}),
-    });
-  } catch (err) {
-    lease.release();
-    throw err;
-  }
-  const answer = parseSdp(session.answer);
-  const media = answer.ok ? parseAnswer(answer.value, offer) : answer;
-  if (!media.ok) {
-    lease.release();
-    await session.hangup();
-    throw new CallFailedError(488, `unusable SDP answer: ${media.error}`);
-  }
-  const rtp = new RtpSession({
-    socket: lease.socket,
-    remote: { address: media.value.remote.address, port: media.value.remote.port },
-    payloadType: media.value.payloadType,
-  });
+  const { session, rtp } = await openCall(ctx, opts);
   void session.ended.then(() => rtp.close());
   return {
     sendFrame: (pcm) => rtp.sendFrame(pcm),

@@ -1,0 +1,90 @@
+// An answered outbound call with its audio (RFC 3261 §13.2 INVITE, RFC 3264 offer/answer): the
+// one set-up shared by play-on-phone deliveries, ICW takeovers and live legacy deposits.
+
+import type { FrameListener } from "../../protocols/rtp/jitter.ts";
+import type { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
+import { RtpSession } from "../../protocols/rtp/session.ts";
+import {
+  createOffer,
+  formatSdp,
+  type LocalAudio,
+  parseAnswer,
+  parseSdp,
+} from "../../protocols/sdp/index.ts";
+import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
+import type { Destination, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import {
+  CallFailedError,
+  type InviteClientSession,
+  placeCall,
+} from "../../protocols/sip/usage/invite-client.ts";
+
+export interface DialContext {
+  endpoint: SipEndpoint;
+  dialogs: DialogRegistry;
+  ports: RtpPortPool;
+  localContact: string;
+  localAudio(port: number): LocalAudio;
+}
+
+export interface OutboundCallOptions {
+  uri: string;
+  dest: Destination;
+  from: { uri: string; displayName?: string };
+  answerTimeoutMs?: number;
+  credentials?: { username: string; password: string };
+  /** Extra INVITE headers, e.g. Diversion (RFC 5806) for a deposit into a legacy box. */
+  headers?: Array<[string, string]>;
+  /** Receives what the callee sends. */
+  onFrame?: FrameListener;
+}
+
+export interface OpenCall {
+  session: InviteClientSession;
+  rtp: RtpSession;
+  /** The RFC 4733 payload type, when the answer kept telephone-event. */
+  telephoneEventPt?: number;
+}
+
+/**
+ * Places the call and opens its RTP on a leased port; rejects with CallFailedError when it is not
+ * answered or the answer's SDP is unusable (the call is then hung up and the port given back).
+ */
+export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Promise<OpenCall> {
+  const lease = await ctx.ports.allocate();
+  const offer = createOffer(ctx.localAudio(lease.port));
+  let session: InviteClientSession;
+  try {
+    session = await placeCall({
+      endpoint: ctx.endpoint,
+      dialogs: ctx.dialogs,
+      uri: opts.uri,
+      dest: opts.dest,
+      from: opts.from,
+      localContact: ctx.localContact,
+      offer: Buffer.from(formatSdp(offer)),
+      answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      ...(opts.headers ? { headers: opts.headers } : {}),
+    });
+  } catch (err) {
+    lease.release();
+    throw err;
+  }
+  const answer = parseSdp(session.answer);
+  const media = answer.ok ? parseAnswer(answer.value, offer) : answer;
+  if (!media.ok) {
+    lease.release();
+    await session.hangup();
+    throw new CallFailedError(488, `unusable SDP answer: ${media.error}`);
+  }
+  const { telephoneEventPt } = media.value;
+  const rtp = new RtpSession({
+    socket: lease.socket,
+    remote: { address: media.value.remote.address, port: media.value.remote.port },
+    payloadType: media.value.payloadType,
+    ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
+    ...(opts.onFrame ? { onFrame: opts.onFrame } : {}),
+  });
+  return { session, rtp, ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}) };
+}
