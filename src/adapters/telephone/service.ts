@@ -9,24 +9,17 @@ import type { ExtraTarget, LiveDeposits } from "../../core/ports.ts";
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
-import {
-  answerOffer,
-  createOffer,
-  formatSdp,
-  type LocalAudio,
-  parseAnswer,
-  parseSdp,
-} from "../../protocols/sdp/index.ts";
+import { answerOffer, formatSdp, type LocalAudio, parseSdp } from "../../protocols/sdp/index.ts";
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
-import { CallFailedError, placeCall } from "../../protocols/sip/usage/invite-client.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
 import type { CallLeg, CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
 import { type DepositResult, type RecordingSink, runDeposit } from "./deposit.ts";
 import type { CallWaiting, IcwCall } from "./icw.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
+import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
 import { fileRecordingSink } from "./recording-sink.ts";
 import { SipCallLeg } from "./sip-leg.ts";
@@ -256,49 +249,13 @@ export class TelephoneService {
    * on phone"). Rejects with CallFailedError when the call is not answered.
    */
   async playOnPhone(opts: PlayOnPhoneOptions): Promise<PlayOnPhoneResult> {
-    const lease = await this.#ports.allocate();
-    const offer = createOffer(this.#localAudio(lease.port));
-    let session: Awaited<ReturnType<typeof placeCall>>;
-    try {
-      session = await placeCall({
-        endpoint: this.endpoint,
-        dialogs: this.dialogs,
-        uri: opts.uri,
-        dest: opts.dest,
-        from: opts.from,
-        localContact: this.#contact,
-        offer: Buffer.from(formatSdp(offer)),
-        answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
-        ...(opts.credentials ? { credentials: opts.credentials } : {}),
-        ...(opts.headers ? { headers: opts.headers } : {}),
-      });
-    } catch (err) {
-      lease.release();
-      throw err;
-    }
-    const answer = parseSdp(session.answer);
-    const media = answer.ok ? parseAnswer(answer.value, offer) : answer;
-    if (!media.ok) {
-      lease.release();
-      await session.hangup();
-      throw new CallFailedError(488, `unusable SDP answer: ${media.error}`);
-    }
-    const rtp = new RtpSession({
-      socket: lease.socket,
-      remote: { address: media.value.remote.address, port: media.value.remote.port },
-      payloadType: media.value.payloadType,
-      ...(media.value.telephoneEventPt !== undefined
-        ? { telephoneEventPt: media.value.telephoneEventPt }
-        : {}),
-      ...(opts.onFrame ? { onFrame: opts.onFrame } : {}),
-    });
+    const { session, rtp, telephoneEventPt } = await openCall(this.#dialContext(), opts);
     const started = Date.now();
     const play = async () => {
       const { pauseMs = 0, digits = "" } = opts.before ?? {};
       if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       // Without a negotiated telephone-event the digits cannot be sent; the audio still is.
-      if (media.value.telephoneEventPt !== undefined)
-        for (const d of digits) await rtp.sendDigit(d);
+      if (telephoneEventPt !== undefined) for (const d of digits) await rtp.sendDigit(d);
       await rtp.playPcm(opts.pcm);
     };
     try {
@@ -316,14 +273,17 @@ export class TelephoneService {
 
   /** Places a call and opens its audio (ICW takeover); CallFailedError when not answered. */
   dial(opts: DialOptions): Promise<OutboundLeg> {
-    const ctx = {
+    return dialLeg(this.#dialContext(), opts);
+  }
+
+  #dialContext(): DialContext {
+    return {
       endpoint: this.endpoint,
       dialogs: this.dialogs,
       ports: this.#ports,
       localContact: this.#contact,
       localAudio: (port: number) => this.#localAudio(port),
     };
-    return dialLeg(ctx, opts);
   }
 
   /** What we offer or answer for a call's audio: G.711 both laws, RFC 4733 events, 20 ms. */
