@@ -37,6 +37,10 @@ describe("AudioUrlSigner", () => {
     assert.equal(signer.verify(id, String(Number(exp) + 1), sig), "invalid");
     const flipped = sig.slice(0, -1) + (sig.endsWith("A") ? "B" : "A");
     assert.equal(signer.verify(id, exp, flipped), "invalid");
+    for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+      if (c !== sig.at(-1))
+        assert.equal(signer.verify(id, exp, sig.slice(0, -1) + c), "invalid", c);
+    }
     assert.equal(signer.verify(id, exp, ""), "invalid");
     assert.equal(signer.verify(id, "soon", sig), "invalid");
     assert.equal(signer.verify("../etc", exp, sig), "invalid");

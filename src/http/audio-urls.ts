@@ -35,8 +35,9 @@ export class AudioUrlSigner {
   /** The signature is checked before the expiry, so a forged link never learns it is stale. */
   verify(audioId: string, exp: string, sig: string): AudioUrlCheck {
     if (!AUDIO_ID.test(audioId) || !EXPIRY.test(exp) || !MAC.test(sig)) return "invalid";
-    const expected = Buffer.from(this.#mac(audioId, exp), "base64url");
-    const given = Buffer.from(sig, "base64url");
+    // Compared as text: only the one canonical base64url spelling of the signature is accepted.
+    const expected = Buffer.from(this.#mac(audioId, exp), "latin1");
+    const given = Buffer.from(sig, "latin1");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "invalid";
     return Number(exp) > this.now() ? "ok" : "expired";
   }

@@ -23,6 +23,11 @@ describe("SessionTokens", () => {
     assert.equal(tokens.verifyUser(`${user}.${Number(expiry) + 1000}.${mac}`), undefined);
     const flipped = mac.slice(0, -1) + (mac.endsWith("A") ? "B" : "A");
     assert.equal(tokens.verifyUser(`${user}.${expiry}.${flipped}`), undefined);
+    // Every other spelling of the last character: spare bits must not give a second valid MAC.
+    for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+      if (c === mac.at(-1)) continue;
+      assert.equal(tokens.verifyUser(`${user}.${expiry}.${mac.slice(0, -1)}${c}`), undefined, c);
+    }
     assert.equal(tokens.verifyUser(`${user}.${expiry}`), undefined);
     assert.equal(tokens.verifyUser(""), undefined);
     assert.equal(tokens.verifyUser("..."), undefined);

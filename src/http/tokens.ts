@@ -43,8 +43,10 @@ export class SessionTokens {
     const expiry = token.slice(midDot + 1, lastDot);
     const mac = token.slice(lastDot + 1);
     if (!USER_ID.test(userId) || !EXPIRY.test(expiry) || !MAC.test(mac)) return undefined;
-    const expected = Buffer.from(this.#mac(`${userId}.${expiry}`), "base64url");
-    const given = Buffer.from(mac, "base64url");
+    // Compared as text, not decoded: base64url's last character has spare bits, so decoding
+    // would let several spellings of one MAC through.
+    const expected = Buffer.from(this.#mac(`${userId}.${expiry}`), "latin1");
+    const given = Buffer.from(mac, "latin1");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     if (Number(expiry) <= this.now()) return undefined;
     return userId;

@@ -5,7 +5,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { CHROMIUM, launchBrowser, openClient, PHONE, screenshotBoth } from "../support/browser.ts";
+import {
+  CHROMIUM,
+  launchBrowser,
+  openClient,
+  PHONE,
+  screenshotBoth,
+  showScreen,
+} from "../support/browser.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
@@ -48,7 +55,7 @@ async function mail(subject: string, body: string): Promise<void> {
 }
 
 async function openProfile(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Profile" }).click();
+  await showScreen(page, "Profile");
   await page.getByRole("button", { name: "Save profile" }).waitFor();
 }
 
@@ -59,7 +66,7 @@ test("a route changed in the profile editor sends the next mail where it says", 
   const page = await openClient(browser, t.app.ports.http!.port, "alice", "wonderland");
   // No route yet: mail goes to IM, that is this page.
   await mail("Before the change", "first");
-  await page.getByRole("button", { name: "Messages" }).click();
+  await showScreen(page, "Messages");
   await page.getByTestId("message").filter({ hasText: "Before the change" }).waitFor();
 
   await openProfile(page);
@@ -124,7 +131,7 @@ test("the page reconnects by itself after omnivox restarts", {
 }, async () => {
   const port = t.app.ports.http!.port;
   const page = await openClient(browser, port, "alice", "wonderland");
-  await page.getByRole("button", { name: "Messages" }).click();
+  await showScreen(page, "Messages");
 
   const dataDir = t.dataDir;
   await t.stop({ keepData: true });
@@ -146,7 +153,7 @@ test("the page reconnects by itself after omnivox restarts", {
   await page.getByRole("button", { name: "Save profile" }).click();
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   await mail("After the restart", "third");
-  await page.getByRole("button", { name: "Messages" }).click();
+  await showScreen(page, "Messages");
   await page.getByTestId("message").filter({ hasText: "After the restart" }).waitFor();
   await page.context().close();
 });
@@ -156,7 +163,7 @@ test("the send form mails bob, and a bad address shows its error beside the fiel
   timeout: 60_000,
 }, async () => {
   const page = await openClient(browser, t.app.ports.http!.port, "alice", "wonderland", PHONE);
-  await page.getByRole("button", { name: "Messages" }).click();
+  await showScreen(page, "Messages");
   const before = sink.mails.length;
   await page.getByLabel("Send to", { exact: true }).selectOption("phone");
   await page.getByLabel("Phone number", { exact: true }).fill("not a number");
@@ -181,4 +188,87 @@ test("the send form mails bob, and a bad address shows its error beside the fiel
   assert.deepEqual(sent?.to, ["bob@example.net"]);
   assert.match(sent?.parsed.text ?? "", /Sent from the page\./);
   await page.context().close();
+});
+
+test("MWI per system switches with PUT from the profile and shows off in the panel", {
+  skip,
+}, async () => {
+  const page = await openClient(browser, t.app.ports.http!.port, "alice", "wonderland");
+  await openProfile(page);
+  const toggle = page.getByRole("checkbox", { name: "Message waiting from this system" });
+  await toggle.waitFor();
+  assert.equal(await toggle.isChecked(), true);
+  await toggle.uncheck();
+  await showScreen(page, "Voicemail");
+  await page.locator(".mwi .systems li.off").filter({ hasText: "MWI off" }).waitFor();
+  const mwi = (await t.api("GET", "/users/alice/mwi")).body as {
+    systems: Array<{ id: string; enabled: boolean }>;
+  };
+  assert.deepEqual(mwi.systems, [{ ...mwi.systems[0], id: "internal", enabled: false }]);
+
+  await openProfile(page);
+  await toggle.check();
+  await showScreen(page, "Voicemail");
+  await page.locator(".mwi .systems li").filter({ hasText: "0 new" }).waitFor();
+  await page.context().close();
+});
+
+test("keyboard only: log in, change screens; every control has an accessible name", {
+  skip,
+}, async () => {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    baseURL: `http://127.0.0.1:${t.app.ports.http!.port}`,
+  });
+  const page = await context.newPage();
+  await page.goto("/");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("alice");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("wonderland");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("connection").filter({ hasText: "connected" }).waitFor();
+
+  // Tab to the Profile tab and open it with Enter; focus never gets lost on the way.
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const active = (globalThis as unknown as { document: { activeElement: unknown } }).document
+        .activeElement as { textContent: string | null; tagName: string } | null;
+      return active ? `${active.tagName}:${active.textContent?.trim()}` : "";
+    });
+    if (focused === "BUTTON:Profile") break;
+  }
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Save profile" }).waitFor();
+
+  for (const screen of ["Profile", "Messages", "Voicemail"]) {
+    await showScreen(page, screen);
+    const unnamed = await page.evaluate(() => {
+      interface Control {
+        tagName: string;
+        id: string;
+        labels?: { length: number } | null;
+        textContent: string | null;
+        getAttribute(name: string): string | null;
+      }
+      const doc = (
+        globalThis as unknown as {
+          document: { querySelectorAll(s: string): Iterable<Control> };
+        }
+      ).document;
+      const out: string[] = [];
+      for (const c of doc.querySelectorAll("input, select, textarea, button, audio, meter")) {
+        const named =
+          (c.labels?.length ?? 0) > 0 ||
+          Boolean(c.getAttribute("aria-label")) ||
+          Boolean(c.getAttribute("aria-labelledby")) ||
+          (c.tagName === "BUTTON" && Boolean(c.textContent?.trim()));
+        if (!named) out.push(`${c.tagName}#${c.id}`);
+      }
+      return out;
+    });
+    assert.deepEqual(unnamed, [], `controls without a name on ${screen}`);
+  }
+  await context.close();
 });

@@ -17,6 +17,7 @@ import {
   type PageWindow,
   PHONE,
   screenshotBoth,
+  showScreen,
 } from "../support/browser.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
@@ -131,11 +132,11 @@ test("alice plays a voicemail a sipp call left, marks it read and sees the MWI c
   );
 
   // voicemail → email + im by default: the same message is in the stream's message list.
-  await page.getByRole("button", { name: "Messages" }).click();
+  await showScreen(page, "Messages");
   await page.getByTestId("message").filter({ hasText: "15551234" }).first().waitFor();
   await screenshotBoth(page, "messages");
 
-  await page.getByRole("button", { name: "Voicemail" }).click();
+  await showScreen(page, "Voicemail");
   await item.getByRole("button", { name: "Delete voicemail from 15551234" }).click();
   await page.getByText("No voicemail.").waitFor();
   await page.getByTestId("mwi-total").filter({ hasText: "0 saved" }).waitFor();

@@ -1,7 +1,8 @@
 // Issue 6 acceptance: the XMPP IM adapter against a real Prosody 0.12 with a python3-slixmpp
 // client as alice. Mail to alice reaches her chat client from the sender's escaped JID; her chat
 // to `bob\40elsewhere.net@<component>` leaves as mail; her reply to a mail goes back to its sender
-// in the same thread; offline, a mail waits until she logs in.
+// in the same thread; a voicemail indicator reaches her XMPP and web clients, each named, and an
+// away XMPP client gets only the latest; offline, a mail waits until she logs in.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -11,6 +12,7 @@ import { Prosody } from "../support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { swaks } from "../support/swaks.ts";
+import { connectWebClient, type StreamEvent } from "../support/web-client.ts";
 
 const prosodyBin = peer("prosody", "prosody");
 const swaksBin = peer("swaks", "swaks");
@@ -85,7 +87,10 @@ before(async () => {
     id: "alice",
     displayName: "Alice",
     emails: ["alice@example.com"],
-    imClients: [{ id: "phone", kind: "xmpp", jid: `alice@${prosody.domain}` }],
+    imClients: [
+      { id: "phone", kind: "xmpp", jid: `alice@${prosody.domain}` },
+      { id: "desk", kind: "web" },
+    ],
     password: "wonderland",
   });
 });
@@ -175,6 +180,65 @@ test("a reply without <thread> answers the last mail sent to alice from that add
   const sent = mails.slice(before).find((m) => m.to.includes("bob@example.net"));
   assert.ok(sent);
   assert.equal(sent.parsed.inReplyTo, "<dinner-1@example.net>");
+});
+
+/** The `<mwi>` element of an indicator chat, and one of its tags (Prosody keeps no attribute order). */
+function mwiTag(extra: string[] | undefined, name: string): string {
+  const element = extra?.find((x) => x.includes("urn:omnivox:mwi:1")) ?? "";
+  return element.match(new RegExp(`<${name} [^>]*>`))?.[0] ?? "";
+}
+
+const isIndicator = (e: { event: string; extra?: string[] }) =>
+  e.event === "message" && mwiTag(e.extra, "mwi") !== "";
+
+test("an MWI change reaches alice's XMPP client and her web client, each with its own id", {
+  skip,
+}, async () => {
+  const token = await t.login("alice", "wonderland");
+  const desk = await connectWebClient(t.app.ports.http!.port, token, { client: "desk" });
+  try {
+    const off = await t.api("PUT", "/users/alice/mwi/internal", { enabled: false }, token);
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    const internalOff = (e: StreamEvent) =>
+      e.type === "mwi" &&
+      (e.systems as Array<{ id: string; enabled: boolean }>).some(
+        (s) => s.id === "internal" && !s.enabled,
+      );
+    const [web, chat] = await Promise.all([
+      desk.waitFor(internalOff),
+      alice.waitFor((e) => isIndicator(e) && / enabled="false"/.test(mwiTag(e.extra, "system"))),
+    ]);
+    assert.deepEqual(web.client, { id: "desk", kind: "web" });
+    const client = mwiTag(chat.extra, "client");
+    assert.match(client, / id="phone"/);
+    assert.match(client, / kind="xmpp"/);
+    assert.match(client, new RegExp(` jid="alice@${prosody.domain}"`));
+    assert.match(chat.body ?? "", /^Voicemail: 0 new, 0 old \(internal off\)/);
+    assert.equal(chat.from, `alice@${prosody.componentDomain}`);
+    // the same change, one version number for both
+    assert.equal(mwiTag(chat.extra, "mwi").match(/ version="(\d+)"/)?.[1], String(web.version));
+  } finally {
+    await desk.close();
+  }
+});
+
+test("away, alice's XMPP client gets only the latest indicator when she is back", {
+  skip,
+}, async () => {
+  const token = await t.login("alice", "wonderland");
+  await alice.quit();
+  await new Promise((r) => setTimeout(r, 500));
+  for (const enabled of [true, false, true]) {
+    const res = await t.api("PUT", "/users/alice/mwi/internal", { enabled }, token);
+    assert.equal(res.status, 200);
+  }
+  alice = await login();
+  const first = await alice.waitFor(isIndicator, 20_000);
+  assert.match(mwiTag(first.extra, "system"), / enabled="true"/);
+  // a mail after it arrives after it too: by then a second indicator would have shown up
+  await mail("After the indicators", "ping");
+  await alice.waitFor((e) => e.event === "message" && e.subject === "After the indicators", 20_000);
+  assert.equal(alice.events.filter(isIndicator).length, 1, "one indicator, the latest");
 });
 
 test("offline, a mail is held and reaches alice when she logs in again", {

@@ -23,7 +23,11 @@ export interface PageAudio {
   paused: boolean;
   currentTime: number;
   duration: number;
+  readyState: number;
   error: { code: number } | null;
+  dataset: Record<string, string | undefined>;
+  /** Of a <meter>. */
+  value: number;
 }
 
 export const PHONE = { width: 390, height: 844 } as const;
@@ -66,6 +70,11 @@ export async function openClient(
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByTestId("connection").filter({ hasText: "connected" }).waitFor();
   return page;
+}
+
+/** Opens one of the client's screens by its tab (Voicemail, Messages, Profile). */
+export async function showScreen(page: Page, name: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Screens" }).getByRole("button", { name }).click();
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -113,7 +113,13 @@ class Client(slixmpp.ClientXMPP):
         self.emit("message", **fields)
 
     def on_message_error(self, msg):
-        self.emit("error", **{"from": str(msg["from"]), "id": msg["id"], "condition": msg["error"]["condition"]})
+        # read the condition ourselves: slixmpp 1.8 does not know RFC 6120's newer ones (policy-violation)
+        error = msg.xml.find("{jabber:client}error")
+        conditions = [
+            local_name(c.tag) for c in (error if error is not None else []) if c.tag.startswith("{urn:ietf:params:xml:ns:xmpp-stanzas}") and local_name(c.tag) != "text"
+        ]
+        condition = conditions[0] if conditions else ""
+        self.emit("error", **{"from": str(msg["from"]), "id": msg["id"], "condition": condition})
 
     def on_pubsub(self, msg):
         self.emit("pubsub", **{"from": str(msg["from"]), "xml": tostring(msg.xml)})

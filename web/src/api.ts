@@ -151,12 +151,6 @@ export class Api {
   async setMwiEnabled(systemId: string, enabled: boolean): Promise<void> {
     await this.#fetch("PUT", `${this.#user}/mwi/${encodeURIComponent(systemId)}`, { enabled });
   }
-
-  /** A path the server streams with the token in the query (RFC 6750 §2.3), for <audio src>. */
-  withToken(path: string): string {
-    const sep = path.includes("?") ? "&" : "?";
-    return `${path}${sep}token=${encodeURIComponent(this.token)}`;
-  }
 }
 
 const KEY = "omnivox-session";

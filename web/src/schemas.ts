@@ -3,15 +3,8 @@
 
 import * as z from "zod/mini";
 
-export const SYSTEM_KINDS = [
-  "pstn",
-  "cellular",
-  "voicemail",
-  "legacy-voicemail",
-  "email",
-  "im",
-  "icw",
-] as const;
+// One list of systems for server and page: core/system.ts has no Node dependency to bundle.
+export { SYSTEM_KINDS } from "../../src/core/system.ts";
 export const ROUTE_TARGETS = [
   "email",
   "im",

@@ -83,7 +83,10 @@ function safeName(name: string): string {
 /** The telephone system's outbound leg as a relay leg (it always knows its Call-ID). */
 export function relayLegOf(leg: OutboundLeg): RelayLeg {
   const { callId } = leg;
-  if (!callId) throw new Error("the outbound call has no Call-ID");
+  if (!callId) {
+    void leg.hangup().catch(() => undefined);
+    throw new Error("the outbound call has no Call-ID");
+  }
   return {
     callId,
     sendFrame: (pcm) => leg.sendFrame(pcm),
@@ -114,9 +117,11 @@ class RelayCopy implements LiveDepositCopy {
   #legs: BoxLeg[] | undefined;
   /** Frames recorded while the profile loads. */
   #early: Int16Array[] = [];
-  #over = false;
+  /** Kept (finish) or dropped (close): either way no leg is dialled any more. */
+  #over: "kept" | "dropped" | undefined;
   readonly #ready: Promise<void>;
   readonly #log: Logger;
+  readonly #holdFrames: number;
 
   constructor(
     private readonly call: RelayCall,
@@ -124,6 +129,7 @@ class RelayCopy implements LiveDepositCopy {
     links: () => RelayLinks | undefined,
   ) {
     this.#log = o.logger.child({ userId: call.userId, callId: call.callId });
+    this.#holdFrames = Math.ceil((o.holdMs ?? 2000) / FRAME_MS);
     this.#ready = this.#start(links).catch((err: unknown) => {
       this.#log.error({ err }, "legacy voicemail: cannot start the live deposit");
       this.#legs ??= [];
@@ -133,13 +139,15 @@ class RelayCopy implements LiveDepositCopy {
   async #start(links: () => RelayLinks | undefined): Promise<void> {
     const profile = await this.o.profileOf(this.call.userId);
     const boxes = profile ? depositBoxes(profile) : [];
-    const holdFrames = Math.ceil((this.o.holdMs ?? 2000) / FRAME_MS);
-    const legs = boxes.map((box) => new BoxLeg(box, this.call, this.o, this.#log, holdFrames));
+    const legs = boxes.map(
+      (box) => new BoxLeg(box, this.call, this.o, this.#log, this.#holdFrames),
+    );
     this.#legs = legs;
     const early = this.#early;
     this.#early = [];
     for (const leg of legs) {
-      if (this.#over) leg.fail("the recording was over before the call could be placed");
+      if (this.#over === "kept") leg.fail("the recording was over before the call was placed");
+      else if (this.#over === "dropped") leg.close();
       else leg.start(profile!, early, links());
     }
   }
@@ -147,20 +155,21 @@ class RelayCopy implements LiveDepositCopy {
   write(pcm: Int16Array): void {
     const legs = this.#legs;
     if (!legs) {
-      this.#early.push(pcm.slice());
+      // One frame past the hold is enough for the legs to see they waited too long.
+      if (this.#early.length <= this.#holdFrames) this.#early.push(pcm.slice());
       return;
     }
     for (const leg of legs) leg.write(pcm);
   }
 
   async finish(): Promise<ExtraTarget[]> {
-    this.#over = true;
+    this.#over ??= "kept";
     await this.#ready;
     return (this.#legs ?? []).map((leg) => leg.end());
   }
 
   close(): void {
-    this.#over = true;
+    this.#over ??= "dropped";
     for (const leg of this.#legs ?? []) leg.close();
   }
 }
@@ -196,9 +205,9 @@ class BoxLeg {
       const { party } = call;
       const station = stationOf(box, party.divertedFrom ?? party.dnis, profile);
       const diversion = diversionHeader({ station, host: o.domain, reason: "no-answer" });
-      // The box learns whose mailbox it is from the MD frame first, as from a switch (GR-283).
       const route = routeOfSipUri(box.depositUri);
       if (!route) throw new Error("the depositUri is not a sip: URI over UDP or TCP");
+      // The box learns whose mailbox it is from the MD frame first, as from a switch (GR-283).
       if (box.kind === "smdi") {
         const forward: CallForward = {
           type: "N",
@@ -209,12 +218,13 @@ class BoxLeg {
           throw new Error(`SMDI link "${box.link}" did not take the call detail`);
       }
       const user = party.ani && ANI.test(party.ani) ? party.ani : "anonymous";
+      const name = party.callerName ? safeName(party.callerName) : "";
       const leg = await links.dial({
         uri: route.uri,
         dest: route.dest,
         from: {
           uri: `sip:${user}@${o.domain}`,
-          ...(party.callerName ? { displayName: safeName(party.callerName) } : {}),
+          ...(name ? { displayName: name } : {}),
         },
         headers: [["Diversion", diversion]],
         answerTimeoutMs: o.answerTimeoutMs ?? 10_000,

@@ -13,6 +13,7 @@ import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, ValidationError } from "../../core/errors.ts";
 import type { AudioRendition, TextRendition } from "../../core/rendition.ts";
 import { generateSweep } from "../../media/pcm.ts";
+import { WavError } from "../../media/wav.ts";
 import { SipTimeoutError } from "../../protocols/sip/endpoint.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import {
@@ -157,7 +158,7 @@ describe("TelephoneAdapter.send", () => {
     attempt: 1,
   };
 
-  test("text, missing audio: permanent; no registered phone: retried", async () => {
+  test("text, missing or corrupt audio: permanent; no registered phone: retried", async () => {
     const a = adapter(failingPlayer(new Error("unused")));
     assert.equal(a.handles({ scheme: "sip", uri: "sip:x@y" }), true);
     assert.equal(a.handles({ scheme: "mailto", email: "a@b.c" }), false);
@@ -169,6 +170,19 @@ describe("TelephoneAdapter.send", () => {
     await assert.rejects(
       a.send(mail, { ...speech, audioId: "gone" }, target),
       (e: unknown) => (e as DeliveryError).permanent,
+    );
+    const corrupt = new TelephoneAdapter({
+      player: failingPlayer(new Error("unused")),
+      loadPcm: async () => {
+        throw new WavError("not a RIFF file");
+      },
+      locate: async () => [route],
+      domain: "um.test",
+      logger: silent,
+    });
+    await assert.rejects(
+      corrupt.send(mail, speech, target),
+      (e: unknown) => e instanceof DeliveryError && e.permanent && /not a RIFF/.test(e.message),
     );
     await assert.rejects(
       adapter(failingPlayer(new Error("unused")), []).send(mail, speech, target),

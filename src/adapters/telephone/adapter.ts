@@ -223,7 +223,13 @@ export class TelephoneAdapter implements Adapter {
     const to = formatAddress(target.address);
     if (r.medium !== "voice")
       throw new DeliveryError(`${to}: a phone takes audio; no text-to-speech produced any`, true);
-    const pcm = await this.deps.loadPcm(r.audioId);
+    const pcm = await this.deps.loadPcm(r.audioId).catch((err: unknown) => {
+      // A blob that is no WAV will not decode on the next attempt either; a store error may pass.
+      const corrupt = (err as { code?: unknown } | null)?.code === "OMNIVOX_ERR_WAV";
+      throw new DeliveryError(`${to}: the audio "${r.audioId}" cannot be read: ${err}`, corrupt, {
+        cause: err,
+      });
+    });
     if (!pcm) throw new DeliveryError(`${to}: the audio "${r.audioId}" is not stored`, true);
     const routes = await this.deps.locate(target.address);
     if (routes.length === 0) {

@@ -270,3 +270,20 @@ test("iqs to the component: disco#info and ping answered, anything else service-
   assert.equal(refused.attrs.from, BOB);
   assert.ok(child(child(refused, "error")!, "service-unavailable"));
 });
+
+test("a stanza over the limit is bounced with policy-violation; the stream stays up", async () => {
+  const t = await setup();
+  t.write(
+    `<message type='chat' id='huge' from='${ALICE}/phone' to='${BOB}'><body>${"h".repeat(300_000)}</body></message>`,
+  );
+  t.write(
+    `<message type='chat' id='after' from='${ALICE}/phone' to='${BOB}'><body>small</body></message>`,
+  );
+  const bounce = await t.stanza((s) => s.attrs.id === "huge", "the bounce");
+  assert.equal(bounce.attrs.type, "error");
+  assert.equal(bounce.attrs.to, `${ALICE}/phone`);
+  assert.ok(child(child(bounce, "error")!, "policy-violation"));
+  await until(() => t.drafts.length === 1, "the next chat");
+  assert.deepEqual(t.drafts[0]?.body, { text: "small" });
+  assert.equal(t.sessions.length, 1, "no reconnect");
+});

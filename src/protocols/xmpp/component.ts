@@ -21,10 +21,7 @@ export interface ComponentOptions {
   /** The component's domain, as configured on the server (`Component "<domain>"`). */
   domain: string;
   secret: string;
-  /**
-   * Largest stanza accepted or sent, in UTF-8 bytes; default 256 KiB. A larger one from the server
-   * (a client's, relayed) is skipped and reported as `oversized`: the stream stays up.
-   */
+  /** Largest stanza sent or accepted (UTF-8 bytes; 256 KiB); a larger one in is `oversized`. */
   maxStanzaBytes?: number;
   /** Time from TCP connect to `<handshake/>`; default 10 s. */
   handshakeTimeoutMs?: number;
@@ -44,8 +41,7 @@ export interface ComponentEvents {
   status: [status: ComponentStatus, previous: ComponentStatus];
   online: [];
   stanza: [stanza: XmlElement];
-  /** A stanza over the size or depth limit was dropped: its top element, without children. */
-  oversized: [top: XmlElement, reason: string];
+  oversized: [top: XmlElement, reason: string]; // dropped stanza's top element, no children
   disconnect: [info: DisconnectInfo];
 }
 
@@ -189,25 +185,22 @@ export class ComponentConnection extends EventEmitter<ComponentEvents> {
       settle?.();
       return;
     }
-    if (this.#status !== "online") return;
-    try {
-      this.emit("stanza", stanza);
-    } catch (err) {
-      // a listener's bug is not the server's fault: log it and keep the stream
-      this.options.logger?.error({ err, domain: this.domain }, "xmpp stanza listener threw");
-    }
+    if (this.#status === "online") this.#safely(() => this.emit("stanza", stanza));
   }
 
   #onOversized(top: XmlElement, reason: string): void {
     if (this.#status !== "online") return;
-    this.options.logger?.warn(
-      { name: top.name, from: top.attrs.from, to: top.attrs.to, reason, domain: this.domain },
-      "xmpp: dropped an oversized stanza",
-    );
+    const { from, to } = top.attrs;
+    this.options.logger?.warn({ name: top.name, from, to, reason }, "xmpp: oversized stanza");
+    this.#safely(() => this.emit("oversized", top, reason));
+  }
+
+  /** A listener's bug is not the server's fault: log it and keep the stream. */
+  #safely(emit: () => void): void {
     try {
-      this.emit("oversized", top, reason);
+      emit();
     } catch (err) {
-      this.options.logger?.error({ err, domain: this.domain }, "xmpp oversized listener threw");
+      this.options.logger?.error({ err, domain: this.domain }, "xmpp stanza listener threw");
     }
   }
 

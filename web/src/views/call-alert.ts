@@ -2,9 +2,10 @@
 // `decideBy` (voicemail, forward, reply with text), live screening of the recording, take-over.
 
 import type { VNode } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Api } from "../api.ts";
 import type { CallAlert, CallState } from "../schemas.ts";
+import { LiveScreening } from "../screening.ts";
 import type { UpFrame } from "../stream.ts";
 import { caller, html, telUri } from "../ui.ts";
 
@@ -57,6 +58,51 @@ function NumberAction(p: {
   </form>`;
 }
 
+/** Plays the recording while it is made, with the caller's voice level beside the player. */
+function ScreeningPlayer(p: {
+  url: string;
+  token: string;
+  who: string;
+  onStop: () => void;
+}): VNode {
+  const audio = useRef<HTMLAudioElement>(null);
+  const [level, setLevel] = useState(0);
+  const [receivedMs, setReceivedMs] = useState(0);
+  const [status, setStatus] = useState("connecting…");
+  useEffect(() => {
+    const screening = new LiveScreening(p.url, p.token);
+    const element = audio.current;
+    if (element) {
+      element.srcObject = screening.stream;
+      element.play().catch(() => setStatus("press play to listen"));
+    }
+    setStatus("live");
+    screening.run().then(
+      () => setStatus("the message has ended"),
+      (err: unknown) => {
+        if (err instanceof Error && err.name !== "AbortError") setStatus(err.message);
+      },
+    );
+    const meter = setInterval(() => {
+      setLevel(screening.level());
+      setReceivedMs(Math.round(screening.received * 1000));
+    }, 200);
+    return () => {
+      clearInterval(meter);
+      screening.stop();
+    };
+  }, [p.url, p.token]);
+  return html`<div class="screening">
+    <audio ref=${audio} controls aria-label=${`Live message from ${p.who}`} data-testid="screening"
+      data-received-ms=${receivedMs}></audio>
+    <div class="row">
+      <meter min="0" max="1" value=${level} aria-label="Caller's voice level"></meter>
+      <span class="status" role="status">${status}</span>
+      <button type="button" onClick=${p.onStop}>Stop listening</button>
+    </div>
+  </div>`;
+}
+
 function CallCard(p: {
   call: Call;
   api: Api;
@@ -76,7 +122,7 @@ function CallCard(p: {
     <h2 id=${headingId}>Incoming call from <span class="call-from">${who}</span></h2>
     <p class="muted">
       to ${alert.dnis} · <span class="call-state" role="status">${STATE_TEXT[state]}</span>
-      ${deciding && seconds !== undefined ? html` · <span class="countdown">voicemail in ${seconds} s</span>` : null}
+      ${deciding && seconds !== undefined ? html` · <span class="countdown" aria-hidden="true">voicemail in ${seconds} s</span>` : null}
       ${p.call.requested ? html` · ${p.call.requested}` : null}
     </p>
     ${
@@ -112,8 +158,8 @@ function CallCard(p: {
             ${
               p.call.screenUrl
                 ? listening
-                  ? html`<audio controls autoplay src=${p.api.withToken(p.call.screenUrl)}
-                      aria-label=${`Live message from ${who}`} data-testid="screening"></audio>`
+                  ? html`<${ScreeningPlayer} url=${p.call.screenUrl} token=${p.api.token} who=${who}
+                      onStop=${() => setListening(false)} />`
                   : html`<button type="button" class="primary" onClick=${() => setListening(true)}>
                       Listen live
                     </button>`
@@ -139,7 +185,8 @@ export function CallAlerts(p: {
   onDismiss: (callId: string) => void;
 }): VNode | null {
   if (p.calls.length === 0) return null;
-  return html`<div class="calls" aria-live="assertive">
+  // Only a new call is announced; the countdown ticking every second would drown everything.
+  return html`<div class="calls" aria-live="assertive" aria-relevant="additions">
     ${p.calls.map(
       (call) => html`<${CallCard} key=${call.alert.callId} call=${call} api=${p.api}
         act=${p.act} onDismiss=${p.onDismiss} />`,

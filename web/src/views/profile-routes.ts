@@ -13,7 +13,6 @@ const FROM_OPTIONS = [
 const FORMAT_OPTIONS = [
   { value: "", label: "default" },
   { value: "wav", label: "WAV" },
-  { value: "mp3", label: "MP3" },
 ];
 
 function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }): VNode {
@@ -67,7 +66,8 @@ function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }
       options=${FORMAT_OPTIONS} error=${p.errors[`${path}.audioFormat`]}
       onChange=${(v: string) =>
         change((route) => {
-          if (v === "wav" || v === "mp3") route.audioFormat = v;
+          // The server has no MP3 encoder and refuses "mp3"; WAV is the one format offered.
+          if (v === "wav") route.audioFormat = v;
           else delete route.audioFormat;
         })} />
     <${TextField} path=${`${path}.voice`} label="TTS voice" value=${r.voice ?? ""}

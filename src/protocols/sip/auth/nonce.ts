@@ -63,7 +63,8 @@ export class NonceService implements NonceSource {
   check(nonce: string, realm: string): NonceCheck {
     if (nonce.length !== NONCE_CHARS || !/^[A-Za-z0-9_-]+$/.test(nonce)) return "invalid";
     const raw = Buffer.from(nonce, "base64url");
-    if (raw.length !== NONCE_BYTES) return "invalid";
+    // One spelling per nonce: spare bits in the last character must not make a second one.
+    if (raw.length !== NONCE_BYTES || raw.toString("base64url") !== nonce) return "invalid";
     const head = raw.subarray(0, TIME_BYTES + SALT_BYTES);
     const mac = raw.subarray(TIME_BYTES + SALT_BYTES);
     if (!timingSafeEqual(mac, this.#mac(head, realm))) return "invalid";
