@@ -83,6 +83,39 @@ test("a reply joins the thread of the newest message it names, only within the s
   assert.equal(bobs.thread.threadId, bobs.id);
 });
 
+test("a reply without a subject (a chat) takes the parent's as Re:, once", async () => {
+  const root = await receiver.receive({
+    ...mailTo("alice@example.com", "budget@x"),
+    subject: "Budget",
+  });
+  const chat: CommunicationDraft = {
+    kind: "im",
+    direction: "outbound",
+    userId: "alice",
+    from: { scheme: "xmpp", jid: "alice@chat.example.com" },
+    to: { scheme: "mailto", email: "carol@example.net" },
+    receivedAt: new Date(),
+    nativeRefs: [{ system: "im", id: "chat-1" }],
+    replyTo: [{ system: "omnivox", id: root.id }],
+    warnings: [],
+    body: { text: "Looks fine to me" },
+  };
+  const reply = await receiver.receive(chat);
+  assert.equal(reply.subject, "Re: Budget");
+  const again = await receiver.receive({
+    ...chat,
+    nativeRefs: [{ system: "im", id: "chat-2" }],
+    replyTo: [{ system: "omnivox", id: reply.id }],
+  });
+  assert.equal(again.subject, "Re: Budget", "no Re: Re:");
+  const own = await receiver.receive({
+    ...chat,
+    subject: "New topic",
+    nativeRefs: [{ system: "im", id: "chat-3" }],
+  });
+  assert.equal(own.subject, "New topic");
+});
+
 test("an unknown recipient is a ValidationError naming the address", async () => {
   await assert.rejects(
     receiver.receive(mailTo("nobody@example.com", "n@x")),

@@ -57,9 +57,15 @@ export class Receiver implements Gateway {
     }
 
     const id = randomUUID();
-    const thread = await this.#thread(id, userId, draft);
+    const { thread, parent } = await this.#thread(id, userId, draft);
     const { replyTo: _replyTo, extraTargets = [], ...rest } = draft;
     const communication = { ...rest, id, userId, thread } as Communication;
+    // A chat answering a mail has no subject of its own: the reply keeps the mail's (RFC 5322
+    // §3.6.5 "Re: "), so the recipient's mail client files it with the original.
+    const parentSubject = parent?.subject?.trim();
+    if (!communication.subject?.trim() && parentSubject) {
+      communication.subject = /^re:/i.test(parentSubject) ? parentSubject : `Re: ${parentSubject}`;
+    }
     const plan = planTargets(communication, user.profile);
     if (plan.skipped.length > 0) {
       communication.warnings = [
@@ -100,7 +106,11 @@ export class Receiver implements Gateway {
   }
 
   /** Joins the thread of the newest known message this one answers, when it is the same user's. */
-  async #thread(id: string, userId: string, draft: CommunicationDraft): Promise<Thread> {
+  async #thread(
+    id: string,
+    userId: string,
+    draft: CommunicationDraft,
+  ): Promise<{ thread: Thread; parent?: Communication }> {
     const refs = draft.replyTo ?? [];
     for (let i = refs.length - 1; i >= 0; i--) {
       const ref = refs[i]!;
@@ -109,8 +119,8 @@ export class Receiver implements Gateway {
           ? await this.opts.store.communications.get(ref.id)
           : await this.opts.store.communications.findByNativeId(ref.system, ref.id);
       if (parent && parent.userId === userId)
-        return { threadId: parent.thread.threadId, parentId: parent.id };
+        return { thread: { threadId: parent.thread.threadId, parentId: parent.id }, parent };
     }
-    return { threadId: id };
+    return { thread: { threadId: id } };
   }
 }
