@@ -144,8 +144,6 @@ export function telephoneTarget(
       return locate(address);
     },
     domain: config.sip.domain,
-    // Inside the outbox lease, with room for loading the audio and recording the result.
-    maxAttemptMs: Math.max(0, config.outbox.leaseMs - 5000),
     logger: deps.logger.child({ component: "telephone-out" }),
   });
   return {

@@ -119,6 +119,36 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test("a delivery that outlasts the lease keeps it: no second worker takes the row", async () => {
+      const t = await dialect.open();
+      let sends = 0;
+      const adapter = new ScriptedAdapter(() => async () => {
+        sends++;
+        // Four leases long, like a long message played by phone.
+        await new Promise((r) => setTimeout(r, 800));
+      });
+      const worker = await setup(t.store, adapter, { leaseMs: 200 });
+      try {
+        const [row] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("phone") },
+        ]);
+        await worker.start();
+        await until(async () => sends === 1, "the send under way");
+        // What a second node (or this one) would do after the first lease ran out.
+        await new Promise((r) => setTimeout(r, 400));
+        assert.deepEqual(await t.store.outbox.claimDue(new Date(), 10, 200), []);
+        await until(
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          "delivered",
+        );
+        assert.equal(sends, 1);
+        assert.equal(await t.store.outbox.renewLease(row!.id, new Date()), false, "not inflight");
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
     test("retries a failing target with backoff, then fails it with the reason", async () => {
       const t = await dialect.open();
       const attempts = new Map<string, number>();

@@ -151,12 +151,14 @@ export class OutboxWorker {
       if (!adapter) throw new DeliveryError(`no adapter can send to ${scheme}: addresses`, true);
       const rendition = await this.#render(communication, d);
       const references = await this.#references(communication, scheme);
-      const nativeId = await adapter.send(communication, rendition, {
-        deliveryId: d.id,
-        address,
-        attempt: d.attempts,
-        references,
-      });
+      const nativeId = await this.#whileLeased(d, log, () =>
+        adapter.send(communication, rendition, {
+          deliveryId: d.id,
+          address,
+          attempt: d.attempts,
+          references,
+        }),
+      );
       const now = new Date();
       await store.outbox.markDelivered(d.id, now, nativeId);
       if (nativeId)
@@ -166,6 +168,28 @@ export class OutboxWorker {
       log.debug({ attempt: d.attempts }, "delivered");
     } catch (err) {
       await this.#failed(d, err, scheme, log);
+    }
+  }
+
+  /**
+   * Keeps the row's lease alive while `work` runs, so a delivery that takes longer than
+   * outbox.leaseMs (a long message played by phone) is not taken again by a second worker.
+   */
+  async #whileLeased<T>(d: Delivery, log: Logger, work: () => Promise<T>): Promise<T> {
+    const { leaseMs } = this.deps.options;
+    const timer = setInterval(
+      () => {
+        this.deps.store.outbox
+          .renewLease(d.id, new Date(Date.now() + leaseMs))
+          .catch((err: unknown) => log.warn({ err }, "cannot renew the delivery's lease"));
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 

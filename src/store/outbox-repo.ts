@@ -85,6 +85,16 @@ export class SqlOutboxRepo implements OutboxRepo {
     });
   }
 
+  async renewLease(id: string, until: Date): Promise<boolean> {
+    const r = await this.database.db
+      .updateTable("deliveries")
+      .set({ lease_until: toMs(until) })
+      .where("id", "=", id)
+      .where("state", "=", "inflight")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async markRetry(id: string, error: string, next: Date): Promise<void> {
     await this.change(id, {
       state: "pending",

@@ -87,6 +87,11 @@ export interface OutboxRepo {
    */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<Delivery[]>;
   markDelivered(id: string, at: Date, nativeId?: string): Promise<void>;
+  /**
+   * Pushes an inflight row's lease out to `until` while its delivery is still under way (a call
+   * that plays for minutes); false when the row is no longer inflight.
+   */
+  renewLease(id: string, until: Date): Promise<boolean>;
   /** Back to pending, to be tried again at `next`. */
   markRetry(id: string, error: string, next: Date): Promise<void>;
   markFailed(id: string, error: string): Promise<void>;

@@ -199,8 +199,8 @@ export interface TelephoneAdapterDeps {
   /** How long a call may ring before it is given up (CANCEL); default 30 s. */
   answerTimeoutMs?: number;
   /**
-   * How long one delivery attempt may last: below the outbox lease, after which the outbox would
-   * take the delivery again and ring the phone a second time while the first call plays.
+   * An upper bound on one delivery attempt; none by default (the outbox renews its lease while a
+   * call plays, so a long message is never taken again mid-call).
    */
   maxAttemptMs?: number;
   logger: Logger;
@@ -242,7 +242,7 @@ export class TelephoneAdapter implements Adapter {
     const budget = this.deps.maxAttemptMs ?? Number.POSITIVE_INFINITY;
     if (callMs > budget) {
       throw new DeliveryError(
-        `${to}: ${Math.ceil(pcm.length / 8000)} s of audio after up to ${ringMs / 1000} s of ringing is longer than a delivery may take (outbox.leaseMs); raise outbox.leaseMs`,
+        `${to}: ${Math.ceil(pcm.length / 8000)} s of audio after up to ${ringMs / 1000} s of ringing is longer than a delivery attempt may take here`,
         true,
       );
     }
