@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Logger } from "pino";
-import type { ExtraTarget, LiveDeposits } from "../../core/ports.ts";
+import type { LiveDeposits } from "../../core/ports.ts";
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
@@ -14,17 +14,15 @@ import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
-import type { CallLeg, CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
-import { type DepositResult, type RecordingSink, runDeposit } from "./deposit.ts";
-import type { CallWaiting, IcwCall } from "./icw.ts";
+import { depositCall } from "./deposit-call.ts";
+import type { CallWaiting } from "./icw.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
 import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
-import { fileRecordingSink } from "./recording-sink.ts";
 import { SipCallLeg } from "./sip-leg.ts";
 import { type DialOptions, dialLeg, type OutboundLeg } from "./takeover.ts";
-import { type DepositTranscriber, type TranscriptStream, transcriptOf } from "./transcript.ts";
+import type { DepositTranscriber } from "./transcript.ts";
 
 export interface TelephoneOptions {
   listen: { host: string; port: number };
@@ -41,21 +39,9 @@ export interface TelephoneOptions {
   tmpDir: string;
 }
 
-/** A message the deposit recorded; the callee makes it durable (store, gateway) before returning. */
-export interface DepositedMessage {
-  userId: string;
-  audio: Uint8Array;
-  durationMs: number;
-  party: CallParty;
-  callId: string;
-  receivedAt: Date;
-  /** What the caller said, when a transcriber gave it in time. */
-  transcript?: string;
-  /** Problems that did not stop the deposit (a failed or late transcript). */
-  warnings?: string[];
-  /** Legacy boxes the message was relayed into live, or is to be replayed into (dual deposit). */
-  extraTargets?: ExtraTarget[];
-}
+import type { DepositedMessage } from "./deposit-call.ts";
+
+export type { DepositedMessage };
 
 export interface TelephoneDeps {
   logger: Logger;
@@ -237,7 +223,17 @@ export class TelephoneService {
         });
       } else {
         const recorded = icw ? icw.attach(leg, (pcm) => rtp.sendFrame(pcm)) : leg;
-        await this.#deposit(recorded, calledUser!, callId, log, icw, choice?.speech);
+        await depositCall(
+          { ...this.deps, ...this.opts },
+          {
+            leg: recorded,
+            userId: calledUser!,
+            callId,
+            log,
+            ...(icw ? { icw } : {}),
+            ...(choice?.speech ? { reply: choice.speech } : {}),
+          },
+        );
       }
     } finally {
       await leg.hangup();
@@ -298,104 +294,5 @@ export class TelephoneService {
       telephoneEvent: true,
       ptime: 20,
     };
-  }
-
-  async #deposit(
-    leg: CallLeg,
-    userId: string,
-    callId: string,
-    log: Logger,
-    icw?: IcwCall,
-    reply?: Int16Array,
-  ): Promise<void> {
-    const receivedAt = new Date();
-    // Opened before the greeting, so the legacy boxes have answered when the caller speaks; the
-    // call's end closes whatever a failure left open.
-    const copy = this.deps.liveDeposits?.open({ userId, callId, party: leg.party });
-    if (copy) void leg.ended.then(() => copy.close());
-    let audio: Uint8Array | undefined;
-    // The transcriber hears exactly what is recorded, frame by frame, while the caller speaks.
-    // A route with `transcribe: false` spends no STT on the message at all.
-    const wanted = (await this.deps.transcribes?.(userId)) ?? true;
-    const stt = wanted ? this.deps.transcriber : undefined;
-    let stream: TranscriptStream | undefined;
-    const openSink = async (): Promise<RecordingSink> => {
-      icw?.recording();
-      const file = await fileRecordingSink(this.opts.tmpDir, callId, async (data) => {
-        audio = data;
-      });
-      if (!stt) return file;
-      try {
-        stream = stt.start();
-      } catch (err) {
-        log.warn({ err }, "cannot start the transcription");
-        return file;
-      }
-      const s = stream;
-      return {
-        write: (pcm) => {
-          file.write(pcm);
-          s.write(pcm);
-        },
-        finish: () => file.finish(),
-        abort: async () => {
-          s.abort();
-          await file.abort();
-        },
-      };
-    };
-    // The live copies get each frame after our recording has it, never instead of it.
-    const record = async (): Promise<RecordingSink> => {
-      const sink = await openSink();
-      if (!copy) return sink;
-      return {
-        write: (pcm) => {
-          sink.write(pcm);
-          copy.write(pcm);
-        },
-        finish: () => sink.finish(),
-        abort: () => sink.abort(),
-      };
-    };
-    const greeting = (await this.deps.greetingFor(userId)) ?? this.deps.prompts.get("greeting");
-    const vm = this.opts.voicemail;
-    // The text an ICW user answered with is spoken before the greeting.
-    if (reply) await leg.play(reply);
-    const result: DepositResult = await runDeposit(
-      leg,
-      record,
-      {
-        greeting,
-        beep: this.deps.prompts.beep(),
-        maxMs: vm.maxMessageMs,
-        silenceMs: vm.silenceMs,
-        minMs: vm.minMessageMs,
-        silenceLevel: vm.silenceLevel,
-      },
-      async (r) => {
-        // The legacy legs end with the recording, not after the transcript.
-        const extraTargets = (await copy?.finish()) ?? [];
-        const heard = stream && stt ? await transcriptOf(stream, stt, userId, callId, log) : {};
-        await this.deps.deposit({
-          userId,
-          audio: audio!,
-          durationMs: r.durationMs,
-          party: leg.party,
-          callId,
-          receivedAt,
-          ...heard,
-          ...(extraTargets.length > 0 ? { extraTargets } : {}),
-        });
-      },
-    );
-    copy?.close();
-    log.info(
-      { kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy },
-      "deposit finished",
-    );
-    // Taken over: the caller talked to the new leg until one side hung up; no goodbye then.
-    if (await icw?.afterRecording()) return;
-    if (result.kept && result.endedBy !== "hangup")
-      await leg.play(this.deps.prompts.get("goodbye"));
   }
 }

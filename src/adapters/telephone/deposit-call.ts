@@ -1,0 +1,143 @@
+// A deposit call from answer to goodbye (issue 3 §4, issue 4 streaming STT, issue 5 dual deposit,
+// issue 7 ICW): the recording is the one sink every frame reaches first; the transcriber and the
+// live legacy copies are tees after it, so neither can slow or change what is stored.
+
+import type { Logger } from "pino";
+import type { ExtraTarget, LiveDeposits } from "../../core/ports.ts";
+import type { CallLeg, CallParty } from "./call-leg.ts";
+import { type RecordingSink, runDeposit } from "./deposit.ts";
+import type { IcwCall } from "./icw.ts";
+import type { Prompts } from "./prompts.ts";
+import { fileRecordingSink } from "./recording-sink.ts";
+import type { DepositTranscriber } from "./transcript.ts";
+import { type TranscriptStream, transcriptOf } from "./transcript.ts";
+
+/** A message the deposit recorded; the callee makes it durable (store, gateway) before returning. */
+export interface DepositedMessage {
+  userId: string;
+  audio: Uint8Array;
+  durationMs: number;
+  party: CallParty;
+  callId: string;
+  receivedAt: Date;
+  /** What the caller said, when a transcriber gave it in time. */
+  transcript?: string;
+  /** Problems that did not stop the deposit (a failed or late transcript). */
+  warnings?: string[];
+  /** Legacy boxes the message was relayed into live, or is to be replayed into (dual deposit). */
+  extraTargets?: ExtraTarget[];
+}
+
+/** What a deposit needs from the telephone service (its options and dependencies). */
+export interface DepositEnv {
+  tmpDir: string;
+  voicemail: {
+    maxMessageMs: number;
+    silenceMs: number;
+    minMessageMs: number;
+    silenceLevel: number;
+  };
+  prompts: Prompts;
+  greetingFor(userId: string): Promise<Int16Array | undefined>;
+  deposit(message: DepositedMessage): Promise<void>;
+  transcriber?: DepositTranscriber;
+  liveDeposits?: LiveDeposits;
+  transcribes?(userId: string): Promise<boolean>;
+}
+
+export interface DepositCall {
+  leg: CallLeg;
+  userId: string;
+  callId: string;
+  log: Logger;
+  icw?: IcwCall;
+  /** An ICW user's text reply, spoken before the greeting. */
+  reply?: Int16Array;
+}
+
+/** `sink` with `also` written after it: its own failures stay its own (abort reaches both). */
+function tee(
+  sink: RecordingSink,
+  also: { write(pcm: Int16Array): void; abort?(): void },
+): RecordingSink {
+  return {
+    write: (pcm) => {
+      sink.write(pcm);
+      also.write(pcm);
+    },
+    finish: () => sink.finish(),
+    abort: async () => {
+      also.abort?.();
+      await sink.abort();
+    },
+  };
+}
+
+export async function depositCall(env: DepositEnv, call: DepositCall): Promise<void> {
+  const { leg, userId, callId, log, icw } = call;
+  const receivedAt = new Date();
+  // Opened before the greeting, so the legacy boxes have answered when the caller speaks; the
+  // call's end closes whatever a failure left open.
+  const copy = env.liveDeposits?.open({ userId, callId, party: leg.party });
+  if (copy) void leg.ended.then(() => copy.close());
+  let audio: Uint8Array | undefined;
+  // The transcriber hears exactly what is recorded, frame by frame, while the caller speaks.
+  // A route with `transcribe: false` spends no STT on the message at all.
+  const wanted = (await env.transcribes?.(userId)) ?? true;
+  const stt = wanted ? env.transcriber : undefined;
+  let stream: TranscriptStream | undefined;
+  const record = async (): Promise<RecordingSink> => {
+    icw?.recording();
+    let sink = await fileRecordingSink(env.tmpDir, callId, async (data) => {
+      audio = data;
+    });
+    if (stt) {
+      try {
+        stream = stt.start();
+        sink = tee(sink, stream);
+      } catch (err) {
+        log.warn({ err }, "cannot start the transcription");
+      }
+    }
+    // The live copies get each frame after our recording has it, never instead of it.
+    return copy ? tee(sink, { write: (pcm) => copy.write(pcm) }) : sink;
+  };
+  const greeting = (await env.greetingFor(userId)) ?? env.prompts.get("greeting");
+  const vm = env.voicemail;
+  if (call.reply) await leg.play(call.reply);
+  const result = await runDeposit(
+    leg,
+    record,
+    {
+      greeting,
+      beep: env.prompts.beep(),
+      maxMs: vm.maxMessageMs,
+      silenceMs: vm.silenceMs,
+      minMs: vm.minMessageMs,
+      silenceLevel: vm.silenceLevel,
+    },
+    async (r) => {
+      // The legacy legs end with the recording, not after the transcript.
+      const extraTargets = (await copy?.finish()) ?? [];
+      const heard = stream && stt ? await transcriptOf(stream, stt, userId, callId, log) : {};
+      await env.deposit({
+        userId,
+        audio: audio!,
+        durationMs: r.durationMs,
+        party: leg.party,
+        callId,
+        receivedAt,
+        ...heard,
+        ...(extraTargets.length > 0 ? { extraTargets } : {}),
+      });
+    },
+  );
+  copy?.close();
+  log.info(
+    { kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy },
+    "deposit finished",
+  );
+  // Taken over: the caller talked to the new leg until one side hung up; no goodbye then.
+  if (await icw?.afterRecording()) return;
+  if (result.kept && result.endedBy !== "hangup") await leg.play(env.prompts.get("goodbye"));
+}
