@@ -12,7 +12,8 @@ import { synthesize8k } from "../src/speech/tts/engine.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { spawnOmnivox } from "../test/support/child.ts";
 import { connectWebClient } from "../test/support/web-client.ts";
-import { ADMIN, type BenchRow, percentile, startStampingSink } from "./voicemail-email.ts";
+import { percentile } from "./stats.ts";
+import { ADMIN, type BenchRow, startStampingSink } from "./voicemail-email.ts";
 
 const BODY = "Are you free for lunch tomorrow at noon? The usual place, I will book a table.";
 

@@ -13,6 +13,7 @@ import type { MwiSink } from "../src/core/ports.ts";
 import { SipEndpoint } from "../src/protocols/sip/endpoint.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../test/peers/legacy-vm/index.ts";
 import { startTestApp } from "../test/support/harness.ts";
+import { percentile } from "./stats.ts";
 
 export interface MwiUpdatesResult {
   users: number;
@@ -24,10 +25,6 @@ export interface MwiUpdatesResult {
 type Kind = "notify" | "smdi";
 /** Resolves when user i has seen value v for the system of that kind. */
 type Seen = (i: number, kind: Kind, value: number) => Promise<void>;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** A waiter is registered before its change is sent, so a hit nobody waits for is stale. */
 class Waiters {

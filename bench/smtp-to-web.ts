@@ -9,6 +9,7 @@ import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { spawnOmnivox } from "../test/support/child.ts";
 import { connectWebClient } from "../test/support/web-client.ts";
+import { percentile } from "./stats.ts";
 
 const ADMIN = "bench-admin-token-0123456789";
 
@@ -20,10 +21,6 @@ export interface SmtpToWebResult {
   ratio: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /** Sends `count` mails over `concurrency` pooled connections; resolves with elapsed ms. */

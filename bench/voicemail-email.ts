@@ -17,13 +17,10 @@ import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { spawnOmnivox } from "../test/support/child.ts";
 import { findBinary } from "../test/support/peers.ts";
 import { freeUdpPort } from "../test/support/sipp.ts";
+import { percentile } from "./stats.ts";
 
 export const ADMIN = "bench-admin-token-0123456789";
 const SPOKEN = "Please call me back about the invoice, my number is five five five.";
-
-export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** An SMTP sink that stamps each mail's arrival (wall clock, ms) under its Subject. */
 export async function startStampingSink() {

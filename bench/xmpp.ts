@@ -11,6 +11,7 @@ import { spawnOmnivox } from "../test/support/child.ts";
 import { findBinary } from "../test/support/peers.ts";
 import { Prosody } from "../test/support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../test/support/slixmpp.ts";
+import { percentile } from "./stats.ts";
 
 const ADMIN = "bench-admin-token-0123456789";
 
@@ -23,10 +24,6 @@ export interface XmppBenchResult {
   prosodyC2cPerSec: number;
   c2cMessages: number;
   ratio: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function waitCount(client: SlixmppClient, prefix: RegExp, count: number, timeoutMs: number) {
