@@ -151,10 +151,15 @@ test("with onOversized a stanza over the size or depth limit is skipped, the str
   // text and tags past the limit arrive in pieces and are dropped as they come
   for (let i = 0; i < 50; i++) parser.write(`${"z".repeat(500)}<b>x</b><![CDATA[<]]>`);
   parser.write("</body></message>");
+  // one text run longer than the whole limit, in chunks bigger than what is left of it
+  parser.write("<message id='long'><body>");
+  for (let i = 0; i < 3; i++) parser.write("y".repeat(700));
+  parser.write("</body></message>");
   parser.write(`<message id='deep'>${"<a>".repeat(20)}${"</a>".repeat(20)}</message>`);
   parser.write("<message id='ok'><body>fine</body></message>");
   assert.deepEqual(skipped, [
     ["message", "big", "stanza larger than 1024 bytes"],
+    ["message", "long", "stanza larger than 1024 bytes"],
     ["message", "deep", "elements nested too deep"],
   ]);
   assert.deepEqual(

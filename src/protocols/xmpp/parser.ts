@@ -90,14 +90,17 @@ export class StreamParser {
     return token;
   }
 
-  /** `pending`: bytes of a token not complete yet, which must fit by itself. */
-  #checkSize(pending: number): void {
+  /**
+   * `pending`: bytes of a token not complete yet. A pending tag must fit by itself (it cannot be
+   * skipped unread); pending text can, so `text` lets a long text run start the skip at once.
+   */
+  #checkSize(pending: number, text = false): void {
     if (this.#skip) {
       if (pending > this.#maxBytes) fail("policy-violation", "a single tag over the limit");
       return;
     }
     if (this.#stanzaBytes + pending <= this.#maxBytes) return;
-    if (this.#onOversized && this.#stack.length > 0 && pending <= this.#maxBytes)
+    if (this.#onOversized && this.#stack.length > 0 && (text || pending <= this.#maxBytes))
       this.#beginSkip(`stanza larger than ${this.#maxBytes} bytes`);
     else fail("policy-violation", `stanza larger than ${this.#maxBytes} bytes`);
   }
@@ -130,7 +133,7 @@ export class StreamParser {
         const between = this.#stack.length === 0 && !this.#skip;
         const lt = this.#buf.indexOf("<");
         if (lt < 0 && !between && !this.#skip) {
-          this.#checkSize(this.#buf.length);
+          this.#checkSize(this.#buf.length, true);
           // text of a stanza now being skipped is dropped at once rather than kept for its end
           if (!this.#skip) return;
         }
