@@ -45,14 +45,19 @@ export class Authenticator {
     const hash = record?.secrets.passwordHash;
     const ok = await verifySecret(password, hash ?? (await this.#decoyHash));
     if (!record || !hash || !ok) throw new UnauthorizedError("wrong user or password");
-    return this.#tokens.issue(record.profile.id);
+    return this.#tokens.issue(record.profile.id, hash);
   }
 
-  /** The principal behind a token; UnauthorizedError when it is missing, forged or expired. */
-  identify(token: string | undefined): Principal {
+  /**
+   * The principal behind a token; UnauthorizedError when it is missing, forged or expired, or
+   * when its user is gone or has changed password since (the token is bound to the hash).
+   */
+  async identify(token: string | undefined): Promise<Principal> {
     if (!token) throw new UnauthorizedError("missing bearer token");
     if (this.#tokens.isAdmin(token)) return { role: "admin" };
-    const userId = this.#tokens.verifyUser(token);
+    const claimed = this.#tokens.claimedUser(token);
+    const hash = claimed ? (await this.#users.get(claimed))?.secrets.passwordHash : undefined;
+    const userId = hash ? this.#tokens.verifyUser(token, hash) : undefined;
     if (!userId) throw new UnauthorizedError("invalid or expired token");
     return { role: "user", userId };
   }
@@ -60,7 +65,7 @@ export class Authenticator {
   /** An onRequest hook that sets request.principal; `allowQuery` also accepts `?token=`. */
   hook(opts: { allowQuery?: boolean } = {}): onRequestAsyncHookHandler {
     return async (request) => {
-      request.principal = this.identify(bearerToken(request, opts.allowQuery ?? false));
+      request.principal = await this.identify(bearerToken(request, opts.allowQuery ?? false));
     };
   }
 }

@@ -31,6 +31,13 @@ describe("SessionTokens", () => {
     assert.equal(tokens.verifyUser(`${user}.${expiry}`), undefined);
     assert.equal(tokens.verifyUser(""), undefined);
     assert.equal(tokens.verifyUser("..."), undefined);
+    // Bound to the password hash: another binding (a changed password) does not verify.
+    const bound = tokens.issue("alice", "scrypt$hash-one").token;
+    assert.equal(tokens.verifyUser(bound, "scrypt$hash-one"), "alice");
+    assert.equal(tokens.verifyUser(bound, "scrypt$hash-two"), undefined);
+    assert.equal(tokens.verifyUser(bound), undefined);
+    assert.equal(tokens.claimedUser(bound), "alice");
+    assert.equal(tokens.claimedUser("no-dots"), undefined);
     const other = new SessionTokens("a-different-admin-token", 60_000);
     assert.equal(other.verifyUser(token), undefined);
   });

@@ -1,6 +1,7 @@
 // Stateless session tokens: `<userId>.<expiryMs>.<mac>` where mac = base64url(HMAC-SHA256) over the
-// first two parts, keyed by HKDF-SHA256 (RFC 5869) from the admin token. Rotating the admin token
-// therefore ends every session; nothing is stored server-side.
+// first two parts and a binding (the user's password hash), keyed by HKDF-SHA256 (RFC 5869) from
+// the admin token. Rotating the admin token ends every session, changing a password ends that
+// user's; nothing is stored server-side.
 
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
@@ -27,15 +28,26 @@ export class SessionTokens {
     this.#adminDigest = digest(adminToken);
   }
 
-  issue(userId: string): IssuedToken {
+  /** `binding` is never in the token; the token verifies only while the same binding is given. */
+  issue(userId: string, binding = ""): IssuedToken {
     if (!USER_ID.test(userId)) throw new RangeError("session token: invalid user id");
     const expiry = this.now() + this.ttlMs;
     const payload = `${userId}.${expiry}`;
-    return { token: `${payload}.${this.#mac(payload)}`, expiresAt: new Date(expiry) };
+    return {
+      token: `${payload}.${this.#mac(`${payload}.${binding}`)}`,
+      expiresAt: new Date(expiry),
+    };
   }
 
-  /** The user a token names, or undefined when it is malformed, forged or expired. */
-  verifyUser(token: string): string | undefined {
+  /** The user id a well-formed token claims, not yet verified (to look up its binding). */
+  claimedUser(token: string): string | undefined {
+    const midDot = token.lastIndexOf(".", token.lastIndexOf(".") - 1);
+    const userId = midDot < 0 ? "" : token.slice(0, midDot);
+    return USER_ID.test(userId) ? userId : undefined;
+  }
+
+  /** The user a token names, or undefined when it is malformed, forged, expired or unbound. */
+  verifyUser(token: string, binding = ""): string | undefined {
     const lastDot = token.lastIndexOf(".");
     const midDot = token.lastIndexOf(".", lastDot - 1);
     if (lastDot < 0 || midDot < 0) return undefined;
@@ -45,7 +57,7 @@ export class SessionTokens {
     if (!USER_ID.test(userId) || !EXPIRY.test(expiry) || !MAC.test(mac)) return undefined;
     // Compared as text, not decoded: base64url's last character has spare bits, so decoding
     // would let several spellings of one MAC through.
-    const expected = Buffer.from(this.#mac(`${userId}.${expiry}`), "latin1");
+    const expected = Buffer.from(this.#mac(`${userId}.${expiry}.${binding}`), "latin1");
     const given = Buffer.from(mac, "latin1");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     if (Number(expiry) <= this.now()) return undefined;

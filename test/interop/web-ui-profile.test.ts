@@ -122,6 +122,18 @@ test("a field the API refuses shows the error beside that field", { skip }, asyn
   const pwError = page.locator('[id="f-password-err"]');
   await pwError.waitFor();
   assert.match(await pwError.innerText(), /at least 8 characters/);
+
+  // A good one ends the sessions of the old password; the page logs in again and carries on.
+  const oldToken = await t.login("alice", "wonderland");
+  await page.getByLabel("New password", { exact: true }).fill("wonderland-2");
+  await page.getByLabel("Repeat new password").fill("wonderland-2");
+  await page.getByRole("button", { name: "Change" }).click();
+  await page.getByTestId("connection").filter({ hasText: "connected" }).waitFor();
+  await showScreen(page, "Voicemail");
+  await page.getByRole("heading", { name: "Message waiting" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Log in" }).count(), 0, "still logged in");
+  assert.equal((await t.api("GET", "/users/alice", undefined, oldToken)).status, 401);
+  assert.equal((await t.api("PATCH", "/users/alice", { password: "wonderland" })).status, 200);
   await page.context().close();
 });
 

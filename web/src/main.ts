@@ -19,7 +19,8 @@ function App() {
     setSession(undefined);
   }, []);
   return session
-    ? html`<${MainView} key=${session.token} session=${session} onLogout=${onLogout} />`
+    ? html`<${MainView} key=${session.token} session=${session} onLogout=${onLogout}
+        onSession=${onLogin} />`
     : html`<${LoginView} onLogin=${onLogin} />`;
 }
 

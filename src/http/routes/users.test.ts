@@ -184,6 +184,11 @@ describe("users and session routes", () => {
       body: { user: "alice", password: "new-alice-password" },
     });
     assert.equal(newLogin.status, 200);
+    // Sessions opened with the old password end with it (the token is bound to the hash).
+    const stale = await t.call("GET", "/api/v1/users/alice", { token: alice });
+    assert.equal(stale.status, 401);
+    alice = ((await newLogin.json()) as { token: string }).token;
+    assert.equal((await t.call("GET", "/api/v1/users/alice", { token: alice })).status, 200);
     const digest = (await t.store.users.get("alice"))?.secrets.sipDigest;
     assert.equal(digest?.md5, sipDigestSecrets("alice", "localhost", "new-alice-password").md5);
     assert.notEqual(digest?.md5, sipDigestSecrets("alice", "localhost", "alice-password").md5);

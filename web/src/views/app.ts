@@ -24,7 +24,12 @@ import { VoicemailView } from "./voicemail.ts";
 
 const MAX_MESSAGES = 200;
 
-export function MainView(p: { session: Session; onLogout: () => void }): VNode {
+export function MainView(p: {
+  session: Session;
+  onLogout: () => void;
+  /** A new session for the same user (after a password change ends the old one). */
+  onSession: (s: Session) => void;
+}): VNode {
   const api = useMemo(() => new Api(p.session.token, p.session.userId, p.onLogout), [p.session]);
   const [screen, setScreen] = useState<Screen>("voicemail");
   const [conn, setConn] = useState<{ state: StreamState; retryInMs?: number }>({
@@ -167,7 +172,12 @@ export function MainView(p: { session: Session; onLogout: () => void }): VNode {
     <main id="main">
       ${screen === "voicemail" ? html`<${VoicemailView} api=${api} items=${voicemail} error=${vmError} mwi=${mwi} onChanged=${refreshVoicemail} />` : null}
       ${screen === "messages" ? html`<${MessagesView} messages=${messages} send=${send} reply=${reply} />` : null}
-      ${screen === "profile" ? html`<${ProfileView} api=${api} mwi=${mwi} onMwiChanged=${loadMwi} />` : null}
+      ${
+        screen === "profile"
+          ? html`<${ProfileView} api=${api} mwi=${mwi} onMwiChanged=${loadMwi}
+          onSession=${p.onSession} />`
+          : null
+      }
     </main>
   </div>`;
 }

@@ -3,10 +3,10 @@
 
 import type { VNode } from "preact";
 import { useRef, useState } from "preact/hooks";
-import { type Api, ApiError } from "../api.ts";
+import { type Api, ApiError, login, type Session } from "../api.ts";
 import { ErrorText, type FieldErrors, html, placeError, TextField } from "../ui.ts";
 
-export function SecurityForm(p: { api: Api }): VNode {
+export function SecurityForm(p: { api: Api; onSession: (s: Session) => void }): VNode {
   const [pin, setPin] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -31,6 +31,13 @@ export function SecurityForm(p: { api: Api }): VNode {
     }
     try {
       await p.api.patchProfile(body);
+      // A new password ends every session opened with the old one, this one included: log in
+      // again with it so the page carries on.
+      if (body.password) {
+        const token = await login(p.api.userId, body.password);
+        p.onSession({ token, userId: p.api.userId });
+        return;
+      }
       setPin("");
       setPassword("");
       setConfirm("");

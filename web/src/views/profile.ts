@@ -3,7 +3,7 @@
 
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Api, ApiError } from "../api.ts";
+import { type Api, ApiError, type Session } from "../api.ts";
 import type { MwiStatus, Profile } from "../schemas.ts";
 import { CheckField, ErrorText, type FieldErrors, html, placeError, TextField } from "../ui.ts";
 import { ContactFields, type Edit } from "./profile-contacts.ts";
@@ -50,6 +50,7 @@ export function ProfileView(p: {
   api: Api;
   mwi: MwiStatus | undefined;
   onMwiChanged: () => void;
+  onSession: (s: Session) => void;
 }): VNode {
   const [draft, setDraft] = useState<Profile | undefined>();
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -124,6 +125,6 @@ export function ProfileView(p: {
       }
       <${ErrorText} path="profile" error=${errors.profile} />
     </form>
-    <aside class="col-side"><${SecurityForm} api=${p.api} /></aside>
+    <aside class="col-side"><${SecurityForm} api=${p.api} onSession=${p.onSession} /></aside>
   </div>`;
 }
