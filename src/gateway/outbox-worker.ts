@@ -124,6 +124,9 @@ export class OutboxWorker {
   }
 
   #launch(d: Delivery): void {
+    // Ours already, still under way (its lease lapsed while the event loop was busy): running it
+    // twice would deliver twice; the delivery under way records the outcome.
+    if (this.#inflight.has(d.id)) return;
     const run = this.#deliver(d)
       .catch((err) =>
         this.deps.logger.error({ err, deliveryId: d.id }, "outbox: delivery bookkeeping failed"),
