@@ -96,12 +96,33 @@ export function ProfileView(p: {
     }
   };
 
+  // A switch shows its new position at once and keeps it until the server's state agrees (or
+  // the change fails), so it never jumps back while the PUT and the reload are under way.
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  useEffect(() => {
+    setPending((all) => {
+      const left = Object.entries(all).filter(
+        ([id, on]) => p.mwi?.systems.find((s) => s.id === id)?.enabled !== on,
+      );
+      return left.length === Object.keys(all).length ? all : Object.fromEntries(left);
+    });
+  }, [p.mwi]);
+  const shownMwi: MwiStatus | undefined = p.mwi && {
+    ...p.mwi,
+    systems: p.mwi.systems.map((s) => {
+      const on = pending[s.id];
+      return on === undefined ? s : { ...s, enabled: on };
+    }),
+  };
+
   const setMwi = async (systemId: string, enabled: boolean) => {
     const key = `mwiEnabled.${systemId}`;
     setErrors(({ [key]: _gone, ...rest }) => rest);
+    setPending((all) => ({ ...all, [systemId]: enabled }));
     try {
       await p.api.setMwiEnabled(systemId, enabled);
     } catch (err) {
+      setPending(({ [systemId]: _undone, ...rest }) => rest);
       setErrors((all) => ({ ...all, [key]: err instanceof ApiError ? err.reason : "not changed" }));
     }
     p.onMwiChanged();
@@ -113,7 +134,7 @@ export function ProfileView(p: {
       ${
         draft
           ? html`<${ContactFields} draft=${draft} errors=${errors} edit=${edit} />
-              <${SystemsFields} systems=${draft.voicemailSystems} clients=${draft.imClients} mwi=${p.mwi}
+              <${SystemsFields} systems=${draft.voicemailSystems} clients=${draft.imClients} mwi=${shownMwi}
                 errors=${errors} edit=${edit} onMwi=${setMwi} />
               <${MwiPrefs} draft=${draft} errors=${errors} edit=${edit} />
               <${RoutesFields} routes=${draft.routes} errors=${errors} edit=${edit} />
