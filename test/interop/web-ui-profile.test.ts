@@ -68,6 +68,12 @@ test("a route changed in the profile editor sends the next mail where it says", 
   await mail("Before the change", "first");
   await showScreen(page, "Messages");
   await page.getByTestId("message").filter({ hasText: "Before the change" }).waitFor();
+  // A reload keeps the list: what the stream delivered comes back from GET /communications.
+  await page.reload();
+  await showScreen(page, "Messages");
+  const kept = page.getByTestId("message").filter({ hasText: "Before the change" });
+  await kept.waitFor();
+  assert.equal(await kept.count(), 1, "listed once");
 
   await openProfile(page);
   await page.getByRole("button", { name: "Add route" }).click();

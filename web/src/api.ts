@@ -5,6 +5,8 @@
 import type * as z from "zod/mini";
 import {
   apiErrorSchema,
+  type CommunicationJson,
+  communicationListSchema,
   type MwiStatus,
   mwiStatusSchema,
   type Profile,
@@ -142,6 +144,11 @@ export class Api {
       `${this.#user}/voicemail/${encodeURIComponent(mid)}/audio`,
     );
     return res.blob();
+  }
+
+  /** The user's newest communications with their deliveries (GET /communications). */
+  communications(limit = 50): Promise<CommunicationJson[]> {
+    return this.#json(communicationListSchema, "GET", `/communications?limit=${limit}`);
   }
 
   mwi(): Promise<MwiStatus> {

@@ -115,6 +115,30 @@ export const messageEventSchema = z.object({
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
 
+/** An address as the REST API gives it (core/address.ts); only what a label needs is read. */
+const addressSchema = z.object({
+  scheme: str(),
+  email: opt(str()),
+  name: opt(str()),
+  number: opt(str()),
+  uri: opt(str()),
+  jid: opt(str()),
+  userId: opt(str()),
+});
+
+/** One entry of GET /communications: what the message list shows after a reload. */
+export const communicationSchema = z.object({
+  id: str(),
+  direction: str(),
+  from: addressSchema,
+  subject: opt(str()),
+  receivedAt: str(),
+  body: z.object({ text: opt(str()), transcript: opt(str()) }),
+  deliveries: z.array(z.object({ target: str(), state: str() })),
+});
+export const communicationListSchema = z.array(communicationSchema);
+export type CommunicationJson = z.infer<typeof communicationSchema>;
+
 export const callAlertSchema = z.object({
   id: str(),
   type: z.literal("call-alert"),

@@ -4,6 +4,7 @@
 import type { VNode } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { Api, ApiError, type Session } from "../api.ts";
+import { historyMessages, mergeMessages } from "../history.ts";
 import {
   callAlertSchema,
   callUpdateSchema,
@@ -72,7 +73,13 @@ export function MainView(p: {
       if (event.type === "message") {
         const m = messageEventSchema.safeParse(event);
         if (!m.success) return;
-        setMessages((all) => [m.data, ...all].slice(0, MAX_MESSAGES));
+        // Sent again after a reconnect, or already listed from the history: shown once.
+        setMessages((all) =>
+          [m.data, ...all.filter((x) => x.communicationId !== m.data.communicationId)].slice(
+            0,
+            MAX_MESSAGES,
+          ),
+        );
         if (m.data.audioUrl) loadVoicemail();
       } else if (event.type === "mwi") {
         const m = mwiStatusSchema.safeParse(event);
@@ -113,6 +120,18 @@ export function MainView(p: {
     },
     [loadVoicemail],
   );
+
+  // What arrived before this page was opened (the stream sends each message only once).
+  useEffect(() => {
+    api.communications().then(
+      (list) =>
+        setMessages((shown) =>
+          mergeMessages(shown, historyMessages(list, api.userId)).slice(0, MAX_MESSAGES),
+        ),
+      // Not fatal: new messages still arrive on the stream.
+      () => undefined,
+    );
+  }, [api]);
 
   useEffect(() => {
     const s = new EventStream(api.token, {
