@@ -131,15 +131,35 @@ test("a field the API refuses shows the error beside that field", { skip }, asyn
 
   // A good one ends the sessions of the old password; the page logs in again and carries on.
   const oldToken = await t.login("alice", "wonderland");
-  await page.getByLabel("New password", { exact: true }).fill("wonderland-2");
-  await page.getByLabel("Repeat new password").fill("wonderland-2");
-  await page.getByRole("button", { name: "Change" }).click();
-  await page.getByTestId("connection").filter({ hasText: "connected" }).waitFor();
-  await showScreen(page, "Voicemail");
-  await page.getByRole("heading", { name: "Message waiting" }).waitFor();
-  assert.equal(await page.getByRole("button", { name: "Log in" }).count(), 0, "still logged in");
-  assert.equal((await t.api("GET", "/users/alice", undefined, oldToken)).status, 401);
-  assert.equal((await t.api("PATCH", "/users/alice", { password: "wonderland" })).status, 200);
+  type Storage = { sessionStorage: { getItem(key: string): string | null } };
+  const stored = () =>
+    (globalThis as unknown as Storage).sessionStorage.getItem("omnivox-session") ?? "";
+  const sessionBefore = await page.evaluate(stored);
+  try {
+    await page.getByLabel("New password", { exact: true }).fill("wonderland-2");
+    await page.getByLabel("Repeat new password").fill("wonderland-2");
+    await page.getByRole("button", { name: "Change" }).click();
+    // The change is done once the old password's token is refused.
+    const deadline = Date.now() + 10_000;
+    while ((await t.api("GET", "/users/alice", undefined, oldToken)).status !== 401) {
+      assert.ok(Date.now() < deadline, "the old session still works");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The page has its new session: it shows the client (connected), not the login form.
+    await page.waitForFunction(
+      (before) =>
+        ((globalThis as unknown as Storage).sessionStorage.getItem("omnivox-session") ?? before) !==
+        before,
+      sessionBefore,
+    );
+    await page.getByTestId("connection").filter({ hasText: "connected" }).waitFor();
+    await showScreen(page, "Voicemail");
+    await page.getByRole("heading", { name: "Message waiting" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Log in" }).count(), 0, "still logged in");
+  } finally {
+    // The tests after this one log in with the first password.
+    assert.equal((await t.api("PATCH", "/users/alice", { password: "wonderland" })).status, 200);
+  }
   await page.context().close();
 });
 

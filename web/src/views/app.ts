@@ -27,11 +27,15 @@ const MAX_MESSAGES = 200;
 
 export function MainView(p: {
   session: Session;
-  onLogout: () => void;
+  /** With the session's token when a request was refused (401); without it, the user's choice. */
+  onLogout: (token?: string) => void;
   /** A new session for the same user (after a password change ends the old one). */
   onSession: (s: Session) => void;
 }): VNode {
-  const api = useMemo(() => new Api(p.session.token, p.session.userId, p.onLogout), [p.session]);
+  const api = useMemo(
+    () => new Api(p.session.token, p.session.userId, () => p.onLogout(p.session.token)),
+    [p.session],
+  );
   const [screen, setScreen] = useState<Screen>("voicemail");
   const [conn, setConn] = useState<{ state: StreamState; retryInMs?: number }>({
     state: "connecting",
@@ -186,7 +190,7 @@ export function MainView(p: {
 
   return html`<div class="app">
     <${Header} userId=${p.session.userId} mwi=${mwi} stream=${conn} screen=${screen}
-      onScreen=${setScreen} onLogout=${p.onLogout} />
+      onScreen=${setScreen} onLogout=${() => p.onLogout()} />
     <${CallAlerts} calls=${calls} api=${api} act=${act} onDismiss=${dismiss} />
     <main id="main">
       ${screen === "voicemail" ? html`<${VoicemailView} api=${api} items=${voicemail} error=${vmError} mwi=${mwi} onChanged=${refreshVoicemail} />` : null}
