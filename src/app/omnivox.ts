@@ -36,10 +36,6 @@ import { startSpeech } from "./speech.ts";
 import { startTelephony, telephoneTarget } from "./telephony.ts";
 import { startXmpp } from "./xmpp.ts";
 
-function isIndicatorTarget(adapter: object): adapter is IndicatorTarget {
-  return "sendIndicator" in adapter && typeof adapter.sendIndicator === "function";
-}
-
 export interface Overrides {
   logger?: Logger;
   /** Poll interval of the outbox worker (tests shorten it). */
@@ -136,7 +132,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     if (xmpp) adapters.register(xmpp.adapter);
 
     const indicatorTargets: IndicatorTarget[] = [webClients];
-    if (xmpp && isIndicatorTarget(xmpp.adapter)) indicatorTargets.push(xmpp.adapter);
+    if (xmpp) indicatorTargets.push(xmpp.adapter);
     const mwi = new MwiService({
       store,
       logger,
@@ -231,6 +227,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       dataDir,
       secret: admin.token,
       mailboxChanged: (userId) => mailboxEvents.changed(userId),
+      mwiTotal: async (userId) => (await mwi.snapshot(userId)).total,
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
       liveDeposits: legacyRelay,
       icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),

@@ -39,6 +39,8 @@ export interface SipPhonesDeps {
   /** Keys the digest nonces; derived, never used as is. */
   secret: string;
   localContact: string;
+  /** Every enabled voicemail system of the user, summed (the MWI service's aggregate). */
+  mwiTotal?: (userId: string) => Promise<MwiCounts>;
 }
 
 export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
@@ -83,20 +85,11 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
   const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
   // A profile with `mwi.phones: "all"` lights the phone's lamp for every enabled voicemail
-  // system (the MWI service's rows; it calls notifyChanged after each change), else our store.
+  // system (the MWI service's aggregate; it calls notifyChanged after each change), else our store.
   const countsFor = async (userId: string): Promise<MwiCounts> => {
     const profile = (await deps.store.users.get(userId))?.profile;
-    if (profile?.mwi.phones !== "all") return deps.store.voicemail.counts(userId);
-    const named = new Set(profile.voicemailSystems.map((s) => s.id));
-    const total: MwiCounts = { new: 0, old: 0, urgentNew: 0, urgentOld: 0 };
-    for (const r of await deps.store.mwi.listForUser(userId)) {
-      if (!r.enabled || !named.has(r.systemId)) continue;
-      total.new += r.newCount;
-      total.old += r.oldCount;
-      total.urgentNew += r.urgentNew;
-      total.urgentOld += r.urgentOld;
-    }
-    return total;
+    if (profile?.mwi.phones === "all" && deps.mwiTotal) return deps.mwiTotal(userId);
+    return deps.store.voicemail.counts(userId);
   };
   const summaryFor = async (userId: string): Promise<MessageSummary> => {
     const c = await countsFor(userId);

@@ -13,6 +13,7 @@ import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
 import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { ConfigError, DeliveryError } from "../core/errors.ts";
+import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
 import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
@@ -39,6 +40,8 @@ export interface TelephonyDeps {
   secret: string;
   /** Called after every change of a user's mailbox (deposit, save, delete). */
   mailboxChanged: (userId: string) => void;
+  /** The MWI aggregate for phones whose profile asks for every system (`mwi.phones: "all"`). */
+  mwiTotal?: (userId: string) => Promise<MwiCounts>;
   /** Transcribes deposits while they are recorded (app/speech.ts); none without an STT engine. */
   transcriber?: DepositTranscriber;
   /** Live copies of deposits into legacy boxes (dual deposit, adapters/legacy-voicemail/relay.ts). */
@@ -96,6 +99,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     logger: deps.logger.child({ component: "phones" }),
     secret: deps.secret,
     localContact: `sip:omnivox@${mediaAddress}:${sip.port}`,
+    ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
   });
   const started = phones;
   return {

@@ -1,6 +1,7 @@
 // A user's profile (DESIGN §4, CLAIMS B5): the numbers and addresses that reach the user, the
 // voicemail systems to watch, the IM clients to notify, and the routes that choose targets.
 
+import type { Address } from "./address.ts";
 import type { SystemKind } from "./system.ts";
 
 export type VoicemailSystem =
@@ -9,6 +10,13 @@ export type VoicemailSystem =
   | { id: string; kind: "smdi"; link: string; station: string; depositUri?: string };
 
 export type ImClient = { id: string; kind: "web" } | { id: string; kind: "xmpp"; jid: string };
+
+/** Where an IM client of the user is reached: routes deliver there, the MWI service too. */
+export function imClientAddress(userId: string, client: ImClient): Address {
+  return client.kind === "web"
+    ? { scheme: "web", userId, clientId: client.id }
+    : { scheme: "xmpp", jid: client.jid };
+}
 
 /** Targets a route may name: a system kind, resolved against the profile by the router. */
 export type RouteTarget = "email" | "im" | "voicemail" | "pstn" | "cellular" | "legacy-voicemail";

@@ -4,7 +4,7 @@
 
 import { type Address, formatAddress } from "./address.ts";
 import type { Communication } from "./communication.ts";
-import type { Profile, Route, RouteTarget } from "./profile.ts";
+import { imClientAddress, type Profile, type Route, type RouteTarget } from "./profile.ts";
 import type { SystemKind } from "./system.ts";
 
 const DEFAULT_TARGETS: Record<SystemKind, RouteTarget[]> = {
@@ -54,12 +54,7 @@ function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
       return email ? [{ scheme: "mailto", email }] : [];
     }
     case "im":
-      return profile.imClients.map(
-        (client): Address =>
-          client.kind === "web"
-            ? { scheme: "web", userId: profile.id, clientId: client.id }
-            : { scheme: "xmpp", jid: client.jid },
-      );
+      return profile.imClients.map((client) => imClientAddress(profile.id, client));
     case "pstn":
     case "cellular": {
       // The primary number; the telephone adapter rings every phone registered for the user, so

@@ -17,7 +17,7 @@ import {
   statesForProfile,
 } from "../core/mwi.ts";
 import type { IndicatorTarget, MwiSink, MwiSource } from "../core/ports.ts";
-import type { ImClient, Profile, VoicemailSystem } from "../core/profile.ts";
+import { imClientAddress, type Profile, type VoicemailSystem } from "../core/profile.ts";
 import type { MwiStateRow, Store } from "../store/types.ts";
 import { backoffDelay } from "./backoff.ts";
 
@@ -38,12 +38,6 @@ export interface MwiServiceOptions {
 export interface MwiSnapshot {
   total: MwiCounts;
   systems: SystemFields[];
-}
-
-export function clientAddress(userId: string, client: ImClient): Address {
-  return client.kind === "web"
-    ? { scheme: "web", userId, clientId: client.id }
-    : { scheme: "xmpp", jid: client.jid };
 }
 
 function stateOf(row: MwiStateRow, kind: VoicemailSystem["kind"]): MwiSystemState {
@@ -106,41 +100,50 @@ export class MwiService implements MwiSink {
 
   report(userId: string, systemId: string, report: MwiReport): Promise<void> {
     return this.#serial(userId, async () => {
-      const profile = await this.#profile(userId);
-      const system = profile?.voicemailSystems.find((s) => s.id === systemId);
-      if (!profile || !system) {
-        this.#opts.logger.warn({ userId, systemId }, "mwi: report for a system no profile names");
-        return;
-      }
-      const rows = await this.#opts.store.mwi.listForUser(userId);
-      const row = rows.find((r) => r.systemId === systemId);
-      const state = row ? stateOf(row, system.kind) : undefined;
-      if (state && !state.enabled) return;
-      if (!changes(state, report)) return;
-      const lastCaller = report.lastCaller ?? state?.lastCaller;
-      const changed: MwiStateRow = {
-        userId,
-        systemId,
-        newCount: report.counts.new,
-        oldCount: report.counts.old,
-        urgentNew: report.counts.urgentNew,
-        urgentOld: report.counts.urgentOld,
-        enabled: true,
-        ...(lastCaller ? { lastCaller } : {}),
-        updatedAt: new Date(),
-      };
-      await this.#publish(profile, [...rows.filter((r) => r !== row), changed], changed);
+      await this.#apply(await this.#profile(userId), userId, systemId, report);
     });
+  }
+
+  /** One report, for a profile already read (inside the user's #serial chain). */
+  async #apply(
+    profile: Profile | undefined,
+    userId: string,
+    systemId: string,
+    report: MwiReport,
+  ): Promise<void> {
+    const system = profile?.voicemailSystems.find((s) => s.id === systemId);
+    if (!profile || !system) {
+      this.#opts.logger.warn({ userId, systemId }, "mwi: report for a system no profile names");
+      return;
+    }
+    const rows = await this.#opts.store.mwi.listForUser(userId);
+    const row = rows.find((r) => r.systemId === systemId);
+    const state = row ? stateOf(row, system.kind) : undefined;
+    if (state && !state.enabled) return;
+    if (!changes(state, report)) return;
+    const lastCaller = report.lastCaller ?? state?.lastCaller;
+    const changed: MwiStateRow = {
+      userId,
+      systemId,
+      newCount: report.counts.new,
+      oldCount: report.counts.old,
+      urgentNew: report.counts.urgentNew,
+      urgentOld: report.counts.urgentOld,
+      enabled: true,
+      ...(lastCaller ? { lastCaller } : {}),
+      updatedAt: new Date(),
+    };
+    await this.#publish(profile, [...rows.filter((r) => r !== row), changed], changed);
   }
 
   /** Our own store changed for the user (deposit, REST, phone): its counts and newest caller. */
   internalChanged(userId: string): Promise<void> {
-    return (async () => {
+    return this.#serial(userId, async () => {
       const profile = await this.#profile(userId);
       const internal = profile?.voicemailSystems.filter((s) => s.kind === "internal") ?? [];
       if (internal.length === 0) return;
       const counts = await this.#opts.store.voicemail.counts(userId);
-      const newest = (await this.#opts.store.voicemail.list(userId))[0];
+      const [newest] = await this.#opts.store.voicemail.list(userId, { limit: 1 });
       const report: MwiReport = { counts };
       if (newest) {
         report.lastCaller = {
@@ -149,8 +152,8 @@ export class MwiService implements MwiSink {
           ...(newest.dnis !== undefined ? { dnis: newest.dnis } : {}),
         };
       }
-      for (const system of internal) await this.report(userId, system.id, report);
-    })();
+      for (const system of internal) await this.#apply(profile, userId, system.id, report);
+    });
   }
 
   /** PUT /users/:id/mwi/:systemId: switches the system and commands it (via its source). */
@@ -225,7 +228,7 @@ export class MwiService implements MwiSink {
       ? profile.imClients.map((client) => ({
           userId: profile.id,
           clientId: client.id,
-          target: formatAddress(clientAddress(profile.id, client)),
+          target: formatAddress(imClientAddress(profile.id, client)),
           version,
           indicator: indicatorFor(profile, client, states, version, now),
           expiresAt,

@@ -184,7 +184,8 @@ export interface VoicemailRecord {
 export interface VoicemailRepo {
   insert(v: VoicemailRecord): Promise<void>;
   get(userId: string, id: string): Promise<VoicemailRecord | undefined>;
-  list(userId: string): Promise<VoicemailRecord[]>;
+  /** Newest first; `limit` keeps only the newest ones. */
+  list(userId: string, opts?: { limit?: number }): Promise<VoicemailRecord[]>;
   update(
     userId: string,
     id: string,

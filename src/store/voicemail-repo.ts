@@ -73,14 +73,15 @@ export class SqlVoicemailRepo implements VoicemailRepo {
   }
 
   /** Newest first. */
-  async list(userId: string): Promise<VoicemailRecord[]> {
-    const rows = await this.database.db
+  async list(userId: string, opts: { limit?: number } = {}): Promise<VoicemailRecord[]> {
+    let q = this.database.db
       .selectFrom("voicemail_messages")
       .selectAll()
       .where("user_id", "=", userId)
       .orderBy("received_at", "desc")
-      .orderBy("id", "desc")
-      .execute();
+      .orderBy("id", "desc");
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    const rows = await q.execute();
     return rows.map(toRecord);
   }
 
