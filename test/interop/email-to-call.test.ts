@@ -45,13 +45,6 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function deliveries(): Promise<string[]> {
-  const res = await t.api("GET", "/communications?userId=alice");
-  return (res.body as Array<{ deliveries: Array<{ target: string; state: string }> }>)
-    .flatMap((c) => c.deliveries)
-    .map((d) => `${d.target} ${d.state}`);
-}
-
 test("a mail routed to pstn rings alice's phone and plays the mail as speech", {
   skip,
   timeout: 90_000,
@@ -83,7 +76,7 @@ test("a mail routed to pstn rings alice's phone and plays the mail as speech", {
 
   let states: string[] = [];
   for (let i = 0; i < 100; i++) {
-    states = await deliveries();
+    states = await t.deliveries("alice");
     if (states.every((s) => s.endsWith("delivered"))) break;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -80,9 +80,5 @@ test("a mail routed to voicemail becomes a spoken message in alice's box", {
   assert.equal((list.body as unknown[]).length, 1);
 
   // Delivered once: the communication's delivery to the box is done.
-  const comms = await t.api("GET", "/communications?userId=alice");
-  const states = (comms.body as Array<{ deliveries: Array<{ target: string; state: string }> }>)
-    .flatMap((c) => c.deliveries)
-    .map((d) => `${d.target} ${d.state}`);
-  assert.deepEqual(states, ["voicemail:alice delivered"]);
+  assert.deepEqual(await t.deliveries("alice"), ["voicemail:alice delivered"]);
 });

@@ -65,13 +65,6 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function deliveries(): Promise<string[]> {
-  const res = await t.api("GET", "/communications?userId=alice");
-  return (res.body as Array<{ deliveries: Array<{ target: string; state: string }> }>)
-    .flatMap((c) => c.deliveries)
-    .map((d) => `${d.target} ${d.state}`);
-}
-
 test("a chat to +15551234@<component> calls that number and speaks the text", {
   skip,
   timeout: 90_000,
@@ -93,7 +86,7 @@ test("a chat to +15551234@<component> calls that number and speaks the text", {
   assert.ok(phone.stats.echoes >= phone.stats.packets * 0.9, JSON.stringify(phone.stats));
   let states: string[] = [];
   for (let i = 0; i < 100; i++) {
-    states = await deliveries();
+    states = await t.deliveries("alice");
     if (states.length > 0 && states.every((s) => s.endsWith("delivered"))) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -106,7 +99,7 @@ test("a chat to a number nobody has is refused by the gateway, not called", {
   await alice.send(`+15559999@${prosody.componentDomain}`, "Anyone there?");
   let states: string[] = [];
   for (let i = 0; i < 100; i++) {
-    states = await deliveries();
+    states = await t.deliveries("alice");
     if (states.some((s) => /^tel:\+15559999 (failed|delivered)$/.test(s))) break;
     await new Promise((r) => setTimeout(r, 100));
   }

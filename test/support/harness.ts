@@ -20,6 +20,8 @@ export interface TestApp {
   ): Promise<{ status: number; body: unknown }>;
   addUser(profile: Record<string, unknown> & { id: string; password?: string }): Promise<void>;
   login(user: string, password: string): Promise<string>;
+  /** Every delivery of the user's communications as "<target> <state>", newest first. */
+  deliveries(userId: string): Promise<string[]>;
   /** Stops omnivox; with `keepData` the dataDir stays for a restart. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -70,6 +72,12 @@ export async function startTestApp(
       if (res.status !== 200)
         throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
       return (res.body as { token: string }).token;
+    },
+    async deliveries(userId) {
+      const res = await api("GET", `/communications?userId=${encodeURIComponent(userId)}`);
+      return (res.body as Array<{ deliveries: Array<{ target: string; state: string }> }>)
+        .flatMap((c) => c.deliveries)
+        .map((d) => `${d.target} ${d.state}`);
     },
     async stop(opts = {}) {
       await app.stop();
