@@ -15,6 +15,9 @@ PACKAGES=(
   pocketsphinx-en-us  # its English model
   sox                 # audio inspection and conversion in tests
   chromium            # browser for the web client tests (driven by playwright-core)
+  kamailio            # the PBX proxy in front of omnivox (record-routing, forwarding, trunk carrier)
+  kamailio-tls-modules # its TLS transport
+  linphone-cli        # a second SIP phone (UDP, TCP, TLS)
 )
 
 missing=()
@@ -33,6 +36,11 @@ echo "install-peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts prosody as a system service; the tests run their own instances.
-if command -v service >/dev/null 2>&1; then $SUDO service prosody stop >/dev/null 2>&1 || true; fi
+# Debian starts prosody and kamailio as system services; the tests run their own instances, so
+# the packaged ones are stopped and kept from starting again on the standard ports.
+for svc in prosody kamailio; do
+  if command -v service >/dev/null 2>&1; then $SUDO service "$svc" stop >/dev/null 2>&1 || true; fi
+  if command -v update-rc.d >/dev/null 2>&1; then $SUDO update-rc.d "$svc" disable >/dev/null 2>&1 || true; fi
+done
+pkill -x kamailio >/dev/null 2>&1 || true
 echo "install-peers: done"
