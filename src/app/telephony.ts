@@ -4,7 +4,11 @@
 
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { phoneLocator, TelephoneAdapter } from "../adapters/telephone/adapter.ts";
+import {
+  phoneLocator,
+  type RegisteredContact,
+  TelephoneAdapter,
+} from "../adapters/telephone/adapter.ts";
 import type { CallWaiting } from "../adapters/telephone/icw.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
@@ -26,8 +30,8 @@ export interface Telephony {
   sip: { host: string; port: number };
   /** Pushes a user's new message counts to their phones (MWI NOTIFY). */
   notifyPhones(userId: string): void;
-  /** Contact URIs of the user's registered phones. */
-  contactsOf(userId: string): string[];
+  /** The user's registered phones: Contact URIs and the Path each registered through. */
+  contactsOf(userId: string): RegisteredContact[];
   stop(): Promise<void>;
 }
 
@@ -107,7 +111,10 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     voicemail,
     sip,
     notifyPhones: (userId) => started.notifyChanged(userId),
-    contactsOf: (userId) => started.bindingsOf(userId).map((b) => b.contact),
+    contactsOf: (userId) =>
+      started
+        .bindingsOf(userId)
+        .map((b) => ({ uri: b.contact, ...(b.path?.length ? { path: b.path } : {}) })),
     stop: async () => {
       started.stop();
       await service.stop();

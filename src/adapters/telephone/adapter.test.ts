@@ -103,9 +103,9 @@ describe("phoneLocator and callerIdentity", () => {
   const locate = phoneLocator({
     ownerOf: async (n) => (n === "+15550001" ? "alice" : undefined),
     contactsOf: () => [
-      "sip:alice@10.1.1.1:5062;transport=tcp",
-      "sip:alice@127.0.0.1:5060",
-      "sips:alice@10.1.1.2",
+      { uri: "sip:alice@10.1.1.1:5062;transport=tcp" },
+      { uri: "sip:alice@127.0.0.1:5060" },
+      { uri: "sips:alice@10.1.1.2" },
     ],
     self: { host: "127.0.0.1", port: 5060 },
   });

@@ -8,6 +8,7 @@ import { type Communication, isText } from "../../core/communication.ts";
 import { DeliveryError, ValidationError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
 import type { Rendition } from "../../core/rendition.ts";
+import { DialogError, firstHop } from "../../protocols/sip/dialog/dialog.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
@@ -17,6 +18,14 @@ import type { PlayOnPhoneOptions, PlayOnPhoneResult } from "./service.ts";
 export interface CallRoute {
   uri: string;
   dest: Destination;
+  /** Route headers the INVITE carries (a registration's Path, RFC 3327 §5.3); dest is their first hop. */
+  routes?: readonly string[];
+}
+
+/** A registered phone: its Contact and the Path its REGISTER came through (RFC 3327). */
+export interface RegisteredContact {
+  uri: string;
+  path?: readonly string[];
 }
 
 /** RFC 5806 §4 diversion-reason values a voicemail box cares about. */
@@ -80,6 +89,7 @@ export async function callAndPlay(
     return await player.playOnPhone({
       uri: req.route.uri,
       dest: req.route.dest,
+      ...(req.route.routes?.length ? { routes: req.route.routes } : {}),
       from: req.from,
       pcm: req.pcm,
       headers,
@@ -119,11 +129,26 @@ export function routeOfSipUri(uri: string): CallRoute | undefined {
   return { uri, dest: { host, port: parsed.port ?? 5060, transport } };
 }
 
+/**
+ * A registered phone reached through the proxies of its Path (RFC 3327 §5.3): the Path is the
+ * INVITE's preloaded route set and its first entry the next hop; without one, the Contact's host.
+ */
+export function routeOfContact(contact: RegisteredContact): CallRoute | undefined {
+  const direct = routeOfSipUri(contact.uri);
+  if (!direct || !contact.path?.length) return direct;
+  try {
+    return { ...direct, dest: firstHop(contact.path, contact.uri), routes: contact.path };
+  } catch (err) {
+    if (err instanceof DialogError) return undefined;
+    throw err;
+  }
+}
+
 export interface PhoneDirectory {
   /** The user a number belongs to. */
   ownerOf(number: string): Promise<string | undefined>;
-  /** Contact URIs of the user's registered phones (RFC 3261 §10 bindings). */
-  contactsOf(userId: string): string[];
+  /** The user's registered phones (RFC 3261 §10 bindings), with their Path. */
+  contactsOf(userId: string): RegisteredContact[];
   /** Our own SIP listener: a contact pointing there would call us back in a loop. */
   self?: { host: string; port: number };
 }
@@ -150,7 +175,7 @@ export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise
         true,
       );
     }
-    return dir.contactsOf(owner).map(routeOfSipUri).filter(notSelf);
+    return dir.contactsOf(owner).map(routeOfContact).filter(notSelf);
   };
 }
 

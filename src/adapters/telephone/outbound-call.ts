@@ -30,6 +30,8 @@ export interface DialContext {
 export interface OutboundCallOptions {
   uri: string;
   dest: Destination;
+  /** A preloaded route set, e.g. the Path of the phone's registration (RFC 3327 §5.3). */
+  routes?: readonly string[];
   from: { uri: string; displayName?: string };
   answerTimeoutMs?: number;
   credentials?: { username: string; password: string };
@@ -60,6 +62,7 @@ export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Pro
       dialogs: ctx.dialogs,
       uri: opts.uri,
       dest: opts.dest,
+      ...(opts.routes?.length ? { routes: opts.routes } : {}),
       from: opts.from,
       localContact: ctx.localContact,
       offer: Buffer.from(formatSdp(offer)),

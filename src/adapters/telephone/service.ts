@@ -66,6 +66,8 @@ export interface TelephoneDeps {
 export interface PlayOnPhoneOptions {
   uri: string;
   dest: Destination;
+  /** A preloaded route set, e.g. the Path of the phone's registration (RFC 3327 §5.3). */
+  routes?: readonly string[];
   from: { uri: string; displayName?: string };
   pcm: Int16Array;
   answerTimeoutMs?: number;

@@ -1,6 +1,7 @@
 // A SIP dialog (RFC 3261 §12): the state two UAs share after an INVITE or SUBSCRIBE — Call-ID,
 // tags, URIs, remote target, route set, CSeq numbers — and the in-dialog requests built from it.
-// Loose routing only (§16.12: every route we have seen carries ;lr); strict routing is refused.
+// Requests follow the route set: loose routing (§16.12, §19.1.2), and the strict-route
+// compatibility of §12.2.1.1 when the first route has no ;lr.
 
 import type { Destination, IncomingRequest } from "../endpoint.ts";
 import { createRequest } from "../endpoint-request.ts";
@@ -42,6 +43,32 @@ export function destinationOf(uri: string): Destination {
     throw new DialogError(`cannot route to "${uri}"`);
   const transport = parsed.params.get("transport")?.toLowerCase() === "tcp" ? "tcp" : "udp";
   return { host: parsed.host.replace(/^\[|\]$/g, ""), port: parsed.port ?? 5060, transport };
+}
+
+/** Where a request with this route set goes first: its first route, or else the target. */
+export function firstHop(routeSet: readonly string[], remoteTarget: string): Destination {
+  return destinationOf(routeSet[0] ? bareUri(routeSet[0]) : remoteTarget);
+}
+
+/**
+ * The Request-URI and Route headers of a request sent with `routeSet` to `remoteTarget`
+ * (§12.2.1.1). A loose router first (;lr) leaves the Request-URI on the target; a strict one
+ * becomes the Request-URI itself (without the parameters and headers a Request-URI may not
+ * carry, §19.1.1) and the target goes last in Route, where the strict router will find it.
+ */
+export function requestTarget(
+  routeSet: readonly string[],
+  remoteTarget: string,
+): { uri: string; routes: string[] } {
+  const first = routeSet[0];
+  if (first === undefined) return { uri: remoteTarget, routes: [] };
+  const parsed = parseUri(bareUri(first));
+  if (!parsed || parsed.scheme === "tel") throw new DialogError(`cannot route via "${first}"`);
+  if (parsed.params.has("lr")) return { uri: remoteTarget, routes: [...routeSet] };
+  const uri = bareUri(first)
+    .replace(/\?.*$/, "")
+    .replace(/;method=[^;]*/gi, "");
+  return { uri, routes: [...routeSet.slice(1), `<${remoteTarget}>`] };
 }
 
 function sourceDestination(source: MessageSource): Destination {
@@ -88,9 +115,7 @@ export class Dialog {
       localSeq: Math.floor(Math.random() * 10_000) + 1,
       remoteSeq: cseq.seq,
       localContact,
-      destination: routeSet[0]
-        ? destinationOf(bareUri(routeSet[0]))
-        : sourceDestination(req.source),
+      destination: routeSet[0] ? firstHop(routeSet, remoteTarget) : sourceDestination(req.source),
     });
   }
 
@@ -109,7 +134,7 @@ export class Dialog {
     const remoteTarget = contactUri(res) ?? req.uri;
     let destination: Destination;
     try {
-      destination = destinationOf(routeSet[0] ? bareUri(routeSet[0]) : remoteTarget);
+      destination = firstHop(routeSet, remoteTarget);
     } catch {
       destination = fallback;
     }
@@ -148,10 +173,11 @@ export class Dialog {
     opts: { headers?: Array<[string, string]>; body?: Buffer; contentType?: string },
   ): SipRequest {
     const s = this.state;
-    const routes: Array<[string, string]> = s.routeSet.map((r) => ["Route", r]);
+    const target = requestTarget(s.routeSet, s.remoteTarget);
+    const routes: Array<[string, string]> = target.routes.map((r) => ["Route", r]);
     return createRequest({
       method,
-      uri: s.remoteTarget,
+      uri: target.uri,
       from: { uri: s.localUri, tag: s.localTag },
       to: { uri: s.remoteUri, tag: s.remoteTag },
       callId: s.callId,

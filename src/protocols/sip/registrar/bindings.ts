@@ -22,6 +22,11 @@ export interface Binding {
   readonly q?: string;
   readonly instance?: string;
   readonly source?: SourceAddress;
+  /**
+   * The REGISTER's Path (RFC 3327), top first: the proxies a request to this phone must pass,
+   * sent as its preloaded Route set (§5.3).
+   */
+  readonly path?: readonly string[];
   readonly registeredAt: number;
 }
 

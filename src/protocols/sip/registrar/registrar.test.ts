@@ -315,4 +315,63 @@ describe("Registrar", () => {
     registrar.handleRegister(register(["Contact: <sip:a@10.0.0.2>"]), "u-alice", OPTS);
     assert.deepEqual(seen, []);
   });
+
+  it("keeps the Path of a REGISTER with the binding and echoes it to a UA that supports it", () => {
+    const res = registrar.handleRegister(
+      register([
+        "Contact: <sip:alice@10.0.0.2:5060>",
+        "Path: <sip:edge.example:5060;lr>",
+        "Path: <sip:core.example;lr;transport=tcp>, <sip:third.example;lr>",
+        "Supported: path",
+      ]),
+      "u-alice",
+      OPTS,
+    );
+    assert.equal(res.status, 200);
+    const path = [
+      "<sip:edge.example:5060;lr>",
+      "<sip:core.example;lr;transport=tcp>",
+      "<sip:third.example;lr>",
+    ];
+    assert.deepEqual(
+      res.headers.filter(([n]) => n === "Path").map(([, v]) => v),
+      path,
+      "RFC 3327 §5.3: the same values, in order",
+    );
+    assert.ok(res.headers.some(([n, v]) => n === "Supported" && v === "path"));
+    assert.deepEqual(registrar.bindings("sip:alice@omnivox.test")[0]?.path, path);
+  });
+
+  it("stores the Path of a UA that does not say it supports path, without echoing it", () => {
+    const res = registrar.handleRegister(
+      register(["Contact: <sip:alice@10.0.0.2:5060>", "Path: <sip:edge.example;lr>"]),
+      "u-alice",
+      OPTS,
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.filter(([n]) => n === "Path").length, 0);
+    assert.deepEqual(registrar.bindings("sip:alice@omnivox.test")[0]?.path, [
+      "<sip:edge.example;lr>",
+    ]);
+    const direct = registrar.handleRegister(
+      register(["Contact: <sip:alice@10.0.0.3:5060>"], { callId: "other@phone" }),
+      "u-alice",
+      OPTS,
+    );
+    assert.equal(direct.status, 200);
+    const b = registrar
+      .bindings("sip:alice@omnivox.test")
+      .find((x) => x.contact.includes("10.0.0.3"));
+    assert.equal(b?.path, undefined, "a REGISTER without Path leaves no route set");
+  });
+
+  it("refuses a Path it could not route through: 400", () => {
+    const res = registrar.handleRegister(
+      register(["Contact: <sip:alice@10.0.0.2:5060>", "Path: <sip:edge.example;lr"]),
+      "u-alice",
+      OPTS,
+    );
+    assert.equal(res.status, 400);
+    assert.equal(registrar.bindings("sip:alice@omnivox.test").length, 0);
+  });
 });

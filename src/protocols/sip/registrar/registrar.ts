@@ -86,6 +86,7 @@ export class Registrar {
           ...(c.q !== undefined ? { q: c.q } : {}),
           ...(c.instance !== undefined ? { instance: c.instance } : {}),
           ...(options.source !== undefined ? { source: { ...options.source } } : {}),
+          ...(plan.path.length > 0 ? { path: plan.path } : {}),
         };
         upserts.push(binding);
       }
@@ -97,7 +98,12 @@ export class Registrar {
       return { status: 403, reason: "Too Many Registrations", headers: [] };
     }
     this.#table.commit(plan.aor, upserts, removals, now);
-    return { status: 200, reason: "OK", headers: this.#contactHeaders(plan.aor, now) };
+    const headers = this.#contactHeaders(plan.aor, now);
+    // RFC 3327 §5.3: the Path stored goes back to a UA that understands it, in the same order.
+    if (plan.path.length > 0 && plan.pathSupported)
+      headers.push(...plan.path.map((p): [string, string] => ["Path", p]));
+    headers.push(["Supported", "path"]);
+    return { status: 200, reason: "OK", headers };
   }
 
   /** Active bindings of an AOR (any spelling that canonicalises to it). */

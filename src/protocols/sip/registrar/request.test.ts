@@ -35,6 +35,8 @@ describe("parseRegister", () => {
       callId: "call-1@phone",
       cseq: 7,
       wildcard: false,
+      path: [],
+      pathSupported: false,
       contacts: [
         { uri: "sip:a@h", key: contactKey("sip:a@h"), expires: 3600 },
         { uri: "sip:b@h", key: contactKey("sip:b@h"), expires: 0 },

@@ -43,6 +43,10 @@ export type RegisterPlan =
       wildcard: boolean;
       /** Empty for a query (no Contact at all). */
       contacts: ContactUpdate[];
+      /** Path values in order (RFC 3327 §5.3), each a name-addr; empty without Path. */
+      path: string[];
+      /** The UA listed `path` in Supported: it may be told the Path we stored. */
+      pathSupported: boolean;
     }
   | { ok: false; status: number; reason: string; headers?: Array<[string, string]> };
 
@@ -98,6 +102,18 @@ export function parseRegister(req: SipRequest, limits: RegisterLimits): Register
   const cseq = cseqValue === undefined ? null : parseCSeq(cseqValue);
   if (cseq === null || cseq.method !== req.method) return fail(400, "Bad CSeq");
 
+  const path = req.headers
+    .getAll("path")
+    .flatMap((v) => splitList(v))
+    .map((v) => v.trim());
+  // A Path we cannot route through would leave the phone unreachable: refuse it now.
+  if (path.some((p) => parseNameAddr(p) === null)) return fail(400, "Bad Path");
+  const pathSupported = req.headers
+    .getAll("supported")
+    .flatMap((v) => splitList(v))
+    .some((t) => t.trim().toLowerCase() === "path");
+  const pathInfo = { path, pathSupported };
+
   let headerExpires: number | undefined;
   const expiresValue = req.headers.get("expires");
   if (expiresValue !== undefined) {
@@ -110,7 +126,7 @@ export function parseRegister(req: SipRequest, limits: RegisterLimits): Register
   if (values.some((v) => v.trim() === "*")) {
     // §10.3 step 6: "*" is only meaningful alone and with Expires: 0.
     if (values.length !== 1 || headerExpires !== 0) return fail(400, "Invalid Wildcard Contact");
-    return { ok: true, aor, callId, cseq: cseq.seq, wildcard: true, contacts: [] };
+    return { ok: true, aor, callId, cseq: cseq.seq, wildcard: true, contacts: [], ...pathInfo };
   }
 
   const byKey = new Map<string, ContactUpdate>();
@@ -146,5 +162,6 @@ export function parseRegister(req: SipRequest, limits: RegisterLimits): Register
     if (instance !== undefined && instance !== null) update.instance = instance;
     byKey.set(update.key, update); // a URI listed twice: the last one wins
   }
-  return { ok: true, aor, callId, cseq: cseq.seq, wildcard: false, contacts: [...byKey.values()] };
+  const contacts = [...byKey.values()];
+  return { ok: true, aor, callId, cseq: cseq.seq, wildcard: false, contacts, ...pathInfo };
 }

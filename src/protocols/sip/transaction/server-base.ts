@@ -23,6 +23,11 @@ export interface RespondOptions {
   contentType?: string;
   /** The To tag to use; by default one is generated per transaction and reused. */
   toTag?: string;
+  /**
+   * Copies the request's Record-Route values, in order, into the response: what a UAS must do
+   * in every response that creates a dialog (RFC 3261 §12.1.1, RFC 6665 §4.2.1).
+   */
+  recordRoute?: boolean;
 }
 
 export interface ServerContext extends TransactionContext {
@@ -106,6 +111,9 @@ export abstract class ServerTransactionBase<S extends string>
     if (options.body && options.body.length > 0 && options.contentType) {
       headers.push(["Content-Type", options.contentType]);
     }
+    if (options.recordRoute)
+      for (const rr of this.request.headers.getAll("record-route"))
+        headers.push(["Record-Route", rr]);
     if (options.headers) headers.push(...options.headers);
     const built = buildResponse(this.request, status, reason, {
       headers,

@@ -3,7 +3,7 @@
 // and BYE in either direction.
 
 import { DigestClient } from "../auth/client.ts";
-import { Dialog } from "../dialog/dialog.ts";
+import { Dialog, firstHop, requestTarget } from "../dialog/dialog.ts";
 import type { DialogRegistry } from "../dialog/registry.ts";
 import type { Destination, IncomingRequest, SipEndpoint } from "../endpoint.ts";
 import { createCancel, createRequest, newCallId, newTag } from "../endpoint-request.ts";
@@ -23,7 +23,13 @@ export interface PlaceCallOptions {
   dialogs: DialogRegistry;
   /** Request-URI of the callee. */
   uri: string;
+  /** The next hop; ignored when `routes` names one. */
   dest: Destination;
+  /**
+   * A preloaded route set (RFC 3261 §8.1.2), e.g. the Path a phone registered through
+   * (RFC 3327 §5.3): the INVITE carries it as Route and goes to its first hop.
+   */
+  routes?: readonly string[];
   from: { uri: string; displayName?: string };
   localContact: string;
   offer: Buffer;
@@ -106,22 +112,30 @@ function invite(
   cseq: number,
   auth?: [string, string],
 ): SipRequest {
+  const target = requestTarget(opts.routes ?? [], opts.uri);
   return createRequest({
     method: "INVITE",
-    uri: opts.uri,
+    uri: target.uri,
     from: { ...opts.from, tag: fromTag },
     to: { uri: opts.uri },
     callId,
     cseq,
     contact: opts.localContact,
-    headers: [...(opts.headers ?? []), ...(auth ? [auth] : [])],
+    headers: [
+      ...target.routes.map((r): [string, string] => ["Route", r]),
+      ...(opts.headers ?? []),
+      ...(auth ? [auth] : []),
+    ],
     body: opts.offer,
     contentType: "application/sdp",
   });
 }
 
 /** Places a call; resolves when it is answered (ACK sent), rejects with CallFailedError. */
-export async function placeCall(opts: PlaceCallOptions): Promise<InviteClientSession> {
+export async function placeCall(options: PlaceCallOptions): Promise<InviteClientSession> {
+  const opts = options.routes?.length
+    ? { ...options, dest: firstHop(options.routes, options.uri) }
+    : options;
   const callId = newCallId(opts.dest.host);
   const fromTag = newTag();
   const digest = new DigestClient();
@@ -151,7 +165,7 @@ export async function placeCall(opts: PlaceCallOptions): Promise<InviteClientSes
     if ((res.status === 401 || res.status === 407) && opts.credentials && attempt === 0) {
       const answer = digest.answerChallenge(res, opts.credentials, {
         method: "INVITE",
-        uri: opts.uri,
+        uri: sent.uri,
       });
       if (answer.ok) {
         cseq++;

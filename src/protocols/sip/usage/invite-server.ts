@@ -61,7 +61,7 @@ export class InviteServerSession {
 
   ring(): void {
     if (this.#state === "early")
-      this.invite.transaction.respond(180, "Ringing", { toTag: this.localTag });
+      this.invite.transaction.respond(180, "Ringing", { toTag: this.localTag, recordRoute: true });
   }
 
   reject(status: number, reason?: string, headers?: Array<[string, string]>): void {
@@ -87,7 +87,8 @@ export class InviteServerSession {
       onAck: (ack) => this.#onAck(ack),
     });
     this.#state = "accepted";
-    const send = () => this.invite.transaction.respond(200, "OK", this.#okOptions());
+    const send = () =>
+      this.invite.transaction.respond(200, "OK", { ...this.#okOptions(), recordRoute: true });
     send();
     const t1 = this.opts.t1 ?? 500;
     const t2 = this.opts.t2 ?? 4000;

@@ -111,3 +111,44 @@ test("an in-dialog request for an unknown dialog gets 481", async () => {
   assert.equal(res.status, 481);
   await session.hangup();
 });
+
+test("the 180 and 200 carry the INVITE's Record-Route in order; ACK and BYE follow it", async () => {
+  const acks: string[][] = [];
+  b.onAck((ack) => acks.push(ack.message.headers.getAll("route")));
+  const provisional: string[][] = [];
+  onInvite = (s) => {
+    s.ring();
+    void s.accept(Buffer.from("v=0\r\n"));
+  };
+  // Bottom Record-Route is the proxy next to the caller: here b itself, so the ACK reaches it.
+  const rr = ["<sip:far.invalid;lr>", `<sip:127.0.0.1:${bPort};lr;near=caller>`];
+  const session = await call({
+    headers: rr.map((r): [string, string] => ["Record-Route", r]),
+    onProvisional: (res) => provisional.push(res.headers.getAll("record-route")),
+  });
+  assert.deepEqual(provisional.at(-1), rr, "the 180 with a To tag carries them");
+  assert.deepEqual(session.dialog.state.routeSet, [...rr].reverse(), "so did the 200");
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(sessions[0]!.state, "confirmed", "the ACK went to the first route");
+  assert.deepEqual(acks[0], [...rr].reverse());
+  assert.deepEqual(sessions[0]!.dialog!.state.routeSet, rr);
+  assert.equal(sessions[0]!.dialog!.state.destination.host, "far.invalid");
+  await session.hangup();
+  assert.equal(await sessions[0]!.ended, "remote-bye");
+});
+
+test("a preloaded route set (a Path) sends the INVITE to its first hop with Route", async () => {
+  let seen: { uri: string; routes: string[] } | undefined;
+  onInvite = (s) => {
+    seen = { uri: s.invite.message.uri, routes: s.invite.message.headers.getAll("route") };
+    void s.accept(Buffer.from("v=0\r\n"));
+  };
+  const route = `<sip:127.0.0.1:${bPort};lr>`;
+  const session = await call({
+    uri: "sip:bob@10.255.255.1:5999",
+    dest: { host: "192.0.2.1", port: 9, transport: "udp" },
+    routes: [route],
+  });
+  assert.deepEqual(seen, { uri: "sip:bob@10.255.255.1:5999", routes: [route] });
+  await session.hangup();
+});

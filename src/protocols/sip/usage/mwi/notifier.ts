@@ -190,7 +190,8 @@ class MessageSummaryNotifier implements MwiNotifier {
       return respond(req, 500, "Server Internal Error", { headers: [["Retry-After", "5"]] });
 
     const sub = new MwiSubscription(dialog, owner, read.eventId, this.#ctx);
-    const ok = this.#okOptions(dialog.state.localTag, read.expires);
+    // The 2xx creates the dialog: the proxies that record-routed must stay on its path.
+    const ok = { ...this.#okOptions(dialog.state.localTag, read.expires), recordRoute: true };
     if (read.expires === 0) {
       // §4.4.3: a fetch — the state once, in a NOTIFY that also ends it.
       req.transaction.respond(200, "OK", ok);
@@ -291,7 +292,10 @@ class MessageSummaryNotifier implements MwiNotifier {
         ...(this.o.logger ? { logger: this.o.logger } : {}),
       },
       bindings,
-      subs.map((s) => s.dialog.state.destination),
+      subs.map((s) => ({
+        destination: s.dialog.state.destination,
+        remoteTarget: s.dialog.state.remoteTarget,
+      })),
       async () => known ?? (await this.#body(userId)),
     );
   }

@@ -1,9 +1,10 @@
 // Out-of-dialog message-summary NOTIFYs to registered phones that never subscribe (the
 // "unsolicited MWI" many PBXs send; RFC 3842 §3 leaves it to local policy): one NOTIFY per
-// contact the Registrar holds for the user, sent where its REGISTER came from.
+// contact the Registrar holds for the user, sent through the proxies of its Path (RFC 3327 §5.3)
+// or else where its REGISTER came from.
 
 import type { Logger } from "pino";
-import { destinationOf } from "../../dialog/dialog.ts";
+import { destinationOf, firstHop, requestTarget } from "../../dialog/dialog.ts";
 import {
   createRequest,
   type Destination,
@@ -21,8 +22,18 @@ export interface UnsolicitedOptions {
   logger?: Logger;
 }
 
-/** Where a binding's phone is reached: the REGISTER's source (NAT-safe), else its Contact. */
+/**
+ * Where a binding's phone is reached: the first hop of its Path, else the REGISTER's source
+ * (NAT-safe), else its Contact.
+ */
 export function bindingDestination(b: Binding): Destination | undefined {
+  if (b.path?.length) {
+    try {
+      return firstHop(b.path, b.contact);
+    } catch {
+      return undefined;
+    }
+  }
   const t = b.source?.transport.toLowerCase();
   if (b.source && (t === "udp" || t === "tcp"))
     return { host: b.source.host, port: b.source.port, transport: t };
@@ -48,15 +59,17 @@ export async function sendUnsolicited(
   const dest = bindingDestination(binding);
   if (dest === undefined) return;
   const host = /@([^;>:]+)/.exec(opts.localContact)?.[1] ?? "omnivox";
+  const target = requestTarget(binding.path ?? [], binding.contact);
   const req = createRequest({
     method: "NOTIFY",
-    uri: binding.contact,
+    uri: target.uri,
     from: { uri: binding.aor, tag: newTag() },
     to: { uri: binding.aor },
     callId: newCallId(host),
     cseq: 1,
     contact: opts.localContact,
     headers: [
+      ...target.routes.map((r): [string, string] => ["Route", r]),
       ["Event", EVENT_PACKAGE],
       ["Subscription-State", "active"],
     ],
@@ -73,22 +86,31 @@ export async function sendUnsolicited(
   }
 }
 
+/** Where a live subscription's NOTIFYs go: its next hop and the phone's Contact. */
+export interface SubscriberPlace {
+  destination: Destination;
+  remoteTarget: string;
+}
+
 /**
  * NOTIFYs each binding whose phone is not among `subscribers` (where live subscriptions send
- * their NOTIFYs): a phone that subscribes must not hear every change twice. `body` is read only
+ * their NOTIFYs): a phone that subscribes must not hear every change twice. Phones behind a
+ * proxy (a Path) all share its address, so those are told apart by Contact. `body` is read only
  * when someone is left to notify.
  */
 export async function notifyPhones(
   opts: UnsolicitedOptions,
   bindings: readonly Binding[],
-  subscribers: readonly Destination[],
+  subscribers: readonly SubscriberPlace[],
   body: () => Promise<Buffer | undefined>,
 ): Promise<void> {
   const key = (d: Destination) => `${d.host}:${d.port}`;
-  const subscribed = new Set(subscribers.map(key));
+  const subscribed = new Set(subscribers.map((s) => key(s.destination)));
+  const contacts = new Set(subscribers.map((s) => s.remoteTarget.toLowerCase()));
   const targets = bindings.filter((b) => {
     const d = bindingDestination(b);
-    return d !== undefined && !subscribed.has(key(d));
+    if (d === undefined) return false;
+    return b.path?.length ? !contacts.has(b.contact.toLowerCase()) : !subscribed.has(key(d));
   });
   if (targets.length === 0) return;
   const content = await body();
