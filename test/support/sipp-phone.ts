@@ -21,7 +21,7 @@ const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
       [last_To:];tag=[pid]SIPpTag01[call_number]
       [last_Call-ID:]
       [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      {{record_route}}Contact: <sip:[local_ip]:[local_port];transport=[transport]>
       Content-Length: 0
   ]]></send>
   <send retrans="500"><![CDATA[
@@ -31,7 +31,7 @@ const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
       [last_To:];tag=[pid]SIPpTag01[call_number]
       [last_Call-ID:]
       [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      {{record_route}}Contact: <sip:[local_ip]:[local_port];transport=[transport]>
       Content-Type: application/sdp
       Content-Length: [len]
 
@@ -70,6 +70,7 @@ export interface SippPhone {
     user: string,
     password: string,
     domain?: string,
+    headers?: Array<[string, string]>,
   ): Promise<void>;
   /** Runs sipp as the phone until it has answered `calls` calls (or its timeout). */
   answer(calls?: number, timeoutS?: number): Promise<SippRun>;
@@ -89,7 +90,15 @@ class ProxyRegistrant extends TestPhone {
   }
 }
 
-export async function startSippPhone(sippBin: string, workDir: string): Promise<SippPhone> {
+/**
+ * `recordRoute`: the phone sits behind a record-routing proxy and copies its Record-Route into
+ * the 180 and 200 (RFC 3261 §12.1.1), so the caller's ACK and BYE pass the proxy too.
+ */
+export async function startSippPhone(
+  sippBin: string,
+  workDir: string,
+  opts: { recordRoute?: boolean } = {},
+): Promise<SippPhone> {
   const port = await freeUdpPort();
   let media = await freeUdpPort();
   if (media % 2) media = (media + 2) & ~1;
@@ -111,7 +120,13 @@ export async function startSippPhone(sippBin: string, workDir: string): Promise<
     relay.send(msg, media, "127.0.0.1");
   });
   const scenario = join(workDir, "phone-uas.xml");
-  await writeFile(scenario, UAS.replace("{{relay}}", String(relay.address().port)));
+  await writeFile(
+    scenario,
+    UAS.replace("{{relay}}", String(relay.address().port)).replaceAll(
+      "{{record_route}}",
+      opts.recordRoute ? "[last_Record-Route:]\n      " : "",
+    ),
+  );
   let registrant: TestPhone | undefined;
 
   return {
@@ -123,7 +138,7 @@ export async function startSippPhone(sippBin: string, workDir: string): Promise<
       decodeUlaw(bytes, pcm);
       return pcm;
     },
-    async register(server, user, password, domain = "localhost") {
+    async register(server, user, password, domain = "localhost", headers = []) {
       registrant = new ProxyRegistrant(
         `sip:${user}@127.0.0.1:${port}`,
         user,
@@ -132,7 +147,7 @@ export async function startSippPhone(sippBin: string, workDir: string): Promise<
         domain,
       );
       await registrant.start();
-      const { final } = await registrant.register();
+      const { final } = await registrant.register(headers);
       if (final.status !== 200) throw new Error(`REGISTER: ${final.status} ${final.reason}`);
     },
     answer(calls = 1, timeoutS = 60) {
