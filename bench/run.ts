@@ -60,6 +60,15 @@ if (setup) {
     limit: `sipp against sipp uas ${setup.sippUasPerSec.toFixed(0)} calls/s`,
     ratio: setup.ratio.toFixed(3),
   });
+  const p = setup.proxied;
+  if (p) {
+    rows.push({
+      benchmark: `SIP set-ups through Kamailio (record-routing proxy, ${p.calls} calls, ACK/BYE by route set)`,
+      figure: `${p.proxiedPerSec.toFixed(0)} calls/s, ${p.proxiedFailed} failed`,
+      limit: `direct, same scenario ${p.directPerSec.toFixed(0)} calls/s, ${p.directFailed} failed`,
+      ratio: p.ratio.toFixed(3),
+    });
+  }
 }
 
 // Speech (issue 4): real-time factors (below 1 is faster than speech; the limit is real time).

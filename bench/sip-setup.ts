@@ -1,12 +1,15 @@
 // Call set-ups per second driven by sipp (built-in uac: INVITE, 200, ACK, BYE) against a child
 // omnivox answering every call with the voicemail deposit, beside the same load against sipp's
-// own built-in uas in the same run (the limit of the load generator on this machine).
+// own built-in uas in the same run (the limit of the load generator on this machine). With
+// Kamailio installed, also set-ups through it as a record-routing proxy, beside direct ones made
+// by the same route-following scenario in the same run.
 
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnOmnivox } from "../test/support/child.ts";
+import { startKamailio } from "../test/support/kamailio.ts";
 import { findBinary } from "../test/support/peers.ts";
 import { freeUdpPort } from "../test/support/sipp.ts";
 
@@ -18,7 +21,70 @@ export interface SipSetupResult {
   omnivoxFailed: number;
   sippUasPerSec: number;
   ratio: number;
+  /** Set-ups through Kamailio against direct ones, same scenario, same run (absent without it). */
+  proxied?: ProxiedSetups;
 }
+
+export interface ProxiedSetups {
+  calls: number;
+  directPerSec: number;
+  directFailed: number;
+  proxiedPerSec: number;
+  proxiedFailed: number;
+  ratio: number;
+}
+
+/** sipp's uac, but the ACK and BYE follow the route set of the 200 ([routes], [next_url]). */
+const ROUTED_UAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uac following Record-Route">
+  <send retrans="500"><![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true" rrs="true"/>
+  <send><![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+  <send retrans="500"><![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
 
 interface Load {
   successful: number;
@@ -33,6 +99,7 @@ function uac(
   calls: number,
   rate: number,
   cwd: string,
+  scenarioFile?: string,
 ): Promise<Load> {
   return new Promise((resolve, reject) => {
     void freeUdpPort().then((port) => {
@@ -41,8 +108,7 @@ function uac(
         sipp,
         [
           target,
-          "-sn",
-          "uac",
+          ...(scenarioFile ? ["-sf", scenarioFile] : ["-sn", "uac"]),
           "-s",
           service,
           "-i",
@@ -113,12 +179,14 @@ export async function run(calls = 3000, rate = 3000): Promise<SipSetupResult | u
       const load = await uac(sipp, `127.0.0.1:${child.ports.sip!.port}`, "1000", calls, rate, dir);
       const omnivoxPerSec = load.successful / load.seconds;
       const sippUasPerSec = base.successful / base.seconds;
+      const proxied = await throughKamailio(sipp, child.ports.sip!, dir, Math.min(calls, 1000));
       return {
         calls,
         omnivoxPerSec,
         omnivoxFailed: load.failed,
         sippUasPerSec,
         ratio: omnivoxPerSec / sippUasPerSec,
+        ...(proxied ? { proxied } : {}),
       };
     } finally {
       child.process.kill("SIGTERM");
@@ -126,6 +194,46 @@ export async function run(calls = 3000, rate = 3000): Promise<SipSetupResult | u
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Direct set-ups, then the same through a record-routing Kamailio (both UDP), same scenario. */
+async function throughKamailio(
+  sipp: string,
+  omnivox: { host: string; port: number },
+  dir: string,
+  calls: number,
+): Promise<ProxiedSetups | undefined> {
+  const bin = findBinary("kamailio");
+  if (!bin) return undefined;
+  const scenario = join(dir, "routed-uac.xml");
+  await writeFile(scenario, ROUTED_UAC);
+  const rate = calls;
+  const direct = await uac(
+    sipp,
+    `${omnivox.host}:${omnivox.port}`,
+    "1000",
+    calls,
+    rate,
+    dir,
+    scenario,
+  );
+  const kamDir = await mkdtemp(join(dir, "kamailio-"));
+  const proxy = await startKamailio(bin, { omnivox, workDir: kamDir, shmMb: 128 });
+  try {
+    const load = await uac(sipp, `${proxy.host}:${proxy.port}`, "1000", calls, rate, dir, scenario);
+    const directPerSec = direct.successful / direct.seconds;
+    const proxiedPerSec = load.successful / load.seconds;
+    return {
+      calls,
+      directPerSec,
+      directFailed: direct.failed,
+      proxiedPerSec,
+      proxiedFailed: load.failed,
+      ratio: proxiedPerSec / directPerSec,
+    };
+  } finally {
+    await proxy.stop();
   }
 }
 

@@ -17,6 +17,8 @@ export interface KamailioOptions {
   /** Where omnivox listens (UDP). */
   omnivox: { host: string; port: number };
   workDir: string;
+  /** Shared memory in MB (default 32; a benchmark's thousands of transactions want more). */
+  shmMb?: number;
   /** Calls to `user` ring `ringUri` (default: a port nobody answers); unanswered after `ringMs`, they go to `pilot`. */
   divert?: { user: string; pilot: string; ringMs?: number; ringUri?: string };
 }
@@ -136,7 +138,20 @@ export async function startKamailio(bin: string, o: KamailioOptions): Promise<Ka
   await writeFile(cfg, kamailioConfig(port, o, deadPort));
   const child: ChildProcess = spawn(
     bin,
-    ["-f", cfg, "-DD", "-E", "-Y", o.workDir, "-m", "32", "-M", "4", "-w", o.workDir],
+    [
+      "-f",
+      cfg,
+      "-DD",
+      "-E",
+      "-Y",
+      o.workDir,
+      "-m",
+      String(o.shmMb ?? 32),
+      "-M",
+      "4",
+      "-w",
+      o.workDir,
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
