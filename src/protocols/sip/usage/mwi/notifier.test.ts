@@ -302,3 +302,52 @@ test("unsolicited NOTIFYs reach registered phones that do not subscribe", async 
   const notifies = await phone.waitNotifies(2);
   assert.match(notifies[1]?.body.toString() ?? "", /Messages-Waiting: yes/);
 });
+
+test("a record-routed SUBSCRIBE: the 200 carries its Record-Route, NOTIFYs follow the route set", async () => {
+  const phonePort = phone.endpoint.localAddress("udp")?.port ?? 0;
+  // The top entry is the proxy next to the notifier: here the phone itself, so NOTIFYs arrive.
+  const rr = [`<sip:127.0.0.1:${phonePort};lr;near=notifier>`, "<sip:edge.invalid;lr>"];
+  const sub = await phone.subscribe([
+    ["Event", "message-summary"],
+    ["Expires", "300"],
+    ...rr.map((r): [string, string] => ["Record-Route", r]),
+  ]);
+  assert.equal(sub.final.status, 200);
+  assert.deepEqual(sub.final.headers.getAll("record-route"), rr, "RFC 6665 §4.2.1, in order");
+  assert.deepEqual(sub.dialog?.state.routeSet, [...rr].reverse());
+  const [notify] = await phone.waitNotifies(1);
+  assert.deepEqual(notify?.headers.getAll("route"), rr);
+  assert.equal(notify?.uri, phone.contact, "loose routing keeps the Contact as Request-URI");
+});
+
+test("an unsolicited NOTIFY to a phone registered with Path goes through the Path", async () => {
+  notifier.stop();
+  startNotifier({ unsolicited: { registrar } });
+  registrarModule = registerModule(server, {
+    registrar,
+    realm: DOMAIN,
+    domain: DOMAIN,
+    verifier: new DigestVerifier(nonces),
+    challenger: new DigestChallenger(nonces),
+    lookup: async (username) => ({ password: USERS[username] ?? "" }),
+    userOf: (username) => `u-${username}`,
+  });
+  // `behind` registers through a proxy; `phone` plays the proxy its Path names.
+  const behind = new TestPhone("alice", "wonderland", phone.server, DOMAIN);
+  await behind.start();
+  try {
+    const edge = `<sip:127.0.0.1:${phone.endpoint.localAddress("udp")?.port};lr>`;
+    const reg = await behind.register([
+      ["Path", edge],
+      ["Supported", "path"],
+    ]);
+    assert.equal(reg.final.status, 200);
+    assert.deepEqual(reg.final.headers.getAll("path"), [edge], "RFC 3327 §5.3");
+    const [notify] = await phone.waitNotifies(1, 3000);
+    assert.equal(notify?.uri, behind.contact);
+    assert.deepEqual(notify?.headers.getAll("route"), [edge]);
+    assert.equal(behind.notifies.length, 0, "not sent around the proxy");
+  } finally {
+    await behind.stop();
+  }
+});
