@@ -81,3 +81,50 @@ test("stop() during the first SUBSCRIBE unsubscribes once the 200 is in", async 
   await waitUntil(() => vm.mwi.notifies.at(-1)?.status === 200, "the final NOTIFY answered");
   assert.equal(vm.mwi.notifies.at(-1)?.state, "terminated;reason=timeout");
 });
+
+test("behind a record-routing proxy, the refresh and the unsubscribe follow the route set", async () => {
+  // A notifier that answers 200 with two Record-Routes: the bottom one (next to us) is its own
+  // address, so what follows the route set reaches it; the top one is a proxy further away.
+  const notifier = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 }, timers: { t1: 20 } });
+  const nPort = (await notifier.start()).udp!.port;
+  cleanups.push(() => notifier.stop());
+  const rr = ["<sip:far.invalid;lr>", `<sip:127.0.0.1:${nPort};lr;near=subscriber>`];
+  const seen: Array<{ uri: string; routes: string[]; expires: string }> = [];
+  notifier.onRequest(
+    (req) => {
+      const m = req.message;
+      seen.push({
+        uri: m.uri,
+        routes: m.headers.getAll("route"),
+        expires: m.headers.get("expires") ?? "",
+      });
+      req.transaction.respond(200, "OK", {
+        headers: [
+          ["Expires", m.headers.get("expires") ?? "0"],
+          ["Contact", `<sip:vm@127.0.0.1:${nPort}>`],
+          ...rr.map((r): [string, string] => ["Record-Route", r]),
+        ],
+      });
+    },
+    { methods: ["SUBSCRIBE"] },
+  );
+  const endpoint = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 }, timers: { t1: 20 } });
+  const port = (await endpoint.start()).udp!.port;
+  const hub = new MwiSubscriberHub(endpoint, { localContact: `sip:gw@127.0.0.1:${port}` });
+  cleanups.push(async () => {
+    await hub.stop();
+    await endpoint.stop();
+  });
+  const sub = hub.subscribe({
+    uri: `sip:4000@127.0.0.1:${nPort}`,
+    expires: 2,
+    retry: { minMs: 20, maxMs: 100 },
+    onSummary: () => {},
+  });
+  await waitUntil(() => seen.length >= 2, "the refresh", 5000);
+  await sub.stop();
+  assert.deepEqual(seen[0], { uri: `sip:4000@127.0.0.1:${nPort}`, routes: [], expires: "2" });
+  const expected = { uri: `sip:vm@127.0.0.1:${nPort}`, routes: [...rr].reverse() };
+  assert.deepEqual(seen[1], { ...expected, expires: "2" }, "the refresh");
+  assert.deepEqual(seen.at(-1), { ...expected, expires: "0" }, "the unsubscribe");
+});
