@@ -154,3 +154,53 @@ describe("requestTarget", () => {
     });
   });
 });
+
+describe("target refresh (§12.2)", () => {
+  const parseReq = (lines: string[]) => parse<SipRequest>(lines);
+  const invite = parseReq([
+    "INVITE sip:bob@phone.example SIP/2.0",
+    "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bK-u9",
+    "From: <sip:omnivox@omnivox.test>;tag=us9",
+    "To: <sip:bob@phone.example>",
+    "Call-ID: call-9@omnivox",
+    "CSeq: 1 INVITE",
+    "Contact: <sip:omnivox@198.51.100.1:5060>",
+  ]);
+  const ok = (rr: string[]) =>
+    parse<SipResponse>([
+      "SIP/2.0 200 OK",
+      "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bK-u9",
+      ...rr.map((r) => `Record-Route: ${r}`),
+      "From: <sip:omnivox@omnivox.test>;tag=us9",
+      "To: <sip:bob@phone.example>;tag=ph9",
+      "Call-ID: call-9@omnivox",
+      "CSeq: 1 INVITE",
+      "Contact: <sip:bob@10.9.9.9:5062>",
+    ]);
+  const reinvite = parseReq([
+    "INVITE sip:omnivox@198.51.100.1:5060 SIP/2.0",
+    "Via: SIP/2.0/UDP 10.9.9.10:5064;branch=z9hG4bK-r1",
+    "From: <sip:bob@phone.example>;tag=ph9",
+    "To: <sip:omnivox@omnivox.test>;tag=us9",
+    "Call-ID: call-9@omnivox",
+    "CSeq: 5 INVITE",
+    "Contact: <sip:bob@10.9.9.10:5064>",
+  ]);
+  const fallback = { host: "203.0.113.1", port: 5060, transport: "udp" } as const;
+
+  test("a re-INVITE's Contact becomes the target, and without a route set the next hop", () => {
+    const d = Dialog.asClient(invite, ok([]), "sip:omnivox@198.51.100.1:5060", fallback);
+    assert.equal(d.acceptRemote(reinvite), true);
+    assert.equal(d.request("BYE").uri, "sip:bob@10.9.9.10:5064");
+    assert.deepEqual(d.state.destination, { host: "10.9.9.10", port: 5064, transport: "udp" });
+  });
+
+  test("with a route set the next hop stays its first route", () => {
+    const d = Dialog.asClient(invite, ok(["<sip:px.example;lr>"]), "sip:o@h", fallback);
+    assert.equal(d.acceptRemote(reinvite), true);
+    const bye = d.request("BYE");
+    assert.equal(bye.uri, "sip:bob@10.9.9.10:5064");
+    assert.deepEqual(routes(bye), ["<sip:px.example;lr>"]);
+    assert.equal(d.state.destination.host, "px.example");
+  });
+});

@@ -85,7 +85,11 @@ function bareUri(headerValue: string | undefined): string {
 }
 
 export class Dialog {
-  private constructor(readonly state: DialogState) {}
+  private constructor(
+    readonly state: DialogState,
+    /** In-dialog requests go to the remote target itself (no route set, not symmetric). */
+    private readonly toTarget = false,
+  ) {}
 
   get key(): string {
     return dialogKey(this.state.callId, this.state.localTag, this.state.remoteTag);
@@ -133,24 +137,43 @@ export class Dialog {
     const routeSet = [...res.headers.getAll("record-route")].reverse();
     const remoteTarget = contactUri(res) ?? req.uri;
     let destination: Destination;
+    let toTarget = routeSet.length === 0;
     try {
       destination = firstHop(routeSet, remoteTarget);
     } catch {
       destination = fallback;
+      toTarget = false;
     }
-    return new Dialog({
-      callId: req.headers.get("call-id") ?? "",
-      localTag: from.tag,
-      remoteTag: to.tag,
-      localUri: from.uri,
-      remoteUri: to.uri,
-      remoteTarget,
-      routeSet,
-      localSeq: cseq.seq,
-      remoteSeq: undefined,
-      localContact,
-      destination,
-    });
+    return new Dialog(
+      {
+        callId: req.headers.get("call-id") ?? "",
+        localTag: from.tag,
+        remoteTag: to.tag,
+        localUri: from.uri,
+        remoteUri: to.uri,
+        remoteTarget,
+        routeSet,
+        localSeq: cseq.seq,
+        remoteSeq: undefined,
+        localContact,
+        destination,
+      },
+      toTarget,
+    );
+  }
+
+  /**
+   * A target refresh (§12.2): the new Contact is the remote target; without a route set the
+   * requests that follow go there. The route set itself never changes (§12.2.1.2).
+   */
+  retarget(target: string): void {
+    this.state.remoteTarget = target;
+    if (!this.toTarget) return;
+    try {
+      this.state.destination = destinationOf(target);
+    } catch {
+      // An unusable new Contact: keep sending where the dialog has worked so far.
+    }
   }
 
   /** A new request inside the dialog (§12.2.1.1), with the next local CSeq. */
@@ -200,8 +223,7 @@ export class Dialog {
     if (this.state.remoteSeq !== undefined && cseq.seq <= this.state.remoteSeq) return false;
     this.state.remoteSeq = cseq.seq;
     const target = contactUri(req);
-    if (target && (req.method === "INVITE" || req.method === "UPDATE"))
-      this.state.remoteTarget = target;
+    if (target && (req.method === "INVITE" || req.method === "UPDATE")) this.retarget(target);
     return true;
   }
 }
