@@ -22,6 +22,7 @@ import {
   callerIdentity,
   diversionHeader,
   phoneLocator,
+  routeOfContact,
   TelephoneAdapter,
 } from "./adapter.ts";
 import { Prompts } from "./prompts.ts";
@@ -342,5 +343,24 @@ describe("a replay deposited into a legacy box by a SIP call with Diversion", ()
     assert.ok(m.durationMs >= 1500 && m.durationMs <= 2600, `recorded ${m.durationMs} ms`);
     assert.equal(sttStarts, 0, "transcribe: false spends no STT");
     assert.equal(m.transcript, undefined);
+  });
+});
+
+describe("routeOfContact", () => {
+  test("a phone registered through a proxy is called through its Path (RFC 3327 §5.3)", () => {
+    const path = ["<sip:10.0.0.1:5070;transport=tcp;lr>", "<sip:core.example;lr>"];
+    assert.deepEqual(routeOfContact({ uri: "sip:bob@192.168.1.20:5062", path }), {
+      uri: "sip:bob@192.168.1.20:5062",
+      dest: { host: "10.0.0.1", port: 5070, transport: "tcp" },
+      routes: path,
+    });
+  });
+
+  test("without a Path the Contact's host is the next hop; a Path that is no SIP URI: none", () => {
+    assert.deepEqual(routeOfContact({ uri: "sip:bob@192.168.1.20:5062" }), {
+      uri: "sip:bob@192.168.1.20:5062",
+      dest: { host: "192.168.1.20", port: 5062, transport: "udp" },
+    });
+    assert.equal(routeOfContact({ uri: "sip:bob@h", path: ["<tel:+1555>"] }), undefined);
   });
 });
