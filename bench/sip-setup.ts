@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnOmnivox } from "../test/support/child.ts";
-import { startKamailio } from "../test/support/kamailio.ts";
+import { kamailioPeer, startKamailio } from "../test/support/kamailio.ts";
 import { findBinary } from "../test/support/peers.ts";
 import { freeUdpPort } from "../test/support/sipp.ts";
 
@@ -204,7 +204,7 @@ async function throughKamailio(
   dir: string,
   calls: number,
 ): Promise<ProxiedSetups | undefined> {
-  const bin = findBinary("kamailio");
+  const bin = kamailioPeer().path;
   if (!bin) return undefined;
   const scenario = join(dir, "routed-uac.xml");
   await writeFile(scenario, ROUTED_UAC);

@@ -13,12 +13,12 @@ import { encodeUlaw } from "../../src/media/g711.ts";
 import { generateTone } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
-import { type Kamailio, startKamailio } from "../support/kamailio.ts";
+import { type Kamailio, kamailioPeer, startKamailio } from "../support/kamailio.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
 
 const sipp = peer("sipp", "sip-tester");
-const kamailio = peer("kamailio", "kamailio");
+const kamailio = kamailioPeer();
 const skip = sipp.skip ?? kamailio.skip;
 const TONE_MS = 2000;
 const SILENCE_MS = 1000;

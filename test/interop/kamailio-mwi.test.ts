@@ -12,13 +12,13 @@ import { encodeUlaw } from "../../src/media/g711.ts";
 import { generateSweep } from "../../src/media/pcm.ts";
 import { type Baresip, startBaresip } from "../support/baresip.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
-import { type Kamailio, startKamailio } from "../support/kamailio.ts";
+import { type Kamailio, kamailioPeer, startKamailio } from "../support/kamailio.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
 
 const baresipBin = peer("baresip", "baresip");
 const sipp = peer("sipp", "sip-tester");
-const kamailio = peer("kamailio", "kamailio");
+const kamailio = kamailioPeer();
 const skip = baresipBin.skip ?? sipp.skip ?? kamailio.skip;
 let t: TestApp;
 let proxy: Kamailio;

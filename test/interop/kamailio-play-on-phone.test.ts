@@ -11,12 +11,12 @@ import { after, before, test } from "node:test";
 import { generateSweep, rms } from "../../src/media/pcm.ts";
 import { pcm16ToWav } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
-import { type Kamailio, startKamailio } from "../support/kamailio.ts";
+import { type Kamailio, kamailioPeer, startKamailio } from "../support/kamailio.ts";
 import { peer } from "../support/peers.ts";
 import { type SippPhone, startSippPhone } from "../support/sipp-phone.ts";
 
 const sipp = peer("sipp", "sip-tester");
-const kamailio = peer("kamailio", "kamailio");
+const kamailio = kamailioPeer();
 const skip = sipp.skip ?? kamailio.skip;
 let t: TestApp;
 let proxy: Kamailio;

@@ -6,12 +6,25 @@
 // answered to omnivox's voicemail pilot with Diversion (RFC 5806), as a PBX does.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createServer, Socket } from "node:net";
 import { join } from "node:path";
+import { peer } from "./peers.ts";
 import { freeUdpPort } from "./sipp.ts";
 
 const MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules/";
+const DEBIAN_BINARY = "/usr/sbin/kamailio";
+
+/** Debian installs kamailio in /usr/sbin, which a non-root PATH often lacks. */
+export function kamailioPeer(): { path?: string; skip?: string } {
+  try {
+    accessSync(DEBIAN_BINARY, constants.X_OK);
+    return { path: DEBIAN_BINARY };
+  } catch {
+    return peer("kamailio", "kamailio");
+  }
+}
 
 export interface KamailioOptions {
   /** Where omnivox listens (UDP). */
