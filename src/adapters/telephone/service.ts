@@ -13,8 +13,12 @@ import { answerOffer, formatSdp, type LocalAudio, parseSdp } from "../../protoco
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { type CallerCheck, isTrustedSource } from "../../protocols/sip/usage/caller-identity.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
+import { retargetOf } from "../../protocols/sip/usage/retarget.ts";
+import type { CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
+import type { GreetingKind } from "./deposit-call.ts";
 import { depositCall } from "./deposit-call.ts";
 import type { CallWaiting } from "./icw.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
@@ -30,6 +34,8 @@ export interface TelephoneOptions {
   mediaAddress: string;
   rtpPorts: string;
   accessNumber?: string;
+  /** Proxies whose P-Asserted-Identity is believed (RFC 3325 trust domain; `sip.trustedProxies`). */
+  trustedProxies?: readonly string[];
   voicemail: {
     maxMessageMs: number;
     silenceMs: number;
@@ -48,9 +54,12 @@ export interface TelephoneDeps {
   prompts: Prompts;
   /** The user a dialled number reaches. */
   mailboxFor(number: string): Promise<string | undefined>;
-  /** The user whose own phone is calling (trusted from registration), if any. */
-  identifyCaller(req: IncomingRequest): Promise<string | undefined>;
-  greetingFor(userId: string): Promise<Int16Array | undefined>;
+  /**
+   * Whether the caller proved to be `calledUser` (digest, or a PAI when `trusted`); "answered"
+   * when it sent the digest challenge instead (README "Who is calling").
+   */
+  identifyCaller(req: IncomingRequest, calledUser: string, trusted: boolean): Promise<CallerCheck>;
+  greetingFor(userId: string, kind?: GreetingKind): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
   mailbox: MailboxStore;
   /** Transcribes deposits while they are recorded; without it messages have no transcript. */
@@ -137,24 +146,23 @@ export class TelephoneService {
 
   async #onInvite(req: IncomingRequest): Promise<void> {
     const log = this.deps.logger.child({ callId: req.message.headers.get("call-id") });
+    const trusted = isTrustedSource(req.source.host, this.opts.trustedProxies ?? []);
+    const target = await this.#calledParty(req, trusted);
+    const { party, calledUser, isAccess } = target;
+    let app: "mailbox" | "deposit" | undefined = isAccess ? "mailbox" : undefined;
+    let callerUser: string | undefined;
+    if (calledUser) {
+      // A user calling their own number reaches their mailbox, when they proved who they are.
+      const caller = await this.deps.identifyCaller(req, calledUser, trusted);
+      if (caller === "answered") return;
+      app = caller === "owner" ? "mailbox" : "deposit";
+      if (caller === "owner") callerUser = calledUser;
+    }
     const session = new InviteServerSession(req, {
       endpoint: this.endpoint,
       dialogs: this.dialogs,
       localContact: this.#contact,
     });
-    const party = callPartyOf(req.message);
-    const isAccess = this.opts.accessNumber !== undefined && party.dnis === this.opts.accessNumber;
-    const callerUser = await this.deps.identifyCaller(req);
-    const calledUser = isAccess
-      ? undefined
-      : await this.deps.mailboxFor(party.divertedFrom ?? party.dnis ?? "");
-    // A user calling their own number from their own phone reaches their mailbox, not a deposit.
-    const app: "mailbox" | "deposit" | undefined =
-      isAccess || (callerUser && callerUser === calledUser)
-        ? "mailbox"
-        : calledUser
-          ? "deposit"
-          : undefined;
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
       session.reject(404, "Not Found");
@@ -238,6 +246,33 @@ export class TelephoneService {
     } finally {
       await leg.hangup();
     }
+  }
+
+  /**
+   * Whose box a call is for (README "Forwarded calls"): the first retargeting candidate that is a
+   * user's number, else the access number's mailbox, else the Request-URI user. The party's
+   * dnis is the number the caller dialled, not the voicemail pilot.
+   */
+  async #calledParty(
+    req: IncomingRequest,
+    trusted: boolean,
+  ): Promise<{ party: CallParty; calledUser?: string; isAccess: boolean }> {
+    const party = callPartyOf(req.message, { assertedIdentity: trusted });
+    const retarget = retargetOf(req.message);
+    for (const box of retarget.candidates) {
+      const user = await this.deps.mailboxFor(box);
+      if (!user) continue;
+      party.dnis = retarget.dialled ?? box;
+      party.divertedFrom = box;
+      if (retarget.cause !== undefined) party.cause = retarget.cause;
+      return { party, calledUser: user, isAccess: false };
+    }
+    const reached = retarget.requestUser ?? party.dnis;
+    if (this.opts.accessNumber !== undefined && reached === this.opts.accessNumber)
+      return { party, isAccess: true };
+    const user = await this.deps.mailboxFor(reached ?? "");
+    if (retarget.cause !== undefined) party.cause = retarget.cause;
+    return user ? { party, calledUser: user, isAccess: false } : { party, isAccess: false };
   }
 
   /**
