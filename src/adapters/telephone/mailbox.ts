@@ -28,7 +28,7 @@ export interface MailboxStore {
 export interface MailboxOptions {
   prompts: Prompts;
   store: MailboxStore;
-  /** Set when the caller is already known (their own registered phone); otherwise asked. */
+  /** Set when the mailbox is known from the call (the caller's number); otherwise asked. */
   userId?: string;
   /** Looks up a mailbox by the number the caller keys in. */
   findMailbox: (number: string) => Promise<string | undefined>;

@@ -151,6 +151,9 @@ export class TelephoneService {
     const { party, calledUser, isAccess } = target;
     let app: "mailbox" | "deposit" | undefined = isAccess ? "mailbox" : undefined;
     let callerUser: string | undefined;
+    // On the access number the caller's number only saves keying the mailbox number: the PIN
+    // is asked all the same, so an unproved From is good enough for that.
+    if (isAccess && party.ani) callerUser = await this.deps.mailboxFor(party.ani);
     if (calledUser) {
       // A user calling their own number reaches their mailbox, when they proved who they are.
       const caller = await this.deps.identifyCaller(req, calledUser, trusted);
