@@ -2,7 +2,8 @@
 // also the access number: Diversion (RFC 5806), History-Info (RFC 7044) and the RFC 4458
 // `target`/`cause` Request-URI each file the message in the right box with the dialled number
 // as dnis (and in the mail's "To:"); cause 486 plays the busy greeting, 408 the unavailable one,
-// checked on the RTP omnivox sends to the caller (cross-correlated with each greeting).
+// checked on the RTP omnivox sends to the caller (cross-correlated with each greeting). sipp's
+// address is a trusted proxy here: its P-Asserted-Identity names the caller (RFC 3325).
 
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
@@ -10,6 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { Prompts } from "../../src/adapters/telephone/prompts.ts";
 import { greetingAudioId } from "../../src/adapters/voicemail/store.ts";
 import { decodeUlaw, encodeUlaw } from "../../src/media/g711.ts";
 import { crossCorrelate, generateSweep } from "../../src/media/pcm.ts";
@@ -41,6 +43,7 @@ before(async () => {
       listen: "127.0.0.1:0",
       domain: "pbx.example.com",
       accessNumber: PILOT,
+      trustedProxies: ["127.0.0.1"],
       rtpPorts: `${base}-${base + 19}`,
     },
   });
@@ -70,6 +73,10 @@ interface Forwarded {
   listen?: Socket;
   /** Keep the greeting: an ignored digit, and time to hear it before speaking. */
   hearGreeting?: boolean;
+  /** The digit sent by INFO after the answer (default "#", or "5" with hearGreeting). */
+  signal?: string;
+  /** How long after the digit sipp starts speaking (its RTP then takes omnivox's audio along). */
+  waitMs?: number;
 }
 
 async function forwardedCall(call: Forwarded) {
@@ -82,8 +89,8 @@ async function forwardedCall(call: Forwarded) {
       ruri: call.ruri.replace("{sip}", `${sip.host}:${sip.port}`),
       headers: (call.headers ?? ["Subject: forwarded"]).join("\n      "),
       rtp_port: rtpPort,
-      signal: call.hearGreeting ? "5" : "#",
-      wait_ms: call.hearGreeting ? "3500" : "1000",
+      signal: call.signal ?? (call.hearGreeting ? "5" : "#"),
+      wait_ms: String(call.waitMs ?? (call.hearGreeting ? 3500 : 1000)),
       audio: audioFile,
       audio_ms: String(AUDIO_MS + 300),
     },
@@ -213,4 +220,51 @@ test("cause=408 (no answer) plays the unavailable greeting", {
   const busy = crossCorrelate(busyGreeting, heard, 8000);
   assert.ok(unavailable.coefficient > 0.9, `correlation ${unavailable.coefficient.toFixed(3)}`);
   assert.ok(busy.coefficient < 0.3, `not the busy one: ${busy.coefficient.toFixed(3)}`);
+});
+
+test("a trusted proxy's P-Asserted-Identity is the caller number stored", {
+  skip: sipp.skip,
+  timeout: 90_000,
+}, async () => {
+  const before = (await t.app.store.voicemail.list("bob")).length;
+  await forwardedCall({
+    ruri: "sip:1002@{sip}",
+    headers: ['P-Asserted-Identity: "Dana" <tel:+15559876>'],
+  });
+  const box = await t.app.store.voicemail.list("bob");
+  assert.equal(box.length, before + 1);
+  const vm = await newestMessage("bob");
+  assert.equal(vm?.ani, "+15559876", "the asserted number, not From's 15551234");
+  assert.equal(vm?.dnis, "1002");
+});
+
+test("a trusted proxy asserting alice calling her own number reaches her mailbox, unchallenged", {
+  skip: sipp.skip,
+  timeout: 90_000,
+}, async () => {
+  const before = (await t.app.store.voicemail.list("alice")).length;
+  const rtp = await rtpListener();
+  try {
+    // "#" answers the first PIN prompt with nothing: "bad PIN", and the PIN is asked again;
+    // sipp is heard only after that (its RTP moves omnivox's audio to its own port).
+    await forwardedCall({
+      ruri: "sip:1001@{sip}",
+      headers: ["P-Asserted-Identity: <sip:alice@pbx.example.com>"],
+      listen: rtp.socket,
+      hearGreeting: true,
+      signal: "#",
+      waitMs: 7000,
+    });
+  } finally {
+    rtp.socket.close();
+  }
+  const prompts = await Prompts.load();
+  const heard = rtp.heard();
+  const bad = crossCorrelate(prompts.get("bad-pin"), heard, 16_000);
+  assert.ok(bad.coefficient > 0.9, `the bad-PIN prompt: correlation ${bad.coefficient.toFixed(3)}`);
+  // After it, the PIN prompt again, whole.
+  const again = heard.subarray(Math.max(0, bad.lag) + prompts.get("bad-pin").length);
+  const pin = crossCorrelate(prompts.get("enter-pin"), again, 4000);
+  assert.ok(pin.coefficient > 0.9, `the PIN prompt: correlation ${pin.coefficient.toFixed(3)}`);
+  assert.equal((await t.app.store.voicemail.list("alice")).length, before, "no message left");
 });
