@@ -94,6 +94,14 @@ export interface PlayOnPhoneResult {
   callId: string;
 }
 
+/** What a call is for: the application, the box (deposit) and the known caller (mailbox). */
+interface Routed {
+  party: CallParty;
+  app?: "mailbox" | "deposit";
+  calledUser?: string;
+  callerUser?: string;
+}
+
 export class TelephoneService {
   readonly endpoint: SipEndpoint;
   readonly dialogs: DialogRegistry;
@@ -147,44 +155,43 @@ export class TelephoneService {
   async #onInvite(req: IncomingRequest): Promise<void> {
     const log = this.deps.logger.child({ callId: req.message.headers.get("call-id") });
     const trusted = isTrustedSource(req.source.host, this.opts.trustedProxies ?? []);
-    const target = await this.#calledParty(req, trusted);
-    const { party, calledUser, isAccess } = target;
-    let app: "mailbox" | "deposit" | undefined = isAccess ? "mailbox" : undefined;
-    let callerUser: string | undefined;
-    // On the access number the caller's number only saves keying the mailbox number: the PIN
-    // is asked all the same, so an unproved From is good enough for that.
-    if (isAccess && party.ani) callerUser = await this.deps.mailboxFor(party.ani);
-    if (calledUser) {
-      // A user calling their own number reaches their mailbox, when they proved who they are.
-      const caller = await this.deps.identifyCaller(req, calledUser, trusted);
-      if (caller === "answered") return;
-      app = caller === "owner" ? "mailbox" : "deposit";
-      if (caller === "owner") callerUser = calledUser;
+    const session = () =>
+      new InviteServerSession(req, {
+        endpoint: this.endpoint,
+        dialogs: this.dialogs,
+        localContact: this.#contact,
+      });
+    let routed: Routed | "answered";
+    try {
+      routed = await this.#route(req, trusted);
+    } catch (err) {
+      // The user store failed: ours to fix, so the caller is asked to try again later.
+      log.error({ err }, "cannot route the call");
+      session().reject(500, "Server Internal Error", [["Retry-After", "5"]]);
+      return;
     }
-    const session = new InviteServerSession(req, {
-      endpoint: this.endpoint,
-      dialogs: this.dialogs,
-      localContact: this.#contact,
-    });
+    if (routed === "answered") return;
+    const { party, app, calledUser, callerUser } = routed;
+    const invite = session();
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
-      session.reject(404, "Not Found");
+      invite.reject(404, "Not Found");
       return;
     }
     const offer = parseSdp(req.message.body);
     if (!offer.ok) {
-      session.reject(400, "Bad Request (unreadable SDP)");
+      invite.reject(400, "Bad Request (unreadable SDP)");
       return;
     }
     const lease = await this.#ports.allocate().catch(() => undefined);
     if (!lease) {
-      session.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
+      invite.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
       return;
     }
     const negotiated = answerOffer(offer.value, this.#localAudio(lease.port));
     if (!negotiated.ok) {
       lease.release();
-      session.reject(488, "Not Acceptable Here", [
+      invite.reject(488, "Not Acceptable Here", [
         ["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`],
       ]);
       return;
@@ -200,13 +207,13 @@ export class TelephoneService {
       onError: (err) => log.debug({ err }, "rtp"),
     });
     const callId = randomUUID();
-    leg = new SipCallLeg(callId, party, session, rtp);
-    session.ring();
+    leg = new SipCallLeg(callId, party, invite, rtp);
+    invite.ring();
     // Internet call waiting: a user who is online decides what happens before we answer.
     const icw =
       app === "deposit"
         ? await this.deps.icw
-            ?.offer({ callId, userId: calledUser!, party, ended: session.ended })
+            ?.offer({ callId, userId: calledUser!, party, ended: invite.ended })
             .catch((err: unknown) => {
               log.warn({ err }, "icw: cannot offer the call");
               return undefined;
@@ -214,11 +221,11 @@ export class TelephoneService {
         : undefined;
     const choice = await icw?.decision;
     if (choice?.action === "forward") {
-      session.reject(302, "Moved Temporarily", [["Contact", `<${choice.to}>`]]);
+      invite.reject(302, "Moved Temporarily", [["Contact", `<${choice.to}>`]]);
       rtp.close();
       return;
     }
-    const acked = await session.accept(Buffer.from(formatSdp(negotiated.answer)));
+    const acked = await invite.accept(Buffer.from(formatSdp(negotiated.answer)));
     if (!acked) {
       rtp.close();
       return;
@@ -249,6 +256,29 @@ export class TelephoneService {
     } finally {
       await leg.hangup();
     }
+  }
+
+  /** Which application answers, for which box; "answered" when the caller was challenged. */
+  async #route(req: IncomingRequest, trusted: boolean): Promise<Routed | "answered"> {
+    const { party, calledUser, isAccess } = await this.#calledParty(req, trusted);
+    let app: "mailbox" | "deposit" | undefined = isAccess ? "mailbox" : undefined;
+    let callerUser: string | undefined;
+    // On the access number the caller's number only saves keying the mailbox number: the PIN
+    // is asked all the same, so an unproved From is good enough for that.
+    if (isAccess && party.ani) callerUser = await this.deps.mailboxFor(party.ani);
+    if (calledUser) {
+      // A user calling their own number reaches their mailbox, when they proved who they are.
+      const caller = await this.deps.identifyCaller(req, calledUser, trusted);
+      if (caller === "answered") return "answered";
+      app = caller === "owner" ? "mailbox" : "deposit";
+      if (caller === "owner") callerUser = calledUser;
+    }
+    return {
+      party,
+      ...(app ? { app } : {}),
+      ...(calledUser ? { calledUser } : {}),
+      ...(callerUser ? { callerUser } : {}),
+    };
   }
 
   /**
