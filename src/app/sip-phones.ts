@@ -1,6 +1,6 @@
 // Users' phones on our SIP endpoint: REGISTER with digest (credentials from the user's profile),
-// MWI subscriptions answered from our voicemail store, and the caller identified when a call
-// comes from a phone registered to a user (their mailbox, no deposit).
+// MWI subscriptions answered from our voicemail store, and whether a call to a user's number is
+// that user calling (their mailbox, no deposit): proved by digest or a trusted PAI, never by address.
 
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
@@ -16,6 +16,7 @@ import {
 import type { DialogRegistry } from "../protocols/sip/dialog/registry.ts";
 import type { IncomingRequest, SipEndpoint } from "../protocols/sip/endpoint.ts";
 import { type Binding, Registrar } from "../protocols/sip/registrar/index.ts";
+import { type CallerCheck, checkCaller } from "../protocols/sip/usage/caller-identity.ts";
 import { mwiNotifier } from "../protocols/sip/usage/mwi/index.ts";
 import { registerModule } from "../protocols/sip/usage/register.ts";
 import { sipCredentialLookup } from "../store/secrets.ts";
@@ -24,8 +25,11 @@ import type { Store } from "../store/types.ts";
 export interface SipPhones {
   /** Tells the user's subscribed phones their mailbox changed. */
   notifyChanged(userId: string): void;
-  /** The user whose registered phone sent this request, if any. */
-  identifyCaller(req: IncomingRequest): Promise<string | undefined>;
+  /**
+   * Whether the caller of this INVITE proved to be `calledUser` (README "Who is calling"); sends
+   * the digest challenge itself ("answered") when the call claims to come from that user.
+   */
+  identifyCaller(req: IncomingRequest, calledUser: string, trusted: boolean): Promise<CallerCheck>;
   /** The live bindings of every AOR the user owns: where a call to the user's phones goes. */
   bindingsOf(userId: string): Binding[];
   stop(): void;
@@ -72,16 +76,6 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     return owners.get(decodeURIComponent(user));
   };
   const registrar = new Registrar({ aorOwner });
-  // Every INVITE asks who is calling: an index by source address, kept by the registrar's
-  // events, answers without walking every binding.
-  const sourceKey = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
-  const bySource = new Map<string, Binding>();
-  registrar.onChange(({ type, binding }) => {
-    if (!binding.source) return;
-    const key = sourceKey(binding.source);
-    if (type === "added" || type === "refreshed") bySource.set(key, binding);
-    else if (bySource.get(key)?.key === binding.key) bySource.delete(key);
-  });
   const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
   // A profile with `mwi.phones: "all"` lights the phone's lamp for every enabled voicemail
@@ -115,11 +109,18 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
         .notifyChanged(userId)
         .catch((err) => deps.logger.warn({ err, userId }, "MWI notify failed"));
     },
-    async identifyCaller(req) {
-      // Trusted only when the request comes from where a live binding of that user registered.
-      const binding = bySource.get(sourceKey(req.source));
-      return binding && binding.expiresAt > Date.now() ? binding.userId : undefined;
-    },
+    identifyCaller: (req, calledUser, trusted) =>
+      checkCaller(req, calledUser, {
+        trusted,
+        gate,
+        // The user's id (their AOR's user part) or one of their numbers, with or without "+".
+        names: async (user, id) => {
+          if (user === id) return true;
+          const phones = (await deps.store.users.get(id))?.profile.phones ?? [];
+          const bare = user.replace(/^\+/, "");
+          return phones.some((p) => p.replace(/^\+/, "") === bare);
+        },
+      }),
     bindingsOf(userId) {
       return registrar
         .aors()

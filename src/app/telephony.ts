@@ -75,6 +75,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       mediaAddress,
       rtpPorts: config.sip.rtpPorts,
       ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
+      trustedProxies: config.sip.trustedProxies,
       voicemail: config.voicemail,
       tmpDir: join(deps.dataDir, "tmp"),
     },
@@ -82,8 +83,10 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       logger: deps.logger.child({ component: "telephone" }),
       prompts: await Prompts.load(),
       mailboxFor: (n) => voicemail.mailboxFor(n),
-      identifyCaller: (req) => phones?.identifyCaller(req) ?? Promise.resolve(undefined),
-      greetingFor: (u) => voicemail.greetingFor(u),
+      // Before the phones are wired no one has proved anything: every caller is a caller.
+      identifyCaller: (req, called, trusted) =>
+        phones?.identifyCaller(req, called, trusted) ?? Promise.resolve("other"),
+      greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
       deposit: (m) => voicemail.deposit(m),
       mailbox: voicemail,
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),

@@ -72,3 +72,21 @@ test("the shipped example configuration is valid and documents every top-level k
   for (const key of Object.keys(c))
     assert.match(text, new RegExp(`^#? ?${key}:`, "m"), `${key} is documented`);
 });
+
+test("sip.trustedProxies takes host addresses only", () => {
+  assert.deepEqual(parseConfig({}).sip.trustedProxies, []);
+  assert.deepEqual(
+    parseConfig({ sip: { trustedProxies: ["192.0.2.10", "2001:db8::1"] } }).sip.trustedProxies,
+    ["192.0.2.10", "2001:db8::1"],
+  );
+  for (const bad of ["proxy.example.com", "192.0.2.0/24", ""]) {
+    assert.throws(
+      () => parseConfig({ sip: { trustedProxies: [bad] } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /sip\.trustedProxies/.test(err.message) &&
+        /IP address/.test(err.message),
+      bad,
+    );
+  }
+});

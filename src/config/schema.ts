@@ -1,6 +1,7 @@
 // The configuration schema (DESIGN §4 keys): YAML and environment are parsed into this one typed,
 // frozen value. Every object is strict, so an unknown key stops start-up naming its path.
 
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
@@ -91,6 +92,21 @@ export const configSchema = z
           .array(z.enum(["SHA-256", "MD5"]))
           .min(1)
           .default(["MD5"]),
+        /**
+         * Proxies (IPv4/IPv6 host addresses) whose P-Asserted-Identity names the caller (RFC 3325
+         * trust domain). PAI from any other source is ignored; see README "Who is calling".
+         */
+        trustedProxies: z
+          .array(
+            z
+              .string()
+              .trim()
+              .refine((a) => isIP(a.replace(/^\[|\]$/g, "")) !== 0, {
+                message:
+                  "expected an IP address (e.g. 192.0.2.10 or 2001:db8::1), not a name or range",
+              }),
+          )
+          .default([]),
         /** Also send MWI NOTIFYs to registered phones that do not subscribe. */
         unsolicitedMwi: z.boolean().default(false),
         /** Address put in SDP and Contact; default the listen host (required when that is 0.0.0.0). */

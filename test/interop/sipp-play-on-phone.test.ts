@@ -34,7 +34,7 @@ before(async () => {
       logger: pino({ level: "silent" }),
       prompts: await Prompts.load(),
       mailboxFor: never,
-      identifyCaller: never,
+      identifyCaller: async () => "other" as const,
       greetingFor: never,
       deposit: async () => {},
       mailbox: {

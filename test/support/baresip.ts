@@ -28,6 +28,11 @@ export interface BaresipOptions {
   /** The baresip binary (from peer("baresip", "baresip")). */
   binary: string;
   account: BaresipAccount;
+  /**
+   * More accounts in the same process: they register from the same address and port (several
+   * lines of one phone). `/uafind <aor>` picks the one the next `/dial` uses.
+   */
+  moreAccounts?: BaresipAccount[];
   /** Audio source as `module,device`; default a 440 Hz tone from ausine. */
   audioSource?: string;
   /** Print every SIP message baresip sends and receives (-s). */
@@ -114,7 +119,8 @@ async function startOnce(options: BaresipOptions): Promise<Baresip> {
     join(dir, "config"),
     configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir),
   );
-  await writeFile(join(dir, "accounts"), `${accountLine(options.account)}\n`);
+  const accounts = [options.account, ...(options.moreAccounts ?? [])];
+  await writeFile(join(dir, "accounts"), `${accounts.map(accountLine).join("\n")}\n`);
   await writeFile(join(dir, "contacts"), "");
   const args = ["-f", dir, ...(options.sipTrace ? ["-s"] : [])];
   const child = spawn(options.binary, args, { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });

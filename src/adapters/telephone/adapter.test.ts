@@ -277,7 +277,7 @@ describe("a replay deposited into a legacy box by a SIP call with Diversion", ()
         prompts: await Prompts.load(),
         // The legacy box knows station 2001 as bob's box; the dialled number is its pilot.
         mailboxFor: async (n) => (n === "2001" ? "bob" : undefined),
-        identifyCaller: async () => undefined,
+        identifyCaller: async () => "other" as const,
         greetingFor: async () => undefined,
         deposit: async (m) => {
           onDeposit?.(m);

@@ -8,10 +8,12 @@ export interface CallParty {
   /** Calling number or user (From / P-Asserted-Identity user part). */
   ani?: string;
   callerName?: string;
-  /** Called number (Request-URI / To user part, or the first Diversion when forwarded). */
+  /** The number the caller dialled: the original target when forwarded, else the Request-URI user. */
   dnis?: string;
-  /** The number the call was forwarded from (Diversion, RFC 5806), when there was one. */
+  /** The user's number the call was diverted to voicemail from, when it was forwarded. */
   divertedFrom?: string;
+  /** Why it was diverted, as a SIP code (RFC 4458 `cause`): 486 busy selects the busy greeting. */
+  cause?: number;
 }
 
 export interface CallLeg {

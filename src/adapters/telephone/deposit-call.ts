@@ -28,6 +28,14 @@ export interface DepositedMessage {
   extraTargets?: ExtraTarget[];
 }
 
+/** Which of the user's greetings a caller hears: "busy" when the call was diverted on busy. */
+export type GreetingKind = "unavailable" | "busy";
+
+/** RFC 4458 §3.2 cause 486 (Busy Here) is the busy case; 408, 480, 302 and none are not. */
+export function greetingKindOf(party: CallParty): GreetingKind {
+  return party.cause === 486 ? "busy" : "unavailable";
+}
+
 /** What a deposit needs from the telephone service (its options and dependencies). */
 export interface DepositEnv {
   tmpDir: string;
@@ -38,7 +46,7 @@ export interface DepositEnv {
     silenceLevel: number;
   };
   prompts: Prompts;
-  greetingFor(userId: string): Promise<Int16Array | undefined>;
+  greetingFor(userId: string, kind?: GreetingKind): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
   transcriber?: DepositTranscriber;
   liveDeposits?: LiveDeposits;
@@ -102,7 +110,8 @@ export async function depositCall(env: DepositEnv, call: DepositCall): Promise<v
     // The live copies get each frame after our recording has it, never instead of it.
     return copy ? tee(sink, { write: (pcm) => copy.write(pcm) }) : sink;
   };
-  const greeting = (await env.greetingFor(userId)) ?? env.prompts.get("greeting");
+  const greeting =
+    (await env.greetingFor(userId, greetingKindOf(leg.party))) ?? env.prompts.get("greeting");
   const vm = env.voicemail;
   if (call.reply) await leg.play(call.reply);
   const result = await runDeposit(

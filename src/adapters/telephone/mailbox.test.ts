@@ -14,6 +14,7 @@ class MemoryMailbox implements MailboxStore {
   saved: string[] = [];
   deleted: string[] = [];
   greeting?: Int16Array;
+  busyGreeting?: Int16Array;
   constructor(private readonly messages: MailboxMessage[]) {}
   async verifyPin(userId: string, pin: string) {
     return userId === "alice" && pin === "1234";
@@ -27,8 +28,9 @@ class MemoryMailbox implements MailboxStore {
   async delete(_u: string, id: string) {
     this.deleted.push(id);
   }
-  async saveGreeting(_u: string, pcm: Int16Array) {
-    this.greeting = pcm;
+  async saveGreeting(_u: string, pcm: Int16Array, kind?: "unavailable" | "busy") {
+    if (kind === "busy") this.busyGreeting = pcm;
+    else this.greeting = pcm;
   }
 }
 
@@ -144,6 +146,37 @@ test("the caller keys the mailbox number when not known; 5 records a greeting", 
   assert.equal(end, "done");
   assert.equal(store.greeting?.length, 25 * 160);
   assert.ok(leg.played.includes(prompts.get("no-new-messages")));
+});
+
+test("6 records the busy greeting, beside the unavailable one", async () => {
+  const leg = new FakeLeg();
+  const store = new MemoryMailbox([]);
+  script(leg, [
+    [prompts.get("enter-pin"), "1234#"],
+    [prompts.get("main-menu"), "6"],
+  ]);
+  const prev = leg.onPlay;
+  leg.onPlay = (i, s) => {
+    prev(i, s);
+    if (s.length === prompts.beep().length && !store.busyGreeting) {
+      void leg.recording().then(() => {
+        for (let f = 0; f < 30; f++) leg.frame(generateTone(900, 20));
+        leg.digit("#");
+      });
+    }
+    if (s === prompts.get("greeting-saved")) setImmediate(() => leg.digit("*"));
+  };
+  const end = await runMailbox(leg, {
+    prompts,
+    store,
+    userId: "alice",
+    findMailbox: async () => undefined,
+    digitTimeoutMs: 500,
+  });
+  assert.equal(end, "done");
+  assert.ok(leg.played.includes(prompts.get("record-busy-greeting")));
+  assert.equal(store.busyGreeting?.length, 30 * 160);
+  assert.equal(store.greeting, undefined, "the unavailable greeting is untouched");
 });
 
 test("numbers and times are spoken from the shipped clips", () => {

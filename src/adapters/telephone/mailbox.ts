@@ -1,8 +1,10 @@
 // Mailbox by phone (issue 3 §5): PIN by DTMF, then the new messages with their envelope (caller,
-// time), and keys 1 replay, 2 save, 3 delete, 4 next; 5 records the user's greeting; * hangs up.
+// time), and keys 1 replay, 2 save, 3 delete, 4 next; 5 records the user's greeting, 6 the busy
+// greeting (played when a call was diverted on busy); * hangs up. README "Mailbox by phone".
 
 import { concatPcm } from "../../media/pcm.ts";
 import type { CallLeg } from "./call-leg.ts";
+import type { GreetingKind } from "./deposit-call.ts";
 import { DigitInput } from "./digits.ts";
 import type { Prompts } from "./prompts.ts";
 
@@ -19,14 +21,14 @@ export interface MailboxStore {
   newMessages(userId: string): Promise<MailboxMessage[]>;
   markSaved(userId: string, messageId: string): Promise<void>;
   delete(userId: string, messageId: string): Promise<void>;
-  /** Records `pcm` (8 kHz) as the user's greeting. */
-  saveGreeting(userId: string, pcm: Int16Array): Promise<void>;
+  /** Records `pcm` (8 kHz) as the user's greeting of that kind (default unavailable). */
+  saveGreeting(userId: string, pcm: Int16Array, kind?: GreetingKind): Promise<void>;
 }
 
 export interface MailboxOptions {
   prompts: Prompts;
   store: MailboxStore;
-  /** Set when the caller is already known (their own registered phone); otherwise asked. */
+  /** Set when the mailbox is known from the call (the caller's number); otherwise asked. */
   userId?: string;
   /** Looks up a mailbox by the number the caller keys in. */
   findMailbox: (number: string) => Promise<string | undefined>;
@@ -64,7 +66,8 @@ export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<Ma
       await input.say(p.get("main-menu"));
       const key = await input.next(timeout);
       if (key === "1") await playNewMessages(input, opts, userId);
-      else if (key === "5") await recordGreeting(leg, input, opts, userId);
+      else if (key === "5") await recordGreeting(leg, input, opts, userId, "unavailable");
+      else if (key === "6") await recordGreeting(leg, input, opts, userId, "busy");
       else if (key === "*" || key === undefined) break;
     }
     if (!over) await leg.play(p.get("goodbye"));
@@ -126,9 +129,10 @@ async function recordGreeting(
   input: DigitInput,
   opts: MailboxOptions,
   userId: string,
+  kind: GreetingKind,
 ): Promise<void> {
   const p = opts.prompts;
-  await input.say(p.get("record-greeting"));
+  await input.say(p.get(kind === "busy" ? "record-busy-greeting" : "record-greeting"));
   input.clear();
   await leg.play(p.beep());
   const frames: Int16Array[] = [];
@@ -139,6 +143,6 @@ async function recordGreeting(
   const key = await input.next(opts.maxGreetingMs ?? 60_000);
   off();
   if (key !== "#" || frames.length === 0) return;
-  await opts.store.saveGreeting(userId, concatPcm(frames));
+  await opts.store.saveGreeting(userId, concatPcm(frames), kind);
   await input.say(p.get("greeting-saved"));
 }

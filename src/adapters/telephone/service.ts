@@ -13,8 +13,12 @@ import { answerOffer, formatSdp, type LocalAudio, parseSdp } from "../../protoco
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { type CallerCheck, isTrustedSource } from "../../protocols/sip/usage/caller-identity.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
+import { retargetOf } from "../../protocols/sip/usage/retarget.ts";
+import type { CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
+import type { GreetingKind } from "./deposit-call.ts";
 import { depositCall } from "./deposit-call.ts";
 import type { CallWaiting } from "./icw.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
@@ -30,6 +34,8 @@ export interface TelephoneOptions {
   mediaAddress: string;
   rtpPorts: string;
   accessNumber?: string;
+  /** Proxies whose P-Asserted-Identity is believed (RFC 3325 trust domain; `sip.trustedProxies`). */
+  trustedProxies?: readonly string[];
   voicemail: {
     maxMessageMs: number;
     silenceMs: number;
@@ -48,9 +54,12 @@ export interface TelephoneDeps {
   prompts: Prompts;
   /** The user a dialled number reaches. */
   mailboxFor(number: string): Promise<string | undefined>;
-  /** The user whose own phone is calling (trusted from registration), if any. */
-  identifyCaller(req: IncomingRequest): Promise<string | undefined>;
-  greetingFor(userId: string): Promise<Int16Array | undefined>;
+  /**
+   * Whether the caller proved to be `calledUser` (digest, or a PAI when `trusted`); "answered"
+   * when it sent the digest challenge instead (README "Who is calling").
+   */
+  identifyCaller(req: IncomingRequest, calledUser: string, trusted: boolean): Promise<CallerCheck>;
+  greetingFor(userId: string, kind?: GreetingKind): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
   mailbox: MailboxStore;
   /** Transcribes deposits while they are recorded; without it messages have no transcript. */
@@ -85,6 +94,14 @@ export interface PlayOnPhoneResult {
   packetsReceived: number;
   /** The call's SIP Call-ID: the delivery's native id. */
   callId: string;
+}
+
+/** What a call is for: the application, the box (deposit) and the known caller (mailbox). */
+interface Routed {
+  party: CallParty;
+  app?: "mailbox" | "deposit";
+  calledUser?: string;
+  callerUser?: string;
 }
 
 export class TelephoneService {
@@ -139,43 +156,44 @@ export class TelephoneService {
 
   async #onInvite(req: IncomingRequest): Promise<void> {
     const log = this.deps.logger.child({ callId: req.message.headers.get("call-id") });
-    const session = new InviteServerSession(req, {
-      endpoint: this.endpoint,
-      dialogs: this.dialogs,
-      localContact: this.#contact,
-    });
-    const party = callPartyOf(req.message);
-    const isAccess = this.opts.accessNumber !== undefined && party.dnis === this.opts.accessNumber;
-    const callerUser = await this.deps.identifyCaller(req);
-    const calledUser = isAccess
-      ? undefined
-      : await this.deps.mailboxFor(party.divertedFrom ?? party.dnis ?? "");
-    // A user calling their own number from their own phone reaches their mailbox, not a deposit.
-    const app: "mailbox" | "deposit" | undefined =
-      isAccess || (callerUser && callerUser === calledUser)
-        ? "mailbox"
-        : calledUser
-          ? "deposit"
-          : undefined;
+    const trusted = isTrustedSource(req.source.host, this.opts.trustedProxies ?? []);
+    const session = () =>
+      new InviteServerSession(req, {
+        endpoint: this.endpoint,
+        dialogs: this.dialogs,
+        localContact: this.#contact,
+      });
+    let routed: Routed | "answered";
+    try {
+      routed = await this.#route(req, trusted);
+    } catch (err) {
+      // The user store failed: ours to fix, so the caller is asked to try again later.
+      log.error({ err }, "cannot route the call");
+      session().reject(500, "Server Internal Error", [["Retry-After", "5"]]);
+      return;
+    }
+    if (routed === "answered") return;
+    const { party, app, calledUser, callerUser } = routed;
+    const invite = session();
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
-      session.reject(404, "Not Found");
+      invite.reject(404, "Not Found");
       return;
     }
     const offer = parseSdp(req.message.body);
     if (!offer.ok) {
-      session.reject(400, "Bad Request (unreadable SDP)");
+      invite.reject(400, "Bad Request (unreadable SDP)");
       return;
     }
     const lease = await this.#ports.allocate().catch(() => undefined);
     if (!lease) {
-      session.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
+      invite.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
       return;
     }
     const negotiated = answerOffer(offer.value, this.#localAudio(lease.port));
     if (!negotiated.ok) {
       lease.release();
-      session.reject(488, "Not Acceptable Here", [
+      invite.reject(488, "Not Acceptable Here", [
         ["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`],
       ]);
       return;
@@ -191,13 +209,13 @@ export class TelephoneService {
       onError: (err) => log.debug({ err }, "rtp"),
     });
     const callId = randomUUID();
-    leg = new SipCallLeg(callId, party, session, rtp);
-    session.ring();
+    leg = new SipCallLeg(callId, party, invite, rtp);
+    invite.ring();
     // Internet call waiting: a user who is online decides what happens before we answer.
     const icw =
       app === "deposit"
         ? await this.deps.icw
-            ?.offer({ callId, userId: calledUser!, party, ended: session.ended })
+            ?.offer({ callId, userId: calledUser!, party, ended: invite.ended })
             .catch((err: unknown) => {
               log.warn({ err }, "icw: cannot offer the call");
               return undefined;
@@ -205,11 +223,11 @@ export class TelephoneService {
         : undefined;
     const choice = await icw?.decision;
     if (choice?.action === "forward") {
-      session.reject(302, "Moved Temporarily", [["Contact", `<${choice.to}>`]]);
+      invite.reject(302, "Moved Temporarily", [["Contact", `<${choice.to}>`]]);
       rtp.close();
       return;
     }
-    const acked = await session.accept(Buffer.from(formatSdp(negotiated.answer)));
+    const acked = await invite.accept(Buffer.from(formatSdp(negotiated.answer)));
     if (!acked) {
       rtp.close();
       return;
@@ -240,6 +258,56 @@ export class TelephoneService {
     } finally {
       await leg.hangup();
     }
+  }
+
+  /** Which application answers, for which box; "answered" when the caller was challenged. */
+  async #route(req: IncomingRequest, trusted: boolean): Promise<Routed | "answered"> {
+    const { party, calledUser, isAccess } = await this.#calledParty(req, trusted);
+    let app: "mailbox" | "deposit" | undefined = isAccess ? "mailbox" : undefined;
+    let callerUser: string | undefined;
+    // On the access number the caller's number only saves keying the mailbox number: the PIN
+    // is asked all the same, so an unproved From is good enough for that.
+    if (isAccess && party.ani) callerUser = await this.deps.mailboxFor(party.ani);
+    if (calledUser) {
+      // A user calling their own number reaches their mailbox, when they proved who they are.
+      const caller = await this.deps.identifyCaller(req, calledUser, trusted);
+      if (caller === "answered") return "answered";
+      app = caller === "owner" ? "mailbox" : "deposit";
+      if (caller === "owner") callerUser = calledUser;
+    }
+    return {
+      party,
+      ...(app ? { app } : {}),
+      ...(calledUser ? { calledUser } : {}),
+      ...(callerUser ? { callerUser } : {}),
+    };
+  }
+
+  /**
+   * Whose box a call is for (README "Forwarded calls"): the first retargeting candidate that is a
+   * user's number, else the access number's mailbox, else the Request-URI user. The party's
+   * dnis is the number the caller dialled, not the voicemail pilot.
+   */
+  async #calledParty(
+    req: IncomingRequest,
+    trusted: boolean,
+  ): Promise<{ party: CallParty; calledUser?: string; isAccess: boolean }> {
+    const party = callPartyOf(req.message, { assertedIdentity: trusted });
+    const retarget = retargetOf(req.message);
+    for (const box of retarget.candidates) {
+      const user = await this.deps.mailboxFor(box);
+      if (!user) continue;
+      party.dnis = retarget.dialled ?? box;
+      party.divertedFrom = box;
+      if (retarget.cause !== undefined) party.cause = retarget.cause;
+      return { party, calledUser: user, isAccess: false };
+    }
+    const reached = retarget.requestUser ?? party.dnis;
+    if (this.opts.accessNumber !== undefined && reached === this.opts.accessNumber)
+      return { party, isAccess: true };
+    const user = await this.deps.mailboxFor(reached ?? "");
+    if (retarget.cause !== undefined) party.cause = retarget.cause;
+    return user ? { party, calledUser: user, isAccess: false } : { party, isAccess: false };
   }
 
   /**

@@ -8,12 +8,17 @@ import type { Gateway } from "../../core/ports.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
 import { verifySecret } from "../../store/secrets.ts";
 import type { Store } from "../../store/types.ts";
+import type { GreetingKind } from "../telephone/deposit-call.ts";
 import type { MailboxMessage, MailboxStore } from "../telephone/mailbox.ts";
 import type { DepositedMessage } from "../telephone/service.ts";
 
-/** Audio ids allow no dots; user ids may have them. */
-export function greetingAudioId(userId: string): string {
-  return `greeting-${createHash("sha256").update(userId).digest("hex").slice(0, 32)}`;
+/**
+ * Audio ids allow no dots; user ids may have them. The unavailable greeting keeps the id it
+ * always had; the busy greeting is a second blob beside it.
+ */
+export function greetingAudioId(userId: string, kind: GreetingKind = "unavailable"): string {
+  const hash = createHash("sha256").update(userId).digest("hex").slice(0, 32);
+  return kind === "busy" ? `greeting-busy-${hash}` : `greeting-${hash}`;
 }
 
 function partyAddress(value: string | undefined, domain: string): Address {
@@ -39,8 +44,14 @@ export class VoicemailStore implements MailboxStore {
     return (await this.store.users.get(number))?.profile.id;
   }
 
-  async greetingFor(userId: string): Promise<Int16Array | undefined> {
-    const blob = await this.store.audio.get(greetingAudioId(userId));
+  /** The greeting of that kind; a user without a busy greeting gets their unavailable one. */
+  async greetingFor(
+    userId: string,
+    kind: GreetingKind = "unavailable",
+  ): Promise<Int16Array | undefined> {
+    const blob =
+      (kind === "busy" ? await this.store.audio.get(greetingAudioId(userId, "busy")) : undefined) ??
+      (await this.store.audio.get(greetingAudioId(userId)));
     return blob ? wavToPcm16(parseWav(blob.data)) : undefined;
   }
 
@@ -116,7 +127,11 @@ export class VoicemailStore implements MailboxStore {
     this.changed(userId);
   }
 
-  async saveGreeting(userId: string, pcm: Int16Array): Promise<void> {
-    await this.store.audio.put(greetingAudioId(userId), pcm16ToWav(pcm, 8000), "audio/wav");
+  async saveGreeting(
+    userId: string,
+    pcm: Int16Array,
+    kind: GreetingKind = "unavailable",
+  ): Promise<void> {
+    await this.store.audio.put(greetingAudioId(userId, kind), pcm16ToWav(pcm, 8000), "audio/wav");
   }
 }

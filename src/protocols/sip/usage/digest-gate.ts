@@ -23,6 +23,11 @@ export interface DigestGateOptions {
    * (libre 1.1) answers nothing when any challenge is not MD5 — so deployments may need ["MD5"].
    */
   algorithms?: readonly DigestAlgorithm[];
+  /**
+   * Challenge with 407 and read Proxy-Authorization (RFC 3261 §22.3), as PBXs do for INVITEs:
+   * phones answer that for a call as they do for a 401, and a proxy in front passes it back.
+   */
+  proxy?: boolean;
   logger?: Logger;
 }
 
@@ -43,7 +48,9 @@ export async function authenticate(
       {
         method: m.method,
         uri: m.uri,
-        authorizationHeaderValue: m.headers.getAll("authorization"),
+        authorizationHeaderValue: m.headers.getAll(
+          opts.proxy ? "proxy-authorization" : "authorization",
+        ),
         realm: opts.realm,
       },
       opts.lookup,
@@ -69,6 +76,7 @@ export async function authenticate(
   }
   const challenge = opts.challenger.challenge(opts.realm, {
     stale: result.stale === true,
+    ...(opts.proxy ? { proxy: true } : {}),
     ...(opts.algorithms ? { algorithms: opts.algorithms } : {}),
   });
   req.transaction.respond(challenge.status, undefined, {
