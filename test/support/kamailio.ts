@@ -88,8 +88,10 @@ failure_route[NOANSWER] {
 debug=2
 log_stderror=yes
 log_prefix="kamailio "
-children=2
-tcp_children=2
+# One worker per transport: with several, a 180 and the 200 right behind it can be relayed by two
+# processes at once and reach the caller in the wrong order (a phone would not mind; sipp does).
+children=1
+tcp_children=1
 auto_aliases=no
 listen=udp:127.0.0.1:${port}
 listen=tcp:127.0.0.1:${port}
