@@ -250,6 +250,11 @@ export class TelephoneService {
       }
     } finally {
       await leg.hangup();
+      const srtp = rtp.stats.srtp;
+      // Dropped SRTP is a wrong key, a re-key we did not follow, or someone injecting packets.
+      if (srtp && srtp.authFailures + srtp.replays + srtp.malformed > 0) {
+        log.warn({ srtp }, "SRTP packets dropped during the call");
+      }
     }
   }
 

@@ -19,8 +19,9 @@ export const SDES_SUITES: readonly SdesSuite[] = [
 export const SDES_KEY_BYTES = 30;
 
 /**
- * A key lifetime shorter than this is refused: we never re-key, and 2^20 packets of 20 ms are
- * about 5.8 hours, far past any call omnivox keeps open.
+ * A key lifetime shorter than this is refused. The lifetime bounds the packets the peer sends with
+ * its key; after it the peer must re-key by re-INVITE, which we do not follow. 2^20 packets of
+ * 20 ms are about 5.8 hours of audio.
  */
 const MIN_LIFETIME = 2 ** 20;
 
