@@ -178,6 +178,21 @@ describe("SrtpSession", () => {
     assert.equal(bob.unprotect(wire(alice, 7, voice, 1)), SRTP_REPLAYED);
   });
 
+  it("encrypts only what follows the CSRC list and header extension", () => {
+    const { alice, bob } = pair();
+    // V=2, X=1, CC=1: 12 fixed octets, one CSRC, a one-word extension, then 8 payload octets.
+    const header = hex("91 00 00 2a 00 00 00 00 11 22 33 44  aa bb cc dd  be de 00 01 10 ff 00 00");
+    const body = Buffer.from("payload!");
+    const buf = Buffer.alloc(header.length + body.length + 10);
+    header.copy(buf);
+    body.copy(buf, header.length);
+    const n = alice.protect(buf, header.length + body.length);
+    assert.deepEqual(buf.subarray(0, header.length), header, "CSRC and extension stay in clear");
+    assert.notDeepEqual(buf.subarray(header.length, header.length + 8), body);
+    assert.equal(bob.unprotect(buf, n), header.length + body.length);
+    assert.deepEqual(buf.subarray(header.length, header.length + 8), body);
+  });
+
   it("protect refuses a buffer without room for the tag", () => {
     const { alice } = pair();
     const buf = Buffer.alloc(RTP_HEADER_BYTES + 160);

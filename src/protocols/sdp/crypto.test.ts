@@ -2,6 +2,7 @@
 // and the `off` / `offer` / `require` rules for answering and offering.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { prng } from "../../../test/support/prng.ts";
 import { answerOffer } from "./answer.ts";
 import type { LocalAudio } from "./audio.ts";
 import { chooseKey, parseCrypto, type SrtpMode, usableKey } from "./crypto.ts";
@@ -252,5 +253,46 @@ describe("offering with sip.srtp", () => {
     const proto = parseAnswer(answerTo(offer, "RTP/AVP"), offer);
     assert.ok(!proto.ok);
     assert.match(proto.error, /not audio RTP\/SAVP/);
+  });
+});
+
+describe("hostile a=crypto", () => {
+  it("random and mangled attributes never throw: an answer, a 488, or a clear error", () => {
+    const rnd = prng(0x5eed5);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const parts = [
+      "1",
+      "999999999",
+      "1234567890",
+      "-1",
+      "AES_CM_128_HMAC_SHA1_80",
+      "AES_CM_128_HMAC_SHA1_32",
+      "AEAD_AES_128_GCM",
+      `inline:${KEY}`,
+      `inline:${KEY}|2^20`,
+      `inline:${KEY}|2^99|1:4`,
+      `inline:${KEY};inline:${KEY2}`,
+      "inline:",
+      "inline:=",
+      "inline:|||",
+      "|",
+      ":",
+      "KDR=1",
+      "\u00e9",
+      "",
+    ];
+    const required = createOffer(local("require"));
+    for (let i = 0; i < 2000; i++) {
+      const n = 1 + Math.floor(rnd() * 5);
+      const value = Array.from({ length: n }, () => pick(parts)).join(pick([" ", "", "\t", "  "]));
+      const offer = offerWith(pick(["RTP/SAVP", "RTP/AVP"]), value);
+      for (const mode of ["off", "offer", "require"] as const) {
+        const r = answerOffer(offer, local(mode));
+        if (!r.ok) assert.equal(r.status, 488);
+        else if (r.media.srtp) assert.equal(r.media.srtp.receiveKey.length, 30);
+      }
+      const back = parseAnswer(offer, required);
+      assert.equal(typeof back.ok, "boolean");
+    }
   });
 });
