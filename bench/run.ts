@@ -11,6 +11,7 @@ import { run as rtpRecord } from "./rtp-record.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
 import { run as smtpToWeb } from "./smtp-to-web.ts";
+import { run as srtpBench } from "./srtp.ts";
 import { run as sttWer } from "./stt-wer.ts";
 import { run as voicemailEmail, rows as voicemailRows } from "./voicemail-email.ts";
 import { run as xmppBench, rows as xmppRows } from "./xmpp.ts";
@@ -49,6 +50,15 @@ rows.push({
   figure: `${rtp.maxCallsZeroLoss} calls (${rtp.packetsPerSecAtMax} pkt/s), p99 ${rtp.p99HandlingUs?.toFixed(1)} µs/packet, loop ${((rtp.loopUtilization ?? 0) * 100).toFixed(0)}% busy`,
   limit: `raw UDP receive ${Math.round(rtp.rawUdpReceivePerSec ?? 0)} pkt/s`,
   ratio: (rtp.rawRatio ?? 0).toFixed(3),
+});
+
+const srtp = srtpBench();
+results.srtp = srtp;
+rows.push({
+  benchmark: "SRTP protect + unprotect, AES_CM_128_HMAC_SHA1_80, 20 ms G.711",
+  figure: `${Math.round(srtp.roundTripPerSec)} pkt/s`,
+  limit: `new AES-CTR cipher + HMAC per packet ${Math.round(srtp.naivePerSec)} pkt/s`,
+  ratio: srtp.ratio.toFixed(3),
 });
 
 const setup = await sipSetup(3000, 3000);

@@ -74,6 +74,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       listen,
       mediaAddress,
       rtpPorts: config.sip.rtpPorts,
+      srtp: config.sip.srtp,
       ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
       trustedProxies: config.sip.trustedProxies,
       voicemail: config.voicemail,

@@ -115,6 +115,12 @@ export const configSchema = z
           .string()
           .regex(/^\d+-\d+$/, "expected a range like 20000-20999")
           .default("20000-29999"),
+        /**
+         * SRTP with SDES keys (RFC 4568, AES_CM_128_HMAC_SHA1_80/_32): `offer` takes SRTP when a
+         * phone offers it and offers it best-effort on outbound calls; `require` refuses plain RTP
+         * with 488; `off` refuses RTP/SAVP. The keys travel in the SIP body: private only over TLS.
+         */
+        srtp: z.enum(["off", "offer", "require"]).default("offer"),
       })
       .prefault({}),
     voicemail: z

@@ -42,6 +42,8 @@ export interface BaresipOptions {
    * `dump-<time>-dec.wav` with what it received and `-enc.wav` with what it sent.
    */
   recordDir?: string;
+  /** More modules to load from /usr/lib/baresip/modules, e.g. ["srtp.so"] for `mediaenc=srtp`. */
+  modules?: string[];
   /** Give up when baresip has not said it is ready within this many ms; default 10 000. */
   startTimeoutMs?: number;
 }
@@ -73,7 +75,12 @@ export function accountLine(a: BaresipAccount): string {
   return `${name}<sip:${a.user}@${a.domain}>;${params.join(";")}`;
 }
 
-function configText(sipPort: number, audioSource: string, recordDir?: string): string {
+function configText(
+  sipPort: number,
+  audioSource: string,
+  recordDir?: string,
+  modules: readonly string[] = [],
+): string {
   return [
     ...(recordDir ? [`snd_path\t\t${recordDir}`, "module\t\t\tsndfile.so"] : []),
     "poll_method\t\tepoll",
@@ -89,6 +96,7 @@ function configText(sipPort: number, audioSource: string, recordDir?: string): s
     "module\t\t\tausine.so",
     "module\t\t\taufile.so",
     "module\t\t\taubridge.so",
+    ...modules.map((m) => `module\t\t\t${m}`),
     "module_tmp\t\taccount.so",
     "module_app\t\tmenu.so",
     "module_app\t\tmwi.so",
@@ -117,7 +125,7 @@ async function startOnce(options: BaresipOptions): Promise<Baresip> {
   const sipPort = await freeUdpPort();
   await writeFile(
     join(dir, "config"),
-    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir),
+    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir, options.modules),
   );
   const accounts = [options.account, ...(options.moreAccounts ?? [])];
   await writeFile(join(dir, "accounts"), `${accounts.map(accountLine).join("\n")}\n`);

@@ -4,6 +4,7 @@
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import type { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
+import { SrtpSession } from "../../protocols/rtp/srtp.ts";
 import {
   createOffer,
   formatSdp,
@@ -88,6 +89,7 @@ export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Pro
     payloadType: media.value.payloadType,
     ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
     ...(opts.onFrame ? { onFrame: opts.onFrame } : {}),
+    ...(media.value.srtp ? { srtp: new SrtpSession(media.value.srtp) } : {}),
   });
   return { session, rtp, ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}) };
 }

@@ -9,7 +9,14 @@ import type { LiveDeposits } from "../../core/ports.ts";
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
-import { answerOffer, formatSdp, type LocalAudio, parseSdp } from "../../protocols/sdp/index.ts";
+import { SrtpSession } from "../../protocols/rtp/srtp.ts";
+import {
+  answerOffer,
+  formatSdp,
+  type LocalAudio,
+  parseSdp,
+  type SrtpMode,
+} from "../../protocols/sdp/index.ts";
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
@@ -33,6 +40,8 @@ export interface TelephoneOptions {
   /** Address put in SDP and Contact; the listen host unless that is a wildcard. */
   mediaAddress: string;
   rtpPorts: string;
+  /** SRTP with SDES keys (README "Telephone: SRTP"); `off` when not given. */
+  srtp?: SrtpMode;
   accessNumber?: string;
   /** Proxies whose P-Asserted-Identity is believed (RFC 3325 trust domain; `sip.trustedProxies`). */
   trustedProxies?: readonly string[];
@@ -207,6 +216,7 @@ export class TelephoneService {
       ...(media.telephoneEventPt !== undefined ? { telephoneEventPt: media.telephoneEventPt } : {}),
       onDigit: (d) => leg?.digit(d),
       onError: (err) => log.debug({ err }, "rtp"),
+      ...(media.srtp ? { srtp: new SrtpSession(media.srtp) } : {}),
     });
     const callId = randomUUID();
     leg = new SipCallLeg(callId, party, invite, rtp);
@@ -232,7 +242,10 @@ export class TelephoneService {
       rtp.close();
       return;
     }
-    log.info({ app, ani: party.ani, dnis: party.dnis }, "call answered");
+    log.info(
+      { app, ani: party.ani, dnis: party.dnis, srtp: media.srtp?.suite ?? "off" },
+      "call answered",
+    );
     try {
       if (app === "mailbox") {
         await runMailbox(leg, {
@@ -257,6 +270,11 @@ export class TelephoneService {
       }
     } finally {
       await leg.hangup();
+      const srtp = rtp.stats.srtp;
+      // Dropped SRTP is a wrong key, a re-key we did not follow, or someone injecting packets.
+      if (srtp && srtp.authFailures + srtp.replays + srtp.malformed > 0) {
+        log.warn({ srtp }, "SRTP packets dropped during the call");
+      }
     }
   }
 
@@ -363,6 +381,7 @@ export class TelephoneService {
       codecs: ["PCMU", "PCMA"],
       telephoneEvent: true,
       ptime: 20,
+      srtp: this.opts.srtp ?? "off",
     };
   }
 }

@@ -14,9 +14,11 @@ export class RtpHeaderView {
   /** Why the last read() failed, or null after a success. */
   error: RtpParseErrorReason | null = null;
 
-  /** Reads the header of `buf` into this object; false (and `error` set) when it is not RTP. */
-  read(buf: Uint8Array): boolean {
-    const length = buf.length;
+  /**
+   * Reads the header of buf[0, length) into this object; false (and `error` set) when it is not
+   * RTP. `length` lets a caller drop a trailer (the SRTP tag) without making a view.
+   */
+  read(buf: Uint8Array, length = buf.length): boolean {
     if (length < RTP_HEADER_BYTES) return this.#fail("too-short");
     const b0 = buf[0]!;
     if (b0 >> 6 !== RTP_VERSION) return this.#fail("bad-version");

@@ -6,6 +6,7 @@ import { FRAME_MS, FRAME_SAMPLES } from "../../media/pcm.ts";
 import { digitToEvent, type TelephoneEvent, writeTelephoneEvent } from "./dtmf.ts";
 import { PT_PCMA, PT_PCMU } from "./jitter.ts";
 import { RTP_HEADER_BYTES, type RtpPacketInit, writeRtp } from "./packet.ts";
+import { SRTP_MAX_TRAILER_BYTES } from "./srtp-keys.ts";
 
 /** Time source and timers, injectable so tests can drive pacing without waiting. */
 export interface RtpClock {
@@ -43,6 +44,11 @@ export interface RtpSenderOptions {
   clock?: RtpClock;
   /** Source of the random SSRC, first sequence number and first timestamp (RFC 3550 §5.1). */
   random?: () => number;
+  /**
+   * Last step before a packet goes out: SRTP encrypts buf[0, length) in place, appends its tag
+   * and returns the new length (at most SRTP_MAX_TRAILER_BYTES more).
+   */
+  protect?: (buf: Buffer, length: number) => number;
 }
 
 export interface DigitOptions {
@@ -72,6 +78,7 @@ export class RtpSender {
   readonly #clock: RtpClock;
   readonly #eventPt: number | undefined;
   readonly #payloadType: number;
+  readonly #protect: RtpSenderOptions["protect"];
   readonly #init: RtpPacketInit;
   readonly #encoded = new Uint8Array(MAX_FRAME_SAMPLES);
   readonly #encodedFrame = this.#encoded.subarray(0, FRAME_SAMPLES); // no new view per packet
@@ -96,6 +103,7 @@ export class RtpSender {
     this.#dest = options.destination;
     this.#clock = options.clock ?? systemClock;
     this.#eventPt = options.telephoneEventPt;
+    this.#protect = options.protect;
     this.ssrc = Math.floor(random() * 0x100000000) >>> 0;
     this.#sequence = Math.floor(random() * 0x10000) & 0xffff;
     this.#timestamp = Math.floor(random() * 0x100000000) >>> 0;
@@ -220,7 +228,8 @@ export class RtpSender {
     }
     const slot = this.#freeBuffer();
     const buffer = this.#buffers[slot]!;
-    const length = writeRtp(init, buffer, 0);
+    let length = writeRtp(init, buffer, 0);
+    if (this.#protect !== undefined) length = this.#protect(buffer, length);
     this.#busy[slot] = true;
     this.stats.packetsSent++;
     this.stats.bytesSent += length;
@@ -243,7 +252,9 @@ export class RtpSender {
     const free = this.#busy.indexOf(false);
     if (free >= 0) return free;
     const slot = this.#buffers.length;
-    this.#buffers.push(Buffer.allocUnsafe(RTP_HEADER_BYTES + MAX_FRAME_SAMPLES));
+    this.#buffers.push(
+      Buffer.allocUnsafe(RTP_HEADER_BYTES + MAX_FRAME_SAMPLES + SRTP_MAX_TRAILER_BYTES),
+    );
     this.#busy.push(false);
     this.#callbacks.push((error) => {
       this.#busy[slot] = false;

@@ -26,6 +26,7 @@ import {
   type RtpSenderStats,
   systemClock,
 } from "./sender.ts";
+import type { SrtpSession, SrtpStats } from "./srtp.ts";
 
 export interface RtpSessionOptions {
   /** A bound socket, usually from RtpPortPool; the session owns it and closes it. */
@@ -43,6 +44,8 @@ export interface RtpSessionOptions {
   onError?: (error: unknown) => void;
   clock?: RtpClock;
   random?: () => number;
+  /** SRTP (RFC 3711): outgoing packets are protected, incoming ones must authenticate. */
+  srtp?: SrtpSession;
 }
 
 export interface RtpReceiveStats {
@@ -59,7 +62,12 @@ export interface RtpReceiveStats {
   listenerErrors: number;
 }
 
-export type RtpSessionStats = RtpReceiveStats & { jitter: JitterStats; send: RtpSenderStats };
+export type RtpSessionStats = RtpReceiveStats & {
+  jitter: JitterStats;
+  send: RtpSenderStats;
+  /** With SRTP: packets protected, unprotected, and dropped (authentication, replay, malformed). */
+  srtp?: SrtpStats;
+};
 
 /** Events are flushed when no event packet came for this long (lost end packets, RFC 4733). */
 const DTMF_IDLE_MS = 300;
@@ -87,6 +95,7 @@ export class RtpSession {
   readonly #listeners: FrameListener[] = [];
   readonly #onDigit: RtpSessionOptions["onDigit"];
   readonly #onError: RtpSessionOptions["onError"];
+  readonly #srtp: SrtpSession | undefined;
   #latched = false;
   #ssrc = -1; // the peer's current SSRC
   #dtmfSsrc = -1;
@@ -115,6 +124,7 @@ export class RtpSession {
     this.#eventPt = options.telephoneEventPt ?? -1;
     this.#onDigit = options.onDigit;
     this.#onError = options.onError;
+    this.#srtp = options.srtp;
     this.#dest = { address: options.remote?.address ?? "", port: options.remote?.port ?? 0 };
     this.#sender = new RtpSender({
       socket: this.socket,
@@ -123,6 +133,7 @@ export class RtpSession {
       telephoneEventPt: options.telephoneEventPt,
       clock: this.#clock,
       random: options.random,
+      ...(options.srtp ? { protect: options.srtp.protect.bind(options.srtp) } : {}),
     });
     this.#jitter = new JitterBuffer({
       windowMs: options.jitterWindowMs,
@@ -155,7 +166,13 @@ export class RtpSession {
   }
 
   get stats(): RtpSessionStats {
-    return { ...this.#rx, jitter: { ...this.#jitter.stats }, send: { ...this.#sender.stats } };
+    const stats: RtpSessionStats = {
+      ...this.#rx,
+      jitter: { ...this.#jitter.stats },
+      send: { ...this.#sender.stats },
+    };
+    if (this.#srtp) stats.srtp = { ...this.#srtp.stats };
+    return stats;
   }
 
   /** Adds a consumer of received frames; returns its removal. */
@@ -206,8 +223,14 @@ export class RtpSession {
       rx.rtcp++;
       return;
     }
+    let length = msg.length;
+    if (this.#srtp !== undefined) {
+      // Before anything else reads it: a packet that does not authenticate never moves the latch.
+      length = this.#srtp.unprotect(msg, length);
+      if (length < 0) return; // counted in the SRTP stats
+    }
     const h = this.#header;
-    if (!h.read(msg)) {
+    if (!h.read(msg, length)) {
       rx.garbage++;
       return;
     }

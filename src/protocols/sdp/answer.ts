@@ -17,6 +17,7 @@ import {
   receives,
   sends,
 } from "./audio.ts";
+import { chooseKey, formatCrypto, newSdesKey, type SdesKey } from "./crypto.ts";
 import type { MediaDescription, SessionDescription } from "./types.ts";
 
 export type AnswerResult =
@@ -71,6 +72,34 @@ function rejected(m: MediaDescription): MediaDescription {
 }
 
 /**
+ * The peer's SRTP key for an offered stream, null for plain RTP, or why the stream is refused.
+ * RTP/SAVP needs a usable key and SRTP not turned off; RTP/AVP with a=crypto ("best effort" SRTP,
+ * as baresip's `mediaenc=srtp` offers) is answered with SRTP unless we are off; plain RTP/AVP is
+ * refused only when SRTP is required.
+ */
+function srtpFor(
+  m: MediaDescription,
+  savp: boolean,
+  mode: "off" | "offer" | "require",
+): { ok: true; value: SdesKey | null } | { ok: false; error: string } {
+  if (mode === "off") {
+    return savp
+      ? { ok: false, error: `SRTP (${m.proto}) is turned off (sip.srtp: off)` }
+      : { ok: true, value: null };
+  }
+  const key = chooseKey(m);
+  if (key.ok) return key;
+  if (savp) return { ok: false, error: `SRTP (${m.proto}): ${key.error}` };
+  if (mode === "require") {
+    return {
+      ok: false,
+      error: `SRTP is required (sip.srtp: require) and the offer has ${key.error}`,
+    };
+  }
+  return { ok: true, value: null };
+}
+
+/**
  * Answers an offer for one audio stream. Fails with 488 (Not Acceptable Here) when no audio stream
  * is usable; the reason says what was offered so the log explains the failed call.
  */
@@ -80,14 +109,16 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
     const m = offer.media[index]!;
     if (m.media.toLowerCase() !== "audio" || m.port === 0) continue;
     const proto = m.proto.toUpperCase();
-    if (proto.includes("SAVP")) {
-      problems.push(`SRTP (${m.proto}) is not supported`);
-      continue;
-    }
-    if (proto !== "RTP/AVP") {
+    if (proto !== "RTP/AVP" && proto !== "RTP/SAVP") {
       problems.push(`transport ${m.proto} is not supported`);
       continue;
     }
+    const security = srtpFor(m, proto === "RTP/SAVP", local.srtp ?? "off");
+    if (!security.ok) {
+      problems.push(security.error);
+      continue;
+    }
+    const theirKey = security.value;
     const chosen = pickCodec(m, local.codecs);
     if (chosen === null) {
       problems.push(
@@ -121,6 +152,15 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
       media.remoteRtcp = { address: m.rtcp.connection?.address ?? conn.address, port: m.rtcp.port };
     }
 
+    const stream = audioMedia(local, [chosen], tePt, direction);
+    if (theirKey !== null) {
+      // Same tag and suite, our own fresh key (RFC 4568 §7.1.2); the answer keeps the offer's proto.
+      const ours = newSdesKey(theirKey.tag, theirKey.suite);
+      stream.proto = m.proto;
+      stream.attributes.push({ name: "crypto", value: formatCrypto(ours) });
+      media.srtp = { suite: ours.suite, sendKey: ours.key, receiveKey: theirKey.key };
+    }
+
     const answer: SessionDescription = {
       origin: localOrigin(local),
       sessionName: "-",
@@ -130,9 +170,7 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
         offer.timing.length > 0 ? offer.timing.map((t) => ({ ...t })) : [{ start: "0", stop: "0" }],
       attributes: [],
       other: [],
-      media: offer.media.map((x, i) =>
-        i === index ? audioMedia(local, [chosen], tePt, direction) : rejected(x),
-      ),
+      media: offer.media.map((x, i) => (i === index ? stream : rejected(x))),
     };
     return { ok: true, answer, media };
   }

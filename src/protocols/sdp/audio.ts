@@ -1,5 +1,6 @@
 // Vocabulary shared by both sides of G.711 offer/answer (RFC 3264 §5–6): static payload types
 // (RFC 3551 §6), telephone-event (RFC 4733 §7), direction arithmetic and our own m=audio.
+import type { SdesSuite, SrtpMode } from "./crypto.ts";
 import type { AddrType, Direction, MediaDescription, Origin, SessionDescription } from "./types.ts";
 
 export type AudioCodec = "PCMU" | "PCMA";
@@ -23,6 +24,15 @@ export interface LocalAudio {
   ptime: number;
   /** What we want to do on the stream (sendonly puts the peer on hold); sendrecv by default. */
   direction?: Direction;
+  /** SRTP with SDES keys (RFC 4568); off when not given. */
+  srtp?: SrtpMode;
+}
+
+/** The keys of an SRTP stream: ours (we send with it) and the peer's (it sends with it). */
+export interface NegotiatedSrtp {
+  suite: SdesSuite;
+  sendKey: Buffer;
+  receiveKey: Buffer;
 }
 
 export interface NegotiatedAudio {
@@ -39,6 +49,8 @@ export interface NegotiatedAudio {
   ptime: number;
   /** The interval the peer asked to receive (its a=ptime), for a sender that can honour it. */
   remotePtime?: number;
+  /** Present when the stream is SRTP: RTP must be protected with these keys. */
+  srtp?: NegotiatedSrtp;
 }
 
 interface FormatInfo {

@@ -140,6 +140,6 @@ describe("parseAnswer", () => {
     refused(noAddr, "no c= address");
     const noAudioOffer = { ...createOffer(LOCAL), media: [] };
     const r = parseAnswer({ ...answerBody(), media: [] }, noAudioOffer);
-    assert.deepEqual(r, { ok: false, error: "the offer has no RTP/AVP audio stream" });
+    assert.deepEqual(r, { ok: false, error: "the offer has no RTP/AVP or RTP/SAVP audio stream" });
   });
 });
