@@ -114,6 +114,8 @@ export class RegisterClient {
   #onFailure(why: string): void {
     if (this.#state === "stopped") return;
     this.#setState("failed");
+    // The next attempt asks for a fresh challenge rather than trying a refused one again.
+    this.#realm = undefined;
     this.opts.logger?.warn(
       { reason: why, retryInMs: this.#backoffMs },
       "sip trunk registration failed",
