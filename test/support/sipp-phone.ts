@@ -89,7 +89,18 @@ class ProxyRegistrant extends TestPhone {
   }
 }
 
-export async function startSippPhone(sippBin: string, workDir: string): Promise<SippPhone> {
+export interface SippPhoneOptions {
+  /** Another UAS scenario (sipp XML) whose SDP names the media port `{{relay}}`. */
+  scenario?: string;
+  /** Further `{{key}}` replacements in the scenario. */
+  template?: Record<string, string>;
+}
+
+export async function startSippPhone(
+  sippBin: string,
+  workDir: string,
+  opts: SippPhoneOptions = {},
+): Promise<SippPhone> {
   const port = await freeUdpPort();
   let media = await freeUdpPort();
   if (media % 2) media = (media + 2) & ~1;
@@ -110,8 +121,11 @@ export async function startSippPhone(sippBin: string, workDir: string): Promise<
     chunks.push(msg.subarray(at));
     relay.send(msg, media, "127.0.0.1");
   });
-  const scenario = join(workDir, "phone-uas.xml");
-  await writeFile(scenario, UAS.replace("{{relay}}", String(relay.address().port)));
+  // One file per phone: several phones may share a work dir.
+  const scenario = join(workDir, `phone-uas-${port}.xml`);
+  let text = (opts.scenario ?? UAS).replaceAll("{{relay}}", String(relay.address().port));
+  for (const [k, v] of Object.entries(opts.template ?? {})) text = text.replaceAll(`{{${k}}}`, v);
+  await writeFile(scenario, text);
   let registrant: TestPhone | undefined;
 
   return {
