@@ -123,3 +123,30 @@ test("a refused password is tried again with growing backoff, never in a tight l
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(seen.length, after, "nothing sent after stop");
 });
+
+test("a 423 Interval Too Brief is answered with the registrar's Min-Expires", async () => {
+  module.stop();
+  const nonces = new NonceService({ secret: "another test secret, long enough" });
+  const strict = registerModule(server, {
+    registrar,
+    realm: "carrier.test",
+    domain: "carrier.test",
+    verifier: new DigestVerifier(nonces),
+    challenger: new DigestChallenger(nonces),
+    algorithms: ["MD5"],
+    lookup: async (username) => (username === "acct" ? { password: "s3cret" } : undefined),
+    minExpires: 900,
+    maxExpires: 3600,
+  });
+  module = strict;
+  const reg = registration("s3cret");
+  reg.start();
+  await until("registered", () => reg.state === "registered");
+  assert.equal(reg.grantedExpires, 900);
+  const registers = seen.filter((m) => m.method === "REGISTER");
+  assert.deepEqual(
+    registers.map((m) => m.headers.get("expires")),
+    ["600", "600", "900"],
+  );
+  await reg.stop();
+});

@@ -1,6 +1,7 @@
 // Keeps a registration with a registrar (RFC 3261 §10.2), as a UA does with a SIP trunk: REGISTER
 // with digest credentials on 401/407 (§22), refreshed at about two thirds of the granted expiry
-// (§10.2.4), tried again with doubling backoff after a failure, removed with Expires: 0 on stop.
+// (§10.2.4), asked again with the registrar's Min-Expires after a 423 (§10.2.8), tried again with
+// doubling backoff after a failure, removed with Expires: 0 on stop.
 
 import type { Logger } from "pino";
 import { DigestClient } from "../auth/client.ts";
@@ -44,10 +45,13 @@ export class RegisterClient {
   #granted = 0;
   #realm: string | undefined;
   #inFlight: Promise<unknown> | undefined;
+  /** Raised by a 423's Min-Expires; never lowered again. */
+  #expires: number;
 
   constructor(private readonly opts: RegisterClientOptions) {
     this.#callId = newCallId(opts.dest.host);
     this.#backoffMs = opts.retryMinMs ?? 1000;
+    this.#expires = opts.expires ?? 600;
   }
 
   get state(): RegistrationState {
@@ -88,7 +92,7 @@ export class RegisterClient {
   #run(): void {
     if (this.#state === "stopped") return;
     this.#setState(this.#state === "registered" ? "registered" : "registering");
-    const expires = this.opts.expires ?? 600;
+    const expires = this.#expires;
     const attempt = this.#exchange(expires).then(
       (res) => this.#onAnswer(res, expires),
       (err: unknown) => this.#onFailure(String(err instanceof Error ? err.message : err)),
@@ -162,6 +166,17 @@ export class RegisterClient {
       if (!answer.ok) return res;
       this.#realm = answer.realm;
       res = await this.opts.endpoint.sendRequest(build(answer), this.opts.dest);
+    }
+    const min = Number(res.headers.get("min-expires")?.trim());
+    if (
+      res.status === 423 &&
+      expires > 0 &&
+      Number.isInteger(min) &&
+      min > expires &&
+      min <= 86_400
+    ) {
+      this.#expires = min;
+      return this.#exchange(min);
     }
     return res;
   }
