@@ -150,3 +150,30 @@ test("a 423 Interval Too Brief is answered with the registrar's Min-Expires", as
   );
   await reg.stop();
 });
+
+test("a registrar that never answers does not hold up stop", async () => {
+  const { createSocket } = await import("node:dgram");
+  const silent = createSocket("udp4");
+  await new Promise<void>((r) => silent.bind(0, "127.0.0.1", r));
+  let received = 0;
+  silent.on("message", () => received++);
+  // Default timers: Timer F is 32 s.
+  const ua = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 } });
+  await ua.start();
+  const reg = new RegisterClient({
+    endpoint: ua,
+    dest: { host: "127.0.0.1", port: silent.address().port, transport: "udp" },
+    registrarUri: "sip:carrier.test",
+    aor: AOR,
+    contact: `sip:127.0.0.1:${ua.localAddress("udp")?.port}`,
+  });
+  reg.start();
+  await until("the REGISTER", () => received > 0);
+  const started = Date.now();
+  await reg.stop(300);
+  // Well below Timer F (64·T1): stop gave up waiting for the answer.
+  assert.ok(Date.now() - started < 5000, `stop took ${Date.now() - started} ms`);
+  assert.equal(reg.state, "stopped");
+  await ua.stop();
+  await new Promise<void>((r) => silent.close(() => r()));
+});

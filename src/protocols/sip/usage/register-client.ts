@@ -68,16 +68,28 @@ export class RegisterClient {
     this.#run();
   }
 
-  /** Stops refreshing and removes the binding (Expires: 0); never rejects. */
-  async stop(): Promise<void> {
+  /**
+   * Stops refreshing and removes the binding (Expires: 0); never rejects. A registrar that does
+   * not answer holds shutdown up for `stopWaitMs` at most (default 4 s), not for Timer F.
+   */
+  async stop(stopWaitMs = 4000): Promise<void> {
     const was = this.#state;
     this.#setState("stopped");
     clearTimeout(this.#timer);
-    await this.#inFlight?.catch(() => undefined);
+    const end = Date.now() + stopWaitMs;
+    const bounded = <T>(p: Promise<T>): Promise<T | "timeout"> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((r) => {
+        timer = setTimeout(() => r("timeout"), Math.max(0, end - Date.now()));
+      });
+      return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    };
+    await bounded(this.#inFlight?.catch(() => undefined) ?? Promise.resolve());
     if (was !== "registered") return;
     try {
-      const res = await this.#exchange(0);
-      this.opts.logger?.info({ status: res.status }, "sip trunk unregistered");
+      const res = await bounded(this.#exchange(0));
+      if (res === "timeout") this.opts.logger?.info("sip trunk unregister got no answer in time");
+      else this.opts.logger?.info({ status: res.status }, "sip trunk unregistered");
     } catch (err) {
       this.opts.logger?.info({ err: String(err) }, "sip trunk unregister got no answer");
     }
