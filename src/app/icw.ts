@@ -1,14 +1,18 @@
 // Wires Internet call waiting (issue 7): the web client hub shows the calls, the TTS engine speaks
-// replies, the telephone service places takeovers (tel: through `icw.outboundProxy`).
+// replies, the telephone service places takeovers (tel: through the trunk whose numbers match,
+// else `icw.outboundProxy`).
 
 import type { Logger } from "pino";
 import type { CallWaiting, IcwCalls, IcwMedia } from "../adapters/telephone/icw.ts";
 import { type DialOptions, dialTarget, type OutboundLeg } from "../adapters/telephone/takeover.ts";
+import { trunkCall, trunkFor } from "../adapters/telephone/trunks.ts";
 import { WebCallWaiting, type WebCallWaitingOptions } from "../adapters/web/calls.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Gateway } from "../core/ports.ts";
+import type { Destination } from "../protocols/sip/endpoint.ts";
 import { synthesize8k, type TtsEngine } from "../speech/tts/engine.ts";
+import { trunksOf } from "./telephony.ts";
 
 export interface IcwDeps {
   calls: IcwCalls;
@@ -22,12 +26,44 @@ export interface IcwDeps {
 /** How long a takeover call may ring before it counts as not answered. */
 const TAKEOVER_ANSWER_MS = 30_000;
 
+export type TakeoverRoute =
+  | {
+      uri: string;
+      dest: Destination;
+      /** Host of the From URI: the trunk's fromDomain, else sip.domain. */
+      fromHost: string;
+      credentials?: { username: string; password: string };
+    }
+  | { refused: string };
+
+/**
+ * Where a takeover to `to` goes: a tel: number the trunks' prefixes match through that trunk
+ * with its credentials, another tel: number through `icw.outboundProxy`, a sip: URI direct.
+ */
+export function takeoverRoute(config: Config): (to: string) => TakeoverRoute {
+  const proxy = config.icw.outboundProxy ? parseListen(config.icw.outboundProxy) : undefined;
+  const trunks = trunksOf(config);
+  return (to) => {
+    const number = /^tel:([+0-9*#]{1,32})$/i.exec(to.replace(/[\s().-]/g, ""))?.[1];
+    const trunk = number ? trunkFor(trunks, number) : undefined;
+    if (trunk && number) {
+      return {
+        ...trunkCall(trunk, number),
+        fromHost: trunk.fromDomain,
+        ...(trunk.credentials ? { credentials: trunk.credentials } : {}),
+      };
+    }
+    const target = dialTarget(to, proxy);
+    return "refused" in target ? target : { ...target, fromHost: config.sip.domain };
+  };
+}
+
 /** Call waiting for the telephone service, given the service's way of placing calls. */
 export function callWaiting(
   config: Config,
   deps: IcwDeps,
 ): (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting {
-  const proxy = config.icw.outboundProxy ? parseListen(config.icw.outboundProxy) : undefined;
+  const route = takeoverRoute(config);
   const logger = deps.logger.child({ component: "icw" });
   return (dial) => {
     const media: IcwMedia = {
@@ -36,12 +72,13 @@ export function callWaiting(
         return (await synthesize8k(deps.tts, text, lang ? { language: lang } : {})).samples;
       },
       check: (to) => {
-        const target = dialTarget(to, proxy);
+        const target = route(to);
         return "refused" in target ? { field: "to", message: target.refused } : undefined;
       },
       dial: async (to, party) => {
-        const target = dialTarget(to, proxy);
+        const target = route(to);
         if ("refused" in target) throw new ValidationError("to", target.refused);
+        const { fromHost, ...call } = target;
         // The person taking the call over sees who is calling, not omnivox.
         const user =
           party.ani && /^[A-Za-z0-9+*#._-]{1,64}$/.test(party.ani) ? party.ani : "anonymous";
@@ -51,9 +88,9 @@ export function callWaiting(
           .trim()
           .slice(0, 64);
         return dial({
-          ...target,
+          ...call,
           from: {
-            uri: `sip:${user}@${config.sip.domain}`,
+            uri: `sip:${user}@${fromHost}`,
             ...(name ? { displayName: name } : {}),
           },
           answerTimeoutMs: TAKEOVER_ANSWER_MS,

@@ -231,6 +231,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
       liveDeposits: legacyRelay,
       icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),
+      metrics: metrics.registry,
     });
     mailboxEvents.changed = (userId) => {
       telephony.notifyPhones(userId);

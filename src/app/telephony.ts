@@ -1,9 +1,11 @@
 // Wires the telephone system and our voicemail store into the running gateway: SIP endpoint,
 // prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI; and the
-// outbound telephone adapter (calls that play a message), registered before the endpoint starts.
+// outbound telephone adapter (calls that play a message), registered before the endpoint starts;
+// the registrations with SIP trunks that ask for one (README "Trunks").
 
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
 import {
   phoneLocator,
   type RegisteredContact,
@@ -14,6 +16,7 @@ import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
 import type { DialOptions, OutboundLeg } from "../adapters/telephone/takeover.ts";
 import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
+import { type Trunk, trunkOf } from "../adapters/telephone/trunks.ts";
 import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { ConfigError, DeliveryError } from "../core/errors.ts";
@@ -21,6 +24,7 @@ import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
 import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
+import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
 import { startSipPhones } from "./sip-phones.ts";
 
@@ -32,6 +36,8 @@ export interface Telephony {
   notifyPhones(userId: string): void;
   /** The user's registered phones: Contact URIs and the Path each registered through. */
   contactsOf(userId: string): RegisteredContact[];
+  /** Registration state of each trunk with `register: true`, by id. */
+  trunkRegistrations(): Record<string, RegistrationState>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +58,51 @@ export interface TelephonyDeps {
   liveDeposits?: LiveDeposits;
   /** Internet call waiting (app/icw.ts), given the service's way of placing calls. */
   icw?: (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting;
+  /** Where the trunk registration gauge goes (`/metrics`). */
+  metrics?: Registry;
+}
+
+/** The configured trunks as next hops and credentials. */
+export function trunksOf(config: Config): Trunk[] {
+  return config.sip.trunks.map(trunkOf);
+}
+
+/** One registration per trunk that asks for it; the Contact has no user, so calls name the DID. */
+function registerTrunks(
+  trunks: Trunk[],
+  deps: { endpoint: TelephoneService["endpoint"]; contactHost: string; port: number },
+  logger: Logger,
+  metrics?: Registry,
+): Map<string, RegisterClient> {
+  const gauge = metrics
+    ? new Gauge<"trunk">({
+        name: "omnivox_sip_trunk_registered",
+        help: "1 while the registration with the SIP trunk is in force, else 0",
+        labelNames: ["trunk"] as const,
+        registers: [metrics],
+      })
+    : undefined;
+  const clients = new Map<string, RegisterClient>();
+  for (const trunk of trunks) {
+    if (!trunk.register || !trunk.credentials) continue;
+    const tcp = trunk.proxy.transport === "tcp" ? ";transport=tcp" : "";
+    const client = new RegisterClient({
+      endpoint: deps.endpoint,
+      dest: trunk.proxy,
+      registrarUri: `sip:${trunk.fromDomain}${tcp}`,
+      aor: `sip:${encodeURIComponent(trunk.credentials.username)}@${trunk.fromDomain}`,
+      // No user part: a call from the trunk names the number dialled in To (or the Request-URI).
+      contact: `sip:${deps.contactHost}:${deps.port}${tcp}`,
+      credentials: trunk.credentials,
+      expires: trunk.registerExpires,
+      logger: logger.child({ trunk: trunk.id, proxy: `${trunk.proxy.host}:${trunk.proxy.port}` }),
+      onState: (state) => gauge?.set({ trunk: trunk.id }, state === "registered" ? 1 : 0),
+    });
+    gauge?.set({ trunk: trunk.id }, 0);
+    clients.set(trunk.id, client);
+    client.start();
+  }
+  return clients;
 }
 
 export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
@@ -110,6 +161,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
   });
   const started = phones;
+  const registrations = registerTrunks(
+    trunksOf(config),
+    { endpoint: service.endpoint, contactHost: mediaAddress, port: sip.port },
+    deps.logger.child({ component: "trunk" }),
+    deps.metrics,
+  );
   return {
     service,
     voicemail,
@@ -119,7 +176,11 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       started
         .bindingsOf(userId)
         .map((b) => ({ uri: b.contact, ...(b.path?.length ? { path: b.path } : {}) })),
+    trunkRegistrations: () =>
+      Object.fromEntries([...registrations].map(([id, client]) => [id, client.state])),
     stop: async () => {
+      // Unregistered while the endpoint still runs (Expires: 0 needs it).
+      await Promise.all([...registrations.values()].map((c) => c.stop()));
       started.stop();
       await service.stop();
     },
@@ -139,14 +200,18 @@ export function telephoneTarget(
     if (!telephony) throw new DeliveryError("the SIP endpoint is not started yet");
     return telephony;
   };
+  const ownerOf = async (n: string) =>
+    (await deps.store.users.findByPhone(n))?.id ??
+    (await deps.store.users.findByPhone(n.startsWith("+") ? n.slice(1) : `+${n}`))?.id;
   const locate = phoneLocator({
-    ownerOf: async (n) =>
-      (await deps.store.users.findByPhone(n))?.id ??
-      (await deps.store.users.findByPhone(n.startsWith("+") ? n.slice(1) : `+${n}`))?.id,
+    ownerOf,
+    userOf: async (user) => (await deps.store.users.get(user))?.profile.id ?? ownerOf(user),
     contactsOf: (userId) => started().contactsOf(userId),
     get self() {
       return telephony?.sip;
     },
+    domain: config.sip.domain,
+    trunks: trunksOf(config),
   });
   const adapter = new TelephoneAdapter({
     player: { playOnPhone: (opts) => started().service.playOnPhone(opts) },
@@ -159,6 +224,7 @@ export function telephoneTarget(
       return locate(address);
     },
     domain: config.sip.domain,
+    numberOf: async (userId) => (await deps.store.users.get(userId))?.profile.phones[0],
     logger: deps.logger.child({ component: "telephone-out" }),
   });
   return {

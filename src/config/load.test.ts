@@ -90,3 +90,39 @@ test("sip.trustedProxies takes host addresses only", () => {
     );
   }
 });
+
+test("sip.trunks: proxy form, unique ids, credentials that go together", () => {
+  const trunk = { id: "carrier", proxy: "sip.carrier.test:5080;transport=tcp", numbers: ["+1"] };
+  const c = parseConfig({ sip: { trunks: [trunk] } });
+  assert.deepEqual(c.sip.trunks[0], { ...trunk, register: false, registerExpires: 600 });
+  assert.deepEqual(parseConfig({}).sip.trunks, []);
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [{ ...trunk, proxy: "sip:carrier.test" }] } }),
+    /sip\.trunks\.0\.proxy: expected host\[:port\]/,
+  );
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [{ ...trunk, proxy: "carrier.test:70000" }] } }),
+    /sip\.trunks\.0\.proxy: port must be 1–65535/,
+  );
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [trunk, { ...trunk, proxy: "10.0.0.1" }] } }),
+    /sip\.trunks\.1\.id: duplicate id "carrier"/,
+  );
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [{ ...trunk, username: "acct" }] } }),
+    /username and password go together/,
+  );
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [{ ...trunk, register: true }] } }),
+    /sip\.trunks\.0\.register: register needs a username/,
+  );
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [{ ...trunk, numbers: ["+1-555"] }] } }),
+    /sip\.trunks\.0\.numbers\.0/,
+  );
+  // The password never appears in a validation message.
+  assert.throws(
+    () => parseConfig({ sip: { trunks: [{ ...trunk, password: "hunter22", registr: true }] } }),
+    (e: unknown) => e instanceof ConfigError && !e.message.includes("hunter22"),
+  );
+});

@@ -22,6 +22,45 @@ export function parseListen(value: string): ListenAddress {
 
 const durationMs = z.number().int().nonnegative();
 
+/** `host[:port][;transport=udp|tcp]`: where a SIP trunk's requests go (no DNS SRV, RFC 3263). */
+export const trunkProxySchema = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(;transport=(udp|tcp))?$/i,
+    'expected host[:port][;transport=udp|tcp], e.g. "sip.carrier.example:5060"',
+  )
+  .refine((v) => {
+    const port = /^(?:\[[^\]]*\]|[^:;]+):(\d+)/.exec(v)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+  }, "port must be 1–65535");
+
+/** A SIP trunk to the PSTN (README "Trunks"): calls to numbers no user has go out through it. */
+const trunkSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ - (at most 64)"),
+    proxy: trunkProxySchema,
+    /** Digest credentials answered when the trunk challenges an INVITE or REGISTER. */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** Keep a registration with the trunk (REGISTER, refreshed before it expires). */
+    register: z.boolean().default(false),
+    /** Seconds asked for in each REGISTER; the trunk may grant less. */
+    registerExpires: z.number().int().min(30).max(86_400).default(600),
+    /** Host of the From (caller ID) URI; default the proxy's host. */
+    fromDomain: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, "a host name")
+      .optional(),
+    /** Number prefixes this trunk calls ("+1555"; "" for every number); the longest match wins. */
+    numbers: z.array(z.string().regex(/^\+?[0-9]*$/, 'digits with an optional "+"')).default([]),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.username === undefined) !== (t.password === undefined))
+      ctx.addIssue({ code: "custom", message: "username and password go together" });
+    if (t.register && t.username === undefined)
+      ctx.addIssue({ code: "custom", path: ["register"], message: "register needs a username" });
+  });
+
 export const configSchema = z
   .object({
     dataDir: z.string().default("./data"),
@@ -121,6 +160,23 @@ export const configSchema = z
          * with 488; `off` refuses RTP/SAVP. The keys travel in the SIP body: private only over TLS.
          */
         srtp: z.enum(["off", "offer", "require"]).default("offer"),
+
+        /** SIP trunks to the PSTN (README "Trunks"); ids are unique. */
+        trunks: z
+          .array(trunkSchema)
+          .default([])
+          .superRefine((trunks, ctx) => {
+            const seen = new Set<string>();
+            trunks.forEach((t, i) => {
+              if (seen.has(t.id))
+                ctx.addIssue({
+                  code: "custom",
+                  path: [i, "id"],
+                  message: `duplicate id "${t.id}"`,
+                });
+              seen.add(t.id);
+            });
+          }),
       })
       .prefault({}),
     voicemail: z

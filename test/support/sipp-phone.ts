@@ -90,14 +90,22 @@ class ProxyRegistrant extends TestPhone {
   }
 }
 
-/**
- * `recordRoute`: the phone sits behind a record-routing proxy and copies its Record-Route into
- * the 180 and 200 (RFC 3261 §12.1.1), so the caller's ACK and BYE pass the proxy too.
- */
+export interface SippPhoneOptions {
+  /** Another UAS scenario (sipp XML) whose SDP names the media port `{{relay}}`. */
+  scenario?: string;
+  /** Further `{{key}}` replacements in the scenario. */
+  template?: Record<string, string>;
+  /**
+   * The phone sits behind a record-routing proxy and copies its Record-Route into the 180 and
+   * 200 (RFC 3261 §12.1.1), so the caller's ACK and BYE pass the proxy too.
+   */
+  recordRoute?: boolean;
+}
+
 export async function startSippPhone(
   sippBin: string,
   workDir: string,
-  opts: { recordRoute?: boolean } = {},
+  opts: SippPhoneOptions = {},
 ): Promise<SippPhone> {
   const port = await freeUdpPort();
   let media = await freeUdpPort();
@@ -119,14 +127,13 @@ export async function startSippPhone(
     chunks.push(msg.subarray(at));
     relay.send(msg, media, "127.0.0.1");
   });
-  const scenario = join(workDir, "phone-uas.xml");
-  await writeFile(
-    scenario,
-    UAS.replace("{{relay}}", String(relay.address().port)).replaceAll(
-      "{{record_route}}",
-      opts.recordRoute ? "[last_Record-Route:]\n      " : "",
-    ),
-  );
+  // One file per phone: several phones may share a work dir.
+  const scenario = join(workDir, `phone-uas-${port}.xml`);
+  let text = (opts.scenario ?? UAS)
+    .replaceAll("{{relay}}", String(relay.address().port))
+    .replaceAll("{{record_route}}", opts.recordRoute ? "[last_Record-Route:]\n      " : "");
+  for (const [k, v] of Object.entries(opts.template ?? {})) text = text.replaceAll(`{{${k}}}`, v);
+  await writeFile(scenario, text);
   let registrant: TestPhone | undefined;
 
   return {

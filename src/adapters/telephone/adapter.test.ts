@@ -15,18 +15,21 @@ import type { AudioRendition, TextRendition } from "../../core/rendition.ts";
 import { generateSweep } from "../../media/pcm.ts";
 import { WavError } from "../../media/wav.ts";
 import { SipTimeoutError } from "../../protocols/sip/endpoint.ts";
+import { ForkFailedError } from "../../protocols/sip/usage/fork.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import {
   type CallPlayer,
   callAndPlay,
   callerIdentity,
   diversionHeader,
+  NOT_ALLOWED,
   phoneLocator,
   routeOfContact,
   TelephoneAdapter,
 } from "./adapter.ts";
 import { Prompts } from "./prompts.ts";
-import { type DepositedMessage, TelephoneService } from "./service.ts";
+import { type DepositedMessage, type PlayOnPhoneOptions, TelephoneService } from "./service.ts";
+import { trunkOf } from "./trunks.ts";
 
 const silent = pino({ level: "silent" });
 const mail = {
@@ -109,6 +112,19 @@ describe("phoneLocator and callerIdentity", () => {
       { uri: "sips:alice@10.1.1.2" },
     ],
     self: { host: "127.0.0.1", port: 5060 },
+    domain: "um.test",
+    userOf: async (u) => (u === "alice" || u === "+15550001" ? "alice" : undefined),
+    trunks: [
+      trunkOf({ id: "us", proxy: "sip.carrier.test", numbers: ["+1"] }),
+      trunkOf({
+        id: "local",
+        proxy: "10.9.9.9:5080;transport=tcp",
+        username: "acct",
+        password: "pw",
+        numbers: ["+1555", "4930"],
+        fromDomain: "carrier.test",
+      }),
+    ],
   });
 
   test("a user's number rings their registered phones, never our own listener", async () => {
@@ -121,15 +137,65 @@ describe("phoneLocator and callerIdentity", () => {
     ]);
   });
 
-  test("a number no user has, or a sips: URI, can never be called: permanent", async () => {
+  test("a number no user has leaves through the trunk whose prefix matches longest", async () => {
+    assert.deepEqual(await locate({ scheme: "tel", number: "+15550100" }), [
+      {
+        uri: "sip:+15550100@10.9.9.9:5080;transport=tcp",
+        dest: { host: "10.9.9.9", port: 5080, transport: "tcp" },
+        trunk: {
+          id: "local",
+          fromDomain: "carrier.test",
+          credentials: { username: "acct", password: "pw" },
+        },
+      },
+    ]);
+    // "+" is not significant: 4930… matches "4930" as +4930… does.
+    assert.equal((await locate({ scheme: "tel", number: "+4930123" }))[0]?.trunk?.id, "local");
+    assert.deepEqual(await locate({ scheme: "tel", number: "+12125550000" }), [
+      {
+        uri: "sip:+12125550000@sip.carrier.test",
+        dest: { host: "sip.carrier.test", port: 5060, transport: "udp" },
+        trunk: { id: "us", fromDomain: "sip.carrier.test" },
+      },
+    ]);
+  });
+
+  test("a number no trunk serves, or a sips: URI, can never be called: permanent", async () => {
     await assert.rejects(
-      locate({ scheme: "tel", number: "+4930123" }),
-      (e: unknown) => e instanceof DeliveryError && e.permanent && /no PSTN trunk/.test(e.message),
+      locate({ scheme: "tel", number: "+3312345" }),
+      (e: unknown) =>
+        e instanceof DeliveryError && e.permanent && /^no trunk for \+3312345/.test(e.message),
     );
     await assert.rejects(locate({ scheme: "sip", uri: "sips:bob@x" }), DeliveryError);
-    assert.deepEqual(await locate({ scheme: "sip", uri: "sip:bob@pbx.test" }), [
-      { uri: "sip:bob@pbx.test", dest: { host: "pbx.test", port: 5060, transport: "udp" } },
-    ]);
+  });
+
+  test("sip: is called only at sip.domain (the user's phones) and at trunks", async () => {
+    const phones = await locate({ scheme: "sip", uri: "sip:alice@um.test" });
+    assert.deepEqual(
+      phones.map((r) => r.uri),
+      ["sip:alice@10.1.1.1:5062;transport=tcp"],
+    );
+    assert.equal((await locate({ scheme: "sip", uri: "sip:+15550001@UM.test" })).length, 1);
+    const trunked = await locate({ scheme: "sip", uri: "sip:+331@10.9.9.9:5080" });
+    assert.equal(trunked[0]?.trunk?.id, "local");
+    assert.deepEqual(trunked[0]?.dest, { host: "10.9.9.9", port: 5080, transport: "tcp" });
+    for (const uri of [
+      "sip:bob@pbx.test",
+      "sip:127.0.0.1:9",
+      "sip:x@10.9.9.9:5081",
+      "sip:nobody@um.test",
+    ]) {
+      await assert.rejects(
+        locate({ scheme: "sip", uri }),
+        (e: unknown) =>
+          e instanceof DeliveryError &&
+          e.permanent &&
+          e.message === NOT_ALLOWED &&
+          e.cause instanceof Error &&
+          e.cause.message.includes(uri),
+        uri,
+      );
+    }
   });
 
   test("the phone shows the sender; control characters never reach the From header", () => {
@@ -216,8 +282,8 @@ describe("TelephoneAdapter.send", () => {
         /longer than a delivery attempt/.test(e.message),
     );
     assert.equal(calls, 0);
-    // Room for one call only (10 s ringing + 44.99 s of audio in 55 s): the second phone waits
-    // for the next attempt.
+    // Room for one call (10 s ringing + 44.99 s of audio in 55 s): both phones ring in that one
+    // call, and a busy one is tried again on the next attempt.
     const one = new TelephoneAdapter({
       player,
       loadPcm: async () => new Int16Array(8 * 44_990),
@@ -234,20 +300,78 @@ describe("TelephoneAdapter.send", () => {
     assert.equal(calls, 1);
   });
 
-  test("the next phone is tried when one is busy; the Call-ID is the native id", async () => {
-    let calls = 0;
+  test("every phone rings in one call (forks); the Call-ID is the native id", async () => {
+    const seen: PlayOnPhoneOptions[] = [];
     const player: CallPlayer = {
-      playOnPhone: async () => {
-        calls++;
-        if (calls === 1) throw new CallFailedError(486, "Busy Here");
+      playOnPhone: async (opts) => {
+        seen.push(opts);
         return { playedMs: 100, packetsReceived: 5, callId: "call-2@x" };
       },
     };
-    assert.equal(await adapter(player).send(mail, speech, target), "call-2@x");
+    const other = { ...route, uri: "sip:alice@127.0.0.1:5098" };
+    assert.equal(await adapter(player, [route, other]).send(mail, speech, target), "call-2@x");
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.uri, route.uri);
+    assert.deepEqual(seen[0]?.forks, [{ uri: other.uri, dest: other.dest }]);
+    assert.equal(seen[0]?.credentials, undefined);
     const e = await adapter(failingPlayer(new CallFailedError(486, "Busy Here")))
       .send(mail, speech, target)
       .catch((err: unknown) => err);
     assert.ok(e instanceof DeliveryError && !e.permanent);
+  });
+
+  test("a fork fails for good only when every phone refused for good", async () => {
+    const busyAndGone = new ForkFailedError(486, "Busy Here", [
+      new CallFailedError(486, "Busy Here"),
+      new CallFailedError(404, "Not Found"),
+    ]);
+    const e1 = await adapter(failingPlayer(busyAndGone))
+      .send(mail, speech, target)
+      .catch((err: unknown) => err);
+    assert.ok(e1 instanceof DeliveryError && !e1.permanent && /486 Busy/.test(e1.message));
+    const allGone = new ForkFailedError(404, "Not Found", [
+      new CallFailedError(404, "Not Found"),
+      new CallFailedError(488, "Not Acceptable Here"),
+    ]);
+    const e2 = await adapter(failingPlayer(allGone))
+      .send(mail, speech, target)
+      .catch((err: unknown) => err);
+    assert.ok(e2 instanceof DeliveryError && e2.permanent);
+  });
+
+  test("through a trunk: its credentials, and the sender's number as caller ID", async () => {
+    const seen: PlayOnPhoneOptions[] = [];
+    const player: CallPlayer = {
+      playOnPhone: async (opts) => {
+        seen.push(opts);
+        return { playedMs: 100, packetsReceived: 5, callId: "t@x" };
+      },
+    };
+    const trunked = {
+      uri: "sip:+15550100@carrier.test",
+      dest: { host: "10.0.0.9", port: 5060, transport: "udp" as const },
+      trunk: {
+        id: "c",
+        fromDomain: "carrier.test",
+        credentials: { username: "acct", password: "pw" },
+      },
+    };
+    const a = new TelephoneAdapter({
+      player,
+      loadPcm: async () => new Int16Array(800),
+      locate: async () => [trunked],
+      domain: "um.test",
+      numberOf: async (u) => (u === "alice" ? "+15550001" : undefined),
+      logger: silent,
+    });
+    const sent = { ...mail, direction: "outbound", to: { scheme: "tel", number: "+15550100" } };
+    await a.send(sent as Communication, speech, target);
+    assert.equal(seen[0]?.from.uri, "sip:+15550001@carrier.test");
+    assert.deepEqual(seen[0]?.credentials, { username: "acct", password: "pw" });
+    assert.equal(seen[0]?.forks, undefined);
+    // No number known for the sender: the trunk account stands in (never our domain).
+    await a.send({ ...sent, userId: "bob" } as Communication, speech, target);
+    assert.equal(seen[1]?.from.uri, "sip:acct@carrier.test");
   });
 });
 

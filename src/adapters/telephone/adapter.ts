@@ -1,6 +1,7 @@
 // The telephone system as a delivery target (DESIGN §1.1 pstn/cellular "out"): a voice rendition
-// sent to a tel: or sip: address is played by placing a SIP call (RFC 3261); an optional Diversion
-// header (RFC 5806) names the station a replay is deposited for in a legacy voicemail box.
+// sent to a tel: or sip: address is played by placing a SIP call (RFC 3261) — to every registered
+// phone of the number's owner at once, or out through a trunk (README "Trunks"); an optional
+// Diversion header (RFC 5806) names the station a replay is deposited for in a legacy voicemail box.
 
 import type { Logger } from "pino";
 import { type Address, formatAddress } from "../../core/address.ts";
@@ -11,8 +12,10 @@ import type { Rendition } from "../../core/rendition.ts";
 import { DialogError, firstHop } from "../../protocols/sip/dialog/dialog.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
+import { ForkFailedError } from "../../protocols/sip/usage/fork.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import type { PlayOnPhoneOptions, PlayOnPhoneResult } from "./service.ts";
+import { type Trunk, trunkAt, trunkCall, trunkFor } from "./trunks.ts";
 
 /** Where one call goes: the Request-URI and the next hop. */
 export interface CallRoute {
@@ -20,6 +23,8 @@ export interface CallRoute {
   dest: Destination;
   /** Route headers the INVITE carries (a registration's Path, RFC 3327 §5.3); dest is their first hop. */
   routes?: readonly string[];
+  /** Set when the call leaves through a trunk: its credentials and caller-ID host. */
+  trunk?: Pick<Trunk, "id" | "fromDomain" | "credentials">;
 }
 
 /** A registered phone: its Contact and the Path its REGISTER came through (RFC 3327). */
@@ -57,6 +62,8 @@ export function diversionHeader(d: Diversion): string {
 
 export interface CallAndPlay {
   route: CallRoute;
+  /** Further phones rung at the same time (parallel forking); the first to answer hears it. */
+  forks?: CallRoute[];
   /** 8 kHz mono speech. */
   pcm: Int16Array;
   from: { uri: string; displayName?: string };
@@ -73,6 +80,11 @@ export interface CallPlayer {
 /** Final responses that will not change by calling again (RFC 3261 §21). */
 const PERMANENT = new Set([400, 401, 403, 404, 407, 410, 416, 420, 484, 485, 488, 604, 606]);
 
+/** A failed fork is for good only when every phone refused for good. */
+function forkPermanent(err: ForkFailedError): boolean {
+  return err.failures.every((f) => f instanceof CallFailedError && PERMANENT.has(f.status));
+}
+
 /**
  * Places one call and plays `pcm` (the function the legacy-voicemail deposit uses with
  * `diversion`). Not answered, busy, timed out or unreachable: a retryable DeliveryError, so the
@@ -85,6 +97,13 @@ export async function callAndPlay(
   const headers: Array<[string, string]> = req.diversion
     ? [["Diversion", diversionHeader(req.diversion)]]
     : [];
+  const credentials = req.route.trunk?.credentials;
+  const forks =
+    req.forks?.map((f) => ({
+      uri: f.uri,
+      dest: f.dest,
+      ...(f.routes?.length ? { routes: f.routes } : {}),
+    })) ?? [];
   try {
     return await player.playOnPhone({
       uri: req.route.uri,
@@ -93,13 +112,16 @@ export async function callAndPlay(
       from: req.from,
       pcm: req.pcm,
       headers,
+      ...(credentials ? { credentials } : {}),
+      ...(forks.length > 0 ? { forks } : {}),
       ...(req.answerTimeoutMs !== undefined ? { answerTimeoutMs: req.answerTimeoutMs } : {}),
       ...(req.before ? { before: req.before } : {}),
       ...(req.onFrame ? { onFrame: req.onFrame } : {}),
     });
   } catch (err) {
     if (err instanceof CallFailedError) {
-      const permanent = PERMANENT.has(err.status);
+      const permanent =
+        err instanceof ForkFailedError ? forkPermanent(err) : PERMANENT.has(err.status);
       const advice = permanent ? "the callee cannot take it" : "will try again later";
       throw new DeliveryError(
         `call to ${req.route.uri}: ${err.status} ${err.reason}; ${advice}`,
@@ -147,35 +169,75 @@ export function routeOfContact(contact: RegisteredContact): CallRoute | undefine
 export interface PhoneDirectory {
   /** The user a number belongs to. */
   ownerOf(number: string): Promise<string | undefined>;
+  /** The user a sip: URI at our domain names by its user part (a user id or a number). */
+  userOf?(user: string): Promise<string | undefined>;
   /** The user's registered phones (RFC 3261 §10 bindings), with their Path. */
   contactsOf(userId: string): RegisteredContact[];
   /** Our own SIP listener: a contact pointing there would call us back in a loop. */
   self?: { host: string; port: number };
+  /** `sip.domain`: sip: targets there are users' phones. */
+  domain?: string;
+  /** Trunks to the PSTN: numbers no user has leave through the one whose prefix matches. */
+  trunks?: readonly Trunk[];
+}
+
+/** What a user sees for a destination omnivox will not call; the detail is the cause (logged). */
+export const NOT_ALLOWED = "call failed: not an allowed destination";
+
+function notAllowed(detail: string): DeliveryError {
+  return new DeliveryError(NOT_ALLOWED, true, { cause: new Error(detail) });
 }
 
 /**
- * Locates call targets: a tel: number reaches the phones its owner has registered (there is no
- * PSTN trunk), a sip: URI its host. A number no user has can never be reached: permanent.
+ * Locates call targets. A tel: number reaches the phones its owner has registered, or, when it
+ * is no user's number, the trunk whose `numbers` prefix matches longest (none: permanent). A sip:
+ * URI is called only at `sip.domain` (the user's registered phones) or at a trunk's host: any
+ * other host is refused without a packet sent there, so omnivox cannot be made to probe ports.
  */
 export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise<CallRoute[]> {
+  const trunks = dir.trunks ?? [];
   const notSelf = (r: CallRoute | undefined): r is CallRoute =>
     r !== undefined && !(r.dest.host === dir.self?.host && r.dest.port === dir.self.port);
+  const phonesOf = (owner: string) => dir.contactsOf(owner).map(routeOfContact).filter(notSelf);
+  const viaTrunk = (trunk: Trunk, call: { uri: string; dest: Destination }): CallRoute => ({
+    ...call,
+    trunk: {
+      id: trunk.id,
+      fromDomain: trunk.fromDomain,
+      ...(trunk.credentials ? { credentials: trunk.credentials } : {}),
+    },
+  });
   return async (address) => {
     if (address.scheme === "sip") {
-      const route = routeOfSipUri(address.uri);
-      if (!notSelf(route))
-        throw new DeliveryError(`${address.uri}: not a sip: URI over UDP or TCP to call`, true);
-      return [route];
+      const parsed = parseUri(address.uri);
+      if (parsed?.scheme !== "sip" || !parsed.host)
+        throw notAllowed(`${address.uri}: not a sip: URI`);
+      const host = parsed.host.replace(/^\[|\]$/g, "").toLowerCase();
+      const ours =
+        host === dir.domain?.toLowerCase() ||
+        (host === dir.self?.host && (parsed.port ?? 5060) === dir.self.port);
+      if (ours) {
+        const user = parsed.user ? await dir.userOf?.(parsed.user) : undefined;
+        if (!user) throw notAllowed(`${address.uri}: no user "${parsed.user ?? ""}" here`);
+        return phonesOf(user);
+      }
+      const trunk = trunkAt(trunks, host, parsed.port ?? undefined);
+      const route = trunk ? routeOfSipUri(address.uri) : undefined;
+      if (!trunk || !route)
+        throw notAllowed(`${address.uri}: neither sip.domain nor a trunk's host`);
+      return [viaTrunk(trunk, { uri: address.uri, dest: trunk.proxy })];
     }
     if (address.scheme !== "tel") throw new DeliveryError(`${address.scheme}: not a phone`, true);
     const owner = await dir.ownerOf(address.number);
-    if (!owner) {
+    if (owner) return phonesOf(owner);
+    const trunk = trunkFor(trunks, address.number);
+    if (!trunk) {
       throw new DeliveryError(
-        `tel:${address.number} is no user's number and omnivox has no PSTN trunk to call it`,
+        `no trunk for ${address.number}: it is no user's number and no trunk's numbers match it`,
         true,
       );
     }
-    return dir.contactsOf(owner).map(routeOfContact).filter(notSelf);
+    return [viaTrunk(trunk, trunkCall(trunk, address.number))];
   };
 }
 
@@ -221,6 +283,8 @@ export interface TelephoneAdapterDeps {
   locate(address: Address): Promise<CallRoute[]>;
   /** Our SIP domain, for the caller identity. */
   domain: string;
+  /** The first number of a user: the caller ID of what they send through a trunk. */
+  numberOf?(userId: string): Promise<string | undefined>;
   /** How long a call may ring before it is given up (CANCEL); default 30 s. */
   answerTimeoutMs?: number;
   /**
@@ -256,12 +320,23 @@ export class TelephoneAdapter implements Adapter {
       });
     });
     if (!pcm) throw new DeliveryError(`${to}: the audio "${r.audioId}" is not stored`, true);
-    const routes = await this.deps.locate(target.address);
+    const routes = await this.deps.locate(target.address).catch((err: unknown) => {
+      // The user sees only that the destination is not allowed; the operator sees why.
+      if (err instanceof DeliveryError && err.message === NOT_ALLOWED)
+        this.deps.logger.warn(
+          { communicationId: c.id, reason: (err.cause as Error | undefined)?.message },
+          "call refused: not an allowed destination",
+        );
+      throw err;
+    });
     if (routes.length === 0) {
       // A phone that is not registered now may register later: worth another attempt.
       throw new DeliveryError(`${to}: no phone is registered for it now; will try again later`);
     }
-    const from = callerIdentity(c, this.deps.domain);
+    const [first, ...forks] = routes as [CallRoute, ...CallRoute[]];
+    const from = first.trunk
+      ? await this.#trunkCallerId(c, first.trunk)
+      : callerIdentity(c, this.deps.domain);
     const ringMs = this.deps.answerTimeoutMs ?? 30_000;
     const callMs = ringMs + pcm.length / 8;
     const budget = this.deps.maxAttemptMs ?? Number.POSITIVE_INFINITY;
@@ -271,29 +346,49 @@ export class TelephoneAdapter implements Adapter {
         true,
       );
     }
-    const deadline = Date.now() + budget;
-    const failures: DeliveryError[] = [];
-    // One phone after another: the first that answers hears the message, once.
-    for (const route of routes) {
-      if (failures.length > 0 && Date.now() + callMs > deadline) break;
-      try {
-        const played = await callAndPlay(this.deps.player, {
-          route,
-          pcm,
-          from,
-          answerTimeoutMs: ringMs,
-        });
-        this.deps.logger.info(
-          { communicationId: c.id, to, playedMs: played.playedMs, callId: played.callId },
-          "message played on the phone",
-        );
-        return played.callId;
-      } catch (err) {
-        this.deps.logger.info({ communicationId: c.id, to, err }, "phone did not take the call");
-        failures.push(err instanceof DeliveryError ? err : new DeliveryError(String(err)));
-      }
+    // Every phone rings at once (parallel forking): the first that answers hears the message.
+    try {
+      const played = await callAndPlay(this.deps.player, {
+        route: first,
+        ...(forks.length > 0 ? { forks } : {}),
+        pcm,
+        from,
+        answerTimeoutMs: ringMs,
+      });
+      this.deps.logger.info(
+        {
+          communicationId: c.id,
+          to,
+          playedMs: played.playedMs,
+          callId: played.callId,
+          ...(first.trunk ? { trunk: first.trunk.id } : {}),
+        },
+        "message played on the phone",
+      );
+      return played.callId;
+    } catch (err) {
+      this.deps.logger.info({ communicationId: c.id, to, err }, "phone did not take the call");
+      throw err instanceof DeliveryError ? err : new DeliveryError(String(err));
     }
-    // Permanent only when no phone could ever take it.
-    throw failures.find((f) => !f.permanent) ?? failures[0]!;
+  }
+
+  /** The sender's number where known (a trunk shows it as caller ID), under the trunk's domain. */
+  async #trunkCallerId(
+    c: Communication,
+    trunk: NonNullable<CallRoute["trunk"]>,
+  ): Promise<{ uri: string; displayName?: string }> {
+    let number: string | undefined;
+    if (c.direction === "outbound") number = await this.deps.numberOf?.(c.userId);
+    else if (!isText(c)) number = c.ani;
+    else if (c.from.scheme === "tel") number = c.from.number;
+    const user =
+      number && /^\+?[0-9]{1,32}$/.test(number)
+        ? number
+        : (trunk.credentials?.username ?? "anonymous");
+    const shown = callerIdentity(c, trunk.fromDomain).displayName;
+    return {
+      uri: `sip:${encodeURIComponent(user).replace(/%2B/g, "+")}@${trunk.fromDomain}`,
+      ...(shown ? { displayName: shown } : {}),
+    };
   }
 }

@@ -14,10 +14,10 @@ import {
 } from "../../protocols/sdp/index.ts";
 import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { type ForkBranch, forkCall } from "../../protocols/sip/usage/fork.ts";
 import {
   CallFailedError,
   type InviteClientSession,
-  placeCall,
 } from "../../protocols/sip/usage/invite-client.ts";
 
 export interface DialContext {
@@ -35,6 +35,8 @@ export interface OutboundCallOptions {
   routes?: readonly string[];
   from: { uri: string; displayName?: string };
   answerTimeoutMs?: number;
+  /** Further bindings rung at the same time as `uri` (parallel forking, usage/fork.ts). */
+  forks?: ForkBranch[];
   credentials?: { username: string; password: string };
   /** Extra INVITE headers, e.g. Diversion (RFC 5806) for a deposit into a legacy box. */
   headers?: Array<[string, string]>;
@@ -58,19 +60,26 @@ export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Pro
   const offer = createOffer(ctx.localAudio(lease.port));
   let session: InviteClientSession;
   try {
-    session = await placeCall({
-      endpoint: ctx.endpoint,
-      dialogs: ctx.dialogs,
+    // One offer for every branch: only the winner's answer is used (RFC 3264 §8 as forked).
+    const first = {
       uri: opts.uri,
       dest: opts.dest,
       ...(opts.routes?.length ? { routes: opts.routes } : {}),
-      from: opts.from,
-      localContact: ctx.localContact,
-      offer: Buffer.from(formatSdp(offer)),
-      answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
-      ...(opts.credentials ? { credentials: opts.credentials } : {}),
-      ...(opts.headers ? { headers: opts.headers } : {}),
-    });
+    };
+    const branches = [first, ...(opts.forks ?? [])];
+    session = await forkCall(
+      {
+        endpoint: ctx.endpoint,
+        dialogs: ctx.dialogs,
+        from: opts.from,
+        localContact: ctx.localContact,
+        offer: Buffer.from(formatSdp(offer)),
+        answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
+        ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        ...(opts.headers ? { headers: opts.headers } : {}),
+      },
+      branches,
+    );
   } catch (err) {
     lease.release();
     throw err;

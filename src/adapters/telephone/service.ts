@@ -90,6 +90,8 @@ export interface PlayOnPhoneOptions {
   pcm: Int16Array;
   answerTimeoutMs?: number;
   credentials?: { username: string; password: string };
+  /** Further phones rung at the same time as `uri`; the first to answer hears the audio. */
+  forks?: Array<{ uri: string; dest: Destination }>;
   /** Extra INVITE headers, e.g. Diversion (RFC 5806) for a deposit into a legacy box. */
   headers?: Array<[string, string]>;
   /** Before the audio: a pause, then RFC 4733 digits (e.g. "#" to skip a box's greeting). */

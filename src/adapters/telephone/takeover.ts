@@ -18,7 +18,7 @@ export interface OutboundLeg {
   readonly callId?: string;
 }
 
-export type DialOptions = Omit<OutboundCallOptions, "credentials" | "onFrame">;
+export type DialOptions = Omit<OutboundCallOptions, "onFrame">;
 
 /** Places a call and opens its RTP; rejects with CallFailedError when it is not answered. */
 export async function dialLeg(ctx: DialContext, opts: DialOptions): Promise<OutboundLeg> {

@@ -39,7 +39,8 @@ export class VoicemailStore implements MailboxStore {
     if (!number) return undefined;
     const byPhone =
       (await this.store.users.findByPhone(number)) ??
-      (await this.store.users.findByPhone(`+${number}`));
+      // E.164 with or without "+": trunks send either form.
+      (await this.store.users.findByPhone(number.startsWith("+") ? number.slice(1) : `+${number}`));
     if (byPhone) return byPhone.id;
     return (await this.store.users.get(number))?.profile.id;
   }

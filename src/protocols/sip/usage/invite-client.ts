@@ -38,6 +38,12 @@ export interface PlaceCallOptions {
   onProvisional?: (res: SipResponse) => void;
   /** Gives up (CANCEL) when nobody answers in time. */
   answerTimeoutMs?: number;
+  /**
+   * Gives up (CANCEL, once a provisional response came, RFC 3261 §9.1) when aborted, e.g. when
+   * another fork answered; `cancelReason` is then the CANCEL's Reason header (RFC 3326).
+   */
+  signal?: AbortSignal;
+  cancelReason?: string;
 }
 
 export type ClientSessionEnd = "remote-bye" | "local-bye";
@@ -142,18 +148,34 @@ export async function placeCall(options: PlaceCallOptions): Promise<InviteClient
   let cseq = 1;
   let req = invite(opts, callId, fromTag, cseq);
   for (let attempt = 0; attempt < 2; attempt++) {
+    if (opts.signal?.aborted) throw new CallFailedError(487, "Request Terminated");
     const sent = req;
     let timer: NodeJS.Timeout | undefined;
-    if (opts.answerTimeoutMs) {
-      timer = setTimeout(() => {
-        void opts.endpoint.sendRequest(createCancel(sent), opts.dest).catch(() => undefined);
-      }, opts.answerTimeoutMs);
-    }
+    const cancel = (reason?: string) => {
+      const c = createCancel(sent);
+      if (reason) c.headers.add("Reason", reason);
+      void opts.endpoint.sendRequest(c, opts.dest).catch(() => undefined);
+    };
+    if (opts.answerTimeoutMs) timer = setTimeout(() => cancel(), opts.answerTimeoutMs);
+    let provisional = false;
+    let cancelOnProvisional = false;
+    const onAbort = () => {
+      if (provisional) cancel(opts.cancelReason);
+      else cancelOnProvisional = true;
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
     let res: SipResponse;
     try {
-      res = await opts.endpoint.sendRequest(sent, opts.dest, { onProvisional: opts.onProvisional });
+      res = await opts.endpoint.sendRequest(sent, opts.dest, {
+        onProvisional: (p) => {
+          if (!provisional && cancelOnProvisional) cancel(opts.cancelReason);
+          provisional = true;
+          opts.onProvisional?.(p);
+        },
+      });
     } finally {
       clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
     }
     if (res.status >= 200 && res.status < 300) {
       const dialog = Dialog.asClient(sent, res, opts.localContact, opts.dest);
@@ -162,7 +184,8 @@ export async function placeCall(options: PlaceCallOptions): Promise<InviteClient
       await session.sendAck();
       return session;
     }
-    if ((res.status === 401 || res.status === 407) && opts.credentials && attempt === 0) {
+    const retry = !opts.signal?.aborted;
+    if ((res.status === 401 || res.status === 407) && opts.credentials && attempt === 0 && retry) {
       const answer = digest.answerChallenge(res, opts.credentials, {
         method: "INVITE",
         uri: sent.uri,

@@ -1,0 +1,110 @@
+// Parallel forking done by the calling UA (RFC 3261 §16.6–16.7 as a proxy forks, here for a
+// user's registered bindings): every branch is INVITEd at once with the same offer; the first 2xx
+// wins; the others get CANCEL (with RFC 3326 Reason "Call completed elsewhere"); a 2xx from
+// another branch after that is ACKed and hung up (§16.7 step 5); when every branch fails the most
+// relevant final response is chosen (§16.7 step 6).
+
+import type { Destination } from "../endpoint.ts";
+import {
+  CallFailedError,
+  type InviteClientSession,
+  type PlaceCallOptions,
+  placeCall,
+} from "./invite-client.ts";
+
+export interface ForkBranch {
+  uri: string;
+  dest: Destination;
+  /** A preloaded route set (the phone's Path); `dest` is then its first hop. */
+  routes?: readonly string[];
+}
+
+/** Every branch failed: `status`/`reason` are the chosen response, `failures` one per branch. */
+export class ForkFailedError extends CallFailedError {
+  constructor(
+    status: number,
+    reason: string,
+    readonly failures: readonly unknown[],
+  ) {
+    super(status, reason);
+    this.message = `call failed: ${status} ${reason} (${failures.length} phones)`;
+  }
+}
+
+const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
+
+/**
+ * How telling a branch's failure is, lower first: a global refusal (6xx), busy, another 4xx, not
+ * found/unavailable or timed out, our own CANCEL, a server error, no response at all.
+ */
+function rank(err: unknown): number {
+  if (!(err instanceof CallFailedError)) return 7;
+  const s = err.status;
+  if (s >= 600) return 0;
+  if (s === 486) return 1;
+  if (s >= 400 && s < 500 && s !== 408 && s !== 480 && s !== 487) return 2;
+  if (s === 480 || s === 408) return 3;
+  if (s === 487) return 4;
+  return 5;
+}
+
+/** The failure reported for the whole fork (RFC 3261 §16.7 step 6, simplified). */
+export function bestFailure(failures: readonly unknown[]): unknown {
+  let best: unknown = failures[0];
+  for (const f of failures) if (rank(f) < rank(best)) best = f;
+  return best;
+}
+
+/**
+ * Rings every branch at once with `opts` (Request-URI and destination per branch); resolves with
+ * the answered session, rejects with ForkFailedError (or the only branch's own error).
+ */
+export function forkCall(
+  opts: Omit<PlaceCallOptions, "uri" | "dest" | "signal">,
+  branches: readonly ForkBranch[],
+): Promise<InviteClientSession> {
+  if (branches.length === 0) return Promise.reject(new CallFailedError(480, "No Branches"));
+  if (branches.length === 1) return placeCall({ ...opts, ...branches[0]! });
+  const controllers = branches.map(() => new AbortController());
+  const failures: unknown[] = new Array(branches.length);
+  let winner: InviteClientSession | undefined;
+  let pending = branches.length;
+  return new Promise((resolve, reject) => {
+    branches.forEach((branch, i) => {
+      placeCall({
+        ...opts,
+        ...branch,
+        signal: controllers[i]!.signal,
+        cancelReason: COMPLETED_ELSEWHERE,
+      }).then(
+        (session) => {
+          pending--;
+          if (winner) {
+            // Answered too late (its CANCEL crossed the 200): ACKed by placeCall, now BYE.
+            void session.hangup();
+            return;
+          }
+          winner = session;
+          controllers.forEach((c, j) => {
+            if (j !== i) c.abort();
+          });
+          resolve(session);
+        },
+        (err: unknown) => {
+          pending--;
+          failures[i] = err;
+          if (pending > 0 || winner) return;
+          const best = bestFailure(failures);
+          const status = best instanceof CallFailedError ? best.status : 408;
+          const reason =
+            best instanceof CallFailedError
+              ? best.reason
+              : best instanceof Error
+                ? best.message
+                : String(best);
+          reject(new ForkFailedError(status, reason, failures));
+        },
+      );
+    });
+  });
+}
