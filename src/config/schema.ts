@@ -2,6 +2,7 @@
 // frozen value. Every object is strict, so an unknown key stops start-up naming its path.
 
 import { z } from "zod";
+import { adminTokenWeakness } from "./admin-token-strength.ts";
 
 /** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
 export const listenSchema = z
@@ -20,6 +21,27 @@ export function parseListen(value: string): ListenAddress {
 }
 
 const durationMs = z.number().int().nonnegative();
+
+/** One failure throttle (core/throttle.ts): the limit in a window, then escalating bans. */
+function throttleRule(defaults: {
+  maxFailures: number;
+  windowMs: number;
+  banMs: number;
+  maxBanMs: number;
+}) {
+  return z
+    .strictObject({
+      maxFailures: z.number().int().min(1).default(defaults.maxFailures),
+      windowMs: durationMs.min(1).default(defaults.windowMs),
+      banMs: durationMs.min(1).default(defaults.banMs),
+      /** Each further ban of the same key lasts this many times the one before. */
+      banFactor: z.number().min(1).max(100).default(2),
+      maxBanMs: durationMs.min(1).default(defaults.maxBanMs),
+      /** A key without failures for this long starts afresh. */
+      forgetMs: durationMs.min(1).default(24 * 3600_000),
+    })
+    .prefault({});
+}
 
 export const configSchema = z
   .object({
@@ -46,11 +68,37 @@ export const configSchema = z
     http: z
       .strictObject({
         listen: listenSchema.default("127.0.0.1:8080"),
-        adminToken: z.string().min(16, "must be at least 16 characters").optional(),
+        /** Refused when weak (admin-token-strength.ts): start-up stops naming this key. */
+        adminToken: z
+          .string()
+          .superRefine((token, ctx) => {
+            const why = adminTokenWeakness(token);
+            if (why) ctx.addIssue({ code: "custom", message: why });
+          })
+          .optional(),
         /** Lifetime of a session token from POST /session. */
         sessionTtlMs: durationMs.default(12 * 3600_000),
         /** Lifetime of the signed audio links put in mail and chat (voicemail recordings). */
         audioUrlTtlMs: durationMs.min(1000).default(7 * 24 * 3600_000),
+        /** POST /session: wrong passwords per source address and per account (docs/security.md). */
+        loginThrottle: z
+          .strictObject({
+            source: throttleRule({
+              maxFailures: 10,
+              windowMs: 10 * 60_000,
+              banMs: 60_000,
+              maxBanMs: 3600_000,
+            }),
+            account: throttleRule({
+              maxFailures: 30,
+              windowMs: 10 * 60_000,
+              banMs: 5 * 60_000,
+              maxBanMs: 3600_000,
+            }),
+            /** Sources and accounts tracked at most, each (bounded memory). */
+            maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     smtp: z

@@ -15,6 +15,8 @@ import type { Authenticator } from "./auth.ts";
 export interface HttpDeps {
   /** The effective configuration; `http.adminToken` must be set (the lead fills it from env). */
   config: Config;
+  /** The random server secret (app/server-secret.ts) that keys session tokens and audio links. */
+  serverSecret: string;
   store: Store;
   logger: Logger;
   /** Receives communications submitted over the API (POST /messages, WebSocket `send`). */

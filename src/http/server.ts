@@ -17,6 +17,7 @@ import { messagesRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { mwiRoutes } from "./routes/mwi.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { sessionsRoutes } from "./routes/sessions.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { voicemailRoutes } from "./routes/voicemail.ts";
@@ -32,8 +33,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   if (!adminToken) throw new ConfigError("http.adminToken (or OMNIVOX_ADMIN_TOKEN) must be set");
   const auth = new Authenticator({
     adminToken,
+    serverSecret: deps.serverSecret,
     sessionTtlMs: deps.config.http.sessionTtlMs,
     users: deps.store.users,
+    sessions: deps.store.sessions,
+    loginThrottle: deps.config.http.loginThrottle,
   });
 
   // Typed as fastify's logger so the instance is the plain FastifyInstance route plugins expect.
@@ -64,7 +68,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES } });
 
-  const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(adminToken) };
+  const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(deps.serverSecret) };
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);
   await app.register(webRoutes);
@@ -72,6 +76,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     async (api) => {
       await api.register(sessionRoutes, ctx);
       await api.register(usersRoutes, ctx);
+      await api.register(sessionsRoutes, ctx);
       await api.register(voicemailRoutes, ctx);
       await api.register(mwiRoutes, ctx);
       await api.register(audioRoutes, ctx);

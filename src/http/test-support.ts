@@ -21,6 +21,8 @@ import { createMetrics } from "./metrics.ts";
 import { buildHttpServer } from "./server.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+/** The server secret the test server keys its tokens and audio links with. */
+export const SERVER_SECRET = "dGVzdC1zZXJ2ZXItc2VjcmV0LTAxMjM0NTY3ODlhYmM";
 
 export class FakeGateway implements Gateway {
   readonly drafts: CommunicationDraft[] = [];
@@ -98,6 +100,7 @@ export async function startTestServer(
   const health: Record<string, boolean> = { store: true };
   const app = await buildHttpServer({
     config,
+    serverSecret: SERVER_SECRET,
     store,
     logger,
     gateway,
