@@ -78,7 +78,11 @@ export async function startTestServer(
     },
   });
   const logger = pino({ level: "debug" }, sink);
-  const config = configSchema.parse({ dataDir, http: { adminToken: ADMIN_TOKEN }, ...over.config });
+  const config = configSchema.parse({
+    dataDir,
+    ...over.config,
+    http: { adminToken: ADMIN_TOKEN, ...over.config?.http },
+  });
   const gateway = new FakeGateway();
   const hub = new WebClientHub({
     gateway,

@@ -73,8 +73,10 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     }
     const current = await users.get(id);
     if (!current) throw new NotFoundError(`no user "${id}"`);
-    const profile = checkProfile({ ...current.profile, ...profileFieldsOf(body) }, deps.config);
-    if (principal.role === "user") assertOwnAddresses(current.profile, profile);
+    const candidate: Profile = { ...current.profile, ...profileFieldsOf(body) };
+    // Before any other check: a user adding an address learns only that it is not theirs to add.
+    if (principal.role === "user") assertOwnAddresses(current.profile, candidate);
+    const profile = checkProfile(candidate, deps.config);
     const secrets = await secretsOf(id, body, deps.config);
     const record = await users.update(
       id,
