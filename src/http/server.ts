@@ -4,6 +4,7 @@
 import websocket from "@fastify/websocket";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import Fastify, { LogController } from "fastify";
+import { Gauge } from "prom-client";
 import { ConfigError } from "../core/errors.ts";
 import { AudioUrlSigner } from "./audio-urls.ts";
 import { Authenticator } from "./auth.ts";
@@ -38,6 +39,19 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     users: deps.store.users,
     sessions: deps.store.sessions,
     loginThrottle: deps.config.http.loginThrottle,
+  });
+
+  // Throttled login sources and accounts, read at scrape time (docs/security.md).
+  new Gauge<"kind">({
+    name: "omnivox_login_throttled",
+    help: "Source addresses and accounts banned from POST /session now",
+    labelNames: ["kind"],
+    registers: [deps.metrics],
+    collect() {
+      const { sources, accounts } = auth.throttled();
+      this.set({ kind: "source" }, sources);
+      this.set({ kind: "account" }, accounts);
+    },
   });
 
   // Typed as fastify's logger so the instance is the plain FastifyInstance route plugins expect.

@@ -81,6 +81,9 @@ describe("login throttling", () => {
     const owner = await login(t, "127.0.0.2", "alice", "alice-password");
     assert.equal(owner.status, 200, JSON.stringify(owner.body));
     assert.equal(typeof owner.body.token, "string");
+    const metrics = await (await t.call("GET", "/metrics")).text();
+    assert.match(metrics, /omnivox_login_throttled\{kind="source"\} 1/);
+    assert.match(metrics, /omnivox_login_throttled\{kind="account"\} 0/);
     // Each refusal is logged with its source, for fail2ban.
     const log = t.logs.join("");
     assert.match(log, /"source":"127\.0\.0\.1".*"msg":"login throttled"/);
