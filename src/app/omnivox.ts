@@ -28,6 +28,7 @@ import { resample } from "../speech/resample/resampler.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { claimCodeSender } from "./claim-codes.ts";
 import { callWaiting } from "./icw.ts";
 import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
@@ -206,6 +207,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       audioLinks,
       mwi,
       calls,
+      sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: xmpp?.adapter }),
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
     stops.push(async () => {

@@ -242,6 +242,18 @@ export const configSchema = z
         ackTimeoutMs: durationMs.default(30_000),
       })
       .prefault({}),
+    /** Who gives users their addresses (docs/security.md "Addresses and ownership"). */
+    addresses: z
+      .strictObject({
+        /**
+         * Let users claim an email (in smtp.domains) or an XMPP JID themselves, by a code sent to
+         * that address (POST /users/:id/claims). Off: only the admin assigns addresses.
+         */
+        selfClaim: z.boolean().default(false),
+        /** How long a claim code stays valid. */
+        claimTtlMs: durationMs.min(1000).default(15 * 60_000),
+      })
+      .prefault({}),
     /** The message-waiting service (DESIGN §1.2). */
     mwi: z
       .strictObject({

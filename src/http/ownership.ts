@@ -38,7 +38,10 @@ export function assertOwnAddresses(current: Profile, next: Profile): void {
 }
 
 /** Mail reaches omnivox only for smtp.domains, so an email elsewhere is no address of a user. */
-export function assertServedEmails(profile: Profile, domains: readonly string[]): void {
+export function assertServedEmails(
+  profile: Pick<Profile, "emails">,
+  domains: readonly string[],
+): void {
   const served = new Set(domains.map((d) => d.trim().toLowerCase().replace(/\.$/, "")));
   profile.emails.forEach((email, i) => {
     const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();

@@ -12,6 +12,7 @@ import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { audioRoutes } from "./routes/audio.ts";
 import { callsRoutes } from "./routes/calls.ts";
+import { claimsRoutes } from "./routes/claims.ts";
 import { communicationsRoutes } from "./routes/communications.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
@@ -91,6 +92,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       await api.register(sessionRoutes, ctx);
       await api.register(usersRoutes, ctx);
       await api.register(sessionsRoutes, ctx);
+      await api.register(claimsRoutes, ctx);
       await api.register(voicemailRoutes, ctx);
       await api.register(mwiRoutes, ctx);
       await api.register(audioRoutes, ctx);

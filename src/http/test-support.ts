@@ -65,7 +65,7 @@ export async function startTestServer(
     config?: ConfigInput;
     ackTimeoutMs?: number;
     heartbeatMs?: number;
-    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks">;
+    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks" | "sendClaimCode">;
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-http-"));
