@@ -16,10 +16,9 @@ import { AddressClaims, CLAIM_CODE, type ClaimedAddress } from "../address-claim
 import type { Principal } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
 import { assertServedEmails } from "../ownership.ts";
-import { emailSchema, imClientSchema, userIdSchema } from "../schemas/profile.ts";
+import { emailSchema, jidSchema, userIdSchema } from "../schemas/profile.ts";
 import { parseInput } from "../validate.ts";
 
-const jidSchema = imClientSchema.options[1].shape.jid;
 const claimBody = z.union([
   z.strictObject({ email: emailSchema }),
   z.strictObject({ jid: jidSchema }),
