@@ -22,8 +22,11 @@ export function parseListen(value: string): ListenAddress {
 
 const durationMs = z.number().int().nonnegative();
 
-/** One failure throttle (core/throttle.ts): the limit in a window, then escalating bans. */
-function throttleRule(defaults: {
+/**
+ * One failure throttle (core/throttle.ts): the limit in a window, then escalating bans. Exported
+ * for the other throttled edges (SIP digest, PIN entry) to take the same shape of keys.
+ */
+export function throttleRule(defaults: {
   maxFailures: number;
   windowMs: number;
   banMs: number;

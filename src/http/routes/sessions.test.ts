@@ -110,6 +110,28 @@ describe("session list and revocation", () => {
     assert.deepEqual(await sessionsOf("bob", ADMIN_TOKEN), []);
   });
 
+  it("deleting the user closes their open streams at once", async () => {
+    assert.equal(
+      (
+        await t.call("POST", "/api/v1/users", {
+          token: ADMIN_TOKEN,
+          body: { id: "dora", password: "dora-password" },
+        })
+      ).status,
+      201,
+    );
+    const dora = await login("dora", "dora-password");
+    const ws = new WebSocket(`ws://${t.base.slice(7)}/api/v1/stream?token=${dora.token}`);
+    await once(ws, "open");
+    const closed = once(ws, "close");
+    assert.equal(
+      (await t.call("DELETE", "/api/v1/users/dora", { token: ADMIN_TOKEN })).status,
+      204,
+    );
+    const [code] = (await closed) as [number];
+    assert.equal(code, 1008);
+  });
+
   it("bad ids give 400 naming the field", async () => {
     const s = await login("alice", "alice-password");
     const bad = await t.call("DELETE", "/api/v1/users/alice/sessions/short", { token: s.token });

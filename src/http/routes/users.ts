@@ -94,6 +94,8 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
   app.delete("/users/:id", async (request, reply) => {
     const { id } = parseInput(userParamsSchema, request.params, "params");
     requireSelfOrAdmin(request, id);
+    // Its open streams close now, not at their next frame; the rows go with the user.
+    await auth.revokeAll(id);
     if (!(await users.delete(id))) throw new NotFoundError(`no user "${id}"`);
     request.log.info({ userId: id, by: principalOf(request).role }, "user deleted");
     await profileChanged(id);
