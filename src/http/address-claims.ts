@@ -21,10 +21,13 @@ const CODE_LENGTH = 10;
 export const CLAIM_CODE = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
 const MAX_PER_USER = 5;
 const MAX_USERS = 10_000;
+/** Codes a user may have sent per hour; each is a message to someone else. */
+const MAX_SENDS_PER_HOUR = 5;
 
 export class AddressClaims {
   readonly #pending = new Map<string, PendingClaim[]>();
   readonly #wrongCodes: Throttle;
+  readonly #sends: Throttle;
 
   constructor(
     private readonly ttlMs: number,
@@ -42,6 +45,26 @@ export class AddressClaims {
       },
       now,
     );
+    this.#sends = new Throttle(
+      {
+        maxFailures: MAX_SENDS_PER_HOUR,
+        windowMs: 3600_000,
+        banMs: 3600_000,
+        banFactor: 2,
+        maxBanMs: 24 * 3600_000,
+        forgetMs: 24 * 3600_000,
+        maxKeys: MAX_USERS,
+      },
+      now,
+    );
+  }
+
+  /** Counts one code sent for the user; refused past MAX_SENDS_PER_HOUR (then banned longer). */
+  countSend(userId: string): { allowed: true } | { allowed: false; retryAfterMs: number } {
+    const gate = this.#sends.check(userId);
+    if (!gate.allowed) return gate;
+    this.#sends.fail(userId);
+    return { allowed: true };
   }
 
   /** A new code for `address`; the oldest pending claim of the user goes when they hold too many. */

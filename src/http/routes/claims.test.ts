@@ -38,6 +38,7 @@ describe("address claims, switched on", () => {
   const sent: Sent[] = [];
   let alice: string;
   let mallory: string;
+  let carol: string;
 
   before(async () => {
     t = await startTestServer({
@@ -50,15 +51,21 @@ describe("address claims, switched on", () => {
     });
     alice = await t.userWithToken("alice");
     mallory = await t.userWithToken("mallory");
-    const carol = await t.call("POST", "/api/v1/users", {
+    const created = await t.call("POST", "/api/v1/users", {
       token: ADMIN_TOKEN,
       body: {
         id: "carol",
+        password: "carol-pw-1",
         emails: ["carol@example.com"],
         imClients: [{ id: "chat", kind: "xmpp", jid: "carol@chat.example" }],
       },
     });
-    assert.equal(carol.status, 201);
+    assert.equal(created.status, 201);
+    carol = (
+      (await (
+        await t.call("POST", "/api/v1/session", { body: { user: "carol", password: "carol-pw-1" } })
+      ).json()) as { token: string }
+    ).token;
   });
   after(() => t.close());
 
@@ -108,9 +115,25 @@ describe("address claims, switched on", () => {
     assert.equal((await claim(ADMIN_TOKEN, { email: "x@example.com" })).status, 403);
     const bad = await claim(alice, { phone: "911" });
     assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as Json).field, "phone");
+    const both = await claim(alice, { email: "a@example.com", jid: "a@chat.example" });
+    assert.equal(both.status, 400);
+    assert.equal(((await both.json()) as Json).field, "email");
     const code = await t.call("POST", "/api/v1/users/alice/claims/not-a-code", { token: alice });
     assert.equal(code.status, 400);
     assert.equal(((await code.json()) as Json).field, "code");
+  });
+
+  it("a user may send only a few codes an hour", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await t.call("POST", "/api/v1/users/carol/claims", {
+        token: carol,
+        body: { jid: `spam-${i}@chat.example` },
+      });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [202, 202, 202, 202, 202, 429, 429]);
   });
 
   it("wrong codes: 404, then 429 with Retry-After, and the pending claim is gone", async () => {

@@ -19,10 +19,12 @@ import { assertServedEmails } from "../ownership.ts";
 import { emailSchema, jidSchema, userIdSchema } from "../schemas/profile.ts";
 import { parseInput } from "../validate.ts";
 
-const claimBody = z.union([
-  z.strictObject({ email: emailSchema }),
-  z.strictObject({ jid: jidSchema }),
-]);
+const claimBody = z
+  .strictObject({ email: emailSchema.optional(), jid: jidSchema.optional() })
+  .refine((b) => (b.email === undefined) !== (b.jid === undefined), {
+    message: "give exactly one of email or jid",
+    path: ["email"],
+  });
 const userParams = z.strictObject({ id: userIdSchema });
 const codeParams = z.strictObject({
   id: userIdSchema,
@@ -42,9 +44,9 @@ export const claimsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
     selfOnly(request.principal, id, addresses.selfClaim);
     const body = parseInput(claimBody, request.body);
     const address: ClaimedAddress =
-      "email" in body
+      body.email !== undefined
         ? { kind: "email", email: body.email }
-        : { kind: "jid", jid: jidKey(body.jid) };
+        : { kind: "jid", jid: jidKey(body.jid ?? "") };
     if (address.kind === "email") {
       assertServedEmails({ emails: [address.email] }, deps.config.smtp.domains);
       if (await deps.store.users.findByEmail(address.email)) throw taken(address.email);
@@ -52,6 +54,12 @@ export const claimsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
       throw taken(address.jid);
     }
     if (!deps.sendClaimCode) throw new ForbiddenError("no way to send a claim code is configured");
+    // Each claim sends a message to someone: a user cannot make omnivox a spam cannon.
+    const sending = claims.countSend(id);
+    if (!sending.allowed) {
+      const seconds = Math.ceil(sending.retryAfterMs / 1000);
+      throw new TooManyRequestsError(`too many claims; try again in ${seconds} s`, seconds);
+    }
     const { code, expiresAt } = claims.start(id, address);
     await deps.sendClaimCode(
       id,
