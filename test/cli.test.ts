@@ -28,7 +28,7 @@ before(async () => {
   config = join(dir, "omnivox.yaml");
   await writeFile(
     config,
-    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0, domain: voice.example.test }\n`,
+    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0, domains: [example.com] }\nsip: { listen: 127.0.0.1:0, domain: voice.example.test }\n`,
   );
 });
 
@@ -89,6 +89,33 @@ test("a wrong configuration key stops start-up with exit code 2 naming the key",
   const usage = await omnivox("frobnicate");
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /unknown command/);
+});
+
+test("the example config's placeholder admin token stops start-up naming http.adminToken", async () => {
+  const example = join(dir, "example-token.yaml");
+  await writeFile(
+    example,
+    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0, adminToken: change-me-to-a-long-random-string }\n`,
+  );
+  const res = await omnivox("start", "--config", example);
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /http\.adminToken: is the example config's placeholder/);
+  const short = await omnivox("user", "list", "--config", example);
+  assert.equal(short.code, 2, "every command reads the same checked configuration");
+});
+
+test("a user's email outside smtp.domains is refused by the CLI too", async () => {
+  const res = await omnivox(
+    "user",
+    "add",
+    "eve",
+    "--email",
+    "eve@bigbank.example",
+    "--config",
+    config,
+  );
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /emails\.0: "eve@bigbank\.example" is not in a domain omnivox serves/);
 });
 
 test("SIGTERM stops the gateway gracefully with exit code 0", async () => {

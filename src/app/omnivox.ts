@@ -28,10 +28,12 @@ import { resample } from "../speech/resample/resampler.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { claimCodeSender } from "./claim-codes.ts";
 import { callWaiting } from "./icw.ts";
 import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
+import { ensureServerSecret } from "./server-secret.ts";
 import { startSpeech } from "./speech.ts";
 import { startTelephony, telephoneTarget } from "./telephony.ts";
 import { startXmpp } from "./xmpp.ts";
@@ -59,6 +61,8 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
   const admin = await ensureAdminToken(config.http.adminToken, dataDir);
+  // Keys every MAC, nonce and link; never the admin token, which a nonce must not let anyone test.
+  const { secret: serverSecret } = await ensureServerSecret(dataDir);
   const effective: Config = {
     ...config,
     dataDir,
@@ -150,7 +154,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const httpListen = parseListen(config.http.listen);
     let httpBound = httpListen;
     const audioLinks = createAudioLinks({
-      signer: new AudioUrlSigner(admin.token),
+      signer: new AudioUrlSigner(serverSecret),
       baseUrl: () => baseUrlOf(config, httpBound),
       defaultTtlMs: config.http.audioUrlTtlMs,
     });
@@ -193,6 +197,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const http = await buildHttpServer({
       onMailboxChanged: (userId) => mailboxEvents.changed(userId),
       config: effective,
+      serverSecret,
       store,
       logger,
       gateway,
@@ -202,6 +207,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       audioLinks,
       mwi,
       calls,
+      sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: xmpp?.adapter }),
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
     stops.push(async () => {
@@ -225,7 +231,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       gateway,
       logger,
       dataDir,
-      secret: admin.token,
+      secret: serverSecret,
       mailboxChanged: (userId) => mailboxEvents.changed(userId),
       mwiTotal: async (userId) => (await mwi.snapshot(userId)).total,
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),

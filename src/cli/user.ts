@@ -4,6 +4,7 @@
 import type { Config } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
 import { defaultProfile } from "../core/profile.ts";
+import { assertServedEmails } from "../http/ownership.ts";
 import { openStore } from "../store/open.ts";
 import { hashSecret, sipDigestSecrets } from "../store/secrets.ts";
 
@@ -43,6 +44,7 @@ export async function runUser(
           emails: (opts.email ?? []).map((e) => e.toLowerCase()),
           phones: opts.phone ?? [],
         };
+        assertServedEmails(profile, config.smtp.domains);
         await store.users.create(profile, {
           passwordHash: opts.password ? await hashSecret(opts.password) : undefined,
           pinHash: opts.pin ? await hashSecret(opts.pin) : undefined,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -42,12 +42,31 @@ test("environment overrides file values", () => {
     {
       OMNIVOX_HTTP_LISTEN: "127.0.0.1:0",
       OMNIVOX_SMTP_OUT_PORT: "2526",
-      OMNIVOX_ADMIN_TOKEN: "x".repeat(20),
+      OMNIVOX_ADMIN_TOKEN: "env-admin-token-0123456789",
     },
   );
   assert.equal(c.http.listen, "127.0.0.1:0");
   assert.equal(c.smtpOut.port, 2526);
-  assert.equal(c.http.adminToken, "x".repeat(20));
+  assert.equal(c.http.adminToken, "env-admin-token-0123456789");
+});
+
+test("a weak admin token stops start-up naming http.adminToken, from the file or the environment", async () => {
+  const example = await readFile(
+    new URL("../../config/omnivox.example.yaml", import.meta.url),
+    "utf8",
+  );
+  const placeholder = /adminToken: (\S+)/.exec(example)?.[1];
+  assert.equal(placeholder, "change-me-to-a-long-random-string");
+  for (const token of [placeholder, "x".repeat(20), "short-token", "abcabcabcabcabcabcabcabc"]) {
+    assert.throws(
+      () => parseConfig({ http: { adminToken: token } }),
+      (e: unknown) => e instanceof ConfigError && /http\.adminToken: /.test(e.message),
+      token,
+    );
+    assert.throws(() => parseConfig({}, { OMNIVOX_ADMIN_TOKEN: token }), /http\.adminToken/);
+  }
+  // Unset is fine: a strong one is generated at start (app/admin-token.ts).
+  assert.equal(parseConfig({}).http.adminToken, undefined);
 });
 
 test("a YAML file is read; broken YAML and a missing file are clear errors", async () => {

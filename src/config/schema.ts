@@ -3,6 +3,7 @@
 
 import { isIP } from "node:net";
 import { z } from "zod";
+import { adminTokenWeakness } from "./admin-token-strength.ts";
 
 /** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
 export const listenSchema = z
@@ -61,6 +62,30 @@ const trunkSchema = z
       ctx.addIssue({ code: "custom", path: ["register"], message: "register needs a username" });
   });
 
+/**
+ * One failure throttle (core/throttle.ts): the limit in a window, then escalating bans. Exported
+ * for the other throttled edges (SIP digest, PIN entry) to take the same shape of keys.
+ */
+export function throttleRule(defaults: {
+  maxFailures: number;
+  windowMs: number;
+  banMs: number;
+  maxBanMs: number;
+}) {
+  return z
+    .strictObject({
+      maxFailures: z.number().int().min(1).default(defaults.maxFailures),
+      windowMs: durationMs.min(1).default(defaults.windowMs),
+      banMs: durationMs.min(1).default(defaults.banMs),
+      /** Each further ban of the same key lasts this many times the one before. */
+      banFactor: z.number().min(1).max(100).default(2),
+      maxBanMs: durationMs.min(1).default(defaults.maxBanMs),
+      /** A key without failures for this long starts afresh. */
+      forgetMs: durationMs.min(1).default(24 * 3600_000),
+    })
+    .prefault({});
+}
+
 export const configSchema = z
   .object({
     dataDir: z.string().default("./data"),
@@ -86,11 +111,37 @@ export const configSchema = z
     http: z
       .strictObject({
         listen: listenSchema.default("127.0.0.1:8080"),
-        adminToken: z.string().min(16, "must be at least 16 characters").optional(),
+        /** Refused when weak (admin-token-strength.ts): start-up stops naming this key. */
+        adminToken: z
+          .string()
+          .superRefine((token, ctx) => {
+            const why = adminTokenWeakness(token);
+            if (why) ctx.addIssue({ code: "custom", message: why });
+          })
+          .optional(),
         /** Lifetime of a session token from POST /session. */
         sessionTtlMs: durationMs.default(12 * 3600_000),
         /** Lifetime of the signed audio links put in mail and chat (voicemail recordings). */
         audioUrlTtlMs: durationMs.min(1000).default(7 * 24 * 3600_000),
+        /** POST /session: wrong passwords per source address and per account (docs/security.md). */
+        loginThrottle: z
+          .strictObject({
+            source: throttleRule({
+              maxFailures: 10,
+              windowMs: 10 * 60_000,
+              banMs: 60_000,
+              maxBanMs: 3600_000,
+            }),
+            account: throttleRule({
+              maxFailures: 30,
+              windowMs: 10 * 60_000,
+              banMs: 5 * 60_000,
+              maxBanMs: 3600_000,
+            }),
+            /** Sources and accounts tracked at most, each (bounded memory). */
+            maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     smtp: z
@@ -270,6 +321,18 @@ export const configSchema = z
         holdMs: durationMs.default(7 * 24 * 3600_000),
         /** How long the web adapter waits for a client ack before it re-sends on reconnect. */
         ackTimeoutMs: durationMs.default(30_000),
+      })
+      .prefault({}),
+    /** Who gives users their addresses (docs/security.md "Addresses and ownership"). */
+    addresses: z
+      .strictObject({
+        /**
+         * Let users claim an email (in smtp.domains) or an XMPP JID themselves, by a code sent to
+         * that address (POST /users/:id/claims). Off: only the admin assigns addresses.
+         */
+        selfClaim: z.boolean().default(false),
+        /** How long a claim code stays valid. */
+        claimTtlMs: durationMs.min(1000).default(15 * 60_000),
       })
       .prefault({}),
     /** The message-waiting service (DESIGN §1.2). */

@@ -39,6 +39,14 @@ export class UnauthorizedError extends defineError("OMNIVOX_ERR_UNAUTHORIZED", 4
 export class ForbiddenError extends defineError("OMNIVOX_ERR_FORBIDDEN", 403) {}
 export class NotFoundError extends defineError("OMNIVOX_ERR_NOT_FOUND", 404) {}
 export class ConflictError extends defineError("OMNIVOX_ERR_CONFLICT", 409) {}
+/** Too many failed attempts from a source or for an account: wait `retryAfterSeconds`. */
+export class TooManyRequestsError extends defineError("OMNIVOX_ERR_TOO_MANY_REQUESTS", 429) {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(Number(retryAfterSeconds) || 1));
+  }
+}
 export class NoRouteError extends defineError("OMNIVOX_ERR_NO_ROUTE", 422) {}
 /** The target cannot take a delivery now (IM client offline): the outbox holds it. */
 export class TargetUnavailableError extends defineError("OMNIVOX_ERR_TARGET_UNAVAILABLE", 503) {}
@@ -66,6 +74,7 @@ export const ERROR_CLASSES = {
   ForbiddenError,
   NotFoundError,
   ConflictError,
+  TooManyRequestsError,
   NoRouteError,
   TargetUnavailableError,
   DeliveryError,

@@ -18,6 +18,21 @@ export function imClientAddress(userId: string, client: ImClient): Address {
     : { scheme: "xmpp", jid: client.jid };
 }
 
+/**
+ * The form a JID is compared in when asking who owns it: bare (RFC 6120 §1.4, no resource) and
+ * lower case (localpart and domainpart are case-insensitive for every JID a user would type).
+ */
+export function jidKey(jid: string): string {
+  const slash = jid.indexOf("/");
+  return (slash < 0 ? jid : jid.slice(0, slash)).trim().toLowerCase();
+}
+
+/** The bare JIDs of a profile's XMPP clients, each once (jidKey form). */
+export function profileJids(profile: Pick<Profile, "imClients">): string[] {
+  const jids = profile.imClients.flatMap((c) => (c.kind === "xmpp" ? [jidKey(c.jid)] : []));
+  return [...new Set(jids)];
+}
+
 /** Targets a route may name: a system kind, resolved against the profile by the router. */
 export type RouteTarget = "email" | "im" | "voicemail" | "pstn" | "cellular" | "legacy-voicemail";
 

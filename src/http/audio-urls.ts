@@ -1,6 +1,7 @@
-// Signed, expiring audio links (issue 3 §7): `/api/v1/audio/<id>?exp=<ms>&sig=<mac>` where mac is
-// base64url(HMAC-SHA256) over `<id>.<exp>`, keyed from the admin token with its own HKDF label.
-// Whoever holds the link may fetch that one blob until `exp`; rotating the admin token ends all.
+// Signed, expiring audio links: `/api/v1/audio/<id>?exp=<ms>&sig=<mac>` where mac is
+// base64url(HMAC-SHA256) over `<id>.<exp>`, keyed from the server secret (app/server-secret.ts)
+// with its own HKDF label. Whoever holds the link may fetch that one blob until `exp`; replacing
+// the server secret ends all.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config, ListenAddress } from "../config/schema.ts";
@@ -19,10 +20,10 @@ export class AudioUrlSigner {
   readonly #key: Buffer;
 
   constructor(
-    adminToken: string,
+    serverSecret: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.#key = deriveKey(adminToken, "omnivox audio url v1");
+    this.#key = deriveKey(serverSecret, "omnivox audio url v1");
   }
 
   /** The relative path (from the server root) that serves `audioId` for `ttlMs`. */

@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import type { IcwCalls } from "../adapters/telephone/icw.ts";
 import type { WebClientHub } from "../adapters/web/hub.ts";
 import type { Config } from "../config/schema.ts";
+import type { Address } from "../core/address.ts";
 import type { AudioLinks, Gateway } from "../core/ports.ts";
 import type { MwiService } from "../gateway/mwi-service.ts";
 import type { Store } from "../store/types.ts";
@@ -15,6 +16,8 @@ import type { Authenticator } from "./auth.ts";
 export interface HttpDeps {
   /** The effective configuration; `http.adminToken` must be set (the lead fills it from env). */
   config: Config;
+  /** The random server secret (app/server-secret.ts) that keys session tokens and audio links. */
+  serverSecret: string;
   store: Store;
   logger: Logger;
   /** Receives communications submitted over the API (POST /messages, WebSocket `send`). */
@@ -34,6 +37,17 @@ export interface HttpDeps {
   mwi: MwiApi;
   /** Absolute signed audio links (the composition root's); without it links are relative. */
   audioLinks?: AudioLinks;
+  /**
+   * Sends a self-service claim code to the address being claimed (mail or chat), not through the
+   * outbox: the code must never show in the claimant's own communications. Without it, claims
+   * are refused.
+   */
+  sendClaimCode?: (
+    userId: string,
+    address: Address,
+    code: string,
+    expiresAt: Date,
+  ) => Promise<void>;
   /** Calls under Internet call waiting, for their live screening; without it none is found. */
   calls?: Pick<IcwCalls, "get">;
 }

@@ -2,7 +2,7 @@
 // code, zod → 400 naming the field, fastify's own 4xx kept, anything else 500 without internals.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { OmnivoxError, ValidationError } from "../core/errors.ts";
+import { OmnivoxError, TooManyRequestsError, ValidationError } from "../core/errors.ts";
 import { toValidationError, ZodError } from "./validate.ts";
 
 export interface ErrorBody {
@@ -40,6 +40,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const { status, body } = errorBody(error);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ error: body.error, status }, body.message);
+    // RFC 6585 §4: a 429 says how long to wait.
+    if (error instanceof TooManyRequestsError) {
+      reply.header("retry-after", String(error.retryAfterSeconds));
+    }
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -4,6 +4,7 @@
 import websocket from "@fastify/websocket";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import Fastify, { LogController } from "fastify";
+import { Gauge } from "prom-client";
 import { ConfigError } from "../core/errors.ts";
 import { AudioUrlSigner } from "./audio-urls.ts";
 import { Authenticator } from "./auth.ts";
@@ -11,12 +12,14 @@ import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { audioRoutes } from "./routes/audio.ts";
 import { callsRoutes } from "./routes/calls.ts";
+import { claimsRoutes } from "./routes/claims.ts";
 import { communicationsRoutes } from "./routes/communications.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { mwiRoutes } from "./routes/mwi.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { sessionsRoutes } from "./routes/sessions.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { voicemailRoutes } from "./routes/voicemail.ts";
@@ -32,8 +35,24 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   if (!adminToken) throw new ConfigError("http.adminToken (or OMNIVOX_ADMIN_TOKEN) must be set");
   const auth = new Authenticator({
     adminToken,
+    serverSecret: deps.serverSecret,
     sessionTtlMs: deps.config.http.sessionTtlMs,
     users: deps.store.users,
+    sessions: deps.store.sessions,
+    loginThrottle: deps.config.http.loginThrottle,
+  });
+
+  // Throttled login sources and accounts, read at scrape time (docs/security.md).
+  new Gauge<"kind">({
+    name: "omnivox_login_throttled",
+    help: "Source addresses and accounts banned from POST /session now",
+    labelNames: ["kind"],
+    registers: [deps.metrics],
+    collect() {
+      const { sources, accounts } = auth.throttled();
+      this.set({ kind: "source" }, sources);
+      this.set({ kind: "account" }, accounts);
+    },
   });
 
   // Typed as fastify's logger so the instance is the plain FastifyInstance route plugins expect.
@@ -64,7 +83,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES } });
 
-  const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(adminToken) };
+  const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(deps.serverSecret) };
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);
   await app.register(webRoutes);
@@ -72,6 +91,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     async (api) => {
       await api.register(sessionRoutes, ctx);
       await api.register(usersRoutes, ctx);
+      await api.register(sessionsRoutes, ctx);
+      await api.register(claimsRoutes, ctx);
       await api.register(voicemailRoutes, ctx);
       await api.register(mwiRoutes, ctx);
       await api.register(audioRoutes, ctx);

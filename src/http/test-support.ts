@@ -21,6 +21,8 @@ import { createMetrics } from "./metrics.ts";
 import { buildHttpServer } from "./server.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+/** The server secret the test server keys its tokens and audio links with. */
+export const SERVER_SECRET = "dGVzdC1zZXJ2ZXItc2VjcmV0LTAxMjM0NTY3ODlhYmM";
 
 export class FakeGateway implements Gateway {
   readonly drafts: CommunicationDraft[] = [];
@@ -63,7 +65,7 @@ export async function startTestServer(
     config?: ConfigInput;
     ackTimeoutMs?: number;
     heartbeatMs?: number;
-    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks">;
+    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks" | "sendClaimCode">;
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-http-"));
@@ -76,7 +78,11 @@ export async function startTestServer(
     },
   });
   const logger = pino({ level: "debug" }, sink);
-  const config = configSchema.parse({ dataDir, http: { adminToken: ADMIN_TOKEN }, ...over.config });
+  const config = configSchema.parse({
+    dataDir,
+    ...over.config,
+    http: { adminToken: ADMIN_TOKEN, ...over.config?.http },
+  });
   const gateway = new FakeGateway();
   const hub = new WebClientHub({
     gateway,
@@ -98,6 +104,7 @@ export async function startTestServer(
   const health: Record<string, boolean> = { store: true };
   const app = await buildHttpServer({
     config,
+    serverSecret: SERVER_SECRET,
     store,
     logger,
     gateway,

@@ -15,6 +15,7 @@ import { SqlMwiIndicatorRepo } from "./mwi-indicator-repo.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
 import { SqlOutboxRepo } from "./outbox-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
+import { SqlSessionsRepo } from "./sessions-repo.ts";
 import type { AudioStore, Store, StoreOptions } from "./types.ts";
 import { SqlUsersRepo } from "./users-repo.ts";
 import { SqlVoicemailRepo } from "./voicemail-repo.ts";
@@ -26,6 +27,7 @@ const BUSY_TIMEOUT_MS = 5000;
 
 class SqlStore implements Store {
   readonly users;
+  readonly sessions;
   readonly communications;
   readonly outbox;
   readonly mwi;
@@ -37,6 +39,7 @@ class SqlStore implements Store {
     readonly audio: AudioStore,
   ) {
     this.users = new SqlUsersRepo(database);
+    this.sessions = new SqlSessionsRepo(database);
     this.communications = new SqlCommunicationsRepo(database);
     this.outbox = new SqlOutboxRepo(database);
     this.mwi = new SqlMwiRepo(database);

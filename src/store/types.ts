@@ -32,7 +32,7 @@ export interface UserRecord {
 }
 
 export interface UsersRepo {
-  /** Throws ConflictError when the id, an email or a phone already belongs to a user. */
+  /** Throws ConflictError when the id, an email, a phone or a JID already belongs to a user. */
   create(profile: Profile, secrets: UserSecrets): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | undefined>;
   list(): Promise<Profile[]>;
@@ -42,6 +42,30 @@ export interface UsersRepo {
   /** Case-insensitive. */
   findByEmail(email: string): Promise<Profile | undefined>;
   findByPhone(number: string): Promise<Profile | undefined>;
+  /** By bare JID, case-insensitive; a resource is ignored. */
+  findByJid(jid: string): Promise<Profile | undefined>;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  source?: string;
+  userAgent?: string;
+}
+
+/** Issued session tokens (http/tokens.ts): a token is valid only while its row is here. */
+export interface SessionsRepo {
+  create(session: SessionRecord): Promise<void>;
+  /** The session when it exists, belongs to `userId` and has not expired at `now`. */
+  get(userId: string, id: string, now: Date): Promise<SessionRecord | undefined>;
+  /** The user's unexpired sessions, newest first; expired ones are removed on the way. */
+  listForUser(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** false when there was no such session of that user. */
+  delete(userId: string, id: string): Promise<boolean>;
+  /** Every session of the user, but `exceptId` when given; returns how many went. */
+  deleteForUser(userId: string, exceptId?: string): Promise<number>;
 }
 
 export interface NewDelivery {
@@ -207,6 +231,7 @@ export interface AudioStore {
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
   readonly communications: CommunicationsRepo;
   readonly outbox: OutboxRepo;
   readonly mwi: MwiRepo;

@@ -1,8 +1,9 @@
-// Users: the profile as JSON plus unique lookup rows for every email (lower-cased) and phone,
-// kept in step in one transaction so routing by address never sees a half-written user.
+// Users: the profile as JSON plus unique lookup rows for every email (lower-cased), phone and
+// bare XMPP JID, kept in step in one transaction so routing by address never sees a half-written
+// user, and no address ever has two owners.
 
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
-import type { Profile } from "../core/profile.ts";
+import { jidKey, type Profile, profileJids } from "../core/profile.ts";
 import { fromMs } from "./codec.ts";
 import { type Database, isUniqueViolation } from "./database.ts";
 import type { UserRow } from "./schema/index.ts";
@@ -130,6 +131,7 @@ export class SqlUsersRepo implements UsersRepo {
           .execute();
         await tx.db.deleteFrom("user_emails").where("user_id", "=", id).execute();
         await tx.db.deleteFrom("user_phones").where("user_id", "=", id).execute();
+        await tx.db.deleteFrom("user_jids").where("user_id", "=", id).execute();
         await insertAddresses(tx, profile);
         return toRecord(row);
       }),
@@ -140,6 +142,8 @@ export class SqlUsersRepo implements UsersRepo {
     return this.database.transaction(async (tx) => {
       await tx.db.deleteFrom("user_emails").where("user_id", "=", id).execute();
       await tx.db.deleteFrom("user_phones").where("user_id", "=", id).execute();
+      await tx.db.deleteFrom("user_jids").where("user_id", "=", id).execute();
+      await tx.db.deleteFrom("sessions").where("user_id", "=", id).execute();
       const res = await tx.db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     });
@@ -165,15 +169,28 @@ export class SqlUsersRepo implements UsersRepo {
     return row ? (JSON.parse(row.profile) as Profile) : undefined;
   }
 
+  async findByJid(jid: string): Promise<Profile | undefined> {
+    const row = await this.database.db
+      .selectFrom("user_jids")
+      .innerJoin("users", "users.id", "user_jids.user_id")
+      .select("users.profile")
+      .where("user_jids.jid", "=", jidKey(jid))
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.profile) as Profile) : undefined;
+  }
+
   /** Two writers racing past the checks meet the unique indexes; report that as a conflict too. */
   private async guard<T>(id: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new ConflictError(`user "${id}": its id, an email or a phone is already in use`, {
-          cause: err,
-        });
+        throw new ConflictError(
+          `user "${id}": its id, an email, a phone or a JID is already in use`,
+          {
+            cause: err,
+          },
+        );
       }
       throw err;
     }
@@ -199,6 +216,16 @@ async function assertAddressesFree(tx: Database, profile: Profile): Promise<void
       .executeTakeFirst();
     if (taken) throw new ConflictError(`phone "${taken.number}" already belongs to another user`);
   }
+  const jids = profileJids(profile);
+  if (jids.length > 0) {
+    const taken = await tx.db
+      .selectFrom("user_jids")
+      .select(["jid", "user_id"])
+      .where("jid", "in", jids)
+      .where("user_id", "!=", profile.id)
+      .executeTakeFirst();
+    if (taken) throw new ConflictError(`JID "${taken.jid}" already belongs to another user`);
+  }
 }
 
 async function insertAddresses(tx: Database, profile: Profile): Promise<void> {
@@ -212,6 +239,13 @@ async function insertAddresses(tx: Database, profile: Profile): Promise<void> {
     await tx.db
       .insertInto("user_phones")
       .values(profile.phones.map((number) => ({ number, user_id: profile.id })))
+      .execute();
+  }
+  const jids = profileJids(profile);
+  if (jids.length > 0) {
+    await tx.db
+      .insertInto("user_jids")
+      .values(jids.map((jid) => ({ jid, user_id: profile.id })))
       .execute();
   }
 }

@@ -28,7 +28,9 @@ let browser: Browser;
 before(async () => {
   if (skip) return;
   sink = await startSmtpSink();
-  t = await startTestApp({ smtpOutPort: sink.port });
+  // Both of alice's addresses are in served domains: the admin may assign only those.
+  const smtp = { listen: "127.0.0.1:0", domains: ["example.com", "elsewhere.example.net"] };
+  t = await startTestApp({ smtpOutPort: sink.port, smtp });
   await t.addUser({
     id: "alice",
     displayName: "Alice",
@@ -114,7 +116,16 @@ test("a field the API refuses shows the error beside that field", { skip }, asyn
   assert.equal(await field.locator('[id="f-phones.0-err"]').count(), 1);
   await screenshotBoth(page, "profile-error");
 
+  // A well-formed number is still not the user's to add: the admin assigns addresses.
   await phone.fill("+1 555 0100");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByRole("alert").filter({ hasText: "assigned by the admin" }).waitFor();
+  assert.equal(
+    ((await t.api("GET", "/users/alice")).body as { phones: string[] }).phones.length,
+    0,
+  );
+  // Once the admin has assigned it, the same profile saves.
+  assert.equal((await t.api("PATCH", "/users/alice", { phones: ["+15550100"] })).status, 200);
   await page.getByRole("button", { name: "Save profile" }).click();
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   await error.waitFor({ state: "detached" });
@@ -179,6 +190,7 @@ test("the page reconnects by itself after omnivox restarts", {
     {
       smtpOutPort: sink.port,
       http: { listen: `127.0.0.1:${port}`, adminToken: "test-admin-token-0123456789" },
+      smtp: { listen: "127.0.0.1:0", domains: ["example.com", "elsewhere.example.net"] },
     },
     dataDir,
   );

@@ -96,7 +96,39 @@ describe("composeMail: the user's own mail", () => {
       "example.test",
     );
     assert.deepEqual(message.from, { name: "Alice", address: "alice@example.test" });
+    assert.deepEqual(message.envelope, { from: "alice@example.test", to: "alice@home.test" });
     assert.equal(message.replyTo, undefined);
+  });
+
+  it("never sends as an address outside the served domains, in From or the envelope", () => {
+    const domains = { from: "example.test", served: ["example.test", "corp.test"] };
+    for (const email of ["ceo@bigbank.example", "alice@example.test.evil", "x@sub.example.test"]) {
+      const { message } = composeMail(
+        outbound,
+        { ...rendition, sender: { name: "Alice", email } },
+        target,
+        domains,
+      );
+      assert.deepEqual(message.from, {
+        name: "Alice via omnivox",
+        address: "omnivox@example.test",
+      });
+      assert.deepEqual(message.envelope, { from: "omnivox@example.test", to: "alice@home.test" });
+    }
+    const fromMail = composeMail(
+      { ...outbound, from: { scheme: "mailto", email: "ceo@bigbank.example" } },
+      rendition,
+      target,
+      domains,
+    ).message;
+    assert.equal((fromMail.envelope as { from: string }).from, "omnivox@example.test");
+    const served = composeMail(
+      outbound,
+      { ...rendition, sender: { name: "Alice", email: "alice@Corp.test" } },
+      target,
+      domains,
+    ).message;
+    assert.deepEqual(served.envelope, { from: "alice@Corp.test", to: "alice@home.test" });
   });
 
   it("goes out as omnivox, named after the user, when no address of theirs is known", () => {

@@ -27,6 +27,13 @@ const MSG_ID = /^[^\s<>()",;\\[\]]+@[^\s<>()",;\\[\]]+$/;
 export const MISSING_ATTACHMENT_NOTE = "(The recording could not be attached to this mail.)";
 
 /**
+ * The domain of mail we originate (Message-ID, the relay address) and the domains omnivox serves
+ * (smtp.domains): a user's own address is put in From and the envelope only when it lies in one
+ * of those, so no mail leaves as a domain the operator does not own. A plain string is both.
+ */
+export type MailDomains = string | { from: string; served: readonly string[] };
+
+/**
  * `audio` is the blob named by `rendition.attachment`, loaded by the adapter; when it is missing
  * the mail still goes, saying so, since a voicemail notice without its audio beats none at all.
  */
@@ -34,12 +41,16 @@ export function composeMail(
   communication: Communication,
   rendition: TextRendition,
   target: DeliveryTarget,
-  fromDomain: string,
+  domains: MailDomains,
   audio?: Uint8Array,
 ): ComposedMail {
   if (target.address.scheme !== "mailto") {
     throw new DeliveryError(`email cannot deliver to ${target.address.scheme}: addresses`, true);
   }
+  const fromDomain = typeof domains === "string" ? domains : domains.from;
+  const served = new Set(
+    (typeof domains === "string" ? [domains] : domains.served).map((d) => d.toLowerCase()),
+  );
   const messageId = `${communication.id}@${fromDomain}`;
   if (!MSG_ID.test(messageId)) {
     throw new DeliveryError(
@@ -49,8 +60,12 @@ export function composeMail(
   }
   const references = (target.references ?? []).filter((id) => MSG_ID.test(id));
   const to = mailbox(target.address.email, target.address.name);
+  const sender = senderFields(communication, rendition, fromDomain, served);
   const message: SendMailOptions = {
-    ...senderFields(communication, rendition, fromDomain),
+    ...sender,
+    // The envelope (RFC 5321 MAIL FROM) is set, not left to nodemailer, so it is always the From
+    // address chosen here and never anything a header could carry.
+    envelope: { from: addressOf(sender.from), to: target.address.email },
     to,
     subject: rendition.subject,
     text: withNote(withAudioLink(rendition), rendition.attachment && !audio),
@@ -78,25 +93,36 @@ export function composeMail(
 
 /**
  * The user's own mail goes out as them: `rendition.sender`, else `communication.from` (the gateway
- * sets either to their address at our domain), so replies come back to them. Anything else goes
- * out as us on behalf of the sender, so it passes the relay's sender checks; replies then go to
- * the original sender when that was an email address.
+ * sets either to their address at our domain), so replies come back to them — but only when that
+ * address is in a served domain. Anything else goes out as us on behalf of the sender, so it
+ * passes the relay's sender checks; replies then go to the original sender when that was an
+ * email address.
  */
 function senderFields(
   c: Communication,
   r: TextRendition,
   fromDomain: string,
-): Pick<SendMailOptions, "from" | "replyTo"> {
+  served: ReadonlySet<string>,
+): { from: string | { name: string; address: string }; replyTo?: SendMailOptions["replyTo"] } {
+  const ours = (email: string) => served.has(email.slice(email.lastIndexOf("@") + 1).toLowerCase());
   if (c.direction === "outbound") {
-    if (r.sender?.email) return { from: mailbox(r.sender.email, r.sender.name) };
-    if (c.from.scheme === "mailto") return { from: mailbox(c.from.email, c.from.name) };
+    if (r.sender?.email && ours(r.sender.email)) {
+      return { from: mailbox(r.sender.email, r.sender.name) };
+    }
+    if (c.from.scheme === "mailto" && ours(c.from.email)) {
+      return { from: mailbox(c.from.email, c.from.name) };
+    }
   }
   const label = c.direction === "outbound" && r.sender?.name ? r.sender.name : senderLabel(r.from);
-  const fields: Pick<SendMailOptions, "from" | "replyTo"> = {
+  const fields: ReturnType<typeof senderFields> = {
     from: mailbox(`${RELAY_LOCAL_PART}@${fromDomain}`, `${label} via omnivox`),
   };
   if (c.from.scheme === "mailto") fields.replyTo = mailbox(c.from.email, c.from.name);
   return fields;
+}
+
+function addressOf(box: string | { address: string }): string {
+  return typeof box === "string" ? box : box.address;
 }
 
 /** nodemailer quotes and encodes the display name itself. */

@@ -38,6 +38,7 @@ export function createEmail(
     ...(smtpOut.user !== undefined ? { user: smtpOut.user } : {}),
     ...(smtpOut.password !== undefined ? { password: smtpOut.password } : {}),
     fromDomain,
+    servedDomains: smtp.domains.map(normalizeDomain),
     logger: deps.logger,
     ...(deps.loadAudio !== undefined ? { loadAudio: deps.loadAudio } : {}),
   });

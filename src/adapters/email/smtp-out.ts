@@ -19,6 +19,8 @@ export interface EmailAdapterOptions {
   password?: string;
   /** Domain of mail we originate (From, Message-ID). */
   fromDomain: string;
+  /** smtp.domains: a user's address goes in From and the envelope only in these (default fromDomain). */
+  servedDomains?: readonly string[];
   /** Connections the pool may open to the relay. */
   maxConnections?: number;
   logger: Logger;
@@ -30,11 +32,13 @@ export class EmailAdapter implements Adapter {
   readonly name = "email";
   readonly #transport: Transporter<SMTPPoolSentMessageInfo>;
   readonly #fromDomain: string;
+  readonly #servedDomains: readonly string[];
   readonly #logger: Logger;
   readonly #loadAudio: EmailAdapterOptions["loadAudio"];
 
   constructor(options: EmailAdapterOptions) {
     this.#fromDomain = options.fromDomain;
+    this.#servedDomains = options.servedDomains ?? [options.fromDomain];
     this.#loadAudio = options.loadAudio;
     this.#logger = options.logger.child({ component: "smtp-out" });
     this.#transport = nodemailer.createTransport({
@@ -75,7 +79,7 @@ export class EmailAdapter implements Adapter {
       communication,
       rendition,
       target,
-      this.#fromDomain,
+      { from: this.#fromDomain, served: this.#servedDomains },
       audio,
     );
     try {

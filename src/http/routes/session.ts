@@ -1,6 +1,8 @@
-// POST /api/v1/session (DESIGN §4): a user id and password for a session token (see tokens.ts).
+// POST /api/v1/session (DESIGN §4): a user id and password for a session token (see tokens.ts),
+// throttled per source address and per account (auth.ts, docs/security.md "Login throttling").
 
 import type { FastifyPluginAsync } from "fastify";
+import { TooManyRequestsError } from "../../core/errors.ts";
 import type { RouteContext } from "../deps.ts";
 import { sessionBodySchema } from "../schemas/session.ts";
 import { parseInput } from "../validate.ts";
@@ -8,12 +10,21 @@ import { parseInput } from "../validate.ts";
 export const sessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { auth }) => {
   app.post("/session", async (request) => {
     const body = parseInput(sessionBodySchema, request.body);
+    const userAgent = request.headers["user-agent"];
     try {
-      const { token, expiresAt } = await auth.login(body.user, body.password);
-      request.log.info({ userId: body.user }, "session opened");
-      return { token, expiresAt: expiresAt.toISOString() };
+      const { token, sessionId, expiresAt } = await auth.login(body.user, body.password, {
+        address: request.ip,
+        ...(userAgent !== undefined ? { userAgent } : {}),
+      });
+      request.log.info({ userId: body.user, sessionId, source: request.ip }, "session opened");
+      return { token, sessionId, expiresAt: expiresAt.toISOString() };
     } catch (err) {
-      request.log.info({ userId: body.user }, "login refused");
+      // The source is logged on every refusal, in one fixed form, for fail2ban (docs/security.md).
+      const throttled = err instanceof TooManyRequestsError;
+      request.log.warn(
+        { userId: body.user, source: request.ip, throttled },
+        throttled ? "login throttled" : "login refused",
+      );
       throw err;
     }
   });

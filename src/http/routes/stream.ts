@@ -49,5 +49,13 @@ export const streamRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
       return;
     }
     deps.webClients.attach(socket, client);
+    // A revoked session ends its sockets at once (RFC 6455 §7.4.1 1008: policy violation).
+    const principal = request.principal;
+    if (principal?.role === "user") {
+      const unwatch = auth.watchSession(principal.sessionId, () =>
+        socket.close(1008, "session revoked"),
+      );
+      socket.once("close", unwatch);
+    }
   });
 };

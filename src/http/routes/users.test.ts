@@ -12,7 +12,12 @@ describe("users and session routes", () => {
   let bob: string;
 
   before(async () => {
-    t = await startTestServer({ config: { smdi: [{ id: "pbx", connect: "127.0.0.1:7000" }] } });
+    t = await startTestServer({
+      config: {
+        smdi: [{ id: "pbx", connect: "127.0.0.1:7000" }],
+        smtp: { domains: ["example.com"] },
+      },
+    });
     alice = await t.userWithToken("alice", "alice-password");
     bob = await t.userWithToken("bob");
   });
@@ -24,7 +29,7 @@ describe("users and session routes", () => {
     });
     assert.equal(ok.status, 200);
     const body = (await ok.json()) as Json;
-    assert.match(String(body.token), /^alice\.\d+\.[A-Za-z0-9_-]{43}$/);
+    assert.match(String(body.token), /^alice\.[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{43}$/);
     assert.ok(Date.parse(String(body.expiresAt)) > Date.now());
 
     const wrong = await t.call("POST", "/api/v1/session", {
@@ -162,11 +167,16 @@ describe("users and session routes", () => {
   });
 
   it("patches top-level fields, re-hashes the password and keeps the id", async () => {
+    const assigned = await t.call("PATCH", "/api/v1/users/alice", {
+      token: ADMIN_TOKEN,
+      body: { emails: ["ALICE@example.com"] },
+    });
+    assert.equal(assigned.status, 200);
     const res = await t.call("PATCH", "/api/v1/users/alice", {
       token: alice,
       body: {
         displayName: "Alice A",
-        emails: ["ALICE@example.com"],
+        emails: ["alice@example.com"],
         password: "new-alice-password",
       },
     });
@@ -210,10 +220,11 @@ describe("users and session routes", () => {
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as Json).field, "mwi.enabled");
     const taken = await t.call("PATCH", "/api/v1/users/bob", {
-      token: bob,
+      token: ADMIN_TOKEN,
       body: { emails: ["alice@example.com"] },
     });
     assert.equal(taken.status, 409);
+    assert.match(((await taken.json()) as Json).message as string, /alice@example\.com/);
   });
 
   it("deletes a user: themselves or by the admin", async () => {

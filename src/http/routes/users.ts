@@ -1,5 +1,6 @@
-// The users resource (DESIGN §4, CLAIMS B5): the admin creates and lists users; a user reads,
-// changes and deletes their own profile. Responses carry the profile only, never a hash.
+// The users resource (DESIGN §4): the admin creates and lists users and assigns their addresses;
+// a user reads, changes and deletes their own profile but adds no address (ownership.ts).
+// Responses carry the profile only, never a hash.
 
 import type { FastifyPluginAsync } from "fastify";
 import type { Config } from "../../config/schema.ts";
@@ -10,6 +11,7 @@ import { hashSecret, sipDigestSecrets } from "../../store/secrets.ts";
 import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
+import { assertOwnAddresses, assertServedEmails } from "../ownership.ts";
 import { profileSchema } from "../schemas/profile.ts";
 import type { CreateUserBody, PatchUserBody } from "../schemas/users.ts";
 import { createUserSchema, patchUserSchema, userParamsSchema } from "../schemas/users.ts";
@@ -71,7 +73,10 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     }
     const current = await users.get(id);
     if (!current) throw new NotFoundError(`no user "${id}"`);
-    const profile = checkProfile({ ...current.profile, ...profileFieldsOf(body) }, deps.config);
+    const candidate: Profile = { ...current.profile, ...profileFieldsOf(body) };
+    // Before any other check: a user adding an address learns only that it is not theirs to add.
+    if (principal.role === "user") assertOwnAddresses(current.profile, candidate);
+    const profile = checkProfile(candidate, deps.config);
     const secrets = await secretsOf(id, body, deps.config);
     const record = await users.update(
       id,
@@ -79,6 +84,9 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
       Object.keys(secrets).length > 0 ? secrets : undefined,
     );
     request.log.info({ userId: id, fields: Object.keys(body) }, "user updated");
+    // A new password ends every other session (the caller's own token is bound to the old hash
+    // and ends too); the sessions table must not list ones that can no longer verify.
+    if (body.password !== undefined) await auth.revokeAll(id);
     await profileChanged(id);
     return record.profile;
   });
@@ -86,6 +94,8 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
   app.delete("/users/:id", async (request, reply) => {
     const { id } = parseInput(userParamsSchema, request.params, "params");
     requireSelfOrAdmin(request, id);
+    // Its open streams close now, not at their next frame; the rows go with the user.
+    await auth.revokeAll(id);
     if (!(await users.delete(id))) throw new NotFoundError(`no user "${id}"`);
     request.log.info({ userId: id, by: principalOf(request).role }, "user deleted");
     await profileChanged(id);
@@ -103,6 +113,7 @@ function profileFieldsOf(body: CreateUserBody | PatchUserBody): Partial<Profile>
 /** The merged whole is parsed again: cross-field rules (unique ids, known SMDI links). */
 function checkProfile(candidate: Profile, config: Config): Profile {
   const profile: Profile = parseInput(profileSchema, candidate);
+  assertServedEmails(profile, config.smtp.domains);
   const links = new Set(config.smdi.map((s) => s.id));
   profile.voicemailSystems.forEach((system, i) => {
     if (system.kind === "smdi" && !links.has(system.link)) {

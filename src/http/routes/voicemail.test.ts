@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { VoicemailRecord } from "../../store/types.ts";
 import { AudioUrlSigner } from "../audio-urls.ts";
 import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
+import { ADMIN_TOKEN, SERVER_SECRET, startTestServer } from "../test-support.ts";
 
 type Json = Record<string, unknown>;
 
@@ -220,12 +220,12 @@ describe("voicemail routes", () => {
       403,
     );
     // Correctly signed (same admin token) but past its expiry.
-    const stale = new AudioUrlSigner(ADMIN_TOKEN, () => Date.now() - 10_000);
+    const stale = new AudioUrlSigner(SERVER_SECRET, () => Date.now() - 10_000);
     const expired = await fetch(t.base + stale.signAudioUrl("audio-m1", 1000));
     assert.equal(expired.status, 403);
     assert.match(((await expired.json()) as Json).message as string, /expired/);
     // A valid link to a recording deleted since answers 404.
-    const fresh = new AudioUrlSigner(ADMIN_TOKEN);
+    const fresh = new AudioUrlSigner(SERVER_SECRET);
     assert.equal((await fetch(t.base + fresh.signAudioUrl("audio-m2", 60_000))).status, 404);
     const noSig = await fetch(`${t.base}/api/v1/audio/audio-m1?exp=${exp}`);
     assert.equal(noSig.status, 400);

@@ -52,16 +52,15 @@ export const voicemailSystemSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/** RFC 7622: [localpart@]domainpart[/resourcepart], at most 3071 bytes in all. */
+export const jidSchema = z
+  .string()
+  .max(3071)
+  .regex(/^([^\s@/]+@)?[^\s@/]+(\/\S*)?$/, "expected a JID");
+
 export const imClientSchema = z.discriminatedUnion("kind", [
   z.strictObject({ id: itemId, kind: z.literal("web") }),
-  z.strictObject({
-    id: itemId,
-    kind: z.literal("xmpp"),
-    jid: z
-      .string()
-      .max(3071)
-      .regex(/^([^\s@/]+@)?[^\s@/]+(\/\S*)?$/, "expected a JID"),
-  }),
+  z.strictObject({ id: itemId, kind: z.literal("xmpp"), jid: jidSchema }),
 ]);
 
 export const routeSchema = z.strictObject({

@@ -5,11 +5,15 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as m001 from "./001-initial.ts";
 import * as m002 from "./002-sip-digest.ts";
 import * as m003 from "./003-mwi-indicators.ts";
+import * as m004sessions from "./004-sessions.ts";
+import * as m004jids from "./004-user-jids.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
   "002-sip-digest": m002,
   "003-mwi-indicators": m003,
+  "004-sessions": m004sessions,
+  "004-user-jids": m004jids,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,7 +7,9 @@ import type * as deliveries from "./deliveries.ts";
 import type * as mwiIndicators from "./mwi-indicators.ts";
 import type * as mwiState from "./mwi-state.ts";
 import type * as nativeIds from "./native-ids.ts";
+import type * as sessions from "./sessions.ts";
 import type * as userEmails from "./user-emails.ts";
+import type * as userJids from "./user-jids.ts";
 import type * as userPhones from "./user-phones.ts";
 import type * as users from "./users.ts";
 import type * as voicemailMessages from "./voicemail-messages.ts";
@@ -15,6 +17,8 @@ import type * as voicemailMessages from "./voicemail-messages.ts";
 export type DatabaseSchema = users.PartialDB &
   userEmails.PartialDB &
   userPhones.PartialDB &
+  userJids.PartialDB &
+  sessions.PartialDB &
   communications.PartialDB &
   nativeIds.PartialDB &
   deliveries.PartialDB &
@@ -29,7 +33,9 @@ export type { DeliveryRow } from "./deliveries.ts";
 export type { MwiIndicatorDbRow } from "./mwi-indicators.ts";
 export type { MwiStateDbRow } from "./mwi-state.ts";
 export type { NativeIdRow } from "./native-ids.ts";
+export type { SessionRow } from "./sessions.ts";
 export type { UserEmailRow } from "./user-emails.ts";
+export type { UserJidRow } from "./user-jids.ts";
 export type { UserPhoneRow } from "./user-phones.ts";
 export type { UserRow } from "./users.ts";
 export type { VoicemailMessageRow } from "./voicemail-messages.ts";
