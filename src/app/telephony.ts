@@ -70,6 +70,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       listen,
       mediaAddress,
       rtpPorts: config.sip.rtpPorts,
+      rtpTimeoutMs: config.sip.rtpTimeoutMs,
       ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
       voicemail: config.voicemail,
       tmpDir: join(deps.dataDir, "tmp"),

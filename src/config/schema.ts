@@ -99,6 +99,8 @@ export const configSchema = z
           .string()
           .regex(/^\d+-\d+$/, "expected a range like 20000-20999")
           .default("20000-29999"),
+        /** An answered call that receives no RTP at all for this long is ended with a BYE, ms. */
+        rtpTimeoutMs: z.number().int().min(500).default(30_000),
       })
       .prefault({}),
     voicemail: z

@@ -17,6 +17,7 @@ import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts"
 import { callPartyOf } from "./call-party.ts";
 import { depositCall } from "./deposit-call.ts";
 import type { CallWaiting } from "./icw.ts";
+import { keepMediaAlive, maySend } from "./liveness.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
 import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
@@ -29,6 +30,8 @@ export interface TelephoneOptions {
   /** Address put in SDP and Contact; the listen host unless that is a wildcard. */
   mediaAddress: string;
   rtpPorts: string;
+  /** An answered call with no RTP at all for this long is ended (sip.rtpTimeoutMs). */
+  rtpTimeoutMs?: number;
   accessNumber?: string;
   voicemail: {
     maxMessageMs: number;
@@ -185,6 +188,7 @@ export class TelephoneService {
       remote: { address: media.remote.address, port: media.remote.port },
       payloadType: media.payloadType,
       ...(media.telephoneEventPt !== undefined ? { telephoneEventPt: media.telephoneEventPt } : {}),
+      ...(media.comfortNoisePt !== undefined ? { comfortNoisePt: media.comfortNoisePt } : {}),
       onDigit: (d) => leg?.digit(d),
       onError: (err) => log.debug({ err }, "rtp"),
     });
@@ -213,6 +217,14 @@ export class TelephoneService {
       return;
     }
     log.info({ app, ani: party.ani, dnis: party.dnis }, "call answered");
+    const answered = leg;
+    keepMediaAlive(rtp, {
+      timeoutMs: this.#rtpTimeoutMs,
+      log,
+      send: maySend(media.direction),
+      listens: true,
+      hangup: () => answered.hangup(),
+    });
     try {
       if (app === "mailbox") {
         await runMailbox(leg, {
@@ -246,6 +258,13 @@ export class TelephoneService {
    */
   async playOnPhone(opts: PlayOnPhoneOptions): Promise<PlayOnPhoneResult> {
     const { session, rtp, telephoneEventPt } = await openCall(this.#dialContext(), opts);
+    keepMediaAlive(rtp, {
+      timeoutMs: this.#rtpTimeoutMs,
+      log: this.deps.logger.child({ callId: session.dialog.state.callId }),
+      send: true,
+      listens: false,
+      hangup: () => session.hangup(),
+    });
     const started = Date.now();
     const play = async () => {
       const { pauseMs = 0, digits = "" } = opts.before ?? {};
@@ -267,9 +286,20 @@ export class TelephoneService {
     };
   }
 
-  /** Places a call and opens its audio (ICW takeover); CallFailedError when not answered. */
-  dial(opts: DialOptions): Promise<OutboundLeg> {
-    return dialLeg(this.#dialContext(), opts);
+  /**
+   * Places a call and opens its audio (ICW takeover); CallFailedError when not answered. With
+   * `liveness` false (a live copy into a legacy box, fed in bursts after each pause) the leg
+   * neither fills pauses with its own silence nor ends on the RTP timeout.
+   */
+  dial(opts: DialOptions, liveness = true): Promise<OutboundLeg> {
+    const media = liveness
+      ? { timeoutMs: this.#rtpTimeoutMs, log: this.deps.logger.child({ leg: "outbound" }) }
+      : undefined;
+    return dialLeg(this.#dialContext(), opts, media);
+  }
+
+  get #rtpTimeoutMs(): number {
+    return this.opts.rtpTimeoutMs ?? 30_000;
   }
 
   #dialContext(): DialContext {
@@ -292,6 +322,7 @@ export class TelephoneService {
       username: "omnivox",
       codecs: ["PCMU", "PCMA"],
       telephoneEvent: true,
+      comfortNoise: true,
       ptime: 20,
     };
   }

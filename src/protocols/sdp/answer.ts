@@ -9,6 +9,7 @@ import {
   directionOf,
   effectiveDirection,
   formatName,
+  isComfortNoise,
   isNullAddress,
   isTelephoneEvent,
   type LocalAudio,
@@ -47,6 +48,15 @@ export function pickTelephoneEvent(
   for (const fmt of m.formats) {
     const pt = Number(fmt);
     if (isTelephoneEvent(describeFormat(m, pt, fallback))) return pt;
+  }
+  return undefined;
+}
+
+/** The offer's comfort noise payload type (RFC 3389), static 13 or a mapped CN/8000. */
+export function pickComfortNoise(m: MediaDescription): number | undefined {
+  for (const fmt of m.formats) {
+    const pt = Number(fmt);
+    if (isComfortNoise(describeFormat(m, pt))) return pt;
   }
   return undefined;
 }
@@ -107,6 +117,7 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
     const send = receives(theirs) && sends(ours) && !isNullAddress(conn.address);
     const direction = directionOf(send, sends(theirs) && receives(ours));
     const tePt = local.telephoneEvent ? pickTelephoneEvent(m) : undefined;
+    const cnPt = local.comfortNoise ? pickComfortNoise(m) : undefined;
 
     const media: NegotiatedAudio = {
       remote: { address: conn.address, port: m.port },
@@ -116,6 +127,7 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
       ptime: local.ptime,
     };
     if (tePt !== undefined) media.telephoneEventPt = tePt;
+    if (cnPt !== undefined) media.comfortNoisePt = cnPt;
     if (m.ptime !== undefined) media.remotePtime = m.ptime;
     if (m.rtcp !== undefined) {
       media.remoteRtcp = { address: m.rtcp.connection?.address ?? conn.address, port: m.rtcp.port };
@@ -131,7 +143,7 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
       attributes: [],
       other: [],
       media: offer.media.map((x, i) =>
-        i === index ? audioMedia(local, [chosen], tePt, direction) : rejected(x),
+        i === index ? audioMedia(local, [chosen], tePt, direction, cnPt) : rejected(x),
       ),
     };
     return { ok: true, answer, media };
