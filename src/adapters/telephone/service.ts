@@ -145,6 +145,7 @@ export class TelephoneService {
       dialogs: this.dialogs,
       localContact: this.#contact,
     });
+    if (session.state === "terminated") return; // refused already (422 Session Interval Too Small)
     const party = callPartyOf(req.message);
     const isAccess = this.opts.accessNumber !== undefined && party.dnis === this.opts.accessNumber;
     const callerUser = await this.deps.identifyCaller(req);
