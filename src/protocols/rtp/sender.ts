@@ -55,6 +55,8 @@ const RATE_PER_MS = FRAME_SAMPLES / FRAME_MS;
 const END_PACKETS = 3; // the final event packet is sent three times (RFC 4733 §2.5.1.4)
 /** Nothing sent by the application for this long: the keep-alive takes over the timeline. */
 const KEEPALIVE_IDLE_MS = 3 * FRAME_MS;
+/** Frames a late keep-alive tick sends at once to catch up; a longer lag skips ahead instead. */
+const KEEPALIVE_CATCH_UP = 10;
 /** Comfort noise is sent at the start of silence and refreshed this often (RFC 3389 §4). */
 const CN_REFRESH_MS = 200;
 /** Noise level of our comfort noise, -dBov (RFC 3389 §3): close to digital silence. */
@@ -243,15 +245,16 @@ export class RtpSender {
   };
 
   #fillIdle(now: number): void {
-    if (Number.isNaN(this.#dueAt) || now - this.#dueAt > 3 * FRAME_MS) {
-      // Coming back after a gap (or a stall): the timestamp counts the time nothing was sent.
+    if (Number.isNaN(this.#dueAt) || now - this.#dueAt > KEEPALIVE_CATCH_UP * FRAME_MS) {
+      // Coming back after a long gap: the timestamp counts the time nothing was sent. Shorter
+      // lags (a late timer) are caught up below, so the timeline stays gapless.
       this.#skipIdleTime(now);
       this.#dueAt = now;
       this.#cnSentAt = Number.NEGATIVE_INFINITY;
     }
     const init = this.#init;
     const cn = this.#keepCnPt;
-    for (let n = 0; this.#dueAt <= now && n < 10; n++) {
+    for (let n = 0; this.#dueAt <= now && n < KEEPALIVE_CATCH_UP; n++) {
       if (cn === undefined) {
         init.payloadType = this.#payloadType;
         init.payload = this.#silence;
