@@ -14,6 +14,8 @@ export interface LivenessOptions {
   send: boolean;
   /** Whether the application listens to the caller (silence detection, recording). */
   listens: boolean;
+  /** Whether the peer is to send at all; a peer on recvonly/inactive is not timed out. */
+  receives?: boolean;
   hangup: () => Promise<void>;
 }
 
@@ -21,7 +23,7 @@ export function keepMediaAlive(rtp: RtpSession, opts: LivenessOptions): void {
   rtp.startLiveness({
     fillSilence: opts.listens,
     keepAlive: opts.send,
-    timeoutMs: opts.timeoutMs,
+    ...(opts.receives === false ? {} : { timeoutMs: opts.timeoutMs }),
     onTimeout: (idleMs) => {
       opts.log.info(
         { idleMs: Math.round(idleMs), rtpTimeoutMs: opts.timeoutMs },
@@ -32,7 +34,12 @@ export function keepMediaAlive(rtp: RtpSession, opts: LivenessOptions): void {
   });
 }
 
-/** Whether a negotiated direction lets us send (RFC 3264 §6.1). */
+/** Whether a negotiated direction (ours) lets us send (RFC 3264 §6.1). */
 export function maySend(direction: string): boolean {
   return direction === "sendrecv" || direction === "sendonly";
+}
+
+/** Whether a negotiated direction (ours) has the peer sending to us. */
+export function mayReceive(direction: string): boolean {
+  return direction === "sendrecv" || direction === "recvonly";
 }

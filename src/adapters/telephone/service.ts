@@ -17,7 +17,7 @@ import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts"
 import { callPartyOf } from "./call-party.ts";
 import { depositCall } from "./deposit-call.ts";
 import type { CallWaiting } from "./icw.ts";
-import { keepMediaAlive, maySend } from "./liveness.ts";
+import { keepMediaAlive, mayReceive, maySend } from "./liveness.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
 import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
@@ -223,6 +223,7 @@ export class TelephoneService {
       timeoutMs: this.#rtpTimeoutMs,
       log,
       send: maySend(media.direction),
+      receives: mayReceive(media.direction),
       listens: true,
       hangup: () => answered.hangup(),
     });
