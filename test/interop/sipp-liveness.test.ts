@@ -45,6 +45,9 @@ after(async () => {
 });
 
 interface QuietCall {
+  service?: string;
+  /** The key sent by SIP INFO after the answer; # skips the greeting. */
+  key?: string;
   mediaPort?: string;
   stream?: string;
   pts?: string;
@@ -54,9 +57,10 @@ interface QuietCall {
 
 function quietCaller(app: TestApp, call: QuietCall, dir: string) {
   return runSipp(sipp.path!, app.app.ports.sip!, "quiet-caller.xml", {
-    service: "15550001",
+    service: call.service ?? "15550001",
     keys: { caller: "15551234" },
     template: {
+      key: call.key ?? "#",
       media_port: call.mediaPort ?? "[media_port]",
       stream: call.stream ?? "",
       pts: call.pts ?? "",
@@ -301,6 +305,45 @@ test("no RTP for sip.rtpTimeoutMs ends the call with omnivox's BYE; what was rec
     assert.equal(messages.length, 1, "the recording is kept when the RTP timeout ends the call");
     assert.ok(Math.abs(messages[0]!.durationMs - TONE_MS) <= 400, `${messages[0]!.durationMs} ms`);
   } finally {
+    await app.stop();
+  }
+});
+
+test("the mailbox sends RTP every 20 ms while it waits for keys, until its BYE", {
+  skip: sipp.skip,
+  timeout: 90_000,
+}, async () => {
+  const app = await startTestApp({
+    sip: { listen: "127.0.0.1:0", rtpPorts: rtpPorts(), rtpTimeoutMs: 4000, accessNumber: "8000" },
+  });
+  const dir = await mkdtemp(join(work, "e-"));
+  const media = await MediaEnd.open();
+  try {
+    // "1" starts keying a mailbox number; omnivox waits for more keys, playing nothing.
+    const started = performance.now();
+    const run = await quietCaller(
+      app,
+      { service: "8000", key: "1", mediaPort: String(media.port) },
+      dir,
+    );
+    const elapsed = performance.now() - started;
+    assert.equal(run.code, 0, `sipp did not get omnivox's BYE:\n${run.errors}`);
+    assert.ok(elapsed < 20_000, `BYE after ${elapsed.toFixed(0)} ms`);
+    const packets = media.packets;
+    assert.ok(packets.length > 0, "omnivox sent RTP");
+    const span = packets[packets.length - 1]!.at - packets[0]!.at;
+    assert.ok(span >= 2000, `RTP for ${span.toFixed(0)} ms`);
+    assert.ok(
+      packets.length >= (span / 20) * 0.6,
+      `${packets.length} packets in ${span.toFixed(0)} ms`,
+    );
+    for (let i = 1; i < packets.length; i++) {
+      const gap = packets[i]!.at - packets[i - 1]!.at;
+      assert.ok(gap < 500, `a ${gap.toFixed(0)} ms gap in omnivox's stream`);
+      assert.equal((packets[i]!.seq - packets[i - 1]!.seq) & 0xffff, 1);
+    }
+  } finally {
+    media.close();
     await app.stop();
   }
 });
