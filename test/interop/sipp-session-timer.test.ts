@@ -54,3 +54,29 @@ test("too small a session interval gets 422 with Min-SE: 90", {
   assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
   assert.equal((await t.app.store.voicemail.list("alice")).length, 0);
 });
+
+test("refresher=uas: omnivox refreshes with an UPDATE at half the interval", {
+  skip: sipp.skip,
+  timeout: 150_000,
+}, async () => {
+  // The call has to outlive 45 s of a caller who sends no RTP: neither silence nor the RTP
+  // timeout may end it first.
+  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
+  const app = await startTestApp({
+    sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}`, rtpTimeoutMs: 120_000 },
+    voicemail: { silenceMs: 120_000 },
+  });
+  const dir = await mkdtemp(join(work, "uas-"));
+  try {
+    await app.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+    const run = await runSipp(sipp.path!, app.app.ports.sip!, "session-timer-uas.xml", {
+      service: "15550001",
+      keys: { caller: "15551234" },
+      timeoutS: 100,
+      workDir: dir,
+    });
+    assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+  } finally {
+    await app.stop();
+  }
+});
