@@ -1,6 +1,7 @@
 // Session timers (RFC 4028) against sipp: a caller asking for Session-Expires: 90;refresher=uac
 // gets it back with Require: timer, refreshes with a re-INVITE and an UPDATE (200 each, with the
-// new interval); an interval below 90 s gets 422 with Min-SE.
+// new interval); an interval below 90 s gets 422 with Min-SE; with refresher=uas omnivox sends
+// the refreshing UPDATE itself at half the interval.
 
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
