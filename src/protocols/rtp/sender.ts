@@ -139,6 +139,7 @@ export class RtpSender {
     if (pcm.length === 0 || pcm.length > MAX_FRAME_SAMPLES) {
       throw new RangeError(`frame of ${pcm.length} samples; 1..${MAX_FRAME_SAMPLES} fit`);
     }
+    this.#cnSentAt = Number.NEGATIVE_INFINITY; // the next silence starts with a CN packet
     const now = this.#clock.now();
     if (marker || Number.isNaN(this.#dueAt)) {
       this.#skipIdleTime(now);
