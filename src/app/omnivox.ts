@@ -261,7 +261,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     for (const [id, bound] of Object.entries(legacy.smdiPorts)) ports[`smdi:${id}`] = bound;
     const callDetail = legacy.smdi.callDetail.bind(legacy.smdi);
     legacyRelay.attach({
-      dial: async (opts) => relayLegOf(await telephony.service.dial(opts)),
+      dial: async (opts) => relayLegOf(await telephony.service.dial(opts, false)),
       callDetail,
     });
     legacyDeposits.attach({ player: telephony.service, callDetail });

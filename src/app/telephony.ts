@@ -126,6 +126,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       mediaAddress,
       rtpPorts: config.sip.rtpPorts,
       srtp: config.sip.srtp,
+      rtpTimeoutMs: config.sip.rtpTimeoutMs,
       ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
       trustedProxies: config.sip.trustedProxies,
       voicemail: config.voicemail,

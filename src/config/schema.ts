@@ -228,6 +228,9 @@ export const configSchema = z
               seen.add(t.id);
             });
           }),
+
+        /** An answered call that receives no RTP at all for this long is ended with a BYE, ms. */
+        rtpTimeoutMs: z.number().int().min(500).default(30_000),
       })
       .prefault({}),
     voicemail: z

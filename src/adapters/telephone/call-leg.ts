@@ -21,8 +21,12 @@ export interface CallLeg {
   readonly party: CallParty;
   /** Plays 8 kHz PCM to the caller; resolves when played or when `signal` aborts it. */
   play(samples: Int16Array, opts?: { signal?: AbortSignal }): Promise<void>;
-  /** Caller audio, one 160-sample frame at a time; the array is reused after the call returns. */
-  onFrame(listener: (pcm: Int16Array) => void): () => void;
+  /**
+   * Caller audio, one 160-sample frame at a time, at real-time pace even when the caller sends
+   * nothing (`idle`: silence standing in for packets that never came); the array is reused
+   * after the call returns.
+   */
+  onFrame(listener: (pcm: Int16Array, idle: boolean) => void): () => void;
   onDigit(listener: (digit: string) => void): () => void;
   /** Settles when the call is over, with why. */
   readonly ended: Promise<CallEnd>;

@@ -161,3 +161,43 @@ test("the maximum length ends the recording", async () => {
   assert.equal(result.endedBy, "max");
   assert.ok(sink.frames.length >= 20 && sink.frames.length <= 21);
 });
+
+test("missing packets are silence: made-up frames end the message, leading ones are not kept", async () => {
+  const leg = new FakeLeg();
+  const sink = new MemorySink();
+  const done = runDeposit(
+    leg,
+    async () => sink,
+    { ...OPTS, silenceMs: 1000, minMs: 0 },
+    async () => {},
+  );
+  await leg.recording();
+  const loud = new Int16Array(160).fill(8000);
+  const quiet = new Int16Array(160);
+  for (let i = 0; i < 10; i++) leg.frame(quiet, true); // 200 ms before the caller's first packet
+  for (let i = 0; i < 50; i++) leg.frame(loud); // 1 s of speech
+  for (let i = 0; i < 20; i++) leg.frame(quiet, true); // a 400 ms pause, packets missing
+  for (let i = 0; i < 25; i++) leg.frame(loud);
+  for (let i = 0; i < 50; i++) leg.frame(quiet, true); // then nothing comes at all
+  const result = await done;
+  assert.equal(result.endedBy, "silence");
+  assert.equal(result.kept, true);
+  // 1 s + 0.4 s pause + 0.5 s: the pause is kept, the leading and trailing silence are not.
+  assert.equal(sink.frames.length, 50 + 20 + 25);
+});
+
+test("a caller who never sends a packet ends on silence with nothing kept", async () => {
+  const leg = new FakeLeg();
+  const sink = new MemorySink();
+  const done = runDeposit(
+    leg,
+    async () => sink,
+    { ...OPTS, silenceMs: 1000 },
+    async () => {},
+  );
+  await leg.recording();
+  for (let i = 0; i < 60; i++) leg.frame(new Int16Array(160), true);
+  const result = await done;
+  assert.deepEqual(result, { kept: false, durationMs: 0, endedBy: "silence" });
+  assert.equal(sink.frames.length, 0);
+});

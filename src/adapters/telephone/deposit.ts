@@ -1,6 +1,7 @@
 // Voicemail deposit (issue 3 §4): greeting, beep, then record until the caller hangs up, presses
 // #, stays silent for `silenceMs`, or reaches `maxMs`. Trailing silence is not kept: frames of a
-// silent run are held back and written only if speech resumes.
+// silent run are held back and written only if speech resumes. Silence is wall-clock time: the
+// leg puts out silent frames for packets that never come (DTX, comfort noise, a dead phone).
 
 import { rms } from "../../media/pcm.ts";
 import type { CallLeg } from "./call-leg.ts";
@@ -60,6 +61,10 @@ export async function runDeposit(
   let recordedMs = 0;
   let voicedMs = 0;
   let silentRun: Int16Array[] = [];
+  // Silence the line's clock made up before the caller's first packet counts towards the end of
+  // the message but is not recorded: the message starts when the caller's audio does.
+  let leadingMs = 0;
+  let heard = false;
   let stopping = false;
   let stop: (why: DepositEnd) => void = () => {};
   const stopped = new Promise<DepositEnd>((resolve) => {
@@ -68,16 +73,23 @@ export async function runDeposit(
       resolve(why);
     };
   });
-  const offFrame = leg.onFrame((pcm) => {
+  const offFrame = leg.onFrame((pcm, idle) => {
     // Frames that arrive between the stop and the unsubscribe are past the end of the message.
     if (stopping) return;
+    if (idle && !heard) {
+      leadingMs += FRAME_MS;
+      if (leadingMs >= opts.silenceMs) stop("silence");
+      return;
+    }
+    heard = true;
     if (rms(pcm) < opts.silenceLevel) {
       silentRun.push(pcm.slice());
-      if (silentRun.length * FRAME_MS >= opts.silenceMs) stop("silence");
+      if (leadingMs + silentRun.length * FRAME_MS >= opts.silenceMs) stop("silence");
     } else {
       for (const held of silentRun) sink.write(held);
       recordedMs += silentRun.length * FRAME_MS;
       silentRun = [];
+      leadingMs = 0;
       sink.write(pcm);
       recordedMs += FRAME_MS;
       voicedMs += FRAME_MS;

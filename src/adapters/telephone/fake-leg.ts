@@ -6,7 +6,7 @@ import type { CallEnd, CallLeg, CallParty } from "./call-leg.ts";
 export class FakeLeg implements CallLeg {
   readonly id = "fake-call";
   readonly played: Int16Array[] = [];
-  readonly #frames = new Set<(pcm: Int16Array) => void>();
+  readonly #frames = new Set<(pcm: Int16Array, idle: boolean) => void>();
   readonly #digits = new Set<(d: string) => void>();
   readonly #beforeAck: Array<() => Promise<void>> = [];
   #end!: (why: CallEnd) => void;
@@ -28,7 +28,7 @@ export class FakeLeg implements CallLeg {
     await new Promise((r) => setImmediate(r));
   }
 
-  onFrame(listener: (pcm: Int16Array) => void): () => void {
+  onFrame(listener: (pcm: Int16Array, idle: boolean) => void): () => void {
     this.#frames.add(listener);
     return () => this.#frames.delete(listener);
   }
@@ -58,8 +58,9 @@ export class FakeLeg implements CallLeg {
     }
   }
 
-  frame(pcm: Int16Array): void {
-    for (const l of [...this.#frames]) l(pcm);
+  /** One frame of caller audio; `idle` for silence standing in for missing packets. */
+  frame(pcm: Int16Array, idle = false): void {
+    for (const l of [...this.#frames]) l(pcm, idle);
   }
 
   digit(d: string): void {

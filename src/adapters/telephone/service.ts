@@ -28,6 +28,7 @@ import { callPartyOf } from "./call-party.ts";
 import type { GreetingKind } from "./deposit-call.ts";
 import { depositCall } from "./deposit-call.ts";
 import type { CallWaiting } from "./icw.ts";
+import { keepMediaAlive, mayReceive, maySend } from "./liveness.ts";
 import { type MailboxStore, runMailbox } from "./mailbox.ts";
 import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
@@ -42,6 +43,8 @@ export interface TelephoneOptions {
   rtpPorts: string;
   /** SRTP with SDES keys (README "Telephone: SRTP"); `off` when not given. */
   srtp?: SrtpMode;
+  /** An answered call with no RTP at all for this long is ended (sip.rtpTimeoutMs). */
+  rtpTimeoutMs?: number;
   accessNumber?: string;
   /** Proxies whose P-Asserted-Identity is believed (RFC 3325 trust domain; `sip.trustedProxies`). */
   trustedProxies?: readonly string[];
@@ -186,6 +189,7 @@ export class TelephoneService {
     if (routed === "answered") return;
     const { party, app, calledUser, callerUser } = routed;
     const invite = session();
+    if (invite.state === "terminated") return; // refused already (422 Session Interval Too Small)
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
       invite.reject(404, "Not Found");
@@ -216,6 +220,7 @@ export class TelephoneService {
       remote: { address: media.remote.address, port: media.remote.port },
       payloadType: media.payloadType,
       ...(media.telephoneEventPt !== undefined ? { telephoneEventPt: media.telephoneEventPt } : {}),
+      ...(media.comfortNoisePt !== undefined ? { comfortNoisePt: media.comfortNoisePt } : {}),
       onDigit: (d) => leg?.digit(d),
       onError: (err) => log.debug({ err }, "rtp"),
       ...(media.srtp ? { srtp: new SrtpSession(media.srtp) } : {}),
@@ -248,6 +253,15 @@ export class TelephoneService {
       { app, ani: party.ani, dnis: party.dnis, srtp: media.srtp?.suite ?? "off" },
       "call answered",
     );
+    const answered = leg;
+    keepMediaAlive(rtp, {
+      timeoutMs: this.#rtpTimeoutMs,
+      log,
+      send: maySend(media.direction),
+      receives: mayReceive(media.direction),
+      listens: true,
+      hangup: () => answered.hangup(),
+    });
     try {
       if (app === "mailbox") {
         await runMailbox(leg, {
@@ -336,6 +350,13 @@ export class TelephoneService {
    */
   async playOnPhone(opts: PlayOnPhoneOptions): Promise<PlayOnPhoneResult> {
     const { session, rtp, telephoneEventPt } = await openCall(this.#dialContext(), opts);
+    keepMediaAlive(rtp, {
+      timeoutMs: this.#rtpTimeoutMs,
+      log: this.deps.logger.child({ callId: session.dialog.state.callId }),
+      send: true,
+      listens: false,
+      hangup: () => session.hangup(),
+    });
     const started = Date.now();
     const play = async () => {
       const { pauseMs = 0, digits = "" } = opts.before ?? {};
@@ -357,9 +378,20 @@ export class TelephoneService {
     };
   }
 
-  /** Places a call and opens its audio (ICW takeover); CallFailedError when not answered. */
-  dial(opts: DialOptions): Promise<OutboundLeg> {
-    return dialLeg(this.#dialContext(), opts);
+  /**
+   * Places a call and opens its audio (ICW takeover); CallFailedError when not answered. With
+   * `liveness` false (a live copy into a legacy box, fed in bursts after each pause) the leg
+   * neither fills pauses with its own silence nor ends on the RTP timeout.
+   */
+  dial(opts: DialOptions, liveness = true): Promise<OutboundLeg> {
+    const media = liveness
+      ? { timeoutMs: this.#rtpTimeoutMs, log: this.deps.logger.child({ leg: "outbound" }) }
+      : undefined;
+    return dialLeg(this.#dialContext(), opts, media);
+  }
+
+  get #rtpTimeoutMs(): number {
+    return this.opts.rtpTimeoutMs ?? 30_000;
   }
 
   #dialContext(): DialContext {
@@ -382,6 +414,7 @@ export class TelephoneService {
       username: "omnivox",
       codecs: ["PCMU", "PCMA"],
       telephoneEvent: true,
+      comfortNoise: true,
       ptime: 20,
       srtp: this.opts.srtp ?? "off",
     };

@@ -58,8 +58,8 @@ export class SipCallLeg implements CallLeg {
     return Promise.race([playing, ended]);
   }
 
-  onFrame(listener: (pcm: Int16Array) => void): () => void {
-    const l: FrameListener = (pcm) => listener(pcm);
+  onFrame(listener: (pcm: Int16Array, idle: boolean) => void): () => void {
+    const l: FrameListener = (pcm, info) => listener(pcm, info.idle === true);
     return this.rtp.addFrameListener(l);
   }
 

@@ -1,9 +1,11 @@
 // Taking a call over (issue 7, ICW): a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), a deposit
 // view a takeover can end without hanging up, and the G.711 frame relay between the two legs.
 
+import type { Logger } from "pino";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
 import type { CallEnd, CallLeg } from "./call-leg.ts";
+import { keepMediaAlive } from "./liveness.ts";
 import { type DialContext, type OutboundCallOptions, openCall } from "./outbound-call.ts";
 
 export type { DialContext } from "./outbound-call.ts";
@@ -20,10 +22,25 @@ export interface OutboundLeg {
 
 export type DialOptions = Omit<OutboundCallOptions, "onFrame">;
 
-/** Places a call and opens its RTP; rejects with CallFailedError when it is not answered. */
-export async function dialLeg(ctx: DialContext, opts: DialOptions): Promise<OutboundLeg> {
+/**
+ * Places a call and opens its RTP; rejects with CallFailedError when it is not answered. With
+ * `liveness` the leg keeps its stream alive and ends after that long without RTP.
+ */
+export async function dialLeg(
+  ctx: DialContext,
+  opts: DialOptions,
+  liveness?: { timeoutMs: number; log: Logger },
+): Promise<OutboundLeg> {
   const { session, rtp } = await openCall(ctx, opts);
   void session.ended.then(() => rtp.close());
+  if (liveness) {
+    keepMediaAlive(rtp, {
+      ...liveness,
+      send: true,
+      listens: false,
+      hangup: () => session.hangup(),
+    });
+  }
   return {
     sendFrame: (pcm) => rtp.sendFrame(pcm),
     onFrame: (listener) => rtp.addFrameListener(listener),
@@ -88,7 +105,11 @@ export async function relay(
   toCaller: (pcm: Int16Array) => void,
   other: OutboundLeg,
 ): Promise<void> {
-  const offCaller = caller.onFrame((pcm) => other.sendFrame(pcm));
+  // Silence our clock made up for the caller's missing packets stays here: the other leg's own
+  // keep-alive covers the gap on its timeline, so nothing is sent twice.
+  const offCaller = caller.onFrame((pcm, idle) => {
+    if (!idle) other.sendFrame(pcm);
+  });
   const offOther = other.onFrame((pcm) => toCaller(pcm));
   try {
     await Promise.race([caller.ended, other.ended]);

@@ -12,6 +12,11 @@ export interface FrameInfo {
   timestamp: number;
   /** True when no sample of the frame arrived and it is silence put in its place. */
   filled: boolean;
+  /**
+   * True for silence the session's wall clock put out while no packets came at all (see
+   * idle-fill.ts), as opposed to a gap inside a stream; a relay can leave those to its sender.
+   */
+  idle?: boolean;
 }
 
 /** Gets each output frame; `pcm` and `info` are reused for the next frame, so copy to keep. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Socket } from "node:dgram";
 import { test } from "node:test";
+import { manualClock } from "../../../test/support/manual-clock.ts";
 import { ulawToLinear } from "../../media/g711.ts";
 import { generateTone } from "../../media/pcm.ts";
 import { parseTelephoneEvent } from "./dtmf.ts";
@@ -155,4 +156,94 @@ test("close rejects what is playing; without a destination nothing is sent but c
   await assert.rejects(play, { name: "AbortError" });
   await assert.rejects(sender.playPcm(new Int16Array(160)), { name: "AbortError" });
   assert.throws(() => sender.sendFrame(new Int16Array(0)), RangeError);
+});
+
+function manualSetup(cnPt?: number) {
+  const clock = manualClock();
+  const sent: Sent[] = [];
+  const socket = {
+    send(
+      buf: Buffer,
+      offset: number,
+      length: number,
+      _port: number,
+      _addr: string,
+      cb: (e: Error | null) => void,
+    ) {
+      const p = parseRtp(Buffer.from(buf.subarray(offset, offset + length)));
+      assert.ok(!isRtpParseError(p));
+      sent.push({ packet: p, at: clock.now() });
+      queueMicrotask(() => cb(null));
+    },
+  } as unknown as Socket;
+  const sender = new RtpSender({
+    socket,
+    destination: { address: "127.0.0.1", port: 9 },
+    payloadType: 0,
+    clock,
+    random: () => 0.5,
+  });
+  sender.keepAlive(cnPt);
+  return { clock, sent, sender };
+}
+
+test("keepAlive sends µ-law silence every 20 ms on one timeline while nothing else plays", async () => {
+  const { clock, sent, sender } = manualSetup();
+  await clock.advance(1000);
+  assert.ok(sent.length >= 48 && sent.length <= 50, `${sent.length} packets in 1 s`);
+  for (const s of sent) {
+    assert.equal(s.packet.payloadType, 0);
+    assert.equal(s.packet.payload.length, 160);
+    assert.ok(
+      s.packet.payload.every((b) => b === 0xff),
+      "µ-law digital silence",
+    );
+  }
+  for (let i = 1; i < sent.length; i++) {
+    assert.equal(sent[i]!.packet.timestamp - sent[i - 1]!.packet.timestamp, 160);
+    assert.equal((sent[i]!.packet.sequence - sent[i - 1]!.packet.sequence) & 0xffff, 1);
+  }
+  sender.close();
+  const n = sent.length;
+  await clock.advance(500);
+  assert.equal(sent.length, n, "close() stops the keep-alive");
+});
+
+test("keepAlive steps aside while a prompt plays and while frames are sent from outside", async () => {
+  const { clock, sent, sender } = manualSetup();
+  await clock.advance(200);
+  const before = sent.length;
+  const tone = generateTone(400, 400, 8000, 0.5); // 20 frames
+  const played = sender.playPcm(tone);
+  await clock.advance(500);
+  await played;
+  const during = sent.slice(before).filter((s) => s.at < clock.now() - 100);
+  const silent = during.filter((s) => s.packet.payload.every((b) => b === 0xff));
+  assert.ok(silent.length <= 6, `${silent.length} silence frames mixed into a 400 ms prompt`);
+  // Sending at real time from outside (a relay) keeps the keep-alive quiet.
+  const relayStart = sent.length;
+  for (let i = 0; i < 25; i++) {
+    sender.sendFrame(tone.subarray(0, 160));
+    await clock.advance(20);
+  }
+  const relayed = sent.slice(relayStart);
+  assert.ok(relayed.length <= 26, `${relayed.length} packets for 25 relayed frames`);
+  for (let i = 1; i < sent.length; i++) {
+    assert.ok(
+      (sent[i]!.packet.timestamp - sent[i - 1]!.packet.timestamp) >>> 0 >= 160,
+      "the timeline never goes back",
+    );
+  }
+  sender.close();
+});
+
+test("keepAlive with comfort noise negotiated sends PT 13 at the start and then sparsely", async () => {
+  const { clock, sent, sender } = manualSetup(13);
+  await clock.advance(1000);
+  assert.ok(sent.length >= 4 && sent.length <= 6, `${sent.length} CN packets in 1 s`);
+  for (const s of sent) {
+    assert.equal(s.packet.payloadType, 13);
+    assert.equal(s.packet.payload.length, 1, "one noise-level byte (RFC 3389 §3)");
+  }
+  sender.close();
 });

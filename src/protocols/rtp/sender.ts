@@ -59,6 +59,14 @@ export interface DigitOptions {
 const MAX_FRAME_SAMPLES = 12 * FRAME_SAMPLES;
 const RATE_PER_MS = FRAME_SAMPLES / FRAME_MS;
 const END_PACKETS = 3; // the final event packet is sent three times (RFC 4733 §2.5.1.4)
+/** Nothing sent by the application for this long: the keep-alive takes over the timeline. */
+const KEEPALIVE_IDLE_MS = 3 * FRAME_MS;
+/** Frames a late keep-alive tick sends at once to catch up; a longer lag skips ahead instead. */
+const KEEPALIVE_CATCH_UP = 10;
+/** Comfort noise is sent at the start of silence and refreshed this often (RFC 3389 §4). */
+const CN_REFRESH_MS = 200;
+/** Noise level of our comfort noise, -dBov (RFC 3389 §3): close to digital silence. */
+const CN_LEVEL = 80;
 
 function abortError(message: string): Error {
   return new DOMException(message, "AbortError");
@@ -96,6 +104,13 @@ export class RtpSender {
   #queue: Promise<void> = Promise.resolve();
   #cancel: ((reason: Error) => void) | null = null;
   #closed = false;
+  #jobs = 0; // paced jobs running (plays, digits)
+  #lastMediaAt = Number.NEGATIVE_INFINITY; // clock time of the application's last frame
+  #keepTimer: unknown = null;
+  #keepCnPt: number | undefined;
+  #cnSentAt = Number.NEGATIVE_INFINITY;
+  readonly #silence = new Uint8Array(FRAME_SAMPLES);
+  readonly #cnPayload = Uint8Array.of(CN_LEVEL);
 
   constructor(options: RtpSenderOptions) {
     const random = options.random ?? Math.random;
@@ -112,6 +127,7 @@ export class RtpSender {
     }
     this.#payloadType = options.payloadType;
     this.#encode = options.payloadType === PT_PCMU ? encodeUlaw : encodeAlaw;
+    this.#encode(new Int16Array(FRAME_SAMPLES), this.#silence);
     this.#init = {
       payloadType: 0,
       sequence: 0,
@@ -123,9 +139,15 @@ export class RtpSender {
 
   /** Encodes and sends one frame now; `marker` starts a talk spurt (RFC 3551 §4.1). */
   sendFrame(pcm: Int16Array, marker = false): void {
+    this.#lastMediaAt = this.#clock.now();
+    this.#frame(pcm, marker);
+  }
+
+  #frame(pcm: Int16Array, marker: boolean): void {
     if (pcm.length === 0 || pcm.length > MAX_FRAME_SAMPLES) {
       throw new RangeError(`frame of ${pcm.length} samples; 1..${MAX_FRAME_SAMPLES} fit`);
     }
+    this.#cnSentAt = Number.NEGATIVE_INFINITY; // the next silence starts with a CN packet
     const now = this.#clock.now();
     if (marker || Number.isNaN(this.#dueAt)) {
       this.#skipIdleTime(now);
@@ -153,7 +175,7 @@ export class RtpSender {
         padded.set(frame);
         frame = padded;
       }
-      this.sendFrame(frame, index === 0);
+      this.#frame(frame, index === 0);
       return true;
     });
   }
@@ -201,10 +223,62 @@ export class RtpSender {
     });
   }
 
+  /**
+   * Keeps the stream alive while the application sends nothing (recording, waiting for keys):
+   * G.711 silence every 20 ms on the same timeline, or comfort noise (RFC 3389) when the peer
+   * negotiated `cnPt`, so the far side's RTP-inactivity timers do not fire. It steps aside
+   * whenever the application plays or sends frames itself, so nothing is sent twice.
+   */
+  keepAlive(cnPt?: number): void {
+    if (this.#closed || this.#keepTimer !== null) return;
+    this.#keepCnPt = cnPt;
+    this.#keepTimer = this.#clock.setTimeout(this.#keepTick, FRAME_MS);
+  }
+
   /** Stops what is playing and queued (their promises reject with an AbortError). */
   close(): void {
     this.#closed = true;
+    if (this.#keepTimer !== null) this.#clock.clearTimeout(this.#keepTimer);
+    this.#keepTimer = null;
     this.#cancel?.(abortError("RTP session closed"));
+  }
+
+  readonly #keepTick = (): void => {
+    this.#keepTimer = null;
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    if (this.#jobs === 0 && now - this.#lastMediaAt >= KEEPALIVE_IDLE_MS && this.#dest.port !== 0) {
+      this.#fillIdle(now);
+    }
+    this.#keepTimer = this.#clock.setTimeout(this.#keepTick, FRAME_MS);
+  };
+
+  #fillIdle(now: number): void {
+    if (Number.isNaN(this.#dueAt) || now - this.#dueAt > KEEPALIVE_CATCH_UP * FRAME_MS) {
+      // Coming back after a long gap: the timestamp counts the time nothing was sent. Shorter
+      // lags (a late timer) are caught up below, so the timeline stays gapless.
+      this.#skipIdleTime(now);
+      this.#dueAt = now;
+      this.#cnSentAt = Number.NEGATIVE_INFINITY;
+    }
+    const init = this.#init;
+    const cn = this.#keepCnPt;
+    for (let n = 0; this.#dueAt <= now && n < KEEPALIVE_CATCH_UP; n++) {
+      if (cn === undefined) {
+        init.payloadType = this.#payloadType;
+        init.payload = this.#silence;
+        init.marker = false;
+        this.#send(this.#timestamp);
+      } else if (this.#dueAt - this.#cnSentAt >= CN_REFRESH_MS) {
+        init.payloadType = cn;
+        init.payload = this.#cnPayload;
+        init.marker = false;
+        this.#send(this.#timestamp);
+        this.#cnSentAt = this.#dueAt;
+      }
+      this.#timestamp = (this.#timestamp + FRAME_SAMPLES) >>> 0;
+      this.#dueAt += FRAME_MS;
+    }
   }
 
   // A new talk spurt's timestamp counts the time nothing was sent (RFC 3550 §5.1), in whole
@@ -278,9 +352,14 @@ export class RtpSender {
           const start = clock.now();
           let index = 0;
           let timer: unknown = null;
+          let done = false;
+          this.#jobs++;
           const finish = (error?: unknown) => {
+            if (done) return;
+            done = true;
             if (timer !== null) clock.clearTimeout(timer);
             timer = null;
+            this.#jobs--;
             this.#cancel = null;
             signal?.removeEventListener("abort", onAbort);
             if (error === undefined) resolve();

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
 import { after, test } from "node:test";
+import { encodeUlaw } from "../../media/g711.ts";
 import { crossCorrelate, generateTone } from "../../media/pcm.ts";
 import { serializeRtp } from "./packet.ts";
-import type { RtpClock } from "./sender.ts";
+import { type RtpClock, systemClock } from "./sender.ts";
 import { RtpSession, type RtpSessionOptions } from "./session.ts";
 
 // Pacing is tested in sender.test.ts; here timers run at once so seconds of audio take milliseconds.
@@ -159,8 +160,15 @@ test("garbage, RTCP and foreign payload types are counted and ignored, and latch
     Buffer.from([0x80, 200, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]), // RTCP SR
     Buffer.from([0xbf, 0, 0, 1]), // truncated CSRC list
     serializeRtp({
-      payloadType: 13,
+      payloadType: 18, // G.729, not negotiated
       sequence: 1,
+      timestamp: 1,
+      ssrc: 5,
+      payload: new Uint8Array(10),
+    }),
+    serializeRtp({
+      payloadType: 13, // comfort noise: silence, counted apart
+      sequence: 2,
       timestamp: 1,
       ssrc: 5,
       payload: Uint8Array.of(40),
@@ -179,6 +187,7 @@ test("garbage, RTCP and foreign payload types are counted and ignored, and latch
   assert.equal(s.garbage, 4);
   assert.equal(s.rtcp, 1);
   assert.equal(s.otherPayloadType, 1);
+  assert.equal(s.comfortNoise, 1);
   assert.equal(s.latches, 0);
   assert.equal(b.session.remote, null);
   assert.equal(b.frames.length + b.digits.length, 0);
@@ -187,4 +196,81 @@ test("garbage, RTCP and foreign payload types are counted and ignored, and latch
   await a.session.playPcm(new Int16Array(160 * 5).fill(3000));
   await until("audio after junk", () => b.session.stats.jitter.received === 5);
   assert.deepEqual(b.session.remote, addr(a.session));
+});
+
+test("liveness: comfort noise and missing packets become silence frames on the wall clock", async () => {
+  const b = await leg({ clock: systemClock });
+  b.session.startLiveness({ fillSilence: true });
+  const x = await bound();
+  const t0 = performance.now();
+  const tone = generateTone(440, 400, 8000, 0.5);
+  const ulaw = new Uint8Array(160);
+  for (let i = 0; i < 20; i++) {
+    encodeUlaw(tone.subarray(i * 160, (i + 1) * 160), ulaw);
+    const pkt = { payloadType: 0, sequence: i, timestamp: i * 160, ssrc: 5, payload: ulaw };
+    x.send(serializeRtp(pkt), b.session.localPort, "127.0.0.1");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // Then comfort noise (RFC 3389: one level byte), then nothing at all.
+  for (let i = 0; i < 5; i++) {
+    const cn = { payloadType: 13, sequence: 20 + i, timestamp: (20 + i * 5) * 160, ssrc: 5 };
+    x.send(serializeRtp({ ...cn, payload: Uint8Array.of(60) }), b.session.localPort, "127.0.0.1");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const elapsed = performance.now() - t0;
+  const stats = b.session.stats;
+  assert.equal(stats.comfortNoise, 5);
+  assert.equal(stats.otherPayloadType, 0, "CN is not an unknown payload type");
+  const voiced = b.frames.filter((f) => f.some((s) => Math.abs(s) > 1000)).length;
+  assert.ok(voiced >= 18, `${voiced} frames of the tone`);
+  assert.ok(stats.idleFrames > 0, "silence was put in for the packets that did not come");
+  // Every frame stands for 20 ms of the call: the count follows the wall clock.
+  const expected = elapsed / 20;
+  assert.ok(
+    b.frames.length <= expected + 2 && b.frames.length >= expected - 20,
+    `${b.frames.length} frames in ${elapsed.toFixed(0)} ms`,
+  );
+  const last = b.frames.slice(-10);
+  assert.ok(
+    last.every((f) => f.every((s) => s === 0)),
+    "the tail is digital silence",
+  );
+});
+
+test("liveness: no RTP for the timeout is reported once; any RTP, CN included, keeps it off", async () => {
+  const quiet = await leg({ clock: systemClock });
+  const talking = await leg({ clock: systemClock });
+  let quietFired = 0;
+  let talkingFired = 0;
+  quiet.session.startLiveness({ timeoutMs: 300, onTimeout: () => quietFired++ });
+  talking.session.startLiveness({ timeoutMs: 300, onTimeout: () => talkingFired++ });
+  const x = await bound();
+  for (let i = 0; i < 10; i++) {
+    const cn = { payloadType: 13, sequence: i, timestamp: i * 800, ssrc: 9 };
+    x.send(
+      serializeRtp({ ...cn, payload: Uint8Array.of(60) }),
+      talking.session.localPort,
+      "127.0.0.1",
+    );
+    await new Promise((r) => setTimeout(r, 80));
+  }
+  assert.equal(quietFired, 1);
+  assert.equal(talkingFired, 0);
+});
+
+test("liveness: keepAlive sends RTP to the peer while the application sends nothing", async () => {
+  const peer = await bound();
+  const got: number[] = [];
+  peer.on("message", (msg) => got.push(msg[1]! & 0x7f));
+  const a = await leg({
+    clock: systemClock,
+    remote: { address: "127.0.0.1", port: peer.address().port },
+  });
+  a.session.startLiveness({ keepAlive: true });
+  await until("10 packets", () => got.length >= 10);
+  assert.ok(
+    got.every((pt) => pt === 0),
+    "silence in the negotiated codec",
+  );
 });

@@ -8,6 +8,8 @@ import {
   TELEPHONE_EVENT_BYTES,
 } from "./dtmf.ts";
 import { RtpHeaderView } from "./header-view.ts";
+import { IdleFill } from "./idle-fill.ts";
+import { InactivityWatch } from "./inactivity.ts";
 import {
   type FrameInfo,
   type FrameListener,
@@ -36,6 +38,8 @@ export interface RtpSessionOptions {
   /** Negotiated audio payload type: 0 PCMU or 8 PCMA (both are decoded when received). */
   payloadType: number;
   telephoneEventPt?: number;
+  /** Comfort noise (RFC 3389) payload type when negotiated; received CN is silence either way. */
+  comfortNoisePt?: number;
   jitterWindowMs?: number;
   maxJumpMs?: number;
   onFrame?: FrameListener;
@@ -53,8 +57,12 @@ export interface RtpReceiveStats {
   rtcp: number;
   /** Datagrams that are not RTP, or telephone events too short to read. */
   garbage: number;
-  /** RTP with a payload type that was not negotiated (e.g. comfort noise). */
+  /** RTP with a payload type that was not negotiated. */
   otherPayloadType: number;
+  /** Comfort noise packets (RFC 3389): silence, and proof the peer is still there. */
+  comfortNoise: number;
+  /** Frames of silence put out on the wall clock while no audio came (see startLiveness). */
+  idleFrames: number;
   /** Packets of the latched SSRC from another address, ignored. */
   wrongSource: number;
   latches: number;
@@ -71,6 +79,19 @@ export type RtpSessionStats = RtpReceiveStats & {
 
 /** Events are flushed when no event packet came for this long (lost end packets, RFC 4733). */
 const DTMF_IDLE_MS = 300;
+/** RFC 3551 §6: the static payload type of comfort noise (RFC 3389). */
+export const PT_CN = 13;
+
+/** What keeps an answered call's media honest in both directions (startLiveness). */
+export interface LivenessOptions {
+  /** Missing packets become silence frames on the wall clock, so silence detection sees them. */
+  fillSilence?: boolean;
+  /** Send silence (or comfort noise) whenever we have nothing else to send. */
+  keepAlive?: boolean;
+  /** No RTP at all for this long calls `onTimeout` once. */
+  timeoutMs?: number;
+  onTimeout?: (idleMs: number) => void;
+}
 
 export class RtpSession {
   readonly socket: Socket;
@@ -80,6 +101,8 @@ export class RtpSession {
     rtcp: 0,
     garbage: 0,
     otherPayloadType: 0,
+    comfortNoise: 0,
+    idleFrames: 0,
     wrongSource: 0,
     latches: 0,
     digits: 0,
@@ -91,7 +114,15 @@ export class RtpSession {
   readonly #dest: RtpDestination;
   readonly #dtmf: DtmfReceiver;
   readonly #eventPt: number;
+  readonly #cnPt: number;
+  readonly #negotiatedCn: number | undefined;
   readonly #clock: RtpClock;
+  readonly #windowMs: number;
+  #idle: IdleFill | undefined;
+  #inactivity: InactivityWatch | undefined;
+  #lastTs = 0; // RTP timestamp of the last frame put out
+  readonly #silentFrame = new Int16Array(160);
+  readonly #idleInfo: FrameInfo = { timestamp: 0, filled: true, idle: true };
   readonly #listeners: FrameListener[] = [];
   readonly #onDigit: RtpSessionOptions["onDigit"];
   readonly #onError: RtpSessionOptions["onError"];
@@ -122,6 +153,9 @@ export class RtpSession {
     this.localPort = options.socket.address().port;
     this.#clock = options.clock ?? systemClock;
     this.#eventPt = options.telephoneEventPt ?? -1;
+    this.#cnPt = options.comfortNoisePt ?? PT_CN;
+    this.#negotiatedCn = options.comfortNoisePt;
+    this.#windowMs = options.jitterWindowMs ?? 80;
     this.#onDigit = options.onDigit;
     this.#onError = options.onError;
     this.#srtp = options.srtp;
@@ -196,6 +230,29 @@ export class RtpSession {
     return this.#sender.sendDigit(digit, options);
   }
 
+  /**
+   * Starts what an answered call needs (before the answer nobody listens and nothing is due):
+   * wall-clock silence for missing packets, our own keep-alive stream, the RTP timeout.
+   */
+  startLiveness(options: LivenessOptions): void {
+    if (this.#closed) return;
+    if (options.fillSilence && !this.#idle) {
+      this.#idle = new IdleFill({
+        clock: this.#clock,
+        // Past the reorder window, with room for a late timer under load.
+        gapMs: Math.max(200, this.#windowMs + 120),
+        onGap: () => this.#jitter.drain(),
+        emit: this.#emitIdle,
+      });
+    }
+    if (options.keepAlive) {
+      this.#sender.keepAlive(this.#negotiatedCn);
+    }
+    if (options.timeoutMs !== undefined && options.onTimeout && !this.#inactivity) {
+      this.#inactivity = new InactivityWatch(this.#clock, options.timeoutMs, options.onTimeout);
+    }
+  }
+
   /** Outputs the frames still in the reorder window and any digit whose end was lost. */
   drain(): void {
     this.#jitter.drain();
@@ -207,6 +264,8 @@ export class RtpSession {
     if (this.#closed) return;
     this.#closed = true;
     this.drain();
+    this.#idle?.stop();
+    this.#inactivity?.stop();
     this.#sender.close();
     this.socket.off("message", this.#onMessage);
     try {
@@ -234,8 +293,13 @@ export class RtpSession {
       rx.garbage++;
       return;
     }
+    this.#inactivity?.packet(); // any RTP at all shows the peer is there
     const pt = h.payloadType;
     const isEvent = pt === this.#eventPt;
+    if (pt === this.#cnPt || pt === PT_CN) {
+      rx.comfortNoise++; // silence: the idle fill puts it in the timeline
+      return;
+    }
     if (!isEvent && pt !== PT_PCMU && pt !== PT_PCMA) {
       rx.otherPayloadType++;
       return;
@@ -257,6 +321,7 @@ export class RtpSession {
       rx.latches++;
     }
     this.#ssrc = h.ssrc;
+    this.#idle?.audio();
     if (isEvent) {
       this.#onEvent(msg);
       return;
@@ -279,7 +344,16 @@ export class RtpSession {
     this.#dtmf.push(h.timestamp, ev);
   }
 
+  readonly #emitIdle = (): void => {
+    const info = this.#idleInfo;
+    info.timestamp = (this.#lastTs + 160) >>> 0;
+    this.#rx.idleFrames++;
+    this.#emitFrame(this.#silentFrame, info);
+    this.#silentFrame.fill(0); // a listener may have written into it
+  };
+
   readonly #emitFrame = (pcm: Int16Array, info: Readonly<FrameInfo>): void => {
+    this.#lastTs = info.timestamp;
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) {
       try {

@@ -109,6 +109,24 @@ describe("answerOffer", () => {
     assert.equal(v6.answer.origin.addrType, "IP6");
   });
 
+  it("accepts comfort noise (RFC 3389) when offered and wanted, static or mapped", () => {
+    const offer = SIPP_OFFER.replace("RTP/AVP 0", "RTP/AVP 0 13").concat("a=rtpmap:13 CN/8000\r\n");
+    const yes = accepted(answerOffer(sdp(offer), { ...LOCAL, comfortNoise: true }));
+    assert.equal(yes.media.comfortNoisePt, 13);
+    assert.match(formatSdp(yes.answer), /m=audio 30000 RTP\/AVP 0 13\r\n/);
+    assert.match(formatSdp(yes.answer), /a=rtpmap:13 CN\/8000/);
+    const dynamic = SIPP_OFFER.replace("RTP/AVP 0", "RTP/AVP 0 98").concat(
+      "a=rtpmap:98 cn/8000\r\n",
+    );
+    const mapped = accepted(answerOffer(sdp(dynamic), { ...LOCAL, comfortNoise: true }));
+    assert.equal(mapped.media.comfortNoisePt, 98);
+    const no = accepted(answerOffer(sdp(offer), LOCAL));
+    assert.equal(no.media.comfortNoisePt, undefined);
+    assert.doesNotMatch(formatSdp(no.answer), /CN/);
+    const unoffered = accepted(answerOffer(sdp(SIPP_OFFER), { ...LOCAL, comfortNoise: true }));
+    assert.equal(unoffered.media.comfortNoisePt, undefined);
+  });
+
   it("leaves telephone-event out when we do not want it", () => {
     const { answer, media } = accepted(
       answerOffer(sdp(BARESIP_OFFER), { ...LOCAL, telephoneEvent: false }),

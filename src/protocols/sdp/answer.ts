@@ -9,6 +9,7 @@ import {
   directionOf,
   effectiveDirection,
   formatName,
+  isComfortNoise,
   isNullAddress,
   isTelephoneEvent,
   type LocalAudio,
@@ -48,6 +49,15 @@ export function pickTelephoneEvent(
   for (const fmt of m.formats) {
     const pt = Number(fmt);
     if (isTelephoneEvent(describeFormat(m, pt, fallback))) return pt;
+  }
+  return undefined;
+}
+
+/** The offer's comfort noise payload type (RFC 3389), static 13 or a mapped CN/8000. */
+export function pickComfortNoise(m: MediaDescription): number | undefined {
+  for (const fmt of m.formats) {
+    const pt = Number(fmt);
+    if (isComfortNoise(describeFormat(m, pt))) return pt;
   }
   return undefined;
 }
@@ -138,6 +148,7 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
     const send = receives(theirs) && sends(ours) && !isNullAddress(conn.address);
     const direction = directionOf(send, sends(theirs) && receives(ours));
     const tePt = local.telephoneEvent ? pickTelephoneEvent(m) : undefined;
+    const cnPt = local.comfortNoise ? pickComfortNoise(m) : undefined;
 
     const media: NegotiatedAudio = {
       remote: { address: conn.address, port: m.port },
@@ -147,12 +158,13 @@ export function answerOffer(offer: SessionDescription, local: LocalAudio): Answe
       ptime: local.ptime,
     };
     if (tePt !== undefined) media.telephoneEventPt = tePt;
+    if (cnPt !== undefined) media.comfortNoisePt = cnPt;
     if (m.ptime !== undefined) media.remotePtime = m.ptime;
     if (m.rtcp !== undefined) {
       media.remoteRtcp = { address: m.rtcp.connection?.address ?? conn.address, port: m.rtcp.port };
     }
 
-    const stream = audioMedia(local, [chosen], tePt, direction);
+    const stream = audioMedia(local, [chosen], tePt, direction, cnPt);
     if (theirKey !== null) {
       // Same tag and suite, our own fresh key (RFC 4568 §7.1.2); the answer keeps the offer's proto.
       const ours = newSdesKey(theirKey.tag, theirKey.suite);

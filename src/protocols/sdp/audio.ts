@@ -26,6 +26,8 @@ export interface LocalAudio {
   direction?: Direction;
   /** SRTP with SDES keys (RFC 4568); off when not given. */
   srtp?: SrtpMode;
+  /** Accept comfort noise (RFC 3389, `CN/8000`) when the offer has it. */
+  comfortNoise?: boolean;
 }
 
 /** The keys of an SRTP stream: ours (we send with it) and the peer's (it sends with it). */
@@ -43,6 +45,8 @@ export interface NegotiatedAudio {
   codec: AudioCodec;
   payloadType: number;
   telephoneEventPt?: number;
+  /** Comfort noise payload type (RFC 3389), when both sides have it. */
+  comfortNoisePt?: number;
   /** What WE do: sendonly means we send and expect nothing back. */
   direction: Direction;
   /** The interval we send at and asked for, in ms. */
@@ -112,6 +116,10 @@ export function codecOf(info: FormatInfo | undefined): AudioCodec | null {
   return name === "PCMU" || name === "PCMA" ? name : null;
 }
 
+export function isComfortNoise(info: FormatInfo | undefined): boolean {
+  return info?.encoding.toUpperCase() === "CN" && info.clockRate === 8000;
+}
+
 export function isTelephoneEvent(info: FormatInfo | undefined): boolean {
   return info?.encoding.toLowerCase() === "telephone-event" && info.clockRate === 8000;
 }
@@ -158,6 +166,7 @@ export function audioMedia(
   codecs: readonly { codec: AudioCodec; pt: number }[],
   telephoneEventPt: number | undefined,
   direction: Direction,
+  comfortNoisePt?: number,
 ): MediaDescription {
   const m: MediaDescription = {
     media: "audio",
@@ -175,6 +184,10 @@ export function audioMedia(
     m.formats.push(String(telephoneEventPt));
     m.rtpmap.push({ payloadType: telephoneEventPt, encoding: "telephone-event", clockRate: 8000 });
     m.fmtp.push({ payloadType: telephoneEventPt, params: TELEPHONE_EVENT_FMTP });
+  }
+  if (comfortNoisePt !== undefined) {
+    m.formats.push(String(comfortNoisePt));
+    m.rtpmap.push({ payloadType: comfortNoisePt, encoding: "CN", clockRate: 8000 });
   }
   return m;
 }

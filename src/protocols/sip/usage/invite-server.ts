@@ -1,11 +1,14 @@
 // The answering side of a call (RFC 3261 §13.3): ringing, the 2xx with our SDP answer, its
 // retransmission until the ACK (§13.3.1.4), CANCEL before the answer, BYE in either direction,
-// and a re-INVITE answered with the session we already have. Media is the caller's business.
+// a re-INVITE or UPDATE answered with the session we already have, and session timers
+// (RFC 4028, session-timer.ts) when the caller asks. Media is the caller's business.
 
 import { Dialog } from "../dialog/dialog.ts";
 import type { DialogRegistry } from "../dialog/registry.ts";
 import type { IncomingAck, IncomingRequest, SipEndpoint } from "../endpoint.ts";
 import { newTag } from "../endpoint-request.ts";
+import type { Scheduler } from "../transaction/timers.ts";
+import { MIN_SE, negotiateSessionTimer, SessionTimer } from "./session-timer.ts";
 
 export type SessionEnd = "remote-bye" | "local-bye" | "cancelled" | "ack-timeout" | "rejected";
 
@@ -16,9 +19,14 @@ export interface InviteServerOptions {
   localContact: string;
   t1?: number;
   t2?: number;
+  /** Smallest session interval we accept (RFC 4028 Min-SE), seconds; 90 by default. */
+  minSessionExpires?: number;
+  /** Runs the session timer; the real clock by default. */
+  scheduler?: Scheduler;
 }
 
 const SDP = "application/sdp";
+const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
 
 export class InviteServerSession {
   readonly localTag = newTag();
@@ -32,6 +40,7 @@ export class InviteServerSession {
   #confirmed: ((acked: boolean) => void) | undefined;
   readonly #byeTasks: Array<() => Promise<void>> = [];
   readonly #onInfo = new Set<(req: IncomingRequest) => void>();
+  readonly #timer: SessionTimer;
 
   constructor(
     readonly invite: IncomingRequest,
@@ -40,6 +49,19 @@ export class InviteServerSession {
     this.ended = new Promise((resolve) => {
       this.#end = resolve;
     });
+    this.#timer = new SessionTimer({
+      refresh: () => this.#refresh(),
+      expire: () => void this.hangup(),
+      ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    });
+    const timer = negotiateSessionTimer(invite.message, this.#minSe);
+    if (timer.kind === "too-small") {
+      // RFC 4028 §9: the caller retries with at least our Min-SE. The session is over here.
+      this.#refuseInterval(invite, timer.minSe);
+      this.#finish("rejected");
+      return;
+    }
+    this.#timer.apply(timer);
     invite.transaction.onCancel(() => {
       if (this.#state !== "early") return;
       invite.transaction.respond(487, "Request Terminated", { toTag: this.localTag });
@@ -90,6 +112,7 @@ export class InviteServerSession {
     const send = () =>
       this.invite.transaction.respond(200, "OK", { ...this.#okOptions(), recordRoute: true });
     send();
+    this.#timer.restart();
     const t1 = this.opts.t1 ?? 500;
     const t2 = this.opts.t2 ?? 4000;
     let interval = t1;
@@ -138,7 +161,11 @@ export class InviteServerSession {
   #okOptions() {
     return {
       toTag: this.localTag,
-      headers: [["Contact", `<${this.opts.localContact}>`] as [string, string]],
+      headers: [
+        ["Contact", `<${this.opts.localContact}>`] as [string, string],
+        ["Allow", ALLOW] as [string, string],
+        ...this.#timer.responseHeaders(),
+      ],
       ...(this.#answer ? { body: this.#answer, contentType: SDP } : {}),
     };
   }
@@ -171,21 +198,81 @@ export class InviteServerSession {
         void this.#onBye(req);
         return;
       case "INVITE":
-        // A re-INVITE (session refresh, hold): our side of the session does not change.
-        req.transaction.respond(200, "OK", this.#okOptions());
+      case "UPDATE":
+        // A refresh (RFC 4028), hold, a new offer: our side of the session does not change.
+        this.#onRefresh(req);
         return;
       case "INFO":
         for (const l of this.#onInfo) l(req);
         req.transaction.respond(200, "OK");
         return;
       case "OPTIONS":
-      case "UPDATE":
         req.transaction.respond(200, "OK");
         return;
       default:
         req.transaction.respond(405, "Method Not Allowed", {
-          headers: [["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"]],
+          headers: [["Allow", ALLOW]],
         });
+    }
+  }
+
+  get #minSe(): number {
+    return Math.max(MIN_SE, this.opts.minSessionExpires ?? MIN_SE);
+  }
+
+  #refuseInterval(req: IncomingRequest, minSe: number): void {
+    req.transaction.respond(422, "Session Interval Too Small", {
+      toTag: this.localTag,
+      headers: [["Min-SE", String(minSe)]],
+    });
+  }
+
+  /** A re-INVITE or UPDATE: renegotiates the session timer and restarts it (RFC 4028 §9). */
+  #onRefresh(req: IncomingRequest): void {
+    const timer = negotiateSessionTimer(req.message, this.#minSe);
+    if (timer.kind === "too-small") {
+      this.#refuseInterval(req, timer.minSe);
+      return;
+    }
+    this.#timer.apply(timer);
+    this.#timer.restart();
+    // An UPDATE without an offer gets no SDP back (RFC 3311 §5.2).
+    if (req.message.method === "UPDATE" && req.message.body.length === 0) {
+      req.transaction.respond(200, "OK", {
+        headers: [["Contact", `<${this.opts.localContact}>`], ...this.#timer.responseHeaders()],
+      });
+      return;
+    }
+    req.transaction.respond(200, "OK", this.#okOptions());
+  }
+
+  /**
+   * Our refresh as the session-timer refresher (RFC 4028 §7.4): an UPDATE when the caller allows
+   * it, else a re-INVITE with the same SDP. Only a sign that the dialog is gone (408, 481, no
+   * answer) ends the session; other refusals leave it running until the next try.
+   */
+  async #refresh(): Promise<void> {
+    const dialog = this.#dialog;
+    if (!dialog || this.#state === "terminated") return;
+    const allow = this.invite.message.headers
+      .getAll("allow")
+      .flatMap((v) => v.split(","))
+      .map((m) => m.trim().toUpperCase());
+    const update = allow.includes("UPDATE");
+    const headers = this.#timer.refreshHeaders();
+    const req = update
+      ? dialog.request("UPDATE", { headers })
+      : dialog.request("INVITE", {
+          headers,
+          ...(this.#answer ? { body: this.#answer, contentType: SDP } : {}),
+        });
+    const seq = dialog.state.localSeq;
+    const res = await this.opts.endpoint.sendRequest(req, dialog.state.destination);
+    if (!update && res.status >= 200 && res.status < 300) {
+      await this.opts.endpoint.sendAck(dialog.ack(seq), dialog.state.destination);
+    }
+    if (res.status === 408 || res.status === 481) {
+      throw new Error(`session refresh answered ${res.status}`);
     }
   }
 
@@ -206,6 +293,7 @@ export class InviteServerSession {
 
   #finish(why: SessionEnd): void {
     this.#state = "terminated";
+    this.#timer.stop();
     clearTimeout(this.#retransmit);
     this.#removeDialog?.();
     this.#confirmed?.(false);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
 import { DialogRegistry } from "../dialog/registry.ts";
 import { SipEndpoint } from "../endpoint.ts";
+import { ManualClock } from "../transaction/timers.ts";
 import { CallFailedError, placeCall } from "./invite-client.ts";
 import { InviteServerSession } from "./invite-server.ts";
 
@@ -15,6 +16,7 @@ let dialogsB: DialogRegistry;
 let bPort: number;
 const sessions: InviteServerSession[] = [];
 let onInvite: (s: InviteServerSession) => void = () => {};
+let scheduler: ManualClock | undefined;
 
 beforeEach(async () => {
   a = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 }, timers: { t1: 20, t2: 80 } });
@@ -31,6 +33,7 @@ beforeEach(async () => {
         localContact: `sip:b@127.0.0.1:${bPort}`,
         t1: 20,
         t2: 80,
+        ...(scheduler ? { scheduler } : {}),
       });
       sessions.push(s);
       onInvite(s);
@@ -42,6 +45,7 @@ beforeEach(async () => {
 afterEach(async () => {
   sessions.length = 0;
   onInvite = () => {};
+  scheduler = undefined;
   await a.stop();
   await b.stop();
 });
@@ -150,5 +154,79 @@ test("a preloaded route set (a Path) sends the INVITE to its first hop with Rout
     routes: [route],
   });
   assert.deepEqual(seen, { uri: "sip:bob@10.255.255.1:5999", routes: [route] });
+  await session.hangup();
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 100));
+
+test("session timer, peer refreshes (RFC 4028): no refresh in time ends the call with our BYE", async () => {
+  scheduler = new ManualClock();
+  onInvite = (s) => void s.accept(Buffer.from("v=0\r\n"));
+  const session = await call({
+    headers: [
+      ["Supported", "timer"],
+      ["Session-Expires", "90;refresher=uac"],
+    ],
+  });
+  await settle();
+  const server = sessions[0]!;
+  // The caller refreshes with an UPDATE at 40 s: the interval starts again.
+  scheduler.advance(40_000);
+  const update = session.dialog.request("UPDATE", {
+    headers: [
+      ["Supported", "timer"],
+      ["Session-Expires", "90;refresher=uac"],
+    ],
+  });
+  const res = await a.sendRequest(update, session.dialog.state.destination);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("session-expires"), "90;refresher=uac");
+  assert.equal(res.headers.get("require"), "timer");
+  scheduler.advance(59_000);
+  await settle();
+  assert.equal(server.state, "confirmed", "the refresh restarted the interval");
+  scheduler.advance(1000); // 60 s after the refresh: 90 s less a third
+  assert.equal(await session.ended, "remote-bye");
+  assert.equal(await server.ended, "local-bye");
+});
+
+test("session timer: too small an interval gets 422 with Min-SE", async () => {
+  onInvite = (s) => void s.accept(Buffer.from("v=0\r\n"));
+  await assert.rejects(
+    call({
+      headers: [
+        ["Supported", "timer"],
+        ["Session-Expires", "30"],
+      ],
+    }),
+    (e: unknown) => e instanceof CallFailedError && e.status === 422,
+  );
+  assert.equal(await sessions[0]!.ended, "rejected");
+});
+
+test("session timer, we refresh: a re-INVITE at half the interval keeps the call up", async () => {
+  scheduler = new ManualClock();
+  onInvite = (s) => void s.accept(Buffer.from("v=0\r\n"));
+  const session = await call({
+    headers: [
+      ["Supported", "timer"],
+      ["Session-Expires", "100;refresher=uas"],
+    ],
+  });
+  await settle();
+  const server = sessions[0]!;
+  const before = a.stats.received;
+  scheduler.advance(50_000);
+  await settle();
+  assert.ok(a.stats.received > before, "the refresh reached the caller");
+  scheduler.advance(49_000);
+  await settle();
+  assert.equal(server.state, "confirmed");
+  let ended = false;
+  void session.ended.then(() => {
+    ended = true;
+  });
+  await settle();
+  assert.equal(ended, false);
   await session.hangup();
 });
