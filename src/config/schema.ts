@@ -65,6 +65,35 @@ export const configSchema = z
           .positive()
           .default(10 * 1024 * 1024),
         hostname: z.string().optional(),
+        /** Sessions open at once, from everyone; more get 421 (docs/security.md "Connection limits"). */
+        maxClients: z.number().int().min(1).default(200),
+        /** Sessions open at once from one address (an IPv6 /64); at least the relay's concurrency. */
+        maxConnectionsPerSource: z.number().int().min(1).default(20),
+        /** A session silent this long is closed with 421. */
+        idleTimeoutMs: durationMs.min(1000).default(60_000),
+        /** Longest a session may last whatever it sends (NOOPs too); 0 = no limit. */
+        maxSessionMs: durationMs.default(10 * 60_000),
+        /** Longest the message after DATA may take to arrive. */
+        dataTimeoutMs: durationMs.min(1000).default(5 * 60_000),
+        /** Received mail is parsed and its HTML converted in worker threads, within these bounds. */
+        parser: z
+          .strictObject({
+            /** Threads; default 2 (1 on a single core). */
+            workers: z.number().int().min(1).max(16).optional(),
+            /** Longest one message may take; then it is stored as plain text with a warning. */
+            budgetMs: durationMs.min(100).default(5000),
+            /** Larger HTML is not converted but has its tags stripped (with a warning). */
+            maxHtmlBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(1024 * 1024),
+            /** HTML nested deeper is likewise stripped, not converted. */
+            maxHtmlDepth: z.number().int().min(1).default(256),
+            /** Heap of each parser thread, MiB. */
+            workerMemoryMb: z.number().int().min(32).default(512),
+          })
+          .prefault({}),
       })
       .prefault({}),
     smtpOut: z

@@ -21,6 +21,8 @@ export interface MessageEvent extends StreamEvent {
   audioUrl?: string;
   /** ISO 8601. */
   receivedAt: string;
+  /** What went wrong on the way, e.g. HTML stored as plain text; absent when nothing did. */
+  warnings?: string[];
 }
 
 /** The voicemail indicator message (src/core/mwi.ts, docs/mwi-indicator.md) for this client. */
