@@ -101,6 +101,8 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       callActions: (frame, client) => handleCallAction(calls, frame, client),
       logger,
       ackTimeoutMs: config.outbox.ackTimeoutMs,
+      maxSocketsPerUser: config.http.maxWebSocketsPerUser,
+      sendRate: { burst: config.messages.sendBurst, perMinute: config.messages.sendPerMinute },
     });
     const email = createEmail(config, {
       gateway,

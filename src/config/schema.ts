@@ -51,6 +51,29 @@ export const configSchema = z
         sessionTtlMs: durationMs.default(12 * 3600_000),
         /** Lifetime of the signed audio links put in mail and chat (voicemail recordings). */
         audioUrlTtlMs: durationMs.min(1000).default(7 * 24 * 3600_000),
+        /** A connection silent this long is closed (docs/security.md "Connection limits"). */
+        connectionTimeoutMs: durationMs.min(1000).default(60_000),
+        /** The request line and headers must have arrived within this. */
+        headersTimeoutMs: durationMs.min(1000).default(10_000),
+        /** The whole request, body included, must have arrived within this; else 408. */
+        requestTimeoutMs: durationMs.min(1000).default(30_000),
+        /** An idle keep-alive connection is closed after this. */
+        keepAliveTimeoutMs: durationMs.min(100).default(10_000),
+        /** WebSockets one user may have open at once; more are closed with 1008. */
+        maxWebSocketsPerUser: z.number().int().min(1).default(10),
+      })
+      .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, {
+        message: "headersTimeoutMs may not be longer than requestTimeoutMs",
+        path: ["headersTimeoutMs"],
+      })
+      .prefault({}),
+    /** Sends of each user, WebSocket `send` and POST /messages together (a token bucket). */
+    messages: z
+      .strictObject({
+        /** Sends allowed at once after a quiet spell; more get 429 / an error frame. */
+        sendBurst: z.number().int().min(1).default(30),
+        /** Sustained sends per minute. */
+        sendPerMinute: z.number().int().min(1).default(60),
       })
       .prefault({}),
     smtp: z

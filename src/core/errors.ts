@@ -53,6 +53,15 @@ export class DeliveryError extends defineError("OMNIVOX_ERR_DELIVERY", 502) {
   }
 }
 export class ConversionError extends defineError("OMNIVOX_ERR_CONVERSION", 500) {}
+/** Too many requests from one user or source: try again after `retryAfterMs` (Retry-After). */
+export class RateLimitedError extends defineError("OMNIVOX_ERR_RATE_LIMITED", 429) {
+  constructor(
+    message: string,
+    readonly retryAfterMs = 1000,
+  ) {
+    super(message);
+  }
+}
 /** A malformed request that no more specific code describes (bad JSON, wrong content type). */
 export class BadRequestError extends defineError("OMNIVOX_ERR_BAD_REQUEST", 400) {}
 /** Anything unexpected: the details go to the log, never to the client. */
@@ -70,6 +79,7 @@ export const ERROR_CLASSES = {
   TargetUnavailableError,
   DeliveryError,
   ConversionError,
+  RateLimitedError,
   BadRequestError,
   InternalError,
 } as const;

@@ -28,11 +28,12 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const adminToken = deps.config.http.adminToken;
+  const { http } = deps.config;
+  const adminToken = http.adminToken;
   if (!adminToken) throw new ConfigError("http.adminToken (or OMNIVOX_ADMIN_TOKEN) must be set");
   const auth = new Authenticator({
     adminToken,
-    sessionTtlMs: deps.config.http.sessionTtlMs,
+    sessionTtlMs: http.sessionTtlMs,
     users: deps.store.users,
   });
 
@@ -45,6 +46,15 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Slow clients (docs/security.md "Connection limits"): fastify's defaults never time out a
+    // request body. Node checks these every connectionsCheckingInterval, so keep it short.
+    connectionTimeout: http.connectionTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
+    },
   });
 
   installErrorHandlers(app);

@@ -83,6 +83,8 @@ export async function startTestServer(
     logger,
     ackTimeoutMs: over.ackTimeoutMs ?? 2000,
     heartbeatMs: over.heartbeatMs ?? 30_000,
+    maxSocketsPerUser: config.http.maxWebSocketsPerUser,
+    sendRate: { burst: config.messages.sendBurst, perMinute: config.messages.sendPerMinute },
   });
   const mwi = new MwiService({
     store,

@@ -53,7 +53,15 @@ export interface CallUpdateEvent extends StreamEvent {
 /** Replies to a `send` or `call-action` frame; not events, so they carry no id and take no ack. */
 export type ReplyFrame =
   | { type: "sent"; requestId?: string; communicationId: string; threadId: string }
-  | { type: "error"; requestId?: string; callId?: string; message: string; field?: string };
+  | {
+      type: "error";
+      requestId?: string;
+      callId?: string;
+      message: string;
+      field?: string;
+      /** A rate-limited send: when to try again. */
+      retryAfterMs?: number;
+    };
 
 const shortId = z.string().min(1).max(200);
 
