@@ -103,12 +103,16 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       ackTimeoutMs: config.outbox.ackTimeoutMs,
       maxSocketsPerUser: config.http.maxWebSocketsPerUser,
       sendRate: { burst: config.messages.sendBurst, perMinute: config.messages.sendPerMinute },
+      onThrottle: (reason) => metrics.throttled.inc({ listener: "websocket", reason }),
     });
+    metrics.countConnections("websocket", () => webClients.socketCount());
     const email = createEmail(config, {
       gateway,
       logger,
       loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
+      onThrottle: (reason) => metrics.throttled.inc({ listener: "smtp", reason }),
     });
+    metrics.countConnections("smtp", () => email.inbound.connections());
     adapters.register(email.adapter).register(webClients);
     adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
     const phoneCalls = telephoneTarget(config, { store, logger, resample });
@@ -206,6 +210,13 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       calls,
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
+    metrics.countConnections(
+      "http",
+      () =>
+        new Promise<number>((resolve, reject) =>
+          http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+        ),
+    );
     stops.push(async () => {
       await webClients.close();
       await http.close();

@@ -39,6 +39,8 @@ export interface SmtpInOptions {
   closeTimeoutMs?: number;
   /** MIME parsing and HTML-to-text in worker threads, with their limits and time budget. */
   parser?: Omit<MailParserOptions, "logger">;
+  /** Called each time a limit refuses or ends a session (for metrics). */
+  onThrottle?: (reason: "per-source" | "session-time" | "data-timeout") => void;
   gateway: Gateway;
   logger: Logger;
 }
@@ -48,6 +50,8 @@ export interface SmtpInServer {
   start(): Promise<{ host: string; port: number }>;
   /** Stops accepting, lets messages in DATA finish, then closes every connection. */
   stop(): Promise<void>;
+  /** Sessions open now. */
+  connections(): number;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -69,9 +73,14 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
     maxConnectionsPerSource: options.maxConnectionsPerSource ?? 10,
     maxSessionMs: options.maxSessionMs ?? 10 * 60_000,
     busy: (id) => storing.has(id),
-    end: (id, text) => endSession(id, text),
-    onRefused: (source, open) =>
-      logger.warn({ source, open }, "smtp connection refused: too many from this source"),
+    end: (id, text) => {
+      options.onThrottle?.("session-time");
+      endSession(id, text);
+    },
+    onRefused: (source, open) => {
+      options.onThrottle?.("per-source");
+      logger.warn({ source, open }, "smtp connection refused: too many from this source");
+    },
   });
 
   function endSession(id: string, text: string): void {
@@ -102,10 +111,10 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
 
   async function onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
     // A message trickled in a byte at a time never trips the idle timeout; this bounds it.
-    const dataTimer = setTimeout(
-      () => endSession(session.id, "4.4.2 timeout waiting for the end of the message"),
-      dataTimeoutMs,
-    );
+    const dataTimer = setTimeout(() => {
+      options.onThrottle?.("data-timeout");
+      endSession(session.id, "4.4.2 timeout waiting for the end of the message");
+    }, dataTimeoutMs);
     let read: Awaited<ReturnType<typeof readBounded>>;
     try {
       read = await readBounded(stream, maxMessageBytes);
@@ -189,6 +198,7 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
   server.on("error", (err) => logger.warn({ err }, "smtp connection error"));
 
   return {
+    connections: () => server.connections.size,
     start() {
       parser.start();
       return new Promise((resolve, reject) => {

@@ -39,6 +39,8 @@ export interface WebClientHubOptions {
   maxSocketsPerUser?: number;
   /** Sends per user (WebSocket `send` and POST /messages together). */
   sendRate?: { burst: number; perMinute: number };
+  /** Called each time a limit refuses a socket or a send (for metrics). */
+  onThrottle?: (reason: "sockets-per-user" | "send-rate") => void;
   /** Where `call-action` frames go (ICW, adapters/web/calls.ts); an error reply when absent. */
   callActions?: (frame: CallActionFrame, client: WebClientId) => Promise<ReplyFrame | undefined>;
 }
@@ -70,6 +72,7 @@ export class WebClientHub implements Adapter, IndicatorTarget {
       maxFrameBytes: 64 * 1024,
       maxSocketsPerUser: 10,
       sendRate: { burst: 30, perMinute: 60 },
+      onThrottle: () => {},
       callActions: async ({ callId }) => ({ type: "error", callId, message: "no call is waiting" }),
       ...opts,
     };
@@ -79,7 +82,14 @@ export class WebClientHub implements Adapter, IndicatorTarget {
 
   /** One send of `userId` against their rate (POST /messages asks too, so both share it). */
   takeSend(userId: string): Take {
-    return this.#sends.take(userId);
+    const take = this.#sends.take(userId);
+    if (!take.ok) this.#opts.onThrottle("send-rate");
+    return take;
+  }
+
+  /** Sockets open now, of every user. */
+  socketCount(): number {
+    return this.#connections.size;
   }
 
   handles(address: Address): boolean {
@@ -170,6 +180,7 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     if (socket.readyState !== socket.OPEN) return;
     const open = this.#perUser.get(client.userId) ?? 0;
     if (open >= this.#opts.maxSocketsPerUser) {
+      this.#opts.onThrottle("sockets-per-user");
       this.#opts.logger.warn(
         { userId: client.userId, open, limit: this.#opts.maxSocketsPerUser },
         "web client refused: too many sockets for this user",
