@@ -56,7 +56,7 @@ export const configSchema = z
         /** The request line and headers must have arrived within this. */
         headersTimeoutMs: durationMs.min(1000).default(10_000),
         /** The whole request, body included, must have arrived within this; else 408. */
-        requestTimeoutMs: durationMs.min(1000).default(30_000),
+        requestTimeoutMs: durationMs.min(1000).default(60_000),
         /** An idle keep-alive connection is closed after this. */
         keepAliveTimeoutMs: durationMs.min(100).default(10_000),
         /** WebSockets one user may have open at once; more are closed with 1008. */
