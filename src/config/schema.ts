@@ -59,6 +59,8 @@ export const configSchema = z
         requestTimeoutMs: durationMs.min(1000).default(60_000),
         /** An idle keep-alive connection is closed after this. */
         keepAliveTimeoutMs: durationMs.min(100).default(10_000),
+        /** TCP connections one address (an IPv6 /64) may hold; 0 = no cap (behind a proxy). */
+        maxConnectionsPerSource: z.number().int().min(0).default(256),
         /** WebSockets one user may have open at once; more are closed with 1008. */
         maxWebSocketsPerUser: z.number().int().min(1).default(10),
       })

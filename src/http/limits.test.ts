@@ -3,7 +3,7 @@
 // other users are still served.
 
 import assert from "node:assert/strict";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import type { TestServer } from "./test-support.ts";
@@ -181,5 +181,57 @@ describe("HTTP connection limits", () => {
     assert.equal(bobRest.status, 201);
     aliceWs.close();
     bobWs.close();
+  });
+});
+
+describe("HTTP connections per source", () => {
+  let t: TestServer;
+  let port: number;
+
+  before(async () => {
+    t = await startTestServer({
+      config: { http: { adminToken: ADMIN_TOKEN, maxConnectionsPerSource: 3 } },
+    });
+    port = Number(new URL(t.base).port);
+  });
+  after(() => t.close());
+
+  /** A raw connection from `localAddress`; resolves once connected. */
+  function hold(localAddress: string): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: "127.0.0.1", localAddress });
+      socket.once("connect", () => resolve(socket));
+      socket.once("error", reject);
+    });
+  }
+
+  /** GET /healthz on a raw connection: the status line, or "" when the server hung up first. */
+  function healthz(localAddress: string): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect({ port, host: "127.0.0.1", localAddress });
+      let text = "";
+      socket.setEncoding("latin1");
+      socket.on("connect", () =>
+        socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      );
+      socket.on("data", (d: string) => {
+        text += d;
+      });
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(text.split("\r\n")[0] ?? ""));
+    });
+  }
+
+  it("closes a source's connection over the cap unread; other sources are served", async () => {
+    const held = await Promise.all([1, 2, 3].map(() => hold("127.0.0.1")));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await healthz("127.0.0.1"), "", "the fourth is closed without an answer");
+    assert.equal(await healthz("127.0.0.2"), "HTTP/1.1 200 OK");
+    const gone = new Promise((r) => held[0]!.once("close", r));
+    held[0]!.destroy();
+    await gone;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await healthz("127.0.0.1"), "HTTP/1.1 200 OK", "a freed place can be used");
+    for (const s of held) s.destroy();
   });
 });

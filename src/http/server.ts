@@ -7,6 +7,7 @@ import Fastify, { LogController } from "fastify";
 import { ConfigError } from "../core/errors.ts";
 import { AudioUrlSigner } from "./audio-urls.ts";
 import { Authenticator } from "./auth.ts";
+import { capConnectionsPerSource } from "./connection-cap.ts";
 import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { audioRoutes } from "./routes/audio.ts";
@@ -57,6 +58,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
 
+  capConnectionsPerSource(app.server, http.maxConnectionsPerSource, deps.logger);
   installErrorHandlers(app);
   app.addHook("onResponse", async (request, reply) => {
     // Scrapes and probes every few seconds would drown the rest at info.

@@ -3,8 +3,8 @@
 // cap, so one client cannot hold every slot by sending a NOOP just before each idle timeout.
 // Refusals are 421 (RFC 5321 §3.8: the service closes the channel; the client may come back).
 
-import { isIPv4 } from "node:net";
 import type { SMTPServerSession } from "smtp-server";
+import { sourceKey } from "../../core/source-address.ts";
 import { smtpReply } from "./smtp-reply.ts";
 
 export interface SmtpLimitOptions {
@@ -28,26 +28,6 @@ export interface SmtpLimits {
   /** Open sessions per source, for metrics and tests. */
   open(source: string): number;
   close(): void;
-}
-
-/** The address sessions are counted under: IPv4 as is (also IPv4-mapped), IPv6 by its /64. */
-export function sourceKey(remoteAddress: string): string {
-  const v4 = remoteAddress.replace(/^::ffff:/i, "");
-  if (isIPv4(v4)) return v4;
-  const groups = expandIPv6(remoteAddress);
-  return groups ? `${groups.slice(0, 4).join(":")}::/64` : remoteAddress;
-}
-
-function expandIPv6(address: string): string[] | undefined {
-  const [head, tail] = address.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  if (address.includes("::")) {
-    const fill = 8 - left.length - right.length;
-    if (fill < 0) return undefined;
-    return [...left, ...Array<string>(fill).fill("0"), ...right];
-  }
-  return left.length === 8 ? left : undefined;
 }
 
 export function createSmtpLimits(opts: SmtpLimitOptions): SmtpLimits {
