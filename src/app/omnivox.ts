@@ -208,6 +208,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       audioLinks,
       mwi,
       calls,
+      onThrottle: (reason) => metrics.throttled.inc({ listener: "http", reason }),
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
     metrics.countConnections(

@@ -9,7 +9,12 @@ import type { Logger } from "pino";
 import { sourceKey } from "../core/source-address.ts";
 
 /** Installs the cap on `server`; `max` 0 turns it off. */
-export function capConnectionsPerSource(server: Server, max: number, logger: Logger): void {
+export function capConnectionsPerSource(
+  server: Server,
+  max: number,
+  logger: Logger,
+  onRefused: () => void = () => {},
+): void {
   if (max <= 0) return;
   const open = new Map<string, number>();
   // Prepended, so it runs before the HTTP server's own listener attaches a parser.
@@ -21,6 +26,7 @@ export function capConnectionsPerSource(server: Server, max: number, logger: Log
         { source, open: count, limit: max },
         "http connection refused: too many from this source",
       );
+      onRefused();
       socket.destroy();
       return;
     }

@@ -34,6 +34,8 @@ export interface HttpDeps {
   mwi: MwiApi;
   /** Absolute signed audio links (the composition root's); without it links are relative. */
   audioLinks?: AudioLinks;
+  /** Counts what the HTTP listener's connection limits refuse or cut off (metrics). */
+  onThrottle?: (reason: "per-source" | "request-timeout") => void;
   /** Calls under Internet call waiting, for their live screening; without it none is found. */
   calls?: Pick<IcwCalls, "get">;
 }

@@ -49,6 +49,7 @@ function slowRequest(
 }
 
 describe("HTTP connection limits", () => {
+  const throttled: string[] = [];
   let t: TestServer;
   let port: number;
   let alice: string;
@@ -66,6 +67,7 @@ describe("HTTP connection limits", () => {
         },
         messages: { sendBurst: 5, sendPerMinute: 60 },
       },
+      deps: { onThrottle: (reason) => throttled.push(reason) },
     });
     port = Number(new URL(t.base).port);
     alice = await t.userWithToken("alice");
@@ -87,6 +89,7 @@ describe("HTTP connection limits", () => {
     assert.match(text, /^HTTP\/1\.1 408/);
     assert.ok(ms < 1500 + 3000, `cut after ${ms} ms`);
     assert.equal(t.gateway.drafts.length, 0);
+    assert.ok(throttled.includes("request-timeout"), "counted for the metrics");
   });
 
   it("times out headers that trickle in", async () => {
@@ -185,12 +188,14 @@ describe("HTTP connection limits", () => {
 });
 
 describe("HTTP connections per source", () => {
+  const throttled: string[] = [];
   let t: TestServer;
   let port: number;
 
   before(async () => {
     t = await startTestServer({
       config: { http: { adminToken: ADMIN_TOKEN, maxConnectionsPerSource: 3 } },
+      deps: { onThrottle: (reason) => throttled.push(reason) },
     });
     port = Number(new URL(t.base).port);
   });
@@ -226,6 +231,7 @@ describe("HTTP connections per source", () => {
     const held = await Promise.all([1, 2, 3].map(() => hold("127.0.0.1")));
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await healthz("127.0.0.1"), "", "the fourth is closed without an answer");
+    assert.deepEqual(throttled, ["per-source"]);
     assert.equal(await healthz("127.0.0.2"), "HTTP/1.1 200 OK");
     const gone = new Promise((r) => held[0]!.once("close", r));
     held[0]!.destroy();

@@ -58,7 +58,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
 
-  capConnectionsPerSource(app.server, http.maxConnectionsPerSource, deps.logger);
+  capConnectionsPerSource(app.server, http.maxConnectionsPerSource, deps.logger, () =>
+    deps.onThrottle?.("per-source"),
+  );
+  // Node reports a request whose headers or body came too slowly (408) as a client error.
+  app.server.on("clientError", (err: NodeJS.ErrnoException) => {
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") deps.onThrottle?.("request-timeout");
+  });
   installErrorHandlers(app);
   app.addHook("onResponse", async (request, reply) => {
     // Scrapes and probes every few seconds would drown the rest at info.

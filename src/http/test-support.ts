@@ -63,7 +63,7 @@ export async function startTestServer(
     config?: ConfigInput;
     ackTimeoutMs?: number;
     heartbeatMs?: number;
-    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks">;
+    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks" | "onThrottle">;
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-http-"));
