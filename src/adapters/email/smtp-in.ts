@@ -27,7 +27,7 @@ export interface SmtpInOptions {
   /** More recipients in one transaction get 452 (RFC 5321 §4.5.3.1.8 asks for at least 100). */
   maxRecipients?: number;
   maxClients?: number;
-  /** Sessions open at once from one source address (default 10). */
+  /** Sessions open at once from one source address (default 20). */
   maxConnectionsPerSource?: number;
   /** Idle time before a client is dropped (default 60 s). */
   socketTimeoutMs?: number;
@@ -70,7 +70,7 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
   const parser = createMailParser({ ...options.parser, logger: options.logger });
   const dataTimeoutMs = options.dataTimeoutMs ?? 5 * 60_000;
   const limits = createSmtpLimits({
-    maxConnectionsPerSource: options.maxConnectionsPerSource ?? 10,
+    maxConnectionsPerSource: options.maxConnectionsPerSource ?? 20,
     maxSessionMs: options.maxSessionMs ?? 10 * 60_000,
     busy: (id) => storing.has(id),
     end: (id, text) => {
