@@ -105,12 +105,18 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       callActions: (frame, client) => handleCallAction(calls, frame, client),
       logger,
       ackTimeoutMs: config.outbox.ackTimeoutMs,
+      maxSocketsPerUser: config.http.maxWebSocketsPerUser,
+      sendRate: { burst: config.messages.sendBurst, perMinute: config.messages.sendPerMinute },
+      onThrottle: (reason) => metrics.throttled.inc({ listener: "websocket", reason }),
     });
+    metrics.countConnections("websocket", () => webClients.socketCount());
     const email = createEmail(config, {
       gateway,
       logger,
       loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
+      onThrottle: (reason) => metrics.throttled.inc({ listener: "smtp", reason }),
     });
+    metrics.countConnections("smtp", () => email.inbound.connections());
     adapters.register(email.adapter).register(webClients);
     adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
     const phoneCalls = telephoneTarget(config, { store, logger, resample });
@@ -208,8 +214,16 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       mwi,
       calls,
       sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: xmpp?.adapter }),
+      onThrottle: (reason) => metrics.throttled.inc({ listener: "http", reason }),
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
+    metrics.countConnections(
+      "http",
+      () =>
+        new Promise<number>((resolve, reject) =>
+          http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+        ),
+    );
     stops.push(async () => {
       await webClients.close();
       await http.close();

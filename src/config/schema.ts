@@ -142,6 +142,32 @@ export const configSchema = z
             maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
           })
           .prefault({}),
+
+        /** A connection silent this long is closed (docs/security.md "Connection limits"). */
+        connectionTimeoutMs: durationMs.min(1000).default(60_000),
+        /** The request line and headers must have arrived within this. */
+        headersTimeoutMs: durationMs.min(1000).default(10_000),
+        /** The whole request, body included, must have arrived within this; else 408. */
+        requestTimeoutMs: durationMs.min(1000).default(60_000),
+        /** An idle keep-alive connection is closed after this. */
+        keepAliveTimeoutMs: durationMs.min(100).default(10_000),
+        /** TCP connections one address (an IPv6 /64) may hold; 0 = no cap (behind a proxy). */
+        maxConnectionsPerSource: z.number().int().min(0).default(256),
+        /** WebSockets one user may have open at once; more are closed with 1008. */
+        maxWebSocketsPerUser: z.number().int().min(1).default(10),
+      })
+      .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, {
+        message: "headersTimeoutMs may not be longer than requestTimeoutMs",
+        path: ["headersTimeoutMs"],
+      })
+      .prefault({}),
+    /** Sends of each user, WebSocket `send` and POST /messages together (a token bucket). */
+    messages: z
+      .strictObject({
+        /** Sends allowed at once after a quiet spell; more get 429 / an error frame. */
+        sendBurst: z.number().int().min(1).default(30),
+        /** Sustained sends per minute. */
+        sendPerMinute: z.number().int().min(1).default(60),
       })
       .prefault({}),
     smtp: z
@@ -156,6 +182,35 @@ export const configSchema = z
           .positive()
           .default(10 * 1024 * 1024),
         hostname: z.string().optional(),
+        /** Sessions open at once, from everyone; more get 421 (docs/security.md "Connection limits"). */
+        maxClients: z.number().int().min(1).default(200),
+        /** Sessions open at once from one address (an IPv6 /64); at least the relay's concurrency. */
+        maxConnectionsPerSource: z.number().int().min(1).default(20),
+        /** A session silent this long is closed with 421. */
+        idleTimeoutMs: durationMs.min(1000).default(60_000),
+        /** Longest a session may last whatever it sends (NOOPs too); 0 = no limit. */
+        maxSessionMs: durationMs.default(10 * 60_000),
+        /** Longest the message after DATA may take to arrive. */
+        dataTimeoutMs: durationMs.min(1000).default(5 * 60_000),
+        /** Received mail is parsed and its HTML converted in worker threads, within these bounds. */
+        parser: z
+          .strictObject({
+            /** Threads; default 2 (1 on a single core). */
+            workers: z.number().int().min(1).max(16).optional(),
+            /** Longest one message may take; then it is stored as plain text with a warning. */
+            budgetMs: durationMs.min(100).default(5000),
+            /** Larger HTML is not converted but has its tags stripped (with a warning). */
+            maxHtmlBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(1024 * 1024),
+            /** HTML nested deeper is likewise stripped, not converted. */
+            maxHtmlDepth: z.number().int().min(1).default(256),
+            /** Heap of each parser thread, MiB. */
+            workerMemoryMb: z.number().int().min(32).default(512),
+          })
+          .prefault({}),
       })
       .prefault({}),
     smtpOut: z

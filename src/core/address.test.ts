@@ -34,6 +34,13 @@ test("bad addresses are InvalidAddressError naming the input", () => {
     "voicemail:",
     "voicemail:a b",
     "voicemail:%zz",
+    "mailto:%",
+    "xmpp:%",
+    "xmpp:bob%zz@example.com",
+    "mailto:%zz@example.com",
+    "mailto:bob%@example.com",
+    "mailto:%C3@example.com",
+    "mailto:bob@example.com%",
     "legacy:",
     "legacy:alice",
     "legacy:alice/",
@@ -59,4 +66,15 @@ test("a legacy: address names the user and the system apart, and says what it re
     "legacy:a%2Fb/c",
     "a slash inside an id cannot make a second system",
   );
+});
+
+test("a malformed %-escape in mailto: says so instead of throwing URIError", () => {
+  assert.throws(
+    () => parseAddress("mailto:%"),
+    (e: unknown) => e instanceof InvalidAddressError && /malformed %-escape/.test(e.message),
+  );
+  assert.deepEqual(parseAddress("mailto:bob%40example.com"), {
+    scheme: "mailto",
+    email: "bob@example.com",
+  });
 });

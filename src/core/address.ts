@@ -29,9 +29,11 @@ export function parseAddress(input: string): Address {
   const rest = input.slice(colon + 1);
   switch (scheme) {
     case "mailto": {
-      const email = decodeURIComponent(rest.split("?")[0] ?? "").trim();
-      if (!EMAIL.test(email)) throw new InvalidAddressError(input, "not an email address");
-      return { scheme: "mailto", email: email.toLowerCase() };
+      const email = decodeEscapes(rest.split("?")[0] ?? "");
+      if (email === undefined)
+        throw new InvalidAddressError(input, "malformed %-escape (expected %XX of UTF-8)");
+      if (!EMAIL.test(email.trim())) throw new InvalidAddressError(input, "not an email address");
+      return { scheme: "mailto", email: email.trim().toLowerCase() };
     }
     case "tel": {
       const number = rest.replace(/[\s().-]/g, "");
@@ -46,7 +48,8 @@ export function parseAddress(input: string): Address {
       return { scheme: "sip", uri: `${scheme}:${rest}` };
     case "xmpp": {
       const jid = rest.replace(/^\/\//, "");
-      if (!/^([^\s@/]+@)?[^\s@/]+(\/.*)?$/.test(jid))
+      // RFC 5122 §2.2: the URI form is %-encoded; kept as written, but a broken escape is an error.
+      if (!/^([^\s@/]+@)?[^\s@/]+(\/.*)?$/.test(jid) || decodeEscapes(jid) === undefined)
         throw new InvalidAddressError(input, "not a JID");
       return { scheme: "xmpp", jid };
     }
@@ -56,12 +59,8 @@ export function parseAddress(input: string): Address {
       return { scheme: "web", userId, clientId };
     }
     case "voicemail": {
-      let userId = "";
-      try {
-        userId = decodeURIComponent(rest);
-      } catch {
-        // malformed %-escape: reported below
-      }
+      // A malformed %-escape is reported as "not a user id" like any other bad id.
+      const userId = decodeEscapes(rest) ?? "";
       if (!/^[^\s/]+$/.test(userId)) throw new InvalidAddressError(input, "not a user id");
       return { scheme: "voicemail", userId };
     }
@@ -138,10 +137,18 @@ export function displayAddress(a: Address): string {
 
 /** A decoded id part, or "" when it is empty, malformed, or holds white space or "/". */
 function decodePart(part: string): string {
+  const value = decodeEscapes(part) ?? "";
+  return /^[^\s/]+$/.test(value) ? value : "";
+}
+
+/**
+ * %-decoding (RFC 3986 §2.1) that reports a malformed escape ("%", "%zz", a lone UTF-8 byte) as
+ * undefined instead of throwing URIError, so callers answer with their own InvalidAddressError.
+ */
+function decodeEscapes(value: string): string | undefined {
   try {
-    const value = decodeURIComponent(part);
-    return /^[^\s/]+$/.test(value) ? value : "";
+    return decodeURIComponent(value);
   } catch {
-    return "";
+    return undefined;
   }
 }

@@ -40,13 +40,6 @@ export class ForbiddenError extends defineError("OMNIVOX_ERR_FORBIDDEN", 403) {}
 export class NotFoundError extends defineError("OMNIVOX_ERR_NOT_FOUND", 404) {}
 export class ConflictError extends defineError("OMNIVOX_ERR_CONFLICT", 409) {}
 /** Too many failed attempts from a source or for an account: wait `retryAfterSeconds`. */
-export class TooManyRequestsError extends defineError("OMNIVOX_ERR_TOO_MANY_REQUESTS", 429) {
-  readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds = 1) {
-    super(message);
-    this.retryAfterSeconds = Math.max(1, Math.ceil(Number(retryAfterSeconds) || 1));
-  }
-}
 export class NoRouteError extends defineError("OMNIVOX_ERR_NO_ROUTE", 422) {}
 /** The target cannot take a delivery now (IM client offline): the outbox holds it. */
 export class TargetUnavailableError extends defineError("OMNIVOX_ERR_TARGET_UNAVAILABLE", 503) {}
@@ -61,6 +54,15 @@ export class DeliveryError extends defineError("OMNIVOX_ERR_DELIVERY", 502) {
   }
 }
 export class ConversionError extends defineError("OMNIVOX_ERR_CONVERSION", 500) {}
+/** Too many requests from one user or source: try again after `retryAfterMs` (Retry-After). */
+export class RateLimitedError extends defineError("OMNIVOX_ERR_RATE_LIMITED", 429) {
+  constructor(
+    message: string,
+    readonly retryAfterMs = 1000,
+  ) {
+    super(message);
+  }
+}
 /** A malformed request that no more specific code describes (bad JSON, wrong content type). */
 export class BadRequestError extends defineError("OMNIVOX_ERR_BAD_REQUEST", 400) {}
 /** Anything unexpected: the details go to the log, never to the client. */
@@ -74,11 +76,11 @@ export const ERROR_CLASSES = {
   ForbiddenError,
   NotFoundError,
   ConflictError,
-  TooManyRequestsError,
   NoRouteError,
   TargetUnavailableError,
   DeliveryError,
   ConversionError,
+  RateLimitedError,
   BadRequestError,
   InternalError,
 } as const;

@@ -5,7 +5,7 @@
 
 import type { FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { Config } from "../config/schema.ts";
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from "../core/errors.ts";
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../core/errors.ts";
 import { Throttle } from "../core/throttle.ts";
 import { hashSecret, verifySecret } from "../store/secrets.ts";
 import type { SessionsRepo, UsersRepo } from "../store/types.ts";
@@ -181,11 +181,11 @@ export class Authenticator {
   }
 }
 
-function tooMany(what: string, retryAfterMs: number): TooManyRequestsError {
+function tooMany(what: string, retryAfterMs: number): RateLimitedError {
   const seconds = Math.ceil(retryAfterMs / 1000);
-  return new TooManyRequestsError(
+  return new RateLimitedError(
     `too many failed logins from ${what}; try again in ${seconds} s`,
-    seconds,
+    retryAfterMs,
   );
 }
 

@@ -48,6 +48,8 @@ export interface HttpDeps {
     code: string,
     expiresAt: Date,
   ) => Promise<void>;
+  /** Counts what the HTTP listener's connection limits refuse or cut off (metrics). */
+  onThrottle?: (reason: "per-source" | "request-timeout") => void;
   /** Calls under Internet call waiting, for their live screening; without it none is found. */
   calls?: Pick<IcwCalls, "get">;
 }

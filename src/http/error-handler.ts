@@ -2,7 +2,7 @@
 // code, zod → 400 naming the field, fastify's own 4xx kept, anything else 500 without internals.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { OmnivoxError, TooManyRequestsError, ValidationError } from "../core/errors.ts";
+import { OmnivoxError, RateLimitedError, ValidationError } from "../core/errors.ts";
 import { toValidationError, ZodError } from "./validate.ts";
 
 export interface ErrorBody {
@@ -38,12 +38,11 @@ function isClientError(error: unknown): error is FastifyError & { statusCode: nu
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = errorBody(error);
+    // RFC 9110 §10.2.3: whole seconds; at least one, so a client never retries at once.
+    if (error instanceof RateLimitedError)
+      reply.header("retry-after", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ error: body.error, status }, body.message);
-    // RFC 6585 §4: a 429 says how long to wait.
-    if (error instanceof TooManyRequestsError) {
-      reply.header("retry-after", String(error.retryAfterSeconds));
-    }
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 // Prometheus metrics (exposition format 0.0.4 via prom-client): the outbox by state, delivery
-// latency and attempts, plus the default process metrics. The outbox worker observes into these.
+// latency and attempts, open connections per listener and what the connection limits refused
+// (docs/security.md), plus the default process metrics.
 
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -13,6 +14,12 @@ export interface OmnivoxMetrics {
   deliveryLatency: Histogram<"scheme">;
   /** One per attempt; result is delivered | retry | held | failed. */
   deliveryAttempts: Counter<"scheme" | "result">;
+  /** Open connections per listener (smtp, http, websocket), counted at scrape time. */
+  connections: Gauge<"listener">;
+  /** Connections refused or cut, and sends refused, by a limit; per listener and reason. */
+  throttled: Counter<"listener" | "reason">;
+  /** Tells the connections gauge how to count one listener's open connections. */
+  countConnections(listener: string, count: () => number | Promise<number>): void;
 }
 
 export interface MetricsOptions {
@@ -60,5 +67,38 @@ export function createMetrics(opts: MetricsOptions): OmnivoxMetrics {
     registers: [registry],
   });
 
-  return { registry, deliveries, deliveryLatency, deliveryAttempts };
+  const counters = new Map<string, () => number | Promise<number>>();
+  const connections = new Gauge<"listener">({
+    name: "omnivox_connections",
+    help: "Open connections per listener",
+    labelNames: ["listener"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [listener, count] of counters) {
+        try {
+          this.set({ listener }, await count());
+        } catch (err) {
+          opts.logger?.warn({ err, listener }, "metrics: connection count failed");
+        }
+      }
+    },
+  });
+
+  const throttled = new Counter<"listener" | "reason">({
+    name: "omnivox_throttled_total",
+    help: "Connections refused or cut, and sends refused, by a connection or rate limit",
+    labelNames: ["listener", "reason"] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    deliveries,
+    deliveryLatency,
+    deliveryAttempts,
+    connections,
+    throttled,
+    countConnections: (listener, count) => counters.set(listener, count),
+  };
 }

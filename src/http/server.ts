@@ -8,6 +8,7 @@ import { Gauge } from "prom-client";
 import { ConfigError } from "../core/errors.ts";
 import { AudioUrlSigner } from "./audio-urls.ts";
 import { Authenticator } from "./auth.ts";
+import { capConnectionsPerSource } from "./connection-cap.ts";
 import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { audioRoutes } from "./routes/audio.ts";
@@ -31,12 +32,13 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const adminToken = deps.config.http.adminToken;
+  const { http } = deps.config;
+  const adminToken = http.adminToken;
   if (!adminToken) throw new ConfigError("http.adminToken (or OMNIVOX_ADMIN_TOKEN) must be set");
   const auth = new Authenticator({
     adminToken,
     serverSecret: deps.serverSecret,
-    sessionTtlMs: deps.config.http.sessionTtlMs,
+    sessionTtlMs: http.sessionTtlMs,
     users: deps.store.users,
     sessions: deps.store.sessions,
     loginThrottle: deps.config.http.loginThrottle,
@@ -64,8 +66,24 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Slow clients (docs/security.md "Connection limits"): fastify's defaults never time out a
+    // request body. Node checks these every connectionsCheckingInterval, so keep it short.
+    connectionTimeout: http.connectionTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, http.headersTimeoutMs),
+    },
   });
 
+  capConnectionsPerSource(app.server, http.maxConnectionsPerSource, deps.logger, () =>
+    deps.onThrottle?.("per-source"),
+  );
+  // Node reports a request whose headers or body came too slowly (408) as a client error.
+  app.server.on("clientError", (err: NodeJS.ErrnoException) => {
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") deps.onThrottle?.("request-timeout");
+  });
   installErrorHandlers(app);
   app.addHook("onResponse", async (request, reply) => {
     // Scrapes and probes every few seconds would drown the rest at info.

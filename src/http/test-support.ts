@@ -65,7 +65,7 @@ export async function startTestServer(
     config?: ConfigInput;
     ackTimeoutMs?: number;
     heartbeatMs?: number;
-    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks" | "sendClaimCode">;
+    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks" | "sendClaimCode" | "onThrottle">;
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-http-"));
@@ -89,6 +89,8 @@ export async function startTestServer(
     logger,
     ackTimeoutMs: over.ackTimeoutMs ?? 2000,
     heartbeatMs: over.heartbeatMs ?? 30_000,
+    maxSocketsPerUser: config.http.maxWebSocketsPerUser,
+    sendRate: { burst: config.messages.sendBurst, perMinute: config.messages.sendPerMinute },
   });
   const mwi = new MwiService({
     store,

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { type Config, parseListen } from "../../config/schema.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { normalizeDomain } from "./recipients.ts";
-import { createSmtpIn, type SmtpInServer } from "./smtp-in.ts";
+import { createSmtpIn, type SmtpInOptions, type SmtpInServer } from "./smtp-in.ts";
 import { EmailAdapter } from "./smtp-out.ts";
 
 export { COMMUNICATION_HEADER, composeMail } from "./compose.ts";
@@ -27,6 +27,8 @@ export function createEmail(
     logger: Logger;
     /** The store's audio blobs, for voicemail attachments. */
     loadAudio?: (audioId: string) => Promise<Uint8Array | undefined>;
+    /** Counts what SMTP in's connection limits refuse (metrics). */
+    onThrottle?: SmtpInOptions["onThrottle"];
   },
 ): EmailSystem {
   const { smtp, smtpOut } = config;
@@ -46,9 +48,16 @@ export function createEmail(
     listen: parseListen(smtp.listen),
     domains: smtp.domains,
     maxMessageBytes: smtp.maxMessageBytes,
+    maxClients: smtp.maxClients,
+    maxConnectionsPerSource: smtp.maxConnectionsPerSource,
+    socketTimeoutMs: smtp.idleTimeoutMs,
+    maxSessionMs: smtp.maxSessionMs,
+    dataTimeoutMs: smtp.dataTimeoutMs,
+    parser: smtp.parser,
     ...(smtp.hostname !== undefined ? { hostname: smtp.hostname } : {}),
     gateway: deps.gateway,
     logger: deps.logger,
+    ...(deps.onThrottle !== undefined ? { onThrottle: deps.onThrottle } : {}),
   });
   return { adapter, inbound };
 }

@@ -55,6 +55,24 @@ describe("parseMail", () => {
     assert.equal(m.from, undefined);
   });
 
+  it("strips the tags of HTML over the conversion limits instead of converting it", async () => {
+    const html = `<div><p>${"many words ".repeat(20)}</p><p>end &amp; done</p></div>`;
+    const raw = mail(["From: a@b.test", "Content-Type: text/html", "", html, ""]);
+    const converted = await parseMail(raw);
+    assert.ok(converted.html, "within the limits: converted, HTML kept");
+    assert.deepEqual(converted.warnings, []);
+    const stripped = await parseMail(raw, { maxHtmlBytes: 100, maxHtmlDepth: 256 });
+    assert.match(stripped.text, /many words many words/);
+    assert.match(stripped.text, /end & done$/);
+    assert.equal(stripped.html, undefined);
+    assert.match(
+      stripped.warnings[0] ?? "",
+      /tags stripped: HTML of \d+ bytes is over the 100-byte/,
+    );
+    const deep = await parseMail(raw, { maxHtmlBytes: 1e6, maxHtmlDepth: 0 });
+    assert.match(deep.warnings[0] ?? "", /nested deeper than 0 elements/);
+  });
+
   it("strips NUL from parsed text", async () => {
     const m = await parseMail(
       mail(["From: a@b.test", "Content-Transfer-Encoding: quoted-printable", "", "a=00b", ""]),

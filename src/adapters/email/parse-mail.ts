@@ -3,6 +3,7 @@
 
 import { convert } from "html-to-text";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { htmlNestingDepth, stripHtml } from "../../core/html-text.ts";
 import { lintMime } from "./mime-lint.ts";
 
 export interface MailSender {
@@ -28,10 +29,42 @@ export interface InboundMail {
 /** The raw text carried when MIME parsing fails; generous for a message, bounded for a store row. */
 export const MAX_FALLBACK_TEXT_BYTES = 1024 * 1024;
 
+/**
+ * Bounds on the full HTML-to-text conversion (html-to-text builds a DOM and walks it
+ * recursively: deep nesting overflows its stack and large documents take seconds). HTML over
+ * either bound is reduced by the linear stripper of core/html-text.ts instead, with a warning.
+ */
+export interface HtmlLimits {
+  maxHtmlBytes: number;
+  maxHtmlDepth: number;
+}
+
+export const DEFAULT_HTML_LIMITS: HtmlLimits = { maxHtmlBytes: 1024 * 1024, maxHtmlDepth: 256 };
+
 /** Headers that show the input was a message at all, and not just bytes. */
 const MESSAGE_HEADERS = ["from", "to", "subject", "date", "message-id"];
 
-export async function parseMail(raw: Buffer): Promise<InboundMail> {
+/**
+ * A message after MIME parsing. When it had no text part, `html` is the HTML whose text is to
+ * become the body, and `mail.text` is still empty: the conversion is the costly step, done apart.
+ */
+export interface ParsedMime {
+  mail: InboundMail;
+  html?: string;
+}
+
+/** Parses the full message in this thread: for tests and for the parser worker (parse-worker.ts). */
+export async function parseMail(
+  raw: Buffer,
+  limits: HtmlLimits = DEFAULT_HTML_LIMITS,
+): Promise<InboundMail> {
+  const parsed = await parseMime(raw);
+  if (parsed.html === undefined) return parsed.mail;
+  const over = overHtmlLimits(parsed.html, limits);
+  return over ? strippedHtml(parsed, over) : withBodyText(parsed, htmlToPlain(parsed.html));
+}
+
+export async function parseMime(raw: Buffer): Promise<ParsedMime> {
   let parsed: ParsedMail;
   try {
     // Our own HTML-to-text below; no data: URIs for inline images (they only bloat the HTML).
@@ -41,18 +74,18 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
       skipImageLinks: true,
     });
   } catch (err) {
-    return fallback(raw, err instanceof Error ? err.message : String(err));
+    const reason = err instanceof Error ? err.message : String(err);
+    return { mail: rawFallback(raw, `malformed MIME: ${reason}`) };
   }
   const text = parsed.text?.trim() ? parsed.text : "";
   const html = typeof parsed.html === "string" && parsed.html.trim() ? parsed.html : undefined;
   const looksLikeMail = MESSAGE_HEADERS.some((h) => parsed.headers.has(h));
   if (!text && !html && parsed.attachments.length === 0 && !looksLikeMail) {
-    return fallback(raw, "no headers or body found");
+    return { mail: rawFallback(raw, "malformed MIME: no headers or body found") };
   }
   const attachments = parsed.attachments.filter((a) => !a.related).length;
-  const body = text || (html ? htmlToPlain(html) : "");
   const mail: InboundMail = {
-    text: clean(withAttachmentNote(body, attachments)),
+    text: clean(withAttachmentNote(text, attachments)),
     replyTo: threadIds(parsed),
     attachments,
     warnings: lintMime(raw),
@@ -65,14 +98,44 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
   if (messageId) mail.messageId = messageId;
   const loop = parsed.headers.get("x-omnivox-communication");
   if (typeof loop === "string" && loop.trim()) mail.loopedFrom = loop.trim();
-  return mail;
+  return !text && mail.html !== undefined ? { mail, html: mail.html } : { mail };
+}
+
+/** Why `html` is not given to html-to-text, or undefined when it may be. */
+export function overHtmlLimits(html: string, limits: HtmlLimits): string | undefined {
+  if (htmlNestingDepth(html, limits.maxHtmlDepth + 1) > limits.maxHtmlDepth) {
+    return `HTML nested deeper than ${limits.maxHtmlDepth} elements`;
+  }
+  const bytes = Buffer.byteLength(html, "utf8");
+  if (bytes > limits.maxHtmlBytes) {
+    return `HTML of ${bytes} bytes is over the ${limits.maxHtmlBytes}-byte conversion limit`;
+  }
+  return undefined;
+}
+
+/** The message with `text` (its HTML converted) as body. */
+export function withBodyText(parsed: ParsedMime, text: string): InboundMail {
+  return { ...parsed.mail, text: clean(withAttachmentNote(text, parsed.mail.attachments)) };
+}
+
+/**
+ * The message as plain text only: the HTML's tags stripped by the linear stripper, the HTML
+ * itself dropped (it is what could not be converted), and `reason` said in a warning.
+ */
+export function strippedHtml(parsed: ParsedMime, reason: string): InboundMail {
+  const { html: _dropped, ...mail } = withBodyText(parsed, stripHtml(parsed.html ?? ""));
+  return {
+    ...mail,
+    warnings: [...mail.warnings, `HTML stored as plain text, tags stripped: ${reason}`],
+  };
 }
 
 export function htmlToPlain(html: string): string {
   return convert(html, { wordwrap: false, selectors: [{ selector: "img", format: "skip" }] });
 }
 
-function fallback(raw: Buffer, reason: string): InboundMail {
+/** The raw message as text, bounded, for when it cannot be parsed at all (or not in time). */
+export function rawFallback(raw: Buffer, warning: string): InboundMail {
   const truncated = raw.length > MAX_FALLBACK_TEXT_BYTES;
   // Buffer#toString replaces invalid UTF-8 with U+FFFD.
   let text = raw.subarray(0, MAX_FALLBACK_TEXT_BYTES).toString("utf8");
@@ -81,7 +144,7 @@ function fallback(raw: Buffer, reason: string): InboundMail {
     text: clean(text),
     replyTo: [],
     attachments: 0,
-    warnings: [`malformed MIME: ${reason}`],
+    warnings: [warning],
   };
 }
 

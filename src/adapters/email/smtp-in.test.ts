@@ -338,3 +338,84 @@ describe("smtp in: stop", () => {
     assert.equal(gateway.received.length, 1);
   });
 });
+
+describe("smtp in: connection limits", () => {
+  const gateway = new FakeGateway();
+  let server: SmtpInServer;
+  let port: number;
+
+  before(async () => {
+    server = createSmtpIn({
+      listen: { host: "127.0.0.1", port: 0 },
+      domains: ["example.test"],
+      maxMessageBytes: 4096,
+      maxConnectionsPerSource: 3,
+      socketTimeoutMs: 1500,
+      maxSessionMs: 2500,
+      dataTimeoutMs: 1000,
+      gateway,
+      logger,
+    });
+    ({ port } = await server.start());
+  });
+  after(() => server.stop());
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("refuses a source over its cap with 421 while another source is served", async () => {
+    const held = await Promise.all([1, 2, 3].map(() => RawSmtpClient.open(port, "127.0.0.1")));
+    const refused = await RawSmtpClient.connect(port, "127.0.0.1");
+    const reply = await refused.reply();
+    assert.equal(reply.code, 421);
+    assert.match(reply.text, /too many connections from 127\.0\.0\.1/);
+    await refused.closed();
+
+    // Another source still gets its mail through.
+    const other = await RawSmtpClient.open(port, "127.0.0.2");
+    await other.envelope("x@sender.example", ["alice@example.test"]);
+    await other.data("Subject: from elsewhere\r\n\r\nstill served\r\n");
+    assert.equal((await other.reply()).code, 250);
+    await other.close();
+    assert.ok(gateway.received.some((d) => d.subject === "from elsewhere"));
+
+    // Idle sessions are cut by the idle timeout, and the source may connect again.
+    await Promise.all(held.map((c) => c.closed()));
+    const again = await RawSmtpClient.open(port, "127.0.0.1");
+    await again.close();
+  });
+
+  it("ends a session kept alive by NOOPs when its total time is up", async () => {
+    const c = await RawSmtpClient.open(port, "127.0.0.3");
+    const started = Date.now();
+    let last = { code: 0, text: "" };
+    // Each NOOP comes well inside the idle timeout; only the session limit can end this.
+    while (Date.now() - started < 10_000) {
+      c.write("NOOP\r\n");
+      last = await c.reply().catch(() => ({ code: -1, text: "closed" }));
+      if (last.code !== 250) break;
+      await sleep(300);
+    }
+    assert.equal(last.code, 421, last.text);
+    assert.match(last.text, /session time limit/);
+    await c.closed();
+  });
+
+  it("ends a DATA that trickles in past its timeout, and stores nothing", async () => {
+    const before = gateway.received.length;
+    const c = await RawSmtpClient.open(port, "127.0.0.4");
+    await c.envelope("x@sender.example", ["alice@example.test"]);
+    assert.equal((await c.command("DATA")).code, 354);
+    c.write("Subject: slow\r\n\r\n");
+    let reply = { code: 0, text: "" };
+    const started = Date.now();
+    while (Date.now() - started < 10_000 && !c.hasPending) {
+      c.write("x");
+      await sleep(200);
+    }
+    reply = await c.reply();
+    assert.equal(reply.code, 421);
+    assert.match(reply.text, /timeout waiting for the end of the message/);
+    await c.closed();
+    assert.equal(gateway.received.length, before);
+  });
+});

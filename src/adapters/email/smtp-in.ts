@@ -12,8 +12,9 @@ import {
 import type { Gateway } from "../../core/ports.ts";
 import { readBounded } from "./bounded-read.ts";
 import { buildDrafts } from "./drafts.ts";
-import { parseMail } from "./parse-mail.ts";
+import { createMailParser, type MailParserOptions } from "./parser-pool.ts";
 import { type AcceptedRecipient, createRecipientPolicy, normalizeDomain } from "./recipients.ts";
+import { createSmtpLimits } from "./smtp-limits.ts";
 import { REPLIES } from "./smtp-reply.ts";
 
 export interface SmtpInOptions {
@@ -26,8 +27,20 @@ export interface SmtpInOptions {
   /** More recipients in one transaction get 452 (RFC 5321 §4.5.3.1.8 asks for at least 100). */
   maxRecipients?: number;
   maxClients?: number;
-  /** Idle time before a client is dropped. */
+  /** Sessions open at once from one source address (default 20). */
+  maxConnectionsPerSource?: number;
+  /** Idle time before a client is dropped (default 60 s). */
   socketTimeoutMs?: number;
+  /** Longest a whole session may last, NOOPs or not; 0 = no limit (default 10 min). */
+  maxSessionMs?: number;
+  /** Longest the message after DATA may take to arrive (default 5 min). */
+  dataTimeoutMs?: number;
+  /** On stop, how long open sessions are given to finish (default 30 s). */
+  closeTimeoutMs?: number;
+  /** MIME parsing and HTML-to-text in worker threads, with their limits and time budget. */
+  parser?: Omit<MailParserOptions, "logger">;
+  /** Called each time a limit refuses or ends a session (for metrics). */
+  onThrottle?: (reason: "per-source" | "session-time" | "data-timeout") => void;
   gateway: Gateway;
   logger: Logger;
 }
@@ -37,6 +50,8 @@ export interface SmtpInServer {
   start(): Promise<{ host: string; port: number }>;
   /** Stops accepting, lets messages in DATA finish, then closes every connection. */
   stop(): Promise<void>;
+  /** Sessions open now. */
+  connections(): number;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -49,7 +64,33 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
   // smtp-server gives every transaction a new envelope object, so accepted recipients die with it.
   const accepted = new WeakMap<SMTPServerEnvelope, Map<string, AcceptedRecipient>>();
   const inFlight = new Set<Promise<void>>();
+  /** Sessions whose message is being stored: never cut off before their reply. */
+  const storing = new Set<string>();
   let stopping: Promise<void> | undefined;
+  const parser = createMailParser({ ...options.parser, logger: options.logger });
+  const dataTimeoutMs = options.dataTimeoutMs ?? 5 * 60_000;
+  const limits = createSmtpLimits({
+    maxConnectionsPerSource: options.maxConnectionsPerSource ?? 20,
+    maxSessionMs: options.maxSessionMs ?? 10 * 60_000,
+    busy: (id) => storing.has(id),
+    end: (id, text) => {
+      options.onThrottle?.("session-time");
+      endSession(id, text);
+    },
+    onRefused: (source, open) => {
+      options.onThrottle?.("per-source");
+      logger.warn({ source, open }, "smtp connection refused: too many from this source");
+    },
+  });
+
+  function endSession(id: string, text: string): void {
+    for (const connection of server.connections as Set<SmtpConnection>) {
+      if (connection.id !== id) continue;
+      logger.info({ session: id, reason: text }, "smtp session ended");
+      connection.send(421, text);
+      connection.close();
+    }
+  }
 
   async function onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const check = await checkRecipient(address.address);
@@ -69,7 +110,18 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
   }
 
   async function onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
-    const { buffer, bytes, overflow } = await readBounded(stream, maxMessageBytes);
+    // A message trickled in a byte at a time never trips the idle timeout; this bounds it.
+    const dataTimer = setTimeout(() => {
+      options.onThrottle?.("data-timeout");
+      endSession(session.id, "4.4.2 timeout waiting for the end of the message");
+    }, dataTimeoutMs);
+    let read: Awaited<ReturnType<typeof readBounded>>;
+    try {
+      read = await readBounded(stream, maxMessageBytes);
+    } finally {
+      clearTimeout(dataTimer);
+    }
+    const { buffer, bytes, overflow } = read;
     if (overflow || stream.sizeExceeded) {
       logger.info({ session: session.id, bytes, limit: maxMessageBytes }, "message too big");
       throw REPLIES.tooBig(maxMessageBytes);
@@ -79,7 +131,9 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
       .map((r) => byEmail?.get(r.address.toLowerCase()))
       .filter((r): r is AcceptedRecipient => r !== undefined);
     if (recipients.length === 0) throw REPLIES.tryLater();
-    const mail = await parseMail(buffer);
+    storing.add(session.id);
+    // Never rejects: what cannot be parsed in its budget comes back as text with a warning.
+    const mail = await parser.parse(buffer);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
     const drafts = buildDrafts(mail, recipients, { mailFrom, hostname });
     // Wait for every recipient before answering: a 250 promises all of them are durable.
@@ -109,7 +163,14 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
     maxRecipients: options.maxRecipients ?? 100,
     maxClients: options.maxClients ?? 200,
     socketTimeout: options.socketTimeoutMs ?? 60_000,
+    closeTimeout: options.closeTimeoutMs ?? 30_000,
     logger: false,
+    onConnect(session, callback: Callback) {
+      callback(limits.onConnect(session) ?? null);
+    },
+    onClose(session) {
+      limits.onClose(session);
+    },
     onRcptTo(address, session, callback: Callback) {
       onRcptTo(address, session).then(
         () => callback(),
@@ -126,13 +187,20 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
         },
       );
       inFlight.add(job);
-      void job.finally(() => inFlight.delete(job));
+      void job.finally(() => {
+        inFlight.delete(job);
+        storing.delete(session.id);
+        // The reply goes out first; a session whose time ran out meanwhile ends after it.
+        setImmediate(() => limits.idle(session.id));
+      });
     },
   });
   server.on("error", (err) => logger.warn({ err }, "smtp connection error"));
 
   return {
+    connections: () => server.connections.size,
     start() {
+      parser.start();
       return new Promise((resolve, reject) => {
         server.server.once("error", reject);
         server.listen(options.listen.port, options.listen.host, () => {
@@ -159,10 +227,19 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
           connection.close();
         }
         await closed;
+        limits.close();
+        await parser.close();
       })();
       return stopping;
     },
   };
+}
+
+/** The part of smtp-server's connection object (not in its types) used to end a session. */
+interface SmtpConnection {
+  id: string;
+  send(code: number, text: string): void;
+  close(): void;
 }
 
 /** Hook failures that are not replies of ours are faults on our side: the sender retries later. */

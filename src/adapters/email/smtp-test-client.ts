@@ -35,17 +35,29 @@ export class RawSmtpClient {
     socket.on("error", () => {});
   }
 
-  static async open(port: number): Promise<RawSmtpClient> {
-    const socket = connect(port, "127.0.0.1");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
-    const client = new RawSmtpClient(socket);
+  /** Connects from `localAddress` (another 127.x address is another source) and reads the 220. */
+  static async open(port: number, localAddress?: string): Promise<RawSmtpClient> {
+    const client = await RawSmtpClient.connect(port, localAddress);
     const greeting = await client.reply();
     if (greeting.code !== 220)
       throw new Error(`unexpected greeting ${greeting.code} ${greeting.text}`);
     return client;
+  }
+
+  /** Connects without reading the greeting (which may be a refusal). */
+  static async connect(port: number, localAddress?: string): Promise<RawSmtpClient> {
+    const socket = connect({ port, host: "127.0.0.1", ...(localAddress ? { localAddress } : {}) });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    return new RawSmtpClient(socket);
+  }
+
+  /** Resolves once the server has closed the connection. */
+  closed(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#socket.once("close", () => resolve()));
   }
 
   /** Whether a reply line has arrived and not been read. */

@@ -21,6 +21,8 @@ export interface MessageEvent extends StreamEvent {
   audioUrl?: string;
   /** ISO 8601. */
   receivedAt: string;
+  /** What went wrong on the way, e.g. HTML stored as plain text; absent when nothing did. */
+  warnings?: string[];
 }
 
 /** The voicemail indicator message (src/core/mwi.ts, docs/mwi-indicator.md) for this client. */
@@ -51,7 +53,15 @@ export interface CallUpdateEvent extends StreamEvent {
 /** Replies to a `send` or `call-action` frame; not events, so they carry no id and take no ack. */
 export type ReplyFrame =
   | { type: "sent"; requestId?: string; communicationId: string; threadId: string }
-  | { type: "error"; requestId?: string; callId?: string; message: string; field?: string };
+  | {
+      type: "error";
+      requestId?: string;
+      callId?: string;
+      message: string;
+      field?: string;
+      /** A rate-limited send: when to try again. */
+      retryAfterMs?: number;
+    };
 
 const shortId = z.string().min(1).max(200);
 

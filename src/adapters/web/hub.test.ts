@@ -288,6 +288,11 @@ describe("WebClientHub", () => {
     assert.match(String(bad.message), /mailto:nobody/);
     c.ws.send(JSON.stringify({ type: "send", to: "web:bob", text: "hi", requestId: "r3" }));
     assert.equal((await c.next()).field, "to");
+    // A malformed %-escape is a bad address like any other, not a failure of ours.
+    c.ws.send(JSON.stringify({ type: "send", to: "mailto:%", text: "hi", requestId: "r3b" }));
+    const badEscape = await c.next();
+    assert.equal(badEscape.field, "to");
+    assert.match(String(badEscape.message), /malformed %-escape/);
     gateway.fail = new Error("database on fire");
     c.ws.send(JSON.stringify({ type: "send", to: "tel:+15550100", text: "hi", requestId: "r4" }));
     const failed = await c.next();

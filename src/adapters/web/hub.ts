@@ -1,6 +1,7 @@
 // The web IM client adapter (DESIGN §4 stream): keeps each user's browser connections per
 // (userId, clientId), pushes events and waits for the client's ack, and turns `send` frames into
-// communications. RFC 6455 close codes: 1001 going away, 1009 message too big.
+// communications. RFC 6455 close codes: 1001 going away, 1008 policy (too many sockets for one
+// user), 1009 message too big. Sends are rate limited per user (core/rate-limit.ts).
 
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
@@ -17,6 +18,7 @@ import type {
   Gateway,
   IndicatorTarget,
 } from "../../core/ports.ts";
+import { type Take, TokenBuckets } from "../../core/rate-limit.ts";
 import type { Rendition } from "../../core/rendition.ts";
 import { AckWaiters } from "./acks.ts";
 import type { CallActionFrame, MwiEvent, ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
@@ -33,6 +35,12 @@ export interface WebClientHubOptions {
   ackTimeoutMs: number;
   heartbeatMs?: number;
   maxFrameBytes?: number;
+  /** Sockets one user may have open at once (all their clients); more are closed with 1008. */
+  maxSocketsPerUser?: number;
+  /** Sends per user (WebSocket `send` and POST /messages together). */
+  sendRate?: { burst: number; perMinute: number };
+  /** Called each time a limit refuses a socket or a send (for metrics). */
+  onThrottle?: (reason: "sockets-per-user" | "send-rate") => void;
   /** Where `call-action` frames go (ICW, adapters/web/calls.ts); an error reply when absent. */
   callActions?: (frame: CallActionFrame, client: WebClientId) => Promise<ReplyFrame | undefined>;
 }
@@ -43,6 +51,7 @@ interface Connection extends WebClientId {
 }
 
 export const WS_GOING_AWAY = 1001;
+export const WS_POLICY_VIOLATION = 1008;
 export const WS_MESSAGE_TOO_BIG = 1009;
 
 export class WebClientHub implements Adapter, IndicatorTarget {
@@ -52,6 +61,8 @@ export class WebClientHub implements Adapter, IndicatorTarget {
   readonly #byClient = new Map<string, Set<WebSocket>>();
   readonly #acks: AckWaiters;
   readonly #listeners = new Set<AvailabilityListener>();
+  readonly #perUser = new Map<string, number>();
+  readonly #sends: TokenBuckets;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -59,10 +70,26 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     this.#opts = {
       heartbeatMs: 30_000,
       maxFrameBytes: 64 * 1024,
+      maxSocketsPerUser: 10,
+      sendRate: { burst: 30, perMinute: 60 },
+      onThrottle: () => {},
       callActions: async ({ callId }) => ({ type: "error", callId, message: "no call is waiting" }),
       ...opts,
     };
     this.#acks = new AckWaiters(opts.ackTimeoutMs);
+    this.#sends = new TokenBuckets(this.#opts.sendRate);
+  }
+
+  /** One send of `userId` against their rate (POST /messages asks too, so both share it). */
+  takeSend(userId: string): Take {
+    const take = this.#sends.take(userId);
+    if (!take.ok) this.#opts.onThrottle("send-rate");
+    return take;
+  }
+
+  /** Sockets open now, of every user. */
+  socketCount(): number {
+    return this.#connections.size;
   }
 
   handles(address: Address): boolean {
@@ -151,6 +178,20 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     }
     // Gone between the upgrade and here: its close event has passed, so it would never leave.
     if (socket.readyState !== socket.OPEN) return;
+    const open = this.#perUser.get(client.userId) ?? 0;
+    if (open >= this.#opts.maxSocketsPerUser) {
+      this.#opts.onThrottle("sockets-per-user");
+      this.#opts.logger.warn(
+        { userId: client.userId, open, limit: this.#opts.maxSocketsPerUser },
+        "web client refused: too many sockets for this user",
+      );
+      socket.close(
+        WS_POLICY_VIOLATION,
+        `too many connections for this user (limit ${this.#opts.maxSocketsPerUser})`,
+      );
+      return;
+    }
+    this.#perUser.set(client.userId, open + 1);
     const key = keyOf(client);
     const conn: Connection = { ...client, key, alive: true };
     this.#connections.set(socket, conn);
@@ -196,6 +237,16 @@ export class WebClientHub implements Adapter, IndicatorTarget {
         },
       );
     } else {
+      const take = this.takeSend(conn.userId);
+      if (!take.ok) {
+        reply(socket, {
+          type: "error",
+          requestId: frame.requestId,
+          message: `rate limited: too many sends, try again in ${Math.ceil(take.retryAfterMs / 1000)} s`,
+          retryAfterMs: take.retryAfterMs,
+        });
+        return;
+      }
       void handleSend(frame, conn, this.#opts.gateway, this.#opts.logger).then((r) =>
         reply(socket, r),
       );
@@ -218,6 +269,9 @@ export class WebClientHub implements Adapter, IndicatorTarget {
 
   #onClose(socket: WebSocket, conn: Connection): void {
     this.#connections.delete(socket);
+    const left = (this.#perUser.get(conn.userId) ?? 1) - 1;
+    if (left > 0) this.#perUser.set(conn.userId, left);
+    else this.#perUser.delete(conn.userId);
     const set = this.#byClient.get(conn.key);
     set?.delete(socket);
     if (set?.size === 0) this.#byClient.delete(conn.key);

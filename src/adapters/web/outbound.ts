@@ -21,5 +21,6 @@ export function messageEvent(
   };
   if (rendition.subject) event.subject = rendition.subject;
   if (rendition.audioUrl) event.audioUrl = rendition.audioUrl;
+  if (rendition.notes.length > 0) event.warnings = [...rendition.notes];
   return event;
 }

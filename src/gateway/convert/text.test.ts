@@ -30,6 +30,15 @@ test("HTML-only mail becomes plain text", () => {
   assert.doesNotMatch(text, /<|>/);
 });
 
+test("HTML too deep or too large for an inline conversion has its tags stripped instead", () => {
+  const deep = `${"<div>".repeat(100_000)}deep${"</div>".repeat(100_000)}`;
+  assert.equal(plainText({ text: "", html: deep }), "deep");
+  const large = `<p>${"word ".repeat(20_000)}</p><p>end &amp; done</p>`;
+  const text = plainText({ text: " ", html: large });
+  assert.match(text, /word word/);
+  assert.match(text, /end & done$/);
+});
+
 test("quoted history, attribution and signature are stripped for chat", () => {
   const mailText = "Sounds good.\n\nOn Mon, Bob wrote:\n> earlier text\n> more\n\n-- \nAlice\nCEO";
   assert.equal(stripQuotesAndSignature(mailText), "Sounds good.");

@@ -4,14 +4,29 @@
 import { convert as htmlToText } from "html-to-text";
 import { displayAddress } from "../../core/address.ts";
 import type { TextCommunication } from "../../core/communication.ts";
+import { htmlNestingDepth, stripHtml } from "../../core/html-text.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { TextRendition } from "../../core/rendition.ts";
 
 const SUBJECT_MAX = 78;
 
+/**
+ * html-to-text runs on the event loop here (received mail is converted in the email adapter's
+ * worker threads already); past these bounds the linear stripper of core/html-text.ts does it.
+ */
+const INLINE_HTML_MAX_CHARS = 64 * 1024;
+const INLINE_HTML_MAX_DEPTH = 64;
+
 export function plainText(body: { text: string; html?: string }): string {
   if (body.text.trim() !== "" || !body.html) return body.text;
-  return htmlToText(body.html, {
+  const html = body.html;
+  if (
+    html.length > INLINE_HTML_MAX_CHARS ||
+    htmlNestingDepth(html, INLINE_HTML_MAX_DEPTH + 1) > INLINE_HTML_MAX_DEPTH
+  ) {
+    return stripHtml(html);
+  }
+  return htmlToText(html, {
     wordwrap: false,
     selectors: [{ selector: "img", format: "skip" }],
   });

@@ -9,7 +9,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
-  TooManyRequestsError,
+  RateLimitedError,
 } from "../../core/errors.ts";
 import { jidKey, type Profile } from "../../core/profile.ts";
 import { AddressClaims, CLAIM_CODE, type ClaimedAddress } from "../address-claims.ts";
@@ -58,7 +58,10 @@ export const claimsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
     const sending = claims.countSend(id);
     if (!sending.allowed) {
       const seconds = Math.ceil(sending.retryAfterMs / 1000);
-      throw new TooManyRequestsError(`too many claims; try again in ${seconds} s`, seconds);
+      throw new RateLimitedError(
+        `too many claims; try again in ${seconds} s`,
+        sending.retryAfterMs,
+      );
     }
     const { code, expiresAt } = claims.start(id, address);
     await deps.sendClaimCode(
@@ -79,9 +82,9 @@ export const claimsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
     const result = claims.confirm(id, code);
     if (!result.ok && result.reason === "throttled") {
       const seconds = Math.ceil(result.retryAfterMs / 1000);
-      throw new TooManyRequestsError(
+      throw new RateLimitedError(
         `too many wrong claim codes; try again in ${seconds} s`,
-        seconds,
+        result.retryAfterMs,
       );
     }
     if (!result.ok) throw new NotFoundError("no pending claim with that code (wrong or expired)");

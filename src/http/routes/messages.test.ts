@@ -60,6 +60,23 @@ describe("POST /api/v1/messages", () => {
     assert.equal(asAlice.status, 201);
   });
 
+  it("a malformed address or %-escape is a 400 naming the field, never a 500", async () => {
+    for (const to of ["mailto:%", "mailto:%zz@b.c", "mailto:a%C3@b.c", "tel:%", "xmpp:%", "sip:"]) {
+      const res = await t.call("POST", "/api/v1/messages", {
+        token: alice,
+        body: { to, text: "x" },
+      });
+      assert.equal(res.status, 400, to);
+      const err = (await res.json()) as Json;
+      assert.equal(err.field, "to", to);
+      assert.equal(err.error, "OMNIVOX_ERR_VALIDATION", to);
+    }
+    for (const path of ["/api/v1/users/%", "/api/v1/users/%zz/voicemail", "/api/v1/users/a%C3"]) {
+      const res = await t.call("GET", path, { token: alice });
+      assert.ok(res.status >= 400 && res.status < 500, `${path}: ${res.status}`);
+    }
+  });
+
   it("takes a voice message as a base64 WAV: stored as 8 kHz mono, routed as voice", async () => {
     const tone = generateTone(440, 1500, 16_000, 0.4);
     const res = await t.call("POST", "/api/v1/messages", {

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import { parseSendTarget, sendDraft } from "../../adapters/web/inbound.ts";
 import { type Address, formatAddress } from "../../core/address.ts";
-import { ForbiddenError, ValidationError } from "../../core/errors.ts";
+import { ForbiddenError, RateLimitedError, ValidationError } from "../../core/errors.ts";
 import type { CommunicationDraft } from "../../core/ports.ts";
 import { PHONE_RATE, toPhoneAudio } from "../../gateway/convert/phone-audio.ts";
 import { pcm16ToWav } from "../../media/wav.ts";
@@ -61,6 +61,13 @@ export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { de
         throw new ForbiddenError("a user may only send as themselves");
       }
       userId = principal.userId;
+    }
+    const take = deps.webClients.takeSend(userId);
+    if (!take.ok) {
+      throw new RateLimitedError(
+        `too many messages from ${userId}; try again in ${Math.ceil(take.retryAfterMs / 1000)} s`,
+        take.retryAfterMs,
+      );
     }
     const to = parseSendTarget(body.to);
     const client = { userId, clientId: API_CLIENT_ID };

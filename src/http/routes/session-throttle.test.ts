@@ -70,7 +70,7 @@ describe("login throttling", () => {
     assert.deepEqual(statuses.slice(0, 9), Array(9).fill(401));
     assert.deepEqual(statuses.slice(9), Array(41).fill(429), statuses.join(","));
     for (const a of answers.slice(9)) {
-      assert.equal(a.body.error, "OMNIVOX_ERR_TOO_MANY_REQUESTS");
+      assert.equal(a.body.error, "OMNIVOX_ERR_RATE_LIMITED");
       const seconds = Number(a.retryAfter);
       assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, a.retryAfter);
     }

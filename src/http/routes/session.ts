@@ -2,7 +2,7 @@
 // throttled per source address and per account (auth.ts, docs/security.md "Login throttling").
 
 import type { FastifyPluginAsync } from "fastify";
-import { TooManyRequestsError } from "../../core/errors.ts";
+import { RateLimitedError } from "../../core/errors.ts";
 import type { RouteContext } from "../deps.ts";
 import { sessionBodySchema } from "../schemas/session.ts";
 import { parseInput } from "../validate.ts";
@@ -20,7 +20,7 @@ export const sessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { aut
       return { token, sessionId, expiresAt: expiresAt.toISOString() };
     } catch (err) {
       // The source is logged on every refusal, in one fixed form, for fail2ban (docs/security.md).
-      const throttled = err instanceof TooManyRequestsError;
+      const throttled = err instanceof RateLimitedError;
       request.log.warn(
         { userId: body.user, source: request.ip, throttled },
         throttled ? "login throttled" : "login refused",
