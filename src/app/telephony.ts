@@ -2,9 +2,10 @@
 // prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI; and the
 // outbound telephone adapter (calls that play a message), registered before the endpoint starts.
 
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { phoneLocator, TelephoneAdapter } from "../adapters/telephone/adapter.ts";
+import { type CallRoute, phoneLocator, TelephoneAdapter } from "../adapters/telephone/adapter.ts";
 import type { CallWaiting } from "../adapters/telephone/icw.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
@@ -17,6 +18,9 @@ import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
 import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
+import type { TlsListenOptions } from "../protocols/sip/endpoint.ts";
+import { bindingDestination } from "../protocols/sip/registrar/index.ts";
+import { ensureSelfSigned } from "../protocols/tls/certificate-files.ts";
 import type { Store } from "../store/types.ts";
 import { startSipPhones } from "./sip-phones.ts";
 
@@ -24,10 +28,15 @@ export interface Telephony {
   service: TelephoneService;
   voicemail: VoicemailStore;
   sip: { host: string; port: number };
+  /** The SIP over TLS listener, when `sip.tls` is configured. */
+  sipTls?: { host: string; port: number };
   /** Pushes a user's new message counts to their phones (MWI NOTIFY). */
   notifyPhones(userId: string): void;
-  /** Contact URIs of the user's registered phones. */
-  contactsOf(userId: string): string[];
+  /**
+   * The user's registered phones as call routes: each Contact, reached over the flow it
+   * registered on (RFC 5626 connection reuse, the NAT's UDP mapping) while that flow lasts.
+   */
+  phonesOf(userId: string): CallRoute[];
   stop(): Promise<void>;
 }
 
@@ -58,6 +67,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       "sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard",
     );
   }
+  const tls = config.sip.tls ? await tlsListener(config, deps) : undefined;
   let phones: ReturnType<typeof startSipPhones> | undefined;
   const voicemail = new VoicemailStore(
     deps.store,
@@ -68,6 +78,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const service: TelephoneService = new TelephoneService(
     {
       listen,
+      ...(tls ? { tls } : {}),
       mediaAddress,
       rtpPorts: config.sip.rtpPorts,
       ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
@@ -98,7 +109,6 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     store: deps.store,
     logger: deps.logger.child({ component: "phones" }),
     secret: deps.secret,
-    localContact: `sip:omnivox@${mediaAddress}:${sip.port}`,
     ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
   });
   const started = phones;
@@ -106,13 +116,62 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     service,
     voicemail,
     sip,
+    ...(service.tlsAddress ? { sipTls: service.tlsAddress } : {}),
     notifyPhones: (userId) => started.notifyChanged(userId),
-    contactsOf: (userId) => started.bindingsOf(userId).map((b) => b.contact),
+    phonesOf: (userId) =>
+      started.bindingsOf(userId).flatMap((b) => {
+        const dest = bindingDestination(b, (d) => service.endpoint.isConnected(d));
+        return dest ? [{ uri: b.contact, dest }] : [];
+      }),
     stop: async () => {
       started.stop();
       await service.stop();
     },
   };
+}
+
+/**
+ * The TLS listener's address and certificate: the operator's files, else a self-signed one in
+ * dataDir for the SIP domain and the media address (made once, then reused).
+ */
+async function tlsListener(
+  config: Config,
+  deps: Pick<TelephonyDeps, "dataDir" | "logger">,
+): Promise<TlsListenOptions> {
+  const t = config.sip.tls!;
+  const listen = parseListen(t.listen);
+  if (t.cert !== undefined && t.key !== undefined) {
+    const read = (path: string, key: string) =>
+      readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
+        throw new ConfigError(`sip.tls.${key}: cannot read ${path}: ${err.code ?? err.message}`);
+      });
+    return { ...listen, cert: await read(t.cert, "cert"), key: await read(t.key, "key") };
+  }
+  const names = [
+    ...new Set([config.sip.domain, config.sip.mediaAddress ?? listen.host].filter(isCertName)),
+  ];
+  const made = await ensureSelfSigned(
+    join(deps.dataDir, "sip-tls.crt"),
+    join(deps.dataDir, "sip-tls.key"),
+    names.length > 0 ? names : ["localhost"],
+  );
+  const log = { cert: made.selfSignedAt?.cert, names };
+  if (made.generated)
+    deps.logger.warn(
+      log,
+      `sip tls: self-signed certificate generated at ${made.selfSignedAt?.cert}; set sip.tls.cert/key for production`,
+    );
+  else
+    deps.logger.warn(
+      log,
+      `sip tls: using the self-signed certificate at ${made.selfSignedAt?.cert}; set sip.tls.cert/key for production`,
+    );
+  return { ...listen, cert: made.cert, key: made.key };
+}
+
+/** A wildcard address names no host a phone could check. */
+function isCertName(n: string): boolean {
+  return n.length > 0 && n !== "0.0.0.0" && n !== "::";
 }
 
 /**
@@ -132,7 +191,7 @@ export function telephoneTarget(
     ownerOf: async (n) =>
       (await deps.store.users.findByPhone(n))?.id ??
       (await deps.store.users.findByPhone(n.startsWith("+") ? n.slice(1) : `+${n}`))?.id,
-    contactsOf: (userId) => started().contactsOf(userId),
+    phonesOf: (userId) => started().phonesOf(userId),
     get self() {
       return telephony?.sip;
     },

@@ -22,6 +22,7 @@ import {
   callerIdentity,
   diversionHeader,
   phoneLocator,
+  routeOfSipUri,
   TelephoneAdapter,
 } from "./adapter.ts";
 import { Prompts } from "./prompts.ts";
@@ -102,11 +103,12 @@ describe("callAndPlay", () => {
 describe("phoneLocator and callerIdentity", () => {
   const locate = phoneLocator({
     ownerOf: async (n) => (n === "+15550001" ? "alice" : undefined),
-    contactsOf: () => [
-      "sip:alice@10.1.1.1:5062;transport=tcp",
-      "sip:alice@127.0.0.1:5060",
-      "sips:alice@10.1.1.2",
-    ],
+    phonesOf: () =>
+      [
+        "sip:alice@10.1.1.1:5062;transport=tcp",
+        "sip:alice@127.0.0.1:5060",
+        "sips:alice@10.1.1.2",
+      ].flatMap((c) => routeOfSipUri(c) ?? []),
     self: { host: "127.0.0.1", port: 5060 },
   });
 
@@ -117,15 +119,19 @@ describe("phoneLocator and callerIdentity", () => {
         uri: "sip:alice@10.1.1.1:5062;transport=tcp",
         dest: { host: "10.1.1.1", port: 5062, transport: "tcp" },
       },
+      { uri: "sips:alice@10.1.1.2", dest: { host: "10.1.1.2", port: 5061, transport: "tls" } },
     ]);
   });
 
-  test("a number no user has, or a sips: URI, can never be called: permanent", async () => {
+  test("a number no user has, or a URI over no transport we have, can never be called: permanent", async () => {
     await assert.rejects(
       locate({ scheme: "tel", number: "+4930123" }),
       (e: unknown) => e instanceof DeliveryError && e.permanent && /no PSTN trunk/.test(e.message),
     );
-    await assert.rejects(locate({ scheme: "sip", uri: "sips:bob@x" }), DeliveryError);
+    await assert.rejects(locate({ scheme: "sip", uri: "sip:bob@x;transport=sctp" }), DeliveryError);
+    assert.deepEqual(await locate({ scheme: "sip", uri: "sip:bob@x:5070;transport=TLS" }), [
+      { uri: "sip:bob@x:5070;transport=TLS", dest: { host: "x", port: 5070, transport: "tls" } },
+    ]);
     assert.deepEqual(await locate({ scheme: "sip", uri: "sip:bob@pbx.test" }), [
       { uri: "sip:bob@pbx.test", dest: { host: "pbx.test", port: 5060, transport: "udp" } },
     ]);

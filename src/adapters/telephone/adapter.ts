@@ -109,21 +109,26 @@ export async function callAndPlay(
   }
 }
 
-/** The next hop named by a sip: URI (no DNS SRV, RFC 3263: host and port as written). */
+/**
+ * The next hop named by a sip: or sips: URI (no DNS SRV, RFC 3263: host and port as written;
+ * sips: and `;transport=tls` go over TLS, default port 5061).
+ */
 export function routeOfSipUri(uri: string): CallRoute | undefined {
   const parsed = parseUri(uri);
-  if (parsed?.scheme !== "sip" || !parsed.host) return undefined;
-  const transport = parsed.params.get("transport")?.toLowerCase() ?? "udp";
-  if (transport !== "udp" && transport !== "tcp") return undefined;
+  if ((parsed?.scheme !== "sip" && parsed?.scheme !== "sips") || !parsed.host) return undefined;
+  const param = parsed.params.get("transport")?.toLowerCase() ?? "udp";
+  const transport = parsed.scheme === "sips" || param === "tls" ? "tls" : param;
+  if (transport !== "udp" && transport !== "tcp" && transport !== "tls") return undefined;
   const host = parsed.host.replace(/^\[|\]$/g, "");
-  return { uri, dest: { host, port: parsed.port ?? 5060, transport } };
+  const port = parsed.port ?? (transport === "tls" ? 5061 : 5060);
+  return { uri, dest: { host, port, transport } };
 }
 
 export interface PhoneDirectory {
   /** The user a number belongs to. */
   ownerOf(number: string): Promise<string | undefined>;
-  /** Contact URIs of the user's registered phones (RFC 3261 §10 bindings). */
-  contactsOf(userId: string): string[];
+  /** The user's registered phones (RFC 3261 §10 bindings), each over the flow it registered on. */
+  phonesOf(userId: string): CallRoute[];
   /** Our own SIP listener: a contact pointing there would call us back in a loop. */
   self?: { host: string; port: number };
 }
@@ -139,7 +144,10 @@ export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise
     if (address.scheme === "sip") {
       const route = routeOfSipUri(address.uri);
       if (!notSelf(route))
-        throw new DeliveryError(`${address.uri}: not a sip: URI over UDP or TCP to call`, true);
+        throw new DeliveryError(
+          `${address.uri}: not a sip: URI over UDP, TCP or TLS to call`,
+          true,
+        );
       return [route];
     }
     if (address.scheme !== "tel") throw new DeliveryError(`${address.scheme}: not a phone`, true);
@@ -150,7 +158,7 @@ export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise
         true,
       );
     }
-    return dir.contactsOf(owner).map(routeOfSipUri).filter(notSelf);
+    return dir.phonesOf(owner).filter(notSelf);
   };
 }
 

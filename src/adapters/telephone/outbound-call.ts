@@ -23,7 +23,8 @@ export interface DialContext {
   endpoint: SipEndpoint;
   dialogs: DialogRegistry;
   ports: RtpPortPool;
-  localContact: string;
+  /** Our Contact for a call over `dest` to `uri` (SipEndpoint.contactFor: transport and port). */
+  localContact(dest: Destination, uri: string): string;
   localAudio(port: number): LocalAudio;
 }
 
@@ -61,7 +62,7 @@ export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Pro
       uri: opts.uri,
       dest: opts.dest,
       from: opts.from,
-      localContact: ctx.localContact,
+      localContact: ctx.localContact(opts.dest, opts.uri),
       offer: Buffer.from(formatSdp(offer)),
       answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
       ...(opts.credentials ? { credentials: opts.credentials } : {}),

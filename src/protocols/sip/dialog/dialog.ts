@@ -35,13 +35,19 @@ export function dialogKey(callId: string, localTag: string, remoteTag: string): 
   return `${callId}\u0000${localTag}\u0000${remoteTag}`;
 }
 
-/** Where a SIP URI is reached: its host and port (5060 by default) and its transport parameter. */
+/**
+ * Where a SIP URI is reached: its host and port and its transport — TLS for a sips: URI or
+ * `;transport=tls` (default port 5061, RFC 3261 §19.1.2, §26.2), else the `transport` parameter.
+ */
 export function destinationOf(uri: string): Destination {
   const parsed = parseUri(uri.replace(/^<|>.*$/g, ""));
   if (!parsed || parsed.scheme === "tel" || !parsed.host)
     throw new DialogError(`cannot route to "${uri}"`);
-  const transport = parsed.params.get("transport")?.toLowerCase() === "tcp" ? "tcp" : "udp";
-  return { host: parsed.host.replace(/^\[|\]$/g, ""), port: parsed.port ?? 5060, transport };
+  const param = parsed.params.get("transport")?.toLowerCase();
+  const transport =
+    parsed.scheme === "sips" || param === "tls" ? "tls" : param === "tcp" ? "tcp" : "udp";
+  const port = parsed.port ?? (transport === "tls" ? 5061 : 5060);
+  return { host: parsed.host.replace(/^\[|\]$/g, ""), port, transport };
 }
 
 function sourceDestination(source: MessageSource): Destination {

@@ -3,7 +3,6 @@
 // contact the Registrar holds for the user, sent where its REGISTER came from.
 
 import type { Logger } from "pino";
-import { destinationOf } from "../../dialog/dialog.ts";
 import {
   createRequest,
   type Destination,
@@ -11,26 +10,15 @@ import {
   newTag,
   type SipEndpoint,
 } from "../../endpoint.ts";
-import type { Binding, Registrar } from "../../registrar/index.ts";
+import { type Binding, bindingDestination, type Registrar } from "../../registrar/index.ts";
+import type { TransportKind } from "../../transport/types.ts";
 import { EVENT_PACKAGE, SUMMARY_TYPE } from "./request.ts";
 
 export interface UnsolicitedOptions {
   endpoint: SipEndpoint;
-  /** Our Contact URI, also the host part of the Call-IDs we make. */
-  localContact: string;
+  /** Our Contact URI for a transport, also the host part of the Call-IDs we make. */
+  localContact: (transport: TransportKind) => string;
   logger?: Logger;
-}
-
-/** Where a binding's phone is reached: the REGISTER's source (NAT-safe), else its Contact. */
-export function bindingDestination(b: Binding): Destination | undefined {
-  const t = b.source?.transport.toLowerCase();
-  if (b.source && (t === "udp" || t === "tcp"))
-    return { host: b.source.host, port: b.source.port, transport: t };
-  try {
-    return destinationOf(b.contact);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Every live binding whose registration belongs to `userId`. */
@@ -45,9 +33,10 @@ export async function sendUnsolicited(
   binding: Binding,
   body: Buffer,
 ): Promise<void> {
-  const dest = bindingDestination(binding);
+  const dest = bindingDestination(binding, (d) => opts.endpoint.isConnected(d));
   if (dest === undefined) return;
-  const host = /@([^;>:]+)/.exec(opts.localContact)?.[1] ?? "omnivox";
+  const contact = opts.localContact(dest.transport);
+  const host = /@([^;>:]+)/.exec(contact)?.[1] ?? "omnivox";
   const req = createRequest({
     method: "NOTIFY",
     uri: binding.contact,
@@ -55,7 +44,7 @@ export async function sendUnsolicited(
     to: { uri: binding.aor },
     callId: newCallId(host),
     cseq: 1,
-    contact: opts.localContact,
+    contact,
     headers: [
       ["Event", EVENT_PACKAGE],
       ["Subscription-State", "active"],
@@ -87,7 +76,7 @@ export async function notifyPhones(
   const key = (d: Destination) => `${d.host}:${d.port}`;
   const subscribed = new Set(subscribers.map(key));
   const targets = bindings.filter((b) => {
-    const d = bindingDestination(b);
+    const d = bindingDestination(b, (dest) => opts.endpoint.isConnected(dest));
     return d !== undefined && !subscribed.has(key(d));
   });
   if (targets.length === 0) return;
