@@ -14,7 +14,7 @@ export interface BaresipAccount {
   domain: string;
   password: string;
   /** Where every request goes (the account's outbound proxy): our SIP listener. */
-  outbound: { host: string; port: number; transport?: "udp" | "tcp" };
+  outbound: { host: string; port: number; transport?: "udp" | "tcp" | "tls" };
   /** Registration interval in seconds (baresip `regint`); default 600. */
   regint?: number;
   /** Subscribe to message-summary after registering; default true. */
@@ -37,6 +37,8 @@ export interface BaresipOptions {
    * `dump-<time>-dec.wav` with what it received and `-enc.wav` with what it sent.
    */
   recordDir?: string;
+  /** PEM trust anchors for TLS (baresip `sip_cafile`), e.g. omnivox's self-signed certificate. */
+  caFile?: string;
   /** Give up when baresip has not said it is ready within this many ms; default 10 000. */
   startTimeoutMs?: number;
 }
@@ -60,7 +62,7 @@ export function accountLine(a: BaresipAccount): string {
   const name = a.displayName === undefined ? "" : `"${a.displayName.replace(/"/g, "")}" `;
   const params = [
     `auth_pass=${a.password}`,
-    `outbound="sip:${a.outbound.host}:${a.outbound.port}${transport === "tcp" ? ";transport=tcp" : ""}"`,
+    `outbound="sip:${a.outbound.host}:${a.outbound.port}${transport === "udp" ? "" : `;transport=${transport}`}"`,
     `regint=${a.regint ?? 600}`,
     `mwi=${a.mwi === false ? "no" : "yes"}`,
     ...(a.params ?? []),
@@ -68,8 +70,14 @@ export function accountLine(a: BaresipAccount): string {
   return `${name}<sip:${a.user}@${a.domain}>;${params.join(";")}`;
 }
 
-function configText(sipPort: number, audioSource: string, recordDir?: string): string {
+function configText(
+  sipPort: number,
+  audioSource: string,
+  recordDir?: string,
+  caFile?: string,
+): string {
   return [
+    ...(caFile ? [`sip_cafile\t\t${caFile}`] : []),
     ...(recordDir ? [`snd_path\t\t${recordDir}`, "module\t\t\tsndfile.so"] : []),
     "poll_method\t\tepoll",
     `sip_listen\t\t127.0.0.1:${sipPort}`,
@@ -112,7 +120,7 @@ async function startOnce(options: BaresipOptions): Promise<Baresip> {
   const sipPort = await freeUdpPort();
   await writeFile(
     join(dir, "config"),
-    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir),
+    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir, options.caFile),
   );
   await writeFile(join(dir, "accounts"), `${accountLine(options.account)}\n`);
   await writeFile(join(dir, "contacts"), "");
