@@ -367,7 +367,7 @@ export interface BoundAddresses {
  * Binds UDP on a free port, then TCP on the same number; when another process holds that number
  * for TCP, both let go and try again on a new one.
  */
-async function bindCommonPort(
+export async function bindCommonPort(
   udp: Transport,
   tcp: Transport,
   attempts = 20,
