@@ -2,7 +2,8 @@
 // over TCP and leaves a message for alice (its microphone a WAV tone; the recording kept is not
 // silence); alice's linphone, also TCP only, gets the MWI NOTIFY over its registration's
 // connection, calls the access number, keys her PIN and hears the message. Our Contact names
-// ;transport=tcp and the TCP listener's port, so the phones' ACK and BYE reach us.
+// ;transport=tcp and the TCP listener's port, so the phones' ACK and BYE reach us. Last, a voice
+// message for bob's number rings his phone over the TCP connection it registered on.
 
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -44,8 +45,14 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function phone(user: string, password: string, playFile: string): Promise<Linphone> {
+async function phone(
+  user: string,
+  password: string,
+  playFile: string,
+  autoAnswer = false,
+): Promise<Linphone> {
   const p = await startLinphone({
+    autoAnswer,
     binary: linphonec.path!,
     user,
     domain: "127.0.0.1",
@@ -69,7 +76,7 @@ test("linphone over TCP only: register, deposit, MWI, mailbox", {
   const quiet = join(work, "quiet.wav");
   await writeFile(quiet, pcm16ToWav(new Int16Array(8000 * 60), 8000));
 
-  const bob = await phone("bob", "builder1", tone);
+  const bob = await phone("bob", "builder1", tone, true);
   const alice = await phone("alice", "wonderland", quiet);
 
   // bob calls alice's number and speaks for a while after the beep, then hangs up.
@@ -131,4 +138,28 @@ test("linphone over TCP only: register, deposit, MWI, mailbox", {
   );
   assert.ok(heard.length > 8000 * 5, `alice's phone recorded only ${heard.length} samples`);
   assert.ok(rms(heard) > 200, `alice heard silence (rms ${rms(heard).toFixed(1)})`);
+
+  // A voice message for bob's number: his phone is called over its registration's connection
+  // (the INVITE comes from our listening port, not from a new connection), and answers.
+  const token = await t.login("alice", "wonderland");
+  const wav = pcm16ToWav(generateSweep(500, 1500, 2000, 8000, 0.3), 8000);
+  const posted = await t.api(
+    "POST",
+    "/messages",
+    { to: "tel:+15550002", audio: Buffer.from(wav).toString("base64") },
+    token,
+  );
+  assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  let states: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    states = await t.deliveries("alice");
+    if (states.includes("tel:+15550002 delivered")) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(states.includes("tel:+15550002 delivered"), states.join(", "));
+  const invite = new RegExp(
+    `received \\[\\d+\\] new bytes from \\[TCP://127\\.0\\.0\\.1:${sip.port}\\]:\\s*INVITE sip:bob@[^\\r\\n]*transport=tcp[\\s\\S]*?` +
+      `Contact: <sip:omnivox@127\\.0\\.0\\.1:${sip.port};transport=tcp>`,
+  );
+  assert.match(await bob.log(), invite);
 });

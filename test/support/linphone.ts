@@ -20,6 +20,8 @@ export interface LinphoneOptions {
   playFile: string;
   /** What the phone hears is recorded here (WAV). */
   recordFile: string;
+  /** Answer incoming calls at once (linphonec -a). */
+  autoAnswer?: boolean;
   /** Registration interval in seconds; default 600. */
   expires?: number;
   /** Give up when linphonec has not registered within this many ms; default 20 000. */
@@ -81,7 +83,8 @@ export async function startLinphone(o: LinphoneOptions): Promise<Linphone> {
   await writeFile(rc, linphonerc(o));
   // Without its database directory linphone 5.1 never opens its listening points.
   await mkdir(join(dir, ".local", "share", "linphone"), { recursive: true });
-  const child = spawn(o.binary, ["-c", rc, "-d", "6", "-l", logFile], {
+  const args = ["-c", rc, "-d", "6", "-l", logFile, ...(o.autoAnswer ? ["-a"] : [])];
+  const child = spawn(o.binary, args, {
     cwd: dir,
     env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
     stdio: ["pipe", "pipe", "pipe"],
