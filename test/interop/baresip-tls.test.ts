@@ -87,7 +87,7 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
     account: { user: "bob", domain: "127.0.0.1", password: "builder1", outbound, mwi: false },
     audioSource: `aufile,${sweep}`,
     caFile: certFile,
-    sipTrace: trace,
+    sipTrace: true,
   });
   phones.push(bob);
   await bob.waitFor(/bob@127\.0\.0\.1: \{0\/TLS\/v4\} 200 OK/, 20_000);
@@ -95,6 +95,11 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
   // bob calls alice's number over TLS and talks past the greeting and beep, then hangs up.
   bob.command(`/dial sip:+15550001@127.0.0.1:${tls.port};transport=tls`);
   await bob.waitFor(/Call established|established/i, 20_000);
+  // Our 200 OK names the TLS listener, so bob's ACK and BYE come back over TLS.
+  assert.match(
+    bob.output(),
+    new RegExp(`Contact: <sip:omnivox@127\\.0\\.0\\.1:${tls.port};transport=tls>`),
+  );
   await sleep(20_000);
   bob.command("b");
   let messages = await t.app.store.voicemail.list("alice");
