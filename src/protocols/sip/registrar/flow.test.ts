@@ -85,4 +85,41 @@ describe("bindingDestination", () => {
       undefined,
     );
   });
+
+  it("reaches a Contact registered by a third party at the Contact, not the registrant", () => {
+    // A B2BUA at 198.51.100.2 registers a phone at 192.0.2.30 (RFC 3261 §10.2).
+    const thirdParty = binding("sip:alice@192.0.2.30:5070", {
+      host: "198.51.100.2",
+      port: 5060,
+      transport: "UDP",
+      sentBy: "198.51.100.2:5060",
+    });
+    assert.deepEqual(
+      bindingDestination(thirdParty, () => true),
+      { host: "192.0.2.30", port: 5070, transport: "udp" },
+    );
+    // The phone itself behind NAT: Via and Contact name its private address.
+    const natted = binding("sip:alice@192.168.1.20:5060", {
+      host: "203.0.113.7",
+      port: 61000,
+      transport: "UDP",
+      sentBy: "192.168.1.20:5060",
+    });
+    assert.deepEqual(flowOf(natted), { host: "203.0.113.7", port: 61000, transport: "udp" });
+    // RFC 5626 outbound (;ob) asks for the flow whatever the Via says.
+    const outbound = binding("sip:alice@10.9.9.9:5060;transport=tcp;ob", {
+      host: "203.0.113.7",
+      port: 40200,
+      transport: "TCP",
+      sentBy: "invalid.invalid:5060",
+    });
+    assert.deepEqual(flowOf(outbound), { host: "203.0.113.7", port: 40200, transport: "tcp" });
+    const tls = binding("sips:alice@phone.example", {
+      host: "203.0.113.7",
+      port: 40300,
+      transport: "TLS",
+      sentBy: "phone.example:5061",
+    });
+    assert.deepEqual(flowOf(tls)?.port, 40300, "default ports compare equal");
+  });
 });

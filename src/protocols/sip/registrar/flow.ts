@@ -1,19 +1,35 @@
 // How a registered phone is reached (RFC 5626 §5.3 flow reuse, RFC 3581 §4 for UDP): over the
 // flow its REGISTER arrived on — the open TCP/TLS connection, or the UDP source address a NAT
-// maps back to the phone — and only when that flow is gone, at the Contact it registered.
+// maps back to the phone — and only when that flow is gone, at the Contact it registered. A
+// Contact registered by a third party (RFC 3261 §10.2: the REGISTER's Via names another host
+// than the Contact, and no RFC 5626 `;ob`) is reached at the Contact.
 
 import { destinationOf } from "../dialog/dialog.ts";
 import type { Destination } from "../endpoint-types.ts";
+import { parseUri } from "../message/index.ts";
 import type { TransportKind } from "../transport/types.ts";
 import type { Binding } from "./bindings.ts";
 
 const KINDS = new Set<TransportKind>(["udp", "tcp", "tls"]);
 
-/** The flow a binding was registered over, when it names one. */
+/** The flow a binding was registered over, when it names one that reaches the Contact's phone. */
 export function flowOf(b: Binding): Destination | undefined {
   const kind = b.source?.transport.toLowerCase() as TransportKind | undefined;
   if (!b.source || kind === undefined || !KINDS.has(kind)) return undefined;
+  if (!registeredItself(b)) return undefined;
   return { host: b.source.host, port: b.source.port, transport: kind };
+}
+
+/** Whether the Contact's own UA sent the REGISTER: `;ob`, or the Via names the Contact's address. */
+function registeredItself(b: Binding): boolean {
+  const sentBy = b.source?.sentBy;
+  if (sentBy === undefined) return true;
+  const uri = parseUri(b.contact);
+  if (!uri?.host) return true;
+  if (uri.params.has("ob")) return true;
+  const tls = uri.scheme === "sips" || uri.params.get("transport")?.toLowerCase() === "tls";
+  const port = uri.port ?? (tls ? 5061 : 5060);
+  return `${uri.host.replace(/^\[|\]$/g, "").toLowerCase()}:${port}` === sentBy;
 }
 
 /**
