@@ -2,7 +2,6 @@
 // prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI; and the
 // outbound telephone adapter (calls that play a message), registered before the endpoint starts.
 
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { type CallRoute, phoneLocator, TelephoneAdapter } from "../adapters/telephone/adapter.ts";
@@ -18,11 +17,10 @@ import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
 import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
-import type { TlsListenOptions } from "../protocols/sip/endpoint.ts";
 import { bindingDestination } from "../protocols/sip/registrar/index.ts";
-import { ensureSelfSigned } from "../protocols/tls/certificate-files.ts";
 import type { Store } from "../store/types.ts";
 import { startSipPhones } from "./sip-phones.ts";
+import { tlsListener } from "./sip-tls.ts";
 
 export interface Telephony {
   service: TelephoneService;
@@ -128,50 +126,6 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       await service.stop();
     },
   };
-}
-
-/**
- * The TLS listener's address and certificate: the operator's files, else a self-signed one in
- * dataDir for the SIP domain and the media address (made once, then reused).
- */
-async function tlsListener(
-  config: Config,
-  deps: Pick<TelephonyDeps, "dataDir" | "logger">,
-): Promise<TlsListenOptions> {
-  const t = config.sip.tls!;
-  const listen = parseListen(t.listen);
-  if (t.cert !== undefined && t.key !== undefined) {
-    const read = (path: string, key: string) =>
-      readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
-        throw new ConfigError(`sip.tls.${key}: cannot read ${path}: ${err.code ?? err.message}`);
-      });
-    return { ...listen, cert: await read(t.cert, "cert"), key: await read(t.key, "key") };
-  }
-  const names = [
-    ...new Set([config.sip.domain, config.sip.mediaAddress ?? listen.host].filter(isCertName)),
-  ];
-  const made = await ensureSelfSigned(
-    join(deps.dataDir, "sip-tls.crt"),
-    join(deps.dataDir, "sip-tls.key"),
-    names.length > 0 ? names : ["localhost"],
-  );
-  const log = { cert: made.selfSignedAt?.cert, names };
-  if (made.generated)
-    deps.logger.warn(
-      log,
-      `sip tls: self-signed certificate generated at ${made.selfSignedAt?.cert}; set sip.tls.cert/key for production`,
-    );
-  else
-    deps.logger.warn(
-      log,
-      `sip tls: using the self-signed certificate at ${made.selfSignedAt?.cert}; set sip.tls.cert/key for production`,
-    );
-  return { ...listen, cert: made.cert, key: made.key };
-}
-
-/** A wildcard address names no host a phone could check. */
-function isCertName(n: string): boolean {
-  return n.length > 0 && n !== "0.0.0.0" && n !== "::";
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import { networkInterfaces } from "node:os";
 import type { Logger } from "pino";
+import { type BoundAddresses, bindCommonPort } from "./endpoint-bind.ts";
 import { type ContactOptions, contactUri, wantsSips } from "./endpoint-contact.ts";
 import { IncomingPath } from "./endpoint-incoming.ts";
 import { newBranch, newTag } from "./endpoint-request.ts";
@@ -357,35 +358,6 @@ export class SipEndpoint {
   }
 }
 
-export interface BoundAddresses {
-  udp?: HostPort;
-  tcp?: HostPort;
-  tls?: HostPort;
-}
-
-/**
- * Binds UDP on a free port, then TCP on the same number; when another process holds that number
- * for TCP, both let go and try again on a new one.
- */
-export async function bindCommonPort(
-  udp: Transport,
-  tcp: Transport,
-  attempts = 20,
-): Promise<{ udp: HostPort; tcp: HostPort }> {
-  for (let attempt = 1; ; attempt++) {
-    const u = await udp.listen(0);
-    try {
-      return { udp: u, tcp: await tcp.listen(u.port) };
-    } catch (err) {
-      await udp.close();
-      const inUse = /EADDRINUSE|address already in use/i.test(
-        String((err as { cause?: unknown }).cause ?? err),
-      );
-      if (!inUse || attempt >= attempts) throw err;
-    }
-  }
-}
-
 function firstExternalAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
@@ -393,6 +365,7 @@ function firstExternalAddress(): string {
   return "127.0.0.1";
 }
 
+export { type BoundAddresses, bindCommonPort } from "./endpoint-bind.ts";
 // The endpoint's public face in one import for the dialog and usage layers.
 export {
   createCancel,
