@@ -68,7 +68,6 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
   const recordDir = join(work, "alice-heard");
   await mkdir(recordDir);
   const outbound = { host: "127.0.0.1", port: tls.port, transport: "tls" as const };
-  const trace = process.env.OMNIVOX_TEST_SIP_TRACE === "1";
 
   const alice = await startBaresip({
     binary: baresipBin.path!,
@@ -76,7 +75,7 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
     audioSource: `aufile,${quiet}`,
     recordDir,
     caFile: certFile,
-    sipTrace: trace,
+    sipTrace: true,
   });
   phones.push(alice);
   await alice.waitFor(/alice@127\.0\.0\.1: \{0\/TLS\/v4\} 200 OK/, 20_000);
@@ -133,6 +132,11 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
     (await t.app.store.voicemail.list("alice")).map((m) => m.state),
     ["saved"],
   );
+  // Everything omnivox sent alice (the SUBSCRIBE's 200, NOTIFYs, the call's 200) named TLS.
+  const contacts = [...alice.output().matchAll(/Contact: <sips?:omnivox@[^>]*>/g)].map((m) => m[0]);
+  assert.ok(contacts.length >= 3, contacts.join("\n"));
+  for (const c of contacts)
+    assert.equal(c, `Contact: <sip:omnivox@127.0.0.1:${tls.port};transport=tls>`);
   const files = (await readdir(recordDir)).filter((f) => f.endsWith("-dec.wav"));
   assert.ok(files.length > 0, "alice's baresip recorded what it heard");
   const heard = wavToPcm16(await readWavFile(join(recordDir, files[0]!), { allowTruncated: true }));
