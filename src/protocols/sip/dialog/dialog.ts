@@ -119,6 +119,10 @@ export class Dialog {
     } catch {
       destination = fallback;
     }
+    // Over TCP/TLS with no route set the dialog stays on the connection the INVITE went out on
+    // (RFC 5626 §5.3): a phone reached over its registration's flow may be behind a NAT that
+    // its own Contact cannot cross.
+    if (!routeSet[0] && fallback.transport !== "udp") destination = fallback;
     return new Dialog({
       callId: req.headers.get("call-id") ?? "",
       localTag: from.tag,
