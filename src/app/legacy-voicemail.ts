@@ -15,8 +15,8 @@ import { type HostPort, SmdiLink } from "../protocols/smdi/index.ts";
 export interface LegacyVoicemailDeps {
   /** The telephone system's endpoint: SUBSCRIBEs leave from it and NOTIFYs arrive on it. */
   endpoint: SipEndpoint;
-  /** Our Contact URI on that endpoint, e.g. `sip:omnivox@<mediaAddress>:<port>`. */
-  localContact: string;
+  /** Our Contact URI on that endpoint; default the endpoint's for each subscription's transport. */
+  localContact?: string;
   sink: MwiSink;
   logger: Logger;
 }
@@ -63,7 +63,10 @@ export async function startLegacyVoicemail(
   }
   if (Object.keys(smdiPorts).length > 0) logger.info({ smdiPorts }, "smdi links listening");
 
-  const hub = new MwiSubscriberHub(deps.endpoint, { localContact: deps.localContact, logger });
+  const hub = new MwiSubscriberHub(deps.endpoint, {
+    ...(deps.localContact ? { localContact: deps.localContact } : {}),
+    logger,
+  });
   const sip = new SipMwiSource({
     hub,
     sink: deps.sink,

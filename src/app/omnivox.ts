@@ -260,6 +260,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
     };
     ports.sip = telephony.sip;
+    if (telephony.sipTls) ports["sip-tls"] = telephony.sipTls;
     phoneCalls.attach(telephony);
     stops.push(() => telephony.stop());
 
@@ -267,7 +268,6 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     // before it (un-SUBSCRIBE with Expires: 0 needs the endpoint).
     const legacy = await startLegacyVoicemail(config, {
       endpoint: telephony.service.endpoint,
-      localContact: `sip:omnivox@${config.sip.mediaAddress ?? telephony.sip.host}:${telephony.sip.port}`,
       sink: mwi,
       logger,
     });

@@ -42,7 +42,6 @@ export interface SipPhonesDeps {
   logger: Logger;
   /** Keys the digest nonces; derived, never used as is. */
   secret: string;
-  localContact: string;
   /** Every enabled voicemail system of the user, summed (the MWI service's aggregate). */
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
 }
@@ -99,7 +98,6 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     ...gate,
     aorOwner,
     summaryFor,
-    localContact: deps.localContact,
     ...(config.sip.unsolicitedMwi ? { unsolicited: { registrar } } : {}),
   });
 

@@ -24,17 +24,24 @@ import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
 import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
+import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
 import { startSipPhones } from "./sip-phones.ts";
+import { tlsListener } from "./sip-tls.ts";
 
 export interface Telephony {
   service: TelephoneService;
   voicemail: VoicemailStore;
   sip: { host: string; port: number };
+  /** The SIP over TLS listener, when `sip.tls` is configured. */
+  sipTls?: { host: string; port: number };
   /** Pushes a user's new message counts to their phones (MWI NOTIFY). */
   notifyPhones(userId: string): void;
-  /** The user's registered phones: Contact URIs and the Path each registered through. */
+  /**
+   * The user's registered phones: Contact URIs, the Path each registered through, and the flow
+   * it registered on (RFC 5626 connection reuse, the NAT's UDP mapping) while that flow lasts.
+   */
   contactsOf(userId: string): RegisteredContact[];
   /** Registration state of each trunk with `register: true`, by id. */
   trunkRegistrations(): Record<string, RegistrationState>;
@@ -113,6 +120,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       "sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard",
     );
   }
+  const tls = config.sip.tls ? await tlsListener(config, deps) : undefined;
   let phones: ReturnType<typeof startSipPhones> | undefined;
   const voicemail = new VoicemailStore(
     deps.store,
@@ -123,6 +131,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   const service: TelephoneService = new TelephoneService(
     {
       listen,
+      ...(tls ? { tls } : {}),
       mediaAddress,
       rtpPorts: config.sip.rtpPorts,
       srtp: config.sip.srtp,
@@ -158,7 +167,6 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     store: deps.store,
     logger: deps.logger.child({ component: "phones" }),
     secret: deps.secret,
-    localContact: `sip:omnivox@${mediaAddress}:${sip.port}`,
     ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
   });
   const started = phones;
@@ -172,11 +180,14 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     service,
     voicemail,
     sip,
+    ...(service.tlsAddress ? { sipTls: service.tlsAddress } : {}),
     notifyPhones: (userId) => started.notifyChanged(userId),
     contactsOf: (userId) =>
-      started
-        .bindingsOf(userId)
-        .map((b) => ({ uri: b.contact, ...(b.path?.length ? { path: b.path } : {}) })),
+      started.bindingsOf(userId).map((b): RegisteredContact => {
+        if (b.path?.length) return { uri: b.contact, path: b.path };
+        const flow = bindingDestination(b, (d) => service.endpoint.isConnected(d));
+        return { uri: b.contact, ...(flow ? { flow } : {}) };
+      }),
     trunkRegistrations: () =>
       Object.fromEntries([...registrations].map(([id, client]) => [id, client.state])),
     stop: async () => {

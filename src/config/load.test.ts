@@ -145,3 +145,20 @@ test("sip.trunks: proxy form, unique ids, credentials that go together", () => {
     (e: unknown) => e instanceof ConfigError && !e.message.includes("hunter22"),
   );
 });
+
+test("sip.tls: listen defaults to 5061; cert and key come together or not at all", () => {
+  assert.equal(parseConfig({}).sip.tls, undefined);
+  const tls = parseConfig({ sip: { tls: {} } }).sip.tls;
+  assert.deepEqual(tls, { listen: "127.0.0.1:5061" });
+  assert.deepEqual(parseConfig({ sip: { tls: { cert: "/c.pem", key: "/k.pem" } } }).sip.tls, {
+    listen: "127.0.0.1:5061",
+    cert: "/c.pem",
+    key: "/k.pem",
+  });
+  assert.throws(
+    () => parseConfig({ sip: { tls: { cert: "/c.pem" } } }),
+    /sip\.tls\.cert: set both cert and key/,
+  );
+  assert.throws(() => parseConfig({ sip: { tls: { listen: "5061" } } }), /sip\.tls\.listen/);
+  assert.throws(() => parseConfig({ sip: { tls: { ca: "x" } } }), /sip\.tls\.ca: unknown key/);
+});

@@ -286,6 +286,23 @@ export const configSchema = z
 
         /** An answered call that receives no RTP at all for this long is ended with a BYE, ms. */
         rtpTimeoutMs: z.number().int().min(500).default(30_000),
+        /**
+         * SIP over TLS (RFC 3261 §26.3.1) on its own listener. Without cert and key a self-signed
+         * certificate is generated into dataDir (sip-tls.crt, sip-tls.key) and reused.
+         */
+        tls: z
+          .strictObject({
+            listen: listenSchema.default("127.0.0.1:5061"),
+            /** PEM certificate (chain) file. */
+            cert: z.string().min(1).optional(),
+            /** PEM private key file of that certificate. */
+            key: z.string().min(1).optional(),
+          })
+          .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+            message: "set both cert and key, or neither for a generated self-signed certificate",
+            path: ["cert"],
+          })
+          .optional(),
       })
       .prefault({}),
     voicemail: z

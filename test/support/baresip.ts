@@ -14,7 +14,7 @@ export interface BaresipAccount {
   domain: string;
   password: string;
   /** Where every request goes (the account's outbound proxy): our SIP listener. */
-  outbound: { host: string; port: number; transport?: "udp" | "tcp" };
+  outbound: { host: string; port: number; transport?: "udp" | "tcp" | "tls" };
   /** Registration interval in seconds (baresip `regint`); default 600. */
   regint?: number;
   /** Subscribe to message-summary after registering; default true. */
@@ -44,6 +44,8 @@ export interface BaresipOptions {
   recordDir?: string;
   /** More modules to load from /usr/lib/baresip/modules, e.g. ["srtp.so"] for `mediaenc=srtp`. */
   modules?: string[];
+  /** PEM trust anchors for TLS (baresip `sip_cafile`), e.g. omnivox's self-signed certificate. */
+  caFile?: string;
   /** Give up when baresip has not said it is ready within this many ms; default 10 000. */
   startTimeoutMs?: number;
 }
@@ -67,7 +69,7 @@ export function accountLine(a: BaresipAccount): string {
   const name = a.displayName === undefined ? "" : `"${a.displayName.replace(/"/g, "")}" `;
   const params = [
     `auth_pass=${a.password}`,
-    `outbound="sip:${a.outbound.host}:${a.outbound.port}${transport === "tcp" ? ";transport=tcp" : ""}"`,
+    `outbound="sip:${a.outbound.host}:${a.outbound.port}${transport === "udp" ? "" : `;transport=${transport}`}"`,
     `regint=${a.regint ?? 600}`,
     `mwi=${a.mwi === false ? "no" : "yes"}`,
     ...(a.params ?? []),
@@ -80,8 +82,10 @@ function configText(
   audioSource: string,
   recordDir?: string,
   modules: readonly string[] = [],
+  caFile?: string,
 ): string {
   return [
+    ...(caFile ? [`sip_cafile\t\t${caFile}`] : []),
     ...(recordDir ? [`snd_path\t\t${recordDir}`, "module\t\t\tsndfile.so"] : []),
     "poll_method\t\tepoll",
     `sip_listen\t\t127.0.0.1:${sipPort}`,
@@ -125,7 +129,13 @@ async function startOnce(options: BaresipOptions): Promise<Baresip> {
   const sipPort = await freeUdpPort();
   await writeFile(
     join(dir, "config"),
-    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir, options.modules),
+    configText(
+      sipPort,
+      options.audioSource ?? "ausine,440",
+      options.recordDir,
+      options.modules,
+      options.caFile,
+    ),
   );
   const accounts = [options.account, ...(options.moreAccounts ?? [])];
   await writeFile(join(dir, "accounts"), `${accounts.map(accountLine).join("\n")}\n`);

@@ -134,6 +134,7 @@ describe("phoneLocator and callerIdentity", () => {
         uri: "sip:alice@10.1.1.1:5062;transport=tcp",
         dest: { host: "10.1.1.1", port: 5062, transport: "tcp" },
       },
+      { uri: "sips:alice@10.1.1.2", dest: { host: "10.1.1.2", port: 5061, transport: "tls" } },
     ]);
   });
 

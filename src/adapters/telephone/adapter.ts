@@ -31,6 +31,11 @@ export interface CallRoute {
 export interface RegisteredContact {
   uri: string;
   path?: readonly string[];
+  /**
+   * The flow its REGISTER arrived on (RFC 5626 §5.3: the open TCP/TLS connection, or the UDP
+   * address a NAT maps back to the phone), used instead of the Contact's host when there is no Path.
+   */
+  flow?: Destination;
 }
 
 /** RFC 5806 §4 diversion-reason values a voicemail box cares about. */
@@ -141,23 +146,30 @@ export async function callAndPlay(
   }
 }
 
-/** The next hop named by a sip: URI (no DNS SRV, RFC 3263: host and port as written). */
+/**
+ * The next hop named by a sip: or sips: URI (no DNS SRV, RFC 3263: host and port as written;
+ * sips: and `;transport=tls` go over TLS, default port 5061).
+ */
 export function routeOfSipUri(uri: string): CallRoute | undefined {
   const parsed = parseUri(uri);
-  if (parsed?.scheme !== "sip" || !parsed.host) return undefined;
-  const transport = parsed.params.get("transport")?.toLowerCase() ?? "udp";
-  if (transport !== "udp" && transport !== "tcp") return undefined;
+  if ((parsed?.scheme !== "sip" && parsed?.scheme !== "sips") || !parsed.host) return undefined;
+  const param = parsed.params.get("transport")?.toLowerCase() ?? "udp";
+  const transport = parsed.scheme === "sips" || param === "tls" ? "tls" : param;
+  if (transport !== "udp" && transport !== "tcp" && transport !== "tls") return undefined;
   const host = parsed.host.replace(/^\[|\]$/g, "");
-  return { uri, dest: { host, port: parsed.port ?? 5060, transport } };
+  const port = parsed.port ?? (transport === "tls" ? 5061 : 5060);
+  return { uri, dest: { host, port, transport } };
 }
 
 /**
  * A registered phone reached through the proxies of its Path (RFC 3327 §5.3): the Path is the
- * INVITE's preloaded route set and its first entry the next hop; without one, the Contact's host.
+ * INVITE's preloaded route set and its first entry the next hop; without one, the flow it
+ * registered on, else the Contact's host.
  */
 export function routeOfContact(contact: RegisteredContact): CallRoute | undefined {
   const direct = routeOfSipUri(contact.uri);
-  if (!direct || !contact.path?.length) return direct;
+  if (!direct) return undefined;
+  if (!contact.path?.length) return contact.flow ? { ...direct, dest: contact.flow } : direct;
   try {
     return { ...direct, dest: firstHop(contact.path, contact.uri), routes: contact.path };
   } catch (err) {
@@ -210,8 +222,8 @@ export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise
   return async (address) => {
     if (address.scheme === "sip") {
       const parsed = parseUri(address.uri);
-      if (parsed?.scheme !== "sip" || !parsed.host)
-        throw notAllowed(`${address.uri}: not a sip: URI`);
+      if ((parsed?.scheme !== "sip" && parsed?.scheme !== "sips") || !parsed.host)
+        throw notAllowed(`${address.uri}: not a sip: or sips: URI`);
       const host = parsed.host.replace(/^\[|\]$/g, "").toLowerCase();
       const ours =
         host === dir.domain?.toLowerCase() ||

@@ -24,7 +24,8 @@ export interface DialContext {
   endpoint: SipEndpoint;
   dialogs: DialogRegistry;
   ports: RtpPortPool;
-  localContact: string;
+  /** Our Contact for a call over `dest` to `uri` (SipEndpoint.contactFor: transport and port). */
+  localContact(dest: Destination, uri: string): string;
   localAudio(port: number): LocalAudio;
 }
 
@@ -66,13 +67,17 @@ export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Pro
       dest: opts.dest,
       ...(opts.routes?.length ? { routes: opts.routes } : {}),
     };
-    const branches = [first, ...(opts.forks ?? [])];
+    // Each branch names the transport and port it goes out on in its own Contact.
+    const branches = [first, ...(opts.forks ?? [])].map((b) => ({
+      ...b,
+      localContact: ctx.localContact(b.dest, b.uri),
+    }));
     session = await forkCall(
       {
         endpoint: ctx.endpoint,
         dialogs: ctx.dialogs,
         from: opts.from,
-        localContact: ctx.localContact,
+        localContact: branches[0]!.localContact,
         offer: Buffer.from(formatSdp(offer)),
         answerTimeoutMs: opts.answerTimeoutMs ?? 30_000,
         ...(opts.credentials ? { credentials: opts.credentials } : {}),

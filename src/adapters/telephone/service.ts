@@ -18,8 +18,12 @@ import {
   type SrtpMode,
 } from "../../protocols/sdp/index.ts";
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
-import type { Destination } from "../../protocols/sip/endpoint.ts";
-import { type IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import {
+  type Destination,
+  type IncomingRequest,
+  SipEndpoint,
+  type TlsListenOptions,
+} from "../../protocols/sip/endpoint.ts";
 import { type CallerCheck, isTrustedSource } from "../../protocols/sip/usage/caller-identity.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
 import { retargetOf } from "../../protocols/sip/usage/retarget.ts";
@@ -38,6 +42,8 @@ import type { DepositTranscriber } from "./transcript.ts";
 
 export interface TelephoneOptions {
   listen: { host: string; port: number };
+  /** SIP over TLS on its own listener, with its certificate. */
+  tls?: TlsListenOptions;
   /** Address put in SDP and Contact; the listen host unless that is a wildcard. */
   mediaAddress: string;
   rtpPorts: string;
@@ -123,7 +129,7 @@ export class TelephoneService {
   readonly dialogs: DialogRegistry;
   readonly #ports: RtpPortPool;
   readonly #calls = new Set<Promise<unknown>>();
-  #contact = "";
+  #tls: { host: string; port: number } | undefined;
 
   constructor(
     private readonly opts: TelephoneOptions,
@@ -132,6 +138,7 @@ export class TelephoneService {
     this.endpoint = new SipEndpoint({
       udp: opts.listen,
       tcp: opts.listen,
+      ...(opts.tls ? { tls: opts.tls } : {}),
       advertise: opts.mediaAddress,
       logger: deps.logger.child({ component: "sip" }),
       userAgent: "omnivox",
@@ -143,11 +150,16 @@ export class TelephoneService {
 
   async start(): Promise<{ host: string; port: number }> {
     await mkdir(this.opts.tmpDir, { recursive: true });
-    // UDP first: with port 0 the TCP listener then takes the same number when it is free.
+    // With port 0, UDP and TCP share one port (SipEndpoint.start); TLS has its own.
     const bound = await this.endpoint.start();
     const udp = bound.udp ?? bound.tcp!;
-    this.#contact = `sip:omnivox@${this.opts.mediaAddress}:${udp.port}`;
+    this.#tls = bound.tls;
     return { host: udp.host, port: udp.port };
+  }
+
+  /** The TLS listener's address once started, when TLS is configured. */
+  get tlsAddress(): { host: string; port: number } | undefined {
+    return this.#tls;
   }
 
   /** Stops taking calls, lets the calls under way end, closes the endpoint. */
@@ -175,7 +187,8 @@ export class TelephoneService {
       new InviteServerSession(req, {
         endpoint: this.endpoint,
         dialogs: this.dialogs,
-        localContact: this.#contact,
+        // The transport and port the call came in on, so its ACK and BYE come back that way.
+        localContact: this.endpoint.contactForRequest(req),
       });
     let routed: Routed | "answered";
     try {
@@ -399,7 +412,8 @@ export class TelephoneService {
       endpoint: this.endpoint,
       dialogs: this.dialogs,
       ports: this.#ports,
-      localContact: this.#contact,
+      localContact: (dest, uri) =>
+        this.endpoint.contactFor(dest.transport, { secure: uri.startsWith("sips:") }),
       localAudio: (port: number) => this.#localAudio(port),
     };
   }

@@ -62,6 +62,34 @@ describe("stampVia", () => {
     assert.ok(bare);
     assert.deepEqual(viaDestination(bare), { host: "host.example", port: 5060 });
   });
+
+  it("over a stream whose connection is gone, ignores rport (a closed source port); TLS defaults to 5061", () => {
+    const via = parseVia(
+      "SIP/2.0/TLS phone.example;branch=z9hG4bKg;rport=53000;received=198.51.100.9",
+    );
+    assert.ok(via);
+    const source = { host: "198.51.100.9", port: 53000, transport: "tls" as const };
+    assert.deepEqual(
+      responseDestination(via, source, () => true),
+      { host: "198.51.100.9", port: 53000 },
+      "the open TLS connection",
+    );
+    assert.deepEqual(
+      responseDestination(via, source, () => false),
+      { host: "198.51.100.9", port: 5061 },
+    );
+  });
+
+  it("answers UDP at received:rport (RFC 3581 §4) whatever a connection table says", () => {
+    const h = viaHeaders("SIP/2.0/UDP 10.0.0.8:5060;branch=z9hG4bKh;rport");
+    const via = stampVia(h, { host: "203.0.113.5", port: 61000 });
+    assert.ok(via);
+    const source = { host: "203.0.113.5", port: 61000, transport: "udp" as const };
+    assert.deepEqual(
+      responseDestination(via, source, () => true),
+      { host: "203.0.113.5", port: 61000 },
+    );
+  });
 });
 
 describe("request helpers", () => {

@@ -65,7 +65,7 @@ export class IncomingPath {
     try {
       const parsed = parseMessage(buf, {
         ...d.parseLimits,
-        requireContentLength: transport.kind === "tcp",
+        requireContentLength: transport.reliable,
       });
       if (!parsed.ok) {
         this.#reject(parsed, source, transport);
@@ -93,7 +93,7 @@ export class IncomingPath {
       return;
     }
     d.stats.rejected++;
-    const dest = transport.isConnected(source) ? source : viaDestination(via);
+    const dest = transport.isConnected(source) ? source : viaDestination(via, transport.reliable);
     this.#sendStateless(response, dest, transport);
   }
 
@@ -157,7 +157,7 @@ export class IncomingPath {
       const res = this.#statelessResponse(req, 503, [["Retry-After", String(d.retryAfter)]]);
       this.#sendStateless(
         res,
-        transport.isConnected(source) ? source : viaDestination(via),
+        transport.isConnected(source) ? source : viaDestination(via, transport.reliable),
         transport,
       );
       return;

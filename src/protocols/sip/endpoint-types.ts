@@ -55,9 +55,20 @@ export interface EndpointLimits
   tcpIdleTimeoutMs?: number;
 }
 
+/** The TLS listener: where it binds and its certificate (PEM). */
+export interface TlsListenOptions extends HostPort {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** Trust anchors for connections we open; default Node's CA list. */
+  ca?: string | Buffer;
+  /** Verify the certificate of a peer we connect to; default true. */
+  rejectUnauthorized?: boolean;
+}
+
 export interface SipEndpointOptions {
   udp?: HostPort;
   tcp?: HostPort;
+  tls?: TlsListenOptions;
   /** Further transports, e.g. a LoopTransport in tests; one per kind at most. */
   transports?: Transport[];
   /** The host put in our Via sent-by and Warning headers; default the bound address. */

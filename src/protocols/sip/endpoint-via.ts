@@ -2,7 +2,12 @@
 // §4), choosing where a response goes (§18.2.2), and the Via a client transaction adds (§8.1.1.7).
 
 import { parseVia, type SipHeaders, type Via } from "./message/index.ts";
-import { formatHostPort, type HostPort, type MessageSource } from "./transport/types.ts";
+import {
+  formatHostPort,
+  type HostPort,
+  type MessageSource,
+  type TransportKind,
+} from "./transport/types.ts";
 
 /**
  * Adds `received` when sent-by differs from the source address, and fills an empty `rport`
@@ -30,27 +35,32 @@ export function stampVia(headers: SipHeaders, source: HostPort): Via | null {
   return null;
 }
 
-/** §18.2.2 for unreliable transports, and for reliable ones once the connection is gone. */
-export function viaDestination(via: Via): HostPort {
+/**
+ * §18.2.2 for unreliable transports: received, and the rport the request came from (RFC 3581
+ * §4). For a stream whose connection is gone, a new one goes to received and the sent-by port —
+ * the source port of a closed connection listens for nothing (§18.2.2, RFC 3581 §4).
+ */
+export function viaDestination(via: Via, reliable = false): HostPort {
   const received = via.params.get("received");
   const rport = Number(via.params.get("rport") ?? Number.NaN);
   const host = received ?? via.host.replace(/^\[|\]$/g, "");
-  const port = Number.isInteger(rport) && rport > 0 && rport < 65536 ? rport : (via.port ?? 5060);
-  return { host, port };
+  const sentByPort = via.port ?? (via.transport.toUpperCase() === "TLS" ? 5061 : 5060);
+  const useRport = !reliable && Number.isInteger(rport) && rport > 0 && rport < 65536;
+  return { host, port: useRport ? rport : sentByPort };
 }
 
-/** Whether a response over a stream should reuse the request's connection (§18.2.2). */
+/** Where a response goes: over a stream, back on the request's connection while it is open (§18.2.2). */
 export function responseDestination(
   via: Via,
   source: MessageSource,
   isConnected: (dest: HostPort) => boolean,
 ): HostPort {
-  if (source.transport === "tcp" && isConnected(source))
-    return { host: source.host, port: source.port };
-  return viaDestination(via);
+  if (source.transport === "udp") return viaDestination(via);
+  if (isConnected(source)) return { host: source.host, port: source.port };
+  return viaDestination(via, true);
 }
 
 /** The Via value a UAC adds: our sent-by, a fresh branch and an empty rport (RFC 3581). */
-export function ourVia(transport: "udp" | "tcp", sentBy: HostPort, branch: string): string {
+export function ourVia(transport: TransportKind, sentBy: HostPort, branch: string): string {
   return `SIP/2.0/${transport.toUpperCase()} ${formatHostPort(sentBy)};branch=${branch};rport`;
 }

@@ -4,6 +4,8 @@
 
 import { networkInterfaces } from "node:os";
 import type { Logger } from "pino";
+import { type BoundAddresses, bindCommonPort } from "./endpoint-bind.ts";
+import { type ContactOptions, contactUri, wantsSips } from "./endpoint-contact.ts";
 import { IncomingPath } from "./endpoint-incoming.ts";
 import { newBranch, newTag } from "./endpoint-request.ts";
 import {
@@ -37,6 +39,7 @@ import type { ServerContext, ServerTransactionBase } from "./transaction/server-
 import { TransactionTable } from "./transaction/table.ts";
 import { realScheduler, resolveTimers } from "./transaction/timers.ts";
 import { TcpTransport } from "./transport/tcp.ts";
+import { TlsTransport } from "./transport/tls.ts";
 import {
   type HostPort,
   type MessageSource,
@@ -101,8 +104,11 @@ export class SipEndpoint {
     });
   }
 
-  /** Binds every configured transport; resolves with the addresses actually bound. */
-  async start(): Promise<{ udp?: HostPort; tcp?: HostPort }> {
+  /**
+   * Binds every configured transport; resolves with the addresses actually bound. UDP and TCP
+   * asked for the same port 0 get one common port (a phone may try either on the number it knows).
+   */
+  async start(): Promise<BoundAddresses> {
     if (this.#started) throw new Error("SipEndpoint already started");
     const o = this.#options;
     const limits = o.limits ?? {};
@@ -111,26 +117,23 @@ export class SipEndpoint {
       ...(o.logger ? { logger: o.logger } : {}),
       ...(limits.maxMessageBytes ? { maxMessageBytes: limits.maxMessageBytes } : {}),
     };
+    const stream = {
+      ...common,
+      ...(limits.tcpMaxConnections ? { maxConnections: limits.tcpMaxConnections } : {}),
+      ...(limits.tcpIdleTimeoutMs ? { idleTimeoutMs: limits.tcpIdleTimeoutMs } : {}),
+      ...(limits.maxHeaderLineBytes ? { maxHeaderLineBytes: limits.maxHeaderLineBytes } : {}),
+    };
     if (o.udp) wanted.push(new UdpTransport({ ...o.udp, ...common }));
-    if (o.tcp) {
-      wanted.push(
-        new TcpTransport({
-          ...o.tcp,
-          ...common,
-          ...(limits.tcpMaxConnections ? { maxConnections: limits.tcpMaxConnections } : {}),
-          ...(limits.tcpIdleTimeoutMs ? { idleTimeoutMs: limits.tcpIdleTimeoutMs } : {}),
-          ...(limits.maxHeaderLineBytes ? { maxHeaderLineBytes: limits.maxHeaderLineBytes } : {}),
-        }),
-      );
-    }
+    if (o.tcp) wanted.push(new TcpTransport({ ...o.tcp, ...stream }));
+    if (o.tls) wanted.push(new TlsTransport({ ...o.tls, ...stream }));
     if (wanted.length === 0)
-      throw new TypeError("SipEndpoint needs at least one of udp, tcp or transports");
+      throw new TypeError("SipEndpoint needs at least one of udp, tcp, tls or transports");
     for (const t of wanted) {
       if (this.#transports.has(t.kind))
         throw new TypeError(`SipEndpoint got two ${t.kind} transports`);
       this.#transports.set(t.kind, t);
     }
-    const bound: { udp?: HostPort; tcp?: HostPort } = {};
+    const bound: BoundAddresses = {};
     try {
       for (const t of wanted) {
         t.onMessage = (buf, source) => this.#incoming.receive(buf, source, t);
@@ -138,8 +141,18 @@ export class SipEndpoint {
           this.#stats.dropped++;
           this.#logger?.debug({ peer: source, reason }, "sip input dropped by transport");
         };
-        bound[t.kind] = await t.listen();
       }
+      const udp = this.#transports.get("udp");
+      const tcp = this.#transports.get("tcp");
+      const paired =
+        udp !== undefined &&
+        tcp !== undefined &&
+        o.udp?.port === 0 &&
+        o.tcp?.port === 0 &&
+        o.udp.host === o.tcp.host;
+      if (paired) Object.assign(bound, await bindCommonPort(udp, tcp));
+      for (const t of wanted)
+        if (!(paired && (t === udp || t === tcp))) bound[t.kind] = await t.listen();
     } catch (err) {
       await this.#closeTransports();
       throw err;
@@ -174,6 +187,28 @@ export class SipEndpoint {
   localAddress(kind: TransportKind): HostPort | undefined {
     const t = this.#transports.get(kind);
     return t ? { host: this.#agentHost(t), port: t.local.port } : undefined;
+  }
+
+  /**
+   * Our Contact URI for requests and dialogs on `transport` (RFC 3261 §8.1.1.8): the advertised
+   * host, that transport's listening port and `;transport=` (or sips: with `secure` over TLS).
+   * Falls back to the first transport when `transport` is not running.
+   */
+  contactFor(transport: TransportKind, options: ContactOptions = {}): string {
+    const t = this.#transports.get(transport) ?? this.#transports.values().next().value;
+    if (!t) throw new SipTransportError("the SIP endpoint has no transport");
+    return contactUri(t.kind, this.#sentBy(t), options);
+  }
+
+  /** The Contact for answering `req` (a dialog-creating request): its transport, sips: as §12.1.1 asks. */
+  contactForRequest(req: IncomingRequest, user?: string): string {
+    const secure = req.source.transport === "tls" && wantsSips(req.message);
+    return this.contactFor(req.source.transport, { secure, ...(user ? { user } : {}) });
+  }
+
+  /** Whether a stream connection to `dest` is open now (a registered phone's flow, RFC 5626). */
+  isConnected(dest: Destination): boolean {
+    return this.#transports.get(dest.transport)?.isConnected(dest) ?? false;
   }
 
   /** Registers a module; returns a function that removes it. */
@@ -330,6 +365,7 @@ function firstExternalAddress(): string {
   return "127.0.0.1";
 }
 
+export { type BoundAddresses, bindCommonPort } from "./endpoint-bind.ts";
 // The endpoint's public face in one import for the dialog and usage layers.
 export {
   createCancel,

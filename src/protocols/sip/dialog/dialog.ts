@@ -36,13 +36,19 @@ export function dialogKey(callId: string, localTag: string, remoteTag: string): 
   return `${callId}\u0000${localTag}\u0000${remoteTag}`;
 }
 
-/** Where a SIP URI is reached: its host and port (5060 by default) and its transport parameter. */
+/**
+ * Where a SIP URI is reached: its host and port and its transport — TLS for a sips: URI or
+ * `;transport=tls` (default port 5061, RFC 3261 §19.1.2, §26.2), else the `transport` parameter.
+ */
 export function destinationOf(uri: string): Destination {
   const parsed = parseUri(uri.replace(/^<|>.*$/g, ""));
   if (!parsed || parsed.scheme === "tel" || !parsed.host)
     throw new DialogError(`cannot route to "${uri}"`);
-  const transport = parsed.params.get("transport")?.toLowerCase() === "tcp" ? "tcp" : "udp";
-  return { host: parsed.host.replace(/^\[|\]$/g, ""), port: parsed.port ?? 5060, transport };
+  const param = parsed.params.get("transport")?.toLowerCase();
+  const transport =
+    parsed.scheme === "sips" || param === "tls" ? "tls" : param === "tcp" ? "tcp" : "udp";
+  const port = parsed.port ?? (transport === "tls" ? 5061 : 5060);
+  return { host: parsed.host.replace(/^\[|\]$/g, ""), port, transport };
 }
 
 /** Where a request with this route set goes first: its first route, or else the target. */
@@ -141,6 +147,13 @@ export class Dialog {
     try {
       destination = firstHop(routeSet, remoteTarget);
     } catch {
+      destination = fallback;
+      toTarget = false;
+    }
+    // Over TCP/TLS with no route set the dialog stays on the connection the INVITE went out on
+    // (RFC 5626 §5.3): a phone reached over its registration's flow may be behind a NAT that
+    // its own Contact cannot cross.
+    if (!routeSet[0] && fallback.transport !== "udp") {
       destination = fallback;
       toTarget = false;
     }

@@ -6,6 +6,12 @@ export interface SourceAddress {
   port: number;
   /** "UDP", "TCP", … — where the REGISTER came from, for reaching a phone behind NAT. */
   transport: string;
+  /**
+   * The REGISTER's top Via sent-by as the sender wrote it ("host:port"): when it is the
+   * Contact's own address, the phone registered itself and its flow reaches it; otherwise a
+   * third party registered the Contact (RFC 3261 §10.2) and the Contact is used.
+   */
+  sentBy?: string;
 }
 
 export interface Binding {

@@ -9,6 +9,7 @@ export {
   BindingTable,
   type SourceAddress,
 } from "./bindings.ts";
+export { bindingDestination, flowOf } from "./flow.ts";
 export {
   type RegisterOptions,
   type RegisterResult,

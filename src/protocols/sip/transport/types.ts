@@ -1,7 +1,7 @@
 // The interface every SIP transport offers the layers above it (RFC 3261 §18): send bytes to an
 // address, hand complete received messages up with their source, report what was dropped.
 
-export type TransportKind = "udp" | "tcp";
+export type TransportKind = "udp" | "tcp" | "tls";
 
 export interface HostPort {
   host: string;
@@ -19,13 +19,14 @@ export type DropHandler = (reason: string, source: MessageSource) => void;
 
 export interface Transport {
   readonly kind: TransportKind;
-  /** Reliable transports (TCP) switch off retransmission timers (RFC 3261 §17.1.1.2). */
+  /** Reliable transports (TCP, TLS) switch off retransmission timers (RFC 3261 §17.1.1.2). */
   readonly reliable: boolean;
   /** The bound address; valid after `listen()` resolved. */
   readonly local: HostPort;
   onMessage: MessageHandler | undefined;
   onDrop: DropHandler | undefined;
-  listen(): Promise<HostPort>;
+  /** Binds the configured port, or `port` when given (the endpoint's common-port search). */
+  listen(port?: number): Promise<HostPort>;
   /** Rejects with SipTransportError; never throws synchronously. */
   send(buf: Buffer, dest: HostPort): Promise<void>;
   /** For connection-oriented transports: whether a connection to `dest` is open now. */

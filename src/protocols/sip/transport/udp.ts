@@ -40,8 +40,8 @@ export class UdpTransport implements Transport {
     return this.#local;
   }
 
-  listen(): Promise<HostPort> {
-    const { host, port, logger } = this.#options;
+  listen(port: number = this.#options.port): Promise<HostPort> {
+    const { host, logger } = this.#options;
     const socket = createSocket({ type: isIPv6(host) ? "udp6" : "udp4" });
     const max = this.#options.maxMessageBytes ?? 64 * 1024;
     socket.on("message", (buf, rinfo) => {
@@ -57,12 +57,14 @@ export class UdpTransport implements Transport {
       this.onMessage?.(buf, source);
     });
     return new Promise((resolve, reject) => {
-      const onBindError = (err: Error) =>
+      const onBindError = (err: Error) => {
+        socket.close();
         reject(
           new SipTransportError(`cannot bind UDP ${host}:${port}: ${err.message}`, undefined, {
             cause: err,
           }),
         );
+      };
       socket.once("error", onBindError);
       socket.bind(port, host, () => {
         socket.off("error", onBindError);

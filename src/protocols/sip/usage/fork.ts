@@ -17,6 +17,8 @@ export interface ForkBranch {
   dest: Destination;
   /** A preloaded route set (the phone's Path); `dest` is then its first hop. */
   routes?: readonly string[];
+  /** Our Contact on this branch (its transport and port), when it differs from the call's. */
+  localContact?: string;
 }
 
 /** Every branch failed: `status`/`reason` are the chosen response, `failures` one per branch. */

@@ -73,10 +73,13 @@ test("challenges a REGISTER with 401, then binds the contact on the answer", asy
   const [binding] = registrar.bindings(`sip:alice@${DOMAIN}`);
   assert.equal(binding?.userId, "u-alice");
   assert.equal(binding?.contact, phone.contact);
+  const port = phone.endpoint.localAddress("udp")?.port;
   assert.deepEqual(binding?.source, {
     host: "127.0.0.1",
-    port: phone.endpoint.localAddress("udp")?.port,
+    port,
     transport: "UDP",
+    // The phone's own Via: the flow reaches the phone that registered.
+    sentBy: `127.0.0.1:${port}`,
   });
 });
 

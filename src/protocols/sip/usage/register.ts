@@ -3,6 +3,7 @@
 // Lapsed bindings are swept on a timer so their "expired" events fire without new traffic.
 
 import { type IncomingRequest, ModulePriority, type SipEndpoint } from "../endpoint.ts";
+import { parseVia } from "../message/index.ts";
 import type { Registrar } from "../registrar/index.ts";
 import { authenticate, type DigestGateOptions } from "./digest-gate.ts";
 
@@ -48,6 +49,7 @@ export function registerModule(
         host: req.source.host,
         port: req.source.port,
         transport: req.source.transport.toUpperCase(),
+        ...sentByOf(req),
       },
     });
     if (result.status >= 300) {
@@ -86,4 +88,12 @@ export function registerModule(
       remove();
     },
   };
+}
+
+/** The top Via's sent-by, "host:port" with the transport's default port filled in. */
+function sentByOf(req: IncomingRequest): { sentBy?: string } {
+  const via = parseVia(req.message.headers.get("via") ?? "");
+  if (!via) return {};
+  const port = via.port ?? (via.transport.toUpperCase() === "TLS" ? 5061 : 5060);
+  return { sentBy: `${via.host.replace(/^\[|\]$/g, "").toLowerCase()}:${port}` };
 }

@@ -24,8 +24,11 @@ export interface MwiNotifierOptions extends DigestGateOptions {
   /** The user owning the mailbox named by a SUBSCRIBE's user part; undefined: none (404). */
   aorOwner: (aorUser: string) => string | undefined;
   summaryFor: (userId: string) => Promise<MessageSummary>;
-  /** Our Contact URI in subscription dialogs and unsolicited NOTIFYs. */
-  localContact: string;
+  /**
+   * Our Contact URI in subscription dialogs and unsolicited NOTIFYs; default the endpoint's for
+   * the transport each one uses (SipEndpoint.contactFor).
+   */
+  localContact?: string;
   /** Default 60 s; shorter requests get 423. */
   minExpires?: number;
   /** Default 3600 s; longer requests are shortened. */
@@ -172,7 +175,8 @@ class MessageSummaryNotifier implements MwiNotifier {
     if (!read.ok) return respond(req, read.status, read.reason, { headers: read.headers });
     let dialog: Dialog;
     try {
-      dialog = Dialog.asServer(req, newTag(), this.o.localContact);
+      const contact = this.o.localContact ?? this.endpoint.contactForRequest(req);
+      dialog = Dialog.asServer(req, newTag(), contact);
     } catch {
       return respond(req, 400, "Missing Contact, From Tag or CSeq");
     }
@@ -191,7 +195,7 @@ class MessageSummaryNotifier implements MwiNotifier {
 
     const sub = new MwiSubscription(dialog, owner, read.eventId, this.#ctx);
     // The 2xx creates the dialog: the proxies that record-routed must stay on its path.
-    const ok = { ...this.#okOptions(dialog.state.localTag, read.expires), recordRoute: true };
+    const ok = { ...this.#okOptions(dialog, read.expires), recordRoute: true };
     if (read.expires === 0) {
       // §4.4.3: a fetch — the state once, in a NOTIFY that also ends it.
       req.transaction.respond(200, "OK", ok);
@@ -218,7 +222,7 @@ class MessageSummaryNotifier implements MwiNotifier {
     // Another id in the same dialog would be a second subscription, which we do not share.
     if (sub.ended || read.eventId !== sub.eventId)
       return respond(req, 481, "Subscription Does Not Exist");
-    const ok = this.#okOptions(sub.dialog.state.localTag, read.expires);
+    const ok = this.#okOptions(sub.dialog, read.expires);
     if (read.expires === 0) {
       req.transaction.respond(200, "OK", ok);
       await sub.terminate("timeout");
@@ -231,12 +235,12 @@ class MessageSummaryNotifier implements MwiNotifier {
     if (body !== undefined) await sub.notify(body);
   }
 
-  #okOptions(localTag: string, expires: number): RespondOptions {
+  #okOptions(dialog: Dialog, expires: number): RespondOptions {
     return {
-      toTag: localTag,
+      toTag: dialog.state.localTag,
       headers: [
         ["Expires", String(expires)],
-        ["Contact", `<${this.o.localContact}>`],
+        ["Contact", `<${dialog.state.localContact}>`],
       ],
     };
   }
@@ -288,7 +292,7 @@ class MessageSummaryNotifier implements MwiNotifier {
     await notifyPhones(
       {
         endpoint: this.endpoint,
-        localContact: this.o.localContact,
+        localContact: (transport) => this.o.localContact ?? this.endpoint.contactFor(transport),
         ...(this.o.logger ? { logger: this.o.logger } : {}),
       },
       bindings,

@@ -9,8 +9,11 @@ import type { TransportKind } from "../../transport/types.ts";
 import { MwiClientSubscription, type MwiSubscribeOptions } from "./subscriber.ts";
 
 export interface MwiSubscriberHubOptions {
-  /** Our Contact URI (where NOTIFYs come); `;transport=tcp` is added for TCP subscriptions. */
-  localContact: string;
+  /**
+   * Our Contact URI (where NOTIFYs come), `;transport=tcp` added for TCP subscriptions; default
+   * the endpoint's Contact for each subscription's transport (SipEndpoint.contactFor).
+   */
+  localContact?: string;
   logger?: Logger;
 }
 
@@ -48,10 +51,11 @@ export class MwiSubscriberHub {
         const k = key(callId, tag);
         if (this.#routes.get(k) === sub) this.#routes.delete(k);
       },
-      contact: (transport) =>
-        transport === "tcp"
-          ? `${this.options.localContact};transport=tcp`
-          : this.options.localContact,
+      contact: (transport) => {
+        const fixed = this.options.localContact;
+        if (fixed === undefined) return this.endpoint.contactFor(transport);
+        return transport === "udp" ? fixed : `${fixed};transport=${transport}`;
+      },
     };
     const sub = new MwiClientSubscription(this.endpoint, routes, options, this.options.logger);
     this.#subs.add(sub);

@@ -4,7 +4,7 @@
 // or else where its REGISTER came from.
 
 import type { Logger } from "pino";
-import { destinationOf, firstHop, requestTarget } from "../../dialog/dialog.ts";
+import { requestTarget } from "../../dialog/dialog.ts";
 import {
   createRequest,
   type Destination,
@@ -12,36 +12,15 @@ import {
   newTag,
   type SipEndpoint,
 } from "../../endpoint.ts";
-import type { Binding, Registrar } from "../../registrar/index.ts";
+import { type Binding, bindingDestination, type Registrar } from "../../registrar/index.ts";
+import type { TransportKind } from "../../transport/types.ts";
 import { EVENT_PACKAGE, SUMMARY_TYPE } from "./request.ts";
 
 export interface UnsolicitedOptions {
   endpoint: SipEndpoint;
-  /** Our Contact URI, also the host part of the Call-IDs we make. */
-  localContact: string;
+  /** Our Contact URI for a transport, also the host part of the Call-IDs we make. */
+  localContact: (transport: TransportKind) => string;
   logger?: Logger;
-}
-
-/**
- * Where a binding's phone is reached: the first hop of its Path, else the REGISTER's source
- * (NAT-safe), else its Contact.
- */
-export function bindingDestination(b: Binding): Destination | undefined {
-  if (b.path?.length) {
-    try {
-      return firstHop(b.path, b.contact);
-    } catch {
-      return undefined;
-    }
-  }
-  const t = b.source?.transport.toLowerCase();
-  if (b.source && (t === "udp" || t === "tcp"))
-    return { host: b.source.host, port: b.source.port, transport: t };
-  try {
-    return destinationOf(b.contact);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Every live binding whose registration belongs to `userId`. */
@@ -56,9 +35,10 @@ export async function sendUnsolicited(
   binding: Binding,
   body: Buffer,
 ): Promise<void> {
-  const dest = bindingDestination(binding);
+  const dest = bindingDestination(binding, (d) => opts.endpoint.isConnected(d));
   if (dest === undefined) return;
-  const host = /@([^;>:]+)/.exec(opts.localContact)?.[1] ?? "omnivox";
+  const contact = opts.localContact(dest.transport);
+  const host = /@([^;>:]+)/.exec(contact)?.[1] ?? "omnivox";
   const target = requestTarget(binding.path ?? [], binding.contact);
   const req = createRequest({
     method: "NOTIFY",
@@ -67,7 +47,7 @@ export async function sendUnsolicited(
     to: { uri: binding.aor },
     callId: newCallId(host),
     cseq: 1,
-    contact: opts.localContact,
+    contact,
     headers: [
       ...target.routes.map((r): [string, string] => ["Route", r]),
       ["Event", EVENT_PACKAGE],
@@ -108,7 +88,7 @@ export async function notifyPhones(
   const subscribed = new Set(subscribers.map((s) => key(s.destination)));
   const contacts = new Set(subscribers.map((s) => s.remoteTarget.toLowerCase()));
   const targets = bindings.filter((b) => {
-    const d = bindingDestination(b);
+    const d = bindingDestination(b, (dest) => opts.endpoint.isConnected(dest));
     if (d === undefined) return false;
     return b.path?.length ? !contacts.has(b.contact.toLowerCase()) : !subscribed.has(key(d));
   });

@@ -1,0 +1,242 @@
+// SIP over a stream (RFC 3261 §18.3), shared by TCP and TLS (§26.3.1): a listener plus outbound
+// connections, all kept in one map keyed by the peer's address so a response or a later request
+// reuses the connection (§18.2.2, RFC 5626 §4.5 flow reuse). Each connection cuts its stream with
+// SipStreamFramer; a framing error closes that connection. TCP and TLS differ only in how a
+// server is made and how a socket connects, which they pass in as a StreamSockets.
+
+import type { Server, Socket } from "node:net";
+import type { Logger } from "pino";
+import { SipStreamFramer } from "../message/index.ts";
+import {
+  type DropHandler,
+  formatHostPort,
+  type HostPort,
+  type MessageHandler,
+  type MessageSource,
+  normalizeAddress,
+  SipTransportError,
+  type Transport,
+} from "./types.ts";
+
+export interface StreamTransportOptions {
+  host: string;
+  port: number;
+  /** Inbound and outbound together (default 1024); further peers are refused. */
+  maxConnections?: number;
+  /** A connection with no traffic for this long is closed (default 5 minutes). */
+  idleTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  maxMessageBytes?: number;
+  maxHeaderLineBytes?: number;
+  logger?: Logger;
+}
+
+/** How one kind of stream listens and connects; `connected` is the event a dialled socket is ready on. */
+export interface StreamSockets {
+  kind: "tcp" | "tls";
+  createServer(onSocket: (socket: Socket) => void): Server;
+  connect(dest: HostPort): Socket;
+  connectedEvent: "connect" | "secureConnect";
+}
+
+export class StreamTransport implements Transport {
+  readonly reliable = true;
+  onMessage: MessageHandler | undefined;
+  onDrop: DropHandler | undefined;
+  readonly #options: StreamTransportOptions;
+  readonly #sockets: StreamSockets;
+  readonly #connections = new Map<string, Socket>();
+  readonly #connecting = new Map<string, Promise<Socket>>();
+  #server: Server | undefined;
+  #local: HostPort;
+  #closed = false;
+
+  constructor(options: StreamTransportOptions, sockets: StreamSockets) {
+    this.#options = options;
+    this.#sockets = sockets;
+    this.#local = { host: options.host, port: options.port };
+  }
+
+  get kind(): "tcp" | "tls" {
+    return this.#sockets.kind;
+  }
+
+  get local(): HostPort {
+    return this.#local;
+  }
+
+  /** Open connections, for metrics and tests. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get #name(): string {
+    return this.kind.toUpperCase();
+  }
+
+  get #maxConnections(): number {
+    return this.#options.maxConnections ?? 1024;
+  }
+
+  /** Binds `port` (default the configured one); a failed bind leaves the transport unbound. */
+  listen(port: number = this.#options.port): Promise<HostPort> {
+    const { host } = this.#options;
+    const server = this.#sockets.createServer((socket) => this.#accept(socket));
+    return new Promise((resolve, reject) => {
+      server.once("error", (err: NodeJS.ErrnoException) =>
+        reject(
+          new SipTransportError(
+            `cannot listen on ${this.#name} ${host}:${port}: ${err.message}`,
+            undefined,
+            { cause: err },
+          ),
+        ),
+      );
+      server.listen(port, host, () => {
+        server.removeAllListeners("error");
+        server.on("error", (err) =>
+          this.#options.logger?.warn({ err: err.message }, `sip ${this.kind} server error`),
+        );
+        // A TLS handshake that fails concerns one peer, never the listener.
+        server.on("tlsClientError", (err: Error, socket: Socket) => {
+          this.onDrop?.(`TLS handshake failed: ${err.message}`, this.#sourceOf(socket));
+        });
+        const addr = server.address();
+        if (addr !== null && typeof addr === "object") {
+          this.#local = { host: normalizeAddress(addr.address), port: addr.port };
+        }
+        this.#server = server;
+        resolve(this.#local);
+      });
+    });
+  }
+
+  #sourceOf(socket: Socket): MessageSource {
+    return {
+      host: normalizeAddress(socket.remoteAddress ?? ""),
+      port: socket.remotePort ?? 0,
+      transport: this.kind,
+    };
+  }
+
+  #accept(socket: Socket): void {
+    const source = this.#sourceOf(socket);
+    if (this.#closed || this.#connections.size >= this.#maxConnections) {
+      this.onDrop?.(`too many ${this.#name} connections`, source);
+      socket.destroy();
+      return;
+    }
+    this.#attach(socket, source);
+  }
+
+  /** Wires framing, idle timeout and bookkeeping onto a connected socket. */
+  #attach(socket: Socket, peer: HostPort): void {
+    const key = formatHostPort(peer);
+    const source: MessageSource = { host: peer.host, port: peer.port, transport: this.kind };
+    const framer = new SipStreamFramer({
+      maxMessageBytes: this.#options.maxMessageBytes,
+      maxHeaderLineBytes: this.#options.maxHeaderLineBytes,
+    });
+    this.#connections.set(key, socket);
+    socket.setNoDelay(true);
+    socket.setTimeout(this.#options.idleTimeoutMs ?? 300_000, () => socket.destroy());
+    socket.on("data", (chunk: Buffer) => {
+      const batch = framer.push(chunk);
+      for (const message of batch.messages) {
+        if (socket.destroyed) break;
+        this.onMessage?.(message, source);
+      }
+      // RFC 5626 §4.4.1: each double-CRLF ping is answered with a single CRLF pong.
+      if (batch.keepalives > 0 && !socket.destroyed) socket.write("\r\n".repeat(batch.keepalives));
+      if (batch.error !== undefined) {
+        this.onDrop?.(batch.error, source);
+        socket.destroy();
+      }
+    });
+    socket.on("error", (err) =>
+      this.#options.logger?.debug(
+        { peer: key, err: err.message },
+        `sip ${this.kind} connection error`,
+      ),
+    );
+    socket.on("close", () => {
+      if (this.#connections.get(key) === socket) this.#connections.delete(key);
+    });
+  }
+
+  isConnected(dest: HostPort): boolean {
+    const socket = this.#connections.get(formatHostPort(dest));
+    return socket !== undefined && !socket.destroyed && socket.writable;
+  }
+
+  async send(buf: Buffer, dest: HostPort): Promise<void> {
+    const socket = await this.#connection(dest);
+    await new Promise<void>((resolve, reject) => {
+      socket.write(buf, (err) => {
+        if (err)
+          reject(
+            new SipTransportError(
+              `${this.#name} send to ${formatHostPort(dest)} failed: ${err.message}`,
+              dest,
+              { cause: err },
+            ),
+          );
+        else resolve();
+      });
+    });
+  }
+
+  #connection(dest: HostPort): Promise<Socket> {
+    const name = this.#name;
+    if (this.#closed)
+      return Promise.reject(new SipTransportError(`${name} transport is closed`, dest));
+    const key = formatHostPort(dest);
+    const open = this.#connections.get(key);
+    if (open && !open.destroyed && open.writable) return Promise.resolve(open);
+    const pending = this.#connecting.get(key);
+    if (pending) return pending;
+    if (this.#connections.size + this.#connecting.size >= this.#maxConnections) {
+      return Promise.reject(
+        new SipTransportError(`too many ${name} connections to open one to ${key}`, dest),
+      );
+    }
+    const attempt = new Promise<Socket>((resolve, reject) => {
+      const socket = this.#sockets.connect(dest);
+      const timer = setTimeout(
+        () => socket.destroy(new Error("connect timed out")),
+        this.#options.connectTimeoutMs ?? 10_000,
+      );
+      socket.once(this.#sockets.connectedEvent, () => {
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
+        if (this.#closed) {
+          socket.destroy();
+          reject(new SipTransportError(`${name} transport is closed`, dest));
+          return;
+        }
+        this.#attach(socket, dest);
+        resolve(socket);
+      });
+      socket.once("error", (err) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(
+          new SipTransportError(`${name} connect to ${key} failed: ${err.message}`, dest, {
+            cause: err,
+          }),
+        );
+      });
+    }).finally(() => this.#connecting.delete(key));
+    this.#connecting.set(key, attempt);
+    return attempt;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const socket of this.#connections.values()) socket.destroy();
+    this.#connections.clear();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
