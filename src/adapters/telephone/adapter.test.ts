@@ -174,7 +174,7 @@ describe("phoneLocator and callerIdentity", () => {
     const phones = await locate({ scheme: "sip", uri: "sip:alice@um.test" });
     assert.deepEqual(
       phones.map((r) => r.uri),
-      ["sip:alice@10.1.1.1:5062;transport=tcp"],
+      ["sip:alice@10.1.1.1:5062;transport=tcp", "sips:alice@10.1.1.2"],
     );
     assert.equal((await locate({ scheme: "sip", uri: "sip:+15550001@UM.test" })).length, 1);
     const trunked = await locate({ scheme: "sip", uri: "sip:+331@10.9.9.9:5080" });
@@ -487,5 +487,16 @@ describe("routeOfContact", () => {
       dest: { host: "192.168.1.20", port: 5062, transport: "udp" },
     });
     assert.equal(routeOfContact({ uri: "sip:bob@h", path: ["<tel:+1555>"] }), undefined);
+  });
+
+  test("without a Path, the flow the phone registered on beats its Contact (behind NAT)", () => {
+    const flow = { host: "203.0.113.7", port: 40_123, transport: "tcp" as const };
+    assert.deepEqual(routeOfContact({ uri: "sip:bob@192.168.1.20:5062;transport=tcp", flow }), {
+      uri: "sip:bob@192.168.1.20:5062;transport=tcp",
+      dest: flow,
+    });
+    // A Path wins over the flow: the proxies must stay on the way.
+    const path = ["<sip:10.0.0.1;lr>"];
+    assert.equal(routeOfContact({ uri: "sip:bob@h", path, flow })?.dest.host, "10.0.0.1");
   });
 });
