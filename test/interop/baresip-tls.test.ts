@@ -2,7 +2,9 @@
 // through sip_cafile): omnivox generates the certificate into dataDir on first start; alice's
 // baresip registers and subscribes to MWI over TLS, bob's leaves her a message over TLS (its
 // microphone a WAV sweep; the recording is not silence), alice's lamp goes on, and she calls the
-// access number over TLS, keys her PIN and hears the message.
+// access number over TLS, keys her PIN and hears the message. The same again with SRTP
+// (`sip.srtp: require`, baresip `mediaenc=srtp-mand`): signalling over TLS and audio encrypted,
+// the deployment for phones that reach omnivox over the Internet.
 
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
@@ -18,39 +20,47 @@ import { peer } from "../support/peers.ts";
 
 const baresipBin = peer("baresip", "baresip");
 const skip = baresipBin.skip;
-let t: TestApp;
 let work: string;
+const apps: TestApp[] = [];
 const phones: Baresip[] = [];
 
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-baresip-tls-"));
+});
+
+after(async () => {
+  await Promise.allSettled(phones.map((p) => p.stop()));
+  await Promise.allSettled(apps.map((a) => a.stop()));
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function startApp(srtp: "offer" | "require"): Promise<TestApp> {
   const base = 38_000 + Math.floor(Math.random() * 200) * 20;
-  t = await startTestApp({
+  const t = await startTestApp({
     sip: {
       listen: "127.0.0.1:0",
       domain: "127.0.0.1",
       accessNumber: "8000",
       rtpPorts: `${base}-${base + 19}`,
       tls: { listen: "127.0.0.1:0" },
+      srtp,
     },
   });
+  apps.push(t);
   await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
   await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" });
-});
-
-after(async () => {
-  await Promise.allSettled(phones.map((p) => p.stop()));
-  await t?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+  return t;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test("baresip over TLS only: register, deposit, MWI, mailbox", {
-  skip,
-  timeout: 180_000,
-}, async () => {
+async function tlsPhones(srtp: boolean): Promise<void> {
+  const t = await startApp(srtp ? "require" : "offer");
+  const dir = await mkdtemp(join(work, srtp ? "srtp-" : "plain-"));
+  // With SRTP each phone offers RTP/SAVP only: a call that fell back to plain RTP would fail.
+  const media = srtp ? { params: ["mediaenc=srtp-mand"] } : {};
+  const modules = srtp ? { modules: ["srtp.so"] } : {};
   const tls = t.app.ports["sip-tls"];
   assert.ok(tls, "the TLS listener's port is in ports.json");
   assert.notEqual(tls.port, t.app.ports.sip!.port);
@@ -61,17 +71,18 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
   assert.equal(cert.checkIP("127.0.0.1"), "127.0.0.1");
   assert.equal((await stat(join(t.dataDir, "sip-tls.key"))).mode & 0o777, 0o600);
 
-  const sweep = join(work, "sweep.wav");
+  const sweep = join(dir, "sweep.wav");
   await writeFile(sweep, pcm16ToWav(generateSweep(300, 3000, 60_000, 8000, 0.5), 8000));
-  const quiet = join(work, "quiet.wav");
+  const quiet = join(dir, "quiet.wav");
   await writeFile(quiet, pcm16ToWav(new Int16Array(8000 * 90), 8000));
-  const recordDir = join(work, "alice-heard");
+  const recordDir = join(dir, "alice-heard");
   await mkdir(recordDir);
   const outbound = { host: "127.0.0.1", port: tls.port, transport: "tls" as const };
 
   const alice = await startBaresip({
     binary: baresipBin.path!,
-    account: { user: "alice", domain: "127.0.0.1", password: "wonderland", outbound },
+    account: { user: "alice", domain: "127.0.0.1", password: "wonderland", outbound, ...media },
+    ...modules,
     audioSource: `aufile,${quiet}`,
     recordDir,
     caFile: certFile,
@@ -83,7 +94,15 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
 
   const bob = await startBaresip({
     binary: baresipBin.path!,
-    account: { user: "bob", domain: "127.0.0.1", password: "builder1", outbound, mwi: false },
+    account: {
+      user: "bob",
+      domain: "127.0.0.1",
+      password: "builder1",
+      outbound,
+      mwi: false,
+      ...media,
+    },
+    ...modules,
     audioSource: `aufile,${sweep}`,
     caFile: certFile,
     sipTrace: true,
@@ -99,6 +118,15 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
     bob.output(),
     new RegExp(`Contact: <sip:omnivox@127\\.0\\.0\\.1:${tls.port};transport=tls>`),
   );
+  if (srtp) {
+    // Our answer over TLS carries RTP/SAVP with our own key, and baresip turned SRTP on.
+    await bob.waitFor(/SRTP is Enabled \(cryptosuite=AES_CM_128_HMAC_SHA1_(80|32)\)/, 10_000);
+    const trace = bob.output();
+    const ours = trace.slice(trace.indexOf("o=omnivox"));
+    assert.ok(ours.length > 0, "bob's trace shows our SDP answer");
+    assert.match(ours, /m=audio \d+ RTP\/SAVP /);
+    assert.match(ours, /a=crypto:\d+ AES_CM_128_HMAC_SHA1_(80|32) inline:[A-Za-z0-9+/]{40}\r?\n/);
+  }
   await sleep(20_000);
   bob.command("b");
   let messages = await t.app.store.voicemail.list("alice");
@@ -142,4 +170,27 @@ test("baresip over TLS only: register, deposit, MWI, mailbox", {
   const heard = wavToPcm16(await readWavFile(join(recordDir, files[0]!), { allowTruncated: true }));
   assert.ok(heard.length > 8000 * 5, `only ${heard.length} samples heard`);
   assert.ok(rms(heard) > 200, `alice heard silence (rms ${rms(heard).toFixed(1)})`);
-});
+  if (srtp) {
+    assert.match(alice.output(), /SRTP is Enabled/, "alice's mailbox call was SRTP too");
+    for (const p of [alice, bob])
+      assert.doesNotMatch(p.output(), /failed to decrypt/i, "baresip decrypted what we sent");
+  }
+}
+
+test(
+  "baresip over TLS only: register, deposit, MWI, mailbox",
+  {
+    skip,
+    timeout: 180_000,
+  },
+  () => tlsPhones(false),
+);
+
+test(
+  "baresip over TLS with SRTP required: register, deposit, MWI, mailbox",
+  {
+    skip,
+    timeout: 180_000,
+  },
+  () => tlsPhones(true),
+);

@@ -176,7 +176,7 @@ describe("phoneLocator and callerIdentity", () => {
       phones.map((r) => r.uri),
       ["sip:alice@10.1.1.1:5062;transport=tcp", "sips:alice@10.1.1.2"],
     );
-    assert.equal((await locate({ scheme: "sip", uri: "sip:+15550001@UM.test" })).length, 1);
+    assert.equal((await locate({ scheme: "sip", uri: "sip:+15550001@UM.test" })).length, 2);
     const trunked = await locate({ scheme: "sip", uri: "sip:+331@10.9.9.9:5080" });
     assert.equal(trunked[0]?.trunk?.id, "local");
     assert.deepEqual(trunked[0]?.dest, { host: "10.9.9.9", port: 5080, transport: "tcp" });
