@@ -295,7 +295,7 @@ export class MwiService implements MwiSink {
     for (const slot of slots) {
       const address = parseAddress(slot.target);
       const adapter = this.#opts.targets.find((t) => t.handles(address));
-      if (!adapter || !adapter.isAvailable(address)) continue;
+      if (!adapter?.isAvailable(address)) continue;
       const id = `mwi-${slot.userId}-${slot.clientId}-${slot.version}`;
       try {
         await adapter.sendIndicator(address, slot.indicator, id);
