@@ -26,6 +26,7 @@ import { wantsTranscript } from "../core/routing.ts";
 import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
+import { pinGuard } from "./pin-guard.ts";
 import { startSipPhones } from "./sip-phones.ts";
 
 export interface Telephony {
@@ -142,6 +143,11 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
       deposit: (m) => voicemail.deposit(m),
       mailbox: voicemail,
+      pinGuard: pinGuard(config, {
+        store: deps.store,
+        gateway: deps.gateway,
+        logger: deps.logger.child({ component: "mailbox" }),
+      }),
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
       ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
       ...(deps.icw ? { icw: deps.icw((opts): Promise<OutboundLeg> => service.dial(opts)) } : {}),
