@@ -280,7 +280,12 @@ test("no RTP for sip.rtpTimeoutMs ends the call with omnivox's BYE; what was rec
   });
   const dir = await mkdtemp(join(work, "b-"));
   try {
-    await app.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
+    await app.addUser({
+      id: "alice",
+      phones: ["+15550001"],
+      password: "wonderland",
+      pin: "123456",
+    });
     let started = Date.now();
     let run = await quietCaller(app, {}, join(dir));
     let elapsed = Date.now() - started;

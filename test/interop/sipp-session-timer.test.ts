@@ -69,7 +69,12 @@ test("refresher=uas: omnivox refreshes with an UPDATE at half the interval", {
   });
   const dir = await mkdtemp(join(work, "uas-"));
   try {
-    await app.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
+    await app.addUser({
+      id: "alice",
+      phones: ["+15550001"],
+      password: "wonderland",
+      pin: "123456",
+    });
     const run = await runSipp(sipp.path!, app.app.ports.sip!, "session-timer-uas.xml", {
       service: "15550001",
       keys: { caller: "15551234" },
