@@ -73,12 +73,15 @@ async function states(userId: string): Promise<string[]> {
   return (await t.app.store.voicemail.list(userId)).map((m) => m.state);
 }
 
-/** The mailbox keys of one call: `pins`, then "2" (save) now and then for a box that opened. */
+/** The mailbox keys of one call: `pins`, then for a box that opened "2" (save) now and then. */
 async function keysFile(name: string, pins: string[], saveTries = 0): Promise<string> {
   const path = join(work, `${name}.pcap`);
   await writeDtmfPcap(path, [
     { keys: pins.map((p) => `${p}#`).join(""), pauseMs: 300 },
-    ...Array.from({ length: saveTries }, () => ({ keys: "2", pauseMs: 3000 })),
+    // One "2" lands while the first message plays, whatever the prompts before it take.
+    ...Array.from({ length: saveTries }, () => ({ keys: "2", pauseMs: 2500 })),
+    // "*" hangs up from the main menu (or leaves the message menu for it).
+    ...(saveTries > 0 ? [{ keys: "*", pauseMs: 2500 }] : []),
   ]);
   return path;
 }
@@ -157,12 +160,12 @@ test("50 wrong PINs over parallel calls lock the box; the right PIN then fails; 
   const [aliceRight, bobRight] = await Promise.all([
     callMailbox(
       "15550001",
-      await keysFile("alice-right", [ALICE_PIN], 5),
+      await keysFile("alice-right", [ALICE_PIN], 4),
       await mkdtemp(join(work, "alice-")),
     ),
     callMailbox(
       "15550002",
-      await keysFile("bob-right", [BOB_PIN], 5),
+      await keysFile("bob-right", [BOB_PIN], 4),
       await mkdtemp(join(work, "bob-")),
     ),
   ]);
