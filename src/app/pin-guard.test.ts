@@ -35,7 +35,14 @@ test("a lock is logged once at warn, without the PIN, and the user gets one noti
   let now = Date.parse("2026-01-01T10:00:00Z");
   const gateway = new Receiver({ store, logger, holdMs: 60_000, onCommitted: () => undefined });
   const config = parseConfig({ voicemail: { pinLockout: { maxFailures: 3 } } });
-  const guard = pinGuard(config, { store, gateway, logger, now: () => now });
+  const locks: string[] = [];
+  const guard = pinGuard(config, {
+    store,
+    gateway,
+    logger,
+    now: () => now,
+    onLock: (scope) => locks.push(scope),
+  });
   const callers = [
     { source: "192.0.2.1", caller: "+15551111" },
     { source: "192.0.2.2", caller: "+15552222" },
@@ -50,6 +57,7 @@ test("a lock is logged once at warn, without the PIN, and the user gets one noti
   // A straggler of a parallel call during the lock does not lock (or notify) again.
   assert.deepEqual(await guard.failed("alice", callers[0]!), until);
 
+  assert.deepEqual(locks, ["mailbox"], "one lock counted for the metric");
   const warns = lines.filter((l) => l.level === 40);
   assert.equal(warns.length, 1);
   assert.deepEqual(

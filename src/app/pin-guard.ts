@@ -23,7 +23,14 @@ export function lockNoticeText(failures: number, callers: readonly string[], unt
 
 export function pinGuard(
   config: Pick<Config, "voicemail">,
-  deps: { store: Store; gateway: Gateway; logger: Logger; now?: () => number },
+  deps: {
+    store: Store;
+    gateway: Gateway;
+    logger: Logger;
+    now?: () => number;
+    /** Told of each lock as it begins (the `omnivox_throttled_total` metric). */
+    onLock?: (scope: "mailbox" | "source") => void;
+  },
 ): PinGuard {
   const { pinLockout, pinSourceLockout, minPinLength } = config.voicemail;
   const lockout = new PinLockout(
@@ -66,6 +73,7 @@ export function pinGuard(
     async failed(userId, caller: PinAttempt) {
       const result = await lockout.fail(userId, caller);
       if (result.sourceLockedNow) {
+        deps.onLock?.("source");
         log.warn(
           {
             mailbox: userId,
@@ -78,6 +86,7 @@ export function pinGuard(
       }
       const locked = result.lockedNow;
       if (locked) {
+        deps.onLock?.("mailbox");
         log.warn(
           {
             mailbox: userId,

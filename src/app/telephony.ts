@@ -61,6 +61,8 @@ export interface TelephonyDeps {
   icw?: (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting;
   /** Where the trunk registration gauge goes (`/metrics`). */
   metrics?: Registry;
+  /** A mailbox or a caller source was locked after wrong PINs. */
+  onPinLock?: (scope: "mailbox" | "source") => void;
 }
 
 /** The configured trunks as next hops and credentials. */
@@ -147,6 +149,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
         store: deps.store,
         gateway: deps.gateway,
         logger: deps.logger.child({ component: "mailbox" }),
+        ...(deps.onPinLock ? { onLock: deps.onPinLock } : {}),
       }),
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
       ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),

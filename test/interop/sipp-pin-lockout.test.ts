@@ -99,6 +99,8 @@ test("50 wrong PINs over parallel calls lock the box; the right PIN then fails; 
   assert.equal(lock.strikes, 1, "the box was locked once");
   assert.ok(lock.bannedUntil > Date.now(), "and is locked now");
   assert.equal(await t.app.store.pinLockouts.get("bob"), undefined, "bob's box counted nothing");
+  const metrics = await (await fetch(`http://127.0.0.1:${t.app.ports.http!.port}/metrics`)).text();
+  assert.match(metrics, /omnivox_throttled_total\{listener="mailbox",reason="pin-mailbox"\} 1\b/);
 
   // Alice is told on her web client and by mail, from the system sender, never with a PIN.
   const until = new Date(lock.bannedUntil).toISOString();
