@@ -2,12 +2,16 @@
 # Regenerates the voice prompts shipped in assets/prompts/ (8 kHz mono µ-law WAV) with espeak-ng
 # and sox from Debian. The prompts are committed so that a fresh `npm install` can answer calls
 # without any speech engine; run this only to change their wording or voice.
+# `make-prompts.sh NAME` regenerates only that prompt (the others stay byte for byte).
 set -euo pipefail
 cd "$(dirname "$0")/../assets/prompts"
 command -v espeak-ng >/dev/null || { echo "install espeak-ng (Debian package espeak-ng)" >&2; exit 1; }
 command -v sox >/dev/null || { echo "install sox (Debian package sox)" >&2; exit 1; }
 
+only="${1:-}"
+
 say() { # name text
+  [ -z "$only" ] || [ "$only" = "$1" ] || return 0
   espeak-ng -v en-us -s 150 -w "/tmp/prompt-$1.wav" "$2"
   sox "/tmp/prompt-$1.wav" -r 8000 -c 1 -e u-law -b 8 "$1.wav" norm -3
   rm -f "/tmp/prompt-$1.wav"
@@ -17,6 +21,7 @@ say greeting "The person you are calling is not available. Please leave a messag
 say mailbox-full "The mailbox is full. Goodbye."
 say enter-pin "Please enter your PIN, followed by pound."
 say bad-pin "That PIN is not correct."
+say mailbox-locked "This mailbox is locked after too many wrong PINs. Please try again later. Goodbye."
 say you-have "You have"
 say new-messages "new messages."
 say new-message "new message."

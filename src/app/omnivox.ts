@@ -252,6 +252,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       liveDeposits: legacyRelay,
       icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),
       metrics: metrics.registry,
+      onPinLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
     });
     mailboxEvents.changed = (userId) => {
       telephony.notifyPhones(userId);

@@ -27,6 +27,7 @@ import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
+import { pinGuard } from "./pin-guard.ts";
 import { startSipPhones } from "./sip-phones.ts";
 import { tlsListener } from "./sip-tls.ts";
 
@@ -67,6 +68,8 @@ export interface TelephonyDeps {
   icw?: (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting;
   /** Where the trunk registration gauge goes (`/metrics`). */
   metrics?: Registry;
+  /** A mailbox or a caller source was locked after wrong PINs. */
+  onPinLock?: (scope: "mailbox" | "source") => void;
 }
 
 /** The configured trunks as next hops and credentials. */
@@ -151,6 +154,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
       deposit: (m) => voicemail.deposit(m),
       mailbox: voicemail,
+      pinGuard: pinGuard(config, {
+        store: deps.store,
+        gateway: deps.gateway,
+        logger: deps.logger.child({ component: "mailbox" }),
+        ...(deps.onPinLock ? { onLock: deps.onPinLock } : {}),
+      }),
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
       ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
       ...(deps.icw ? { icw: deps.icw((opts): Promise<OutboundLeg> => service.dial(opts)) } : {}),

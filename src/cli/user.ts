@@ -3,6 +3,7 @@
 
 import type { Config } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
+import { assertPinRule } from "../core/pin-rule.ts";
 import { defaultProfile } from "../core/profile.ts";
 import { assertServedEmails } from "../http/ownership.ts";
 import { openStore } from "../store/open.ts";
@@ -37,8 +38,7 @@ export async function runUser(
             "give a user id of lower-case letters, digits, '.', '_' or '-'",
           );
         }
-        if (opts.pin !== undefined && !/^\d{4,12}$/.test(opts.pin))
-          throw new ValidationError("pin", "4 to 12 digits");
+        if (opts.pin !== undefined) assertPinRule(opts.pin, config.voicemail.minPinLength);
         const profile = {
           ...defaultProfile(id, opts.name ?? id),
           emails: (opts.email ?? []).map((e) => e.toLowerCase()),

@@ -71,6 +71,7 @@ export function throttleRule(defaults: {
   windowMs: number;
   banMs: number;
   maxBanMs: number;
+  forgetMs?: number;
 }) {
   return z
     .strictObject({
@@ -81,7 +82,7 @@ export function throttleRule(defaults: {
       banFactor: z.number().min(1).max(100).default(2),
       maxBanMs: durationMs.min(1).default(defaults.maxBanMs),
       /** A key without failures for this long starts afresh. */
-      forgetMs: durationMs.min(1).default(24 * 3600_000),
+      forgetMs: durationMs.min(1).default(defaults.forgetMs ?? 24 * 3600_000),
     })
     .prefault({});
 }
@@ -315,6 +316,27 @@ export const configSchema = z
         minMessageMs: durationMs.default(1000),
         /** Frames quieter than this (RMS of 16-bit samples) count as silence. */
         silenceLevel: z.number().int().min(0).max(32767).default(200),
+        /** New PINs (API, CLI) need at least this many digits; shorter old ones still work. */
+        minPinLength: z.number().int().min(4).max(12).default(6),
+        /**
+         * Wrong PINs per mailbox, every call and caller together, that lock it (docs/security.md
+         * "Voicemail PINs"). The history outlives the longest ban, so a ban keeps growing.
+         */
+        pinLockout: throttleRule({
+          maxFailures: 10,
+          windowMs: 3600_000,
+          banMs: 5 * 60_000,
+          maxBanMs: 24 * 3600_000,
+          forgetMs: 7 * 24 * 3600_000,
+        }),
+        /** Wrong PINs per caller source (address; the caller's number behind a trusted proxy). */
+        pinSourceLockout: throttleRule({
+          maxFailures: 5,
+          windowMs: 3600_000,
+          banMs: 5 * 60_000,
+          maxBanMs: 24 * 3600_000,
+          forgetMs: 7 * 24 * 3600_000,
+        }),
       })
       .prefault({}),
     /** Internet call waiting: a call for a user whose web client is open is offered to them. */

@@ -20,7 +20,8 @@ export interface ThrottleOptions {
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-interface Entry {
+/** One key's state; exported so a persistent variant (PIN lockout) can keep it in a store. */
+export interface ThrottleEntry {
   /** Failures in the current window, and when it opened. */
   failures: number;
   windowStart: number;
@@ -34,7 +35,7 @@ interface Entry {
 const EVICTION_SCAN = 64;
 
 export class Throttle {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, ThrottleEntry>();
 
   constructor(
     readonly options: ThrottleOptions,
@@ -62,25 +63,12 @@ export class Throttle {
     const now = this.now();
     let entry = this.#live(key);
     if (!entry) {
-      entry = { failures: 0, windowStart: now, strikes: 0, bannedUntil: 0, lastFailure: now };
+      entry = newThrottleEntry(now);
       this.#makeRoom();
     }
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    if (now - entry.windowStart >= this.options.windowMs) {
-      entry.failures = 0;
-      entry.windowStart = now;
-    }
-    entry.failures += 1;
-    entry.lastFailure = now;
-    if (entry.failures >= this.options.maxFailures && entry.bannedUntil <= now) {
-      const { banMs, banFactor, maxBanMs } = this.options;
-      const length = Math.min(maxBanMs, banMs * banFactor ** entry.strikes);
-      entry.strikes += 1;
-      entry.bannedUntil = now + length;
-      entry.failures = 0;
-      entry.windowStart = now;
-    }
+    recordFailure(entry, this.options, now);
     return this.check(key);
   }
 
@@ -105,11 +93,11 @@ export class Throttle {
     return n;
   }
 
-  #live(key: string): Entry | undefined {
+  #live(key: string): ThrottleEntry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     const now = this.now();
-    if (entry.bannedUntil <= now && now - entry.lastFailure >= this.options.forgetMs) {
+    if (isForgotten(entry, this.options, now)) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -131,4 +119,43 @@ export class Throttle {
     const stalest = this.#entries.keys().next();
     if (!stalest.done) this.#entries.delete(stalest.value);
   }
+}
+
+/** A fresh entry for a key's first failure. */
+export function newThrottleEntry(now: number): ThrottleEntry {
+  return { failures: 0, windowStart: now, strikes: 0, bannedUntil: 0, lastFailure: now };
+}
+
+/** Whether a key's state may be dropped: not banned, and quiet for `forgetMs`. */
+export function isForgotten(
+  entry: ThrottleEntry,
+  options: Pick<ThrottleOptions, "forgetMs">,
+  now: number,
+): boolean {
+  return entry.bannedUntil <= now && now - entry.lastFailure >= options.forgetMs;
+}
+
+/**
+ * Counts one failure into `entry` (mutated): a window older than `windowMs` restarts; reaching
+ * `maxFailures` outside a ban starts the next, longer ban. True when this failure began a ban.
+ */
+export function recordFailure(
+  entry: ThrottleEntry,
+  options: Omit<ThrottleOptions, "maxKeys">,
+  now: number,
+): boolean {
+  if (now - entry.windowStart >= options.windowMs) {
+    entry.failures = 0;
+    entry.windowStart = now;
+  }
+  entry.failures += 1;
+  entry.lastFailure = now;
+  if (entry.failures < options.maxFailures || entry.bannedUntil > now) return false;
+  const { banMs, banFactor, maxBanMs } = options;
+  const length = Math.min(maxBanMs, banMs * banFactor ** entry.strikes);
+  entry.strikes += 1;
+  entry.bannedUntil = now + length;
+  entry.failures = 0;
+  entry.windowStart = now;
+  return true;
 }

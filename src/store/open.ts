@@ -14,6 +14,7 @@ import { Database } from "./database.ts";
 import { SqlMwiIndicatorRepo } from "./mwi-indicator-repo.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
 import { SqlOutboxRepo } from "./outbox-repo.ts";
+import { SqlPinLockoutsRepo } from "./pin-lockouts-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 import { SqlSessionsRepo } from "./sessions-repo.ts";
 import type { AudioStore, Store, StoreOptions } from "./types.ts";
@@ -33,6 +34,7 @@ class SqlStore implements Store {
   readonly mwi;
   readonly mwiIndicators;
   readonly voicemail;
+  readonly pinLockouts;
 
   constructor(
     readonly database: Database,
@@ -45,6 +47,7 @@ class SqlStore implements Store {
     this.mwi = new SqlMwiRepo(database);
     this.mwiIndicators = new SqlMwiIndicatorRepo(database);
     this.voicemail = new SqlVoicemailRepo(database);
+    this.pinLockouts = new SqlPinLockoutsRepo(database);
   }
 
   get dialect() {

@@ -5,6 +5,7 @@
 import type { Communication } from "../core/communication.ts";
 import type { Delivery, DeliveryState } from "../core/delivery.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
+import type { PinLockStore } from "../core/pin-lockout.ts";
 import type { Profile } from "../core/profile.ts";
 
 export interface UserSecrets {
@@ -237,6 +238,8 @@ export interface Store {
   readonly mwi: MwiRepo;
   readonly mwiIndicators: MwiIndicatorRepo;
   readonly voicemail: VoicemailRepo;
+  /** Wrong voicemail PINs per mailbox (core/pin-lockout.ts). */
+  readonly pinLockouts: PinLockStore;
   readonly audio: AudioStore;
   /** Answers when the database is reachable (for /healthz). */
   ping(): Promise<boolean>;

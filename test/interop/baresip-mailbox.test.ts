@@ -40,7 +40,7 @@ before(async () => {
     emails: ["alice@example.com"],
     phones: ["+15550001"],
     password: "wonderland",
-    pin: "1234",
+    pin: "123456",
   });
 });
 
@@ -96,7 +96,7 @@ test("baresip registers, sees MWI go from 0 to 1, and hears the message by PIN",
     throw new Error(`${(e as Error).message.slice(0, 200)}\n...\n${phone?.output().slice(-3000)}`);
   });
   await new Promise((r) => setTimeout(r, 1500)); // the PIN prompt starts
-  for (const key of "1234#") {
+  for (const key of "123456#") {
     phone.command(key);
     await new Promise((r) => setTimeout(r, 250));
   }

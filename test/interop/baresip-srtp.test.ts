@@ -47,7 +47,7 @@ before(async () => {
     emails: ["alice@example.com"],
     phones: ["+15550001"],
     password: "wonderland",
-    pin: "1234",
+    pin: "123456",
   };
   await offering.addUser(alice);
   await requiring.addUser(alice);
@@ -194,7 +194,7 @@ test("offer: a plain deposit works, and baresip with best-effort SRTP hears it b
   assert.match(ok, /a=crypto:\d+ AES_CM_128_HMAC_SHA1_(80|32) inline:/);
   await sleep(1500); // the PIN prompt starts
   // The PIN goes as RFC 4733 events inside SRTP.
-  for (const key of "1234#") {
+  for (const key of "123456#") {
     alice.command(key);
     await sleep(250);
   }

@@ -32,8 +32,8 @@ before(async () => {
   t = await startTestApp({
     sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", rtpPorts: `${base}-${base + 19}` },
   });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
-  await t.addUser({ id: "bob", phones: ["+15550002"], password: "bobthebuilder", pin: "4321" });
+  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
+  await t.addUser({ id: "bob", phones: ["+15550002"], password: "bobthebuilder", pin: "654321" });
 });
 
 after(async () => {
@@ -127,7 +127,7 @@ test("two lines of one phone: each call to the other is a deposit, the owner's o
   assert.match(trace, /SIP\/2\.0 407 /, "the call claiming alice was challenged");
   assert.match(trace, /Proxy-Authorization: Digest username="alice"/i);
   await sleep(2000);
-  for (const key of "1234#") {
+  for (const key of "123456#") {
     phone.command(key);
     await sleep(250);
   }

@@ -65,7 +65,7 @@ before(async () => {
       emails: ["alice@example.com"],
       phones: ["+15550001"],
       password: "wonderland",
-      pin: "1234",
+      pin: "123456",
     },
   });
   assert.equal(created.status, 201, await created.text());

@@ -38,7 +38,7 @@ before(async () => {
     emails: ["alice@example.com"],
     phones: ["+15550001"],
     password: "wonderland",
-    pin: "1234",
+    pin: "123456",
   });
   client = await connectWebClient(t.app.ports.http!.port, await t.login("alice", "wonderland"));
 });

@@ -36,7 +36,7 @@ before(async () => {
     sip: { listen: "127.0.0.1:0", rtpPorts: rtpPorts(), rtpTimeoutMs: 60_000 },
     voicemail: { silenceMs: SILENCE_MS },
   });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
 });
 
 after(async () => {
@@ -280,7 +280,12 @@ test("no RTP for sip.rtpTimeoutMs ends the call with omnivox's BYE; what was rec
   });
   const dir = await mkdtemp(join(work, "b-"));
   try {
-    await app.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+    await app.addUser({
+      id: "alice",
+      phones: ["+15550001"],
+      password: "wonderland",
+      pin: "123456",
+    });
     let started = Date.now();
     let run = await quietCaller(app, {}, join(dir));
     let elapsed = Date.now() - started;

@@ -47,9 +47,9 @@ before(async () => {
       rtpPorts: `${base}-${base + 19}`,
     },
   });
-  await t.addUser({ id: "alice", emails: ["alice@example.com"], phones: ["1001"], pin: "1234" });
-  await t.addUser({ id: "bob", phones: ["1002"], pin: "1234" });
-  await t.addUser({ id: "carol", phones: ["+15550003"], pin: "1234" });
+  await t.addUser({ id: "alice", emails: ["alice@example.com"], phones: ["1001"], pin: "123456" });
+  await t.addUser({ id: "bob", phones: ["1002"], pin: "123456" });
+  await t.addUser({ id: "carol", phones: ["+15550003"], pin: "123456" });
   const store = t.app.store.audio;
   await store.put(greetingAudioId("carol"), pcm16ToWav(unavailableGreeting, 8000), "audio/wav");
   await store.put(greetingAudioId("carol", "busy"), pcm16ToWav(busyGreeting, 8000), "audio/wav");

@@ -21,7 +21,7 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), "omnivox-session-timer-"));
   const base = 30_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({ sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` } });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
 });
 
 after(async () => {
@@ -69,7 +69,12 @@ test("refresher=uas: omnivox refreshes with an UPDATE at half the interval", {
   });
   const dir = await mkdtemp(join(work, "uas-"));
   try {
-    await app.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+    await app.addUser({
+      id: "alice",
+      phones: ["+15550001"],
+      password: "wonderland",
+      pin: "123456",
+    });
     const run = await runSipp(sipp.path!, app.app.ports.sip!, "session-timer-uas.xml", {
       service: "15550001",
       keys: { caller: "15551234" },

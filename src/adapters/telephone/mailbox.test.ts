@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
+import { PinLockout, type PinLockRecord } from "../../core/pin-lockout.ts";
 import { generateTone } from "../../media/pcm.ts";
 import { FakeLeg } from "./fake-leg.ts";
-import { type MailboxMessage, type MailboxStore, runMailbox } from "./mailbox.ts";
+import { type MailboxMessage, type MailboxStore, type PinGuard, runMailbox } from "./mailbox.ts";
 import { Prompts } from "./prompts.ts";
 
 let prompts: Prompts;
@@ -184,4 +185,130 @@ test("numbers and times are spoken from the shipped clips", () => {
   assert.deepEqual(prompts.number(7), prompts.get("digit-7"));
   assert.ok(prompts.time(new Date(2026, 0, 1, 0, 5)).length > 0);
   assert.equal(prompts.digits("+1 (555)").length, prompts.digits("1555").length);
+});
+
+/** A guard over the real lockout with a memory store: locks after `max` wrong PINs. */
+function guardOf(max: number) {
+  const records = new Map<string, PinLockRecord>();
+  const rule = {
+    maxFailures: max,
+    windowMs: 3600_000,
+    banMs: 300_000,
+    banFactor: 2,
+    maxBanMs: 86_400_000,
+    forgetMs: 86_400_000,
+  };
+  const lockout = new PinLockout(
+    { mailbox: rule, source: { ...rule, maxFailures: 1000 } },
+    {
+      get: async (m) => records.get(m),
+      put: async (m, r) => void records.set(m, structuredClone(r)),
+      delete: async (m) => void records.delete(m),
+    },
+  );
+  const succeeded: number[] = [];
+  const guard: PinGuard = {
+    locked: async (u, c) => {
+      const check = await lockout.check(u, c);
+      return check.locked ? check.until : undefined;
+    },
+    failed: async (u, c) => {
+      const r = await lockout.fail(u, c);
+      return r.check.locked ? r.check.until : undefined;
+    },
+    succeeded: (_u, _c, length) => void succeeded.push(length),
+  };
+  return { guard, records, succeeded };
+}
+
+/** Keys `pins` in turn at each PIN prompt. */
+function keyPins(leg: FakeLeg, pins: string[]): void {
+  leg.onPlay = (_i, s) => {
+    if (s !== prompts.get("enter-pin")) return;
+    const pin = pins.shift();
+    if (pin === undefined) return;
+    setImmediate(() => {
+      for (const k of `${pin}#`) leg.digit(k);
+    });
+  };
+}
+
+test("wrong PINs across calls lock the mailbox; then the right PIN does not open it", async () => {
+  const { guard, records } = guardOf(5);
+  const call = async (pins: string[], source: string) => {
+    const leg = new FakeLeg();
+    keyPins(leg, pins);
+    const end = await runMailbox(leg, {
+      prompts,
+      store: new MemoryMailbox(messages()),
+      userId: "alice",
+      findMailbox: async () => undefined,
+      digitTimeoutMs: 500,
+      pinGuard: guard,
+      caller: { source },
+    });
+    return { end, leg };
+  };
+  // Two calls in parallel with three tries each: the fifth wrong PIN locks the box, and the sixth
+  // is refused before it is checked, so both calls end on the lock.
+  const results = await Promise.all([
+    call(["1111", "1112", "1113"], "10.0.0.1"),
+    call(["2221", "2222", "2223"], "10.0.0.2"),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.end),
+    ["locked", "locked"],
+  );
+  assert.ok(records.get("alice")!.bannedUntil > Date.now());
+  assert.equal(records.get("alice")!.strikes, 1);
+  for (const r of results) assert.ok(r.leg.played.includes(prompts.get("mailbox-locked")));
+
+  // The right PIN, from a third source: the lock holds and nothing is played.
+  const right = await call(["1234"], "10.0.0.3");
+  assert.equal(right.end, "locked");
+  assert.ok(right.leg.played.includes(prompts.get("mailbox-locked")));
+  assert.ok(!right.leg.played.includes(prompts.get("enter-pin")), "no PIN is even asked for");
+  assert.ok(!right.leg.played.includes(audio1));
+
+  // Another mailbox is not affected.
+  const leg = new FakeLeg();
+  keyPins(leg, ["4321"]);
+  const bobStore = new MemoryMailbox([]);
+  bobStore.verifyPin = async (u, pin) => u === "bob" && pin === "4321";
+  leg.onPlay = ((prev) => (i: number, s: Int16Array) => {
+    prev(i, s);
+    if (s === prompts.get("main-menu")) setImmediate(() => leg.digit("*"));
+  })(leg.onPlay);
+  const bob = await runMailbox(leg, {
+    prompts,
+    store: bobStore,
+    userId: "bob",
+    findMailbox: async () => undefined,
+    digitTimeoutMs: 500,
+    pinGuard: guard,
+    caller: { source: "10.0.0.1" },
+  });
+  assert.equal(bob, "done");
+});
+
+test("a right PIN is reported to the guard with its length; an empty entry is not a guess", async () => {
+  const { guard, records, succeeded } = guardOf(1);
+  const leg = new FakeLeg();
+  keyPins(leg, ["", "1234"]);
+  leg.onPlay = ((prev) => (i: number, s: Int16Array) => {
+    prev(i, s);
+    if (s === prompts.get("main-menu")) setImmediate(() => leg.digit("*"));
+  })(leg.onPlay);
+  const end = await runMailbox(leg, {
+    prompts,
+    store: new MemoryMailbox([]),
+    userId: "alice",
+    findMailbox: async () => undefined,
+    digitTimeoutMs: 500,
+    pinGuard: guard,
+    caller: { source: "10.0.0.1" },
+  });
+  assert.equal(end, "done");
+  assert.deepEqual(succeeded, [4]);
+  assert.equal(records.has("alice"), false, "the empty entry counted nothing");
 });

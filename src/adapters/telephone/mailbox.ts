@@ -1,7 +1,9 @@
 // Mailbox by phone (issue 3 §5): PIN by DTMF, then the new messages with their envelope (caller,
 // time), and keys 1 replay, 2 save, 3 delete, 4 next; 5 records the user's greeting, 6 the busy
 // greeting (played when a call was diverted on busy); * hangs up. README "Mailbox by phone".
+// Wrong PINs go to a guard that locks the mailbox across calls (docs/security.md "Voicemail PINs").
 
+import type { PinAttempt } from "../../core/pin-lockout.ts";
 import { concatPcm } from "../../media/pcm.ts";
 import type { CallLeg } from "./call-leg.ts";
 import type { GreetingKind } from "./deposit-call.ts";
@@ -25,6 +27,17 @@ export interface MailboxStore {
   saveGreeting(userId: string, pcm: Int16Array, kind?: GreetingKind): Promise<void>;
 }
 
+/**
+ * Counts PIN entries across calls (app/pin-guard.ts). `locked` and `failed` answer with the end
+ * of a lock when the caller may not try (again) now; while locked no PIN is checked at all.
+ */
+export interface PinGuard {
+  locked(userId: string, caller: PinAttempt): Promise<Date | undefined>;
+  failed(userId: string, caller: PinAttempt): Promise<Date | undefined>;
+  /** A right PIN; its length lets a PIN shorter than today's minimum be warned about. */
+  succeeded(userId: string, caller: PinAttempt, pinLength: number): void;
+}
+
 export interface MailboxOptions {
   prompts: Prompts;
   store: MailboxStore;
@@ -33,11 +46,14 @@ export interface MailboxOptions {
   /** Looks up a mailbox by the number the caller keys in. */
   findMailbox: (number: string) => Promise<string | undefined>;
   pinAttempts?: number;
+  pinGuard?: PinGuard;
+  /** Who is calling, for the guard: the SIP source and the caller's number. */
+  caller?: PinAttempt;
   digitTimeoutMs?: number;
   maxGreetingMs?: number;
 }
 
-export type MailboxEnd = "done" | "bad-pin" | "hangup" | "no-mailbox";
+export type MailboxEnd = "done" | "bad-pin" | "hangup" | "no-mailbox" | "locked";
 
 export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<MailboxEnd> {
   const input = new DigitInput(leg);
@@ -50,12 +66,32 @@ export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<Ma
   try {
     const userId = opts.userId ?? (await opts.findMailbox(await input.collect(16, timeout)));
     if (!userId) return "no-mailbox";
+    const guard = opts.pinGuard;
+    const caller = opts.caller ?? { source: "unknown" };
+    const refuse = async (): Promise<MailboxEnd> => {
+      if (over) return "hangup";
+      input.clear();
+      await leg.play(p.get("mailbox-locked"));
+      return "locked";
+    };
+    if (guard && (await guard.locked(userId, caller))) return await refuse();
     let authed = false;
     for (let i = 0; i < (opts.pinAttempts ?? 3) && !over && !authed; i++) {
       await input.say(p.get("enter-pin"));
       const pin = await input.collect(12, timeout);
-      authed = pin !== "" && (await opts.store.verifyPin(userId, pin));
-      if (!authed && !over) await input.say(p.get("bad-pin"));
+      if (pin === "") {
+        if (!over) await input.say(p.get("bad-pin"));
+        continue;
+      }
+      // Asked again for every PIN: a parallel call may have locked the box meanwhile.
+      if (guard && (await guard.locked(userId, caller))) return await refuse();
+      authed = await opts.store.verifyPin(userId, pin);
+      if (authed) {
+        guard?.succeeded(userId, caller, pin.length);
+        break;
+      }
+      if (guard && (await guard.failed(userId, caller))) return await refuse();
+      if (!over) await input.say(p.get("bad-pin"));
     }
     if (!authed) {
       if (!over) await leg.play(p.get("goodbye"));

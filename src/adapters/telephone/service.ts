@@ -33,7 +33,7 @@ import type { GreetingKind } from "./deposit-call.ts";
 import { depositCall } from "./deposit-call.ts";
 import type { CallWaiting } from "./icw.ts";
 import { keepMediaAlive, mayReceive, maySend } from "./liveness.ts";
-import { type MailboxStore, runMailbox } from "./mailbox.ts";
+import { type MailboxStore, type PinGuard, runMailbox } from "./mailbox.ts";
 import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
 import { SipCallLeg } from "./sip-leg.ts";
@@ -80,6 +80,8 @@ export interface TelephoneDeps {
   greetingFor(userId: string, kind?: GreetingKind): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
   mailbox: MailboxStore;
+  /** Wrong PINs across calls lock the mailbox (docs/security.md "Voicemail PINs"). */
+  pinGuard?: PinGuard;
   /** Transcribes deposits while they are recorded; without it messages have no transcript. */
   transcriber?: DepositTranscriber;
   /** Live copies of each deposit into the user's legacy boxes (dual deposit, issue 5). */
@@ -282,6 +284,13 @@ export class TelephoneService {
           store: this.deps.mailbox,
           ...(callerUser ? { userId: callerUser } : {}),
           findMailbox: (n) => this.deps.mailboxFor(n),
+          ...(this.deps.pinGuard ? { pinGuard: this.deps.pinGuard } : {}),
+          // Behind a trusted proxy every call has the proxy's address: the caller's number
+          // (asserted by the proxy) tells callers apart there.
+          caller: {
+            source: trusted && party.ani ? `tel:${party.ani}` : req.source.host,
+            ...(party.ani ? { caller: party.ani } : {}),
+          },
         });
       } else {
         const recorded = icw ? icw.attach(leg, (pcm) => rtp.sendFrame(pcm)) : leg;

@@ -85,7 +85,7 @@ describe("users and session routes", () => {
         emails: ["  Carol@Example.COM"],
         phones: ["+1 (555) 010-0200"],
         password: "carol-password",
-        pin: "1234",
+        pin: "123456",
       },
     });
     assert.equal(res.status, 201);

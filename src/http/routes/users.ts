@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Config } from "../../config/schema.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
+import { assertPinRule } from "../../core/pin-rule.ts";
 import type { Profile } from "../../core/profile.ts";
 import { defaultProfile } from "../../core/profile.ts";
 import { hashSecret, sipDigestSecrets } from "../../store/secrets.ts";
@@ -137,6 +138,9 @@ async function secretsOf(
     secrets.passwordHash = await hashSecret(body.password);
     secrets.sipDigest = sipDigestSecrets(userId, config.sip.domain, body.password);
   }
-  if (body.pin !== undefined) secrets.pinHash = await hashSecret(body.pin);
+  if (body.pin !== undefined) {
+    assertPinRule(body.pin, config.voicemail.minPinLength);
+    secrets.pinHash = await hashSecret(body.pin);
+  }
   return secrets;
 }

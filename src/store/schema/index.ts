@@ -7,6 +7,7 @@ import type * as deliveries from "./deliveries.ts";
 import type * as mwiIndicators from "./mwi-indicators.ts";
 import type * as mwiState from "./mwi-state.ts";
 import type * as nativeIds from "./native-ids.ts";
+import type * as pinLockouts from "./pin-lockouts.ts";
 import type * as sessions from "./sessions.ts";
 import type * as userEmails from "./user-emails.ts";
 import type * as userJids from "./user-jids.ts";
@@ -19,6 +20,7 @@ export type DatabaseSchema = users.PartialDB &
   userPhones.PartialDB &
   userJids.PartialDB &
   sessions.PartialDB &
+  pinLockouts.PartialDB &
   communications.PartialDB &
   nativeIds.PartialDB &
   deliveries.PartialDB &
@@ -33,6 +35,7 @@ export type { DeliveryRow } from "./deliveries.ts";
 export type { MwiIndicatorDbRow } from "./mwi-indicators.ts";
 export type { MwiStateDbRow } from "./mwi-state.ts";
 export type { NativeIdRow } from "./native-ids.ts";
+export type { PinLockoutRow } from "./pin-lockouts.ts";
 export type { SessionRow } from "./sessions.ts";
 export type { UserEmailRow } from "./user-emails.ts";
 export type { UserJidRow } from "./user-jids.ts";

@@ -57,7 +57,7 @@ export function SecurityForm(p: { api: Api; onSession: (s: Session) => void }): 
   return html`<form class="card" ref=${form} onSubmit=${submit} aria-labelledby="sec-title">
     <h2 id="sec-title">PIN and password</h2>
     <${TextField} path="pin" label="New PIN" value=${pin} onInput=${setPin} type="password"
-      inputmode="numeric" autocomplete="off" hint="4–12 digits, for the mailbox by phone"
+      inputmode="numeric" autocomplete="off" hint="6–12 digits (the operator may set another minimum), for the mailbox by phone"
       error=${errors.pin} />
     <${TextField} path="password" label="New password" value=${password} onInput=${setPassword}
       type="password" autocomplete="new-password" hint="at least 8 characters" error=${errors.password} />
