@@ -48,7 +48,7 @@ async function startApp(srtp: "offer" | "require"): Promise<TestApp> {
     },
   });
   apps.push(t);
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
   await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" });
   return t;
 }
@@ -147,7 +147,7 @@ async function tlsPhones(srtp: boolean): Promise<void> {
   alice.command(`/dial sip:8000@127.0.0.1:${tls.port};transport=tls`);
   await alice.waitFor(/Call established|established/i, 20_000);
   await sleep(1500);
-  for (const key of "1234#") {
+  for (const key of "123456#") {
     alice.command(key);
     await sleep(250);
   }

@@ -35,7 +35,7 @@ before(async () => {
       rtpPorts: `${base}-${base + 19}`,
     },
   });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
   await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" });
 });
 
@@ -114,7 +114,7 @@ test("linphone over TCP only: register, deposit, MWI, mailbox", {
   alice.command(`call sip:8000@127.0.0.1:${sip.port};transport=tcp`);
   await alice.waitFor(/connected/i, 20_000);
   await new Promise((r) => setTimeout(r, 2000)); // the PIN prompt starts
-  for (const key of "1234#") {
+  for (const key of "123456#") {
     alice.command(key);
     await new Promise((r) => setTimeout(r, 400));
   }
