@@ -17,6 +17,7 @@ import type { DialogRegistry } from "../protocols/sip/dialog/registry.ts";
 import type { IncomingRequest, SipEndpoint } from "../protocols/sip/endpoint.ts";
 import { type Binding, Registrar } from "../protocols/sip/registrar/index.ts";
 import { type CallerCheck, checkCaller } from "../protocols/sip/usage/caller-identity.ts";
+import { DigestThrottle } from "../protocols/sip/usage/digest-throttle.ts";
 import { mwiNotifier } from "../protocols/sip/usage/mwi/index.ts";
 import { registerModule } from "../protocols/sip/usage/register.ts";
 import { sipCredentialLookup } from "../store/secrets.ts";
@@ -51,7 +52,8 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
   const realm = config.sip.domain;
   const key = Buffer.from(hkdfSync("sha256", deps.secret, "omnivox", "sip digest nonces", 32));
   const nonces = new NonceService({ secret: key });
-  const verifier = new DigestVerifier(nonces);
+  // qop=auth is required (our challenges always offer it): without nc nothing stops a replay.
+  const verifier = new DigestVerifier(nonces, { allowNoQop: false });
   const challenger = new DigestChallenger(nonces);
   const algorithms = config.sip.digestAlgorithms as DigestAlgorithm[];
 
@@ -76,7 +78,9 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     return owners.get(decodeURIComponent(user));
   };
   const registrar = new Registrar({ aorOwner });
-  const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
+  const { source, account, maxKeys } = config.sip.authThrottle;
+  const throttle = new DigestThrottle({ source, account, maxKeys, logger: deps.logger });
+  const gate = { realm, verifier, challenger, lookup, algorithms, throttle, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
   // A profile with `mwi.phones: "all"` lights the phone's lamp for every enabled voicemail
   // system (the MWI service's aggregate; it calls notifyChanged after each change), else our store.
