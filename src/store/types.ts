@@ -16,6 +16,11 @@ export interface UserSecrets {
    * the realm (sip.domain) they were computed for; store/secrets.ts sipDigestSecrets makes them.
    */
   sipDigest?: SipDigestSecrets;
+  /**
+   * When the SIP secret `sipDigest` was made from was issued; absent when the values came from
+   * the web password (users from before migration 005, until their secret is rotated).
+   */
+  sipSecretAt?: Date;
 }
 
 export interface SipDigestSecrets {
