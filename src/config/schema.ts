@@ -365,6 +365,12 @@ export const configSchema = z
             }),
           )
           .default([]),
+        /**
+         * Unsolicited message-summary NOTIFYs over UDP, whose source address can be forged:
+         * `digest` challenges them for the host's credentials above (no credentials: 403);
+         * `trust` takes the address as proof. Over TCP/TLS the address is taken.
+         */
+        unsolicitedUdp: z.enum(["digest", "trust"]).default("digest"),
       })
       .prefault({}),
     speech: z

@@ -28,7 +28,7 @@ export interface OmnivoxSide {
 
 export async function omnivoxSide(
   options: { credentials?: SipCredential[]; expires?: number } & Partial<
-    Pick<SipSourceOptions, "resolve">
+    Pick<SipSourceOptions, "resolve" | "unsolicitedUdp">
   > = {},
 ): Promise<OmnivoxSide> {
   const { logger, lines } = recordingLogger();
@@ -52,6 +52,7 @@ export async function omnivoxSide(
     retry: { minMs: 20, maxMs: 200 },
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.unsolicitedUdp ? { unsolicitedUdp: options.unsolicitedUdp } : {}),
   });
   return {
     endpoint,
