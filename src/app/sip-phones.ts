@@ -4,6 +4,7 @@
 
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
 import type { Config } from "../config/schema.ts";
 import type { MwiCounts } from "../core/mwi.ts";
 import type { MessageSummary } from "../protocols/mwi/index.ts";
@@ -44,6 +45,8 @@ export interface SipPhonesDeps {
   /** Keys the digest nonces; derived, never used as is. */
   secret: string;
   localContact: string;
+  /** Where the digest throttle's gauge goes (`/metrics`). */
+  metrics?: Registry;
   /** Every enabled voicemail system of the user, summed (the MWI service's aggregate). */
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
 }
@@ -80,6 +83,19 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
   const registrar = new Registrar({ aorOwner });
   const { source, account, maxKeys } = config.sip.authThrottle;
   const throttle = new DigestThrottle({ source, account, maxKeys, logger: deps.logger });
+  if (deps.metrics) {
+    new Gauge<"kind">({
+      name: "omnivox_sip_digest_throttled",
+      help: "Source addresses and accounts banned from SIP digest authentication now",
+      labelNames: ["kind"],
+      registers: [deps.metrics],
+      collect() {
+        const { sources, accounts } = throttle.banned();
+        this.set({ kind: "source" }, sources);
+        this.set({ kind: "account" }, accounts);
+      },
+    });
+  }
   const gate = { realm, verifier, challenger, lookup, algorithms, throttle, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
   // A profile with `mwi.phones: "all"` lights the phone's lamp for every enabled voicemail

@@ -160,6 +160,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     secret: deps.secret,
     localContact: `sip:omnivox@${mediaAddress}:${sip.port}`,
     ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const started = phones;
   const registrations = registerTrunks(

@@ -86,6 +86,8 @@ describe("SIP digest against an attacker", { timeout: 120_000 }, () => {
     const ok = await attempt(owner, aliceSip);
     assert.equal(ok.challenge.status, 401);
     assert.equal(ok.answer?.status, 200, "the owner, from a clean address, still registers");
+    const metrics = await fetch(`http://127.0.0.1:${t.app.ports.http!.port}/metrics`);
+    assert.match(await metrics.text(), /omnivox_sip_digest_throttled\{kind="source"\} 1/);
   });
 
   it("a foreign domain answers right and wrong passwords alike", async () => {
