@@ -9,10 +9,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { answerChallenge, computeResponse, ha1For } from "../../src/protocols/sip/auth/index.ts";
 import type { SipResponse } from "../../src/protocols/sip/message/index.ts";
+import { type Baresip, startBaresip } from "../support/baresip.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
+import { peer } from "../support/peers.ts";
 import { newCallId, RawSipClient } from "../support/sip-raw-client.ts";
 
+const baresipBin = peer("baresip", "baresip");
 let t: TestApp;
+let phone: Baresip | undefined;
 let server: { host: string; port: number };
 let aliceSip = "";
 const clients: RawSipClient[] = [];
@@ -26,6 +30,7 @@ before(async () => {
 });
 
 after(async () => {
+  await phone?.stop();
   for (const c of clients) c.close();
   await t?.stop();
 });
@@ -196,5 +201,27 @@ describe("SIP digest against an attacker", { timeout: 120_000 }, () => {
     assert.equal((await attempt(c, aliceSip)).answer?.status, 401, "the old secret");
     assert.equal((await attempt(c, next)).answer?.status, 200, "the new secret");
     aliceSip = next;
+  });
+
+  it("a real phone (baresip) registers with the SIP secret from another address during the ban", {
+    skip: baresipBin.skip,
+  }, async () => {
+    // The attacker's address is still banned (the first ban lasts 1 min)…
+    const attacker = await client("127.0.0.1");
+    const banned = await attacker.register(server, { user: "alice", callId: newCallId(), cseq: 1 });
+    assert.equal(banned.status, 403);
+    // …while alice's desk phone, elsewhere, registers with her current SIP secret.
+    phone = await startBaresip({
+      binary: baresipBin.path!,
+      listenHost: "127.0.0.7",
+      account: {
+        user: "alice",
+        domain: "localhost",
+        password: aliceSip,
+        outbound: { host: "127.0.0.1", port: server.port },
+        mwi: false,
+      },
+    });
+    await phone.waitFor(/alice@localhost: \{0\/UDP\/v4\} 200 OK/, 15_000);
   });
 });

@@ -44,6 +44,11 @@ export interface BaresipOptions {
   recordDir?: string;
   /** More modules to load from /usr/lib/baresip/modules, e.g. ["srtp.so"] for `mediaenc=srtp`. */
   modules?: string[];
+  /**
+   * The address baresip binds and sends from; default 127.0.0.1. Any 127.0.0.0/8 address works
+   * on Linux, which lets a test make a phone another source than an attacker.
+   */
+  listenHost?: string;
   /** Give up when baresip has not said it is ready within this many ms; default 10 000. */
   startTimeoutMs?: number;
 }
@@ -80,11 +85,12 @@ function configText(
   audioSource: string,
   recordDir?: string,
   modules: readonly string[] = [],
+  listenHost = "127.0.0.1",
 ): string {
   return [
     ...(recordDir ? [`snd_path\t\t${recordDir}`, "module\t\t\tsndfile.so"] : []),
     "poll_method\t\tepoll",
-    `sip_listen\t\t127.0.0.1:${sipPort}`,
+    `sip_listen\t\t${listenHost}:${sipPort}`,
     "call_local_timeout\t120",
     "call_max_calls\t\t4",
     `audio_source\t\t${audioSource}`,
@@ -125,7 +131,13 @@ async function startOnce(options: BaresipOptions): Promise<Baresip> {
   const sipPort = await freeUdpPort();
   await writeFile(
     join(dir, "config"),
-    configText(sipPort, options.audioSource ?? "ausine,440", options.recordDir, options.modules),
+    configText(
+      sipPort,
+      options.audioSource ?? "ausine,440",
+      options.recordDir,
+      options.modules,
+      options.listenHost,
+    ),
   );
   const accounts = [options.account, ...(options.moreAccounts ?? [])];
   await writeFile(join(dir, "accounts"), `${accounts.map(accountLine).join("\n")}\n`);
