@@ -1,6 +1,7 @@
 // Password guessing and replay against omnivox's registrar over real UDP sockets, with our own
 // SIP message code as the attacker (test/support/sip-raw-client.ts): wrong digests from one
-// source end in 403 while the right SIP secret from another source still registers; a foreign
+// source end in 403 (challenged INVITEs too) while the right SIP secret from another source — a
+// real baresip phone among them — still registers; a foreign
 // domain answers the same to right and wrong passwords; a captured REGISTER cannot be replayed;
 // credentials without qop are refused; phones register with the SIP secret, not the web
 // password, and rotating the secret ends the old one (docs/security.md "SIP digest").
@@ -93,6 +94,17 @@ describe("SIP digest against an attacker", { timeout: 120_000 }, () => {
     assert.equal(ok.answer?.status, 200, "the owner, from a clean address, still registers");
     const metrics = await fetch(`http://127.0.0.1:${t.app.ports.http!.port}/metrics`);
     assert.match(await metrics.text(), /omnivox_sip_digest_throttled\{kind="source"\} 1/);
+  });
+
+  it("a challenged INVITE from the banned source gets 403, from another source 407", async () => {
+    // The INVITE claims to be alice calling her own number: omnivox would challenge it (407).
+    const call = { from: "alice", to: "+15550001" };
+    const banned = await client("127.0.0.1");
+    const refused = await banned.invite(server, { ...call, callId: newCallId() });
+    assert.equal(refused.status, 403);
+    const clean = await client("127.0.0.9");
+    const challenged = await clean.invite(server, { ...call, callId: newCallId() });
+    assert.equal(challenged.status, 407);
   });
 
   it("a foreign domain answers right and wrong passwords alike", async () => {

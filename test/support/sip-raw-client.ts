@@ -71,18 +71,68 @@ export class RawSipClient {
       "",
       "",
     ];
-    const done = new Promise<SipResponse>((resolve, reject) => {
+    const done = this.#await(branch, `REGISTER (CSeq ${f.cseq})`);
+    this.#socket.send(lines.join("\r\n"), server.port, server.host);
+    return done;
+  }
+
+  /**
+   * An INVITE from `from` to `to` (user parts at "localhost") with a G.711 offer; resolves with
+   * the final response, which must be an error (it is ACKed as RFC 3261 §17.1.1.3 says).
+   */
+  async invite(
+    server: { host: string; port: number },
+    f: { from: string; to: string; callId: string },
+  ): Promise<SipResponse> {
+    const branch = `z9hG4bK${randomBytes(8).toString("hex")}`;
+    const uri = `sip:${f.to}@localhost`;
+    const fromTag = f.callId.slice(0, 8);
+    const sdp = [
+      "v=0",
+      `o=- 1 1 IN IP4 ${this.host}`,
+      "s=-",
+      `c=IN IP4 ${this.host}`,
+      "t=0 0",
+      "m=audio 40000 RTP/AVP 0",
+      "a=rtpmap:0 PCMU/8000",
+      "",
+    ].join("\r\n");
+    const head = (method: string, to: string) => [
+      `${method} ${uri} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.host}:${this.port};branch=${branch};rport`,
+      "Max-Forwards: 70",
+      `From: <sip:${f.from}@localhost>;tag=${fromTag}`,
+      `To: ${to}`,
+      `Call-ID: ${f.callId}`,
+      `CSeq: 1 ${method}`,
+    ];
+    const done = this.#await(branch, "INVITE");
+    const invite = [
+      ...head("INVITE", `<${uri}>`),
+      `Contact: <sip:${f.from}@${this.host}:${this.port}>`,
+      "Content-Type: application/sdp",
+      `Content-Length: ${Buffer.byteLength(sdp)}`,
+      "",
+      sdp,
+    ];
+    this.#socket.send(invite.join("\r\n"), server.port, server.host);
+    const res = await done;
+    const ack = [...head("ACK", res.headers.get("to") ?? `<${uri}>`), "Content-Length: 0", "", ""];
+    this.#socket.send(ack.join("\r\n"), server.port, server.host);
+    return res;
+  }
+
+  #await(branch: string, what: string): Promise<SipResponse> {
+    return new Promise<SipResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(branch);
-        reject(new Error(`no final answer to REGISTER (CSeq ${f.cseq}) within 10 s`));
+        reject(new Error(`no final answer to ${what} within 10 s`));
       }, 10_000);
       this.#waiting.set(branch, (res) => {
         clearTimeout(timer);
         resolve(res);
       });
     });
-    this.#socket.send(lines.join("\r\n"), server.port, server.host);
-    return done;
   }
 
   close(): void {
