@@ -58,13 +58,13 @@ export async function runUser(
         return 0;
       }
       case "sip-secret": {
-        const record = args[0] ? await store.users.get(args[0]) : undefined;
-        if (!record) {
-          console.error(`no user "${args[0] ?? ""}"`);
+        const id = args[0] ?? "";
+        const sip = newSipSecret(id, config.sip.domain);
+        const { sipDigest, sipSecretAt } = sip.secrets;
+        if (!id || !(await store.users.setSipDigest(id, sipDigest, sipSecretAt))) {
+          console.error(`no user "${id}"`);
           return 1;
         }
-        const sip = newSipSecret(record.profile.id, config.sip.domain);
-        await store.users.update(record.profile.id, record.profile, sip.secrets);
         console.log(sip.secret);
         return 0;
       }

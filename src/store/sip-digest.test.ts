@@ -95,12 +95,15 @@ for (const dialect of await testDialects()) {
       const dave = (await store.users.get("dave"))?.secrets;
       assert.deepEqual(dave?.sipDigest, sipDigestSecrets("dave", REALM, "web-password"));
       assert.equal(dave?.sipSecretAt, undefined);
-      // Rotation replaces both together.
+      // Rotation replaces both together, and nothing else.
       const next = newSipSecret("dave", REALM, new Date(1_800_000_000_000));
-      await store.users.update("dave", defaultProfile("dave"), next.secrets);
+      const { sipDigest, sipSecretAt } = next.secrets;
+      assert.equal(await store.users.setSipDigest("dave", sipDigest, sipSecretAt), true);
+      assert.equal(await store.users.setSipDigest("nobody", sipDigest, sipSecretAt), false);
       const rotated = (await store.users.get("dave"))?.secrets;
       assert.deepEqual(rotated?.sipDigest, sipDigestSecrets("dave", REALM, next.secret));
       assert.equal(rotated?.sipSecretAt?.getTime(), 1_800_000_000_000);
+      assert.deepEqual((await store.users.get("dave"))?.profile, defaultProfile("dave"));
     });
 
     test("a user without a password has no digest secrets", async () => {

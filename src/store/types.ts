@@ -43,6 +43,8 @@ export interface UsersRepo {
   list(): Promise<Profile[]>;
   /** Replaces the profile (and the secrets given); ConflictError as create; NotFoundError if absent. */
   update(id: string, profile: Profile, secrets?: UserSecrets): Promise<UserRecord>;
+  /** Replaces only the SIP digest values (a rotated SIP secret); false when there is no such user. */
+  setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<Profile | undefined>;

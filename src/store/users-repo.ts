@@ -143,6 +143,15 @@ export class SqlUsersRepo implements UsersRepo {
     );
   }
 
+  async setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean> {
+    const res = await this.database.db
+      .updateTable("users")
+      .set({ ...sipColumns(digest, issuedAt), updated_at: Date.now() })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.database.transaction(async (tx) => {
       await tx.db.deleteFrom("user_emails").where("user_id", "=", id).execute();

@@ -58,10 +58,11 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
   app.post("/users/:id/sip-secret", async (request) => {
     const { id } = parseInput(userParamsSchema, request.params, "params");
     requireSelfOrAdmin(request, id);
-    const current = await users.get(id);
-    if (!current) throw new NotFoundError(`no user "${id}"`);
     const sip = newSipSecret(id, deps.config.sip.domain);
-    await users.update(id, current.profile, sip.secrets);
+    const { sipDigest, sipSecretAt } = sip.secrets;
+    if (!(await users.setSipDigest(id, sipDigest, sipSecretAt))) {
+      throw new NotFoundError(`no user "${id}"`);
+    }
     request.log.info({ userId: id, by: principalOf(request).role }, "sip secret rotated");
     return { sipSecret: sip.secret };
   });
