@@ -17,9 +17,15 @@ const rule = (maxFailures: number, banMs: number) => ({
 function setup() {
   let now = 1_000_000;
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const logger = pino(
     { level: "info" },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    {
+      write: (line: string) => {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
   );
   const throttle = new DigestThrottle({
     source: rule(3, 60_000),
@@ -28,7 +34,7 @@ function setup() {
     logger,
     now: () => now,
   });
-  return { throttle, lines, advance: (ms: number) => (now += ms) };
+  return { throttle, lines, raw, advance: (ms: number) => (now += ms) };
 }
 
 describe("DigestThrottle", () => {
@@ -69,6 +75,16 @@ describe("DigestThrottle", () => {
     });
     assert.equal(throttle.check("203.0.113.9", "alice").allowed, true, "the owner at home");
     assert.equal(throttle.check("198.51.100.4", "bob").allowed, true, "other accounts");
+  });
+
+  it("the ban line matches the fail2ban filter in docs/security.md, and a crafted username cannot", () => {
+    const { throttle, raw } = setup();
+    // failregex = "source":"<HOST>".*"scope":"source".*"msg":"sip digest ban started"
+    const failregex = /"source":"([0-9a-f.:]+)".*"scope":"source".*"msg":"sip digest ban started"/;
+    const crafted = 'x","source":"192.0.2.99","scope":"source","msg":"sip digest ban started';
+    for (let i = 0; i < 3; i++) throttle.fail("198.51.100.7", crafted);
+    const hits = raw.map((l) => failregex.exec(l)?.[1]).filter((h) => h !== undefined);
+    assert.deepEqual(hits, ["198.51.100.7"]);
   });
 
   it("a success clears the source's count", () => {
