@@ -181,7 +181,7 @@ test("unsolicited NOTIFYs: 403 from a host no profile names, else matched by acc
   assert.equal(gw.sink.reports.length, 3);
 });
 
-test("an unsolicited NOTIFY over UDP must prove the host: its credentials, or 403", async () => {
+test("an unsolicited NOTIFY over UDP must prove the host (its credentials, or 403); TCP is taken", async () => {
   const udp = (gw: OmnivoxSide) => ({
     host: "127.0.0.1",
     port: gw.port,
@@ -208,6 +208,17 @@ test("an unsolicited NOTIFY over UDP must prove the host: its credentials, or 40
   const right = await vm.unsolicited(udp(gw), "sip:4001@127.0.0.1", body, undefined, VM_CREDENTIAL);
   assert.equal(right, 200);
   assert.equal((await gw.sink.nth("bob", "vm2", 2)).counts.new, 1);
+
+  // Over TCP the handshake proved the address: taken without credentials.
+  const overTcp = await setup({ tcp: true }, { tcp: true });
+  await overTcp.gw.source.sync("bob", [
+    { system: sipSystem("vm2", overTcp.vm.uri("4001")), enabled: true },
+  ]);
+  await overTcp.gw.sink.nth("bob", "vm2", 1);
+  assert.equal(await overTcp.vm.unsolicited(udp(overTcp.gw), "sip:4001@127.0.0.1", body), 403);
+  const tcp = { host: "127.0.0.1", port: overTcp.gw.tcpPort!, transport: "tcp" as const };
+  assert.equal(await overTcp.vm.unsolicited(tcp, "sip:4001@127.0.0.1", body), 200);
+  assert.equal((await overTcp.gw.sink.nth("bob", "vm2", 2)).counts.new, 1);
 
   // unsolicitedUdp "trust": the address alone, for networks where it cannot be forged.
   const trusting = await watching({ unsolicitedUdp: "trust" });

@@ -26,6 +26,8 @@ export interface LegacyVmOptions {
   maxExpires?: number;
   notifyBeforeOk?: boolean;
   refuseDeposits?: SimDepositOptions["refuseWith"];
+  /** Also open a TCP transport (for requests it sends over TCP). */
+  tcp?: boolean;
 }
 
 export class LegacyVoicemailSim {
@@ -40,6 +42,7 @@ export class LegacyVoicemailSim {
     this.host = o.host ?? "127.0.0.1";
     this.endpoint = new SipEndpoint({
       udp: { host: this.host, port: 0 },
+      ...(o.tcp ? { tcp: { host: this.host, port: 0 } } : {}),
       timers: { t1: 20, t2: 80, t4: 100 },
       userAgent: "legacy-vm-sim",
     });
