@@ -42,7 +42,8 @@ const GUESSES: ReadonlySet<string> = new Set(["bad-response", "unknown-user"]);
 
 /**
  * Resolves with the authenticated user id, or undefined after answering the request: 401 with
- * fresh challenges (stale=true when only the nonce was old), or 500 when the user store failed.
+ * fresh challenges (stale=true when only the nonce was old or its count was used), 403 to a
+ * source or account the throttle has banned, or 500 when the user store failed.
  */
 export async function authenticate(
   req: IncomingRequest,
