@@ -81,6 +81,18 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     return owners.get(decodeURIComponent(user));
   };
   const registrar = new Registrar({ aorOwner });
+  // After the upgrade to separate SIP secrets (README "SIP accounts"): say who still has to part them.
+  deps.store.users
+    .countPasswordSipDigests()
+    .then((users) => {
+      if (users > 0) {
+        deps.logger.warn(
+          { users },
+          "phones of some users still register with their web password; rotate their SIP secret (omnivox user sip-secret ID)",
+        );
+      }
+    })
+    .catch((err: unknown) => deps.logger.error({ err: String(err) }, "cannot count SIP digests"));
   const { source, account, maxKeys } = config.sip.authThrottle;
   const throttle = new DigestThrottle({ source, account, maxKeys, logger: deps.logger });
   if (deps.metrics) {

@@ -89,6 +89,7 @@ for (const dialect of await testDialects()) {
         sipDigest: sipDigestSecrets("dave", REALM, "web-password"),
       });
       const store = await t.reopen();
+      assert.equal(await store.users.countPasswordSipDigests(), 1, "dave");
       const carol = (await store.users.get("carol"))?.secrets;
       assert.deepEqual(carol?.sipDigest, sipDigestSecrets("carol", REALM, sip.secret));
       assert.equal(carol?.sipSecretAt?.getTime(), 1_700_000_000_000);
@@ -104,6 +105,7 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(rotated?.sipDigest, sipDigestSecrets("dave", REALM, next.secret));
       assert.equal(rotated?.sipSecretAt?.getTime(), 1_800_000_000_000);
       assert.deepEqual((await store.users.get("dave"))?.profile, defaultProfile("dave"));
+      assert.equal(await store.users.countPasswordSipDigests(), 0);
     });
 
     test("a user without a password has no digest secrets", async () => {

@@ -45,6 +45,8 @@ export interface UsersRepo {
   update(id: string, profile: Profile, secrets?: UserSecrets): Promise<UserRecord>;
   /** Replaces only the SIP digest values (a rotated SIP secret); false when there is no such user. */
   setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean>;
+  /** Users whose phones still register with digest values of their web password (before 005). */
+  countPasswordSipDigests(): Promise<number>;
   delete(id: string): Promise<boolean>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<Profile | undefined>;

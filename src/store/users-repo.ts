@@ -152,6 +152,16 @@ export class SqlUsersRepo implements UsersRepo {
     return Number(res.numUpdatedRows) > 0;
   }
 
+  async countPasswordSipDigests(): Promise<number> {
+    const row = await this.database.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("sip_realm", "is not", null)
+      .where("sip_secret_at", "is", null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.database.transaction(async (tx) => {
       await tx.db.deleteFrom("user_emails").where("user_id", "=", id).execute();
