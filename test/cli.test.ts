@@ -53,17 +53,31 @@ test("user add, list and show work on the store before anything runs", async () 
     config,
   );
   assert.equal(add.code, 0, add.stderr);
-  const profile = JSON.parse(add.stdout) as { id: string; emails: string[] };
+  const profile = JSON.parse(add.stdout) as { id: string; emails: string[]; sipSecret: string };
   assert.equal(profile.id, "alice");
   assert.deepEqual(profile.emails, ["alice@example.com"]);
-  assert.doesNotMatch(add.stdout, /pw|1234|scrypt/, "secrets are never printed");
-  const store = await openStore({ database: "sqlite", dataDir: dir });
-  try {
-    const secrets = (await store.users.get("alice"))?.secrets;
-    assert.deepEqual(secrets?.sipDigest, sipDigestSecrets("alice", "voice.example.test", "pw"));
-  } finally {
-    await store.close();
-  }
+  assert.doesNotMatch(add.stdout, /"pw"|1234|scrypt/, "secrets are never printed");
+  // Phones register with the generated SIP secret, not the web password.
+  assert.match(profile.sipSecret, /^[a-z2-7]{26}$/);
+  const realm = "voice.example.test";
+  const digestOf = async () => {
+    const store = await openStore({ database: "sqlite", dataDir: dir });
+    try {
+      return (await store.users.get("alice"))?.secrets.sipDigest;
+    } finally {
+      await store.close();
+    }
+  };
+  assert.deepEqual(await digestOf(), sipDigestSecrets("alice", realm, profile.sipSecret));
+  assert.notDeepEqual(await digestOf(), sipDigestSecrets("alice", realm, "pw"));
+
+  const rotate = await omnivox("user", "sip-secret", "alice", "--config", config);
+  assert.equal(rotate.code, 0, rotate.stderr);
+  const rotated = rotate.stdout.trim();
+  assert.match(rotated, /^[a-z2-7]{26}$/);
+  assert.notEqual(rotated, profile.sipSecret);
+  assert.deepEqual(await digestOf(), sipDigestSecrets("alice", realm, rotated));
+  assert.equal((await omnivox("user", "sip-secret", "nobody", "--config", config)).code, 1);
 
   const list = await omnivox("user", "list", "--config", config);
   assert.match(list.stdout, /^alice\tAlice\talice@example\.com$/m);

@@ -74,6 +74,7 @@ export async function startLegacyVoicemail(
     expires: lv.subscribeExpires,
     retry: { minMs: lv.retryMinMs, maxMs: lv.retryMaxMs },
     credentials: lv.credentials,
+    unsolicitedUdp: lv.unsolicitedUdp,
   });
   const smdi = new SmdiMwiSource({ links, sink: deps.sink, logger });
   return {

@@ -4,6 +4,7 @@
 
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
 import type { Config } from "../config/schema.ts";
 import type { MwiCounts } from "../core/mwi.ts";
 import type { MessageSummary } from "../protocols/mwi/index.ts";
@@ -17,6 +18,7 @@ import type { DialogRegistry } from "../protocols/sip/dialog/registry.ts";
 import type { IncomingRequest, SipEndpoint } from "../protocols/sip/endpoint.ts";
 import { type Binding, Registrar } from "../protocols/sip/registrar/index.ts";
 import { type CallerCheck, checkCaller } from "../protocols/sip/usage/caller-identity.ts";
+import { DigestThrottle } from "../protocols/sip/usage/digest-throttle.ts";
 import { mwiNotifier } from "../protocols/sip/usage/mwi/index.ts";
 import { registerModule } from "../protocols/sip/usage/register.ts";
 import { sipCredentialLookup } from "../store/secrets.ts";
@@ -42,6 +44,8 @@ export interface SipPhonesDeps {
   logger: Logger;
   /** Keys the digest nonces; derived, never used as is. */
   secret: string;
+  /** Where the digest throttle's gauge goes (`/metrics`). */
+  metrics?: Registry;
   /** Every enabled voicemail system of the user, summed (the MWI service's aggregate). */
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
 }
@@ -50,7 +54,8 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
   const realm = config.sip.domain;
   const key = Buffer.from(hkdfSync("sha256", deps.secret, "omnivox", "sip digest nonces", 32));
   const nonces = new NonceService({ secret: key });
-  const verifier = new DigestVerifier(nonces);
+  // qop=auth is required (our challenges always offer it): without nc nothing stops a replay.
+  const verifier = new DigestVerifier(nonces, { allowNoQop: false });
   const challenger = new DigestChallenger(nonces);
   const algorithms = config.sip.digestAlgorithms as DigestAlgorithm[];
 
@@ -75,7 +80,34 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     return owners.get(decodeURIComponent(user));
   };
   const registrar = new Registrar({ aorOwner });
-  const gate = { realm, verifier, challenger, lookup, algorithms, logger: deps.logger };
+  // After the upgrade to separate SIP secrets (README "SIP accounts"): say who still has to part them.
+  deps.store.users
+    .countPasswordSipDigests()
+    .then((users) => {
+      if (users > 0) {
+        deps.logger.warn(
+          { users },
+          "phones of some users still register with their web password; rotate their SIP secret (omnivox user sip-secret ID)",
+        );
+      }
+    })
+    .catch((err: unknown) => deps.logger.error({ err: String(err) }, "cannot count SIP digests"));
+  const { source, account, maxKeys } = config.sip.authThrottle;
+  const throttle = new DigestThrottle({ source, account, maxKeys, logger: deps.logger });
+  if (deps.metrics) {
+    new Gauge<"kind">({
+      name: "omnivox_sip_digest_throttled",
+      help: "Source addresses and accounts banned from SIP digest authentication now",
+      labelNames: ["kind"],
+      registers: [deps.metrics],
+      collect() {
+        const { sources, accounts } = throttle.banned();
+        this.set({ kind: "source" }, sources);
+        this.set({ kind: "account" }, accounts);
+      },
+    });
+  }
+  const gate = { realm, verifier, challenger, lookup, algorithms, throttle, logger: deps.logger };
   const register = registerModule(deps.endpoint, { ...gate, registrar, domain: realm });
   // A profile with `mwi.phones: "all"` lights the phone's lamp for every enabled voicemail
   // system (the MWI service's aggregate; it calls notifyChanged after each change), else our store.

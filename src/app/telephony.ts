@@ -177,6 +177,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     logger: deps.logger.child({ component: "phones" }),
     secret: deps.secret,
     ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const started = phones;
   const registrations = registerTrunks(

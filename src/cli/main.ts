@@ -1,4 +1,4 @@
-// The `omnivox` command (DESIGN §4): `start [--config FILE]` and `user add|list|show`.
+// The `omnivox` command (DESIGN §4): `start [--config FILE]` and `user add|list|show|sip-secret`.
 // Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 
 import { parseArgs } from "node:util";
@@ -12,6 +12,7 @@ const USAGE = `usage:
   omnivox user add ID [--name NAME] [--email ADDR]... [--phone NUMBER]... [--password PW] [--pin DIGITS] [--config FILE]
   omnivox user list [--config FILE]
   omnivox user show ID [--config FILE]
+  omnivox user sip-secret ID [--config FILE]   (a new SIP secret for the user's phones; the old one stops working)
 
 Without --config (or OMNIVOX_CONFIG) omnivox runs on its defaults: SQLite under ./data,
 HTTP 127.0.0.1:8080, SMTP 127.0.0.1:2525, SIP 127.0.0.1:5060.`;

@@ -1,5 +1,6 @@
-// `omnivox user add|list|show`: user administration straight on the store, for the first user
-// before any token exists and for scripts.
+// `omnivox user add|list|show|sip-secret`: user administration straight on the store, for the
+// first user before any token exists and for scripts. The SIP secret phones register with is
+// printed once, when made (add, sip-secret).
 
 import type { Config } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
@@ -7,7 +8,7 @@ import { assertPinRule } from "../core/pin-rule.ts";
 import { defaultProfile } from "../core/profile.ts";
 import { assertServedEmails } from "../http/ownership.ts";
 import { openStore } from "../store/open.ts";
-import { hashSecret, sipDigestSecrets } from "../store/secrets.ts";
+import { hashSecret, newSipSecret } from "../store/secrets.ts";
 
 export interface UserOptions {
   name?: string;
@@ -45,15 +46,26 @@ export async function runUser(
           phones: opts.phone ?? [],
         };
         assertServedEmails(profile, config.smtp.domains);
+        // Phones register with digest auth against the SIP secret: HA1 for the realm sip.domain.
+        const sip = newSipSecret(id, config.sip.domain);
         await store.users.create(profile, {
           passwordHash: opts.password ? await hashSecret(opts.password) : undefined,
           pinHash: opts.pin ? await hashSecret(opts.pin) : undefined,
-          // Phones register with digest auth: HA1 for the realm sip.domain.
-          sipDigest: opts.password
-            ? sipDigestSecrets(id, config.sip.domain, opts.password)
-            : undefined,
+          ...sip.secrets,
         });
-        console.log(JSON.stringify(profile, null, 2));
+        // As POST /users answers: the profile with the SIP secret, shown this once.
+        console.log(JSON.stringify({ ...profile, sipSecret: sip.secret }, null, 2));
+        return 0;
+      }
+      case "sip-secret": {
+        const id = args[0] ?? "";
+        const sip = newSipSecret(id, config.sip.domain);
+        const { sipDigest, sipSecretAt } = sip.secrets;
+        if (!id || !(await store.users.setSipDigest(id, sipDigest, sipSecretAt))) {
+          console.error(`no user "${id}"`);
+          return 1;
+        }
+        console.log(sip.secret);
         return 0;
       }
       case "list":
@@ -70,7 +82,7 @@ export async function runUser(
         return 0;
       }
       default:
-        console.error("usage: omnivox user add|list|show …");
+        console.error("usage: omnivox user add|list|show|sip-secret …");
         return 2;
     }
   } finally {

@@ -255,6 +255,28 @@ export const configSchema = z
           .default([]),
         /** Also send MWI NOTIFYs to registered phones that do not subscribe. */
         unsolicitedMwi: z.boolean().default(false),
+        /**
+         * Wrong digests (REGISTER, SUBSCRIBE, challenged INVITEs) per source address and per
+         * account; a banned source gets 403 (docs/security.md "SIP digest throttling").
+         */
+        authThrottle: z
+          .strictObject({
+            source: throttleRule({
+              maxFailures: 10,
+              windowMs: 10 * 60_000,
+              banMs: 60_000,
+              maxBanMs: 3600_000,
+            }),
+            account: throttleRule({
+              maxFailures: 30,
+              windowMs: 10 * 60_000,
+              banMs: 5 * 60_000,
+              maxBanMs: 3600_000,
+            }),
+            /** Sources and accounts tracked at most, each (bounded memory). */
+            maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
+          })
+          .prefault({}),
         /** Address put in SDP and Contact; default the listen host (required when that is 0.0.0.0). */
         mediaAddress: z.string().optional(),
         rtpPorts: z
@@ -382,6 +404,12 @@ export const configSchema = z
             }),
           )
           .default([]),
+        /**
+         * Unsolicited message-summary NOTIFYs over UDP, whose source address can be forged:
+         * `digest` challenges them for the host's credentials above (no credentials: 403);
+         * `trust` takes the address as proof. Over TCP/TLS the address is taken.
+         */
+        unsolicitedUdp: z.enum(["digest", "trust"]).default("digest"),
       })
       .prefault({}),
     speech: z

@@ -60,6 +60,42 @@ export function sipDigestSecrets(user: string, realm: string, password: string):
   };
 }
 
+/** 16 random bytes (128 bits) in base32 (RFC 4648, lower case, no padding): 26 characters. */
+const SIP_SECRET_BYTES = 16;
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/**
+ * A new SIP secret — what phones register with, apart from the web password — and the digest
+ * secrets made from it. The secret itself is shown once and never stored.
+ */
+export function newSipSecret(
+  user: string,
+  realm: string,
+  now: Date = new Date(),
+): { secret: string; secrets: { sipDigest: SipDigestSecrets; sipSecretAt: Date } } {
+  const secret = base32(randomBytes(SIP_SECRET_BYTES));
+  return {
+    secret,
+    secrets: { sipDigest: sipDigestSecrets(user, realm, secret), sipSecretAt: now },
+  };
+}
+
+function base32(bytes: Buffer): string {
+  let out = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
 /** What the SIP digest verifier asks for (protocols/sip/auth CredentialLookup's HA1 form). */
 export type SipCredentialLookup = (
   username: string,

@@ -13,7 +13,7 @@ import {
   NonceService,
 } from "../protocols/sip/auth/index.ts";
 import { SipHeaders, type SipResponse } from "../protocols/sip/message/index.ts";
-import { sipCredentialLookup, sipDigestSecrets } from "./secrets.ts";
+import { newSipSecret, sipCredentialLookup, sipDigestSecrets } from "./secrets.ts";
 import { type OpenedTestStore, testDialects } from "./test-support.ts";
 
 const REALM = "voice.example.test";
@@ -77,6 +77,35 @@ for (const dialect of await testDialects()) {
       });
       const got = await store.users.get("alice");
       assert.deepEqual(got?.secrets, { passwordHash: "scrypt$y", sipDigest: second });
+    });
+
+    test("a SIP secret's values carry when it was issued; older password-made ones do not", async () => {
+      const sip = newSipSecret("carol", REALM, new Date(1_700_000_000_000));
+      assert.match(sip.secret, /^[a-z2-7]{26}$/);
+      assert.notEqual(newSipSecret("carol", REALM).secret, sip.secret);
+      await t.store.users.create(defaultProfile("carol"), { ...sip.secrets });
+      // Made before migration 005: digest from the web password, no issue time.
+      await t.store.users.create(defaultProfile("dave"), {
+        sipDigest: sipDigestSecrets("dave", REALM, "web-password"),
+      });
+      const store = await t.reopen();
+      assert.equal(await store.users.countPasswordSipDigests(), 1, "dave");
+      const carol = (await store.users.get("carol"))?.secrets;
+      assert.deepEqual(carol?.sipDigest, sipDigestSecrets("carol", REALM, sip.secret));
+      assert.equal(carol?.sipSecretAt?.getTime(), 1_700_000_000_000);
+      const dave = (await store.users.get("dave"))?.secrets;
+      assert.deepEqual(dave?.sipDigest, sipDigestSecrets("dave", REALM, "web-password"));
+      assert.equal(dave?.sipSecretAt, undefined);
+      // Rotation replaces both together, and nothing else.
+      const next = newSipSecret("dave", REALM, new Date(1_800_000_000_000));
+      const { sipDigest, sipSecretAt } = next.secrets;
+      assert.equal(await store.users.setSipDigest("dave", sipDigest, sipSecretAt), true);
+      assert.equal(await store.users.setSipDigest("nobody", sipDigest, sipSecretAt), false);
+      const rotated = (await store.users.get("dave"))?.secrets;
+      assert.deepEqual(rotated?.sipDigest, sipDigestSecrets("dave", REALM, next.secret));
+      assert.equal(rotated?.sipSecretAt?.getTime(), 1_800_000_000_000);
+      assert.deepEqual((await store.users.get("dave"))?.profile, defaultProfile("dave"));
+      assert.equal(await store.users.countPasswordSipDigests(), 0);
     });
 
     test("a user without a password has no digest secrets", async () => {

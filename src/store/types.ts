@@ -17,6 +17,11 @@ export interface UserSecrets {
    * the realm (sip.domain) they were computed for; store/secrets.ts sipDigestSecrets makes them.
    */
   sipDigest?: SipDigestSecrets;
+  /**
+   * When the SIP secret `sipDigest` was made from was issued; absent when the values came from
+   * the web password (users from before migration 005, until their secret is rotated).
+   */
+  sipSecretAt?: Date;
 }
 
 export interface SipDigestSecrets {
@@ -39,6 +44,10 @@ export interface UsersRepo {
   list(): Promise<Profile[]>;
   /** Replaces the profile (and the secrets given); ConflictError as create; NotFoundError if absent. */
   update(id: string, profile: Profile, secrets?: UserSecrets): Promise<UserRecord>;
+  /** Replaces only the SIP digest values (a rotated SIP secret); false when there is no such user. */
+  setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean>;
+  /** Users whose phones still register with digest values of their web password (before 005). */
+  countPasswordSipDigests(): Promise<number>;
   delete(id: string): Promise<boolean>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<Profile | undefined>;

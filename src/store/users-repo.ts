@@ -4,7 +4,7 @@
 
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { jidKey, type Profile, profileJids } from "../core/profile.ts";
-import { fromMs } from "./codec.ts";
+import { fromMs, optionalDate, optionalMs } from "./codec.ts";
 import { type Database, isUniqueViolation } from "./database.ts";
 import type { UserRow } from "./schema/index.ts";
 import type { SipDigestSecrets, UserRecord, UserSecrets, UsersRepo } from "./types.ts";
@@ -19,11 +19,13 @@ function normalise(profile: Profile): Profile {
 /** The three digest columns are written together: a realm never pairs with another's HA1. */
 function sipColumns(
   digest: SipDigestSecrets | undefined,
-): Pick<UserRow, "sip_realm" | "sip_ha1_md5" | "sip_ha1_sha256"> {
+  issuedAt: Date | undefined,
+): Pick<UserRow, "sip_realm" | "sip_ha1_md5" | "sip_ha1_sha256" | "sip_secret_at"> {
   return {
     sip_realm: digest?.realm ?? null,
     sip_ha1_md5: digest?.md5 ?? null,
     sip_ha1_sha256: digest?.sha256 ?? null,
+    sip_secret_at: digest ? optionalMs(issuedAt) : null,
   };
 }
 
@@ -33,6 +35,8 @@ function toRecord(row: UserRow): UserRecord {
   if (row.pin_hash !== null) secrets.pinHash = row.pin_hash;
   if (row.sip_realm !== null && row.sip_ha1_md5 !== null && row.sip_ha1_sha256 !== null) {
     secrets.sipDigest = { realm: row.sip_realm, md5: row.sip_ha1_md5, sha256: row.sip_ha1_sha256 };
+    const issuedAt = optionalDate(row.sip_secret_at);
+    if (issuedAt !== undefined) secrets.sipSecretAt = issuedAt;
   }
   return {
     profile: JSON.parse(row.profile) as Profile,
@@ -54,7 +58,7 @@ export class SqlUsersRepo implements UsersRepo {
       profile: JSON.stringify(profile),
       password_hash: secrets.passwordHash ?? null,
       pin_hash: secrets.pinHash ?? null,
-      ...sipColumns(secrets.sipDigest),
+      ...sipColumns(secrets.sipDigest, secrets.sipSecretAt),
       created_at: now,
       updated_at: now,
     };
@@ -112,7 +116,7 @@ export class SqlUsersRepo implements UsersRepo {
           profile: JSON.stringify(profile),
           password_hash: secrets?.passwordHash ?? current.password_hash,
           pin_hash: secrets?.pinHash ?? current.pin_hash,
-          ...(secrets?.sipDigest ? sipColumns(secrets.sipDigest) : {}),
+          ...(secrets?.sipDigest ? sipColumns(secrets.sipDigest, secrets.sipSecretAt) : {}),
           updated_at: Math.max(Date.now(), current.updated_at),
         };
         await tx.db
@@ -125,6 +129,7 @@ export class SqlUsersRepo implements UsersRepo {
             sip_realm: row.sip_realm,
             sip_ha1_md5: row.sip_ha1_md5,
             sip_ha1_sha256: row.sip_ha1_sha256,
+            sip_secret_at: row.sip_secret_at,
             updated_at: row.updated_at,
           })
           .where("id", "=", id)
@@ -136,6 +141,25 @@ export class SqlUsersRepo implements UsersRepo {
         return toRecord(row);
       }),
     );
+  }
+
+  async setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean> {
+    const res = await this.database.db
+      .updateTable("users")
+      .set({ ...sipColumns(digest, issuedAt), updated_at: Date.now() })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async countPasswordSipDigests(): Promise<number> {
+    const row = await this.database.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("sip_realm", "is not", null)
+      .where("sip_secret_at", "is", null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -27,6 +27,8 @@ let work: string;
 /** alice's baresip on the `offer` omnivox, registered by the mailbox test, answering on its own. */
 let alicePhone: Baresip | undefined;
 let aliceRecordings = "";
+/** alice's SIP secret on the offering omnivox (each instance makes its own). */
+let aliceSip = "";
 
 function ports(): string {
   const base = 34_000 + Math.floor(Math.random() * 200) * 20;
@@ -49,7 +51,7 @@ before(async () => {
     password: "wonderland",
     pin: "123456",
   };
-  await offering.addUser(alice);
+  aliceSip = (await offering.addUser(alice)).sipSecret;
   await requiring.addUser(alice);
 });
 
@@ -172,7 +174,7 @@ test("offer: a plain deposit works, and baresip with best-effort SRTP hears it b
     account: {
       user: "alice",
       domain: "127.0.0.1",
-      password: "wonderland",
+      password: aliceSip,
       outbound: { host: "127.0.0.1", port: sip.port },
       mwi: false,
       params: ["mediaenc=srtp", "answermode=auto"],

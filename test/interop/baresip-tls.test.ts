@@ -35,7 +35,9 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function startApp(srtp: "offer" | "require"): Promise<TestApp> {
+async function startApp(
+  srtp: "offer" | "require",
+): Promise<{ t: TestApp; sip: Record<string, string> }> {
   const base = 38_000 + Math.floor(Math.random() * 200) * 20;
   const t = await startTestApp({
     sip: {
@@ -48,15 +50,21 @@ async function startApp(srtp: "offer" | "require"): Promise<TestApp> {
     },
   });
   apps.push(t);
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
-  await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" });
-  return t;
+  // Phones register with the SIP secret each user is given, never the web password.
+  const alice = await t.addUser({
+    id: "alice",
+    phones: ["+15550001"],
+    password: "wonderland",
+    pin: "123456",
+  });
+  const bob = await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" });
+  return { t, sip: { alice: alice.sipSecret, bob: bob.sipSecret } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function tlsPhones(srtp: boolean): Promise<void> {
-  const t = await startApp(srtp ? "require" : "offer");
+  const { t, sip } = await startApp(srtp ? "require" : "offer");
   const dir = await mkdtemp(join(work, srtp ? "srtp-" : "plain-"));
   // With SRTP each phone offers RTP/SAVP only: a call that fell back to plain RTP would fail.
   const media = srtp ? { params: ["mediaenc=srtp-mand"] } : {};
@@ -81,7 +89,7 @@ async function tlsPhones(srtp: boolean): Promise<void> {
 
   const alice = await startBaresip({
     binary: baresipBin.path!,
-    account: { user: "alice", domain: "127.0.0.1", password: "wonderland", outbound, ...media },
+    account: { user: "alice", domain: "127.0.0.1", password: sip.alice!, outbound, ...media },
     ...modules,
     audioSource: `aufile,${quiet}`,
     recordDir,
@@ -97,7 +105,7 @@ async function tlsPhones(srtp: boolean): Promise<void> {
     account: {
       user: "bob",
       domain: "127.0.0.1",
-      password: "builder1",
+      password: sip.bob!,
       outbound,
       mwi: false,
       ...media,

@@ -22,6 +22,8 @@ const skip = baresipBin.skip ?? sipp.skip;
 let t: TestApp;
 let phone: Baresip | undefined;
 let work: string;
+/** The SIP secrets the lines register with (from the users' creation, not their web passwords). */
+const sip = { alice: "", bob: "" };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,8 +34,12 @@ before(async () => {
   t = await startTestApp({
     sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", rtpPorts: `${base}-${base + 19}` },
   });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
-  await t.addUser({ id: "bob", phones: ["+15550002"], password: "bobthebuilder", pin: "654321" });
+  sip.alice = (
+    await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" })
+  ).sipSecret;
+  sip.bob = (
+    await t.addUser({ id: "bob", phones: ["+15550002"], password: "bobthebuilder", pin: "654321" })
+  ).sipSecret;
 });
 
 after(async () => {
@@ -90,10 +96,8 @@ test("two lines of one phone: each call to the other is a deposit, the owner's o
   const outbound = { host: "127.0.0.1", port: t.app.ports.sip!.port };
   phone = await startBaresip({
     binary: baresipBin.path!,
-    account: { user: "alice", domain: "127.0.0.1", password: "wonderland", outbound, mwi: false },
-    moreAccounts: [
-      { user: "bob", domain: "127.0.0.1", password: "bobthebuilder", outbound, mwi: false },
-    ],
+    account: { user: "alice", domain: "127.0.0.1", password: sip.alice, outbound, mwi: false },
+    moreAccounts: [{ user: "bob", domain: "127.0.0.1", password: sip.bob, outbound, mwi: false }],
     audioSource: `aufile,${mic}`,
     sipTrace: true, // the test reads the 407 and the answer to it
   });

@@ -27,7 +27,7 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), "omnivox-call-"));
   const base = 40_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({ sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` } });
-  await t.addUser({
+  const { sipSecret } = await t.addUser({
     id: "alice",
     displayName: "Alice",
     emails: ["alice@example.com"],
@@ -36,7 +36,7 @@ before(async () => {
     routes: [{ from: "email", to: ["pstn"], voice: "en-us" }],
   });
   phone = await startSippPhone(sipp.path!, work);
-  await phone.register(t.app.ports.sip!, "alice", "wonderland");
+  await phone.register(t.app.ports.sip!, "alice", sipSecret);
 });
 
 after(async () => {

@@ -32,7 +32,7 @@ before(async () => {
     // The phone may stay away for many attempts; the outbox must keep trying, not give up.
     outbox: { maxAttempts: 1000 },
   });
-  await t.addUser({
+  const { sipSecret } = await t.addUser({
     id: "alice",
     displayName: "Alice",
     emails: ["alice@example.com"],
@@ -41,7 +41,7 @@ before(async () => {
     routes: [{ from: "email", to: ["im", "pstn", "voicemail"] }],
   });
   phone = await startSippPhone(sipp.path!, work);
-  await phone.register(t.app.ports.sip!, "alice", "wonderland");
+  await phone.register(t.app.ports.sip!, "alice", sipSecret);
   client = await connectWebClient(t.app.ports.http!.port, await t.login("alice", "wonderland"));
 });
 

@@ -24,6 +24,8 @@ let t: TestApp;
 let proxy: Kamailio;
 let phone: Baresip | undefined;
 let work: string;
+/** The SIP secret alice's phone registers with (from her creation). */
+let aliceSip = "";
 
 before(async () => {
   if (skip) return;
@@ -33,12 +35,12 @@ before(async () => {
     sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", rtpPorts: `${base}-${base + 19}` },
     voicemail: { silenceMs: 1000, minMessageMs: 500 },
   });
-  await t.addUser({
+  ({ sipSecret: aliceSip } = await t.addUser({
     id: "alice",
     emails: ["alice@example.com"],
     phones: ["+15550001"],
     password: "wonderland",
-  });
+  }));
   proxy = await startKamailio(kamailio.path!, { omnivox: t.app.ports.sip!, workDir: work });
 });
 
@@ -58,7 +60,7 @@ test("a phone subscribed to MWI through Kamailio gets the NOTIFY of a new messag
     account: {
       user: "alice",
       domain: "127.0.0.1",
-      password: "wonderland",
+      password: aliceSip,
       outbound: { host: "127.0.0.1", port: proxy.port },
     },
     sipTrace: process.env.OMNIVOX_TEST_SIP_TRACE === "1",

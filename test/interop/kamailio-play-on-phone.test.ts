@@ -28,7 +28,7 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), "omnivox-kamailio-play-"));
   const base = 36_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({ sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` } });
-  await t.addUser({
+  const { sipSecret } = await t.addUser({
     id: "alice",
     emails: ["alice@example.com"],
     phones: ["+15550001"],
@@ -36,7 +36,7 @@ before(async () => {
   });
   proxy = await startKamailio(kamailio.path!, { omnivox: t.app.ports.sip!, workDir: work });
   phone = await startSippPhone(sipp.path!, work, { recordRoute: true });
-  await phone.register(proxy, "alice", "wonderland", "localhost", [["Supported", "path"]]);
+  await phone.register(proxy, "alice", sipSecret, "localhost", [["Supported", "path"]]);
 });
 
 after(async () => {

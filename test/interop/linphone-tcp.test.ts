@@ -22,6 +22,8 @@ let t: TestApp;
 let work: string;
 const phones: Linphone[] = [];
 
+const secret: Record<string, string> = {};
+
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-linphone-tcp-"));
@@ -35,8 +37,13 @@ before(async () => {
       rtpPorts: `${base}-${base + 19}`,
     },
   });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
-  await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" });
+  // Phones register with the SIP secret each user is given, never the web password.
+  secret.alice = (
+    await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" })
+  ).sipSecret;
+  secret.bob = (
+    await t.addUser({ id: "bob", phones: ["+15550002"], password: "builder1" })
+  ).sipSecret;
 });
 
 after(async () => {
@@ -76,8 +83,8 @@ test("linphone over TCP only: register, deposit, MWI, mailbox", {
   const quiet = join(work, "quiet.wav");
   await writeFile(quiet, pcm16ToWav(new Int16Array(8000 * 60), 8000));
 
-  const bob = await phone("bob", "builder1", tone, true);
-  const alice = await phone("alice", "wonderland", quiet);
+  const bob = await phone("bob", secret.bob!, tone, true);
+  const alice = await phone("alice", secret.alice!, quiet);
 
   // bob calls alice's number and speaks for a while after the beep, then hangs up.
   bob.command(`call sip:+15550001@127.0.0.1:${sip.port};transport=tcp`);

@@ -28,6 +28,8 @@ let t: TestApp;
 let sim: LegacyVoicemailSim;
 let box: SmdiPeer;
 let token: string;
+/** What alice's phone registers and subscribes with (from her creation, not her web password). */
+let aliceSip = "";
 const clients: TestWebClient[] = [];
 
 before(async () => {
@@ -38,7 +40,7 @@ before(async () => {
     legacyVoicemail: { retryMinMs: 50, retryMaxMs: 500 },
     mwi: { retryMs: 200 },
   });
-  await t.addUser({
+  ({ sipSecret: aliceSip } = await t.addUser({
     id: "alice",
     password: "wonderland",
     phones: ["+15550001"],
@@ -51,7 +53,7 @@ before(async () => {
       { id: "desk", kind: "web" },
       { id: "tablet", kind: "web" },
     ],
-  });
+  }));
   token = await t.login("alice", "wonderland");
   await box.waitConnected();
   // The subscription is made when the user is created (profile change) and at start-up.
@@ -184,7 +186,7 @@ test("with mwi.phones \"all\", alice's SIP phone's lamp counts every enabled sys
   );
   assert.equal(patched.status, 200);
   const sip = { ...t.app.ports.sip!, transport: "udp" as const };
-  const phone = new TestPhone("alice", "wonderland", sip, t.app.config.sip.domain);
+  const phone = new TestPhone("alice", aliceSip, sip, t.app.config.sip.domain);
   await phone.start();
   try {
     const sub = await phone.subscribe([

@@ -25,7 +25,7 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), "omnivox-ringall-"));
   const base = 44_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({ sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` } });
-  await t.addUser({
+  const { sipSecret } = await t.addUser({
     id: "alice",
     emails: ["alice@example.com"],
     phones: ["+15550001"],
@@ -36,8 +36,8 @@ before(async () => {
   ringing = await startSippPhone(sipp.path!, work, {
     scenario: await readFile(join(SCENARIOS, "ring-cancelled.xml"), "utf8"),
   });
-  await answering.register(t.app.ports.sip!, "alice", "wonderland");
-  await ringing.register(t.app.ports.sip!, "alice", "wonderland");
+  await answering.register(t.app.ports.sip!, "alice", sipSecret);
+  await ringing.register(t.app.ports.sip!, "alice", sipSecret);
 });
 
 after(async () => {

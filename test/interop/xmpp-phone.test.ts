@@ -52,9 +52,13 @@ before(async () => {
     id: "alice",
     imClients: [{ id: "chat", kind: "xmpp", jid: `alice@${prosody.domain}` }],
   });
-  await t.addUser({ id: "bob", phones: ["+15551234"], password: "bob-sip-pw" });
+  const { sipSecret } = await t.addUser({
+    id: "bob",
+    phones: ["+15551234"],
+    password: "bob-web-pw",
+  });
   phone = await startSippPhone(sipp.path!, work);
-  await phone.register(t.app.ports.sip!, "bob", "bob-sip-pw");
+  await phone.register(t.app.ports.sip!, "bob", sipSecret);
 });
 
 after(async () => {

@@ -46,6 +46,11 @@ export interface BaresipOptions {
   modules?: string[];
   /** PEM trust anchors for TLS (baresip `sip_cafile`), e.g. omnivox's self-signed certificate. */
   caFile?: string;
+  /**
+   * The address baresip binds and sends from; default 127.0.0.1. Any 127.0.0.0/8 address works
+   * on Linux, which lets a test make a phone another source than an attacker.
+   */
+  listenHost?: string;
   /** Give up when baresip has not said it is ready within this many ms; default 10 000. */
   startTimeoutMs?: number;
 }
@@ -83,12 +88,13 @@ function configText(
   recordDir?: string,
   modules: readonly string[] = [],
   caFile?: string,
+  listenHost = "127.0.0.1",
 ): string {
   return [
     ...(caFile ? [`sip_cafile\t\t${caFile}`] : []),
     ...(recordDir ? [`snd_path\t\t${recordDir}`, "module\t\t\tsndfile.so"] : []),
     "poll_method\t\tepoll",
-    `sip_listen\t\t127.0.0.1:${sipPort}`,
+    `sip_listen\t\t${listenHost}:${sipPort}`,
     "call_local_timeout\t120",
     "call_max_calls\t\t4",
     `audio_source\t\t${audioSource}`,
@@ -135,6 +141,7 @@ async function startOnce(options: BaresipOptions): Promise<Baresip> {
       options.recordDir,
       options.modules,
       options.caFile,
+      options.listenHost,
     ),
   );
   const accounts = [options.account, ...(options.moreAccounts ?? [])];

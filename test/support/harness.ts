@@ -18,7 +18,10 @@ export interface TestApp {
     body?: unknown,
     token?: string,
   ): Promise<{ status: number; body: unknown }>;
-  addUser(profile: Record<string, unknown> & { id: string; password?: string }): Promise<void>;
+  /** Creates the user; resolves with the SIP secret their phones register with (shown once). */
+  addUser(
+    profile: Record<string, unknown> & { id: string; password?: string },
+  ): Promise<{ sipSecret: string }>;
   login(user: string, password: string): Promise<string>;
   /** Every delivery of the user's communications as "<target> <state>", newest first. */
   deliveries(userId: string): Promise<string[]>;
@@ -66,6 +69,7 @@ export async function startTestApp(
       const res = await api("POST", "/users", profile);
       if (res.status !== 201)
         throw new Error(`cannot create user: ${res.status} ${JSON.stringify(res.body)}`);
+      return { sipSecret: (res.body as { sipSecret: string }).sipSecret };
     },
     async login(user, password) {
       const res = await api("POST", "/session", { user, password }, "");

@@ -25,6 +25,8 @@ async function setup(
 }
 
 const zero = { new: 0, old: 0, urgentNew: 0, urgentOld: 0 };
+/** What omnivox subscribes to the box with, and what the box authenticates its NOTIFYs with. */
+const VM_CREDENTIAL = { host: "127.0.0.1", username: "omnivox", password: "vm-shared-secret" };
 
 test("a subscription reports the box's state at once and every change after it", async () => {
   const { vm, gw } = await setup();
@@ -145,7 +147,7 @@ test("switching MWI off unsubscribes with Expires: 0 and stops reports; on resum
 });
 
 test("unsolicited NOTIFYs: 403 from a host no profile names, else matched by account or URI", async () => {
-  const { vm, gw } = await setup();
+  const { vm, gw } = await setup({}, { credentials: [VM_CREDENTIAL] });
   const stranger = await new LegacyVoicemailSim({ host: "127.0.0.2" }).start();
   cleanups.push(() => stranger.stop());
   await gw.source.sync("alice", [{ system: sipSystem("vm1", vm.uri("4000")), enabled: false }]);
@@ -154,15 +156,71 @@ test("unsolicited NOTIFYs: 403 from a host no profile names, else matched by acc
   const omnivox = { host: "127.0.0.1", port: gw.port, transport: "udp" as const };
   const body = "Messages-Waiting: yes\r\nVoice-Message: 1/0\r\n";
   assert.equal(await stranger.unsolicited(omnivox, "sip:4001@127.0.0.1", body), 403);
-  assert.equal(await vm.unsolicited(omnivox, "sip:4001@127.0.0.1", body), 200);
+  assert.equal(
+    await vm.unsolicited(omnivox, "sip:4001@127.0.0.1", body, undefined, VM_CREDENTIAL),
+    200,
+  );
   assert.deepEqual((await gw.sink.nth("bob", "vm2", 2)).counts.new, 1);
   const account = `Messages-Waiting: yes\r\nMessage-Account: ${vm.uri("4001")}\r\nVoice-Message: 2/0\r\n`;
-  assert.equal(await vm.unsolicited(omnivox, "sip:someone@127.0.0.1", account), 200);
+  assert.equal(
+    await vm.unsolicited(omnivox, "sip:someone@127.0.0.1", account, undefined, VM_CREDENTIAL),
+    200,
+  );
   assert.deepEqual((await gw.sink.nth("bob", "vm2", 3)).counts.new, 2);
-  assert.equal(await vm.unsolicited(omnivox, "sip:4999@127.0.0.1", body), 481);
+  assert.equal(
+    await vm.unsolicited(omnivox, "sip:4999@127.0.0.1", body, undefined, VM_CREDENTIAL),
+    481,
+  );
   // Alice has MWI off for her box: the NOTIFY is taken, nothing is reported.
-  assert.equal(await vm.unsolicited(omnivox, "sip:4000@127.0.0.1", body), 200);
+  assert.equal(
+    await vm.unsolicited(omnivox, "sip:4000@127.0.0.1", body, undefined, VM_CREDENTIAL),
+    200,
+  );
   await settle(50);
   assert.equal(gw.sink.of("alice", "vm1").length, 0);
   assert.equal(gw.sink.reports.length, 3);
+});
+
+test("an unsolicited NOTIFY over UDP must prove the host (its credentials, or 403); TCP is taken", async () => {
+  const udp = (gw: OmnivoxSide) => ({
+    host: "127.0.0.1",
+    port: gw.port,
+    transport: "udp" as const,
+  });
+  const body = "Messages-Waiting: yes\r\nVoice-Message: 1/0\r\n";
+  const watching = async (side: Parameters<typeof omnivoxSide>[0]) => {
+    const s = await setup({}, side);
+    await s.gw.source.sync("bob", [{ system: sipSystem("vm2", s.vm.uri("4001")), enabled: true }]);
+    await s.gw.sink.nth("bob", "vm2", 1);
+    return s;
+  };
+  // No credentials for the host: a forged source address would be all it takes, so 403.
+  const bare = await watching({});
+  assert.equal(await bare.vm.unsolicited(udp(bare.gw), "sip:4001@127.0.0.1", body), 403);
+  assert.equal(bare.gw.sink.reports.length, 1, "nothing reported");
+
+  // With credentials: challenged; the wrong password never gets in, the right one does.
+  const { vm, gw } = await watching({ credentials: [VM_CREDENTIAL] });
+  assert.equal(await vm.unsolicited(udp(gw), "sip:4001@127.0.0.1", body), 401);
+  const wrong = { username: VM_CREDENTIAL.username, password: "guess" };
+  assert.equal(await vm.unsolicited(udp(gw), "sip:4001@127.0.0.1", body, undefined, wrong), 401);
+  assert.equal(gw.sink.reports.length, 1);
+  const right = await vm.unsolicited(udp(gw), "sip:4001@127.0.0.1", body, undefined, VM_CREDENTIAL);
+  assert.equal(right, 200);
+  assert.equal((await gw.sink.nth("bob", "vm2", 2)).counts.new, 1);
+
+  // Over TCP the handshake proved the address: taken without credentials.
+  const overTcp = await setup({ tcp: true }, { tcp: true });
+  await overTcp.gw.source.sync("bob", [
+    { system: sipSystem("vm2", overTcp.vm.uri("4001")), enabled: true },
+  ]);
+  await overTcp.gw.sink.nth("bob", "vm2", 1);
+  assert.equal(await overTcp.vm.unsolicited(udp(overTcp.gw), "sip:4001@127.0.0.1", body), 403);
+  const tcp = { host: "127.0.0.1", port: overTcp.gw.tcpPort!, transport: "tcp" as const };
+  assert.equal(await overTcp.vm.unsolicited(tcp, "sip:4001@127.0.0.1", body), 200);
+  assert.equal((await overTcp.gw.sink.nth("bob", "vm2", 2)).counts.new, 1);
+
+  // unsolicitedUdp "trust": the address alone, for networks where it cannot be forged.
+  const trusting = await watching({ unsolicitedUdp: "trust" });
+  assert.equal(await trusting.vm.unsolicited(udp(trusting.gw), "sip:4001@127.0.0.1", body), 200);
 });

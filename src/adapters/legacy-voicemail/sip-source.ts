@@ -10,6 +10,7 @@ import { parseUri } from "../../protocols/sip/message/index.ts";
 import type { MwiClientSubscription } from "../../protocols/sip/usage/mwi/subscriber.ts";
 import type { MwiSubscriberHub } from "../../protocols/sip/usage/mwi/subscriber-hub.ts";
 import { bare, HostAllowList, type Resolve } from "./host-allow.ts";
+import { NotifyAuth, type UnsolicitedUdpPolicy } from "./notify-auth.ts";
 import { handleUnsolicited, type SipSystem, type Watched } from "./sip-unsolicited.ts";
 import { type ReportMemory, reportOf } from "./summary-report.ts";
 
@@ -29,6 +30,12 @@ export interface SipSourceOptions {
   expires?: number;
   retry?: { minMs: number; maxMs: number };
   credentials?: readonly SipCredential[];
+  /**
+   * Unsolicited NOTIFYs over UDP: `digest` (default) challenges them for the host's
+   * credentials, `trust` takes the source address as proof (only on a network where it
+   * cannot be forged).
+   */
+  unsolicitedUdp?: UnsolicitedUdpPolicy;
   /** Host name resolution for unsolicited NOTIFYs (tests inject one). */
   resolve?: Resolve;
 }
@@ -57,6 +64,7 @@ export class SipMwiSource implements MwiSource<"sip"> {
     this.#allow = new HostAllowList(o.resolve);
     const deps = {
       allow: this.#allow,
+      auth: new NotifyAuth(o.credentials ?? [], o.unsolicitedUdp ?? "digest", this.#log),
       systems: () => [...this.#watched.values()].flat(),
       summary: (w: Watched, s: MessageSummary, warnings: string[], at: Date) =>
         this.#onSummary(w.userId, w.system.id, s, warnings, at),

@@ -1,6 +1,7 @@
 // Unsolicited message-summary NOTIFYs (no subscription; RFC 3842 §3 leaves them to local policy):
 // accepted only from the hosts of the `sip` voicemail systems some profile names (others get
-// 403), and matched to the system by the body's Message-Account, else the Request-URI's user.
+// 403) — over UDP only with that host's digest credentials (notify-auth.ts) — and matched to the
+// system by the body's Message-Account, else the Request-URI's user.
 
 import type { Logger } from "pino";
 import type { VoicemailSystem } from "../../core/profile.ts";
@@ -9,6 +10,7 @@ import type { IncomingRequest } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
 import { readNotify } from "../../protocols/sip/usage/mwi/notify-read.ts";
 import { bare, type HostAllowList } from "./host-allow.ts";
+import type { NotifyAuth } from "./notify-auth.ts";
 
 export type SipSystem = Extract<VoicemailSystem, { kind: "sip" }>;
 
@@ -20,6 +22,8 @@ export interface Watched {
 
 export interface UnsolicitedDeps {
   allow: HostAllowList;
+  /** Proves the host beyond its (forgeable) UDP source address. */
+  auth: NotifyAuth;
   /** Every sip system of every synced profile, MWI on or off. */
   systems(): Iterable<Watched>;
   summary(w: Watched, summary: MessageSummary, warnings: string[], receivedAt: Date): void;
@@ -38,6 +42,7 @@ export async function handleUnsolicited(
     req.transaction.respond(403, "Forbidden");
     return;
   }
+  if (!(await deps.auth.admit(req, hosts))) return;
   const read = readNotify(m, false);
   if (!read.ok) {
     deps.logger.warn({ from, error: read.error }, "legacy voicemail: unsolicited NOTIFY refused");

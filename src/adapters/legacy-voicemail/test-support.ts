@@ -17,6 +17,8 @@ import type { SipSystem } from "./sip-unsolicited.ts";
 export interface OmnivoxSide {
   endpoint: SipEndpoint;
   port: number;
+  /** The TCP port, when asked for with `tcp: true`. */
+  tcpPort?: number;
   source: SipMwiSource;
   sink: RecordingSink;
   logger: Logger;
@@ -27,17 +29,19 @@ export interface OmnivoxSide {
 }
 
 export async function omnivoxSide(
-  options: { credentials?: SipCredential[]; expires?: number } & Partial<
-    Pick<SipSourceOptions, "resolve">
+  options: { credentials?: SipCredential[]; expires?: number; tcp?: boolean } & Partial<
+    Pick<SipSourceOptions, "resolve" | "unsolicitedUdp">
   > = {},
 ): Promise<OmnivoxSide> {
   const { logger, lines } = recordingLogger();
   const endpoint = new SipEndpoint({
     udp: { host: "127.0.0.1", port: 0 },
+    ...(options.tcp ? { tcp: { host: "127.0.0.1", port: 0 } } : {}),
     timers: { t1: 20, t2: 80, t4: 100 },
     logger,
   });
-  const port = (await endpoint.start()).udp?.port ?? 0;
+  const bound = await endpoint.start();
+  const port = bound.udp?.port ?? 0;
   const dialogs = new DialogRegistry(endpoint);
   const hub = new MwiSubscriberHub(endpoint, {
     localContact: `sip:omnivox@127.0.0.1:${port}`,
@@ -52,10 +56,12 @@ export async function omnivoxSide(
     retry: { minMs: 20, maxMs: 200 },
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.unsolicitedUdp ? { unsolicitedUdp: options.unsolicitedUdp } : {}),
   });
   return {
     endpoint,
     port,
+    ...(bound.tcp ? { tcpPort: bound.tcp.port } : {}),
     source,
     sink,
     logger,

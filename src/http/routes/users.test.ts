@@ -99,17 +99,48 @@ describe("users and session routes", () => {
     const stored = await t.store.users.get("carol");
     assert.ok(stored?.secrets.passwordHash?.startsWith("scrypt$"));
     assert.ok(stored?.secrets.pinHash?.startsWith("scrypt$"));
-    // Phones register with digest auth: HA1 for the realm sip.domain ("localhost" by default).
+    // Phones register with digest auth against the SIP secret shown once in this answer: HA1
+    // for the realm sip.domain ("localhost" by default), never from the web password.
+    assert.match(String(profile.sipSecret), /^[a-z2-7]{26}$/);
     assert.deepEqual(
       stored?.secrets.sipDigest,
-      sipDigestSecrets("carol", "localhost", "carol-password"),
+      sipDigestSecrets("carol", "localhost", String(profile.sipSecret)),
     );
+    assert.notEqual(
+      stored?.secrets.sipDigest?.md5,
+      sipDigestSecrets("carol", "localhost", "carol-password").md5,
+    );
+    assert.ok(stored?.secrets.sipSecretAt instanceof Date);
+    const shown = await t.call("GET", "/api/v1/users/carol", { token: ADMIN_TOKEN });
+    assert.doesNotMatch(await shown.text(), /sipSecret/, "shown only once");
 
     const again = await t.call("POST", "/api/v1/users", {
       token: ADMIN_TOKEN,
       body: { id: "carol" },
     });
     assert.equal(again.status, 409);
+  });
+
+  it("rotates the SIP secret for the user or the admin, never for another user", async () => {
+    const before = (await t.store.users.get("bob"))?.secrets.sipDigest;
+    const own = await t.call("POST", "/api/v1/users/bob/sip-secret", { token: bob });
+    assert.equal(own.status, 200);
+    const first = String(((await own.json()) as Json).sipSecret);
+    assert.match(first, /^[a-z2-7]{26}$/);
+    const after1 = (await t.store.users.get("bob"))?.secrets.sipDigest;
+    assert.notDeepEqual(after1, before);
+    assert.deepEqual(after1, sipDigestSecrets("bob", "localhost", first));
+    const byAdmin = await t.call("POST", "/api/v1/users/bob/sip-secret", { token: ADMIN_TOKEN });
+    const second = String(((await byAdmin.json()) as Json).sipSecret);
+    assert.notEqual(second, first);
+    assert.deepEqual(
+      (await t.store.users.get("bob"))?.secrets.sipDigest,
+      sipDigestSecrets("bob", "localhost", second),
+    );
+    const other = await t.call("POST", "/api/v1/users/bob/sip-secret", { token: alice });
+    assert.equal(other.status, 403);
+    const nobody = await t.call("POST", "/api/v1/users/nobody/sip-secret", { token: ADMIN_TOKEN });
+    assert.equal(nobody.status, 404);
   });
 
   it("names the field of a bad value and the unknown key", async () => {
@@ -199,9 +230,9 @@ describe("users and session routes", () => {
     assert.equal(stale.status, 401);
     alice = ((await newLogin.json()) as { token: string }).token;
     assert.equal((await t.call("GET", "/api/v1/users/alice", { token: alice })).status, 200);
+    // The SIP secret is apart from the password: a new password leaves the phones' digest alone.
     const digest = (await t.store.users.get("alice"))?.secrets.sipDigest;
-    assert.equal(digest?.md5, sipDigestSecrets("alice", "localhost", "new-alice-password").md5);
-    assert.notEqual(digest?.md5, sipDigestSecrets("alice", "localhost", "alice-password").md5);
+    assert.notEqual(digest?.md5, sipDigestSecrets("alice", "localhost", "new-alice-password").md5);
 
     const rename = await t.call("PATCH", "/api/v1/users/alice", {
       token: alice,

@@ -1,6 +1,7 @@
 // The users resource (DESIGN §4): the admin creates and lists users and assigns their addresses;
 // a user reads, changes and deletes their own profile but adds no address (ownership.ts).
-// Responses carry the profile only, never a hash.
+// Responses carry the profile only, never a hash; the SIP secret phones register with is shown
+// once, in the answer that made it (creation, rotation by POST /users/:id/sip-secret).
 
 import type { FastifyPluginAsync } from "fastify";
 import type { Config } from "../../config/schema.ts";
@@ -8,7 +9,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../core/error
 import { assertPinRule } from "../../core/pin-rule.ts";
 import type { Profile } from "../../core/profile.ts";
 import { defaultProfile } from "../../core/profile.ts";
-import { hashSecret, sipDigestSecrets } from "../../store/secrets.ts";
+import { hashSecret, newSipSecret } from "../../store/secrets.ts";
 import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
@@ -45,10 +46,26 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
       { ...defaultProfile(body.id), ...profileFieldsOf(body) },
       deps.config,
     );
-    const record = await users.create(profile, await secretsOf(profile.id, body, deps.config));
+    const sip = newSipSecret(profile.id, deps.config.sip.domain);
+    const secrets = { ...(await secretsOf(body, deps.config)), ...sip.secrets };
+    const record = await users.create(profile, secrets);
     request.log.info({ userId: profile.id }, "user created");
     await profileChanged(profile.id);
-    return reply.code(201).send(record.profile);
+    return reply.code(201).send({ ...record.profile, sipSecret: sip.secret });
+  });
+
+  // A new SIP secret; the old one stops working at once (phones registered with it keep their
+  // binding until it expires, then fail to refresh). Shown once, here.
+  app.post("/users/:id/sip-secret", async (request) => {
+    const { id } = parseInput(userParamsSchema, request.params, "params");
+    requireSelfOrAdmin(request, id);
+    const sip = newSipSecret(id, deps.config.sip.domain);
+    const { sipDigest, sipSecretAt } = sip.secrets;
+    if (!(await users.setSipDigest(id, sipDigest, sipSecretAt))) {
+      throw new NotFoundError(`no user "${id}"`);
+    }
+    request.log.info({ userId: id, by: principalOf(request).role }, "sip secret rotated");
+    return { sipSecret: sip.secret };
   });
 
   app.get("/users", async (request) => {
@@ -78,7 +95,7 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     // Before any other check: a user adding an address learns only that it is not theirs to add.
     if (principal.role === "user") assertOwnAddresses(current.profile, candidate);
     const profile = checkProfile(candidate, deps.config);
-    const secrets = await secretsOf(id, body, deps.config);
+    const secrets = await secretsOf(body, deps.config);
     const record = await users.update(
       id,
       profile,
@@ -127,17 +144,13 @@ function checkProfile(candidate: Profile, config: Config): Profile {
   return profile;
 }
 
-/** A password also gives the SIP digest HA1 values, bound to sip.domain (the realm). */
+/** The web password and PIN, hashed; the SIP digest values come from the SIP secret only. */
 async function secretsOf(
-  userId: string,
   body: { password?: string; pin?: string },
   config: Config,
 ): Promise<UserSecrets> {
   const secrets: UserSecrets = {};
-  if (body.password !== undefined) {
-    secrets.passwordHash = await hashSecret(body.password);
-    secrets.sipDigest = sipDigestSecrets(userId, config.sip.domain, body.password);
-  }
+  if (body.password !== undefined) secrets.passwordHash = await hashSecret(body.password);
   if (body.pin !== undefined) {
     assertPinRule(body.pin, config.voicemail.minPinLength);
     secrets.pinHash = await hashSecret(body.pin);

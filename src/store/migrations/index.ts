@@ -7,6 +7,7 @@ import * as m002 from "./002-sip-digest.ts";
 import * as m003 from "./003-mwi-indicators.ts";
 import * as m004sessions from "./004-sessions.ts";
 import * as m004jids from "./004-user-jids.ts";
+import * as m005 from "./005-sip-secrets.ts";
 import * as m006pins from "./006-pin-lockout.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   "003-mwi-indicators": m003,
   "004-sessions": m004sessions,
   "004-user-jids": m004jids,
+  "005-sip-secrets": m005,
   "006-pin-lockout": m006pins,
 };
 

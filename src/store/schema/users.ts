@@ -12,6 +12,8 @@ export interface UserRow {
   sip_realm: string | null;
   sip_ha1_md5: string | null;
   sip_ha1_sha256: string | null;
+  /** When the SIP secret behind the HA1 values was issued, epoch ms; null: from the web password. */
+  sip_secret_at: number | null;
   /** Epoch milliseconds. */
   created_at: number;
   updated_at: number;

@@ -2,6 +2,7 @@
 // SIP UA on UDP that serves message-summary subscriptions and takes deposits, plus an SMDI peer.
 // Test-only, never shipped: built on our SIP stack, but its MWI and SMDI wire text is its own.
 
+import { answerChallenge } from "../../../src/protocols/sip/auth/index.ts";
 import { DialogRegistry } from "../../../src/protocols/sip/dialog/registry.ts";
 import {
   createRequest,
@@ -25,6 +26,8 @@ export interface LegacyVmOptions {
   maxExpires?: number;
   notifyBeforeOk?: boolean;
   refuseDeposits?: SimDepositOptions["refuseWith"];
+  /** Also open a TCP transport (for requests it sends over TCP). */
+  tcp?: boolean;
 }
 
 export class LegacyVoicemailSim {
@@ -39,6 +42,7 @@ export class LegacyVoicemailSim {
     this.host = o.host ?? "127.0.0.1";
     this.endpoint = new SipEndpoint({
       udp: { host: this.host, port: 0 },
+      ...(o.tcp ? { tcp: { host: this.host, port: 0 } } : {}),
       timers: { t1: 20, t2: 80, t4: 100 },
       userAgent: "legacy-vm-sim",
     });
@@ -73,26 +77,38 @@ export class LegacyVoicemailSim {
     return `sip:${mailbox}@${this.host}:${this.#port}`;
   }
 
-  /** An out-of-dialog NOTIFY (no subscription) to `dest`; resolves with the answer's status. */
+  /**
+   * An out-of-dialog NOTIFY (no subscription) to `dest`; resolves with the final answer's
+   * status. With `credentials` a 401 is answered once, as a box that authenticates its NOTIFYs.
+   */
   async unsolicited(
     dest: Destination,
     requestUri: string,
     body: string,
     headers: Array<[string, string]> = [["Subscription-State", "active"]],
+    credentials?: { username: string; password: string },
   ): Promise<number> {
-    const req = createRequest({
-      method: "NOTIFY",
-      uri: requestUri,
-      from: { uri: `sip:vm@${this.host}:${this.#port}`, tag: newTag() },
-      to: { uri: requestUri },
-      callId: newCallId(this.host),
-      cseq: 1,
-      contact: `sip:vm@${this.host}:${this.#port}`,
-      headers: [["Event", "message-summary"], ...headers],
-      body: Buffer.from(body, "utf8"),
-      contentType: "application/simple-message-summary",
-    });
-    return (await this.endpoint.sendRequest(req, dest)).status;
+    const callId = newCallId(this.host);
+    const fromTag = newTag();
+    const build = (cseq: number, auth: Array<[string, string]>) =>
+      createRequest({
+        method: "NOTIFY",
+        uri: requestUri,
+        from: { uri: `sip:vm@${this.host}:${this.#port}`, tag: fromTag },
+        to: { uri: requestUri },
+        callId,
+        cseq,
+        contact: `sip:vm@${this.host}:${this.#port}`,
+        headers: [["Event", "message-summary"], ...headers, ...auth],
+        body: Buffer.from(body, "utf8"),
+        contentType: "application/simple-message-summary",
+      });
+    const first = await this.endpoint.sendRequest(build(1, []), dest);
+    if (first.status !== 401 || credentials === undefined) return first.status;
+    const answer = answerChallenge(first, credentials, { method: "NOTIFY", uri: requestUri });
+    if (!answer.ok) return first.status;
+    return (await this.endpoint.sendRequest(build(2, [[answer.header, answer.value]]), dest))
+      .status;
   }
 
   async stop(): Promise<void> {

@@ -32,6 +32,7 @@ export { type NonceCheck, type NonceOptions, NonceService, type NonceSource } fr
 export {
   type CredentialLookup,
   type CredentialRecord,
+  claimedUsername,
   DigestVerifier,
   type VerifierOptions,
   type VerifyFailureReason,

@@ -1,17 +1,15 @@
-// Nonce-count replay protection (RFC 7616 §3.3 "nc", §5.5): remembers which nc values each nonce
-// has been used with, so a captured request cannot be played again while its nonce is still fresh.
-// Memory is bounded: old nonces are forgotten first, and a nonce used very often only accepts
-// counts above the highest seen.
+// Nonce-count replay protection (RFC 7616 §3.3 "nc", §5.5): each nonce must be used with a
+// strictly increasing count, so a captured request cannot be played again — not even with other
+// headers (Contact is outside the digest) — while its nonce is still fresh. Memory is bounded:
+// one number per nonce, expired nonces are forgotten, and past `maxNonces` the oldest go first
+// (a forgotten nonce's next use starts afresh, so the bound must cover a nonce lifetime's worth).
 
-const MAX_NONCES = 10_000;
-const MAX_COUNTS_PER_NONCE = 64;
+const MAX_NONCES = 100_000;
 
 interface Entry {
   expiresAt: number;
-  /** Every count at or below this is refused; raised when `seen` is compacted. */
-  floor: number;
+  /** The highest count accepted; only larger ones pass. */
   max: number;
-  seen: Set<number>;
 }
 
 export class NonceCountTracker {
@@ -26,29 +24,21 @@ export class NonceCountTracker {
     return this.#entries.size;
   }
 
-  /** Records `nc` for `nonce`; false when it was used before (a replay). */
+  /** Records `nc` for `nonce`; false when it is not above every count used before (a replay). */
   use(nonce: string, nc: number, expiresAt: number, now: number): boolean {
     this.#prune(now);
-    let entry = this.#entries.get(nonce);
+    const entry = this.#entries.get(nonce);
     if (entry === undefined) {
-      entry = { expiresAt, floor: 0, max: nc, seen: new Set([nc]) };
-      this.#entries.set(nonce, entry);
+      this.#entries.set(nonce, { expiresAt, max: nc });
       return true;
     }
-    if (nc <= entry.floor || entry.seen.has(nc)) return false;
-    if (entry.seen.size >= MAX_COUNTS_PER_NONCE) {
-      // Compact: from now on only counts above the highest seen are accepted.
-      entry.floor = entry.max;
-      entry.seen.clear();
-      if (nc <= entry.floor) return false;
-    }
-    entry.seen.add(nc);
-    if (nc > entry.max) entry.max = nc;
+    if (nc <= entry.max) return false;
+    entry.max = nc;
     return true;
   }
 
   #prune(now: number): void {
-    // Insertion order is roughly issue order, so expired entries gather at the front.
+    // Insertion order is issue order of first use, so expired entries gather at the front.
     for (const [nonce, entry] of this.#entries) {
       if (entry.expiresAt > now && this.#entries.size < this.#maxNonces) break;
       this.#entries.delete(nonce);

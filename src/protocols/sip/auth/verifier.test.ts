@@ -215,18 +215,32 @@ describe("DigestVerifier round trip with DigestChallenger and DigestClient", () 
     assert.equal((await verify(second.value)).ok, true);
   });
 
-  it("accepts legacy RFC 2069 credentials without qop, unless configured not to", async () => {
+  it("refuses credentials without qop by default, accepts them only when configured to", async () => {
     const ch = `Digest realm="${REALM}", nonce="${nonces.issue(REALM)}"`;
     const res = answerChallenge(unauthorized([ch]), alice, REGISTER);
     assert.ok(res.ok);
     assert.doesNotMatch(res.value, /qop|nc=|cnonce/);
-    assert.equal((await verify(res.value)).ok, true);
-    const strict = new DigestVerifier(nonces, { allowNoQop: false });
-    const result = await strict.verify(
+    assert.deepEqual(await verify(res.value), { ok: false, reason: "qop" });
+    const legacy = new DigestVerifier(nonces, { allowNoQop: true });
+    const result = await legacy.verify(
       { ...REGISTER, authorizationHeaderValue: res.value },
       lookup,
     );
-    assert.deepEqual(result, { ok: false, reason: "malformed" });
+    assert.equal(result.ok, true);
+  });
+
+  it("refuses a nonce-count that does not increase", async () => {
+    const client = new DigestClient();
+    const ch = challenger.challenge(REALM);
+    const first = client.answerChallenge(unauthorized(ch.values), alice, REGISTER);
+    assert.ok(first.ok);
+    const second = client.authorize(REALM, alice, REGISTER);
+    const third = client.authorize(REALM, alice, REGISTER);
+    assert.ok(second.ok && third.ok);
+    assert.equal((await verify(third.value)).ok, true);
+    // nc=2 after nc=3: refused although never seen, then nc=1 too.
+    assert.deepEqual(await verify(second.value), { ok: false, reason: "stale", stale: true });
+    assert.deepEqual(await verify(first.value), { ok: false, reason: "stale", stale: true });
   });
 
   it("refuses algorithms it does not know or was told not to accept", async () => {

@@ -40,7 +40,8 @@ export type VerifyFailureReason =
   | "stale"
   | "realm"
   | "uri-mismatch"
-  | "algorithm";
+  | "algorithm"
+  | "qop";
 
 export type VerifyResult =
   | { ok: true; username: string; realm: string; algorithm: DigestAlgorithm }
@@ -49,7 +50,10 @@ export type VerifyResult =
 export interface VerifierOptions {
   /** Algorithms accepted in credentials; default all four (MD5, SHA-256 and the -sess forms). */
   algorithms?: readonly DigestAlgorithm[];
-  /** Accept RFC 2069 credentials without qop (old phones); default true. */
+  /**
+   * Accept RFC 2069 credentials without qop (old phones); default false: our challenges always
+   * offer qop=auth, and without it nothing (no nc, no cnonce) stops a captured request's replay.
+   */
   allowNoQop?: boolean;
   /** Refuse a nonce-count seen before for the same nonce (per process); default true. */
   replayProtection?: boolean;
@@ -68,7 +72,7 @@ export class DigestVerifier {
   constructor(nonces: NonceSource, options: VerifierOptions = {}) {
     this.#nonces = nonces;
     this.#algorithms = new Set(options.algorithms ?? ALL);
-    this.#allowNoQop = options.allowNoQop ?? true;
+    this.#allowNoQop = options.allowNoQop ?? false;
     this.#replay = options.replayProtection === false ? undefined : new NonceCountTracker();
     this.#now = options.now ?? Date.now;
   }
@@ -86,6 +90,7 @@ export class DigestVerifier {
     if (algorithm === null || !this.#algorithms.has(algorithm)) {
       return { ok: false, reason: "algorithm" };
     }
+    if (creds.qop === undefined && !this.#allowNoQop) return { ok: false, reason: "qop" };
     if (!this.#wellFormedFor(creds, algorithm)) return { ok: false, reason: "malformed" };
     // RFC 3261 §22.4 leaves the comparison to the server; we compare as strings, so a client that
     // rewrites the Request-URI (case, escaping, parameter order) fails here rather than passing.
@@ -134,6 +139,15 @@ export class DigestVerifier {
     }
     return !info.sess || creds.cnonce !== undefined;
   }
+}
+
+/** The username the credentials for `realm` (else the first) claim, unverified; for throttling. */
+export function claimedUsername(
+  value: string | readonly string[] | undefined,
+  realm: string | undefined,
+): string | undefined {
+  const picked = pickValue(value, realm);
+  return picked === undefined ? undefined : (parseDigestCredentials(picked)?.username ?? undefined);
 }
 
 function pickValue(

@@ -1,14 +1,18 @@
 // Digest authentication in front of a UAS usage (RFC 3261 §22.4, §10.3 steps 3–4): the shared
-// step of the registrar and the MWI notifier, which answer 401 or 500 themselves when it fails.
+// step of the registrar, the MWI notifier and challenged INVITEs, which answer 401/407, 403 (a
+// throttled source, docs/security.md "SIP digest throttling") or 500 themselves when it fails.
 
 import type { Logger } from "pino";
-import type {
-  CredentialLookup,
-  DigestAlgorithm,
-  DigestChallenger,
-  DigestVerifier,
+import { sourceKey } from "../../../core/source-address.ts";
+import {
+  type CredentialLookup,
+  claimedUsername,
+  type DigestAlgorithm,
+  type DigestChallenger,
+  type DigestVerifier,
 } from "../auth/index.ts";
 import type { IncomingRequest } from "../endpoint.ts";
+import type { DigestThrottle } from "./digest-throttle.ts";
 
 export interface DigestGateOptions {
   realm: string;
@@ -28,12 +32,18 @@ export interface DigestGateOptions {
    * phones answer that for a call as they do for a 401, and a proxy in front passes it back.
    */
   proxy?: boolean;
+  /** Wrong digests per source and per account; a banned one gets 403 before any check. */
+  throttle?: DigestThrottle;
   logger?: Logger;
 }
 
+/** Wrong guesses of a password; other refusals (stale, replayed, malformed) reveal nothing. */
+const GUESSES: ReadonlySet<string> = new Set(["bad-response", "unknown-user"]);
+
 /**
  * Resolves with the authenticated user id, or undefined after answering the request: 401 with
- * fresh challenges (stale=true when only the nonce was old), or 500 when the user store failed.
+ * fresh challenges (stale=true when only the nonce was old or its count was used), 403 to a
+ * source or account the throttle has banned, or 500 when the user store failed.
  */
 export async function authenticate(
   req: IncomingRequest,
@@ -42,15 +52,23 @@ export async function authenticate(
 ): Promise<string | undefined> {
   const m = req.message;
   const tag = toTag === undefined ? {} : { toTag };
+  const header = m.headers.getAll(opts.proxy ? "proxy-authorization" : "authorization");
+  const throttle = opts.throttle;
+  const source = sourceKey(req.source.host);
+  const account = throttle ? claimedUsername(header, opts.realm) : undefined;
+  // A banned source gets the same 403 whatever it sends, the right password included, so a hit
+  // during a ban is not recognisable.
+  if (throttle && !throttle.check(source, account).allowed) {
+    req.transaction.respond(403, "Forbidden", tag);
+    return undefined;
+  }
   let result: Awaited<ReturnType<DigestVerifier["verify"]>>;
   try {
     result = await opts.verifier.verify(
       {
         method: m.method,
         uri: m.uri,
-        authorizationHeaderValue: m.headers.getAll(
-          opts.proxy ? "proxy-authorization" : "authorization",
-        ),
+        authorizationHeaderValue: header,
         realm: opts.realm,
       },
       opts.lookup,
@@ -65,6 +83,7 @@ export async function authenticate(
     return undefined;
   }
   if (result.ok) {
+    throttle?.succeed(source);
     const user = (opts.userOf ?? ((u: string) => u))(result.username);
     if (user !== undefined) return user;
     req.transaction.respond(403, "Forbidden", tag);
@@ -73,6 +92,10 @@ export async function authenticate(
   if (result.reason !== "missing") {
     // The reason only: usernames and responses stay out of the log.
     opts.logger?.info({ method: m.method, reason: result.reason }, "sip digest refused");
+  }
+  if (throttle && GUESSES.has(result.reason) && !throttle.fail(source, account).allowed) {
+    req.transaction.respond(403, "Forbidden", tag);
+    return undefined;
   }
   const challenge = opts.challenger.challenge(opts.realm, {
     stale: result.stale === true,

@@ -4,7 +4,7 @@
 
 import { type IncomingRequest, ModulePriority, type SipEndpoint } from "../endpoint.ts";
 import { parseVia } from "../message/index.ts";
-import type { Registrar } from "../registrar/index.ts";
+import { parseRegister, type Registrar } from "../registrar/index.ts";
 import { authenticate, type DigestGateOptions } from "./digest-gate.ts";
 
 /** `userOf` maps the digest username to the user id the Registrar's aorOwner returns. */
@@ -38,6 +38,13 @@ export function registerModule(
     throw new RangeError(`minExpires ${minExpires} is above maxExpires ${maxExpires}`);
 
   async function handle(req: IncomingRequest): Promise<void> {
+    // An AOR outside our domain (404) or an unreadable request (400) is answered before the
+    // credentials are looked at, so the answer cannot tell a right password from a wrong one.
+    const plan = parseRegister(req.message, { domain: options.domain });
+    if (!plan.ok && (plan.status === 404 || plan.status === 400)) {
+      req.transaction.respond(plan.status, plan.reason, { headers: plan.headers ?? [] });
+      return;
+    }
     const user = await authenticate(req, options);
     if (user === undefined) return;
     const result = options.registrar.handleRegister(req.message, user, {
