@@ -261,6 +261,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       liveDeposits: legacyRelay,
       icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),
       metrics: metrics.registry,
+      storage,
     });
     mailboxEvents.changed = (userId) => {
       telephony.notifyPhones(userId);

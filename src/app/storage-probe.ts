@@ -60,6 +60,7 @@ export class StorageProbe {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #wasDegraded = false;
+  readonly #writable: Array<() => void> = [];
 
   constructor(private readonly opts: StorageProbeOptions) {
     this.health = new StorageHealth({ minFreeBytes: opts.minFreeBytes });
@@ -88,6 +89,11 @@ export class StorageProbe {
 
   canRecord(): boolean {
     return this.health.canRecord();
+  }
+
+  /** Called each time storage turns writable again (held voicemails are written then). */
+  onWritable(listener: () => void): void {
+    this.#writable.push(listener);
   }
 
   /** A write failed somewhere; logged when it turns omnivox degraded. */
@@ -122,9 +128,10 @@ export class StorageProbe {
     const s = this.health.state();
     if (s.degraded && !this.#wasDegraded)
       this.opts.logger.error({ reasons: s.reasons, freeBytes: s.freeBytes }, "storage degraded");
-    else if (!s.degraded && this.#wasDegraded)
-      this.opts.logger.warn({ freeBytes: s.freeBytes }, "storage writable again");
+    const recovered = !s.degraded && this.#wasDegraded;
+    if (recovered) this.opts.logger.warn({ freeBytes: s.freeBytes }, "storage writable again");
     this.#wasDegraded = s.degraded;
+    if (recovered) for (const listener of this.#writable) listener();
   }
 
   #gauges(registry: Registry): void {

@@ -12,6 +12,7 @@ import {
   TelephoneAdapter,
 } from "../adapters/telephone/adapter.ts";
 import type { CallWaiting } from "../adapters/telephone/icw.ts";
+import { PendingDeposits } from "../adapters/telephone/pending-deposits.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
 import type { DialOptions, OutboundLeg } from "../adapters/telephone/takeover.ts";
@@ -27,6 +28,7 @@ import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
 import { startSipPhones } from "./sip-phones.ts";
+import type { StorageProbe } from "./storage-probe.ts";
 
 export interface Telephony {
   service: TelephoneService;
@@ -60,6 +62,8 @@ export interface TelephonyDeps {
   icw?: (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting;
   /** Where the trunk registration gauge goes (`/metrics`). */
   metrics?: Registry;
+  /** Disk full (docs/security.md): refuses deposits while degraded, hears recording errors. */
+  storage?: Pick<StorageProbe, "canRecord" | "writeFailed" | "onWritable">;
 }
 
 /** The configured trunks as next hops and credentials. */
@@ -120,6 +124,12 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     config.sip.domain,
     deps.mailboxChanged,
   );
+  const pending = new PendingDeposits({
+    deposit: (m) => voicemail.deposit(m),
+    maxBytes: config.storage.maxPendingBytes,
+    logger: deps.logger.child({ component: "pending-voicemail" }),
+  });
+  deps.storage?.onWritable(() => pending.wake());
   const service: TelephoneService = new TelephoneService(
     {
       listen,
@@ -141,6 +151,13 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
         phones?.identifyCaller(req, called, trusted) ?? Promise.resolve("other"),
       greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
       deposit: (m) => voicemail.deposit(m),
+      ...(deps.storage
+        ? {
+            canRecord: () => deps.storage!.canRecord(),
+            storageFull: (err: unknown) => deps.storage!.writeFailed("recording", err),
+          }
+        : {}),
+      keepPending: (m) => pending.keep(m),
       mailbox: voicemail,
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
       ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
@@ -184,6 +201,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       await Promise.all([...registrations.values()].map((c) => c.stop()));
       started.stop();
       await service.stop();
+      await pending.stop();
     },
   };
 }

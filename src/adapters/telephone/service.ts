@@ -78,6 +78,10 @@ export interface TelephoneDeps {
    * refused with 503 before it is answered when not, so the PBX can send the caller elsewhere.
    */
   canRecord?(): boolean;
+  /** A recording or its store write ran out of room (deposit-call.ts). */
+  storageFull?(err: unknown): void;
+  /** Holds a message that found no room after the caller hung up (pending-deposits.ts). */
+  keepPending?(message: DepositedMessage): boolean;
   mailbox: MailboxStore;
   /** Transcribes deposits while they are recorded; without it messages have no transcript. */
   transcriber?: DepositTranscriber;
