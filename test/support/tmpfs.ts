@@ -45,12 +45,13 @@ export async function mountSmallDisk(
       freeBytes,
       async fill(leaveBytes = 0) {
         const handle = await open(filler, "a");
-        const block = Buffer.alloc(4096, 0x5a);
+        const block = Buffer.alloc(1024 * 1024, 0x5a);
         try {
           for (;;) {
             const room = (await freeBytes()) - leaveBytes;
             if (room <= 0) break;
-            await handle.write(block, 0, Math.min(block.length, room));
+            // Large writes while there is room, pages at the end (tmpfs counts whole pages).
+            await handle.write(block, 0, room > block.length ? block.length : Math.min(4096, room));
           }
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
