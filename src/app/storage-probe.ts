@@ -61,6 +61,7 @@ export class StorageProbe {
   #running: Promise<void> | undefined;
   #wasDegraded = false;
   readonly #writable: Array<() => void> = [];
+  #earlyProbeAt = 0;
 
   constructor(private readonly opts: StorageProbeOptions) {
     this.health = new StorageHealth({ minFreeBytes: opts.minFreeBytes });
@@ -96,9 +97,21 @@ export class StorageProbe {
     this.#writable.push(listener);
   }
 
-  /** A write failed somewhere; logged when it turns omnivox degraded. */
+  /**
+   * A write failed somewhere; logged when it turns omnivox degraded. An error that does not say
+   * "no room" may still hide it (SQLite ends a transaction itself when its commit finds no room,
+   * and kysely's ROLLBACK then fails with "no transaction is active"): it brings the next probe
+   * forward, at most once a second.
+   */
   writeFailed(area: StorageArea, err: unknown): void {
-    if (this.health.writeFailed(area, err)) this.#report();
+    if (this.health.writeFailed(area, err)) {
+      this.#report();
+      return;
+    }
+    const now = Date.now();
+    if (now - this.#earlyProbeAt < 1000) return;
+    this.#earlyProbeAt = now;
+    void this.probe();
   }
 
   /** One probe round; rounds never overlap (a slow disk must not pile them up). */
