@@ -41,7 +41,12 @@ before(async () => {
   const base = 30_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp(
     {
-      sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}`, rtpTimeoutMs: 60_000 },
+      sip: {
+        listen: "127.0.0.1:0",
+        rtpPorts: `${base}-${base + 19}`,
+        rtpTimeoutMs: 60_000,
+        accessNumber: "8000",
+      },
       voicemail: { silenceMs: SILENCE_MS },
       storage: { minFreeBytes: MIN_FREE, probeIntervalMs: 200 },
     },
@@ -114,30 +119,40 @@ async function assertStoredAudio(heard: Int16Array): Promise<void> {
   assert.ok(match.coefficient > 0.9, `cross-correlation ${match.coefficient.toFixed(3)}`);
 }
 
-test("on a full disk a deposit INVITE gets 503 + Retry-After and /healthz 503; freed, both work", {
+test("on a full disk a deposit INVITE gets 503 + Retry-After, /healthz 503, the mailbox answers; freed, all work", {
   skip,
   timeout: 120_000,
 }, async () => {
   const dir = await mkdtemp(join(work, "a-"));
   const { file, heard } = await sweepFile(dir);
   assert.equal((await healthIs(200)).body.status, "ok");
-  await disk!.fill(MIN_FREE / 2);
-  const degraded = await healthIs(503);
-  assert.equal(degraded.body.status, "degraded");
-  assert.ok(
-    degraded.body.reasons?.some((r) => /^low disk space: .* below storage\.minFreeBytes/.test(r)),
-    JSON.stringify(degraded.body),
-  );
   const count = await messages();
-  const refused = await runSipp(sipp.path!, t.app.ports.sip!, "refused-disk-full.xml", {
-    service: "15550001",
-    keys: { caller: "15551234" },
-    workDir: dir,
-  });
-  assert.equal(refused.code, 0, `no 503 with Retry-After:\n${refused.errors}`);
-  assert.equal(await messages(), count);
-
-  await disk!.free();
+  await disk!.fill(MIN_FREE / 2);
+  try {
+    const degraded = await healthIs(503);
+    assert.equal(degraded.body.status, "degraded");
+    assert.ok(
+      degraded.body.reasons?.some((r) => /^low disk space: .* below storage\.minFreeBytes/.test(r)),
+      JSON.stringify(degraded.body),
+    );
+    const refused = await runSipp(sipp.path!, t.app.ports.sip!, "refused-disk-full.xml", {
+      service: "15550001",
+      keys: { caller: "15551234" },
+      workDir: dir,
+    });
+    assert.equal(refused.code, 0, `no 503 with Retry-After:\n${refused.errors}`);
+    assert.equal(await messages(), count);
+    // The mailbox (the access number) still answers: listening needs no room.
+    const mailbox = await runSipp(sipp.path!, t.app.ports.sip!, "answered.xml", {
+      service: "8000",
+      keys: { caller: "15551234" },
+      workDir: dir,
+    });
+    assert.equal(mailbox.code, 0, `the mailbox call was not answered:\n${mailbox.errors}`);
+    assert.equal((await health()).status, 503, "still degraded");
+  } finally {
+    await disk!.free();
+  }
   assert.equal((await healthIs(200)).body.status, "ok");
   const run = await deposit(dir, file);
   assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
