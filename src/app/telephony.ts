@@ -130,6 +130,15 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     logger: deps.logger.child({ component: "pending-voicemail" }),
   });
   deps.storage?.onWritable(() => pending.wake());
+  if (deps.metrics)
+    new Gauge({
+      name: "omnivox_voicemail_pending_bytes",
+      help: "Audio of voicemails held in memory until the disk has room (storage.maxPendingBytes)",
+      registers: [deps.metrics],
+      collect() {
+        this.set(pending.bytes);
+      },
+    });
   const service: TelephoneService = new TelephoneService(
     {
       listen,

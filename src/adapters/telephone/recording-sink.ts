@@ -42,9 +42,12 @@ export async function fileRecordingSink(
         const result = await writer.close();
         data = await readFile(result.path);
       } catch (err) {
-        if (!isStorageFullError(err)) throw err;
-        onStorageFull(err);
-        data = await writer.salvage();
+        // Whatever failed (no room above all), what was recorded is still in the file and in
+        // memory: a message kept is better than one lost to a write error.
+        if (isStorageFullError(err)) onStorageFull(err);
+        data = await writer.salvage().catch(() => {
+          throw err;
+        });
       } finally {
         await rm(path, { force: true });
       }
