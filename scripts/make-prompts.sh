@@ -38,6 +38,7 @@ say record-greeting "Record your greeting after the tone. Press pound when you a
 say record-busy-greeting "Record the greeting callers hear when you are on the phone, after the tone. Press pound when you are done."
 say greeting-saved "Your greeting is saved."
 say goodbye "Goodbye."
+say not-saved "Sorry, your message could not be saved. Please call again later. Goodbye."
 for d in 0 1 2 3 4 5 6 7 8 9; do say "digit-$d" "$d"; done
 for n in 10 11 12 13 14 15 16 17 18 19 20 30 40 50 60 70 80 90; do say "number-$n" "$n"; done
 say hundred "hundred"

@@ -27,6 +27,7 @@ import { buildHttpServer } from "../http/server.ts";
 import { resample } from "../speech/resample/resampler.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
+import { watchStore } from "../store/watched.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { claimCodeSender } from "./claim-codes.ts";
 import { callWaiting } from "./icw.ts";
@@ -35,6 +36,7 @@ import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { ensureServerSecret } from "./server-secret.ts";
 import { startSpeech } from "./speech.ts";
+import { storageProbeFor } from "./storage-probe.ts";
 import { startTelephony, telephoneTarget } from "./telephony.ts";
 import { startXmpp } from "./xmpp.ts";
 
@@ -69,12 +71,15 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     http: { ...config.http, adminToken: admin.token },
   };
 
-  const store = await openStore({
+  const opened = await openStore({
     database: config.database,
     dataDir,
     pgSchema: config.databaseSchema,
   });
-  const stops: Array<() => Promise<void>> = [() => store.close()];
+  const stops: Array<() => Promise<void>> = [() => opened.close()];
+  // Disk full (docs/security.md): a periodic probe, and every store write that runs out of room.
+  const storage = storageProbeFor(config, dataDir, opened, logger);
+  const store = watchStore(opened, (area, err) => storage.writeFailed(area, err));
   const stopAll = async () => {
     for (const stop of stops.reverse()) {
       try {
@@ -87,6 +92,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
 
   try {
     const metrics = createMetrics({ outbox: store.outbox, logger });
+    storage.addMetrics(metrics.registry);
+    await storage.start();
+    stops.push(() => storage.stop());
     const speech = await startSpeech(config, { store, logger });
     stops.push(() => speech.close());
     const adapters = new AdapterRegistry();
@@ -210,6 +218,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       webClients,
       metrics: metrics.registry,
       health: async () => ({ store: await store.ping() }),
+      storage: () => storage.state(),
       audioLinks,
       mwi,
       calls,
@@ -253,6 +262,8 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),
       metrics: metrics.registry,
       onPinLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
+
+      storage,
     });
     mailboxEvents.changed = (userId) => {
       telephony.notifyPhones(userId);

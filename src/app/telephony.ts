@@ -12,6 +12,7 @@ import {
   TelephoneAdapter,
 } from "../adapters/telephone/adapter.ts";
 import type { CallWaiting } from "../adapters/telephone/icw.ts";
+import { PendingDeposits } from "../adapters/telephone/pending-deposits.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
 import type { DialOptions, OutboundLeg } from "../adapters/telephone/takeover.ts";
@@ -30,6 +31,8 @@ import type { Store } from "../store/types.ts";
 import { pinGuard } from "./pin-guard.ts";
 import { startSipPhones } from "./sip-phones.ts";
 import { tlsListener } from "./sip-tls.ts";
+
+import type { StorageProbe } from "./storage-probe.ts";
 
 export interface Telephony {
   service: TelephoneService;
@@ -70,6 +73,9 @@ export interface TelephonyDeps {
   metrics?: Registry;
   /** A mailbox or a caller source was locked after wrong PINs. */
   onPinLock?: (scope: "mailbox" | "source") => void;
+
+  /** Disk full (docs/security.md): refuses deposits while degraded, hears recording errors. */
+  storage?: Pick<StorageProbe, "canRecord" | "writeFailed" | "onWritable">;
 }
 
 /** The configured trunks as next hops and credentials. */
@@ -131,6 +137,21 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     config.sip.domain,
     deps.mailboxChanged,
   );
+  const pending = new PendingDeposits({
+    deposit: (m) => voicemail.deposit(m),
+    maxBytes: config.storage.maxPendingBytes,
+    logger: deps.logger.child({ component: "pending-voicemail" }),
+  });
+  deps.storage?.onWritable(() => pending.wake());
+  if (deps.metrics)
+    new Gauge({
+      name: "omnivox_voicemail_pending_bytes",
+      help: "Audio of voicemails held in memory until the disk has room (storage.maxPendingBytes)",
+      registers: [deps.metrics],
+      collect() {
+        this.set(pending.bytes);
+      },
+    });
   const service: TelephoneService = new TelephoneService(
     {
       listen,
@@ -153,6 +174,13 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
         phones?.identifyCaller(req, called, trusted) ?? Promise.resolve("other"),
       greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
       deposit: (m) => voicemail.deposit(m),
+      ...(deps.storage
+        ? {
+            canRecord: () => deps.storage!.canRecord(),
+            storageFull: (err: unknown) => deps.storage!.writeFailed("recording", err),
+          }
+        : {}),
+      keepPending: (m) => pending.keep(m),
       mailbox: voicemail,
       pinGuard: pinGuard(config, {
         store: deps.store,
@@ -205,6 +233,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       await Promise.all([...registrations.values()].map((c) => c.stop()));
       started.stop();
       await service.stop();
+      await pending.stop();
     },
   };
 }

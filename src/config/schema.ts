@@ -101,6 +101,28 @@ export const configSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]*$/)
       .optional(),
+    /** Room to write in dataDir (docs/security.md "Disk full"): /healthz and deposit refusal. */
+    storage: z
+      .strictObject({
+        /** Below this many free bytes in dataDir, /healthz is 503 and deposit INVITEs get 503. */
+        minFreeBytes: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(64 * 1024 * 1024),
+        /** How often free space is checked and a test write made, ms. */
+        probeIntervalMs: durationMs.min(100).default(5000),
+        /**
+         * Recordings whose final write failed for lack of room, held in memory until it returns
+         * (bytes, all calls together); past it a caller who hung up loses the message (logged).
+         */
+        maxPendingBytes: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(32 * 1024 * 1024),
+      })
+      .prefault({}),
     publicUrl: z.string().url().optional(),
     log: z
       .strictObject({

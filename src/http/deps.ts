@@ -28,6 +28,8 @@ export interface HttpDeps {
   metrics: Registry;
   /** Named checks for /healthz: every one true → 200, else 503. */
   health: () => Promise<Record<string, boolean>>;
+  /** Whether dataDir can be written (app/storage-probe.ts); degraded makes /healthz 503. */
+  storage?: () => { degraded: boolean; reasons: string[] };
   /**
    * Called after every change to a user's own voicemail box (marked read, deleted), so that MWI
    * can be recomputed. Its failure is logged; it never fails the request that made the change.

@@ -65,7 +65,10 @@ export async function startTestServer(
     config?: ConfigInput;
     ackTimeoutMs?: number;
     heartbeatMs?: number;
-    deps?: Pick<HttpDeps, "onMailboxChanged" | "audioLinks" | "sendClaimCode" | "onThrottle">;
+    deps?: Pick<
+      HttpDeps,
+      "onMailboxChanged" | "audioLinks" | "sendClaimCode" | "onThrottle" | "storage"
+    >;
   } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-http-"));

@@ -1,10 +1,13 @@
 // Streaming RIFF WAVE writer for call recording: frames are batched into large positional writes,
 // and close() patches the RIFF/fact/data sizes and fsyncs file and directory before resolving.
-import { type FileHandle, open, unlink } from "node:fs/promises";
+// With `keepOnError` a failed write (a full disk) loses nothing: what could not be written stays
+// in memory and salvage() returns the whole file as bytes.
+import { type FileHandle, open, readFile, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { encodeAlaw, encodeUlaw } from "./g711.ts";
 import {
   bytesPerSample,
+  encodeWav,
   LITTLE_ENDIAN_HOST,
   type WavEncoding,
   type WavFormat,
@@ -16,6 +19,13 @@ export interface WavWriterOptions {
   bufferBytes?: number;
   /** Replace an existing file; by default opening fails if the path exists. */
   overwrite?: boolean;
+  /**
+   * After a failed write, keep accepting samples and hold every byte not on disk in memory (the
+   * caller bounds the length), for salvage(); close() still rejects with the write's error.
+   */
+  keepOnError?: boolean;
+  /** Told once, at the first failed write (e.g. ENOSPC), while recording goes on. */
+  onError?: (error: unknown) => void;
 }
 
 export interface WavWriterResult {
@@ -38,12 +48,17 @@ export class WavFileWriter {
   #spare: Buffer[] = [];
   #error: unknown = null;
   #closing: Promise<WavWriterResult> | null = null;
+  /** keepOnError: file offset up to which writes succeeded, and the bytes after it, in order. */
+  #failedAt = -1;
+  readonly #unwritten: Buffer[] = [];
+  #handleClosed = false;
 
   private constructor(
     readonly path: string,
     readonly format: WavFormat,
     private readonly handle: FileHandle,
     bufferBytes: number,
+    private readonly options: WavWriterOptions = {},
   ) {
     this.encoding = format.encoding;
     this.channels = format.channels ?? 1;
@@ -65,7 +80,7 @@ export class WavFileWriter {
     }
     wavHeader(format, null); // validates the format before a file is created
     const handle = await open(path, options.overwrite ? "w" : "wx");
-    return new WavFileWriter(path, format, handle, bufferBytes);
+    return new WavFileWriter(path, format, handle, bufferBytes, options);
   }
 
   /** Samples per channel written so far. */
@@ -146,6 +161,7 @@ export class WavFileWriter {
       await this.handle.write(header, 0, header.length, 0);
       await this.handle.sync();
     } finally {
+      this.#handleClosed = true;
       await this.handle.close();
     }
     await syncDirectory(dirname(this.path));
@@ -158,9 +174,37 @@ export class WavFileWriter {
     };
   }
 
+  /**
+   * keepOnError: the whole file (header with the final sizes, every sample written) from what
+   * reached the disk and what is held in memory; the file is removed. Use after close() failed,
+   * or instead of it. Rejects when the file cannot even be read back.
+   */
+  async salvage(): Promise<Buffer> {
+    if (!this.options.keepOnError) throw new Error("salvage() needs keepOnError");
+    if (this.#closing === null) {
+      this.#closing = Promise.reject(new Error(`WAV writer for ${this.path} was salvaged`));
+      this.#closing.catch(() => {});
+    } else {
+      await this.#closing.catch(() => {});
+    }
+    this.#dispatch();
+    await this.#pending;
+    if (!this.#handleClosed) {
+      this.#handleClosed = true;
+      await this.handle.close().catch(() => {});
+    }
+    const written = this.#failedAt >= 0 ? this.#failedAt : this.#position;
+    const onDisk = written > 0 ? (await readFile(this.path)).subarray(0, written) : Buffer.alloc(0);
+    if (onDisk.length < written) throw new Error(`${this.path} is shorter than what was written`);
+    const stream = Buffer.concat([onDisk, ...this.#unwritten]);
+    const start = wavHeader(this.format, null).length;
+    await unlink(this.path).catch(() => {});
+    return encodeWav(this.format, stream.subarray(start, start + this.#dataBytes));
+  }
+
   #check(bytes: number): void {
     if (this.#closing !== null) throw new Error(`WAV writer for ${this.path} is closed`);
-    if (this.#error !== null) throw this.#error;
+    if (this.#error !== null && !this.options.keepOnError) throw this.#error;
     if (this.#dataBytes + bytes > MAX_DATA_BYTES) {
       throw new RangeError(`${this.path} would exceed the 4 GiB RIFF limit`);
     }
@@ -189,9 +233,12 @@ export class WavFileWriter {
     this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafe(chunk.length);
     this.#fill = 0;
     this.#pending = this.#pending.then(async () => {
-      if (this.#error !== null) return;
+      if (this.#error !== null) {
+        if (this.options.keepOnError) this.#unwritten.push(chunk.subarray(0, length));
+        return;
+      }
+      let done = 0;
       try {
-        let done = 0;
         while (done < length) {
           const { bytesWritten } = await this.handle.write(
             chunk,
@@ -204,6 +251,11 @@ export class WavFileWriter {
         this.#spare.push(chunk);
       } catch (error) {
         this.#error = error;
+        if (this.options.keepOnError) {
+          this.#failedAt = position + done;
+          this.#unwritten.push(chunk.subarray(done, length));
+        }
+        this.options.onError?.(error);
       }
     });
   }

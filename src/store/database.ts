@@ -36,9 +36,23 @@ export class Database {
   async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
     if (this.commitHooks) return fn(this);
     const hooks: Array<() => void> = [];
-    const result = await this.db
-      .transaction()
-      .execute((trx) => fn(new Database(trx, this.dialect, this.pgSchema, hooks)));
+    let failed: { error: unknown } | undefined;
+    let result: T;
+    try {
+      result = await this.db.transaction().execute(async (trx) => {
+        try {
+          return await fn(new Database(trx, this.dialect, this.pgSchema, hooks));
+        } catch (error) {
+          failed = { error };
+          throw error;
+        }
+      });
+    } catch (error) {
+      // SQLite ends the transaction itself on SQLITE_FULL and some I/O errors; kysely's ROLLBACK
+      // then fails ("no transaction is active") and would hide the error that says why.
+      if (failed && error !== failed.error) throw failed.error;
+      throw error;
+    }
     for (const hook of hooks) runHook(hook);
     return result;
   }

@@ -2,6 +2,7 @@
 // dataDir, ":memory:" → an in-memory SQLite database, "postgres://…" → a pg pool on one schema.
 // It migrates to the latest schema before it hands the store out.
 
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
@@ -36,6 +37,8 @@ class SqlStore implements Store {
   readonly voicemail;
   readonly pinLockouts;
 
+  readonly probeWrite?: () => Promise<void>;
+
   constructor(
     readonly database: Database,
     readonly audio: AudioStore,
@@ -48,6 +51,8 @@ class SqlStore implements Store {
     this.mwiIndicators = new SqlMwiIndicatorRepo(database);
     this.voicemail = new SqlVoicemailRepo(database);
     this.pinLockouts = new SqlPinLockoutsRepo(database);
+
+    if (database.dialect === "postgres") this.probeWrite = () => probePostgresWrite(database);
   }
 
   get dialect() {
@@ -65,6 +70,27 @@ class SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.database.destroy();
+  }
+}
+
+class RolledBack extends Error {}
+
+/** Rows written and rolled back still take pages in PostgreSQL: a full disk fails the insert. */
+async function probePostgresWrite(database: Database): Promise<void> {
+  try {
+    await database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("audio_blobs")
+        .values({
+          id: `probe-${randomBytes(8).toString("hex")}`,
+          content_type: "audio/wav",
+          data: randomBytes(64 * 1024),
+        })
+        .execute();
+      throw new RolledBack();
+    });
+  } catch (err) {
+    if (!(err instanceof RolledBack)) throw err;
   }
 }
 

@@ -252,6 +252,11 @@ export interface Store {
   readonly audio: AudioStore;
   /** Answers when the database is reachable (for /healthz). */
   ping(): Promise<boolean>;
+  /**
+   * PostgreSQL: writes a 64 KiB row and rolls it back, rejecting when the server cannot write
+   * (disk_full) — the storage probe's test write. Absent on SQLite, whose file is in dataDir.
+   */
+  probeWrite?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
 
 import type { Logger } from "pino";
 import type { ExtraTarget, LiveDeposits } from "../../core/ports.ts";
+import { isStorageFullError } from "../../core/storage-health.ts";
 import type { CallLeg, CallParty } from "./call-leg.ts";
 import { type RecordingSink, runDeposit } from "./deposit.ts";
 import type { IcwCall } from "./icw.ts";
@@ -48,6 +49,13 @@ export interface DepositEnv {
   prompts: Prompts;
   greetingFor(userId: string, kind?: GreetingKind): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
+  /** A write ran out of room (ENOSPC, SQLITE_FULL …): /healthz turns degraded. */
+  storageFull?(err: unknown): void;
+  /**
+   * Holds a message whose final write found no room, to be written when room returns (in
+   * memory, bounded); false when it cannot be held. Only for callers who already hung up.
+   */
+  keepPending?(message: DepositedMessage): boolean;
   transcriber?: DepositTranscriber;
   liveDeposits?: LiveDeposits;
   transcribes?(userId: string): Promise<boolean>;
@@ -94,11 +102,27 @@ export async function depositCall(env: DepositEnv, call: DepositCall): Promise<v
   const wanted = (await env.transcribes?.(userId)) ?? true;
   const stt = wanted ? env.transcriber : undefined;
   let stream: TranscriptStream | undefined;
+  // Disk full (docs/security.md): whether the caller hung up decides between holding a message
+  // that found no room (no one left to tell) and the apology (the caller can call again).
+  let byeArrived = false;
+  let hungUp = false;
+  leg.beforeHangupAck(async () => {
+    byeArrived = true;
+  });
+  void leg.ended.then(() => {
+    hungUp = true;
+  });
+  let unsaved: DepositedMessage | undefined;
   const record = async (): Promise<RecordingSink> => {
     icw?.recording();
-    let sink = await fileRecordingSink(env.tmpDir, callId, async (data) => {
-      audio = data;
-    });
+    let sink = await fileRecordingSink(
+      env.tmpDir,
+      callId,
+      async (data) => {
+        audio = data;
+      },
+      (err) => env.storageFull?.(err),
+    );
     if (stt) {
       try {
         stream = stt.start();
@@ -129,7 +153,7 @@ export async function depositCall(env: DepositEnv, call: DepositCall): Promise<v
       // The legacy legs end with the recording, not after the transcript.
       const extraTargets = (await copy?.finish()) ?? [];
       const heard = stream && stt ? await transcriptOf(stream, stt, userId, callId, log) : {};
-      await env.deposit({
+      const message: DepositedMessage = {
         userId,
         audio: audio!,
         durationMs: r.durationMs,
@@ -138,7 +162,22 @@ export async function depositCall(env: DepositEnv, call: DepositCall): Promise<v
         receivedAt,
         ...heard,
         ...(extraTargets.length > 0 ? { extraTargets } : {}),
-      });
+      };
+      try {
+        await env.deposit(message);
+      } catch (err) {
+        if (!isStorageFullError(err)) throw err;
+        env.storageFull?.(err);
+        if (!byeArrived) {
+          unsaved = message;
+          return;
+        }
+        // The 200 to this BYE then means "held in memory until the disk has room"; a 500 that
+        // nobody can act on is all that is left when even that is full.
+        if (env.keepPending?.(message)) return;
+        log.error({ err, userId, durationMs: r.durationMs }, "voicemail lost: no room to keep it");
+        throw err;
+      }
     },
   );
   copy?.close();
@@ -146,7 +185,29 @@ export async function depositCall(env: DepositEnv, call: DepositCall): Promise<v
     { kept: result.kept, durationMs: result.durationMs, endedBy: result.endedBy },
     "deposit finished",
   );
+  if (unsaved) return apologise(env, leg, unsaved, log, () => hungUp);
   // Taken over: the caller talked to the new leg until one side hung up; no goodbye then.
   if (await icw?.afterRecording()) return;
   if (result.kept && result.endedBy !== "hangup") await leg.play(env.prompts.get("goodbye"));
+}
+
+/**
+ * The message found no room while the caller is still on the line: they hear that it was not
+ * saved and can call again, since a copy held in memory would not survive a restart. One who
+ * hangs up before the apology ends may not have heard it: theirs is held like any other.
+ */
+async function apologise(
+  env: DepositEnv,
+  leg: CallLeg,
+  message: DepositedMessage,
+  log: Logger,
+  hungUp: () => boolean,
+): Promise<void> {
+  const what = { userId: message.userId, durationMs: message.durationMs };
+  if (!hungUp()) await leg.play(env.prompts.get("not-saved"));
+  if (!hungUp()) {
+    log.error(what, "voicemail not saved: no room on disk; the caller was told");
+  } else if (!env.keepPending?.(message)) {
+    log.error(what, "voicemail lost: no room to keep it");
+  }
 }

@@ -79,6 +79,15 @@ export interface TelephoneDeps {
   identifyCaller(req: IncomingRequest, calledUser: string, trusted: boolean): Promise<CallerCheck>;
   greetingFor(userId: string, kind?: GreetingKind): Promise<Int16Array | undefined>;
   deposit(message: DepositedMessage): Promise<void>;
+  /**
+   * Whether a new message could be stored now (docs/security.md "Disk full"); a deposit call is
+   * refused with 503 before it is answered when not, so the PBX can send the caller elsewhere.
+   */
+  canRecord?(): boolean;
+  /** A recording or its store write ran out of room (deposit-call.ts). */
+  storageFull?(err: unknown): void;
+  /** Holds a message that found no room after the caller hung up (pending-deposits.ts). */
+  keepPending?(message: DepositedMessage): boolean;
   mailbox: MailboxStore;
   /** Wrong PINs across calls lock the mailbox (docs/security.md "Voicemail PINs"). */
   pinGuard?: PinGuard;
@@ -208,6 +217,11 @@ export class TelephoneService {
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
       invite.reject(404, "Not Found");
+      return;
+    }
+    if (app === "deposit" && this.deps.canRecord?.() === false) {
+      log.warn({ dnis: party.dnis }, "deposit refused: storage cannot be written");
+      invite.reject(503, "Service Unavailable", [["Retry-After", "60"]]);
       return;
     }
     const offer = parseSdp(req.message.body);

@@ -4,10 +4,11 @@
 
 import { createHash } from "node:crypto";
 import type { Address } from "../../core/address.ts";
+import { ConflictError } from "../../core/errors.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
 import { verifySecret } from "../../store/secrets.ts";
-import type { Store } from "../../store/types.ts";
+import type { Store, VoicemailRecord } from "../../store/types.ts";
 import type { GreetingKind } from "../telephone/deposit-call.ts";
 import type { MailboxMessage, MailboxStore } from "../telephone/mailbox.ts";
 import type { DepositedMessage } from "../telephone/service.ts";
@@ -78,7 +79,7 @@ export class VoicemailStore implements MailboxStore {
       ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
       ...(m.extraTargets ? { extraTargets: m.extraTargets } : {}),
     });
-    await this.store.voicemail.insert({
+    await this.insertOnce({
       id: m.callId,
       userId: m.userId,
       communicationId: communication.id,
@@ -92,6 +93,15 @@ export class VoicemailStore implements MailboxStore {
       state: "new",
     });
     this.changed(m.userId);
+  }
+
+  /** A deposit written again after a full disk (pending-deposits.ts) may find its row there. */
+  private async insertOnce(record: VoicemailRecord): Promise<void> {
+    try {
+      await this.store.voicemail.insert(record);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
   }
 
   async verifyPin(userId: string, pin: string): Promise<boolean> {

@@ -98,11 +98,16 @@ describe("communications, health and metrics routes", () => {
   it("reports health without auth: 200 when all pass, 503 otherwise", async () => {
     const ok = await t.call("GET", "/healthz");
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { ok: true, checks: { store: true } });
+    assert.deepEqual(await ok.json(), { ok: true, status: "ok", checks: { store: true } });
     t.health.smtp = false;
     const down = await t.call("GET", "/healthz");
     assert.equal(down.status, 503);
-    assert.deepEqual(await down.json(), { ok: false, checks: { store: true, smtp: false } });
+    assert.deepEqual(await down.json(), {
+      ok: false,
+      status: "degraded",
+      checks: { store: true, smtp: false },
+      reasons: ["smtp: check failed"],
+    });
     delete t.health.smtp;
   });
 
