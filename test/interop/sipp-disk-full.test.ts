@@ -52,7 +52,7 @@ before(async () => {
     },
     join(disk.dir, "data"),
   );
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "1234" });
+  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
 });
 
 after(async () => {
