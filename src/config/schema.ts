@@ -86,6 +86,55 @@ export function throttleRule(defaults: {
     .prefault({});
 }
 
+/** A per-source token bucket for one class of SIP requests (docs/security.md "SIP limits"). */
+function sipRate(burst: number, perMinute: number) {
+  return z
+    .strictObject({
+      burst: z.number().int().min(1).default(burst),
+      perMinute: z.number().int().min(1).default(perMinute),
+    })
+    .prefault({});
+}
+
+/** SIP limits per source and in total (docs/security.md "SIP limits"); trusted proxies exempt. */
+const sipLimitsSchema = z
+  .strictObject({
+    /** Live SIP transactions at most, ours and the peers' together. */
+    maxTransactions: z.number().int().min(100).max(1_000_000).default(10_000),
+    /** Share of maxTransactions kept for omnivox's own requests (calls, NOTIFYs, REGISTERs). */
+    clientReserve: z.number().min(0.01).max(0.9).default(0.2),
+    /** Share of the rest one source may hold as live server transactions. */
+    transactionShare: z.number().gt(0).max(1).default(0.1),
+    /** Seconds in the Retry-After of a 503 for a limit. */
+    retryAfter: z.number().int().min(1).max(3600).default(5),
+    /** New requests per source address, by kind: a burst, then so many per minute. */
+    invite: sipRate(20, 300),
+    register: sipRate(50, 600),
+    subscribe: sipRate(50, 600),
+    other: sipRate(200, 3000),
+    /** Excess requests of one flood answered 503; later ones are dropped without an answer. */
+    rejectFirst: z.number().int().min(0).default(10),
+    /** A source with no excess request for this long is no longer flooding. */
+    floodQuietMs: durationMs.min(1000).default(30_000),
+    /** Excess requests that ban a source (everything from it dropped), growing per ban. */
+    ban: throttleRule({ maxFailures: 2000, windowMs: 60_000, banMs: 60_000, maxBanMs: 3600_000 }),
+    /** Sources tracked at most (bounded memory). */
+    maxSources: z.number().int().min(1).max(10_000_000).default(100_000),
+    /** Calls (ringing or answered) from one source at once; default 10 % of the RTP ports, ≥ 10. */
+    callsPerSource: z.number().int().min(1).optional(),
+    /** SIP TCP/TLS connections in total, per listener. */
+    tcpMaxConnections: z.number().int().min(1).default(1024),
+    /** SIP TCP/TLS connections one address (an IPv6 /64) may open to us; 0 = no cap. */
+    tcpMaxConnectionsPerSource: z.number().int().min(0).default(64),
+    /** A connection without traffic this long is closed. */
+    tcpIdleTimeoutMs: durationMs.min(1000).default(300_000),
+    /** A connection must send its first complete message, and finish each one, this soon. */
+    tcpMessageTimeoutMs: durationMs.min(1000).default(10_000),
+  })
+  .prefault({});
+
+export type SipLimitsConfig = z.infer<typeof sipLimitsSchema>;
+
 export const configSchema = z
   .object({
     dataDir: z.string().default("./data"),
@@ -284,6 +333,8 @@ export const configSchema = z
             });
           }),
 
+        /** Per-source and total SIP limits (docs/security.md "SIP limits"). */
+        limits: sipLimitsSchema,
         /** An answered call that receives no RTP at all for this long is ended with a BYE, ms. */
         rtpTimeoutMs: z.number().int().min(500).default(30_000),
         /**

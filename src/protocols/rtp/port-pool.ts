@@ -60,6 +60,8 @@ export class RtpPortPool {
   readonly #type: SocketType;
   readonly #receiveBufferSize: number | undefined;
   readonly #leased = new Set<number>();
+  /** Open leases per owner (a caller's source address), for per-source caps. */
+  readonly #byOwner = new Map<string, number>();
   readonly #first: number;
   readonly #count: number;
   #cursor = 0;
@@ -78,13 +80,21 @@ export class RtpPortPool {
     return this.#leased.size;
   }
 
+  /** Open leases allocated for `owner`. */
+  heldBy(owner: string): number {
+    return this.#byOwner.get(owner) ?? 0;
+  }
+
   /** Even ports in the range. */
   get capacity(): number {
     return this.#count;
   }
 
-  /** Binds a socket on the next free even port; rejects with RtpPortsExhaustedError. */
-  async allocate(host: string = this.#host): Promise<RtpPortLease> {
+  /**
+   * Binds a socket on the next free even port; rejects with RtpPortsExhaustedError. The lease
+   * counts against `owner` (heldBy) until its socket closes.
+   */
+  async allocate(host: string = this.#host, owner?: string): Promise<RtpPortLease> {
     for (let tried = 0; tried < this.#count; tried++) {
       const port = this.#first + 2 * this.#cursor;
       this.#cursor = (this.#cursor + 1) % this.#count;
@@ -101,7 +111,14 @@ export class RtpPortPool {
         this.#leased.delete(port);
         continue;
       }
-      socket.once("close", () => this.#leased.delete(port));
+      if (owner !== undefined) this.#byOwner.set(owner, this.heldBy(owner) + 1);
+      socket.once("close", () => {
+        this.#leased.delete(port);
+        if (owner === undefined) return;
+        const left = this.heldBy(owner) - 1;
+        if (left > 0) this.#byOwner.set(owner, left);
+        else this.#byOwner.delete(owner);
+      });
       return { socket, port, release: () => closeQuietly(socket) };
     }
     throw new RtpPortsExhaustedError(this.range, this.#leased.size);
