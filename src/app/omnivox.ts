@@ -34,6 +34,7 @@ import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { ensureServerSecret } from "./server-secret.ts";
+import { registerSipMetrics } from "./sip-metrics.ts";
 import { startSpeech } from "./speech.ts";
 import { startTelephony, telephoneTarget } from "./telephony.ts";
 import { startXmpp } from "./xmpp.ts";
@@ -87,6 +88,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
 
   try {
     const metrics = createMetrics({ outbox: store.outbox, logger });
+    stops.push(async () => metrics.close());
     const speech = await startSpeech(config, { store, logger });
     stops.push(() => speech.close());
     const adapters = new AdapterRegistry();
@@ -262,6 +264,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     ports.sip = telephony.sip;
     if (telephony.sipTls) ports["sip-tls"] = telephony.sipTls;
     phoneCalls.attach(telephony);
+    registerSipMetrics(metrics, telephony.service);
     stops.push(() => telephony.stop());
 
     // Legacy voicemail MWI (SIP subscriptions, SMDI links) on the telephone endpoint; stopped
