@@ -35,13 +35,15 @@ const closed = (s: Socket) =>
     else s.once("close", () => resolve());
   });
 
-const within = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([
+const within = <T>(p: Promise<T>, ms: number, what: string) => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
     p,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: timed out`)), ms),
-    ),
-  ]);
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: timed out`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
 
 describe("StreamTransport connection limits", () => {
   it("caps one source's connections and cuts those that send no complete message", async () => {
