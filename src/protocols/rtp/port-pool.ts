@@ -80,7 +80,7 @@ export class RtpPortPool {
     return this.#leased.size;
   }
 
-  /** Open leases allocated for `owner`. */
+  /** Leases allocated (or being bound) for `owner` and not yet released. */
   heldBy(owner: string): number {
     return this.#byOwner.get(owner) ?? 0;
   }
@@ -95,6 +95,14 @@ export class RtpPortPool {
    * counts against `owner` (heldBy) until its socket closes.
    */
   async allocate(host: string = this.#host, owner?: string): Promise<RtpPortLease> {
+    // Counted from the start, so that concurrent allocations for one owner all see each other.
+    if (owner !== undefined) this.#byOwner.set(owner, this.heldBy(owner) + 1);
+    const disown = () => {
+      if (owner === undefined) return;
+      const left = this.heldBy(owner) - 1;
+      if (left > 0) this.#byOwner.set(owner, left);
+      else this.#byOwner.delete(owner);
+    };
     for (let tried = 0; tried < this.#count; tried++) {
       const port = this.#first + 2 * this.#cursor;
       this.#cursor = (this.#cursor + 1) % this.#count;
@@ -105,22 +113,20 @@ export class RtpPortPool {
         socket = await this.#bind(port, host);
       } catch (error) {
         this.#leased.delete(port);
+        disown();
         throw error;
       }
       if (socket === null) {
         this.#leased.delete(port);
         continue;
       }
-      if (owner !== undefined) this.#byOwner.set(owner, this.heldBy(owner) + 1);
       socket.once("close", () => {
         this.#leased.delete(port);
-        if (owner === undefined) return;
-        const left = this.heldBy(owner) - 1;
-        if (left > 0) this.#byOwner.set(owner, left);
-        else this.#byOwner.delete(owner);
+        disown();
       });
       return { socket, port, release: () => closeQuietly(socket) };
     }
+    disown();
     throw new RtpPortsExhaustedError(this.range, this.#leased.size);
   }
 
