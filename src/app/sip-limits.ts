@@ -22,7 +22,7 @@ export function endpointLimits(config: Config): EndpointLimits {
       floodQuietMs: l.floodQuietMs,
       ban: l.ban,
       maxSources: l.maxSources,
-      exempt: config.sip.trustedProxies,
+      exempt: [...config.sip.trustedProxies, ...l.exempt],
     },
   };
 }

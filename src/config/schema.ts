@@ -86,6 +86,14 @@ export function throttleRule(defaults: {
     .prefault({});
 }
 
+/** A host address (IPv4, or IPv6 with or without brackets), never a name or a range. */
+const ipAddress = z
+  .string()
+  .trim()
+  .refine((a) => isIP(a.replace(/^\[|\]$/g, "")) !== 0, {
+    message: "expected an IP address (e.g. 192.0.2.10 or 2001:db8::1), not a name or range",
+  });
+
 /** A per-source token bucket for one class of SIP requests (docs/security.md "SIP limits"). */
 function sipRate(burst: number, perMinute: number) {
   return z
@@ -120,6 +128,11 @@ const sipLimitsSchema = z
     ban: throttleRule({ maxFailures: 2000, windowMs: 60_000, banMs: 60_000, maxBanMs: 3600_000 }),
     /** Sources tracked at most (bounded memory). */
     maxSources: z.number().int().min(1).max(10_000_000).default(100_000),
+    /**
+     * Further addresses exempt from the per-source limits, as `trustedProxies` are, but whose
+     * P-Asserted-Identity is not believed: a trunk's or a legacy voicemail box's address.
+     */
+    exempt: z.array(ipAddress).default([]),
     /** Calls (ringing or answered) from one source at once; default 10 % of the RTP ports, ≥ 10. */
     callsPerSource: z.number().int().min(1).optional(),
     /** SIP TCP/TLS connections in total, per listener. */
@@ -290,17 +303,7 @@ export const configSchema = z
          * Proxies (IPv4/IPv6 host addresses) whose P-Asserted-Identity names the caller (RFC 3325
          * trust domain). PAI from any other source is ignored; see README "Who is calling".
          */
-        trustedProxies: z
-          .array(
-            z
-              .string()
-              .trim()
-              .refine((a) => isIP(a.replace(/^\[|\]$/g, "")) !== 0, {
-                message:
-                  "expected an IP address (e.g. 192.0.2.10 or 2001:db8::1), not a name or range",
-              }),
-          )
-          .default([]),
+        trustedProxies: z.array(ipAddress).default([]),
         /** Also send MWI NOTIFYs to registered phones that do not subscribe. */
         unsolicitedMwi: z.boolean().default(false),
         /** Address put in SDP and Contact; default the listen host (required when that is 0.0.0.0). */

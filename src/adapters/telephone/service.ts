@@ -232,7 +232,8 @@ export class TelephoneService {
       return;
     }
     // One source holds at most callsPerSource ports, so a flood cannot take the whole pool.
-    const owner = trusted ? undefined : sourceKey(req.source.host);
+    const exempt = trusted || this.endpoint.exemptFromLimits(req.source.host);
+    const owner = exempt ? undefined : sourceKey(req.source.host);
     const cap = this.opts.callsPerSource;
     if (owner !== undefined && cap !== undefined && this.#ports.heldBy(owner) >= cap) {
       this.#callsRefused++;

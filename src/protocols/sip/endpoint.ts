@@ -215,6 +215,11 @@ export class SipEndpoint {
     return this.#limiter?.throttledSources() ?? 0;
   }
 
+  /** Whether `host` is exempt from the per-source limits (`sip.trustedProxies`, `sip.limits.exempt`). */
+  exemptFromLimits(host: string): boolean {
+    return this.#limiter?.isExempt(host) ?? false;
+  }
+
   /** Open stream connections per transport (tcp, tls), for metrics. */
   connectionCounts(): Partial<Record<TransportKind, number>> {
     const counts: Partial<Record<TransportKind, number>> = {};
@@ -348,7 +353,9 @@ export class SipEndpoint {
 
   /** Sends a message as it is, outside any transaction (§8.2.7, §16.11). */
   async sendStateless(msg: SipMessage, dest: Destination): Promise<void> {
-    await this.#transportFor(dest).send(serializeMessage(msg), dest);
+    const buf = serializeMessage(msg);
+    if (msg.kind === "response") countResponse(this.#stats, buf);
+    await this.#transportFor(dest).send(buf, dest);
   }
 
   #completeHeaders(req: SipRequest): void {
