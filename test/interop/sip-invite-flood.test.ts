@@ -1,7 +1,8 @@
 // SIP limits (docs/security.md "SIP limits"): sipp floods omnivox from 127.0.0.2 with INVITEs
 // that are never ACKed (scenario invite-flood.xml, 2,000 at 400/s) while a second sipp calls from
 // 127.0.0.1 (deposit.xml): that call is answered and recorded, the flood holds no more RTP ports
-// than sip.limits.callsPerSource, most of it gets no answer at all, and /metrics shows it.
+// than sip.limits.callsPerSource and frees them when the ACK wait ends, most of it gets no
+// answer at all, and /metrics shows it.
 
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -55,6 +56,7 @@ test("an INVITE flood from one source leaves a call from another answered and re
   timeout: 60_000,
 }, async () => {
   const sip = t.app.ports.sip!;
+  const floodStarted = Date.now();
   const flood = runSipp(sipp.path!, sip, "invite-flood.xml", {
     service: "15550001",
     localIp: "127.0.0.2",
@@ -100,6 +102,7 @@ test("an INVITE flood from one source leaves a call from another answered and re
   assert.equal(real.length, 1, "the real caller's message was recorded");
   assert.ok(real[0]!.durationMs >= AUDIO_MS - 500, `recorded ${real[0]!.durationMs} ms`);
 
+  assert.ok(peakPorts >= 1, "the flood's answered, unacknowledged calls held ports");
   assert.ok(
     peakPorts <= CALLS_PER_SOURCE + 1,
     `the flood held at most ${CALLS_PER_SOURCE} ports (peak in use ${peakPorts})`,
@@ -115,4 +118,14 @@ test("an INVITE flood from one source leaves a call from another answered and re
   assert.ok(answered5xx <= 20, `the flood was answered with silence, not 503s (${answered5xx})`);
   assert.ok(value(text, "omnivox_sip_throttled_sources") >= 1);
   assert.match(text, /^omnivox_event_loop_lag_seconds \d/m);
+
+  // The flood's answered INVITEs are never ACKed: their ports come back when the ACK wait
+  // (64·T1 = 32 s after the 200) ends.
+  let inUse = value(text, "omnivox_rtp_ports_in_use");
+  const deadline = floodStarted + 45_000;
+  while (inUse > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    inUse = value(await scrape(), "omnivox_rtp_ports_in_use");
+  }
+  assert.equal(inUse, 0, "every port of an un-ACKed call is released after the ACK wait");
 });
