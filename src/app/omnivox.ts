@@ -35,6 +35,7 @@ import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { ensureServerSecret } from "./server-secret.ts";
+import { registerSipMetrics } from "./sip-metrics.ts";
 import { startSpeech } from "./speech.ts";
 import { storageProbeFor } from "./storage-probe.ts";
 import { startTelephony, telephoneTarget } from "./telephony.ts";
@@ -95,6 +96,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     storage.addMetrics(metrics.registry);
     await storage.start();
     stops.push(() => storage.stop());
+    stops.push(async () => metrics.close());
     const speech = await startSpeech(config, { store, logger });
     stops.push(() => speech.close());
     const adapters = new AdapterRegistry();
@@ -274,6 +276,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     ports.sip = telephony.sip;
     if (telephony.sipTls) ports["sip-tls"] = telephony.sipTls;
     phoneCalls.attach(telephony);
+    registerSipMetrics(metrics, telephony.service);
     stops.push(() => telephony.stop());
 
     // Legacy voicemail MWI (SIP subscriptions, SMDI links) on the telephone endpoint; stopped

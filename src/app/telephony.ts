@@ -29,6 +29,8 @@ import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
 import { pinGuard } from "./pin-guard.ts";
+
+import { callsPerSource, endpointLimits } from "./sip-limits.ts";
 import { startSipPhones } from "./sip-phones.ts";
 import { tlsListener } from "./sip-tls.ts";
 
@@ -162,6 +164,8 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       rtpTimeoutMs: config.sip.rtpTimeoutMs,
       ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
       trustedProxies: config.sip.trustedProxies,
+      limits: endpointLimits(config),
+      callsPerSource: callsPerSource(config),
       voicemail: config.voicemail,
       tmpDir: join(deps.dataDir, "tmp"),
     },

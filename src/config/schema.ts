@@ -87,6 +87,68 @@ export function throttleRule(defaults: {
     .prefault({});
 }
 
+/** A host address (IPv4, or IPv6 with or without brackets), never a name or a range. */
+const ipAddress = z
+  .string()
+  .trim()
+  .refine((a) => isIP(a.replace(/^\[|\]$/g, "")) !== 0, {
+    message: "expected an IP address (e.g. 192.0.2.10 or 2001:db8::1), not a name or range",
+  });
+
+/** A per-source token bucket for one class of SIP requests (docs/security.md "SIP limits"). */
+function sipRate(burst: number, perMinute: number) {
+  return z
+    .strictObject({
+      burst: z.number().int().min(1).default(burst),
+      perMinute: z.number().int().min(1).default(perMinute),
+    })
+    .prefault({});
+}
+
+/** SIP limits per source and in total (docs/security.md "SIP limits"); trusted proxies exempt. */
+const sipLimitsSchema = z
+  .strictObject({
+    /** Live SIP transactions at most, ours and the peers' together. */
+    maxTransactions: z.number().int().min(100).max(1_000_000).default(10_000),
+    /** Share of maxTransactions kept for omnivox's own requests (calls, NOTIFYs, REGISTERs). */
+    clientReserve: z.number().min(0.01).max(0.9).default(0.2),
+    /** Share of the rest one source may hold as live server transactions. */
+    transactionShare: z.number().gt(0).max(1).default(0.1),
+    /** Seconds in the Retry-After of a 503 for a limit. */
+    retryAfter: z.number().int().min(1).max(3600).default(5),
+    /** New requests per source address, by kind: a burst, then so many per minute. */
+    invite: sipRate(20, 300),
+    register: sipRate(50, 600),
+    subscribe: sipRate(50, 600),
+    other: sipRate(200, 3000),
+    /** Excess requests of one flood answered 503; later ones are dropped without an answer. */
+    rejectFirst: z.number().int().min(0).default(10),
+    /** A source with no excess request for this long is no longer flooding. */
+    floodQuietMs: durationMs.min(1000).default(30_000),
+    /** Excess requests that ban a source (everything from it dropped), growing per ban. */
+    ban: throttleRule({ maxFailures: 2000, windowMs: 60_000, banMs: 60_000, maxBanMs: 3600_000 }),
+    /** Sources tracked at most (bounded memory). */
+    maxSources: z.number().int().min(1).max(10_000_000).default(100_000),
+    /**
+     * Further addresses exempt from the per-source limits, as `trustedProxies` are, but whose
+     * P-Asserted-Identity is not believed: a trunk's or a legacy voicemail box's address.
+     */
+    exempt: z.array(ipAddress).default([]),
+    /** Calls (ringing or answered) from one source at once; default 10 % of the RTP ports, ≥ 10. */
+    callsPerSource: z.number().int().min(1).optional(),
+    /** SIP TCP/TLS connections in total, per listener. */
+    tcpMaxConnections: z.number().int().min(1).default(1024),
+    /** SIP TCP/TLS connections one address (an IPv6 /64) may open to us; 0 = no cap. */
+    tcpMaxConnectionsPerSource: z.number().int().min(0).default(64),
+    /** A connection without traffic this long is closed. */
+    tcpIdleTimeoutMs: durationMs.min(1000).default(300_000),
+    /** A connection must send its first complete message, and finish each one, this soon. */
+    tcpMessageTimeoutMs: durationMs.min(1000).default(10_000),
+  })
+  .prefault({});
+
+export type SipLimitsConfig = z.infer<typeof sipLimitsSchema>;
+
 export const configSchema = z
   .object({
     dataDir: z.string().default("./data"),
@@ -264,17 +326,7 @@ export const configSchema = z
          * Proxies (IPv4/IPv6 host addresses) whose P-Asserted-Identity names the caller (RFC 3325
          * trust domain). PAI from any other source is ignored; see README "Who is calling".
          */
-        trustedProxies: z
-          .array(
-            z
-              .string()
-              .trim()
-              .refine((a) => isIP(a.replace(/^\[|\]$/g, "")) !== 0, {
-                message:
-                  "expected an IP address (e.g. 192.0.2.10 or 2001:db8::1), not a name or range",
-              }),
-          )
-          .default([]),
+        trustedProxies: z.array(ipAddress).default([]),
         /** Also send MWI NOTIFYs to registered phones that do not subscribe. */
         unsolicitedMwi: z.boolean().default(false),
         /**
@@ -329,6 +381,8 @@ export const configSchema = z
             });
           }),
 
+        /** Per-source and total SIP limits (docs/security.md "SIP limits"). */
+        limits: sipLimitsSchema,
         /** An answered call that receives no RTP at all for this long is ended with a BYE, ms. */
         rtpTimeoutMs: z.number().int().min(500).default(30_000),
         /**

@@ -24,3 +24,22 @@ test("connections per listener are counted at scrape time; throttles are counted
   text = await metrics.registry.metrics();
   assert.match(text, /^omnivox_connections\{listener="smtp"\} 1$/m);
 });
+
+test("throttle counts kept elsewhere are added as they grow; event-loop lag is exposed", async () => {
+  const metrics = createMetrics({
+    outbox: { countByState: async () => [] },
+    processMetrics: false,
+  });
+  const counts = { rate: 0, banned: 0 };
+  metrics.countThrottled("sip", () => counts);
+  counts.rate = 5;
+  let text = await metrics.registry.metrics();
+  assert.match(text, /^omnivox_throttled_total\{listener="sip",reason="rate"\} 5$/m);
+  counts.rate = 12;
+  counts.banned = 1;
+  text = await metrics.registry.metrics();
+  assert.match(text, /^omnivox_throttled_total\{listener="sip",reason="rate"\} 12$/m);
+  assert.match(text, /^omnivox_throttled_total\{listener="sip",reason="banned"\} 1$/m);
+  assert.match(text, /^omnivox_event_loop_lag_seconds \d/m);
+  metrics.close();
+});

@@ -1,7 +1,8 @@
 // Prometheus metrics (exposition format 0.0.4 via prom-client): the outbox by state, delivery
 // latency and attempts, open connections per listener and what the connection limits refused
-// (docs/security.md), plus the default process metrics.
+// (docs/security.md), event-loop lag, plus the default process metrics.
 
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { OutboxRepo } from "../store/types.ts";
@@ -20,6 +21,33 @@ export interface OmnivoxMetrics {
   throttled: Counter<"listener" | "reason">;
   /** Tells the connections gauge how to count one listener's open connections. */
   countConnections(listener: string, count: () => number | Promise<number>): void;
+  /**
+   * Feeds omnivox_throttled_total for `listener` from monotonic counts kept elsewhere (a protocol
+   * module's stats, which must not know prom-client): each scrape adds what grew since the last.
+   */
+  countThrottled(listener: string, read: () => Readonly<Record<string, number>>): void;
+  /** Stops the event-loop monitor. */
+  close(): void;
+}
+
+/**
+ * A counter fed at scrape time from monotonic counts by label value: adds what grew since the
+ * last scrape (a count that went down, e.g. a restarted component, starts afresh).
+ */
+export function addDeltas<L extends string>(
+  counter: Counter<L>,
+  seen: Map<string, number>,
+  labels: (key: string) => Partial<Record<L, string>>,
+  counts: Readonly<Record<string, number>>,
+  prefix = "",
+): void {
+  for (const [key, value] of Object.entries(counts)) {
+    const id = `${prefix}\u0000${key}`;
+    const last = seen.get(id) ?? 0;
+    const grew = value >= last ? value - last : value;
+    seen.set(id, value);
+    if (grew > 0) counter.inc(labels(key), grew);
+  }
 }
 
 export interface MetricsOptions {
@@ -85,11 +113,37 @@ export function createMetrics(opts: MetricsOptions): OmnivoxMetrics {
     },
   });
 
+  const throttleSources = new Map<string, () => Readonly<Record<string, number>>>();
+  const throttleSeen = new Map<string, number>();
   const throttled = new Counter<"listener" | "reason">({
     name: "omnivox_throttled_total",
-    help: "Connections refused or cut, and sends refused, by a connection or rate limit",
+    help: "Connections refused or cut, and requests or sends refused, by a connection or rate limit",
     labelNames: ["listener", "reason"] as const,
     registers: [registry],
+    collect() {
+      for (const [listener, read] of throttleSources) {
+        try {
+          addDeltas(this, throttleSeen, (reason) => ({ listener, reason }), read(), listener);
+        } catch (err) {
+          opts.logger?.warn({ err, listener }, "metrics: throttle count failed");
+        }
+      }
+    },
+  });
+
+  // p99 of the event loop's delay since the previous scrape: what a SIP retransmission or an RTP
+  // packet waited at worst (DESIGN §6: nothing may block the loop).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  new Gauge({
+    name: "omnivox_event_loop_lag_seconds",
+    help: "99th percentile of the event loop delay since the previous scrape, seconds",
+    registers: [registry],
+    collect() {
+      const p99 = loopDelay.count > 0 ? loopDelay.percentile(99) : 0;
+      this.set(p99 / 1e9);
+      loopDelay.reset();
+    },
   });
 
   return {
@@ -100,5 +154,7 @@ export function createMetrics(opts: MetricsOptions): OmnivoxMetrics {
     connections,
     throttled,
     countConnections: (listener, count) => counters.set(listener, count),
+    countThrottled: (listener, read) => throttleSources.set(listener, read),
+    close: () => loopDelay.disable(),
   };
 }

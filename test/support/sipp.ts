@@ -38,6 +38,8 @@ export async function runSipp(
     workDir: string;
     /** Local SIP port (default: a free one); a UAS scenario listens here. */
     port?: number;
+    /** Local address for signalling and media (default 127.0.0.1; 127.0.0.2 … for a second source). */
+    localIp?: string;
   },
 ): Promise<SippRun> {
   let scenarioFile = join(SCENARIOS, scenario);
@@ -57,11 +59,11 @@ export async function runSipp(
     "-s",
     opts.service,
     "-i",
-    "127.0.0.1",
+    opts.localIp ?? "127.0.0.1",
     "-p",
     String(port),
     "-mi",
-    "127.0.0.1",
+    opts.localIp ?? "127.0.0.1",
     "-mp",
     String(mediaPort),
     "-m",

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { LiveDeposits } from "../../core/ports.ts";
+import { sourceKey } from "../../core/source-address.ts";
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
@@ -20,6 +21,7 @@ import {
 import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import {
   type Destination,
+  type EndpointLimits,
   type IncomingRequest,
   SipEndpoint,
   type TlsListenOptions,
@@ -54,6 +56,10 @@ export interface TelephoneOptions {
   accessNumber?: string;
   /** Proxies whose P-Asserted-Identity is believed (RFC 3325 trust domain; `sip.trustedProxies`). */
   trustedProxies?: readonly string[];
+  /** The endpoint's transaction, per-source and connection limits (`sip.limits`). */
+  limits?: EndpointLimits;
+  /** Calls one source (not a trusted proxy) may have ringing or answered at once; default none. */
+  callsPerSource?: number;
   voicemail: {
     maxMessageMs: number;
     silenceMs: number;
@@ -140,6 +146,7 @@ export class TelephoneService {
   readonly dialogs: DialogRegistry;
   readonly #ports: RtpPortPool;
   readonly #calls = new Set<Promise<unknown>>();
+  #callsRefused = 0;
   #tls: { host: string; port: number } | undefined;
 
   constructor(
@@ -151,6 +158,7 @@ export class TelephoneService {
       tcp: opts.listen,
       ...(opts.tls ? { tls: opts.tls } : {}),
       advertise: opts.mediaAddress,
+      ...(opts.limits ? { limits: opts.limits } : {}),
       logger: deps.logger.child({ component: "sip" }),
       userAgent: "omnivox",
     });
@@ -182,6 +190,16 @@ export class TelephoneService {
 
   get activeCalls(): number {
     return this.#calls.size;
+  }
+
+  /** RTP ports leased now (calls in and out). */
+  get rtpPortsInUse(): number {
+    return this.#ports.inUse;
+  }
+
+  /** Calls refused because their source had callsPerSource calls already. */
+  get callsRefused(): number {
+    return this.#callsRefused;
   }
 
   #track(p: Promise<unknown>): void {
@@ -229,7 +247,16 @@ export class TelephoneService {
       invite.reject(400, "Bad Request (unreadable SDP)");
       return;
     }
-    const lease = await this.#ports.allocate().catch(() => undefined);
+    // One source holds at most callsPerSource ports, so a flood cannot take the whole pool.
+    const exempt = trusted || this.endpoint.exemptFromLimits(req.source.host);
+    const owner = exempt ? undefined : sourceKey(req.source.host);
+    const cap = this.opts.callsPerSource;
+    if (owner !== undefined && cap !== undefined && this.#ports.heldBy(owner) >= cap) {
+      this.#callsRefused++;
+      invite.reject(486, "Busy Here", [["Retry-After", "5"]]);
+      return;
+    }
+    const lease = await this.#ports.allocate(undefined, owner).catch(() => undefined);
     if (!lease) {
       invite.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
       return;

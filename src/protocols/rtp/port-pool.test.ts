@@ -84,3 +84,22 @@ test("a bad host is reported, not taken for a busy port", async () => {
   await assert.rejects(pool.allocate(), (e: NodeJS.ErrnoException) => e.code === "EADDRNOTAVAIL");
   assert.equal(pool.inUse, 0);
 });
+
+test("leases count against their owner from the moment they are asked for until released", async () => {
+  const base = 41_000 + Math.floor(Math.random() * 500) * 8;
+  const pool = new RtpPortPool({ range: `${base}-${base + 7}`, host: "127.0.0.1" });
+  const pending = [pool.allocate(undefined, "192.0.2.1"), pool.allocate(undefined, "192.0.2.1")];
+  assert.equal(pool.heldBy("192.0.2.1"), 2, "counted while still binding");
+  const other = await pool.allocate(undefined, "192.0.2.2");
+  const leases = await Promise.all(pending);
+  assert.equal(pool.heldBy("192.0.2.1"), 2);
+  assert.equal(pool.heldBy("192.0.2.2"), 1);
+  leases[0]!.release();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pool.heldBy("192.0.2.1"), 1);
+  leases[1]!.release();
+  other.release();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pool.heldBy("192.0.2.1"), 0);
+  assert.equal(pool.inUse, 0);
+});

@@ -60,6 +60,8 @@ export class RtpPortPool {
   readonly #type: SocketType;
   readonly #receiveBufferSize: number | undefined;
   readonly #leased = new Set<number>();
+  /** Open leases per owner (a caller's source address), for per-source caps. */
+  readonly #byOwner = new Map<string, number>();
   readonly #first: number;
   readonly #count: number;
   #cursor = 0;
@@ -78,13 +80,29 @@ export class RtpPortPool {
     return this.#leased.size;
   }
 
+  /** Leases allocated (or being bound) for `owner` and not yet released. */
+  heldBy(owner: string): number {
+    return this.#byOwner.get(owner) ?? 0;
+  }
+
   /** Even ports in the range. */
   get capacity(): number {
     return this.#count;
   }
 
-  /** Binds a socket on the next free even port; rejects with RtpPortsExhaustedError. */
-  async allocate(host: string = this.#host): Promise<RtpPortLease> {
+  /**
+   * Binds a socket on the next free even port; rejects with RtpPortsExhaustedError. The lease
+   * counts against `owner` (heldBy) until its socket closes.
+   */
+  async allocate(host: string = this.#host, owner?: string): Promise<RtpPortLease> {
+    // Counted from the start, so that concurrent allocations for one owner all see each other.
+    if (owner !== undefined) this.#byOwner.set(owner, this.heldBy(owner) + 1);
+    const disown = () => {
+      if (owner === undefined) return;
+      const left = this.heldBy(owner) - 1;
+      if (left > 0) this.#byOwner.set(owner, left);
+      else this.#byOwner.delete(owner);
+    };
     for (let tried = 0; tried < this.#count; tried++) {
       const port = this.#first + 2 * this.#cursor;
       this.#cursor = (this.#cursor + 1) % this.#count;
@@ -95,15 +113,20 @@ export class RtpPortPool {
         socket = await this.#bind(port, host);
       } catch (error) {
         this.#leased.delete(port);
+        disown();
         throw error;
       }
       if (socket === null) {
         this.#leased.delete(port);
         continue;
       }
-      socket.once("close", () => this.#leased.delete(port));
+      socket.once("close", () => {
+        this.#leased.delete(port);
+        disown();
+      });
       return { socket, port, release: () => closeQuietly(socket) };
     }
+    disown();
     throw new RtpPortsExhaustedError(this.range, this.#leased.size);
   }
 

@@ -22,6 +22,7 @@ import {
   serializeMessage,
   type Via,
 } from "./message/index.ts";
+import type { SourceLimiter } from "./source-limits.ts";
 import { InviteServerState, InviteServerTransaction } from "./transaction/invite-server.ts";
 import { clientKeyForResponse, inviteKeyFor, serverKey } from "./transaction/keys.ts";
 import { reasonPhrase } from "./transaction/reasons.ts";
@@ -33,8 +34,10 @@ export interface IncomingDeps {
   table: TransactionTable;
   stats: EndpointStats;
   parseLimits: Partial<ParseLimits>;
-  maxTransactions: number;
+  /** Server transactions at most (the table less the room kept for our client transactions). */
+  serverRoom: number;
   retryAfter: number;
+  limiter?: SourceLimiter;
   agentHost: () => string;
   userAgent?: string;
   logger?: Logger;
@@ -47,9 +50,37 @@ export interface IncomingDeps {
     via: Via,
     source: MessageSource,
     transport: Transport,
+    sourceKey: string | undefined,
   ) => ServerTransactionBase<string>;
   /** Set while a response is handed to its client transaction, so late 2xx keep their source. */
   setResponseSource: (source: MessageSource | undefined) => void;
+}
+
+/** Methods counted under their own name; anything else is "other" (bounded metric labels). */
+const COUNTED_METHODS = new Set([
+  "INVITE",
+  "ACK",
+  "BYE",
+  "CANCEL",
+  "REGISTER",
+  "OPTIONS",
+  "SUBSCRIBE",
+  "NOTIFY",
+  "PUBLISH",
+  "MESSAGE",
+  "INFO",
+  "UPDATE",
+  "REFER",
+  "PRACK",
+]);
+
+/** Counts a serialized response under its status class. */
+export function countResponse(stats: EndpointStats, buf: Buffer): void {
+  // "SIP/2.0 NNN": the class digit is byte 8.
+  const digit = buf[8];
+  if (digit === undefined || digit < 0x31 || digit > 0x36) return;
+  const cls = `${String.fromCharCode(digit)}xx`;
+  stats.responses[cls] = (stats.responses[cls] ?? 0) + 1;
 }
 
 export class IncomingPath {
@@ -109,6 +140,7 @@ export class IncomingPath {
       this.#d.logger?.warn({ err: String(err) }, "sip stateless response not serializable");
       return;
     }
+    countResponse(this.#d.stats, buf);
     transport
       .send(buf, dest)
       .catch((err: unknown) =>
@@ -135,6 +167,8 @@ export class IncomingPath {
 
   #request(req: SipRequest, source: MessageSource, transport: Transport): void {
     const d = this.#d;
+    const counted = COUNTED_METHODS.has(req.method) ? req.method : "other";
+    d.stats.requests[counted] = (d.stats.requests[counted] ?? 0) + 1;
     const via = stampVia(req.headers, source);
     const key = serverKey(req);
     if (via === null || key === null) {
@@ -152,17 +186,31 @@ export class IncomingPath {
       existing.receive(req);
       return;
     }
-    if (d.table.size >= d.maxTransactions) {
-      d.stats.overloaded++;
+    const reply503 = () => {
       const res = this.#statelessResponse(req, 503, [["Retry-After", String(d.retryAfter)]]);
       this.#sendStateless(
         res,
         transport.isConnected(source) ? source : viaDestination(via, transport.reliable),
         transport,
       );
+    };
+    const limiter = d.limiter;
+    const sourceKey = limiter?.keyOf(source.host);
+    if (limiter && sourceKey !== undefined) {
+      const cap = limiter.transactionCap(d.serverRoom);
+      const admission = limiter.admit(source.host, req.method, d.table.serversFrom(sourceKey), cap);
+      if (admission.verdict !== "admit") {
+        d.stats.throttled[admission.reason]++;
+        if (admission.verdict === "reject") reply503();
+        return;
+      }
+    }
+    if (d.table.serverCount >= d.serverRoom) {
+      d.stats.overloaded++;
+      reply503();
       return;
     }
-    const tx = d.createServer(key, req, via, source, transport);
+    const tx = d.createServer(key, req, via, source, transport, sourceKey);
     if (req.method === "CANCEL") {
       this.#cancel(req, tx);
       return;

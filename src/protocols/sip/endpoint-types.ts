@@ -3,6 +3,7 @@
 
 import type { Logger } from "pino";
 import type { ParseLimits, SipRequest, SipResponse } from "./message/index.ts";
+import type { SourceLimitOptions } from "./source-limits.ts";
 import type { ServerTransaction } from "./transaction/server-base.ts";
 import type { Scheduler, TimerConfig } from "./transaction/timers.ts";
 import type { HostPort, MessageSource, Transport, TransportKind } from "./transport/types.ts";
@@ -49,10 +50,21 @@ export interface EndpointLimits
   extends Partial<Pick<ParseLimits, "maxMessageBytes" | "maxHeaders" | "maxHeaderLineBytes">> {
   /** Live transactions (client + server); beyond it requests get 503 (default 10 000). */
   maxTransactions?: number;
+  /**
+   * Share of maxTransactions kept for our own client transactions (default 0.2): inbound
+   * requests get 503 once the server transactions fill the rest, so a flood never stops ours.
+   */
+  clientReserve?: number;
   /** Seconds in the Retry-After of that 503 (default 5). */
   retryAfter?: number;
+  /** Per-source rate and transaction limits (source-limits.ts); none when absent. */
+  perSource?: SourceLimitOptions;
   tcpMaxConnections?: number;
+  /** Inbound stream connections one source address may hold (default 0 = no cap). */
+  tcpMaxConnectionsPerSource?: number;
   tcpIdleTimeoutMs?: number;
+  /** An inbound connection must deliver a complete message this soon, and every later one as fast. */
+  tcpMessageTimeoutMs?: number;
 }
 
 /** The TLS listener: where it binds and its certificate (PEM). */
@@ -92,6 +104,14 @@ export interface EndpointStats {
   strayResponses: number;
   /** Requests refused with 503 because the transaction table was full. */
   overloaded: number;
+  /** Requests received, by method (unknown methods as "other"), retransmissions included. */
+  requests: Record<string, number>;
+  /** Responses sent, by status class ("1xx" … "6xx"), retransmissions included. */
+  responses: Record<string, number>;
+  /** New requests refused (503) or dropped by the per-source limits, by reason. */
+  throttled: Record<"rate" | "transactions" | "banned", number>;
+  /** Stream connections refused or cut by a connection limit, by reason. */
+  connectionsRefused: Record<"total" | "per-source" | "message-timeout", number>;
 }
 
 export interface SendHandlers {

@@ -6,7 +6,7 @@ import { networkInterfaces } from "node:os";
 import type { Logger } from "pino";
 import { type BoundAddresses, bindCommonPort } from "./endpoint-bind.ts";
 import { type ContactOptions, contactUri, wantsSips } from "./endpoint-contact.ts";
-import { IncomingPath } from "./endpoint-incoming.ts";
+import { countResponse, IncomingPath } from "./endpoint-incoming.ts";
 import { newBranch, newTag } from "./endpoint-request.ts";
 import {
   type Destination,
@@ -28,6 +28,7 @@ import {
   serializeMessage,
   type Via,
 } from "./message/index.ts";
+import { SourceLimiter } from "./source-limits.ts";
 import type { TransactionChannel } from "./transaction/base.ts";
 import type { ClientTransaction } from "./transaction/client-types.ts";
 import { InviteClientTransaction } from "./transaction/invite-client.ts";
@@ -63,7 +64,12 @@ export class SipEndpoint {
     rejected: 0,
     strayResponses: 0,
     overloaded: 0,
+    requests: {},
+    responses: {},
+    throttled: { rate: 0, transactions: 0, banned: 0 },
+    connectionsRefused: { total: 0, "per-source": 0, "message-timeout": 0 },
   };
+  readonly #limiter: SourceLimiter | undefined;
   readonly #incoming: IncomingPath;
   readonly #logger: Logger | undefined;
   #responseSource: MessageSource | undefined;
@@ -80,6 +86,18 @@ export class SipEndpoint {
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     };
     const limits = options.limits ?? {};
+    const maxTransactions = limits.maxTransactions ?? 10_000;
+    const reserve = Math.ceil(maxTransactions * (limits.clientReserve ?? 0.2));
+    if (limits.perSource) {
+      const limiter = new SourceLimiter(limits.perSource);
+      // One line per source and flood, for fail2ban (docs/security.md "SIP limits").
+      limiter.onFloodStart = (e) =>
+        this.#logger?.warn(
+          { source: e.source, reason: e.reason, method: e.method },
+          e.reason === "banned" ? "sip source banned" : "sip source throttled",
+        );
+      this.#limiter = limiter;
+    }
     this.#incoming = new IncomingPath({
       table: this.#table,
       stats: this.#stats,
@@ -88,16 +106,17 @@ export class SipEndpoint {
         ...(limits.maxHeaders ? { maxHeaders: limits.maxHeaders } : {}),
         ...(limits.maxHeaderLineBytes ? { maxHeaderLineBytes: limits.maxHeaderLineBytes } : {}),
       },
-      maxTransactions: limits.maxTransactions ?? 10_000,
+      serverRoom: Math.max(1, maxTransactions - reserve),
       retryAfter: limits.retryAfter ?? 5,
+      ...(this.#limiter ? { limiter: this.#limiter } : {}),
       agentHost: () => this.#agentHost(),
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       modules: () => this.#modules,
       ackHandlers: this.#ackHandlers,
       strayHandlers: this.#strayHandlers,
-      createServer: (key, req, via, source, transport) =>
-        this.#createServer(key, req, via, source, transport),
+      createServer: (key, req, via, source, transport, sourceKey) =>
+        this.#createServer(key, req, via, source, transport, sourceKey),
       setResponseSource: (source) => {
         this.#responseSource = source;
       },
@@ -121,6 +140,11 @@ export class SipEndpoint {
       ...common,
       ...(limits.tcpMaxConnections ? { maxConnections: limits.tcpMaxConnections } : {}),
       ...(limits.tcpIdleTimeoutMs ? { idleTimeoutMs: limits.tcpIdleTimeoutMs } : {}),
+      ...(limits.tcpMaxConnectionsPerSource
+        ? { maxConnectionsPerSource: limits.tcpMaxConnectionsPerSource }
+        : {}),
+      ...(limits.tcpMessageTimeoutMs ? { messageTimeoutMs: limits.tcpMessageTimeoutMs } : {}),
+      isExempt: (host: string) => this.#limiter?.isExempt(host) ?? false,
       ...(limits.maxHeaderLineBytes ? { maxHeaderLineBytes: limits.maxHeaderLineBytes } : {}),
     };
     if (o.udp) wanted.push(new UdpTransport({ ...o.udp, ...common }));
@@ -140,6 +164,9 @@ export class SipEndpoint {
         t.onDrop = (reason, source) => {
           this.#stats.dropped++;
           this.#logger?.debug({ peer: source, reason }, "sip input dropped by transport");
+        };
+        t.onLimit = (limit) => {
+          this.#stats.connectionsRefused[limit]++;
         };
       }
       const udp = this.#transports.get("udp");
@@ -181,6 +208,24 @@ export class SipEndpoint {
 
   get transactionCount(): number {
     return this.#table.size;
+  }
+
+  /** Sources flooding now or banned by the per-source limits (0 without them). */
+  get throttledSources(): number {
+    return this.#limiter?.throttledSources() ?? 0;
+  }
+
+  /** Whether `host` is exempt from the per-source limits (`sip.trustedProxies`, `sip.limits.exempt`). */
+  exemptFromLimits(host: string): boolean {
+    return this.#limiter?.isExempt(host) ?? false;
+  }
+
+  /** Open stream connections per transport (tcp, tls), for metrics. */
+  connectionCounts(): Partial<Record<TransportKind, number>> {
+    const counts: Partial<Record<TransportKind, number>> = {};
+    for (const [kind, t] of this.#transports)
+      if (t.connectionCount !== undefined) counts[kind] = t.connectionCount;
+    return counts;
   }
 
   /** The sent-by this endpoint advertises on a transport (for Contact and Via), if it has one. */
@@ -308,7 +353,9 @@ export class SipEndpoint {
 
   /** Sends a message as it is, outside any transaction (§8.2.7, §16.11). */
   async sendStateless(msg: SipMessage, dest: Destination): Promise<void> {
-    await this.#transportFor(dest).send(serializeMessage(msg), dest);
+    const buf = serializeMessage(msg);
+    if (msg.kind === "response") countResponse(this.#stats, buf);
+    await this.#transportFor(dest).send(buf, dest);
   }
 
   #completeHeaders(req: SipRequest): void {
@@ -329,20 +376,23 @@ export class SipEndpoint {
     via: Via,
     source: MessageSource,
     transport: Transport,
+    sourceKey: string | undefined,
   ): ServerTransactionBase<string> {
     const channel: TransactionChannel = {
       reliable: transport.reliable,
-      send: (buf) =>
-        transport.send(
+      send: (buf) => {
+        countResponse(this.#stats, buf);
+        return transport.send(
           buf,
           responseDestination(via, source, (d) => transport.isConnected(d)),
-        ),
+        );
+      },
     };
     const tx =
       req.method === "INVITE"
         ? new InviteServerTransaction(key, req, channel, this.#ctx)
         : new NonInviteServerTransaction(key, req, channel, this.#ctx);
-    this.#table.addServer(tx);
+    this.#table.addServer(tx, sourceKey);
     tx.start();
     return tx;
   }

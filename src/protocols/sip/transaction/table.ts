@@ -9,6 +9,8 @@ type AnyServer = ServerTransactionBase<string>;
 export class TransactionTable {
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, AnyServer>();
+  /** Live server transactions per source key, so one source cannot fill the table. */
+  readonly #bySource = new Map<string, number>();
 
   get size(): number {
     return this.#clients.size + this.#servers.size;
@@ -29,11 +31,22 @@ export class TransactionTable {
     });
   }
 
-  addServer(tx: AnyServer): void {
+  /** `source` is the key the transaction counts against (serversFrom). */
+  addServer(tx: AnyServer, source?: string): void {
     this.#servers.set(tx.key, tx);
+    if (source !== undefined) this.#bySource.set(source, (this.#bySource.get(source) ?? 0) + 1);
     tx.onTerminated(() => {
       if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+      if (source === undefined) return;
+      const left = (this.#bySource.get(source) ?? 1) - 1;
+      if (left > 0) this.#bySource.set(source, left);
+      else this.#bySource.delete(source);
     });
+  }
+
+  /** Live server transactions counted against `source`. */
+  serversFrom(source: string): number {
+    return this.#bySource.get(source) ?? 0;
   }
 
   client(key: string): ClientTransaction | undefined {
@@ -50,5 +63,6 @@ export class TransactionTable {
     for (const tx of [...this.#servers.values()]) tx.terminate();
     this.#clients.clear();
     this.#servers.clear();
+    this.#bySource.clear();
   }
 }

@@ -6,8 +6,10 @@
 
 import type { Server, Socket } from "node:net";
 import type { Logger } from "pino";
+import { sourceKey } from "../../../core/source-address.ts";
 import { SipStreamFramer } from "../message/index.ts";
 import {
+  type ConnectionLimit,
   type DropHandler,
   formatHostPort,
   type HostPort,
@@ -23,8 +25,17 @@ export interface StreamTransportOptions {
   port: number;
   /** Inbound and outbound together (default 1024); further peers are refused. */
   maxConnections?: number;
+  /** Inbound connections one source address (an IPv6 /64) may hold; default 0 = no cap. */
+  maxConnectionsPerSource?: number;
+  /** Sources the per-source cap does not apply to (trusted proxies). */
+  isExempt?: (host: string) => boolean;
   /** A connection with no traffic for this long is closed (default 5 minutes). */
   idleTimeoutMs?: number;
+  /**
+   * An inbound connection that has not sent a complete message this long after it opened, or
+   * that leaves a message unfinished this long, is closed (a slowloris); default 0 = never.
+   */
+  messageTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxMessageBytes?: number;
   maxHeaderLineBytes?: number;
@@ -43,7 +54,10 @@ export class StreamTransport implements Transport {
   readonly reliable = true;
   onMessage: MessageHandler | undefined;
   onDrop: DropHandler | undefined;
+  onLimit: ((limit: ConnectionLimit, source: MessageSource) => void) | undefined;
   readonly #options: StreamTransportOptions;
+  /** Open inbound connections per source key. */
+  readonly #perSource = new Map<string, number>();
   readonly #sockets: StreamSockets;
   readonly #connections = new Map<string, Socket>();
   readonly #connecting = new Map<string, Promise<Socket>>();
@@ -123,14 +137,33 @@ export class StreamTransport implements Transport {
     const source = this.#sourceOf(socket);
     if (this.#closed || this.#connections.size >= this.#maxConnections) {
       this.onDrop?.(`too many ${this.#name} connections`, source);
+      if (!this.#closed) this.onLimit?.("total", source);
       socket.destroy();
       return;
     }
-    this.#attach(socket, source);
+    const cap = this.#options.maxConnectionsPerSource ?? 0;
+    if (cap > 0 && !this.#options.isExempt?.(source.host)) {
+      // Refused before a byte is read, as a firewall's connlimit would.
+      const key = sourceKey(source.host);
+      const open = this.#perSource.get(key) ?? 0;
+      if (open >= cap) {
+        this.onDrop?.(`too many ${this.#name} connections from this source`, source);
+        this.onLimit?.("per-source", source);
+        socket.destroy();
+        return;
+      }
+      this.#perSource.set(key, open + 1);
+      socket.once("close", () => {
+        const left = (this.#perSource.get(key) ?? 1) - 1;
+        if (left > 0) this.#perSource.set(key, left);
+        else this.#perSource.delete(key);
+      });
+    }
+    this.#attach(socket, source, true);
   }
 
-  /** Wires framing, idle timeout and bookkeeping onto a connected socket. */
-  #attach(socket: Socket, peer: HostPort): void {
+  /** Wires framing, idle and message timeouts and bookkeeping onto a connected socket. */
+  #attach(socket: Socket, peer: HostPort, inbound = false): void {
     const key = formatHostPort(peer);
     const source: MessageSource = { host: peer.host, port: peer.port, transport: this.kind };
     const framer = new SipStreamFramer({
@@ -140,8 +173,33 @@ export class StreamTransport implements Transport {
     this.#connections.set(key, socket);
     socket.setNoDelay(true);
     socket.setTimeout(this.#options.idleTimeoutMs ?? 300_000, () => socket.destroy());
+    const messageTimeoutMs = this.#options.messageTimeoutMs ?? 0;
+    let unfinished: NodeJS.Timeout | undefined;
+    const cutSlow = () => {
+      this.onDrop?.("no complete message in time", source);
+      this.onLimit?.("message-timeout", source);
+      socket.destroy();
+    };
+    const armMessageTimer = (armed: boolean) => {
+      if (messageTimeoutMs <= 0) return;
+      if (!armed) {
+        clearTimeout(unfinished);
+        unfinished = undefined;
+      } else if (unfinished === undefined) {
+        unfinished = setTimeout(cutSlow, messageTimeoutMs);
+        unfinished.unref();
+      }
+    };
+    // Who connects to us owes a first message; on our own connections we speak first.
+    let awaitingFirst = inbound;
+    armMessageTimer(inbound);
     socket.on("data", (chunk: Buffer) => {
       const batch = framer.push(chunk);
+      if (batch.messages.length > 0) {
+        awaitingFirst = false;
+        armMessageTimer(false);
+      }
+      if (!awaitingFirst) armMessageTimer(framer.buffered > 0);
       for (const message of batch.messages) {
         if (socket.destroyed) break;
         this.onMessage?.(message, source);
@@ -160,6 +218,7 @@ export class StreamTransport implements Transport {
       ),
     );
     socket.on("close", () => {
+      clearTimeout(unfinished);
       if (this.#connections.get(key) === socket) this.#connections.delete(key);
     });
   }

@@ -16,6 +16,8 @@ export interface MessageSource extends HostPort {
 export type MessageHandler = (buf: Buffer, source: MessageSource) => void;
 /** Bytes that never became a message: a framing error, an oversized datagram, a refused peer. */
 export type DropHandler = (reason: string, source: MessageSource) => void;
+/** A connection refused or cut by a connection limit (stream transports). */
+export type ConnectionLimit = "total" | "per-source" | "message-timeout";
 
 export interface Transport {
   readonly kind: TransportKind;
@@ -25,6 +27,10 @@ export interface Transport {
   readonly local: HostPort;
   onMessage: MessageHandler | undefined;
   onDrop: DropHandler | undefined;
+  /** Stream transports: told of each connection a limit refused or cut. */
+  onLimit?: ((limit: ConnectionLimit, source: MessageSource) => void) | undefined;
+  /** Stream transports: open connections now. */
+  readonly connectionCount?: number;
   /** Binds the configured port, or `port` when given (the endpoint's common-port search). */
   listen(port?: number): Promise<HostPort>;
   /** Rejects with SipTransportError; never throws synchronously. */
