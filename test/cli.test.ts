@@ -48,7 +48,7 @@ test("user add, list and show work on the store before anything runs", async () 
     "--password",
     "pw",
     "--pin",
-    "1234",
+    "123456",
     "--config",
     config,
   );
@@ -56,7 +56,7 @@ test("user add, list and show work on the store before anything runs", async () 
   const profile = JSON.parse(add.stdout) as { id: string; emails: string[]; sipSecret: string };
   assert.equal(profile.id, "alice");
   assert.deepEqual(profile.emails, ["alice@example.com"]);
-  assert.doesNotMatch(add.stdout, /"pw"|1234|scrypt/, "secrets are never printed");
+  assert.doesNotMatch(add.stdout, /"pw"|123456|scrypt/, "secrets are never printed");
   // Phones register with the generated SIP secret, not the web password.
   assert.match(profile.sipSecret, /^[a-z2-7]{26}$/);
   const realm = "voice.example.test";
