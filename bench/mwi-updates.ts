@@ -100,8 +100,11 @@ async function bothPhases(
 async function throughGateway(users: number, rounds: number) {
   const sim = await new LegacyVoicemailSim().start();
   const box = await SmdiPeer.listen();
+  // The legacy voicemail server's address is listed as operators list theirs, so its bursts of
+  // NOTIFYs are not taken for a flood (sip.limits.exempt).
   const t = await startTestApp({
     smdi: [{ id: "octel", connect: box.address }],
+    sip: { listen: "127.0.0.1:0", limits: { exempt: ["127.0.0.1"] } },
     log: { level: "silent" },
   });
   const waiters = new Waiters();

@@ -164,10 +164,12 @@ export async function run(calls = 3000, rate = 3000): Promise<SipSetupResult | u
     const base = await uac(sipp, `127.0.0.1:${uasPort}`, "x", calls, rate, dir);
     uas.kill("SIGKILL");
 
+    // sipp stands in for the PBX proxy that carries every call, so its address is exempt from
+    // the per-source limits (sip.limits.exempt), as an operator lists their proxy.
     const configFile = join(dir, "omnivox.yaml");
     await writeFile(
       configFile,
-      `dataDir: ${dir}\nlog: { level: warn }\nhttp: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0, rtpPorts: 40000-49999 }\n`,
+      `dataDir: ${dir}\nlog: { level: warn }\nhttp: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0, rtpPorts: 40000-49999, limits: { exempt: [127.0.0.1] } }\n`,
     );
     const child = await spawnOmnivox(configFile, dir);
     try {

@@ -23,7 +23,11 @@ let aliceSip = "";
 const clients: RawSipClient[] = [];
 
 before(async () => {
-  t = await startTestApp({});
+  // The per-source REGISTER budget (sip.limits) would start answering 503 within these bursts;
+  // raised here so that what is measured is the digest throttle alone.
+  t = await startTestApp({
+    sip: { listen: "127.0.0.1:0", limits: { register: { burst: 1000, perMinute: 60_000 } } },
+  });
   server = { host: "127.0.0.1", port: t.app.ports.sip!.port };
   aliceSip = (
     await t.addUser({ id: "alice", phones: ["+15550001"], password: "alice-web-password" })
