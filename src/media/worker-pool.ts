@@ -32,6 +32,8 @@ export type JobOutcome<R, P> =
       reason: JobFailure;
       /** What went wrong, fit for a log line or a user-facing warning. */
       message: string;
+      /** For `failed`: the class name of what the handler threw. */
+      errorName?: string;
       /** The last progress value the thread posted before it was lost (see serveJobs). */
       progress?: P;
     };
@@ -60,7 +62,8 @@ export type FromThread<R, P> =
   | { type: "ready" }
   | { type: "progress"; id: number; value: P }
   | { type: "done"; id: number; value: R }
-  | { type: "failed"; id: number; message: string };
+  /** `name` is the thrown error's class name, so the pool's owner can tell input errors apart. */
+  | { type: "failed"; id: number; message: string; name?: string };
 
 /**
  * The thread loads its entry through tsx registered inside it: `bin/omnivox.js` registers tsx
@@ -106,8 +109,9 @@ export function createWorkerPool<T, R, P = never>(options: WorkerPoolOptions): W
     job.timer = undefined;
     job.resolve(outcome);
   };
-  const fail = (job: Job<T, R, P>, reason: JobFailure, message: string) => {
+  const fail = (job: Job<T, R, P>, reason: JobFailure, message: string, errorName?: string) => {
     const outcome: JobOutcome<R, P> = { ok: false, reason, message };
+    if (errorName !== undefined) outcome.errorName = errorName;
     if (job.progress !== undefined) outcome.progress = job.progress;
     finish(job, outcome);
   };
@@ -135,7 +139,7 @@ export function createWorkerPool<T, R, P = never>(options: WorkerPoolOptions): W
       }
       thread.job = undefined;
       if (msg.type === "done") finish(job, { ok: true, value: msg.value });
-      else fail(job, "failed", msg.message);
+      else fail(job, "failed", msg.message, msg.name);
       pump();
     });
     const gone = (why: string) => {

@@ -31,6 +31,7 @@ export function serveJobs<D, T, R, P = never>(
           type: "failed",
           id: job.id,
           message: err instanceof Error ? err.message : String(err),
+          ...(err instanceof Error ? { name: err.name } : {}),
         });
       }
     })();
