@@ -96,9 +96,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     await storage.start();
     stops.push(() => storage.stop());
     stops.push(async () => metrics.close());
-    // Audio conversion and TTS resampling run in threads, away from SIP/RTP (audio-pool.ts).
+    // Audio conversion and TTS resampling run in threads, away from SIP/RTP (audio-pool.ts);
+    // they load on the first conversion, which most start-ups (and tests) never make.
     const audio = createAudioPool(config.media, logger);
-    audio.start();
     stops.push(() => audio.close());
     const speech = await startSpeech(config, { store, logger, resample: audio.resample });
     stops.push(() => speech.close());
