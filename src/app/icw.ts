@@ -10,6 +10,7 @@ import { WebCallWaiting, type WebCallWaitingOptions } from "../adapters/web/call
 import { type Config, parseListen } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Gateway } from "../core/ports.ts";
+import type { Resample } from "../gateway/convert/phone-audio.ts";
 import type { Destination } from "../protocols/sip/endpoint.ts";
 import { synthesize8k, type TtsEngine } from "../speech/tts/engine.ts";
 import { trunksOf } from "./telephony.ts";
@@ -21,6 +22,8 @@ export interface IcwDeps {
   /** Speaks text replies (the engine of `speech.tts`, in `speech.language`). */
   tts: TtsEngine;
   logger: Logger;
+  /** Where TTS output is resampled to 8 kHz (the audio worker pool); inline without it. */
+  resample?: Resample;
 }
 
 /** How long a takeover call may ring before it counts as not answered. */
@@ -69,7 +72,8 @@ export function callWaiting(
     const media: IcwMedia = {
       speak: async (text) => {
         const lang = config.speech.language;
-        return (await synthesize8k(deps.tts, text, lang ? { language: lang } : {})).samples;
+        return (await synthesize8k(deps.tts, text, lang ? { language: lang } : {}, deps.resample))
+          .samples;
       },
       check: (to) => {
         const target = route(to);

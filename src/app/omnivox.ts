@@ -15,7 +15,6 @@ import { type Config, parseListen } from "../config/schema.ts";
 import { type Address, formatAddress } from "../core/address.ts";
 import type { IndicatorTarget } from "../core/ports.ts";
 import { AdapterRegistry } from "../gateway/adapter-registry.ts";
-import { toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
 import { storedAudioTranscriber } from "../gateway/convert/transcribe.ts";
 import { MwiService } from "../gateway/mwi-service.ts";
@@ -24,11 +23,11 @@ import { Receiver } from "../gateway/receiver.ts";
 import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { buildHttpServer } from "../http/server.ts";
-import { resample } from "../speech/resample/resampler.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { watchStore } from "../store/watched.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { createAudioPool } from "./audio-pool.ts";
 import { claimCodeSender } from "./claim-codes.ts";
 import { callWaiting } from "./icw.ts";
 import { startLegacyVoicemail } from "./legacy-voicemail.ts";
@@ -97,7 +96,11 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     await storage.start();
     stops.push(() => storage.stop());
     stops.push(async () => metrics.close());
-    const speech = await startSpeech(config, { store, logger });
+    // Audio conversion and TTS resampling run in threads, away from SIP/RTP (audio-pool.ts);
+    // they load on the first conversion, which most start-ups (and tests) never make.
+    const audio = createAudioPool(config.media, logger);
+    stops.push(() => audio.close());
+    const speech = await startSpeech(config, { store, logger, resample: audio.resample });
     stops.push(() => speech.close());
     const adapters = new AdapterRegistry();
     // The worker exists before the receiver so that a commit can wake it; it starts last.
@@ -129,7 +132,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     metrics.countConnections("smtp", () => email.inbound.connections());
     adapters.register(email.adapter).register(webClients);
     adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
-    const phoneCalls = telephoneTarget(config, { store, logger, resample });
+    const phoneCalls = telephoneTarget(config, { store, logger, audio });
     adapters.register(phoneCalls.adapter);
     // Dual deposit (issue 5): a live copy of each recording into the user's legacy boxes, and
     // `legacy:` replays through the outbox; both reach SIP and SMDI once those are up (below).
@@ -143,7 +146,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       ...legacyOpts,
       loadPcm: async (audioId) => {
         const blob = await store.audio.get(audioId);
-        return blob ? (await toPhoneAudio(blob.data, resample)).samples : undefined;
+        return blob ? (await audio.toPhoneAudio(blob.data)).samples : undefined;
       },
       maxAttemptMs: Math.max(0, config.outbox.leaseMs - 5000),
     });
@@ -224,6 +227,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       audioLinks,
       mwi,
       calls,
+      audio,
       sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: xmpp?.adapter }),
       onThrottle: (reason) => metrics.throttled.inc({ listener: "http", reason }),
     });
@@ -261,7 +265,14 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       mwiTotal: async (userId) => (await mwi.snapshot(userId)).total,
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
       liveDeposits: legacyRelay,
-      icw: callWaiting(config, { calls, hub: webClients, gateway, tts: speech.tts, logger }),
+      icw: callWaiting(config, {
+        calls,
+        hub: webClients,
+        gateway,
+        tts: speech.tts,
+        logger,
+        resample: audio.resample,
+      }),
       metrics: metrics.registry,
       onPinLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
 

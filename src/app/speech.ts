@@ -9,6 +9,7 @@ import { VoicemailAdapter } from "../adapters/voicemail/adapter.ts";
 import type { Config } from "../config/schema.ts";
 import { isText } from "../core/communication.ts";
 import { ConfigError, ConversionError } from "../core/errors.ts";
+import type { Resample } from "../gateway/convert/phone-audio.ts";
 import type { ConverterRegistry } from "../gateway/convert/registry.ts";
 import { callerOf, textToVoice } from "../gateway/convert/speech.ts";
 import { pcm16ToWav } from "../media/wav.ts";
@@ -35,6 +36,8 @@ export interface Speech {
 export interface SpeechDeps {
   store: Store;
   logger: Logger;
+  /** Where TTS output is resampled to 8 kHz (the audio worker pool); inline without it. */
+  resample?: Resample;
 }
 
 async function checked<E extends { check(): Promise<void> }>(
@@ -85,10 +88,12 @@ export async function startSpeech(config: Config, deps: SpeechDeps): Promise<Spe
         return textToVoice(c, profile, {
           speak: async (text, opts) => {
             const lang = opts.language ?? language;
-            const audio = await synthesize8k(tts, text, {
-              ...(opts.voice ? { voice: opts.voice } : {}),
-              ...(lang ? { language: lang } : {}),
-            });
+            const audio = await synthesize8k(
+              tts,
+              text,
+              { ...(opts.voice ? { voice: opts.voice } : {}), ...(lang ? { language: lang } : {}) },
+              deps.resample,
+            );
             return audio.samples;
           },
           saveAudio: (audioId, samples, rate) =>

@@ -24,7 +24,7 @@ import { ConfigError, DeliveryError } from "../core/errors.ts";
 import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
-import { type Resample, toPhoneAudio } from "../gateway/convert/phone-audio.ts";
+import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
 import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
 import type { Store } from "../store/types.ts";
@@ -248,7 +248,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
  */
 export function telephoneTarget(
   config: Config,
-  deps: { store: Store; logger: Logger; resample: Resample },
+  deps: { store: Store; logger: Logger; audio: AudioConverter },
 ): { adapter: TelephoneAdapter; attach(telephony: Telephony): void } {
   let telephony: Telephony | undefined;
   const started = (): Telephony => {
@@ -272,7 +272,7 @@ export function telephoneTarget(
     player: { playOnPhone: (opts) => started().service.playOnPhone(opts) },
     loadPcm: async (audioId) => {
       const blob = await deps.store.audio.get(audioId);
-      return blob ? (await toPhoneAudio(blob.data, deps.resample)).samples : undefined;
+      return blob ? (await deps.audio.toPhoneAudio(blob.data)).samples : undefined;
     },
     locate: (address) => {
       started();

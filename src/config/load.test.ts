@@ -162,3 +162,14 @@ test("sip.tls: listen defaults to 5061; cert and key come together or not at all
   assert.throws(() => parseConfig({ sip: { tls: { listen: "5061" } } }), /sip\.tls\.listen/);
   assert.throws(() => parseConfig({ sip: { tls: { ca: "x" } } }), /sip\.tls\.ca: unknown key/);
 });
+
+test("media: audio conversion limits have defaults, and a misspelt key is refused by name", () => {
+  const media = parseConfig({}).media;
+  assert.equal(media.budgetMs, 20_000);
+  assert.equal(media.maxBytes, 32 * 1024 * 1024);
+  assert.equal(media.inlineBytes, 64 * 1024);
+  assert.equal(media.workers, undefined);
+  assert.equal(parseConfig({ media: { workers: 3 } }).media.workers, 3);
+  assert.throws(() => parseConfig({ media: { budget: 1 } }), /media.*budget/);
+  assert.throws(() => parseConfig({ media: { budgetMs: 10 } }), /media\.budgetMs/);
+});

@@ -298,6 +298,32 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /**
+     * Audio conversion (decoding, resampling to 8 kHz, levelling, TTS output) runs in worker
+     * threads within these bounds (README "Audio conversion").
+     */
+    media: z
+      .strictObject({
+        /** Threads; default 2 (1 on a single core). */
+        workers: z.number().int().min(1).max(16).optional(),
+        /** Longest one conversion may take; then it fails (a delivery is retried, an API call 500s). */
+        budgetMs: durationMs.min(100).default(20_000),
+        /** Largest input a conversion takes (WAV bytes, or 16-bit samples to resample). */
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(32 * 1024 * 1024),
+        /** Inputs this small are converted on the main thread: a thread round trip costs more. */
+        inlineBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(64 * 1024),
+        /** Heap of each audio thread, MiB. */
+        workerMemoryMb: z.number().int().min(32).default(256),
+      })
+      .prefault({}),
     smtpOut: z
       .strictObject({
         host: z.string().default("127.0.0.1"),

@@ -8,6 +8,7 @@ import type { WebClientHub } from "../adapters/web/hub.ts";
 import type { Config } from "../config/schema.ts";
 import type { Address } from "../core/address.ts";
 import type { AudioLinks, Gateway } from "../core/ports.ts";
+import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
 import type { MwiService } from "../gateway/mwi-service.ts";
 import type { Store } from "../store/types.ts";
 import type { AudioUrlSigner } from "./audio-urls.ts";
@@ -54,6 +55,8 @@ export interface HttpDeps {
   onThrottle?: (reason: "per-source" | "request-timeout") => void;
   /** Calls under Internet call waiting, for their live screening; without it none is found. */
   calls?: Pick<IcwCalls, "get">;
+  /** Converts submitted audio (POST /messages) for the phone; inline without it. */
+  audio?: AudioConverter;
 }
 
 export type MwiApi = Pick<MwiService, "snapshot" | "setEnabled" | "profileChanged">;

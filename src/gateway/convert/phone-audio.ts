@@ -71,3 +71,18 @@ export async function toPhoneAudio(bytes: Uint8Array, resample: Resample): Promi
   const samples = normaliseLoudness(at8k);
   return { samples, durationMs: Math.round((samples.length * 1000) / PHONE_RATE) };
 }
+
+/**
+ * Where audio conversion runs: inline (inlineAudio) or in worker threads (app/audio-pool.ts).
+ * Both throw WavError for unreadable input; the pool also throws ConversionError for input over
+ * its size limit or a conversion over its time budget.
+ */
+export interface AudioConverter {
+  toPhoneAudio(bytes: Uint8Array): Promise<PhoneAudio>;
+  resample: Resample;
+}
+
+/** Conversion on the calling thread, with the given resampler: for tests and small inputs. */
+export function inlineAudio(resample: Resample): AudioConverter {
+  return { toPhoneAudio: (bytes) => toPhoneAudio(bytes, resample), resample };
+}

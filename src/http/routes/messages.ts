@@ -6,9 +6,14 @@ import { createHash, randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import { parseSendTarget, sendDraft } from "../../adapters/web/inbound.ts";
 import { type Address, formatAddress } from "../../core/address.ts";
-import { ForbiddenError, RateLimitedError, ValidationError } from "../../core/errors.ts";
+import {
+  ConversionError,
+  ForbiddenError,
+  RateLimitedError,
+  ValidationError,
+} from "../../core/errors.ts";
 import type { CommunicationDraft } from "../../core/ports.ts";
-import { PHONE_RATE, toPhoneAudio } from "../../gateway/convert/phone-audio.ts";
+import { inlineAudio, PHONE_RATE, type PhoneAudio } from "../../gateway/convert/phone-audio.ts";
 import { pcm16ToWav } from "../../media/wav.ts";
 import { resample } from "../../speech/resample/resampler.ts";
 import { principalOf } from "../auth.ts";
@@ -24,16 +29,19 @@ const MESSAGE_BODY_LIMIT = AUDIO_BASE64_MAX + 512 * 1024;
 
 export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   app.addHook("onRequest", auth.hook());
+  const converter = deps.audio ?? inlineAudio(resample);
 
   /**
    * Decodes, checks and stores the audio as 8 kHz mono WAV (what every voice target takes); a
    * retried submission with the same requestId writes the same blob again, never a second one.
    */
   const storeAudio = async (body: MessageBody, userId: string) => {
-    let audio: Awaited<ReturnType<typeof toPhoneAudio>>;
+    let audio: PhoneAudio;
     try {
-      audio = await toPhoneAudio(Buffer.from(body.audio ?? "", "base64"), resample);
+      audio = await converter.toPhoneAudio(Buffer.from(body.audio ?? "", "base64"));
     } catch (err) {
+      // Over the size limit or the time budget: not the client's WAV at fault.
+      if (err instanceof ConversionError) throw err;
       throw new ValidationError("audio", `not a WAV omnivox can read: ${(err as Error).message}`);
     }
     const maxMs = deps.config.voicemail.maxMessageMs;

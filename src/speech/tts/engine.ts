@@ -29,16 +29,20 @@ export interface TtsEngine {
   close(): Promise<void>;
 }
 
-/** Synthesizes and converts to the 8 kHz rate G.711 telephony carries. */
+/**
+ * Synthesizes and converts to the 8 kHz rate G.711 telephony carries; `convert` is where the
+ * resampling runs (the app passes its audio worker pool), inline by default.
+ */
 export async function synthesize8k(
   engine: TtsEngine,
   text: string,
   opts: TtsOptions = {},
+  convert: typeof resample = resample,
 ): Promise<TtsAudio> {
   const audio = await engine.synthesize(text, opts);
   if (audio.sampleRate === TELEPHONE_RATE) return audio;
   return {
-    samples: await resample(audio.samples, audio.sampleRate, TELEPHONE_RATE),
+    samples: await convert(audio.samples, audio.sampleRate, TELEPHONE_RATE),
     sampleRate: TELEPHONE_RATE,
   };
 }
