@@ -1,4 +1,4 @@
-// Bad message-summary input from a legacy box (issue 5 acceptance): truncated and oversized
+// Bad message-summary input from a legacy box: truncated and oversized
 // bodies, counts over 2^32−1, a wrong content type, a NOTIFY cut short on the wire — no crash,
 // the reported state stays as it was, one log line each; the subscription keeps working.
 
@@ -7,7 +7,11 @@ import { createSocket } from "node:dgram";
 import { after, before, test } from "node:test";
 import { LegacyVoicemailSim } from "../../../test/peers/legacy-vm/index.ts";
 import { waitUntil } from "../../../test/peers/legacy-vm/support.ts";
-import { type OmnivoxSide, omnivoxSide, sipSystem } from "./test-support.ts";
+import {
+  type OmnivoxSide,
+  omnivoxSide,
+  sipSystem,
+} from "../../../test/support/legacy-vm-omnivox.ts";
 
 let vm: LegacyVoicemailSim;
 let gw: OmnivoxSide;

@@ -6,7 +6,11 @@ import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { LegacyVoicemailSim } from "../../../test/peers/legacy-vm/index.ts";
 import { settle, waitUntil } from "../../../test/peers/legacy-vm/support.ts";
-import { type OmnivoxSide, omnivoxSide, sipSystem } from "./test-support.ts";
+import {
+  type OmnivoxSide,
+  omnivoxSide,
+  sipSystem,
+} from "../../../test/support/legacy-vm-omnivox.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

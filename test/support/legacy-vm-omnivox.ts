@@ -4,15 +4,15 @@
 
 import type { Logger } from "pino";
 import {
-  type LogLine,
-  RecordingSink,
-  recordingLogger,
-} from "../../../test/peers/legacy-vm/support.ts";
-import { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
-import { SipEndpoint } from "../../protocols/sip/endpoint.ts";
-import { MwiSubscriberHub } from "../../protocols/sip/usage/mwi/subscriber-hub.ts";
-import { type SipCredential, SipMwiSource, type SipSourceOptions } from "./sip-source.ts";
-import type { SipSystem } from "./sip-unsolicited.ts";
+  type SipCredential,
+  SipMwiSource,
+  type SipSourceOptions,
+} from "../../src/adapters/legacy-voicemail/sip-source.ts";
+import type { SipSystem } from "../../src/adapters/legacy-voicemail/sip-unsolicited.ts";
+import { DialogRegistry } from "../../src/protocols/sip/dialog/registry.ts";
+import { SipEndpoint } from "../../src/protocols/sip/endpoint.ts";
+import { MwiSubscriberHub } from "../../src/protocols/sip/usage/mwi/subscriber-hub.ts";
+import { type LogLine, RecordingSink, recordingLogger } from "../peers/legacy-vm/support.ts";
 
 export interface OmnivoxSide {
   endpoint: SipEndpoint;
