@@ -123,3 +123,29 @@ describe("worker pool", () => {
     assert.equal(closing.threads(), 0);
   });
 });
+
+describe("worker pool, idle threads", () => {
+  it("starts no thread before a job and retires a thread idle for idleMs", async () => {
+    const lazy = createWorkerPool<TestJob, TestResult, string>({
+      name: "test-pool",
+      entry,
+      data: { prefix: "p:" },
+      size: 2,
+      budgetMs: 10_000,
+      idleMs: 300,
+      logger,
+    });
+    try {
+      assert.equal(lazy.threads(), 0, "nothing runs before the first job");
+      const first = value(await lazy.run({ op: "echo", value: "a" }));
+      assert.equal(lazy.threads(), 1);
+      await new Promise((r) => setTimeout(r, 800));
+      assert.equal(lazy.threads(), 0, "the idle thread was stopped");
+      const again = value(await lazy.run({ op: "echo", value: "b" }));
+      assert.equal(again.value, "p:b", "a new thread takes the next job");
+      assert.notEqual(again.threadId, first.threadId);
+    } finally {
+      await lazy.close();
+    }
+  });
+});

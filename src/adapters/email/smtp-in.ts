@@ -200,7 +200,7 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
   return {
     connections: () => server.connections.size,
     start() {
-      parser.start();
+      // No parser thread until the first mail: idle threads slow the SIP path (media/worker-pool.ts).
       return new Promise((resolve, reject) => {
         server.server.once("error", reject);
         server.listen(options.listen.port, options.listen.host, () => {
