@@ -32,6 +32,12 @@ export interface KamailioOptions {
   workDir: string;
   /** Shared memory in MB (default 32; a benchmark's thousands of transactions want more). */
   shmMb?: number;
+  /**
+   * Worker processes per transport (default 1). With several, a 180 and the 200 right behind it
+   * can be relayed by two processes at once and reach the caller in the wrong order — a phone
+   * does not mind, a sipp scenario does; a benchmark needs the throughput.
+   */
+  workers?: number;
   /** Calls to `user` ring `ringUri` (default: a port nobody answers); unanswered after `ringMs`, they go to `pilot`. */
   divert?: { user: string; pilot: string; ringMs?: number; ringUri?: string };
 }
@@ -60,6 +66,7 @@ async function freeUdpTcpPort(): Promise<number> {
 }
 
 export function kamailioConfig(port: number, o: KamailioOptions, deadPort: number): string {
+  const workers = o.workers ?? 1;
   const omni = `sip:${o.omnivox.host}:${o.omnivox.port}`;
   const d = o.divert;
   const divert = d
@@ -88,10 +95,8 @@ failure_route[NOANSWER] {
 debug=2
 log_stderror=yes
 log_prefix="kamailio "
-# One worker per transport: with several, a 180 and the 200 right behind it can be relayed by two
-# processes at once and reach the caller in the wrong order (a phone would not mind; sipp does).
-children=1
-tcp_children=1
+children=${workers}
+tcp_children=${workers}
 auto_aliases=no
 listen=udp:127.0.0.1:${port}
 listen=tcp:127.0.0.1:${port}
