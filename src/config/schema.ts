@@ -149,6 +149,31 @@ const sipLimitsSchema = z
 
 export type SipLimitsConfig = z.infer<typeof sipLimitsSchema>;
 
+/**
+ * Wrong passwords per source address and per account, with escalating bans: the same defaults
+ * for web logins (`http.loginThrottle`) and SIP digests (`sip.authThrottle`), docs/security.md.
+ */
+function passwordGuessThrottle() {
+  return z
+    .strictObject({
+      source: throttleRule({
+        maxFailures: 10,
+        windowMs: 10 * 60_000,
+        banMs: 60_000,
+        maxBanMs: 3600_000,
+      }),
+      account: throttleRule({
+        maxFailures: 30,
+        windowMs: 10 * 60_000,
+        banMs: 5 * 60_000,
+        maxBanMs: 3600_000,
+      }),
+      /** Sources and accounts tracked at most, each (bounded memory). */
+      maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
+    })
+    .prefault({});
+}
+
 export const configSchema = z
   .object({
     dataDir: z.string().default("./data"),
@@ -209,24 +234,7 @@ export const configSchema = z
         /** Lifetime of the signed audio links put in mail and chat (voicemail recordings). */
         audioUrlTtlMs: durationMs.min(1000).default(7 * 24 * 3600_000),
         /** POST /session: wrong passwords per source address and per account (docs/security.md). */
-        loginThrottle: z
-          .strictObject({
-            source: throttleRule({
-              maxFailures: 10,
-              windowMs: 10 * 60_000,
-              banMs: 60_000,
-              maxBanMs: 3600_000,
-            }),
-            account: throttleRule({
-              maxFailures: 30,
-              windowMs: 10 * 60_000,
-              banMs: 5 * 60_000,
-              maxBanMs: 3600_000,
-            }),
-            /** Sources and accounts tracked at most, each (bounded memory). */
-            maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
-          })
-          .prefault({}),
+        loginThrottle: passwordGuessThrottle(),
 
         /** A connection silent this long is closed (docs/security.md "Connection limits"). */
         connectionTimeoutMs: durationMs.min(1000).default(60_000),
@@ -359,24 +367,7 @@ export const configSchema = z
          * Wrong digests (REGISTER, SUBSCRIBE, challenged INVITEs) per source address and per
          * account; a banned source gets 403 (docs/security.md "SIP digest throttling").
          */
-        authThrottle: z
-          .strictObject({
-            source: throttleRule({
-              maxFailures: 10,
-              windowMs: 10 * 60_000,
-              banMs: 60_000,
-              maxBanMs: 3600_000,
-            }),
-            account: throttleRule({
-              maxFailures: 30,
-              windowMs: 10 * 60_000,
-              banMs: 5 * 60_000,
-              maxBanMs: 3600_000,
-            }),
-            /** Sources and accounts tracked at most, each (bounded memory). */
-            maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
-          })
-          .prefault({}),
+        authThrottle: passwordGuessThrottle(),
         /** Address put in SDP and Contact; default the listen host (required when that is 0.0.0.0). */
         mediaAddress: z.string().optional(),
         rtpPorts: z
