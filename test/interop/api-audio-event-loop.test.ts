@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
+import { pollHealth } from "../support/health-poll.ts";
 
 const RATE = 44_100;
 const SECONDS = 35;
@@ -42,36 +43,6 @@ function stereoWav(): Buffer {
   return pcm16ToWav(pcm, RATE, 2);
 }
 
-/** Polls /healthz every 50 ms until stopped; the largest gap between two answers, ms. */
-function pollHealth(port: number): { stop(): Promise<{ maxGapMs: number; answers: number }> } {
-  let running = true;
-  let last = Date.now();
-  let maxGapMs = 0;
-  let answers = 0;
-  const loop = (async () => {
-    while (running) {
-      const asked = Date.now();
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
-        signal: AbortSignal.timeout(30_000),
-      });
-      await res.arrayBuffer();
-      assert.equal(res.status, 200);
-      const now = Date.now();
-      maxGapMs = Math.max(maxGapMs, now - last);
-      last = now;
-      answers++;
-      await sleep(Math.max(0, 50 - (now - asked)));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { maxGapMs, answers };
-    },
-  };
-}
-
 test("the largest API audio is converted without holding up /healthz", {
   timeout: 120_000,
 }, async () => {
@@ -86,7 +57,7 @@ test("the largest API audio is converted without holding up /healthz", {
   });
   assert.equal(warm.status, 201, JSON.stringify(warm.body));
 
-  const poll = pollHealth(t.app.ports.http!.port);
+  const poll = pollHealth(t.app.ports.http!.port, 50);
   await sleep(300);
   const res = await t.api("POST", "/messages", {
     userId: "alice",

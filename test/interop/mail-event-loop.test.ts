@@ -12,6 +12,7 @@ import { decodeUlaw, encodeUlaw } from "../../src/media/g711.ts";
 import { crossCorrelate, generateSweep } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { type OmnivoxChild, spawnOmnivox } from "../support/child.ts";
+import { pollHealth } from "../support/health-poll.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
 import { lastReply, swaks } from "../support/swaks.ts";
@@ -85,36 +86,6 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** Polls /healthz every 100 ms until stopped; the largest gap between two answers, ms. */
-function pollHealth(): { stop(): Promise<{ maxGapMs: number; answers: number }> } {
-  let running = true;
-  let last = Date.now();
-  let maxGapMs = 0;
-  let answers = 0;
-  const loop = (async () => {
-    while (running) {
-      const asked = Date.now();
-      const res = await fetch(`http://127.0.0.1:${child.ports.http!.port}/healthz`, {
-        signal: AbortSignal.timeout(30_000),
-      });
-      await res.arrayBuffer();
-      assert.equal(res.status, 200);
-      const now = Date.now();
-      maxGapMs = Math.max(maxGapMs, now - last);
-      last = now;
-      answers++;
-      await sleep(Math.max(0, 100 - (now - asked)));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { maxGapMs, answers };
-    },
-  };
-}
-
 function nestedMail(divs: number, subject: string): string {
   const html = `<html><body>${"<div>".repeat(divs)}deep inside${"</div>".repeat(divs)}</body></html>`;
   return [
@@ -173,7 +144,7 @@ test("a 3.3 MB nested-HTML mail delays neither a call's audio nor /healthz, and 
   const heard = new Int16Array(sent.length);
   decodeUlaw(ulaw, heard);
 
-  const health = pollHealth();
+  const health = pollHealth(child.ports.http!.port, 100);
   const call = runSipp(sipp.path!, child.ports.sip!, "deposit.xml", {
     service: "15550001",
     keys: { caller: "15551234" },
@@ -224,7 +195,7 @@ test("a 1.1 MB nested-HTML mail is answered 250 without delaying /healthz", {
 }, async (t) => {
   const mailFile = join(work, "deep-1.1.eml");
   await writeFile(mailFile, nestedMail(100_000, "deep 1.1"));
-  const health = pollHealth();
+  const health = pollHealth(child.ports.http!.port, 100);
   await sleep(300);
   const reply = await sendWithSwaks(mailFile);
   await sleep(300);
