@@ -1,4 +1,4 @@
-// Three-way fan-out (issue 4): a mail to alice's second address is routed to her web client, her
+// Three-way fan-out: a mail to alice's second address is routed to her web client, her
 // first address (SMTP sink) and her voicemail box (spoken by TTS); the spread is the time between
 // the first and the last of the three deliveries (the outbox's deliveredAt), p50/p99 over N mails.
 // Beside it, in the same run: the same text spoken by the same TTS engine in this process, the

@@ -1,4 +1,4 @@
-// MWI updates per second (issue 5): the legacy simulator changes U users' boxes — by NOTIFY on a
+// MWI updates per second (README "Message waiting"): the legacy simulator changes U users' boxes — by NOTIFY on a
 // message-summary subscription, and by SMDI OP/RMV:MWI — and each user's web client must show
 // the change before that user's next one is sent. Through the whole gateway (store, aggregate,
 // indicator slot, WebSocket, ack) beside the bare protocol path (the same sources reporting to a

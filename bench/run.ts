@@ -81,7 +81,7 @@ if (setup) {
   }
 }
 
-// Speech (issue 4): real-time factors (below 1 is faster than speech; the limit is real time).
+// Speech: real-time factors (below 1 is faster than speech; the limit is real time).
 const tts: Record<string, unknown> = {};
 results.tts = tts;
 for (const name of ["espeak-ng-wasm", "espeak-ng", "flite"]) {
@@ -125,7 +125,7 @@ try {
   });
 }
 
-// Hang-up → email with and without STT, and the spread of a three-way fan-out (issue 4).
+// Hang-up → email with and without STT, and the spread of a three-way fan-out.
 const vmEmail = await voicemailEmail(Number(process.env.OMNIVOX_BENCH_CALLS ?? 20));
 results.voicemailEmail = vmEmail ?? "sipp not installed";
 rows.push(...voicemailRows(vmEmail));
@@ -133,12 +133,12 @@ const fanout = await fanoutSpread(20);
 results.fanoutSpread = fanout;
 rows.push(...fanoutRows(fanout));
 
-// MWI updates from legacy systems (SIP NOTIFY, SMDI) to the web client (issue 5).
+// MWI updates from legacy systems (SIP NOTIFY, SMDI) to the web client (README "Message waiting").
 const mwi = await mwiUpdates();
 results.mwiUpdates = mwi;
 rows.push(...mwiRows(mwi));
 
-// SMTP in → XMPP client beside Prosody's own client-to-client rate (issue 6).
+// SMTP in → XMPP client beside Prosody's own client-to-client rate (README "Voicemail by mail and chat").
 const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));
 results.xmpp = xmpp ?? "prosody or python3-slixmpp not installed";
 rows.push(...xmppRows(xmpp));

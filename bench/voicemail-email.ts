@@ -1,4 +1,4 @@
-// Hang-up → email (issue 4): N sipp calls leave a spoken message with a child omnivox; sipp logs
+// Hang-up → email: N sipp calls leave a spoken message with a child omnivox; sipp logs
 // the moment each call sends its BYE, the SMTP sink stamps each mail's arrival, and p50/p99 of the
 // difference are given with STT "none" and with pocketsphinx. Beside them, measured in the same
 // run: the bare SMTP hop (nodemailer → the same sink) and pocketsphinx on the same speech alone.

@@ -1,4 +1,4 @@
-// SMTP in → XMPP client (issue 6): messages/s and p50/p99 latency from a mail handed to omnivox
+// SMTP in → XMPP client (README "Voicemail by mail and chat"): messages/s and p50/p99 latency from a mail handed to omnivox
 // (a child process) to the chat arriving at a python3-slixmpp client through Prosody, beside
 // Prosody's own client-to-client rate between two slixmpp clients in the same run. The ratio of
 // the two rates is the figure; both paths end in the same Python client, so it costs both alike.

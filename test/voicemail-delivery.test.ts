@@ -1,4 +1,4 @@
-// Issue 3 §7/§9 through the composition root: a stored voicemail goes out as mail with the WAV
+// Through the composition root: a stored voicemail goes out as mail with the WAV
 // attached and a signed link naming the port HTTP actually bound, and that link — like the one
 // the REST list gives — serves the recording without a token.
 

@@ -1,4 +1,4 @@
-// Wires Internet call waiting (issue 7): the web client hub shows the calls, the TTS engine speaks
+// Wires Internet call waiting (README "Internet call waiting"): the web client hub shows the calls, the TTS engine speaks
 // replies, the telephone service places takeovers (tel: through the trunk whose numbers match,
 // else `icw.outboundProxy`).
 

@@ -1,4 +1,4 @@
-// Wires the legacy voicemail MWI sources (issue 5): message-summary subscriptions on the telephone
+// Wires the legacy voicemail MWI sources (README "Message waiting"): message-summary subscriptions on the telephone
 // system's SIP endpoint, and one SMDI link per `smdi[]` entry with omnivox in the switch's role.
 // The MWI service drives both through MwiSource.sync; stop them before the SIP endpoint.
 

@@ -134,7 +134,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
     const phoneCalls = telephoneTarget(config, { store, logger, audio });
     adapters.register(phoneCalls.adapter);
-    // Dual deposit (issue 5): a live copy of each recording into the user's legacy boxes, and
+    // Dual deposit (README "Dual deposit into legacy boxes"): a live copy of each recording into the user's legacy boxes, and
     // `legacy:` replays through the outbox; both reach SIP and SMDI once those are up (below).
     const legacyOpts = {
       profileOf: async (userId: string) => (await store.users.get(userId))?.profile,

@@ -1,4 +1,4 @@
-// Wires the XMPP IM adapter (issue 6) into the running gateway: the XEP-0114 component from the
+// Wires the XMPP IM adapter (README "Voicemail by mail and chat") into the running gateway: the XEP-0114 component from the
 // `xmpp` config section (`server` "host:port", `domain`, `secret`). Nothing runs without `server`.
 
 import type { Logger } from "pino";

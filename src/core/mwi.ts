@@ -1,4 +1,4 @@
-// Message-waiting state and the voicemail indicator message (DESIGN §1.2, CLAIMS B1–B12): one
+// Message-waiting state and the voicemail indicator message (DESIGN §1.2): one
 // state per (user, voicemail system), the per-user aggregate, and the indicator each IM client
 // receives. Pure: the gateway's MWI service stores and delivers what these functions compute.
 
@@ -11,7 +11,7 @@ export interface MwiCounts {
   urgentOld: number;
 }
 
-/** The called/calling station of the last message a voicemail system reported (CLAIMS B7). */
+/** The called/calling station of the last message a voicemail system reported (DESIGN §1.2). */
 export interface LastCaller {
   ani?: string;
   dnis?: string;
@@ -84,7 +84,7 @@ export interface SystemFields extends MwiCounts {
 }
 
 /**
- * The voicemail indicator message (CLAIMS B11): wire form shared by the web stream (`type:
+ * The voicemail indicator message (docs/mwi-indicator.md): wire form shared by the web stream (`type:
  * "mwi"`) and the XMPP element `<mwi xmlns="urn:omnivox:mwi:1">` (docs/mwi-indicator.md).
  */
 export interface VoicemailIndicator {
@@ -169,7 +169,7 @@ function supplementalOf(prefs: MwiPreferences, now: Date): VoicemailIndicator["s
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** One readable line for chat clients that ignore our element (CLAIMS B2, XMPP body). */
+/** One readable line for chat clients that ignore our element (docs/mwi-indicator.md, XMPP body). */
 export function indicatorText(ind: VoicemailIndicator): string {
   const plural = (n: number, word: string) => `${n} ${word}`;
   const head = `Voicemail: ${plural(ind.total.new, "new")}, ${plural(ind.total.old, "old")}`;

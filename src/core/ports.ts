@@ -31,7 +31,7 @@ export type CommunicationDraft = DistributiveOmit<Communication, "id" | "thread"
 };
 
 /**
- * Copies of a voicemail deposit made while it is recorded (issue 5, dual deposit): the telephone
+ * Copies of a voicemail deposit made while it is recorded (README "Dual deposit into legacy boxes"): the telephone
  * system opens one per deposit and feeds it each recorded 20 ms frame (8 kHz PCM; the array is
  * reused after `write` returns). What a copy reached or missed becomes extra targets.
  */

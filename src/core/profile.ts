@@ -1,4 +1,4 @@
-// A user's profile (DESIGN §4, CLAIMS B5): the numbers and addresses that reach the user, the
+// A user's profile (DESIGN §4): the numbers and addresses that reach the user, the
 // voicemail systems to watch, the IM clients to notify, and the routes that choose targets.
 
 import type { Address } from "./address.ts";

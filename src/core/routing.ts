@@ -1,5 +1,5 @@
 // The router's decision, as a pure function: which targets a communication goes to, from the
-// user's profile routes (DESIGN §1.1; defaults from issue 2: voicemail → email + im, email → im,
+// user's profile routes (DESIGN §1.1; defaults: voicemail → email + im, email → im,
 // im → email). No I/O and no protocol knowledge beyond address schemes.
 
 import { type Address, formatAddress } from "./address.ts";

@@ -1,6 +1,6 @@
 // The outbox worker: takes due deliveries from the durable outbox and sends them concurrently,
 // retrying per target with backoff and jitter, holding deliveries whose target is unavailable,
-// and failing them with the reason after the last attempt (issue 2 §5). Restart resumes all.
+// and failing them with the reason after the last attempt. Restart resumes all.
 
 import type { Logger } from "pino";
 import { type Address, parseAddress } from "../core/address.ts";

@@ -1,5 +1,5 @@
 // Renditions are computed once per communication and target style and shared by every delivery
-// that needs them (issue 4 §2); a small LRU of in-flight or finished conversions.
+// that needs them; a small LRU of in-flight or finished conversions.
 
 import type { Rendition } from "../core/rendition.ts";
 

@@ -1,4 +1,4 @@
-// Issue 3 acceptance against the whole gateway: baresip registers as alice's phone with digest
+// Against the whole gateway: baresip registers as alice's phone with digest
 // auth, subscribes to MWI and shows the change from 0 to 1 new when sipp leaves a voicemail;
 // then baresip calls the access number, keys the PIN as DTMF and receives the message's audio
 // (recorded by baresip's sndfile module; checked not to be silence).

@@ -1,4 +1,4 @@
-// Interop with a real phone (issue 3 acceptance): baresip registers as alice's phone with digest
+// Interop with a real phone: baresip registers as alice's phone with digest
 // auth, subscribes to message-summary, and shows the change from 0 to 1 new message; on quit it
 // unregisters and unsubscribes. Skipped without baresip unless OMNIVOX_REQUIRE_PEERS=1.
 

@@ -1,4 +1,4 @@
-// Issue 2 acceptance: a child omnivox is killed with SIGKILL at random points under a stream of
+// A child omnivox is killed with SIGKILL at random points under a stream of
 // 200 mails. After restart every mail that got 250 reaches the web client, each mail is one event
 // (one id, shown once), and no acknowledged event comes back beyond the ack-in-flight window.
 

@@ -1,4 +1,4 @@
-// Issue 5 item 4 acceptance, dual deposit: a sipp caller (scenario dual-deposit.xml, deposit.xml
+// Dual deposit: a sipp caller (scenario dual-deposit.xml, deposit.xml
 // plus a log of when its audio starts) leaves a voicemail; the legacy simulator's box gets the same
 // audio live with Diversion, or — when the box refuses — a replay through the outbox; an SMDI box
 // gets its MD call detail before the deposit call.

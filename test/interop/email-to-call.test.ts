@@ -1,4 +1,4 @@
-// Issue 4 (voice targets): a mail to alice whose profile routes email → ["pstn"] becomes a call
+// A mail to alice whose profile routes email → ["pstn"] becomes a call
 // to her registered phone — sipp answering as the phone — that plays the mail spoken by the
 // default TTS engine: the phone is sent speech (not silence) of plausible length, and echoes it.
 // A voice message posted to the API (base64 WAV) for her number is played on the phone too.

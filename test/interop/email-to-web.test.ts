@@ -1,4 +1,4 @@
-// Issue 2 acceptance: swaks sends mail to alice; her connected web client receives it; offline,
+// Swaks sends mail to alice; her connected web client receives it; offline,
 // she receives it when she connects; a restart in between loses nothing; nothing shows twice.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Issue 4 (fan-out): one mail to alice, routed email → ["im", "pstn", "voicemail"], reaches her
+// One mail to alice, routed email → ["im", "pstn", "voicemail"], reaches her
 // web client, rings her phone (sipp) with the mail spoken, and is spoken into her voicemail box.
 // With the phone down the other two are delivered without waiting for it, and the call is
 // placed again by the outbox until the phone answers once it is back.

@@ -1,4 +1,4 @@
-// Issue 7 §1, ICW audio: a text reply is heard by the sipp caller before recording; screening
+// ICW audio: a text reply is heard by the sipp caller before recording; screening
 // streams while sipp still sends; a takeover reaches a second sipp that gets the caller's audio.
 
 import assert from "node:assert/strict";

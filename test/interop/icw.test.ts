@@ -1,4 +1,4 @@
-// Issue 7 §1, ICW with sipp calling: the alert names the caller; no choice records as before;
+// ICW with sipp calling: the alert names the caller; no choice records as before;
 // "forward" gives sipp a 302 with the Contact; bad or late call actions get error frames.
 
 import assert from "node:assert/strict";

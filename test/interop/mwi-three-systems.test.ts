@@ -1,4 +1,4 @@
-// Issue 5 acceptance, through the whole gateway: alice has three voicemail systems — ours, a SIP
+// Through the whole gateway: alice has three voicemail systems — ours, a SIP
 // box in the legacy simulator (message-summary subscription) and an SMDI station on a link — and
 // her web client shows all three side by side with the last caller; a NOTIFY or an SMDI frame
 // changes what she sees at once; an away client gets exactly one indicator, the latest; switching

@@ -1,4 +1,4 @@
-// Issue 3 acceptance: RTP reordered, lost and duplicated on the way in — the recording has the
+// RTP reordered, lost and duplicated on the way in — the recording has the
 // right length, with the gaps filled. The caller is a SIP user agent of the test (our UAC on
 // its own endpoint) whose RTP the test sends by hand so that it can impair it.
 

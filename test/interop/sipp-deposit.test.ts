@@ -1,4 +1,4 @@
-// Issue 3 acceptance: sipp (scenario test/interop/sipp/deposit.xml, streaming G.711 audio the test
+// Sipp (scenario test/interop/sipp/deposit.xml, streaming G.711 audio the test
 // generates) calls alice: one voicemail of the right length whose audio matches what was sent
 // (cross-correlation of the decoded samples), an email with the audio attached at an SMTP sink,
 // and a `message` on alice's web client.

@@ -1,4 +1,4 @@
-// Issue 3 §6: omnivox places a call to a SIP URI and plays audio — here to sipp acting as an
+// Omnivox places a call to a SIP URI and plays audio — here to sipp acting as an
 // answering phone (scenario test/interop/sipp/answer.xml) that echoes the RTP it receives.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Issue 4 (speech): a sipp call to alice is transcribed by the HTTP STT engine — here a tiny
+// A sipp call to alice is transcribed by the HTTP STT engine — here a tiny
 // in-test server speaking the OpenAI `/v1/audio/transcriptions` wire format — while it is
 // recorded; the mail at the SMTP sink carries exactly the server's transcript and the REST
 // mailbox lists the message with it.

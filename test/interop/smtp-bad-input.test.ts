@@ -1,4 +1,4 @@
-// Issue 2 acceptance: unknown domain → 550, unknown user → 550, oversized → 552, broken MIME →
+// Unknown domain → 550, unknown user → 550, oversized → 552, broken MIME →
 // delivered as text with a warning; the server keeps serving after each.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Issue 4 (speech): a mail to alice whose profile routes email → ["voicemail"] is spoken by the
+// A mail to alice whose profile routes email → ["voicemail"] is spoken by the
 // default TTS engine (espeak-ng-wasm) into her own voicemail box: a new message whose caller is
 // the sender and whose audio is speech of plausible length.
 

@@ -1,4 +1,4 @@
-// Issue 2 acceptance: a web-client `send` to bob@elsewhere reaches a real SMTP sink with correct
+// A web-client `send` to bob@elsewhere reaches a real SMTP sink with correct
 // headers; bob's reply (sent with swaks) reaches alice's web client in the same thread, and her
 // answer to it carries In-Reply-To and References.
 

@@ -1,4 +1,4 @@
-// Issue 7 acceptance, Internet call waiting in the browser: a sipp call arrives while alice's page
+// Internet call waiting in the browser: a sipp call arrives while alice's page
 // is open; the alert shows the caller; "Reply with text" makes sipp hear speech before the
 // recording starts; live screening plays in the page while sipp is still sending.
 

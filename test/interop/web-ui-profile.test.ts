@@ -1,4 +1,4 @@
-// Issue 7 acceptance, profile and stream: in Debian chromium alice changes a route in the profile
+// Profile and stream: in Debian chromium alice changes a route in the profile
 // editor and the next mail (swaks) follows it; a bad field shows the API's error beside that
 // field; the page reconnects by itself after omnivox restarts. Screenshots at both sizes.
 

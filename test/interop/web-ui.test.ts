@@ -1,4 +1,4 @@
-// Issue 7 acceptance, visual voicemail: Debian chromium (playwright-core) logs in as alice, sees
+// Visual voicemail: Debian chromium (playwright-core) logs in as alice, sees
 // the voicemail a sipp call leaves while the page is open, plays it to `ended`, marks it read and
 // watches the MWI count drop, deletes it; screenshots of each screen at phone and desktop size.
 

@@ -1,4 +1,4 @@
-// Issue 6 acceptance, bad input and faults at gateway level: a python3-slixmpp client sends
+// Bad input and faults at gateway level: a python3-slixmpp client sends
 // oversized, deeply nested, malformed and odd stanzas through Prosody 0.12 to our component, and
 // Prosody is restarted in the middle of a stream of deliveries. omnivox neither crashes nor loses
 // anything: the component stays up or reconnects, and every mail reaches alice's client.

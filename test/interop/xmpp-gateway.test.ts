@@ -1,4 +1,4 @@
-// Issue 6 acceptance: the XMPP IM adapter against a real Prosody 0.12 with a python3-slixmpp
+// The XMPP IM adapter against a real Prosody 0.12 with a python3-slixmpp
 // client as alice. Mail to alice reaches her chat client from the sender's escaped JID; her chat
 // to `bob\40elsewhere.net@<component>` leaves as mail; her reply to a mail goes back to its sender
 // in the same thread; a voicemail indicator reaches her XMPP and web clients, each named, and an

@@ -1,4 +1,4 @@
-// Issue 6 acceptance: 100 users on one Prosody 0.12, each logged in with a python3-slixmpp client
+// 100 users on one Prosody 0.12, each logged in with a python3-slixmpp client
 // (one process holds all 100, answering XEP-0184 receipts). One mail to each user, sent over a
 // pool of SMTP connections, reaches exactly that user's client: none lost, none twice.
 

@@ -1,4 +1,4 @@
-// Issue 6 acceptance: alice's python3-slixmpp client sends a chat through Prosody 0.12 to
+// Alice's python3-slixmpp client sends a chat through Prosody 0.12 to
 // `+15551234@<component>`; omnivox places a call to that number — bob's phone, sipp registered
 // as bob and answering (test/support/sipp-phone.ts) — and plays the text spoken by the default
 // TTS engine: the phone is sent speech of plausible length, and echoes it.

@@ -1,4 +1,4 @@
-// Entry point of the browser client (issue 7 §2): the login screen until there is a session, then
+// Entry point of the browser client: the login screen until there is a session, then
 // the client itself. A 401 anywhere ends the session and returns here.
 
 import { render } from "preact";

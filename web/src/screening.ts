@@ -1,4 +1,4 @@
-// Live screening of a call (issue 7 ICW): reads the server's open-ended WAV stream (RIFF/WAVE,
+// Live screening of a call: reads the server's open-ended WAV stream (RIFF/WAVE,
 // PCM16 or G.711 per RFC 2361 tags) with fetch and plays each chunk as it arrives through Web
 // Audio into a MediaStream, which an <audio> element plays: Chromium's own WAV demuxer waits for
 // about 120 KB (7 s of 8 kHz audio) before it starts, far too late for screening.

@@ -1,4 +1,4 @@
-// Deposits into a legacy voicemail box through the outbox (issue 4 item 4, issue 5 item 4): the
+// Deposits into a legacy voicemail box through the outbox (README "Dual deposit into legacy boxes"): the
 // voice rendition is played by a SIP call to the box's depositUri with Diversion (RFC 5806),
 // after an SMDI call detail (GR-283 MD frame) when the box is on an SMDI link. `legacy:` targets.
 

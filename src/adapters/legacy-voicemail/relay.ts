@@ -1,4 +1,4 @@
-// Dual deposit (issue 5 item 4): while a call is recorded into our store, each legacy box of the
+// Dual deposit (README "Dual deposit into legacy boxes"): while a call is recorded into our store, each legacy box of the
 // user with a depositUri gets the same audio live, on a second SIP leg carrying Diversion (RFC
 // 5806), after an SMDI call detail (GR-283 MD frame) when the box sits on an SMDI link.
 

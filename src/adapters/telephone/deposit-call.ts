@@ -1,5 +1,5 @@
-// A deposit call from answer to goodbye (issue 3 §4, issue 4 streaming STT, issue 5 dual deposit,
-// issue 7 ICW): the recording is the one sink every frame reaches first; the transcriber and the
+// A deposit call from answer to goodbye (README "Telephone and voicemail": streaming STT, dual deposit,
+// ICW): the recording is the one sink every frame reaches first; the transcriber and the
 // live legacy copies are tees after it, so neither can slow or change what is stored.
 
 import type { Logger } from "pino";

@@ -1,4 +1,4 @@
-// Voicemail deposit (issue 3 §4): greeting, beep, then record until the caller hangs up, presses
+// Voicemail deposit (README "Telephone and voicemail"): greeting, beep, then record until the caller hangs up, presses
 // #, stays silent for `silenceMs`, or reaches `maxMs`. Trailing silence is not kept: frames of a
 // silent run are held back and written only if speech resumes. Silence is wall-clock time: the
 // leg puts out silent frames for packets that never come (DTX, comfort noise, a dead phone).

@@ -1,4 +1,4 @@
-// Internet call waiting (DESIGN §1.1 `icw`, issue 7): a call offered to an online user, who picks
+// Internet call waiting (DESIGN §1.1 `icw`): a call offered to an online user, who picks
 // voicemail, forward (SIP 302), a spoken reply, or a takeover while it records; then it ends.
 
 import type { Logger } from "pino";

@@ -1,4 +1,4 @@
-// Mailbox by phone (issue 3 §5): PIN by DTMF, then the new messages with their envelope (caller,
+// Mailbox by phone (README "Telephone and voicemail"): PIN by DTMF, then the new messages with their envelope (caller,
 // time), and keys 1 replay, 2 save, 3 delete, 4 next; 5 records the user's greeting, 6 the busy
 // greeting (played when a call was diverted on busy); * hangs up. README "Mailbox by phone".
 // Wrong PINs go to a guard that locks the mailbox across calls (docs/security.md "Voicemail PINs").

@@ -1,4 +1,4 @@
-// Live screening of a voicemail while it is recorded (issue 7, ICW): the caller's 20 ms frames as
+// Live screening of a voicemail while it is recorded (README "Internet call waiting"): the caller's 20 ms frames as
 // 8 kHz 16-bit little-endian PCM, handed to whoever listens (the HTTP screening stream).
 
 import { pcm16ToBytes } from "../../media/wav.ts";

@@ -99,7 +99,7 @@ export interface TelephoneDeps {
   pinGuard?: PinGuard;
   /** Transcribes deposits while they are recorded; without it messages have no transcript. */
   transcriber?: DepositTranscriber;
-  /** Live copies of each deposit into the user's legacy boxes (dual deposit, issue 5). */
+  /** Live copies of each deposit into the user's legacy boxes (README "Dual deposit into legacy boxes"). */
   liveDeposits?: LiveDeposits;
   /** Whether the user's route for voicemail wants a transcript (route option `transcribe`). */
   transcribes?(userId: string): Promise<boolean>;
@@ -408,7 +408,7 @@ export class TelephoneService {
   }
 
   /**
-   * Places a call to `uri` and plays `pcm` when it is answered, then hangs up (issue 3 §6, "play
+   * Places a call to `uri` and plays `pcm` when it is answered, then hangs up ("play
    * on phone"). Rejects with CallFailedError when the call is not answered.
    */
   async playOnPhone(opts: PlayOnPhoneOptions): Promise<PlayOnPhoneResult> {

@@ -1,4 +1,4 @@
-// Taking a call over (issue 7, ICW): a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), a deposit
+// Taking a call over (README "Internet call waiting"): a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), a deposit
 // view a takeover can end without hanging up, and the G.711 frame relay between the two legs.
 
 import type { Logger } from "pino";

@@ -1,4 +1,4 @@
-// Internet call waiting on the web client (issue 7, DESIGN §4 stream): alerts and updates to the
+// Internet call waiting on the web client (DESIGN §4 stream): alerts and updates to the
 // user's clients, their call actions to the call, and each choice as an `icw` communication.
 
 import type { Logger } from "pino";

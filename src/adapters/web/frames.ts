@@ -95,7 +95,7 @@ const callAction = <A extends string, S extends z.ZodRawShape>(action: A, shape:
     ...shape,
   });
 
-/** The user's choice for a call of a `call-alert` (issue 7): one of four actions. */
+/** The user's choice for a call of a `call-alert` (README "Internet call waiting"): one of four actions. */
 export const callActionFrameSchema = z.discriminatedUnion("action", [
   callAction("voicemail", {}),
   callAction("forward", { to: callTarget }),

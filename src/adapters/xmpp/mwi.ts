@@ -45,7 +45,7 @@ export function mwiElement(ind: VoicemailIndicator): XmlElement {
 }
 
 /**
- * The chat message that carries an indicator: the readable line as body (CLAIMS B2), our element,
+ * The chat message that carries an indicator: the readable line as body (docs/mwi-indicator.md), our element,
  * and a receipt request. `id` is stable per (client, version), so a resend is one message.
  */
 export function indicatorMessage(opts: {

@@ -1,4 +1,4 @@
-// Voice → text conversion (DESIGN §1.1, issue 3 §9): a recorded message becomes a mail or chat
+// Voice → text conversion (DESIGN §1.1): a recorded message becomes a mail or chat
 // line naming the caller, the number called, the time and length, the transcript when there is
 // one, and a signed link to the audio; mail also attaches the recording itself.
 

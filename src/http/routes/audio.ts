@@ -1,4 +1,4 @@
-// GET /api/v1/audio/:audioId?exp=&sig= (issue 3 §7): serves a stored recording to whoever holds
+// GET /api/v1/audio/:audioId?exp=&sig= (README "Voicemail by mail and chat"): serves a stored recording to whoever holds
 // a signed, unexpired link — a mail or chat client that has no bearer token. Nothing else.
 
 import type { FastifyPluginAsync } from "fastify";

@@ -1,4 +1,4 @@
-// GET /api/v1/calls/:callId/screen (issue 7, ICW screening): a recording under way as audio/wav
+// GET /api/v1/calls/:callId/screen (README "Internet call waiting", live screening): a recording under way as audio/wav
 // (RIFF WAVE, open-ended sizes, 8 kHz 16-bit PCM as recorded) for its user (Bearer or ?token=).
 
 import { PassThrough } from "node:stream";

@@ -1,4 +1,4 @@
-// The voicemail resource (DESIGN §4, issue 3 §9): a user's messages in our own voicemail store,
+// The voicemail resource (DESIGN §4): a user's messages in our own voicemail store,
 // newest first, their audio, marking them read ("saved") and deleting them. Every change tells
 // the MWI layer through deps.onMailboxChanged. Another user's message is simply not found.
 

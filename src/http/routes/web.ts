@@ -1,4 +1,4 @@
-// Serves the browser client (issue 7): web/index.html at "/", and the bundle that
+// Serves the browser client (README "Internet call waiting"): web/index.html at "/", and the bundle that
 // scripts/build-web.mjs writes to web/dist/ at /app.js and /app.css, read from disk per request.
 
 import { readFile } from "node:fs/promises";

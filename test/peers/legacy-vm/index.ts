@@ -1,4 +1,4 @@
-// A legacy voicemail system for tests (issue 5 item 5; no real one installs on these machines): a
+// A legacy voicemail system for tests (no real one installs on these machines): a
 // SIP UA on UDP that serves message-summary subscriptions and takes deposits, plus an SMDI peer.
 // Test-only, never shipped: built on our SIP stack, but its MWI and SMDI wire text is its own.
 

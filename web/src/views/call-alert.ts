@@ -1,4 +1,4 @@
-// Internet call waiting (issue 7 §1): the alert for a call arriving now, the user's choice before
+// Internet call waiting: the alert for a call arriving now, the user's choice before
 // `decideBy` (voicemail, forward, reply with text), live screening of the recording, take-over.
 
 import type { VNode } from "preact";
