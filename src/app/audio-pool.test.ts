@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import pino from "pino";
 import type { Config } from "../config/schema.ts";
-import { ConversionError } from "../core/errors.ts";
+import { ConversionError, WavError } from "../core/errors.ts";
 import { toPhoneAudio } from "../gateway/convert/phone-audio.ts";
 import { pcm16ToWav } from "../media/wav.ts";
 import { resample } from "../speech/resample/resampler.ts";
@@ -48,11 +48,10 @@ describe("audio pool", () => {
   });
 
   it("passes unreadable input on as the WAV error it is", async () => {
-    await assert.rejects(pool.toPhoneAudio(Buffer.from("ID3 this is an mp3")), {
-      name: "WavError",
-      code: "OMNIVOX_ERR_WAV",
-      message: /RIFF/,
-    });
+    await assert.rejects(
+      pool.toPhoneAudio(Buffer.from("ID3 this is an mp3")),
+      (err: unknown) => err instanceof WavError && /RIFF/.test(err.message),
+    );
     // The thread goes on: the next conversion works.
     assert.equal((await pool.toPhoneAudio(stereo(1))).durationMs, 1000);
   });

@@ -46,7 +46,7 @@ export function createAudioPool(media: Config["media"], logger: Logger): AudioPo
   };
   const settle = (outcome: JobOutcome<AudioResult, never>): AudioResult => {
     if (outcome.ok) return outcome.value;
-    if (outcome.reason === "failed" && outcome.errorName === "WavError")
+    if (outcome.reason === "failed" && outcome.errorName === WavError.code)
       throw new WavError(outcome.message);
     if (outcome.reason === "budget")
       throw new ConversionError(

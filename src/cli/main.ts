@@ -3,7 +3,7 @@
 
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
-import { OmnivoxError } from "../core/errors.ts";
+import { ConfigError, OmnivoxError } from "../core/errors.ts";
 import { runStart } from "./start.ts";
 import { runUser } from "./user.ts";
 
@@ -55,7 +55,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof OmnivoxError) {
       console.error(`omnivox: ${err.message}`);
-      process.exitCode = err.code === "OMNIVOX_ERR_CONFIG" || err.statusCode === 400 ? 2 : 1;
+      process.exitCode = err instanceof ConfigError || err.statusCode === 400 ? 2 : 1;
     } else {
       console.error(err);
       process.exitCode = 1;

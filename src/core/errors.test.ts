@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { ERROR_CLASSES, OmnivoxError } from "./errors.ts";
 
@@ -12,6 +12,20 @@ function instance(
   const e = new Ctor(name, "reason");
   assert.ok(e instanceof OmnivoxError);
   return e;
+}
+
+/** Every `OMNIVOX_ERR_*` spelled anywhere in src/ (tests included), with the first file using it. */
+async function codesUsedInSrc(): Promise<Map<string, string>> {
+  const src = new URL("../", import.meta.url);
+  const used = new Map<string, string>();
+  for (const entry of await readdir(src, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(ts|tsx|js|mjs)$/.test(entry.name)) continue;
+    const path = `${entry.parentPath}/${entry.name}`;
+    for (const m of (await readFile(path, "utf8")).matchAll(/OMNIVOX_ERR_[A-Z0-9_]*[A-Z0-9]/g)) {
+      if (!used.has(m[0])) used.set(m[0], path.slice(src.pathname.length));
+    }
+  }
+  return used;
 }
 
 test("every error code is documented in docs/errors.md with its HTTP status, and nothing else is", async () => {
@@ -34,4 +48,19 @@ test("every error code is documented in docs/errors.md with its HTTP status, and
     );
   }
   assert.deepEqual([...rows.keys()].sort(), [...codes].sort());
+});
+
+test("every OMNIVOX_ERR_* code used in src/ is a class of the table", async () => {
+  const table = new Set(
+    Object.entries(ERROR_CLASSES).map(([name, Cls]) => instance(name, Cls).code),
+  );
+  const used = await codesUsedInSrc();
+  assert.ok(used.has("OMNIVOX_ERR_INTERNAL"), "the scan reads src/");
+  for (const [code, file] of used)
+    assert.ok(table.has(code), `${code} (in ${file}) is not in the table`);
+});
+
+test("each class carries its code as a static, for names that crossed a thread", () => {
+  for (const [name, Cls] of Object.entries(ERROR_CLASSES))
+    assert.equal(Cls.code, instance(name, Cls).code, name);
 });

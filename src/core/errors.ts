@@ -5,12 +5,17 @@
 export abstract class OmnivoxError extends Error {
   abstract readonly code: string;
   abstract readonly statusCode: number;
+  /** Whether the same work may succeed later (a full queue, a timeout): the outbox retries it. */
+  abstract readonly transient: boolean;
 }
 
-function defineError(code: string, statusCode: number) {
+function defineError(code: string, statusCode: number, transient = false) {
   return class extends OmnivoxError {
+    /** The code without an instance, e.g. for a name that crossed a thread boundary. */
+    static readonly code = code;
     readonly code = code;
     readonly statusCode = statusCode;
+    readonly transient = transient;
     constructor(message: string, options?: { cause?: unknown }) {
       super(message, options);
       this.name = code;
@@ -68,6 +73,62 @@ export class BadRequestError extends defineError("OMNIVOX_ERR_BAD_REQUEST", 400)
 /** Anything unexpected: the details go to the log, never to the client. */
 export class InternalError extends defineError("OMNIVOX_ERR_INTERNAL", 500) {}
 
+// Speech engines (TTS, STT, resampling, VAD), shared by every engine (DESIGN §3: a missing
+// engine fails clearly).
+
+/** The engine cannot run here: the message names the Debian or npm package that provides it. */
+export class SpeechEngineMissingError extends defineError(
+  "OMNIVOX_ERR_SPEECH_ENGINE_MISSING",
+  500,
+) {
+  constructor(
+    readonly engine: string,
+    /** e.g. "the Debian package espeak-ng" or "the npm package @echogarden/fvad-wasm". */
+    readonly install: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`speech engine "${engine}" is not available: install ${install}`, options);
+  }
+}
+/** The job ran longer than its limit and was aborted. */
+export class SpeechTimeoutError extends defineError("OMNIVOX_ERR_SPEECH_TIMEOUT", 504, true) {
+  constructor(
+    readonly timeoutMs: number,
+    readonly engine?: string,
+  ) {
+    super(`speech ${engine ? `engine "${engine}" ` : ""}timed out after ${timeoutMs} ms`);
+  }
+}
+/** The engine ran and failed (non-zero exit, HTTP error, unreadable output). */
+export class SpeechFailedError extends defineError("OMNIVOX_ERR_SPEECH_FAILED", 502, true) {}
+/** The engine pool's queue is full: the caller should deliver without conversion or retry later. */
+export class SpeechBusyError extends defineError("OMNIVOX_ERR_SPEECH_BUSY", 503, true) {
+  constructor(readonly maxQueue: number) {
+    super(`speech engine queue is full (${maxQueue} waiting)`);
+  }
+}
+/** A busy or slow engine passes by itself; a missing or failing one does not within one delivery. */
+export function isSpeechOverloaded(err: unknown): err is SpeechBusyError | SpeechTimeoutError {
+  return err instanceof SpeechBusyError || err instanceof SpeechTimeoutError;
+}
+
+/** A WAVE file that cannot be read, with a message saying what is wrong and where. */
+export class WavError extends defineError("OMNIVOX_ERR_WAV", 400) {}
+
+/** Every even port of the RTP range (`sip.rtpPorts`) is leased or held by another process. */
+export class RtpPortsExhaustedError extends defineError(
+  "OMNIVOX_ERR_RTP_PORTS_EXHAUSTED",
+  503,
+  true,
+) {
+  constructor(
+    readonly range: { min: number; max: number },
+    readonly inUse: number,
+  ) {
+    super(`no free even RTP port in ${range.min}-${range.max} (${inUse} leased by us)`);
+  }
+}
+
 export const ERROR_CLASSES = {
   ConfigError,
   ValidationError,
@@ -83,4 +144,10 @@ export const ERROR_CLASSES = {
   RateLimitedError,
   BadRequestError,
   InternalError,
+  SpeechEngineMissingError,
+  SpeechTimeoutError,
+  SpeechFailedError,
+  SpeechBusyError,
+  WavError,
+  RtpPortsExhaustedError,
 } as const;

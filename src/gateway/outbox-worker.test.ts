@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { pino } from "pino";
 import { type Address, formatAddress } from "../core/address.ts";
 import type { Communication } from "../core/communication.ts";
-import { DeliveryError, TargetUnavailableError } from "../core/errors.ts";
+import { DeliveryError, RtpPortsExhaustedError, TargetUnavailableError } from "../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../core/ports.ts";
 import { defaultProfile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
@@ -160,13 +160,16 @@ for (const dialect of await testDialects()) {
         attempts.set(target.deliveryId, n);
         const addr = formatAddress(target.address);
         if (addr.endsWith("/flaky")) return n < 3 ? new Error(`relay busy ${n}`) : "ok";
+        // A typed error that may pass is retried like an untyped one, not failed at once.
+        if (addr.endsWith("/ports"))
+          return n < 2 ? new RtpPortsExhaustedError({ min: 20000, max: 20002 }, 2) : "ok";
         return new Error("connection refused");
       });
       const worker = await setup(t.store, adapter);
       try {
-        const [dead, flaky] = await t.store.communications.insertWithDeliveries(
+        const [dead, flaky, ports] = await t.store.communications.insertWithDeliveries(
           testCommunication(),
-          [{ target: web("dead") }, { target: web("flaky") }],
+          [{ target: web("dead") }, { target: web("flaky") }, { target: web("ports") }],
         );
         await worker.start();
         await until(async () => (await t.store.outbox.get(dead!.id))?.state === "failed", "failed");
@@ -178,6 +181,11 @@ for (const dialect of await testDialects()) {
         assert.equal(failed?.attempts, 3);
         assert.match(failed?.lastError ?? "", /connection refused/);
         assert.equal((await t.store.outbox.get(flaky!.id))?.attempts, 3);
+        await until(
+          async () => (await t.store.outbox.get(ports!.id))?.state === "delivered",
+          "delivered after the ports freed",
+        );
+        assert.equal((await t.store.outbox.get(ports!.id))?.attempts, 2);
       } finally {
         await worker.stop();
         await t.cleanup();

@@ -220,7 +220,7 @@ export class OutboxWorker {
     }
     const permanent =
       (err instanceof DeliveryError && err.permanent) ||
-      (err instanceof OmnivoxError && !(err instanceof DeliveryError));
+      (err instanceof OmnivoxError && !(err instanceof DeliveryError) && !err.transient);
     if (permanent || d.attempts >= options.maxAttempts) {
       await store.outbox.markFailed(d.id, reason);
       observer?.attempt(scheme, "failed");

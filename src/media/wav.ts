@@ -1,6 +1,7 @@
 // RIFF WAVE encode and decode for 16-bit PCM and G.711 µ-law/A-law (format tags 7 and 6, with the
 // `fact` chunk non-PCM formats require), per the Microsoft RIFF/WAVE format specification.
 import { readFile } from "node:fs/promises";
+import { WavError } from "../core/errors.ts";
 import { decodeAlaw, decodeUlaw } from "./g711.ts";
 
 export type WavEncoding = "pcm16" | "ulaw" | "alaw";
@@ -23,14 +24,8 @@ export interface WavFile {
   durationMs: number;
 }
 
-/** A WAVE file that cannot be read, with a message saying what is wrong and where. */
-export class WavError extends Error {
-  readonly code = "OMNIVOX_ERR_WAV";
-  constructor(message: string) {
-    super(message);
-    this.name = "WavError";
-  }
-}
+// What parseWav throws for a file it cannot read; the class lives in the one error table.
+export { WavError } from "../core/errors.ts";
 
 export const WAVE_FORMAT_PCM = 1;
 export const WAVE_FORMAT_ALAW = 6;

@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import { type Address, formatAddress } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
-import { DeliveryError, ValidationError } from "../../core/errors.ts";
+import { DeliveryError, ValidationError, WavError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
 import type { Rendition } from "../../core/rendition.ts";
 import { DialogError, firstHop } from "../../protocols/sip/dialog/dialog.ts";
@@ -326,7 +326,7 @@ export class TelephoneAdapter implements Adapter {
       throw new DeliveryError(`${to}: a phone takes audio; no text-to-speech produced any`, true);
     const pcm = await this.deps.loadPcm(r.audioId).catch((err: unknown) => {
       // A blob that is no WAV will not decode on the next attempt either; a store error may pass.
-      const corrupt = (err as { code?: unknown } | null)?.code === "OMNIVOX_ERR_WAV";
+      const corrupt = err instanceof WavError;
       throw new DeliveryError(`${to}: the audio "${r.audioId}" cannot be read: ${err}`, corrupt, {
         cause: err,
       });

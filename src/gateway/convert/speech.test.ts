@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TextCommunication } from "../../core/communication.ts";
-import { DeliveryError } from "../../core/errors.ts";
+import {
+  DeliveryError,
+  SpeechBusyError,
+  SpeechEngineMissingError,
+  SpeechTimeoutError,
+} from "../../core/errors.ts";
 import { defaultProfile, type Profile } from "../../core/profile.ts";
 import { spokenText, type TextToVoiceDeps, textToVoice } from "./speech.ts";
 
@@ -74,9 +79,7 @@ test("the speech is stored as audio and the rendition names it, with the route's
 
 test("a failing engine: the text is kept beside a tone, with a note; nothing is lost", async () => {
   const { deps, saved } = fakeDeps(async () => {
-    throw Object.assign(new Error('speech engine "flite" is not available: install flite'), {
-      code: "OMNIVOX_ERR_SPEECH_ENGINE_MISSING",
-    });
+    throw new SpeechEngineMissingError("flite", "flite");
   });
   const r = await textToVoice(mail(), alice, deps);
   assert.match(r.text ?? "", /Please call me back/);
@@ -85,11 +88,13 @@ test("a failing engine: the text is kept beside a tone, with a note; nothing is 
 });
 
 test("a busy or slow engine is retried later (DeliveryError, not permanent)", async () => {
-  const { deps } = fakeDeps(async () => {
-    throw Object.assign(new Error("queue full"), { code: "OMNIVOX_ERR_SPEECH_BUSY" });
-  });
-  await assert.rejects(
-    textToVoice(mail(), alice, deps),
-    (e: unknown) => e instanceof DeliveryError && !e.permanent,
-  );
+  for (const err of [new SpeechBusyError(4), new SpeechTimeoutError(30_000, "flite")]) {
+    const { deps } = fakeDeps(async () => {
+      throw err;
+    });
+    await assert.rejects(
+      textToVoice(mail(), alice, deps),
+      (e: unknown) => e instanceof DeliveryError && !e.permanent && e.cause === err,
+    );
+  }
 });

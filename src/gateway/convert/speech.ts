@@ -5,7 +5,7 @@
 
 import type { Address } from "../../core/address.ts";
 import type { TextCommunication } from "../../core/communication.ts";
-import { DeliveryError } from "../../core/errors.ts";
+import { DeliveryError, isSpeechOverloaded } from "../../core/errors.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { AudioRendition } from "../../core/rendition.ts";
 import { matchRoute } from "../../core/routing.ts";
@@ -68,12 +68,6 @@ function tone(): Int16Array {
   return samples;
 }
 
-/** Errors that pass by themselves (a full queue, a timeout): the delivery is retried. */
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "OMNIVOX_ERR_SPEECH_BUSY" || code === "OMNIVOX_ERR_SPEECH_TIMEOUT";
-}
-
 export async function textToVoice(
   c: TextCommunication,
   profile: Profile,
@@ -89,7 +83,8 @@ export async function textToVoice(
       ...(route.language ? { language: route.language } : {}),
     });
   } catch (err) {
-    if (isTransient(err))
+    // A full queue or a timeout passes by itself: the delivery is retried.
+    if (isSpeechOverloaded(err))
       throw new DeliveryError(`text to speech: ${(err as Error).message}`, false, { cause: err });
     const reason = err instanceof Error ? err.message : String(err);
     notes.push(`The text could not be spoken (${reason}); it is kept as the transcript.`);

@@ -1,23 +1,15 @@
 // Hands out UDP sockets bound to even ports of the configured RTP range (`sip.rtpPorts`): RTP
 // uses the even port and leaves the odd one above it to RTCP (RFC 3550 §11, RFC 3551 §5).
 import { createSocket, type Socket, type SocketType } from "node:dgram";
+import { RtpPortsExhaustedError } from "../../core/errors.ts";
 
 export interface PortRange {
   min: number;
   max: number;
 }
 
-/** Thrown when every even port of the range is leased or held by another process. */
-export class RtpPortsExhaustedError extends Error {
-  readonly code = "OMNIVOX_ERR_RTP_PORTS_EXHAUSTED";
-  constructor(
-    readonly range: PortRange,
-    readonly inUse: number,
-  ) {
-    super(`no free even RTP port in ${range.min}-${range.max} (${inUse} leased by us)`);
-    this.name = "RtpPortsExhaustedError";
-  }
-}
+// Thrown when every even port of the range is leased; the class lives in the one error table.
+export { RtpPortsExhaustedError } from "../../core/errors.ts";
 
 /** Parses "20000-29999"; throws RangeError when the range holds no even port. */
 export function parsePortRange(spec: string): PortRange {
