@@ -118,6 +118,19 @@ test("the example config's placeholder admin token stops start-up naming http.ad
   assert.equal(short.code, 2, "every command reads the same checked configuration");
 });
 
+test("an xmpp.server written as a URL stops start-up with exit code 2 naming xmpp.server", async () => {
+  const url = join(dir, "xmpp-url.yaml");
+  await writeFile(
+    url,
+    `dataDir: ${dir}\nhttp: { listen: 127.0.0.1:0 }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0 }\n` +
+      `xmpp: { server: "xmpp://127.0.0.1:5347", domain: gw.example.test, secret: s3cret }\n`,
+  );
+  const res = await omnivox("start", "--config", url);
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /xmpp\.server: expected "host:port" without a scheme/);
+  assert.doesNotMatch(res.stderr, /xmpp\.(domain|secret)/, "only the wrong key is named");
+});
+
 test("a user's email outside smtp.domains is refused by the CLI too", async () => {
   const res = await omnivox(
     "user",

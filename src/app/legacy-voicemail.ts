@@ -6,7 +6,6 @@ import type { Logger } from "pino";
 import { SipMwiSource } from "../adapters/legacy-voicemail/sip-source.ts";
 import { SmdiMwiSource } from "../adapters/legacy-voicemail/smdi-source.ts";
 import type { Config } from "../config/schema.ts";
-import { ConfigError } from "../core/errors.ts";
 import type { MwiSink, MwiSource } from "../core/ports.ts";
 import type { SipEndpoint } from "../protocols/sip/endpoint.ts";
 import { MwiSubscriberHub } from "../protocols/sip/usage/mwi/subscriber-hub.ts";
@@ -38,15 +37,11 @@ export async function startLegacyVoicemail(
   deps: LegacyVoicemailDeps,
 ): Promise<LegacyVoicemail> {
   const lv = config.legacyVoicemail;
-  if (lv.retryMinMs > lv.retryMaxMs) {
-    throw new ConfigError("legacyVoicemail.retryMinMs: must not be above retryMaxMs");
-  }
   const logger = deps.logger.child({ component: "legacy-voicemail" });
   const links = new Map<string, SmdiLink>();
   const smdiPorts: Record<string, HostPort> = {};
   try {
     for (const entry of config.smdi) {
-      if (links.has(entry.id)) throw new ConfigError(`smdi: the id "${entry.id}" is used twice`);
       const common = { id: entry.id, logger: logger.child({ smdi: entry.id }) };
       const link =
         "connect" in entry

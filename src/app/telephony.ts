@@ -20,7 +20,7 @@ import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
 import { type Trunk, trunkOf } from "../adapters/telephone/trunks.ts";
 import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
-import { ConfigError, DeliveryError } from "../core/errors.ts";
+import { DeliveryError } from "../core/errors.ts";
 import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
@@ -126,11 +126,6 @@ function registerTrunks(
 export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
   const listen = parseListen(config.sip.listen);
   const mediaAddress = config.sip.mediaAddress ?? listen.host;
-  if (mediaAddress === "0.0.0.0" || mediaAddress === "::") {
-    throw new ConfigError(
-      "sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard",
-    );
-  }
   const tls = config.sip.tls ? await tlsListener(config, deps) : undefined;
   let phones: ReturnType<typeof startSipPhones> | undefined;
   const voicemail = new VoicemailStore(

@@ -4,7 +4,6 @@
 import type { Logger } from "pino";
 import { XmppAdapter } from "../adapters/xmpp/adapter.ts";
 import { type Config, parseListen } from "../config/schema.ts";
-import { ConfigError } from "../core/errors.ts";
 import type { Gateway } from "../core/ports.ts";
 import { component } from "../protocols/xmpp/index.ts";
 import type { Store } from "../store/types.ts";
@@ -24,11 +23,7 @@ export interface XmppDeps {
 export function startXmpp(config: Pick<Config, "xmpp">, deps: XmppDeps): XmppSystem | undefined {
   const { server, domain, secret } = config.xmpp;
   if (!server) return undefined;
-  if (!domain) throw new ConfigError("xmpp.domain: required when xmpp.server is set");
-  if (!secret) throw new ConfigError("xmpp.secret: required when xmpp.server is set");
   const { host, port } = parseListen(server);
-  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535)
-    throw new ConfigError(`xmpp.server: expected "host:port", got "${server}"`);
   const adapter = new XmppAdapter({
     component: component({ host, port, domain, secret, logger: deps.logger }),
     gateway: deps.gateway,

@@ -173,3 +173,109 @@ test("media: audio conversion limits have defaults, and a misspelt key is refuse
   assert.throws(() => parseConfig({ media: { budget: 1 } }), /media.*budget/);
   assert.throws(() => parseConfig({ media: { budgetMs: 10 } }), /media\.budgetMs/);
 });
+
+/** Asserts that `raw` stops start-up with a ConfigError whose message names `key` and says `why`. */
+function refused(raw: Record<string, unknown>, key: string, why: RegExp): void {
+  assert.throws(
+    () => parseConfig(raw),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      const line = e.message.split("\n").find((l) => l.trim().startsWith(`${key}: `));
+      assert.ok(line, `no line for ${key} in:\n${e.message}`);
+      assert.match(line, why);
+      return true;
+    },
+    JSON.stringify(raw),
+  );
+}
+
+test("xmpp: server is host:port without a scheme, and needs domain and secret", () => {
+  const good = { server: "xmpp.example.net:5347", domain: "gw.example.net", secret: "s3cret" };
+  assert.deepEqual(parseConfig({ xmpp: good }).xmpp, good);
+  assert.equal(
+    parseConfig({ xmpp: { ...good, server: "[2001:db8::1]:5347" } }).xmpp.server,
+    "[2001:db8::1]:5347",
+  );
+  assert.equal(parseConfig({}).xmpp.server, undefined);
+  for (const server of ["xmpp://xmpp.example.net:5347", "xmpp.example.net", "host:0", "host:70000"])
+    refused({ xmpp: { ...good, server } }, "xmpp.server", /host:port|port must be 1–65535/);
+  refused(
+    { xmpp: { server: good.server, secret: "s" } },
+    "xmpp.domain",
+    /required when xmpp\.server/,
+  );
+  refused(
+    { xmpp: { server: good.server, domain: "d" } },
+    "xmpp.secret",
+    /required when xmpp\.server/,
+  );
+  // The secret may come from the environment instead of the file.
+  assert.equal(
+    parseConfig({ xmpp: { server: good.server, domain: "d" } }, { OMNIVOX_XMPP_SECRET: "env" }).xmpp
+      .secret,
+    "env",
+  );
+  // Without a server, domain and secret alone are harmless.
+  assert.equal(parseConfig({ xmpp: { domain: "d" } }).xmpp.domain, "d");
+});
+
+test("lower bounds may not exceed their upper bounds, naming the lower key", () => {
+  refused(
+    { legacyVoicemail: { retryMinMs: 5000, retryMaxMs: 1000 } },
+    "legacyVoicemail.retryMinMs",
+    /must not be above retryMaxMs/,
+  );
+  refused(
+    { outbox: { backoffBaseMs: 60_000, backoffMaxMs: 1000 } },
+    "outbox.backoffBaseMs",
+    /must not be above backoffMaxMs/,
+  );
+  refused(
+    { voicemail: { minMessageMs: 5000, maxMessageMs: 2000 } },
+    "voicemail.minMessageMs",
+    /must not be above maxMessageMs/,
+  );
+  refused(
+    { voicemail: { pinLockout: { banMs: 3600_000, maxBanMs: 60_000 } } },
+    "voicemail.pinLockout.banMs",
+    /must not be above maxBanMs/,
+  );
+  refused(
+    { sip: { authThrottle: { source: { banMs: 7200_000 } } } },
+    "sip.authThrottle.source.banMs",
+    /must not be above maxBanMs/,
+  );
+  refused({ sip: { rtpPorts: "30000-20000" } }, "sip.rtpPorts", /bad RTP port range/);
+  refused({ sip: { rtpPorts: "20001-20001" } }, "sip.rtpPorts", /even/);
+  // Equal bounds are a fixed value, not an error.
+  const c = parseConfig({
+    legacyVoicemail: { retryMinMs: 1000, retryMaxMs: 1000 },
+    outbox: { backoffBaseMs: 500, backoffMaxMs: 500 },
+    voicemail: { minMessageMs: 500, maxMessageMs: 500 },
+    sip: { rtpPorts: "20000-20001" },
+  });
+  assert.equal(c.legacyVoicemail.retryMaxMs, 1000);
+  assert.equal(c.outbox.backoffMaxMs, 500);
+});
+
+test("smdi link ids are unique", () => {
+  const links = [
+    { id: "pbx", connect: "192.0.2.5:7000" },
+    { id: "box", listen: "127.0.0.1:0" },
+  ];
+  assert.equal(parseConfig({ smdi: links }).smdi.length, 2);
+  refused(
+    { smdi: [...links, { id: "pbx", listen: "127.0.0.1:0" }] },
+    "smdi.2.id",
+    /duplicate id "pbx"/,
+  );
+});
+
+test("sip.mediaAddress is required when sip.listen is a wildcard, and is never one itself", () => {
+  for (const listen of ["0.0.0.0:5060", "[::]:5060"])
+    refused({ sip: { listen } }, "sip.mediaAddress", /required when sip\.listen is a wildcard/);
+  refused({ sip: { mediaAddress: "0.0.0.0" } }, "sip.mediaAddress", /not a wildcard/);
+  const c = parseConfig({ sip: { listen: "0.0.0.0:5060", mediaAddress: "192.0.2.7" } });
+  assert.equal(c.sip.mediaAddress, "192.0.2.7");
+  assert.equal(parseConfig({ sip: { listen: "192.0.2.7:5060" } }).sip.mediaAddress, undefined);
+});

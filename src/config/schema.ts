@@ -3,6 +3,7 @@
 
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parsePortRange } from "../protocols/rtp/port-pool.ts";
 import { adminTokenWeakness } from "./admin-token-strength.ts";
 
 /** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
@@ -22,6 +23,42 @@ export function parseListen(value: string): ListenAddress {
 }
 
 const durationMs = z.number().int().nonnegative();
+
+/** A host and a port 1–65535 to connect to, without a scheme: "xmpp.example.net:5347". */
+const connectHostPort = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/,
+    'expected "host:port" without a scheme, e.g. "xmpp.example.net:5347"',
+  )
+  .refine((v) => {
+    const port = Number(v.slice(v.lastIndexOf(":") + 1));
+    return port >= 1 && port <= 65535;
+  }, "port must be 1–65535");
+
+/** An issue on `lowKey` when the lower bound of a pair is above the upper one. */
+function boundsInOrder<T>(lowKey: keyof T & string, highKey: keyof T & string) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    if (Number(value[lowKey]) > Number(value[highKey]))
+      ctx.addIssue({
+        code: "custom",
+        path: [lowKey],
+        message: `must not be above ${highKey} (${String(value[highKey])})`,
+      });
+  };
+}
+
+/** An issue on `[i, "id"]` for each entry whose id an earlier entry already has. */
+function uniqueIds(entries: readonly { id: string }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  entries.forEach((entry, i) => {
+    if (seen.has(entry.id))
+      ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate id "${entry.id}"` });
+    seen.add(entry.id);
+  });
+}
+
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::"]);
 
 /** `host[:port][;transport=udp|tcp]`: where a SIP trunk's requests go (no DNS SRV, RFC 3263). */
 export const trunkProxySchema = z
@@ -84,6 +121,7 @@ export function throttleRule(defaults: {
       /** A key without failures for this long starts afresh. */
       forgetMs: durationMs.min(1).default(defaults.forgetMs ?? 24 * 3600_000),
     })
+    .superRefine(boundsInOrder("banMs", "maxBanMs"))
     .prefault({});
 }
 
@@ -373,6 +411,13 @@ export const configSchema = z
         rtpPorts: z
           .string()
           .regex(/^\d+-\d+$/, "expected a range like 20000-20999")
+          .superRefine((spec, ctx) => {
+            try {
+              parsePortRange(spec);
+            } catch (err) {
+              ctx.addIssue({ code: "custom", message: (err as Error).message });
+            }
+          })
           .default("20000-29999"),
         /**
          * SRTP with SDES keys (RFC 4568, AES_CM_128_HMAC_SHA1_80/_32): `offer` takes SRTP when a
@@ -382,21 +427,7 @@ export const configSchema = z
         srtp: z.enum(["off", "offer", "require"]).default("offer"),
 
         /** SIP trunks to the PSTN (README "Trunks"); ids are unique. */
-        trunks: z
-          .array(trunkSchema)
-          .default([])
-          .superRefine((trunks, ctx) => {
-            const seen = new Set<string>();
-            trunks.forEach((t, i) => {
-              if (seen.has(t.id))
-                ctx.addIssue({
-                  code: "custom",
-                  path: [i, "id"],
-                  message: `duplicate id "${t.id}"`,
-                });
-              seen.add(t.id);
-            });
-          }),
+        trunks: z.array(trunkSchema).default([]).superRefine(uniqueIds),
 
         /** Per-source and total SIP limits (docs/security.md "SIP limits"). */
         limits: sipLimitsSchema,
@@ -419,6 +450,19 @@ export const configSchema = z
             path: ["cert"],
           })
           .optional(),
+      })
+      .superRefine((sip, ctx) => {
+        // SDP and Contact carry this address; a wildcard would send phones' RTP nowhere.
+        const media = sip.mediaAddress ?? parseListen(sip.listen).host;
+        if (WILDCARD_HOSTS.has(media))
+          ctx.addIssue({
+            code: "custom",
+            path: ["mediaAddress"],
+            message:
+              sip.mediaAddress === undefined
+                ? "required when sip.listen is a wildcard: the address phones reach omnivox at"
+                : "must be the address phones reach omnivox at, not a wildcard",
+          });
       })
       .prefault({}),
     voicemail: z
@@ -453,6 +497,7 @@ export const configSchema = z
           forgetMs: 7 * 24 * 3600_000,
         }),
       })
+      .superRefine(boundsInOrder("minMessageMs", "maxMessageMs"))
       .prefault({}),
     /** Internet call waiting: a call for a user whose web client is open is offered to them. */
     icw: z
@@ -463,13 +508,31 @@ export const configSchema = z
         outboundProxy: listenSchema.optional(),
       })
       .prefault({}),
+    /** The XEP-0114 component; nothing runs without `server`, which then needs domain and secret. */
     xmpp: z
       .strictObject({
-        server: z.string().optional(),
+        server: connectHostPort.optional(),
         domain: z.string().optional(),
         secret: z.string().optional(),
       })
+      .superRefine((xmpp, ctx) => {
+        if (xmpp.server === undefined) return;
+        for (const key of ["domain", "secret"] as const)
+          if (!xmpp[key])
+            ctx.addIssue({
+              code: "custom",
+              path: [key],
+              message: "required when xmpp.server is set",
+            });
+      })
+      // The refinement above makes this the type: a component has all three keys, or none runs.
+      .transform(({ server, domain, secret }) =>
+        server === undefined
+          ? { server, domain, secret }
+          : { server, domain: domain!, secret: secret! },
+      )
       .prefault({}),
+    /** SMDI links (GR-283), each named by a unique id. */
     smdi: z
       .array(
         z.union([
@@ -477,7 +540,8 @@ export const configSchema = z
           z.strictObject({ id: z.string(), listen: listenSchema }),
         ]),
       )
-      .default([]),
+      .default([])
+      .superRefine(uniqueIds),
     /** Legacy voicemail boxes watched by SIP message-summary subscription (RFC 3842). */
     legacyVoicemail: z
       .strictObject({
@@ -504,6 +568,7 @@ export const configSchema = z
          */
         unsolicitedUdp: z.enum(["digest", "trust"]).default("digest"),
       })
+      .superRefine(boundsInOrder("retryMinMs", "retryMaxMs"))
       .prefault({}),
     speech: z
       .strictObject({
@@ -540,6 +605,7 @@ export const configSchema = z
         /** How long the web adapter waits for a client ack before it re-sends on reconnect. */
         ackTimeoutMs: durationMs.default(30_000),
       })
+      .superRefine(boundsInOrder("backoffBaseMs", "backoffMaxMs"))
       .prefault({}),
     /** Who gives users their addresses (docs/security.md "Addresses and ownership"). */
     addresses: z
