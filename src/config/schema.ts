@@ -1,4 +1,4 @@
-// The configuration schema (DESIGN §4 keys): YAML and environment are parsed into this one typed,
+// The configuration schema (README "Configuration"): YAML and environment are parsed into this one typed,
 // frozen value. Every object is strict, so an unknown key stops start-up naming its path.
 
 import { isIP } from "node:net";
@@ -619,7 +619,7 @@ export const configSchema = z
         claimTtlMs: durationMs.min(1000).default(15 * 60_000),
       })
       .prefault({}),
-    /** The message-waiting service (DESIGN §1.2). */
+    /** The message-waiting service (README "Message waiting"). */
     mwi: z
       .strictObject({
         /** How long the latest indicator waits for an away IM client before it is dropped. */

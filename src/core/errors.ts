@@ -73,8 +73,8 @@ export class BadRequestError extends defineError("OMNIVOX_ERR_BAD_REQUEST", 400)
 /** Anything unexpected: the details go to the log, never to the client. */
 export class InternalError extends defineError("OMNIVOX_ERR_INTERNAL", 500) {}
 
-// Speech engines (TTS, STT, resampling, VAD), shared by every engine (DESIGN §3: a missing
-// engine fails clearly).
+// Speech engines (TTS, STT, resampling, VAD), shared by every engine: a missing engine fails
+// naming what to install (README "Speech: transcripts and text spoken into voicemail").
 
 /** The engine cannot run here: the message names the Debian or npm package that provides it. */
 export class SpeechEngineMissingError extends defineError(

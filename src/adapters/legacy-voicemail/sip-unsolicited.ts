@@ -46,7 +46,7 @@ export async function handleUnsolicited(
   const read = readNotify(m, false);
   if (!read.ok) {
     deps.logger.warn({ from, error: read.error }, "legacy voicemail: unsolicited NOTIFY refused");
-    req.transaction.respond(read.status, read.reason, { headers: read.headers });
+    req.transaction.refuse(read);
     return;
   }
   const matches = match([...deps.systems()], hosts, read.summary?.account, m.uri);

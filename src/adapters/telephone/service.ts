@@ -225,7 +225,11 @@ export class TelephoneService {
     } catch (err) {
       // The user store failed: ours to fix, so the caller is asked to try again later.
       log.error({ err }, "cannot route the call");
-      session().reject(500, "Server Internal Error", [["Retry-After", "5"]]);
+      session().reject({
+        status: 500,
+        reason: "Server Internal Error",
+        headers: [["Retry-After", "5"]],
+      });
       return;
     }
     if (routed === "answered") return;
@@ -234,17 +238,21 @@ export class TelephoneService {
     if (invite.state === "terminated") return; // refused already (422 Session Interval Too Small)
     if (!app) {
       log.info({ dnis: party.dnis }, "call for a number no user has");
-      invite.reject(404, "Not Found");
+      invite.reject({ status: 404, reason: "Not Found" });
       return;
     }
     if (app === "deposit" && this.deps.canRecord?.() === false) {
       log.warn({ dnis: party.dnis }, "deposit refused: storage cannot be written");
-      invite.reject(503, "Service Unavailable", [["Retry-After", "60"]]);
+      invite.reject({
+        status: 503,
+        reason: "Service Unavailable",
+        headers: [["Retry-After", "60"]],
+      });
       return;
     }
     const offer = parseSdp(req.message.body);
     if (!offer.ok) {
-      invite.reject(400, "Bad Request (unreadable SDP)");
+      invite.reject({ status: 400, reason: "Bad Request (unreadable SDP)" });
       return;
     }
     // One source holds at most callsPerSource ports, so a flood cannot take the whole pool.
@@ -253,20 +261,26 @@ export class TelephoneService {
     const cap = this.opts.callsPerSource;
     if (owner !== undefined && cap !== undefined && this.#ports.heldBy(owner) >= cap) {
       this.#callsRefused++;
-      invite.reject(486, "Busy Here", [["Retry-After", "5"]]);
+      invite.reject({ status: 486, reason: "Busy Here", headers: [["Retry-After", "5"]] });
       return;
     }
     const lease = await this.#ports.allocate(undefined, owner).catch(() => undefined);
     if (!lease) {
-      invite.reject(503, "Service Unavailable", [["Retry-After", "5"]]);
+      invite.reject({
+        status: 503,
+        reason: "Service Unavailable",
+        headers: [["Retry-After", "5"]],
+      });
       return;
     }
     const negotiated = answerOffer(offer.value, this.#localAudio(lease.port));
     if (!negotiated.ok) {
       lease.release();
-      invite.reject(488, "Not Acceptable Here", [
-        ["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`],
-      ]);
+      invite.reject({
+        status: 488,
+        reason: "Not Acceptable Here",
+        headers: [["Warning", `304 omnivox "${negotiated.reason.replace(/"/g, "'")}"`]],
+      });
       return;
     }
     const media = negotiated.media;
@@ -296,7 +310,11 @@ export class TelephoneService {
         : undefined;
     const choice = await icw?.decision;
     if (choice?.action === "forward") {
-      invite.reject(302, "Moved Temporarily", [["Contact", `<${choice.to}>`]]);
+      invite.reject({
+        status: 302,
+        reason: "Moved Temporarily",
+        headers: [["Contact", `<${choice.to}>`]],
+      });
       rtp.close();
       return;
     }

@@ -9,6 +9,7 @@ import { isRtpParseError, parseRtp } from "../../../src/protocols/rtp/packet.ts"
 import { answerOffer, formatSdp, parseSdp } from "../../../src/protocols/sdp/index.ts";
 import type { DialogRegistry } from "../../../src/protocols/sip/dialog/registry.ts";
 import type { IncomingRequest, SipEndpoint } from "../../../src/protocols/sip/endpoint.ts";
+import { reasonPhrase } from "../../../src/protocols/sip/transaction/reasons.ts";
 import { InviteServerSession } from "../../../src/protocols/sip/usage/invite-server.ts";
 
 export interface SimDeposit {
@@ -73,9 +74,10 @@ export class SimDeposits {
       dialogs: this.dialogs,
       localContact: this.o.contact(),
     });
-    if (this.o.refuseWith) return session.reject(this.o.refuseWith);
+    const refuse = this.o.refuseWith;
+    if (refuse) return session.reject({ status: refuse, reason: reasonPhrase(refuse) });
     const offer = parseSdp(req.message.body);
-    if (!offer.ok) return session.reject(400, "Bad SDP");
+    if (!offer.ok) return session.reject({ status: 400, reason: "Bad SDP" });
     const socket = createSocket("udp4");
     await new Promise<void>((resolve) => socket.bind(0, this.o.host, resolve));
     this.#sockets.add(socket);
@@ -90,7 +92,7 @@ export class SimDeposits {
     });
     if (!negotiated.ok) {
       socket.close();
-      return session.reject(488, "Not Acceptable Here");
+      return session.reject({ status: 488, reason: "Not Acceptable Here" });
     }
     const chunks: Array<{ seq: number; pcm: Int16Array }> = [];
     let lastSeq = -1;

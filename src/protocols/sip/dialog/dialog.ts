@@ -5,6 +5,7 @@
 
 import type { Destination, IncomingRequest } from "../endpoint.ts";
 import { createRequest } from "../endpoint-request.ts";
+import { SipError } from "../errors.ts";
 import {
   parseCSeq,
   parseNameAddr,
@@ -29,7 +30,12 @@ export interface DialogState {
   destination: Destination;
 }
 
-export class DialogError extends Error {}
+/** A dialog that cannot be formed (400) or a route set we cannot follow (416, RFC 3261 §8.1.2). */
+export class DialogError extends SipError {
+  constructor(message: string, status = 400, reason = "Bad Request") {
+    super(status, reason, message);
+  }
+}
 
 /** The key under which the endpoint finds a dialog for a request it received. */
 export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
@@ -43,7 +49,7 @@ export function dialogKey(callId: string, localTag: string, remoteTag: string): 
 export function destinationOf(uri: string): Destination {
   const parsed = parseUri(uri.replace(/^<|>.*$/g, ""));
   if (!parsed || parsed.scheme === "tel" || !parsed.host)
-    throw new DialogError(`cannot route to "${uri}"`);
+    throw new DialogError(`cannot route to "${uri}"`, 416, "Unsupported URI Scheme");
   const param = parsed.params.get("transport")?.toLowerCase();
   const transport =
     parsed.scheme === "sips" || param === "tls" ? "tls" : param === "tcp" ? "tcp" : "udp";
@@ -69,7 +75,8 @@ export function requestTarget(
   const first = routeSet[0];
   if (first === undefined) return { uri: remoteTarget, routes: [] };
   const parsed = parseUri(bareUri(first));
-  if (!parsed || parsed.scheme === "tel") throw new DialogError(`cannot route via "${first}"`);
+  if (!parsed || parsed.scheme === "tel")
+    throw new DialogError(`cannot route via "${first}"`, 416, "Unsupported URI Scheme");
   if (parsed.params.has("lr")) return { uri: remoteTarget, routes: [...routeSet] };
   const uri = bareUri(first)
     .replace(/\?.*$/, "")

@@ -1,6 +1,7 @@
 // Reads a REGISTER into what the registrar must do (RFC 3261 §10.3 steps 5–6): the canonical
 // address-of-record, and each Contact with its granted expiry, or the error response to send.
 
+import type { SipRefusal } from "../errors.ts";
 import {
   isValidCallId,
   parseCSeq,
@@ -48,7 +49,7 @@ export type RegisterPlan =
       /** The UA listed `path` in Supported: it may be told the Path we stored. */
       pathSupported: boolean;
     }
-  | { ok: false; status: number; reason: string; headers?: Array<[string, string]> };
+  | ({ ok: false } & SipRefusal);
 
 /** RFC 3261 §10.2.1.1: expiry values above 2**32-1 are to be read as 2**32-1. */
 const MAX_DELTA = 2 ** 32 - 1;

@@ -2,6 +2,7 @@
 // machine, named timers that die with the transaction, and a channel to the transport.
 
 import type { Logger } from "pino";
+import { SipError } from "../errors.ts";
 import { SipTransportError } from "../transport/types.ts";
 import type { Scheduler, TimerConfig, TimerHandle } from "./timers.ts";
 
@@ -18,9 +19,10 @@ export interface TransactionContext {
 }
 
 /** Timer B or F fired: no final response came (RFC 3261 §17.1.1.2, §17.1.2.2; treat as 408). */
-export class SipTimeoutError extends Error {
-  override readonly name = "SipTimeoutError";
-  readonly status = 408;
+export class SipTimeoutError extends SipError {
+  constructor(message: string) {
+    super(408, "Request Timeout", message);
+  }
 }
 
 export type TimerName =

@@ -2,6 +2,7 @@
 // the request as §8.2.6 asks (Via/From/To/Call-ID/CSeq copied, one To tag for every non-100
 // response, Server header), CANCEL and failure notifications, and retransmission bookkeeping.
 
+import type { SipRefusal } from "../errors.ts";
 import {
   buildResponse,
   type SipRequest,
@@ -46,6 +47,11 @@ export interface ServerTransaction {
   readonly toTag: string;
   /** Throws RangeError for a status outside 100–699; ignored (logged) once a final was sent. */
   respond(status: number, reason?: string, options?: RespondOptions): void;
+  /**
+   * Answers with the refusal's status, reason and headers (then those of `options`); throws
+   * RangeError for a status below 300, which would accept rather than refuse.
+   */
+  refuse(refusal: SipRefusal, options?: RespondOptions): void;
   /** INVITE only: the peer cancelled; the TU should now answer 487 (RFC 3261 §9.2). */
   onCancel(cb: (cancel: SipRequest) => void): void;
   /** A response could not be sent, or (INVITE) no ACK came for a non-2xx final (timer H). */
@@ -103,6 +109,12 @@ export abstract class ServerTransactionBase<S extends string>
     if (options.toTag !== undefined) this.#toTag = options.toTag;
     const response = this.build(status, reason ?? reasonPhrase(status), options);
     this.dispatch({ type: "respond", status, buf: serializeMessage(response) });
+  }
+
+  refuse(refusal: SipRefusal, options: RespondOptions = {}): void {
+    if (refusal.status < 300) throw new RangeError(`a refusal is 3xx–6xx, not ${refusal.status}`);
+    const headers = [...(refusal.headers ?? []), ...(options.headers ?? [])];
+    this.respond(refusal.status, refusal.reason, { ...options, headers });
   }
 
   protected build(status: number, reason: string, options: RespondOptions = {}): SipResponse {

@@ -249,3 +249,25 @@ describe("transaction table", () => {
     assert.equal(serverKey(a), serverKey(again), "a retransmission finds the same transaction");
   });
 });
+
+describe("refuse", () => {
+  it("answers with the refusal's status, reason and headers, then the caller's", () => {
+    const { sent, tx } = setup("SUBSCRIBE");
+    tx.refuse(
+      { status: 489, reason: "Bad Event", headers: [["Allow-Events", "message-summary"]] },
+      { toTag: "x1", headers: [["Retry-After", "5"]] },
+    );
+    const res = responseOf(sent[0]);
+    assert.equal(res.status, 489);
+    assert.equal(res.reason, "Bad Event");
+    assert.equal(res.headers.get("allow-events"), "message-summary");
+    assert.equal(res.headers.get("retry-after"), "5");
+    assert.match(res.headers.get("to") ?? "", /tag=x1/);
+  });
+
+  it("will not send a 1xx or 2xx as a refusal", () => {
+    const { sent, tx } = setup("OPTIONS");
+    assert.throws(() => tx.refuse({ status: 200, reason: "OK" }), RangeError);
+    assert.equal(sent.length, 0);
+  });
+});

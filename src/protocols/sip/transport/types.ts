@@ -1,6 +1,8 @@
 // The interface every SIP transport offers the layers above it (RFC 3261 §18): send bytes to an
 // address, hand complete received messages up with their source, report what was dropped.
 
+import { SipError } from "../errors.ts";
+
 export type TransportKind = "udp" | "tcp" | "tls";
 
 export interface HostPort {
@@ -40,15 +42,14 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** A send or connect that failed; the transaction layer turns it into a 503-like outcome. */
-export class SipTransportError extends Error {
-  override readonly name = "SipTransportError";
+/** A send or connect that failed: for the request's sender a 503 (RFC 3261 §8.1.3.1). */
+export class SipTransportError extends SipError {
   constructor(
     message: string,
     readonly dest?: HostPort,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(503, "Service Unavailable", message, options);
   }
 }
 

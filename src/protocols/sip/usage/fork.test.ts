@@ -107,7 +107,7 @@ test("a phone that answers after another did gets ACK and BYE", async () => {
 
 test("busy on one phone, unanswered on the other: busy is reported", async () => {
   const [first, second] = phones as [Phone, Phone];
-  first.onInvite = (s) => s.reject(486, "Busy Here");
+  first.onInvite = (s) => s.reject({ status: 486, reason: "Busy Here" });
   second.onInvite = (s) => s.ring();
   await assert.rejects(
     ring(150),

@@ -28,8 +28,7 @@ export class ForkFailedError extends CallFailedError {
     reason: string,
     readonly failures: readonly unknown[],
   ) {
-    super(status, reason);
-    this.message = `call failed: ${status} ${reason} (${failures.length} phones)`;
+    super(status, reason, `call failed: ${status} ${reason} (${failures.length} phones)`);
   }
 }
 

@@ -7,14 +7,13 @@ import { Dialog, firstHop, requestTarget } from "../dialog/dialog.ts";
 import type { DialogRegistry } from "../dialog/registry.ts";
 import type { Destination, IncomingRequest, SipEndpoint } from "../endpoint.ts";
 import { createCancel, createRequest, newCallId, newTag } from "../endpoint-request.ts";
+import { SipError } from "../errors.ts";
 import { parseCSeq, type SipRequest, type SipResponse } from "../message/index.ts";
 
-export class CallFailedError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(`call failed: ${status} ${reason}`);
+/** The INVITE got a final non-2xx (or none: 408, 503): `status` and `reason` say which. */
+export class CallFailedError extends SipError {
+  constructor(status: number, reason: string, message = `call failed: ${status} ${reason}`) {
+    super(status, reason, message);
   }
 }
 

@@ -7,6 +7,7 @@ import { Dialog } from "../dialog/dialog.ts";
 import type { DialogRegistry } from "../dialog/registry.ts";
 import type { IncomingAck, IncomingRequest, SipEndpoint } from "../endpoint.ts";
 import { newTag } from "../endpoint-request.ts";
+import type { SipRefusal } from "../errors.ts";
 import type { Scheduler } from "../transaction/timers.ts";
 import { MIN_SE, negotiateSessionTimer, SessionTimer } from "./session-timer.ts";
 
@@ -86,12 +87,10 @@ export class InviteServerSession {
       this.invite.transaction.respond(180, "Ringing", { toTag: this.localTag, recordRoute: true });
   }
 
-  reject(status: number, reason?: string, headers?: Array<[string, string]>): void {
+  /** Refuses the call before it is answered (a 3xx redirect counts); ignored once answered. */
+  reject(refusal: SipRefusal): void {
     if (this.#state !== "early") return;
-    this.invite.transaction.respond(status, reason, {
-      toTag: this.localTag,
-      ...(headers ? { headers } : {}),
-    });
+    this.invite.transaction.refuse(refusal, { toTag: this.localTag });
     this.#finish("rejected");
   }
 
@@ -149,7 +148,7 @@ export class InviteServerSession {
   /** Ends the call from our side. */
   async hangup(): Promise<void> {
     if (this.#state === "early") {
-      this.reject(480, "Temporarily Unavailable");
+      this.reject({ status: 480, reason: "Temporarily Unavailable" });
       return;
     }
     if (this.#state === "terminated") return;
@@ -221,10 +220,10 @@ export class InviteServerSession {
   }
 
   #refuseInterval(req: IncomingRequest, minSe: number): void {
-    req.transaction.respond(422, "Session Interval Too Small", {
-      toTag: this.localTag,
-      headers: [["Min-SE", String(minSe)]],
-    });
+    req.transaction.refuse(
+      { status: 422, reason: "Session Interval Too Small", headers: [["Min-SE", String(minSe)]] },
+      { toTag: this.localTag },
+    );
   }
 
   /** A re-INVITE or UPDATE: renegotiates the session timer and restarts it (RFC 4028 §9). */

@@ -92,7 +92,7 @@ test("the answering side hangs up; the caller sees a remote BYE", async () => {
 });
 
 test("a rejected call is a CallFailedError with the status", async () => {
-  onInvite = (s) => s.reject(486, "Busy Here");
+  onInvite = (s) => s.reject({ status: 486, reason: "Busy Here" });
   await assert.rejects(call(), (e: unknown) => e instanceof CallFailedError && e.status === 486);
   assert.equal(await sessions[0]!.ended, "rejected");
 });

@@ -42,7 +42,7 @@ export function registerModule(
     // credentials are looked at, so the answer cannot tell a right password from a wrong one.
     const plan = parseRegister(req.message, { domain: options.domain });
     if (!plan.ok && (plan.status === 404 || plan.status === 400)) {
-      req.transaction.respond(plan.status, plan.reason, { headers: plan.headers ?? [] });
+      req.transaction.refuse(plan);
       return;
     }
     const user = await authenticate(req, options);

@@ -172,26 +172,30 @@ class MessageSummaryNotifier implements MwiNotifier {
 
   async #subscribe(req: IncomingRequest): Promise<void> {
     const read = readSubscribe(req.message, this.#limits);
-    if (!read.ok) return respond(req, read.status, read.reason, { headers: read.headers });
+    if (!read.ok) return req.transaction.refuse(read);
     let dialog: Dialog;
     try {
       const contact = this.o.localContact ?? this.endpoint.contactForRequest(req);
       dialog = Dialog.asServer(req, newTag(), contact);
     } catch {
-      return respond(req, 400, "Missing Contact, From Tag or CSeq");
+      return req.transaction.refuse({ status: 400, reason: "Missing Contact, From Tag or CSeq" });
     }
     const user = await authenticate(req, this.o);
     if (user === undefined) return;
     const box = mailboxUser(req.message);
     const owner = box === undefined ? undefined : this.o.aorOwner(box);
-    if (owner === undefined) return respond(req, 404, "Not Found");
+    if (owner === undefined) return req.transaction.refuse({ status: 404, reason: "Not Found" });
     // RFC 3842 §6: a mailbox's state is private to its owner.
-    if (owner !== user) return respond(req, 403, "Forbidden");
+    if (owner !== user) return req.transaction.refuse({ status: 403, reason: "Forbidden" });
     if (read.expires > 0 && (this.#byUser.get(owner)?.size ?? 0) >= (this.o.maxPerUser ?? 16))
-      return respond(req, 403, "Too Many Subscriptions");
+      return req.transaction.refuse({ status: 403, reason: "Too Many Subscriptions" });
     const body = await this.#body(owner);
     if (body === undefined)
-      return respond(req, 500, "Server Internal Error", { headers: [["Retry-After", "5"]] });
+      return req.transaction.refuse({
+        status: 500,
+        reason: "Server Internal Error",
+        headers: [["Retry-After", "5"]],
+      });
 
     const sub = new MwiSubscription(dialog, owner, read.eventId, this.#ctx);
     // The 2xx creates the dialog: the proxies that record-routed must stay on its path.
@@ -211,17 +215,25 @@ class MessageSummaryNotifier implements MwiNotifier {
   async #refresh(sub: MwiSubscription, req: IncomingRequest): Promise<void> {
     const m = req.message;
     if (m.method !== "SUBSCRIBE")
-      return respond(req, 405, "Method Not Allowed", { headers: [["Allow", "SUBSCRIBE"]] });
+      return req.transaction.refuse({
+        status: 405,
+        reason: "Method Not Allowed",
+        headers: [["Allow", "SUBSCRIBE"]],
+      });
     if (!sub.dialog.acceptRemote(m))
-      return respond(req, 500, "CSeq Out of Order", { headers: [["Retry-After", "1"]] });
+      return req.transaction.refuse({
+        status: 500,
+        reason: "CSeq Out of Order",
+        headers: [["Retry-After", "1"]],
+      });
     const read = readSubscribe(m, this.#limits);
-    if (!read.ok) return respond(req, read.status, read.reason, { headers: read.headers });
+    if (!read.ok) return req.transaction.refuse(read);
     const user = await authenticate(req, this.o);
     if (user === undefined) return;
-    if (user !== sub.userId) return respond(req, 403, "Forbidden");
+    if (user !== sub.userId) return req.transaction.refuse({ status: 403, reason: "Forbidden" });
     // Another id in the same dialog would be a second subscription, which we do not share.
     if (sub.ended || read.eventId !== sub.eventId)
-      return respond(req, 481, "Subscription Does Not Exist");
+      return req.transaction.refuse({ status: 481, reason: "Subscription Does Not Exist" });
     const ok = this.#okOptions(sub.dialog, read.expires);
     if (read.expires === 0) {
       req.transaction.respond(200, "OK", ok);
@@ -303,8 +315,4 @@ class MessageSummaryNotifier implements MwiNotifier {
       async () => known ?? (await this.#body(userId)),
     );
   }
-}
-
-function respond(req: IncomingRequest, status: number, reason: string, o?: RespondOptions): void {
-  req.transaction.respond(status, reason, o);
 }

@@ -2,6 +2,7 @@
 // the Event package, the Subscription-State with its reason, expires and retry-after, and the body.
 
 import { type MessageSummary, parseMessageSummary } from "../../../mwi/index.ts";
+import type { SipRefusal } from "../../errors.ts";
 import type { SipRequest } from "../../message/index.ts";
 import { EVENT_PACKAGE, SUMMARY_TYPE } from "./request.ts";
 
@@ -23,14 +24,11 @@ export type NotifyRead =
       /** Lines of the body the parser skipped (unknown lines, counts over 2^32−1). */
       warnings: string[];
     }
-  | {
+  | ({
       ok: false;
-      status: number;
-      reason: string;
-      headers: Array<[string, string]>;
       /** What was wrong, for one log line. */
       error: string;
-    };
+    } & SipRefusal);
 
 const DELTA = /^[0-9]{1,10}$/;
 

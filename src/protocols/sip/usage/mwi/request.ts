@@ -1,6 +1,7 @@
 // Reads what a SUBSCRIBE asks of the message-summary notifier (RFC 6665 §4.2.1, §8.2.1; RFC 3842
 // §4): the event package and its id, the Accept list and the requested duration, or the refusal.
 
+import type { SipRefusal } from "../../errors.ts";
 import { parseNameAddr, parseUri, type SipRequest, splitList } from "../../message/index.ts";
 
 export const EVENT_PACKAGE = "message-summary";
@@ -20,7 +21,7 @@ export type SubscribeRead =
       /** The granted duration in seconds; 0 asks for a fetch or an unsubscribe. */
       expires: number;
     }
-  | { ok: false; status: number; reason: string; headers: Array<[string, string]> };
+  | ({ ok: false } & SipRefusal);
 
 const refuse = (status: number, reason: string, headers: Array<[string, string]> = []) =>
   ({ ok: false, status, reason, headers }) as const;

@@ -6,14 +6,18 @@ import type { Logger } from "pino";
 import type { MessageSummary } from "../../../mwi/index.ts";
 import type { ClientCredentials } from "../../auth/index.ts";
 import { Dialog, destinationOf } from "../../dialog/dialog.ts";
-import type { Destination, IncomingRequest, RespondOptions, SipEndpoint } from "../../endpoint.ts";
+import type { Destination, IncomingRequest, SipEndpoint } from "../../endpoint.ts";
 import { createRequest, newCallId, newTag } from "../../endpoint-request.ts";
+import type { SipRefusal } from "../../errors.ts";
 import { parseCSeq, parseNameAddr, type SipRequest } from "../../message/index.ts";
 import type { MessageSource } from "../../transport/types.ts";
 import { readNotify, type SubscriptionState } from "./notify-read.ts";
 import { EVENT_PACKAGE, SUMMARY_TYPE } from "./request.ts";
 import { grantedSeconds, retryAfterMs, SubscribeSender } from "./subscribe-sender.ts";
 import type { NotifyRoutes } from "./subscriber-hub.ts";
+
+const NO_SUBSCRIPTION: SipRefusal = { status: 481, reason: "Subscription Does Not Exist" };
+const CSEQ_OUT_OF_ORDER: SipRefusal = { status: 500, reason: "CSeq Out of Order" };
 
 export type SubscriberStatus = "subscribing" | "active" | "retrying" | "stopped";
 
@@ -115,20 +119,18 @@ export class MwiClientSubscription {
   /** A NOTIFY for this subscription's Call-ID and tag (routed here by the hub). */
   onNotify(req: IncomingRequest): void {
     const m = req.message;
-    const respond = (status: number, reason?: string, opts?: RespondOptions) =>
-      req.transaction.respond(status, reason, opts);
     const refused = this.#matchDialog(m);
     if (refused) {
-      respond(refused[0], refused[1]);
+      req.transaction.refuse(refused);
       return;
     }
     const read = readNotify(m);
     if (!read.ok) {
-      respond(read.status, read.reason, { headers: read.headers });
+      req.transaction.refuse(read);
       this.o.onBadNotify?.(read.error, req.source);
       return;
     }
-    respond(200, "OK");
+    req.transaction.respond(200, "OK");
     if (this.#halted) return; // the final NOTIFY of our own unsubscribe: nobody wants it now
     if (read.summary) {
       const event = { summary: read.summary, warnings: read.warnings, receivedAt: new Date() };
@@ -140,21 +142,21 @@ export class MwiClientSubscription {
   }
 
   /** Checks the NOTIFY against the dialog (or starts it); returns the refusal when it fails. */
-  #matchDialog(m: SipRequest): [number, string] | undefined {
+  #matchDialog(m: SipRequest): SipRefusal | undefined {
     const fromTag = parseNameAddr(m.headers.get("from") ?? "")?.tag;
     const cseq = parseCSeq(m.headers.get("cseq") ?? "");
-    if (!fromTag || !cseq) return [400, "Bad From or CSeq"];
+    if (!fromTag || !cseq) return { status: 400, reason: "Bad From or CSeq" };
     const dialog = this.#dialog;
     if (dialog) {
       // A second dialog from a forked SUBSCRIBE: one subscription per mailbox is enough.
-      if (fromTag !== dialog.state.remoteTag) return [481, "Subscription Does Not Exist"];
-      if (!dialog.acceptRemote(m)) return [500, "CSeq Out of Order"];
+      if (fromTag !== dialog.state.remoteTag) return NO_SUBSCRIPTION;
+      if (!dialog.acceptRemote(m)) return CSEQ_OUT_OF_ORDER;
       return undefined;
     }
     // §4.1.2.4: the NOTIFY may overtake the SUBSCRIBE's 2xx; it already names the dialog.
     const e = this.#early;
-    if (e && fromTag !== e.remoteTag) return [481, "Subscription Does Not Exist"];
-    if (e && cseq.seq <= e.remoteSeq) return [500, "CSeq Out of Order"];
+    if (e && fromTag !== e.remoteTag) return NO_SUBSCRIPTION;
+    if (e && cseq.seq <= e.remoteSeq) return CSEQ_OUT_OF_ORDER;
     this.#early = { remoteTag: fromTag, remoteSeq: cseq.seq };
     return undefined;
   }
