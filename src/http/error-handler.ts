@@ -2,7 +2,14 @@
 // code, zod → 400 naming the field, fastify's own 4xx kept, anything else 500 without internals.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { OmnivoxError, RateLimitedError, ValidationError } from "../core/errors.ts";
+import {
+  BadRequestError,
+  InternalError,
+  NotFoundError,
+  OmnivoxError,
+  RateLimitedError,
+  ValidationError,
+} from "../core/errors.ts";
 import { toValidationError, ZodError } from "./validate.ts";
 
 export interface ErrorBody {
@@ -22,10 +29,10 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
   if (isClientError(error)) {
     return {
       status: error.statusCode,
-      body: { error: error.code ?? "OMNIVOX_ERR_BAD_REQUEST", message: error.message },
+      body: { error: error.code ?? BadRequestError.code, message: error.message },
     };
   }
-  return { status: 500, body: { error: "OMNIVOX_ERR_INTERNAL", message: "internal server error" } };
+  return { status: 500, body: { error: InternalError.code, message: "internal server error" } };
 }
 
 /** Fastify's own errors (bad JSON, 413, 415) carry a 4xx statusCode and are safe to show. */
@@ -47,7 +54,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
-      error: "OMNIVOX_ERR_NOT_FOUND",
+      error: NotFoundError.code,
       message: `no route ${request.method} ${request.url.split("?")[0]}`,
     } satisfies ErrorBody),
   );
