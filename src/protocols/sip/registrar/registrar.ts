@@ -1,6 +1,7 @@
 // Registrar behaviour of RFC 3261 §10.3 over an in-memory binding table: authorization of the
 // AOR, expiry limits, Call-ID/CSeq ordering, all-or-nothing commit and the 200 contact list.
 
+import type { SipRefusal } from "../errors.ts";
 import type { SipRequest } from "../message/index.ts";
 import {
   type Binding,
@@ -23,12 +24,13 @@ export interface RegisterOptions extends RegisterLimits {
   source?: SourceAddress;
 }
 
-export interface RegisterResult {
-  status: number;
-  reason: string;
-  /** Headers to add to the response built from the request (e.g. with buildResponse). */
-  headers: Array<[string, string]>;
-}
+/**
+ * The final answer to a REGISTER: 200 with the bindings in Contact, or the refusal. `headers` go
+ * on the response built from the request (e.g. with buildResponse).
+ */
+export type RegisterResult =
+  | { status: 200; reason: "OK"; headers: Array<[string, string]> }
+  | Required<SipRefusal>;
 
 export class Registrar {
   readonly #table = new BindingTable();
