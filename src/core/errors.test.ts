@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { ERROR_CLASSES, OmnivoxError } from "./errors.ts";
+import {
+  DeliveryError,
+  ERROR_CLASSES,
+  NoRouteError,
+  OmnivoxError,
+  RtpPortsExhaustedError,
+  SpeechBusyError,
+  SpeechTimeoutError,
+  WavError,
+} from "./errors.ts";
 
 function instance(
   name: string,
@@ -63,4 +72,14 @@ test("every OMNIVOX_ERR_* code used in src/ is a class of the table", async () =
 test("each class carries its code as a static, for names that crossed a thread", () => {
   for (const [name, Cls] of Object.entries(ERROR_CLASSES))
     assert.equal(Cls.code, instance(name, Cls).code, name);
+});
+
+test("transient says what may pass: a busy engine or full port range, a temporary delivery error", () => {
+  assert.equal(new SpeechBusyError(4).transient, true);
+  assert.equal(new SpeechTimeoutError(30_000).transient, true);
+  assert.equal(new RtpPortsExhaustedError({ min: 20000, max: 20002 }, 2).transient, true);
+  assert.equal(new DeliveryError("relay busy").transient, true);
+  assert.equal(new DeliveryError("550 no such mailbox", true).transient, false);
+  assert.equal(new WavError("not a RIFF file").transient, false);
+  assert.equal(new NoRouteError("no route").transient, false);
 });

@@ -44,18 +44,27 @@ export class UnauthorizedError extends defineError("OMNIVOX_ERR_UNAUTHORIZED", 4
 export class ForbiddenError extends defineError("OMNIVOX_ERR_FORBIDDEN", 403) {}
 export class NotFoundError extends defineError("OMNIVOX_ERR_NOT_FOUND", 404) {}
 export class ConflictError extends defineError("OMNIVOX_ERR_CONFLICT", 409) {}
-/** Too many failed attempts from a source or for an account: wait `retryAfterSeconds`. */
+/** The profile's routes give this communication no target. */
 export class NoRouteError extends defineError("OMNIVOX_ERR_NO_ROUTE", 422) {}
 /** The target cannot take a delivery now (IM client offline): the outbox holds it. */
-export class TargetUnavailableError extends defineError("OMNIVOX_ERR_TARGET_UNAVAILABLE", 503) {}
-/** A delivery attempt failed in a way that may pass (network, 4xx SMTP): retried with backoff. */
+export class TargetUnavailableError extends defineError(
+  "OMNIVOX_ERR_TARGET_UNAVAILABLE",
+  503,
+  true,
+) {}
+/**
+ * A delivery attempt failed: one that may pass (network, 4xx SMTP) is retried with backoff, a
+ * `permanent` one (5xx SMTP, a number that does not exist) fails at once.
+ */
 export class DeliveryError extends defineError("OMNIVOX_ERR_DELIVERY", 502) {
+  override readonly transient: boolean;
   constructor(
     message: string,
     readonly permanent = false,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.transient = !permanent;
   }
 }
 export class ConversionError extends defineError("OMNIVOX_ERR_CONVERSION", 500) {}

@@ -218,9 +218,8 @@ export class OutboxWorker {
       await this.#releaseIfBack(d);
       return;
     }
-    const permanent =
-      (err instanceof DeliveryError && err.permanent) ||
-      (err instanceof OmnivoxError && !(err instanceof DeliveryError) && !err.transient);
+    // An untyped error (a bug, a library's own) may pass; a typed one says whether it may.
+    const permanent = err instanceof OmnivoxError && !err.transient;
     if (permanent || d.attempts >= options.maxAttempts) {
       await store.outbox.markFailed(d.id, reason);
       observer?.attempt(scheme, "failed");
