@@ -279,3 +279,12 @@ test("sip.mediaAddress is required when sip.listen is a wildcard, and is never o
   assert.equal(c.sip.mediaAddress, "192.0.2.7");
   assert.equal(parseConfig({ sip: { listen: "192.0.2.7:5060" } }).sip.mediaAddress, undefined);
 });
+
+test("icw.outboundProxy is a host:port to connect to", () => {
+  assert.equal(
+    parseConfig({ icw: { outboundProxy: "192.0.2.10:5060" } }).icw.outboundProxy,
+    "192.0.2.10:5060",
+  );
+  for (const outboundProxy of ["sip:192.0.2.10:5060", "192.0.2.10:0", "192.0.2.10"])
+    refused({ icw: { outboundProxy } }, "icw.outboundProxy", /host:port|port must be 1–65535/);
+});

@@ -24,17 +24,19 @@ export function parseListen(value: string): ListenAddress {
 
 const durationMs = z.number().int().nonnegative();
 
-/** A host and a port 1–65535 to connect to, without a scheme: "xmpp.example.net:5347". */
-const connectHostPort = z
-  .string()
-  .regex(
-    /^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/,
-    'expected "host:port" without a scheme, e.g. "xmpp.example.net:5347"',
-  )
-  .refine((v) => {
-    const port = Number(v.slice(v.lastIndexOf(":") + 1));
-    return port >= 1 && port <= 65535;
-  }, "port must be 1–65535");
+/** A host and a port 1–65535 to connect to, without a scheme, such as `example`. */
+function connectHostPort(example: string) {
+  return z
+    .string()
+    .regex(
+      /^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/,
+      `expected "host:port" without a scheme, e.g. "${example}"`,
+    )
+    .refine((v) => {
+      const port = Number(v.slice(v.lastIndexOf(":") + 1));
+      return port >= 1 && port <= 65535;
+    }, "port must be 1–65535");
+}
 
 /** An issue on `lowKey` when the lower bound of a pair is above the upper one. */
 function boundsInOrder<T>(lowKey: keyof T & string, highKey: keyof T & string) {
@@ -505,13 +507,13 @@ export const configSchema = z
         /** How long the user has to choose before the call goes to voicemail; 0 turns ICW off. */
         decideMs: durationMs.default(8000),
         /** Where a takeover to a tel: number is sent (a SIP trunk or PBX); sip: URIs go direct. */
-        outboundProxy: listenSchema.optional(),
+        outboundProxy: connectHostPort("192.0.2.10:5060").optional(),
       })
       .prefault({}),
     /** The XEP-0114 component; nothing runs without `server`, which then needs domain and secret. */
     xmpp: z
       .strictObject({
-        server: connectHostPort.optional(),
+        server: connectHostPort("xmpp.example.net:5347").optional(),
         domain: z.string().optional(),
         secret: z.string().optional(),
       })
