@@ -58,13 +58,19 @@ export type DeliveryJson = z.output<typeof deliveryJsonSchema>;
 
 const deliveries = z.array(deliveryJsonSchema);
 
-export const communicationJsonSchema = z.discriminatedUnion("kind", [
+/** Email, IM and ICW carry text (core/communication.ts TextBody). */
+const textCommunication = <K extends "email" | "im" | "icw">(kind: K) =>
   z.strictObject({
     ...baseShape,
-    kind: z.enum(["email", "im", "icw"]),
+    kind: z.literal(kind),
     body: z.strictObject({ text: str(), html: z.optional(str()) }),
     deliveries,
-  }),
+  });
+
+export const communicationJsonSchema = z.discriminatedUnion("kind", [
+  textCommunication("email"),
+  textCommunication("im"),
+  textCommunication("icw"),
   z.strictObject({
     ...baseShape,
     kind: z.enum(["voicemail", "pstn", "cellular", "legacy-voicemail"]),
