@@ -1,13 +1,7 @@
 // Parse, don't validate: request parts go through a zod schema once, at the edge, and a failure
 // becomes a ValidationError naming the dotted path of the first problem ("routes.0.from").
 
-import {
-  type $ZodType,
-  config,
-  type output,
-  safeParse,
-  $ZodError as ZodError,
-} from "zod/v4/core";
+import { type $ZodType, config, type output, safeParse, $ZodError as ZodError } from "zod/v4/core";
 import en from "zod/v4/locales/en.js";
 import { ValidationError } from "../core/errors.ts";
 

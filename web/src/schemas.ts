@@ -1,6 +1,10 @@
 // What the browser sends and accepts (DESIGN §4 REST and stream): the server's own wire schemas
-// (src/http/schemas), imported here so page and server cannot drift. They are zod/mini and pull
-// in only core types and constants, so the bundle stays small and free of Node code.
+// (src/http/schemas) and the web adapter's frame types, imported here so page and server cannot
+// drift. The schemas are zod/mini over core types and constants: a small bundle, no Node code.
+
+import type { CallActionFrame, SendFrame } from "../../src/adapters/web/frames.ts";
+
+export type { AckFrame } from "../../src/adapters/web/frames.ts";
 
 import type { MwiSnapshotJson } from "../../src/http/schemas/mwi.ts";
 import type { MwiEvent } from "../../src/http/schemas/stream.ts";
@@ -17,6 +21,7 @@ export { mwiSnapshotSchema } from "../../src/http/schemas/mwi.ts";
 export { profileSchema } from "../../src/http/schemas/profile.ts";
 export { sessionAnswerSchema } from "../../src/http/schemas/session.ts";
 export {
+  anyEventSchema,
   type CallAlertEvent as CallAlert,
   type CallState,
   type CallUpdateEvent as CallUpdate,
@@ -26,7 +31,6 @@ export {
   messageEventSchema,
   mwiEventSchema,
   type ReplyFrame as Reply,
-  anyEventSchema,
   replyFrameSchema as replySchema,
 } from "../../src/http/schemas/stream.ts";
 export {
@@ -37,3 +41,6 @@ export {
 
 /** What the MWI panel shows: GET /users/:id/mwi, or a stream `mwi` event (which says more). */
 export type MwiStatus = MwiSnapshotJson & Partial<Pick<MwiEvent, "version" | "supplemental">>;
+
+/** What the page sends up the stream: the web adapter's own frame types (acks are stream.ts's). */
+export type UpFrame = SendFrame | CallActionFrame;

@@ -23,12 +23,10 @@ export const userIdSchema = z
   .check(z.regex(USER_ID, "expected 1–64 of a-z 0-9 . _ -, starting with a letter or digit"));
 const itemId = z.string().check(z.regex(ITEM_ID, "expected 1–64 of A-Z a-z 0-9 . _ -"));
 
-export const phoneSchema = z
-  .string()
-  .check(
-    z.overwrite((s) => s.replace(/[\s().-]/g, "")),
-    z.regex(/^\+?[0-9]{2,32}$/, "expected a phone number: digits, optional leading +"),
-  );
+export const phoneSchema = z.string().check(
+  z.overwrite((s) => s.replace(/[\s().-]/g, "")),
+  z.regex(/^\+?[0-9]{2,32}$/, "expected a phone number: digits, optional leading +"),
+);
 
 export const emailSchema = z
   .string()

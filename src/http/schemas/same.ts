@@ -12,6 +12,4 @@ type Plain<T> = T extends readonly (infer E)[]
 
 /** True when A and B are the same type, optional and required members told apart. */
 export type Same<A, B> =
-  (<T>() => T extends Plain<A> ? 1 : 2) extends <T>() => T extends Plain<B> ? 1 : 2
-    ? true
-    : false;
+  (<T>() => T extends Plain<A> ? 1 : 2) extends <T>() => T extends Plain<B> ? 1 : 2 ? true : false;

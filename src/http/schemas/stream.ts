@@ -25,7 +25,11 @@ export const messageEventSchema = z.strictObject({
 });
 export type MessageEvent = z.output<typeof messageEventSchema>;
 
-export const mwiEventSchema = z.strictObject({ id: str(), type: z.literal("mwi"), ...indicatorShape });
+export const mwiEventSchema = z.strictObject({
+  id: str(),
+  type: z.literal("mwi"),
+  ...indicatorShape,
+});
 export type MwiEvent = z.output<typeof mwiEventSchema>;
 
 /** Internet call waiting (README "Internet call waiting"): a call rings until `decideBy`. */

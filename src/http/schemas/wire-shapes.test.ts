@@ -20,7 +20,7 @@ import { defaultProfile } from "../../core/profile.ts";
 import type { MwiSnapshot } from "../../gateway/mwi-service.ts";
 import { toJson } from "../routes/communications.ts";
 import { type CommunicationJson, communicationJsonSchema } from "./communications.ts";
-import { mwiSnapshotSchema } from "./mwi.ts";
+import type { mwiSnapshotSchema } from "./mwi.ts";
 import type { Same } from "./same.ts";
 import {
   type CALL_STATES,
