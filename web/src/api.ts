@@ -9,6 +9,7 @@ import {
   errorBodySchema,
   type MwiStatus,
   mwiSnapshotSchema,
+  type PatchUserBody,
   type Profile,
   profileSchema,
   sessionAnswerSchema,
@@ -120,7 +121,7 @@ export class Api {
   }
 
   /** Replaces the named top-level fields; `password` and `pin` are write-only. */
-  patchProfile(fields: Partial<Omit<Profile, "id">> & { password?: string; pin?: string }) {
+  patchProfile(fields: PatchUserBody): Promise<Profile> {
     return this.#json(profileSchema, "PATCH", this.#user, fields);
   }
 

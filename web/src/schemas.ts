@@ -20,6 +20,7 @@ export { errorBodySchema } from "../../src/http/schemas/error.ts";
 export { mwiSnapshotSchema } from "../../src/http/schemas/mwi.ts";
 export { profileSchema } from "../../src/http/schemas/profile.ts";
 export { sessionAnswerSchema } from "../../src/http/schemas/session.ts";
+export type { PatchUserBody } from "../../src/http/schemas/users.ts";
 export {
   anyEventSchema,
   type CallAlertEvent as CallAlert,
