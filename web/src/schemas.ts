@@ -20,7 +20,6 @@ export { errorBodySchema } from "../../src/http/schemas/error.ts";
 export { mwiSnapshotSchema } from "../../src/http/schemas/mwi.ts";
 export { profileSchema } from "../../src/http/schemas/profile.ts";
 export { sessionAnswerSchema } from "../../src/http/schemas/session.ts";
-export type { PatchUserBody } from "../../src/http/schemas/users.ts";
 export {
   anyEventSchema,
   type CallAlertEvent as CallAlert,
@@ -34,6 +33,7 @@ export {
   type ReplyFrame as Reply,
   replyFrameSchema as replySchema,
 } from "../../src/http/schemas/stream.ts";
+export type { PatchUserBody } from "../../src/http/schemas/users.ts";
 export {
   type VoicemailJson as Voicemail,
   voicemailJsonSchema as voicemailSchema,
