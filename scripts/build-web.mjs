@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Bundles the browser client (web/src/main.ts and styles.css) with esbuild into web/dist/app.js
 // and app.css. Run by `prepare` (npm install), `prestart` with --if-stale, and the web UI tests.
+// The client imports the server's wire schemas (src/http/schemas) and the core types and lists
+// they name; a browser build refuses any Node built-in, so no server-only code slips in.
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const WEB = fileURLToPath(new URL("../web/", import.meta.url));
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const WEB = join(ROOT, "web");
+/** Every folder the bundle reads from: the client and the server code it shares. */
+const SOURCES = [join(WEB, "src"), join(ROOT, "src/http/schemas"), join(ROOT, "src/core")];
 export const DIST = join(WEB, "dist");
 const OUTPUTS = ["app.js", "app.css"];
 
@@ -23,7 +28,7 @@ async function newestSource(dir) {
 /** True when an output is missing or older than a source (or this script). */
 export async function isStale() {
   const sources = Math.max(
-    await newestSource(join(WEB, "src")),
+    ...(await Promise.all(SOURCES.map(newestSource))),
     (await stat(fileURLToPath(import.meta.url))).mtimeMs,
   );
   for (const name of OUTPUTS) {
@@ -46,6 +51,7 @@ export async function buildWeb({ ifStale = false } = {}) {
       entryPoints: { app: join(WEB, "src/main.ts"), "app-style": join(WEB, "src/styles.css") },
       outdir: tmp,
       bundle: true,
+      platform: "browser",
       format: "esm",
       target: ["es2022"],
       minify: true,

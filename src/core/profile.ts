@@ -1,5 +1,6 @@
 // A user's profile (DESIGN §4): the numbers and addresses that reach the user, the
 // voicemail systems to watch, the IM clients to notify, and the routes that choose targets.
+// These are the plain types; the wire schema (http/schemas/profile.ts) is checked to equal them.
 
 import type { Address } from "./address.ts";
 import type { SystemKind } from "./system.ts";
@@ -34,14 +35,27 @@ export function profileJids(profile: Pick<Profile, "imClients">): string[] {
 }
 
 /** Targets a route may name: a system kind, resolved against the profile by the router. */
-export type RouteTarget = "email" | "im" | "voicemail" | "pstn" | "cellular" | "legacy-voicemail";
+export const ROUTE_TARGETS = [
+  "email",
+  "im",
+  "voicemail",
+  "pstn",
+  "cellular",
+  "legacy-voicemail",
+] as const;
+
+export type RouteTarget = (typeof ROUTE_TARGETS)[number];
+
+/** The audio formats a route may ask for: WAV only, as no MP3 encoder ships with omnivox. */
+export const AUDIO_FORMATS = ["wav"] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 
 export interface Route {
   /** The system the communication arrived from, or "*" for any. */
   from: SystemKind | "*";
   to: RouteTarget[];
   transcribe?: boolean;
-  audioFormat?: "wav" | "mp3";
+  audioFormat?: AudioFormat;
   voice?: string;
   language?: string;
 }

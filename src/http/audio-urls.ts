@@ -6,11 +6,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config, ListenAddress } from "../config/schema.ts";
 import type { AudioLinks } from "../core/ports.ts";
+import { AUDIO_ID } from "./schemas/voicemail.ts";
 import { deriveKey } from "./tokens.ts";
 
 export const AUDIO_PATH = "/api/v1/audio/";
-/** The audio store's id alphabet (store/audio-store.ts): nothing in it needs URL escaping. */
-export const AUDIO_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const EXPIRY = /^[0-9]{1,15}$/;
 const MAC = /^[A-Za-z0-9_-]{43}$/;
 

@@ -10,13 +10,10 @@ import {
   RateLimitedError,
   ValidationError,
 } from "../core/errors.ts";
+import type { ErrorBody } from "./schemas/error.ts";
 import { toValidationError, ZodError } from "./validate.ts";
 
-export interface ErrorBody {
-  error: string;
-  message: string;
-  field?: string;
-}
+export type { ErrorBody };
 
 export function errorBody(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ZodError) return errorBody(toValidationError(error));

@@ -1,9 +1,12 @@
 // Parse, don't validate: request parts go through a zod schema once, at the edge, and a failure
 // becomes a ValidationError naming the dotted path of the first problem ("routes.0.from").
 
-import type { z } from "zod";
-import { ZodError } from "zod";
+import { type $ZodType, config, type output, safeParse, $ZodError as ZodError } from "zod/v4/core";
+import en from "zod/v4/locales/en.js";
 import { ValidationError } from "../core/errors.ts";
+
+// The wire schemas are zod/mini, which loads no locale: the server's messages are English.
+config(en());
 
 /** "emails.0"; for an unknown key, the key itself ("mwi.colour"); `root` when the path is empty. */
 export function fieldOf(error: ZodError, root = "body"): { field: string; reason: string } {
@@ -22,12 +25,12 @@ export function toValidationError(error: ZodError, root = "body"): ValidationErr
 }
 
 /** Parses `value` or throws ValidationError; `root` names the whole value (body, query, params). */
-export function parseInput<S extends z.ZodType>(
+export function parseInput<S extends $ZodType>(
   schema: S,
   value: unknown,
   root = "body",
-): z.output<S> {
-  const result = schema.safeParse(value);
+): output<S> {
+  const result = safeParse(schema, value);
   if (!result.success) throw toValidationError(result.error, root);
   return result.data;
 }

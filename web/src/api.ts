@@ -4,14 +4,15 @@
 
 import type * as z from "zod/mini";
 import {
-  apiErrorSchema,
   type CommunicationJson,
   communicationListSchema,
+  errorBodySchema,
   type MwiStatus,
-  mwiStatusSchema,
+  mwiSnapshotSchema,
+  type PatchUserBody,
   type Profile,
   profileSchema,
-  sessionSchema,
+  sessionAnswerSchema,
   type Voicemail,
   voicemailListSchema,
   voicemailSchema,
@@ -48,7 +49,7 @@ async function failure(res: Response): Promise<ApiError> {
   } catch {
     parsed = undefined;
   }
-  const body = apiErrorSchema.safeParse(parsed);
+  const body = errorBodySchema.safeParse(parsed);
   if (body.success)
     return new ApiError(res.status, body.data.error, body.data.message, body.data.field);
   return new ApiError(res.status, "HTTP", `the server answered ${res.status} ${res.statusText}`);
@@ -73,7 +74,7 @@ export async function login(user: string, password: string): Promise<string> {
     body: JSON.stringify({ user, password }),
   });
   if (!res.ok) throw await failure(res);
-  return sessionSchema.parse(await res.json()).token;
+  return sessionAnswerSchema.parse(await res.json()).token;
 }
 
 export class Api {
@@ -120,7 +121,7 @@ export class Api {
   }
 
   /** Replaces the named top-level fields; `password` and `pin` are write-only. */
-  patchProfile(fields: Partial<Omit<Profile, "id">> & { password?: string; pin?: string }) {
+  patchProfile(fields: PatchUserBody): Promise<Profile> {
     return this.#json(profileSchema, "PATCH", this.#user, fields);
   }
 
@@ -152,7 +153,7 @@ export class Api {
   }
 
   mwi(): Promise<MwiStatus> {
-    return this.#json(mwiStatusSchema, "GET", `${this.#user}/mwi`);
+    return this.#json(mwiSnapshotSchema, "GET", `${this.#user}/mwi`);
   }
 
   async setMwiEnabled(systemId: string, enabled: boolean): Promise<void> {

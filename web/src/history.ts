@@ -31,9 +31,10 @@ export function historyMessages(list: CommunicationJson[], userId: string): Mess
       id: `history-${c.id}`,
       type: "message" as const,
       communicationId: c.id,
+      threadId: c.thread.threadId,
       from: label(c.from),
       ...(c.subject !== undefined ? { subject: c.subject } : {}),
-      text: c.body.text ?? c.body.transcript ?? "(voice message)",
+      text: "text" in c.body ? c.body.text : (c.body.transcript ?? "(voice message)"),
       receivedAt: c.receivedAt,
     }));
 }

@@ -1,15 +1,11 @@
 // The event stream (DESIGN §4, WebSocket /api/v1/stream, RFC 6455): acknowledges every event,
 // drops repeats of events it has seen, and reconnects by itself with jittered exponential backoff.
 
-import { anyEventSchema, type Reply, replySchema } from "./schemas.ts";
+import { type AckFrame, anyEventSchema, type Reply, replySchema, type UpFrame } from "./schemas.ts";
+
+export type { UpFrame };
 
 export type StreamState = "connecting" | "open" | "waiting";
-
-export type UpFrame =
-  | { type: "send"; to: string; text: string; subject?: string; requestId: string }
-  | { type: "call-action"; callId: string; action: "voicemail" }
-  | { type: "call-action"; callId: string; action: "forward" | "takeover"; to: string }
-  | { type: "call-action"; callId: string; action: "reply"; text: string };
 
 export interface StreamHandlers {
   /** An event with an id and a type; it is acknowledged before this is called. */
@@ -110,7 +106,7 @@ export class EventStream {
     }
     const event = anyEventSchema.safeParse(frame);
     if (!event.success) return;
-    socket.send(JSON.stringify({ type: "ack", id: event.data.id }));
+    socket.send(JSON.stringify({ type: "ack", id: event.data.id } satisfies AckFrame));
     // An event whose ack was lost comes again on the next connection: show it once.
     if (this.#seen.has(event.data.id)) return;
     this.#seen.add(event.data.id);

@@ -20,7 +20,7 @@ import { emailSchema, jidSchema, userIdSchema } from "../schemas/profile.ts";
 import { parseInput } from "../validate.ts";
 
 const claimBody = z
-  .strictObject({ email: emailSchema.optional(), jid: jidSchema.optional() })
+  .strictObject({ email: z.optional(emailSchema), jid: z.optional(jidSchema) })
   .refine((b) => (b.email === undefined) !== (b.jid === undefined), {
     message: "give exactly one of email or jid",
     path: ["email"],

@@ -2,12 +2,15 @@
 // deliveries and their states. A user sees their own; the admin names the user.
 
 import type { FastifyPluginAsync } from "fastify";
-import type { Delivery } from "../../core/delivery.ts";
 import { ForbiddenError, ValidationError } from "../../core/errors.ts";
 import type { CommunicationWithDeliveries } from "../../store/types.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
-import { communicationsQuerySchema } from "../schemas/communications.ts";
+import {
+  type CommunicationJson,
+  communicationsQuerySchema,
+  type DeliveryJson,
+} from "../schemas/communications.ts";
 import { parseInput } from "../validate.ts";
 
 export const communicationsRoutes: FastifyPluginAsync<RouteContext> = async (
@@ -37,17 +40,11 @@ export const communicationsRoutes: FastifyPluginAsync<RouteContext> = async (
   });
 };
 
-export interface DeliveryJson {
-  id: string;
-  target: string;
-  state: Delivery["state"];
-  attempts: number;
-  lastError: string | null;
-  deliveredAt: string | null;
-}
-
 /** Dates as ISO 8601 strings; the delivery's internals (lease, next attempt) stay inside. */
-export function toJson({ communication, deliveries }: CommunicationWithDeliveries) {
+export function toJson({
+  communication,
+  deliveries,
+}: CommunicationWithDeliveries): CommunicationJson {
   return {
     ...communication,
     receivedAt: communication.receivedAt.toISOString(),

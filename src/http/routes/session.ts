@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { RateLimitedError } from "../../core/errors.ts";
 import type { RouteContext } from "../deps.ts";
-import { sessionBodySchema } from "../schemas/session.ts";
+import { type SessionAnswer, sessionBodySchema } from "../schemas/session.ts";
 import { parseInput } from "../validate.ts";
 
 export const sessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { auth }) => {
@@ -17,7 +17,7 @@ export const sessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { aut
         ...(userAgent !== undefined ? { userAgent } : {}),
       });
       request.log.info({ userId: body.user, sessionId, source: request.ip }, "session opened");
-      return { token, sessionId, expiresAt: expiresAt.toISOString() };
+      return { token, sessionId, expiresAt: expiresAt.toISOString() } satisfies SessionAnswer;
     } catch (err) {
       // The source is logged on every refusal, in one fixed form, for fail2ban (docs/security.md).
       const throttled = err instanceof RateLimitedError;

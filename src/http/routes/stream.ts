@@ -18,7 +18,7 @@ const streamQuerySchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1–64 of A-Z a-z 0-9 . _ -")
     .default("web"),
   /** With the admin token: whose stream to open. */
-  user: userIdSchema.optional(),
+  user: z.optional(userIdSchema),
 });
 
 export const streamRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {

@@ -12,20 +12,9 @@ import {
   mailboxParamsSchema,
   messageParamsSchema,
   patchMessageSchema,
+  type VoicemailJson,
 } from "../schemas/voicemail.ts";
 import { parseInput } from "../validate.ts";
-
-export interface VoicemailJson {
-  id: string;
-  from: { ani: string | null };
-  dnis: string | null;
-  receivedAt: string;
-  durationMs: number;
-  state: "new" | "saved";
-  urgent: boolean;
-  transcript?: string;
-  audioUrl: string;
-}
 
 export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
   app,

@@ -2,7 +2,7 @@
 // `userId` with which the admin submits on a user's behalf, and `audio` (a base64 WAV) for a
 // voice message instead of `text`.
 
-import { z } from "zod";
+import * as z from "zod/mini";
 import { userIdSchema } from "./profile.ts";
 
 /** A JSON body carries audio as base64: 8 MiB of it is about 6 MB of WAV (6 min at 8 kHz). */
@@ -18,31 +18,35 @@ const isBase64 = (s: string) => s.length % 4 === 0 && BASE64_CHARS.test(s);
 
 export const messageBodySchema = z
   .strictObject({
-    userId: userIdSchema.optional(),
-    to: z.string().min(1).max(1024),
-    text: z
-      .string()
-      .min(1)
-      .max(256 * 1024)
-      .optional(),
+    userId: z.optional(userIdSchema),
+    to: z.string().check(z.minLength(1), z.maxLength(1024)),
+    text: z.optional(z.string().check(z.minLength(1), z.maxLength(256 * 1024))),
     /** A WAV file (PCM 16-bit, µ-law or A-law, any rate) as base64. */
-    audio: z
-      .string()
-      .min(1)
-      .max(AUDIO_BASE64_MAX, "audio: at most 8 MiB of base64 (about 6 MB of WAV)")
-      .refine(isBase64, "expected a WAV file as standard base64 (RFC 4648), without line breaks")
-      .optional(),
-    subject: z.string().max(998).optional(),
+    audio: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(AUDIO_BASE64_MAX, "audio: at most 8 MiB of base64 (about 6 MB of WAV)"),
+          z.refine(
+            isBase64,
+            "expected a WAV file as standard base64 (RFC 4648), without line breaks",
+          ),
+        ),
+    ),
+    subject: z.optional(z.string().check(z.maxLength(998))),
     /** Makes a retried submission idempotent: the same communication comes back. */
-    requestId: z.string().min(1).max(200).optional(),
+    requestId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     /** The communicationId this message answers: it joins that thread. */
-    inReplyTo: z.string().min(1).max(200).optional(),
+    inReplyTo: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   })
-  .superRefine((body, ctx) => {
-    if (body.text === undefined && body.audio === undefined)
-      ctx.addIssue({ code: "custom", path: ["text"], message: "give text or audio" });
-    if (body.text !== undefined && body.audio !== undefined)
-      ctx.addIssue({ code: "custom", path: ["audio"], message: "give text or audio, not both" });
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      if (body.text === undefined && body.audio === undefined)
+        ctx.addIssue({ code: "custom", path: ["text"], message: "give text or audio" });
+      if (body.text !== undefined && body.audio !== undefined)
+        ctx.addIssue({ code: "custom", path: ["audio"], message: "give text or audio, not both" });
+    }),
+  );
 
 export type MessageBody = z.infer<typeof messageBodySchema>;

@@ -1,39 +1,43 @@
-// Zod schemas mirroring src/core/profile.ts (DESIGN §4 profile): strict objects, so an unknown key
-// is a 400 naming it. Emails are lower-cased and phones reduced to digits and a leading "+".
+// The profile on the wire (DESIGN §4 profile), for the server and the web client alike: strict
+// objects, so an unknown key is a 400 naming it. Emails are lower-cased and phones reduced to
+// digits and a leading "+". zod/mini keeps the browser bundle small; the types equal core's.
 
-import { z } from "zod";
+import * as z from "zod/mini";
+import {
+  AUDIO_FORMATS,
+  type ImClient,
+  type MwiPreferences,
+  type Profile,
+  ROUTE_TARGETS,
+  type Route,
+  type VoicemailSystem,
+} from "../../core/profile.ts";
 import { SYSTEM_KINDS } from "../../core/system.ts";
+import type { Same } from "./same.ts";
 
 export const USER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const userIdSchema = z
   .string()
-  .regex(USER_ID, "expected 1–64 of a-z 0-9 . _ -, starting with a letter or digit");
-const itemId = z.string().regex(ITEM_ID, "expected 1–64 of A-Z a-z 0-9 . _ -");
+  .check(z.regex(USER_ID, "expected 1–64 of a-z 0-9 . _ -, starting with a letter or digit"));
+const itemId = z.string().check(z.regex(ITEM_ID, "expected 1–64 of A-Z a-z 0-9 . _ -"));
 
-export const phoneSchema = z
-  .string()
-  .transform((s) => s.replace(/[\s().-]/g, ""))
-  .pipe(
-    z.string().regex(/^\+?[0-9]{2,32}$/, "expected a phone number: digits, optional leading +"),
-  );
+export const phoneSchema = z.string().check(
+  z.overwrite((s) => s.replace(/[\s().-]/g, "")),
+  z.regex(/^\+?[0-9]{2,32}$/, "expected a phone number: digits, optional leading +"),
+);
 
 export const emailSchema = z
   .string()
-  .trim()
-  .toLowerCase()
-  .pipe(
-    z
-      .string()
-      .max(254)
-      .regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/, "expected an email address"),
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.maxLength(254),
+    z.regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/, "expected an email address"),
   );
 
-const sipUri = z
-  .string()
-  .max(512)
-  .regex(/^sips?:\S+$/, "expected a sip: URI");
+const sipUri = z.string().check(z.maxLength(512), z.regex(/^sips?:\S+$/, "expected a sip: URI"));
 
 export const voicemailSystemSchema = z.discriminatedUnion("kind", [
   z.strictObject({ id: itemId, kind: z.literal("internal") }),
@@ -41,22 +45,21 @@ export const voicemailSystemSchema = z.discriminatedUnion("kind", [
     id: itemId,
     kind: z.literal("sip"),
     uri: sipUri,
-    depositUri: sipUri.optional(),
+    depositUri: z.optional(sipUri),
   }),
   z.strictObject({
     id: itemId,
     kind: z.literal("smdi"),
-    link: z.string().min(1).max(64),
-    station: z.string().regex(/^[0-9]{1,16}$/, "expected the station's digits"),
-    depositUri: sipUri.optional(),
+    link: z.string().check(z.minLength(1), z.maxLength(64)),
+    station: z.string().check(z.regex(/^[0-9]{1,16}$/, "expected the station's digits")),
+    depositUri: z.optional(sipUri),
   }),
 ]);
 
 /** RFC 7622: [localpart@]domainpart[/resourcepart], at most 3071 bytes in all. */
 export const jidSchema = z
   .string()
-  .max(3071)
-  .regex(/^([^\s@/]+@)?[^\s@/]+(\/\S*)?$/, "expected a JID");
+  .check(z.maxLength(3071), z.regex(/^([^\s@/]+@)?[^\s@/]+(\/\S*)?$/, "expected a JID"));
 
 export const imClientSchema = z.discriminatedUnion("kind", [
   z.strictObject({ id: itemId, kind: z.literal("web") }),
@@ -65,35 +68,38 @@ export const imClientSchema = z.discriminatedUnion("kind", [
 
 export const routeSchema = z.strictObject({
   from: z.enum([...SYSTEM_KINDS, "*"]),
-  to: z.array(z.enum(["email", "im", "voicemail", "pstn", "cellular", "legacy-voicemail"])).min(1),
-  transcribe: z.boolean().optional(),
-  // No MP3 encoder ships with omnivox (none without a native dependency), so only WAV is offered.
-  audioFormat: z
-    .literal("wav", {
+  to: z.array(z.enum(ROUTE_TARGETS)).check(z.minLength(1)),
+  transcribe: z.optional(z.boolean()),
+  audioFormat: z.optional(
+    z.enum(AUDIO_FORMATS, {
       error: 'expected "wav": MP3 is not supported, no MP3 encoder is available in this build',
-    })
-    .optional(),
-  voice: z.string().min(1).max(64).optional(),
-  language: z
-    .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, "expected a BCP 47 tag")
-    .optional(),
+    }),
+  ),
+  voice: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  language: z.optional(
+    z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, "expected a BCP 47 tag")),
+  ),
 });
 
 export const mwiSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  supplemental: z
-    .strictObject({
-      timestamp: z.boolean().default(true),
-      text: z.string().max(500).optional(),
-    })
-    .prefault({}),
+  enabled: z._default(z.boolean(), true),
+  supplemental: z.prefault(
+    z.strictObject({
+      timestamp: z._default(z.boolean(), true),
+      text: z.optional(z.string().check(z.maxLength(500))),
+    }),
+    {},
+  ),
   /** What the user's SIP phones' MWI NOTIFY counts: our own store, or every enabled system. */
-  phones: z.enum(["internal", "all"]).optional(),
+  phones: z.optional(z.enum(["internal", "all"])),
 });
 
-/** Ids within one list name things (routes, MWI commands), so they must be unique. */
-function uniqueIds<T extends { id: string }>(items: T[], ctx: z.RefinementCtx, key: string): void {
+/** Ids within one list name things (systems, clients), so they must be unique. */
+function uniqueIds<T extends { id: string }>(
+  items: T[],
+  ctx: z.core.$RefinementCtx<unknown>,
+  key: string,
+): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     if (seen.has(item.id)) {
@@ -109,18 +115,26 @@ function unique(values: string[]): string[] {
 
 /** The profile fields other than id: the shape of a PATCH body and most of a POST body. */
 export const profileFields = {
-  displayName: z.string().trim().min(1).max(200),
-  phones: z.array(phoneSchema).max(32).transform(unique),
-  emails: z.array(emailSchema).max(32).transform(unique),
-  voicemailSystems: z.array(voicemailSystemSchema).max(32),
-  imClients: z.array(imClientSchema).max(32),
-  routes: z.array(routeSchema).max(64),
+  displayName: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  phones: z.array(phoneSchema).check(z.maxLength(32), z.overwrite(unique)),
+  emails: z.array(emailSchema).check(z.maxLength(32), z.overwrite(unique)),
+  voicemailSystems: z.array(voicemailSystemSchema).check(z.maxLength(32)),
+  imClients: z.array(imClientSchema).check(z.maxLength(32)),
+  routes: z.array(routeSchema).check(z.maxLength(64)),
   mwi: mwiSchema,
 };
 
-export const profileSchema = z
-  .strictObject({ id: userIdSchema, ...profileFields })
-  .superRefine((p, ctx) => {
+export const profileSchema = z.strictObject({ id: userIdSchema, ...profileFields }).check(
+  z.superRefine((p, ctx) => {
     uniqueIds(p.voicemailSystems, ctx, "voicemailSystems");
     uniqueIds(p.imClients, ctx, "imClients");
-  });
+  }),
+);
+
+// What a parse gives is exactly the core type: a field added to one and not the other fails tsc
+// here (a field the web schema lacked was dropped by every save).
+true satisfies Same<z.output<typeof voicemailSystemSchema>, VoicemailSystem>;
+true satisfies Same<z.output<typeof imClientSchema>, ImClient>;
+true satisfies Same<z.output<typeof routeSchema>, Route>;
+true satisfies Same<z.output<typeof mwiSchema>, MwiPreferences>;
+true satisfies Same<z.output<typeof profileSchema>, Profile>;

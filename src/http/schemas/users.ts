@@ -1,36 +1,38 @@
 // Request bodies of the users resource (DESIGN §4): a new user is profile fields plus optional
 // secrets; a PATCH names only the top-level fields it replaces. Secrets are never sent back.
 
-import { z } from "zod";
+import * as z from "zod/mini";
 import { profileFields, userIdSchema } from "./profile.ts";
 
-export const passwordSchema = z.string().min(8, "must be at least 8 characters").max(1024);
-export const pinSchema = z.string().regex(/^[0-9]{4,12}$/, "expected 4–12 digits");
+export const passwordSchema = z
+  .string()
+  .check(z.minLength(8, "must be at least 8 characters"), z.maxLength(1024));
+export const pinSchema = z.string().check(z.regex(/^[0-9]{4,12}$/, "expected 4–12 digits"));
 
 const optionalFields = {
-  displayName: profileFields.displayName.optional(),
-  phones: profileFields.phones.optional(),
-  emails: profileFields.emails.optional(),
-  voicemailSystems: profileFields.voicemailSystems.optional(),
-  imClients: profileFields.imClients.optional(),
-  routes: profileFields.routes.optional(),
-  mwi: profileFields.mwi.optional(),
+  displayName: z.optional(profileFields.displayName),
+  phones: z.optional(profileFields.phones),
+  emails: z.optional(profileFields.emails),
+  voicemailSystems: z.optional(profileFields.voicemailSystems),
+  imClients: z.optional(profileFields.imClients),
+  routes: z.optional(profileFields.routes),
+  mwi: z.optional(profileFields.mwi),
 };
 
 export const createUserSchema = z.strictObject({
   id: userIdSchema,
   ...optionalFields,
-  password: passwordSchema.optional(),
-  pin: pinSchema.optional(),
+  password: z.optional(passwordSchema),
+  pin: z.optional(pinSchema),
 });
 export type CreateUserBody = z.output<typeof createUserSchema>;
 
 /** An absent password or PIN stays as it is (the store has no way to remove one yet). */
 export const patchUserSchema = z.strictObject({
-  id: userIdSchema.optional(),
+  id: z.optional(userIdSchema),
   ...optionalFields,
-  password: passwordSchema.optional(),
-  pin: pinSchema.optional(),
+  password: z.optional(passwordSchema),
+  pin: z.optional(pinSchema),
 });
 export type PatchUserBody = z.output<typeof patchUserSchema>;
 

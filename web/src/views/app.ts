@@ -11,7 +11,7 @@ import {
   type MessageEvent,
   type MwiStatus,
   messageEventSchema,
-  mwiStatusSchema,
+  mwiEventSchema,
   type Reply,
   type Voicemail,
 } from "../schemas.ts";
@@ -86,7 +86,7 @@ export function MainView(p: {
         );
         if (m.data.audioUrl) loadVoicemail();
       } else if (event.type === "mwi") {
-        const m = mwiStatusSchema.safeParse(event);
+        const m = mwiEventSchema.safeParse(event);
         if (!m.success) return;
         const version = m.data.version;
         if (version !== undefined) {

@@ -2,7 +2,7 @@
 // goes to, and how (transcript, audio format, TTS voice and language). First match wins.
 
 import type { VNode } from "preact";
-import { ROUTE_TARGETS, type Route, SYSTEM_KINDS } from "../schemas.ts";
+import { isSystemKind, ROUTE_TARGETS, type Route, SYSTEM_KINDS } from "../schemas.ts";
 import { CheckField, ErrorText, type FieldErrors, html, SelectField, TextField } from "../ui.ts";
 import type { Edit } from "./profile-contacts.ts";
 
@@ -35,7 +35,7 @@ function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }
       error=${p.errors[`${path}.from`]}
       onChange=${(v: string) =>
         change((route) => {
-          route.from = v;
+          if (v === "*" || isSystemKind(v)) route.from = v;
         })} />
     <fieldset class="targets" id=${`f-${path}.to`}
       aria-describedby=${p.errors[`${path}.to`] ? `f-${path}.to-err` : undefined}>
