@@ -3,7 +3,6 @@
 
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
-import { measureTtsRtf } from "../src/speech/tts/bench.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { rows as fanoutRows, run as fanoutSpread } from "./fanout-spread.ts";
 import { rows as mwiRows, run as mwiUpdates } from "./mwi-updates.ts";
@@ -13,6 +12,7 @@ import { run as sipSetup } from "./sip-setup.ts";
 import { run as smtpToWeb } from "./smtp-to-web.ts";
 import { run as srtpBench } from "./srtp.ts";
 import { run as sttWer } from "./stt-wer.ts";
+import { measureTtsRtf } from "./tts-rtf.ts";
 import { run as voicemailEmail, rows as voicemailRows } from "./voicemail-email.ts";
 import { run as xmppBench, rows as xmppRows } from "./xmpp.ts";
 

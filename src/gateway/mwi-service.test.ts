@@ -4,13 +4,13 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import pino from "pino";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import type { Address } from "../core/address.ts";
 import { formatAddress } from "../core/address.ts";
 import { TargetUnavailableError } from "../core/errors.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { IndicatorTarget, MwiSource } from "../core/ports.ts";
 import { defaultProfile, type Profile, type VoicemailSystem } from "../core/profile.ts";
-import { type OpenedTestStore, testDialects } from "../store/test-support.ts";
 import { MwiService } from "./mwi-service.ts";
 
 class RecordingTarget implements IndicatorTarget {

@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { pino } from "pino";
+import { testCommunication, testDialects } from "../../test/support/store.ts";
 import { type Address, formatAddress } from "../core/address.ts";
 import type { Communication } from "../core/communication.ts";
 import { DeliveryError, TargetUnavailableError } from "../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../core/ports.ts";
 import { defaultProfile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
-import { testCommunication, testDialects } from "../store/test-support.ts";
 import type { Store } from "../store/types.ts";
 import { AdapterRegistry } from "./adapter-registry.ts";
 import { ConverterRegistry, defaultConverters } from "./convert/registry.ts";

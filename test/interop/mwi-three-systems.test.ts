@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { TestPhone } from "../../src/protocols/sip/usage/test-phone.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../peers/legacy-vm/index.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
+import { TestPhone } from "../support/sip-test-phone.ts";
 import { connectWebClient, type StreamEvent, type TestWebClient } from "../support/web-client.ts";
 
 interface SystemJson {

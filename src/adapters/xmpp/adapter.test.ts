@@ -1,17 +1,17 @@
-// The XMPP adapter against the scripted server (protocols/xmpp/fake-server.ts): XEP-0184 receipts
+// The XMPP adapter against the scripted server (test/support/xmpp-fake-server.ts): XEP-0184 receipts
 // settle deliveries, a lost stream retries them, replies carry their thread back, the voicemail
 // indicator goes out as chat plus element and PEP publish, and iqs to us are answered.
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { pino } from "pino";
+import { FakeComponentServer, type FakeSession } from "../../../test/support/xmpp-fake-server.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
 import type { VoicemailIndicator } from "../../core/mwi.ts";
 import type { CommunicationDraft } from "../../core/ports.ts";
 import { defaultProfile } from "../../core/profile.ts";
 import type { TextRendition } from "../../core/rendition.ts";
-import { FakeComponentServer, type FakeSession } from "../../protocols/xmpp/fake-server.ts";
 import { child, childText, component, type XmlElement } from "../../protocols/xmpp/index.ts";
 import { XmppAdapter } from "./adapter.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
 import type { Communication } from "../../core/communication.ts";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
 
 type Frame = Record<string, unknown>;
 

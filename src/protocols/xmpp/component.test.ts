@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { test } from "node:test";
+import { FakeComponentServer, type FakeSession } from "../../../test/support/xmpp-fake-server.ts";
 import { ComponentConnection, type ComponentStatus, type DisconnectInfo } from "./component.ts";
 import { NotConnectedError, StreamError, XmppTimeoutError } from "./errors.ts";
-import { FakeComponentServer, type FakeSession } from "./fake-server.ts";
 import { reconnect } from "./reconnect.ts";
 import { childText, type XmlElement, xml } from "./xml.ts";
 

@@ -12,9 +12,9 @@ import { createOffer, formatSdp, parseAnswer, parseSdp } from "../../../src/prot
 import { DialogRegistry } from "../../../src/protocols/sip/dialog/registry.ts";
 import { SipEndpoint } from "../../../src/protocols/sip/endpoint.ts";
 import { placeCall } from "../../../src/protocols/sip/usage/invite-client.ts";
-import { TestPhone } from "../../../src/protocols/sip/usage/test-phone.ts";
 import { SmdiDecoder } from "../../../src/protocols/smdi/codec.ts";
 import { encodeFrame } from "../../../src/protocols/smdi/index.ts";
+import { TestPhone } from "../../support/sip-test-phone.ts";
 import { LegacyVoicemailSim, SmdiPeer, summaryBody } from "./index.ts";
 import { waitUntil } from "./support.ts";
 
