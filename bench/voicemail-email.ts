@@ -16,6 +16,7 @@ import { synthesize8k } from "../src/speech/tts/engine.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { spawnOmnivox } from "../test/support/child.ts";
 import { findBinary } from "../test/support/peers.ts";
+import { allocateRtpPorts } from "../test/support/rtp-ports.ts";
 import { freeUdpPort } from "../test/support/sipp.ts";
 import { percentile } from "./stats.ts";
 
@@ -142,7 +143,7 @@ async function calls(
       `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
       "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
       `smtpOut: { host: 127.0.0.1, port: ${sink.port} }`,
-      "sip: { listen: 127.0.0.1:0, rtpPorts: 46000-46999 }",
+      `sip: { listen: 127.0.0.1:0, rtpPorts: ${allocateRtpPorts(1000).range} }`,
       `speech: { stt: ${stt} }`,
       "",
     ].join("\n"),

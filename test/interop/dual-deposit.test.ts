@@ -52,12 +52,11 @@ before(async () => {
   box = await SmdiPeer.listen();
   const recorded = recordingLogger();
   lines = recorded.lines;
-  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
   const config = parseConfig({
     dataDir: join(work, "data"),
     http: { listen: "127.0.0.1:0", adminToken: "test-admin-token-0123456789" },
     smtp: { listen: "127.0.0.1:0", domains: ["example.com"] },
-    sip: { listen: "127.0.0.1:0", domain: DOMAIN, rtpPorts: `${base}-${base + 19}` },
+    sip: { listen: "127.0.0.1:0", domain: DOMAIN },
     smdi: [{ id: "octel", connect: box.address }],
     legacyVoicemail: { retryMinMs: 50, retryMaxMs: 500 },
     outbox: { backoffBaseMs: 50, backoffMaxMs: 500 },

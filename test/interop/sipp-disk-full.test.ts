@@ -38,12 +38,10 @@ before(async () => {
   }
   disk = mounted.disk!;
   work = await mkdtemp(join(tmpdir(), "omnivox-diskfull-"));
-  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp(
     {
       sip: {
         listen: "127.0.0.1:0",
-        rtpPorts: `${base}-${base + 19}`,
         rtpTimeoutMs: 60_000,
         accessNumber: "8000",
       },
