@@ -16,9 +16,10 @@ import { crossCorrelate, generateSweep } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { ModulePriority } from "../../src/protocols/sip/endpoint-types.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../peers/legacy-vm/index.ts";
-import { type LogLine, recordingLogger, waitUntil } from "../peers/legacy-vm/support.ts";
+import { type LogLine, recordingLogger } from "../peers/legacy-vm/support.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
+import { until } from "../support/until.ts";
 
 const sipp = peer("sipp", "sip-tester");
 const DOMAIN = "um.example.com";
@@ -185,7 +186,7 @@ test("a legacy box that refuses: the recording completes, one log line, the outb
   });
   const calling = call("15550001", 2000, "refused");
   try {
-    await waitUntil(() => lines.some((l) => l.msg === FAILED), "the relay's failure", 15_000);
+    await until("the relay's failure", () => lines.some((l) => l.msg === FAILED), 15_000);
   } finally {
     stopRefusing();
   }
