@@ -128,6 +128,11 @@ export interface DepositRecordResult {
   steps: DepositStep[];
   /** The most concurrent calls of a step whose every sent frame was stored. */
   maxCallsZeroLoss: number;
+  /**
+   * The most concurrent calls up to which every step was also bit-exact: no frame made up either
+   * (silence the line's clock put in for a packet that came late, which stretches the message).
+   */
+  maxCallsExact: number;
   /** RTP packets per second into omnivox at that step (50 per call). */
   packetsPerSecAtMax: number;
   loopUtilizationAtMax?: number;
@@ -147,6 +152,7 @@ export async function run(): Promise<DepositRecordResult | undefined> {
     rawUdpReceivePerBusySec: raw.perBusySecond,
     steps: [],
     maxCallsZeroLoss: 0,
+    maxCallsExact: 0,
     packetsPerSecAtMax: 0,
     rawRatio: 0,
   };
@@ -171,6 +177,8 @@ export async function run(): Promise<DepositRecordResult | undefined> {
         result.firstLossAt = calls;
         break;
       }
+      if (step.framesExtra === 0 && result.maxCallsExact === result.maxCallsZeroLoss)
+        result.maxCallsExact = calls;
       result.maxCallsZeroLoss = calls;
       result.packetsPerSecAtMax = calls * 50;
       result.loopUtilizationAtMax = step.loopUtilization;

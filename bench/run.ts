@@ -50,7 +50,7 @@ rows.push(
     ? {
         benchmark:
           "Concurrent sipp voicemail deposits (G.711 RTP) recorded by omnivox, zero frames lost in the stored WAVs",
-        figure: `${deposits.maxCallsZeroLoss} calls (${deposits.packetsPerSecAtMax} pkt/s), loop ${((deposits.loopUtilizationAtMax ?? 0) * 100).toFixed(0)}% busy${deposits.firstLossAt ? `, loss from ${deposits.firstLossAt} calls` : ""}`,
+        figure: `${deposits.maxCallsZeroLoss} calls (${deposits.packetsPerSecAtMax} pkt/s; bit-exact up to ${deposits.maxCallsExact}), loop ${((deposits.loopUtilizationAtMax ?? 0) * 100).toFixed(0)}% busy${deposits.firstLossAt ? `, loss from ${deposits.firstLossAt} calls` : ""}`,
         limit: `raw UDP receive ${Math.round(deposits.rawUdpReceivePerSec)} pkt/s`,
         ratio: deposits.rawRatio.toFixed(3),
       }

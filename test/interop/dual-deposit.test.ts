@@ -204,13 +204,11 @@ test("a legacy box that refuses: the recording completes, one log line, the outb
   assert.equal(replay.diversion, `<sip:15550001@${DOMAIN}>;reason=no-answer;counter=1`);
   assertSameAudio(ours, await replay.done, "replay vs our store");
   // The outbox records the delivery just after the replay call ends.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const delivery = await legacyDelivery("alice", "legacy:alice/pbx");
-    if (delivery?.state === "delivered") break;
-    assert.ok(Date.now() < deadline, `legacy delivery is ${String(delivery?.state)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(
+    "the legacy delivery delivered",
+    async () => (await legacyDelivery("alice", "legacy:alice/pbx"))?.state === "delivered",
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
 });
 
 test("an SMDI box gets its MD call detail before the deposit call, then the audio", {
