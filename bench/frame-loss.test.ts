@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { concatPcm } from "../src/media/pcm.ts";
 import { prng } from "../test/support/prng.ts";
 import { FRAME_SAMPLES, frameLossCounter } from "./frame-loss.ts";
 
@@ -14,16 +15,6 @@ function noise(frames: number): Int16Array {
 const frames = (pcm: Int16Array, from: number, to: number) =>
   pcm.subarray(from * FRAME_SAMPLES, to * FRAME_SAMPLES);
 
-function concat(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 test("a recording of everything sent has no loss", () => {
   const sent = noise(50);
   assert.deepEqual(frameLossCounter(sent)(sent.slice()), { lost: 0, lostInside: 0, extra: 0 });
@@ -31,7 +22,11 @@ test("a recording of everything sent has no loss", () => {
 
 test("a frame replaced by silence counts as lost inside, and the silence as extra", () => {
   const sent = noise(50);
-  const recorded = concat(frames(sent, 0, 20), new Int16Array(FRAME_SAMPLES), frames(sent, 21, 50));
+  const recorded = concatPcm([
+    frames(sent, 0, 20),
+    new Int16Array(FRAME_SAMPLES),
+    frames(sent, 21, 50),
+  ]);
   assert.deepEqual(frameLossCounter(sent)(recorded), { lost: 1, lostInside: 1, extra: 1 });
 });
 
