@@ -24,8 +24,8 @@ const STEPS = (process.env.OMNIVOX_BENCH_DEPOSIT_STEPS ?? "10,25,50,100,150,200,
 /** Long enough that every call of a step streams at the same time for several seconds. */
 const AUDIO_MS = Number(process.env.OMNIVOX_BENCH_DEPOSIT_AUDIO_MS ?? 5000);
 const FRAMES = AUDIO_MS / 20;
-/** Wait after the # before streaming: the beep (350 ms) must be over, with room for a busy loop. */
-const LEAD_MS = 1500;
+/** Wait after the # before streaming, as a caller waits for the beep (350 ms), with room for a busy loop. */
+const LEAD_MS = 2000;
 
 /** Noise at a third of full scale: far above the silence level, and every frame distinct. */
 function callerAudio(): Uint8Array {
@@ -51,6 +51,8 @@ export interface DepositStep {
   framesLost: number;
   /** Of those, frames missing inside a message (between its first and last frame received). */
   framesLostInside: number;
+  /** Of those, frames before a message's first: the caller spoke before recording began. */
+  framesLostHead: number;
   /** Frames in the stored WAVs that sipp never sent (silence made up for a gap), in total. */
   framesExtra: number;
   /** Stored duration minus sent duration, worst message, ms. */
@@ -92,6 +94,7 @@ async function depositStep(
     const messages = await t.app.store.voicemail.list("alice", { limit: calls + 10 });
     let framesLost = 0;
     let framesLostInside = 0;
+    let framesLostHead = 0;
     let framesExtra = 0;
     let worstDurationErrorMs = 0;
     for (const vm of messages) {
@@ -100,6 +103,7 @@ async function depositStep(
       const loss = countLoss(recorded);
       framesLost += loss.lost;
       framesLostInside += loss.lostInside;
+      framesLostHead += loss.lostHead;
       framesExtra += loss.extra;
       worstDurationErrorMs = Math.max(worstDurationErrorMs, Math.abs(vm.durationMs - AUDIO_MS));
     }
@@ -111,6 +115,7 @@ async function depositStep(
       framesSent: calls * FRAMES,
       framesLost,
       framesLostInside,
+      framesLostHead,
       framesExtra,
       worstDurationErrorMs,
       loopUtilization: loop.utilization,
@@ -169,7 +174,7 @@ export async function run(): Promise<DepositRecordResult | undefined> {
       result.steps.push(step);
       console.log(
         `${calls} calls: sipp exit ${step.sippExit}, ${step.stored} stored, ` +
-          `${step.framesLost}/${step.framesSent} frames lost (${step.framesLostInside} inside), ` +
+          `${step.framesLost}/${step.framesSent} frames lost (${step.framesLostHead} at the start, ${step.framesLostInside} inside), ` +
           `${step.framesExtra} extra, worst duration error ${step.worstDurationErrorMs} ms, ` +
           `loop ${(step.loopUtilization * 100).toFixed(0)}% busy, ${(step.wallMs / 1000).toFixed(1)} s`,
       );

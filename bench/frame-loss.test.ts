@@ -17,7 +17,12 @@ const frames = (pcm: Int16Array, from: number, to: number) =>
 
 test("a recording of everything sent has no loss", () => {
   const sent = noise(50);
-  assert.deepEqual(frameLossCounter(sent)(sent.slice()), { lost: 0, lostInside: 0, extra: 0 });
+  assert.deepEqual(frameLossCounter(sent)(sent.slice()), {
+    lost: 0,
+    lostInside: 0,
+    lostHead: 0,
+    extra: 0,
+  });
 });
 
 test("a frame replaced by silence counts as lost inside, and the silence as extra", () => {
@@ -27,14 +32,19 @@ test("a frame replaced by silence counts as lost inside, and the silence as extr
     new Int16Array(FRAME_SAMPLES),
     frames(sent, 21, 50),
   ]);
-  assert.deepEqual(frameLossCounter(sent)(recorded), { lost: 1, lostInside: 1, extra: 1 });
+  assert.deepEqual(frameLossCounter(sent)(recorded), {
+    lost: 1,
+    lostInside: 1,
+    lostHead: 0,
+    extra: 1,
+  });
 });
 
 test("frames cut at the start or the end are lost, not lost inside; nothing recorded loses all", () => {
   const sent = noise(50);
   const count = frameLossCounter(sent);
-  assert.deepEqual(count(frames(sent, 3, 48)), { lost: 5, lostInside: 0, extra: 0 });
-  assert.deepEqual(count(new Int16Array(0)), { lost: 50, lostInside: 0, extra: 0 });
+  assert.deepEqual(count(frames(sent, 3, 48)), { lost: 5, lostInside: 0, lostHead: 3, extra: 0 });
+  assert.deepEqual(count(new Int16Array(0)), { lost: 50, lostInside: 0, lostHead: 50, extra: 0 });
 });
 
 test("audio that repeats a frame cannot be counted", () => {

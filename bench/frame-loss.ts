@@ -9,6 +9,8 @@ export interface FrameLoss {
   lost: number;
   /** Of those, frames missing between the first and the last frame found (not at the ends). */
   lostInside: number;
+  /** Of those, frames missing before the first frame found: the recording started late. */
+  lostHead: number;
   /** Frames of the recording that were never sent (silence or noise made up for a gap). */
   extra: number;
 }
@@ -34,10 +36,12 @@ export function frameLossCounter(sent: Int16Array): (recorded: Int16Array) => Fr
       else seen.add(at);
     }
     let lostInside = 0;
+    let lostHead = frames;
     if (seen.size > 0) {
       const found = [...seen];
-      lostInside = Math.max(...found) - Math.min(...found) + 1 - seen.size;
+      lostHead = Math.min(...found);
+      lostInside = Math.max(...found) - lostHead + 1 - seen.size;
     }
-    return { lost: frames - seen.size, lostInside, extra };
+    return { lost: frames - seen.size, lostInside, lostHead, extra };
   };
 }
