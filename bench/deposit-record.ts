@@ -24,7 +24,7 @@ const STEPS = (process.env.OMNIVOX_BENCH_DEPOSIT_STEPS ?? "10,25,50,100,150,200,
 /** Long enough that every call of a step streams at the same time for several seconds. */
 const AUDIO_MS = Number(process.env.OMNIVOX_BENCH_DEPOSIT_AUDIO_MS ?? 5000);
 const FRAMES = AUDIO_MS / 20;
-/** Wait after the # before streaming, as a caller waits for the beep (350 ms), with room for a busy loop. */
+/** Wait after the # before streaming, as a caller waits for the beep (350 ms), with room to spare. */
 const LEAD_MS = 2000;
 
 /** Noise at a third of full scale: far above the silence level, and every frame distinct. */
