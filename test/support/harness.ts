@@ -11,8 +11,6 @@ import { parseConfig } from "../../src/config/load.ts";
 import type { ConfigInput } from "../../src/config/schema.ts";
 import { allocateRtpPorts } from "./rtp-ports.ts";
 
-export { allocateRtpPorts, type RtpPortRange } from "./rtp-ports.ts";
-
 export interface TestApp {
   app: Omnivox;
   dataDir: string;
@@ -37,7 +35,8 @@ export interface TestApp {
 
 export async function startTestApp(
   input: ConfigInput & {
-    smtpOutPort?: number /** Ports in the RTP range (default 20). */;
+    smtpOutPort?: number;
+    /** Ports in the RTP range allocated when `sip.rtpPorts` is not given (default 20). */
     rtpPortCount?: number;
   },
   dataDir?: string,
