@@ -11,6 +11,7 @@ import nodemailer from "nodemailer";
 import { synthesize8k } from "../src/speech/tts/engine.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { spawnOmnivox } from "../test/support/child.ts";
+import { allocateRtpPorts } from "../test/support/rtp-ports.ts";
 import { connectWebClient } from "../test/support/web-client.ts";
 import { percentile } from "./stats.ts";
 import { ADMIN, type BenchRow, startStampingSink } from "./voicemail-email.ts";
@@ -45,7 +46,7 @@ export async function run(mails = 20): Promise<FanoutSpreadResult> {
       `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
       "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
       `smtpOut: { host: 127.0.0.1, port: ${sink.port} }`,
-      "sip: { listen: 127.0.0.1:0, rtpPorts: 47000-47999 }",
+      `sip: { listen: 127.0.0.1:0, rtpPorts: ${allocateRtpPorts(1000).range} }`,
       "",
     ].join("\n"),
   );

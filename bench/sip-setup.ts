@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { spawnOmnivox } from "../test/support/child.ts";
 import { kamailioPeer, startKamailio } from "../test/support/kamailio.ts";
 import { findBinary } from "../test/support/peers.ts";
+import { allocateRtpPorts } from "../test/support/rtp-ports.ts";
 import { freeUdpPort } from "../test/support/sipp.ts";
 
 const ADMIN = "bench-admin-token-0123456789";
@@ -171,7 +172,7 @@ export async function run(calls = 3000, rate = 3000): Promise<SipSetupResult | u
     const configFile = join(dir, "omnivox.yaml");
     await writeFile(
       configFile,
-      `dataDir: ${dir}\nlog: { level: warn }\nhttp: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0, rtpPorts: 40000-49999, limits: { exempt: [127.0.0.1], maxTransactions: 40000 } }\n`,
+      `dataDir: ${dir}\nlog: { level: warn }\nhttp: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }\nsmtp: { listen: 127.0.0.1:0 }\nsip: { listen: 127.0.0.1:0, rtpPorts: ${allocateRtpPorts(10000).range}, limits: { exempt: [127.0.0.1], maxTransactions: 40000 } }\n`,
     );
     const child = await spawnOmnivox(configFile, dir);
     try {

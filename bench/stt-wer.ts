@@ -2,8 +2,8 @@
 // µ-law, transcribed by pocketsphinx; word error rate and real-time factor. Run: npx tsx bench/stt-wer.ts
 
 import { PocketsphinxEngine, type PocketsphinxOptions } from "../src/speech/stt/pocketsphinx.ts";
-import { phoneSpeech, type Synthesiser } from "../src/speech/stt/synth-fixture.ts";
-import { wordErrors } from "../src/speech/stt/wer.ts";
+import { phoneSpeech, type Synthesiser } from "../test/support/synth-speech.ts";
+import { wordErrors } from "../test/support/wer.ts";
 
 export const SENTENCES: readonly string[] = [
   "please call me back about the invoice",

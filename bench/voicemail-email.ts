@@ -4,7 +4,6 @@
 // run: the bare SMTP hop (nodemailer → the same sink) and pocketsphinx on the same speech alone.
 // Run alone: npx tsx bench/voicemail-email.ts
 
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +15,8 @@ import { synthesize8k } from "../src/speech/tts/engine.ts";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { spawnOmnivox } from "../test/support/child.ts";
 import { findBinary } from "../test/support/peers.ts";
-import { freeUdpPort } from "../test/support/sipp.ts";
+import { allocateRtpPorts } from "../test/support/rtp-ports.ts";
+import { depositScenario, runDepositCalls } from "./deposit-scenario.ts";
 import { percentile } from "./stats.ts";
 
 export const ADMIN = "bench-admin-token-0123456789";
@@ -53,69 +53,6 @@ export async function startStampingSink() {
   };
 }
 
-/** A deposit whose caller is 1555<n> per call, logging the wall-clock time it sends BYE. */
-function scenario(audioFile: string, audioMs: number): string {
-  const from = `"Bench" <sip:1555[call_number]@[local_ip]:[local_port]>;tag=[pid]T[call_number]`;
-  const to = "<sip:[service]@[remote_ip]:[remote_port]>";
-  const head = (method: string, seq: number, peer = "[peer_tag_param]") =>
-    `${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: ${from}
-      To: ${to}${peer}
-      Call-ID: [call_id]
-      CSeq: ${seq} ${method}
-      Contact: <sip:1555[call_number]@[local_ip]:[local_port]>
-      Max-Forwards: 70`;
-  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="bench voicemail">
-  <send retrans="500"><![CDATA[
-      ${head("INVITE", 1, "")}
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=u 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=ptime:20
-  ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200"/>
-  <send><![CDATA[
-      ${head("ACK", 1)}
-      Content-Length: 0
-  ]]></send>
-  <pause milliseconds="300"/>
-  <send retrans="500"><![CDATA[
-      ${head("INFO", 2)}
-      Content-Type: application/dtmf-relay
-      Content-Length: [len]
-
-      Signal=#
-      Duration=160
-  ]]></send>
-  <recv response="200"/>
-  <pause milliseconds="1000"/>
-  <nop><action><exec rtp_stream="${audioFile},1,0"/></action></nop>
-  <pause milliseconds="${audioMs + 300}"/>
-  <nop><action>
-    <gettimeofday assign_to="s,us"/>
-    <log message="BYE 1555[call_number] [$s] [$us]"/>
-  </action></nop>
-  <send retrans="500"><![CDATA[
-      ${head("BYE", 3)}
-      Content-Length: 0
-  ]]></send>
-  <recv response="200" crlf="true"/>
-</scenario>
-`;
-}
-
 export interface HangupToEmail {
   stt: string;
   calls: number;
@@ -142,7 +79,7 @@ async function calls(
       `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
       "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
       `smtpOut: { host: 127.0.0.1, port: ${sink.port} }`,
-      "sip: { listen: 127.0.0.1:0, rtpPorts: 46000-46999 }",
+      `sip: { listen: 127.0.0.1:0, rtpPorts: ${allocateRtpPorts(1000).range} }`,
       `speech: { stt: ${stt} }`,
       "",
     ].join("\n"),
@@ -156,19 +93,12 @@ async function calls(
     });
     sink.arrivals.clear();
     const logFile = join(dir, `sipp-${stt}.log`);
-    const port = await freeUdpPort();
-    let media = await freeUdpPort();
-    if (media % 2) media = (media + 2) & ~1;
-    const args = [
-      `127.0.0.1:${child.ports.sip!.port}`,
-      ...["-sf", scenarioFile, "-s", "15550001", "-i", "127.0.0.1", "-p", String(port)],
-      ...["-mi", "127.0.0.1", "-mp", String(media), "-m", String(n), "-r", "2", "-l", "8"],
-      ...["-trace_logs", "-log_file", logFile, "-nostdin", "-timeout", "300s"],
-    ];
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(sipp, args, { cwd: dir, stdio: "ignore" });
-      p.on("error", reject);
-      p.on("exit", () => resolve());
+    await runDepositCalls(sipp, child.ports.sip!, scenarioFile, {
+      calls: n,
+      rate: 2,
+      limit: 8,
+      logFile,
+      dir,
     });
     const hangups = new Map<string, number>();
     // sipp prints its variables as decimals: "BYE 15551 1795324347.000000 306985.000000".
@@ -249,7 +179,7 @@ export async function run(n = 20): Promise<VoicemailEmailResult | undefined> {
     const audioFile = join(dir, "speech.ulaw");
     await writeFile(audioFile, ulaw);
     const scenarioFile = join(dir, "deposit.xml");
-    await writeFile(scenarioFile, scenario(audioFile, speechMs));
+    await writeFile(scenarioFile, depositScenario(audioFile, speechMs));
     const result: VoicemailEmailResult = {
       runs: [await calls(sipp, dir, "none", sink, scenarioFile, n)],
       smtpHopP50Ms: await smtpHop(sink.port, 20),

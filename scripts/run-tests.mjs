@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: finds every *.test.ts under src/ and test/ and runs them with node's test runner
-// through tsx. (Node 20's --test does not expand globs itself; 22+ does, this works on both.)
+// `npm test`: finds every *.test.ts under src/, test/ and bench/ and runs them with node's test
+// runner through tsx. (Node 20's --test does not expand globs itself; 22+ does, this works on both.)
 // Extra arguments narrow the run to files whose path contains one of them.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -20,7 +20,7 @@ function walk(dir) {
   return out;
 }
 
-const files = ["src", "test"]
+const files = ["src", "test", "bench"]
   .flatMap((d) => walk(join(root, d)))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();

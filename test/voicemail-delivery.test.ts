@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { VoiceCommunication } from "../src/core/communication.ts";
-import { testVoicemail } from "../src/store/test-support.ts";
 import { startTestApp, type TestApp } from "./support/harness.ts";
 import { type SmtpSink, startSmtpSink } from "./support/smtp-sink.ts";
+import { testVoicemail } from "./support/store.ts";
 
 const WAV = Uint8Array.from({ length: 2048 }, (_, i) => (i * 13) % 256);
 

@@ -4,13 +4,14 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import pino from "pino";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
+import { until } from "../../test/support/until.ts";
 import type { Address } from "../core/address.ts";
 import { formatAddress } from "../core/address.ts";
 import { TargetUnavailableError } from "../core/errors.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { IndicatorTarget, MwiSource } from "../core/ports.ts";
 import { defaultProfile, type Profile, type VoicemailSystem } from "../core/profile.ts";
-import { type OpenedTestStore, testDialects } from "../store/test-support.ts";
 import { MwiService } from "./mwi-service.ts";
 
 class RecordingTarget implements IndicatorTarget {
@@ -50,14 +51,6 @@ class RecordingSource implements MwiSource<"sip"> {
     });
   }
   async stop() {}
-}
-
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const counts = (n: number, o = 0) => ({ new: n, old: o, urgentNew: 0, urgentOld: 0 });
@@ -121,8 +114,16 @@ describe("MwiService", () => {
     await service.report("alice", "octel", { counts: counts(1) });
     // The start-up state (all zero) may come first; what matters is the state after both.
     const both = (g: { indicator: VoicemailIndicator }) => g.indicator.total.new === 3;
-    await until(() => target.for("xmpp:alice@chat.example.net").some(both));
-    await until(() => target.for("web:alice/web").some(both));
+    await until(
+      'target.for("xmpp:alice@chat.example.net").some(both)',
+      () => target.for("xmpp:alice@chat.example.net").some(both),
+      3000,
+    );
+    await until(
+      'target.for("web:alice/web").some(both)',
+      () => target.for("web:alice/web").some(both),
+      3000,
+    );
     const web = target.for("web:alice/web").at(-1)!.indicator;
     const xmpp = target.for("xmpp:alice@chat.example.net").at(-1)!.indicator;
     assert.deepEqual(web.client, { id: "web", kind: "web" });
@@ -152,7 +153,11 @@ describe("MwiService", () => {
   test("an unchanged report sends nothing; an unknown system is ignored", async () => {
     target.online.add("web:alice/web");
     await service.report("alice", "pbx", { counts: counts(1) });
-    await until(() => target.for("web:alice/web").some((g) => g.indicator.total.new === 1));
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 1)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 1),
+      3000,
+    );
     const before = target.got.length;
     await service.report("alice", "pbx", { counts: counts(1) });
     await service.report("alice", "nope", { counts: counts(9) });
@@ -166,7 +171,11 @@ describe("MwiService", () => {
     assert.equal(target.got.length, 0);
     target.online.add("web:alice/web");
     service.clientAvailable({ scheme: "web", userId: "alice", clientId: "web" });
-    await until(() => target.for("web:alice/web").length === 1);
+    await until(
+      'target.for("web:alice/web").length === 1',
+      () => target.for("web:alice/web").length === 1,
+      3000,
+    );
     await new Promise((r) => setTimeout(r, 200));
     const got = target.for("web:alice/web");
     assert.equal(got.length, 1);
@@ -177,7 +186,11 @@ describe("MwiService", () => {
     target.online.add("web:alice/web");
     target.failNext = 2;
     await service.report("alice", "pbx", { counts: counts(3) });
-    await until(() => target.for("web:alice/web").length === 1, 5000);
+    await until(
+      'target.for("web:alice/web").length === 1',
+      () => target.for("web:alice/web").length === 1,
+      5000,
+    );
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(target.for("web:alice/web").length, 1);
   });
@@ -214,7 +227,11 @@ describe("MwiService", () => {
       state: "new",
     });
     await service.internalChanged("alice");
-    await until(() => target.for("web:alice/web").some((g) => g.indicator.total.new === 1));
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 1)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 1),
+      3000,
+    );
     const ind = target.for("web:alice/web").at(-1)!.indicator;
     assert.equal(ind.systems[0]?.new, 1);
     assert.equal(ind.lastCaller?.ani, "+15557777");
@@ -228,7 +245,11 @@ describe("MwiService", () => {
     await t.store.users.update("alice", profile);
     await service.profileChanged("alice");
     await service.report("alice", "pbx", { counts: counts(2) });
-    await until(() => target.for("web:alice/web").some((g) => g.indicator.total.new === 2));
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 2)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 2),
+      3000,
+    );
     assert.ok(!target.for("xmpp:alice@chat.example.net").some((g) => g.indicator.total.new === 2));
     await t.store.users.delete("alice");
     await service.profileChanged("alice");

@@ -5,13 +5,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { pino } from "pino";
+import { testCommunication, testDialects } from "../../test/support/store.ts";
+import { until } from "../../test/support/until.ts";
 import { type Address, formatAddress } from "../core/address.ts";
 import type { Communication } from "../core/communication.ts";
 import { DeliveryError, RtpPortsExhaustedError, TargetUnavailableError } from "../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../core/ports.ts";
 import { defaultProfile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
-import { testCommunication, testDialects } from "../store/test-support.ts";
 import type { Store } from "../store/types.ts";
 import { AdapterRegistry } from "./adapter-registry.ts";
 import { ConverterRegistry, defaultConverters } from "./convert/registry.ts";
@@ -76,14 +77,6 @@ async function setup(
   return worker;
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const web = (client: string) => formatAddress({ scheme: "web", userId: "alice", clientId: client });
 
 for (const dialect of await testDialects()) {
@@ -105,12 +98,16 @@ for (const dialect of await testDialects()) {
         const targets = ["a", "b", "c", "d", "e"].map((x) => ({ target: web(x) }));
         const rows = await t.store.communications.insertWithDeliveries(c, targets);
         await worker.start();
-        await until(async () => started === 5, "five sends in flight at once");
+        await until("five sends in flight at once", async () => started === 5, 10_000);
         release();
-        await until(async () => {
-          const states = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
-          return states.every((d) => d?.state === "delivered");
-        }, "all delivered");
+        await until(
+          "all delivered",
+          async () => {
+            const states = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
+            return states.every((d) => d?.state === "delivered");
+          },
+          10_000,
+        );
         const d = await t.store.outbox.get(rows[0]!.id);
         assert.equal(d?.nativeId, `native-${rows[0]!.id}`);
       } finally {
@@ -133,16 +130,18 @@ for (const dialect of await testDialects()) {
           { target: web("phone") },
         ]);
         await worker.start();
-        await until(async () => sends === 1, "the send under way");
+        await until("the send under way", async () => sends === 1, 10_000);
         const first = (await t.store.outbox.get(row!.id))?.leaseUntil?.getTime() ?? 0;
         // Another node polls for lapsed leases: the renewals keep pushing this one out.
         await until(
-          async () => ((await t.store.outbox.get(row!.id))?.leaseUntil?.getTime() ?? 0) > first,
           "a renewed lease",
+          async () => ((await t.store.outbox.get(row!.id))?.leaseUntil?.getTime() ?? 0) > first,
+          10_000,
         );
         await until(
-          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
           "delivered",
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          10_000,
         );
         assert.equal(sends, 1);
         assert.equal(await t.store.outbox.renewLease(row!.id, new Date()), false, "not inflight");
@@ -172,10 +171,15 @@ for (const dialect of await testDialects()) {
           [{ target: web("dead") }, { target: web("flaky") }, { target: web("ports") }],
         );
         await worker.start();
-        await until(async () => (await t.store.outbox.get(dead!.id))?.state === "failed", "failed");
         await until(
-          async () => (await t.store.outbox.get(flaky!.id))?.state === "delivered",
+          "failed",
+          async () => (await t.store.outbox.get(dead!.id))?.state === "failed",
+          10_000,
+        );
+        await until(
           "delivered",
+          async () => (await t.store.outbox.get(flaky!.id))?.state === "delivered",
+          10_000,
         );
         const failed = await t.store.outbox.get(dead!.id);
         assert.equal(failed?.attempts, 3);
@@ -203,12 +207,14 @@ for (const dialect of await testDialects()) {
         ]);
         await worker.start();
         await until(
-          async () => (await t.store.outbox.get(mail!.id))?.state === "failed",
           "mail failed",
+          async () => (await t.store.outbox.get(mail!.id))?.state === "failed",
+          10_000,
         );
         await until(
-          async () => (await t.store.outbox.get(tel!.id))?.state === "failed",
           "tel failed",
+          async () => (await t.store.outbox.get(tel!.id))?.state === "failed",
+          10_000,
         );
         assert.equal((await t.store.outbox.get(mail!.id))?.attempts, 1);
         assert.match(
@@ -232,12 +238,17 @@ for (const dialect of await testDialects()) {
           { target: web("web") },
         ]);
         await worker.start();
-        await until(async () => (await t.store.outbox.get(row!.id))?.state === "held", "held");
+        await until(
+          "held",
+          async () => (await t.store.outbox.get(row!.id))?.state === "held",
+          10_000,
+        );
         adapter.available = true;
         await worker.release(web("web"));
         await until(
-          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
           "delivered",
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          10_000,
         );
         assert.equal(adapter.sent.length, 1);
       } finally {
@@ -262,8 +273,9 @@ for (const dialect of await testDialects()) {
         ]);
         await worker.start();
         await until(
-          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
           "delivered",
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          10_000,
         );
       } finally {
         await worker.stop();
@@ -288,12 +300,14 @@ for (const dialect of await testDialects()) {
         await t.store.outbox.hold(old!.id, "offline", new Date(Date.now() - 1000));
         await worker.start();
         await until(
-          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
           "delivered",
+          async () => (await t.store.outbox.get(row!.id))?.state === "delivered",
+          10_000,
         );
         await until(
-          async () => (await t.store.outbox.get(old!.id))?.state === "expired",
           "expired",
+          async () => (await t.store.outbox.get(old!.id))?.state === "expired",
+          10_000,
         );
       } finally {
         await worker.stop();
@@ -318,10 +332,14 @@ for (const dialect of await testDialects()) {
           { target: web("c") },
         ]);
         await worker.start();
-        await until(async () => {
-          const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
-          return all.every((d) => d?.state === "delivered");
-        }, "delivered");
+        await until(
+          "delivered",
+          async () => {
+            const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
+            return all.every((d) => d?.state === "delivered");
+          },
+          10_000,
+        );
         assert.equal(conversions, 1);
         assert.equal(new Set(adapter.sent.map((s) => s.rendition)).size, 1);
       } finally {

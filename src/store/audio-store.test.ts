@@ -6,10 +6,10 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import { ValidationError } from "../core/errors.ts";
 import { MemoryAudioStore } from "./audio-store.ts";
 import { openStore } from "./open.ts";
-import { type OpenedTestStore, testDialects } from "./test-support.ts";
 import type { AudioStore } from "./types.ts";
 
 const WAV = Uint8Array.from([0x52, 0x49, 0x46, 0x46, 0, 1, 2, 3, 255, 0]);

@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testCommunication, testDialects } from "../../test/support/store.ts";
 import type { Communication } from "../core/communication.ts";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
-import { type OpenedTestStore, testCommunication, testDialects } from "./test-support.ts";
 
 for (const dialect of await testDialects()) {
   describe(`communications (${dialect.name})`, { skip: dialect.skip }, () => {

@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
-import { type OpenedTestStore, testDialects } from "./test-support.ts";
 
 function indicator(version: number, newCount: number): VoicemailIndicator {
   return {

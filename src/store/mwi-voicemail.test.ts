@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import { ConflictError } from "../core/errors.ts";
-import { type OpenedTestStore, testDialects } from "./test-support.ts";
 import type { MwiStateRow, VoicemailRecord } from "./types.ts";
 
 function vm(id: string, over: Partial<VoicemailRecord> = {}): VoicemailRecord {

@@ -7,17 +7,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { NO_MIGRATIONS, sql } from "kysely";
-import { ConfigError } from "../core/errors.ts";
-import { defaultProfile } from "../core/profile.ts";
-import { migrations } from "./migrations/index.ts";
-import { openDatabase, openStore, SQLITE_FILE } from "./open.ts";
 import {
   guardSchemaChurn,
   type OpenedTestStore,
   openTestStores,
   testCommunication,
   testDialects,
-} from "./test-support.ts";
+} from "../../test/support/store.ts";
+import { ConfigError } from "../core/errors.ts";
+import { defaultProfile } from "../core/profile.ts";
+import { migrations } from "./migrations/index.ts";
+import { openDatabase, openStore, SQLITE_FILE } from "./open.ts";
 
 for (const dialect of await testDialects()) {
   describe(`open (${dialect.name})`, { skip: dialect.skip }, () => {

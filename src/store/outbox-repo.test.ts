@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testCommunication, testDialects } from "../../test/support/store.ts";
 import type { Delivery } from "../core/delivery.ts";
 import { NotFoundError } from "../core/errors.ts";
-import { type OpenedTestStore, testCommunication, testDialects } from "./test-support.ts";
 
 const LEASE = 30_000;
 

@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import { defaultProfile } from "../core/profile.ts";
-import { type OpenedTestStore, testDialects } from "./test-support.ts";
 
 const T0 = 1_700_000_000_000;
 

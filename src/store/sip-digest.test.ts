@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import { defaultProfile } from "../core/profile.ts";
 import {
   answerChallenge,
@@ -14,7 +15,6 @@ import {
 } from "../protocols/sip/auth/index.ts";
 import { SipHeaders, type SipResponse } from "../protocols/sip/message/index.ts";
 import { newSipSecret, sipCredentialLookup, sipDigestSecrets } from "./secrets.ts";
-import { type OpenedTestStore, testDialects } from "./test-support.ts";
 
 const REALM = "voice.example.test";
 

@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { sql } from "kysely";
+import { guardSchemaChurn, type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import { ConflictError } from "../core/errors.ts";
 import { defaultProfile, type Profile } from "../core/profile.ts";
 import { openDatabase } from "./open.ts";
-import { guardSchemaChurn, type OpenedTestStore, testDialects } from "./test-support.ts";
 
 function withJids(id: string, ...jids: string[]): Profile {
   return {

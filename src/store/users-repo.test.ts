@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { defaultProfile, type Profile } from "../core/profile.ts";
-import { type OpenedTestStore, testDialects } from "./test-support.ts";
 
 function profile(id: string, emails: string[] = [], phones: string[] = []): Profile {
   return { ...defaultProfile(id, id.toUpperCase()), emails, phones };

@@ -2,11 +2,11 @@
 // (a small tmpfs) SQLite's and the audio files' errors are the ones /healthz counts as no room.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { type OpenedTestStore, testCommunication, testDialects } from "../../test/support/store.ts";
 import { mountSmallDisk, type SmallDisk } from "../../test/support/tmpfs.ts";
 import { ValidationError } from "../core/errors.ts";
 import { isStorageFullError } from "../core/storage-health.ts";
 import { openStore } from "./open.ts";
-import { type OpenedTestStore, testCommunication, testDialects } from "./test-support.ts";
 import { watchStore } from "./watched.ts";
 
 const WAV = new Uint8Array(4096).fill(7);

@@ -28,13 +28,11 @@ let aliceSip = "";
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-baresip-mbox-"));
-  const base = 34_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({
     sip: {
       listen: "127.0.0.1:0",
       domain: "127.0.0.1",
       accessNumber: "8000",
-      rtpPorts: `${base}-${base + 19}`,
     },
   });
   ({ sipSecret: aliceSip } = await t.addUser({

@@ -30,19 +30,14 @@ let aliceRecordings = "";
 /** alice's SIP secret on the offering omnivox (each instance makes its own). */
 let aliceSip = "";
 
-function ports(): string {
-  const base = 34_000 + Math.floor(Math.random() * 200) * 20;
-  return `${base}-${base + 19}`;
-}
-
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-srtp-"));
   offering = await startTestApp({
-    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", accessNumber: "8000", rtpPorts: ports() },
+    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", accessNumber: "8000" },
   });
   requiring = await startTestApp({
-    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", rtpPorts: ports(), srtp: "require" },
+    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", srtp: "require" },
   });
   const alice = {
     id: "alice",

@@ -38,13 +38,11 @@ after(async () => {
 async function startApp(
   srtp: "offer" | "require",
 ): Promise<{ t: TestApp; sip: Record<string, string> }> {
-  const base = 38_000 + Math.floor(Math.random() * 200) * 20;
   const t = await startTestApp({
     sip: {
       listen: "127.0.0.1:0",
       domain: "127.0.0.1",
       accessNumber: "8000",
-      rtpPorts: `${base}-${base + 19}`,
       tls: { listen: "127.0.0.1:0" },
       srtp,
     },

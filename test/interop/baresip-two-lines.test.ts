@@ -15,6 +15,7 @@ import { type Baresip, startBaresip } from "../support/baresip.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
+import { until } from "../support/until.ts";
 
 const baresipBin = peer("baresip", "baresip");
 const sipp = peer("sipp", "sip-tester");
@@ -30,9 +31,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-two-lines-"));
-  const base = 38_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({
-    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", rtpPorts: `${base}-${base + 19}` },
+    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1" },
   });
   sip.alice = (
     await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" })
@@ -57,14 +57,6 @@ async function printedAfter(from: number, pattern: RegExp, timeoutMs = 15_000): 
         `baresip did not print ${pattern}:\n${phone!.output().slice(from, from + 4000)}`,
       );
     await sleep(100);
-  }
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
   }
 }
 
@@ -110,18 +102,26 @@ test("two lines of one phone: each call to the other is a deposit, the owner's o
   const bobsCall = phone.output().length;
   await deposit("bob", "+15550001");
   assert.doesNotMatch(phone.output().slice(bobsCall), /SIP\/2\.0 407 /, "bob is not challenged");
-  await waitUntil("bob's message in alice's box", async () => {
-    return (await t.app.store.voicemail.list("alice")).length === 1;
-  });
+  await until(
+    "bob's message in alice's box",
+    async () => {
+      return (await t.app.store.voicemail.list("alice")).length === 1;
+    },
+    { timeoutMs: 30000, intervalMs: 100 },
+  );
   const [forAlice] = await t.app.store.voicemail.list("alice");
   assert.equal(forAlice?.ani, "bob");
   assert.equal(forAlice?.state, "new");
 
   // Alice's line calls bob's number: a message in bob's box, from alice.
   await deposit("alice", "+15550002");
-  await waitUntil("alice's message in bob's box", async () => {
-    return (await t.app.store.voicemail.list("bob")).length === 1;
-  });
+  await until(
+    "alice's message in bob's box",
+    async () => {
+      return (await t.app.store.voicemail.list("bob")).length === 1;
+    },
+    { timeoutMs: 30000, intervalMs: 100 },
+  );
   assert.equal((await t.app.store.voicemail.list("bob"))[0]?.ani, "alice");
 
   // Alice's line calls her own number: challenged, authenticated, her mailbox. The PIN is
@@ -135,13 +135,13 @@ test("two lines of one phone: each call to the other is a deposit, the owner's o
     phone.command(key);
     await sleep(250);
   }
-  await waitUntil(
+  await until(
     "alice saving bob's message from her mailbox",
     async () => {
       phone!.command("2");
       return (await t.app.store.voicemail.list("alice"))[0]?.state === "saved";
     },
-    60_000,
+    { timeoutMs: 60_000, intervalMs: 100 },
   );
   phone.command("b");
   const aliceBox = await t.app.store.voicemail.list("alice");

@@ -16,9 +16,10 @@ import { crossCorrelate, generateSweep } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { ModulePriority } from "../../src/protocols/sip/endpoint-types.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../peers/legacy-vm/index.ts";
-import { type LogLine, recordingLogger, waitUntil } from "../peers/legacy-vm/support.ts";
+import { type LogLine, recordingLogger } from "../peers/legacy-vm/support.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
+import { until } from "../support/until.ts";
 
 const sipp = peer("sipp", "sip-tester");
 const DOMAIN = "um.example.com";
@@ -52,12 +53,11 @@ before(async () => {
   box = await SmdiPeer.listen();
   const recorded = recordingLogger();
   lines = recorded.lines;
-  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
   const config = parseConfig({
     dataDir: join(work, "data"),
     http: { listen: "127.0.0.1:0", adminToken: "test-admin-token-0123456789" },
     smtp: { listen: "127.0.0.1:0", domains: ["example.com"] },
-    sip: { listen: "127.0.0.1:0", domain: DOMAIN, rtpPorts: `${base}-${base + 19}` },
+    sip: { listen: "127.0.0.1:0", domain: DOMAIN },
     smdi: [{ id: "octel", connect: box.address }],
     legacyVoicemail: { retryMinMs: 50, retryMaxMs: 500 },
     outbox: { backoffBaseMs: 50, backoffMaxMs: 500 },
@@ -186,7 +186,7 @@ test("a legacy box that refuses: the recording completes, one log line, the outb
   });
   const calling = call("15550001", 2000, "refused");
   try {
-    await waitUntil(() => lines.some((l) => l.msg === FAILED), "the relay's failure", 15_000);
+    await until("the relay's failure", () => lines.some((l) => l.msg === FAILED), 15_000);
   } finally {
     stopRefusing();
   }
@@ -204,13 +204,11 @@ test("a legacy box that refuses: the recording completes, one log line, the outb
   assert.equal(replay.diversion, `<sip:15550001@${DOMAIN}>;reason=no-answer;counter=1`);
   assertSameAudio(ours, await replay.done, "replay vs our store");
   // The outbox records the delivery just after the replay call ends.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const delivery = await legacyDelivery("alice", "legacy:alice/pbx");
-    if (delivery?.state === "delivered") break;
-    assert.ok(Date.now() < deadline, `legacy delivery is ${String(delivery?.state)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(
+    "the legacy delivery delivered",
+    async () => (await legacyDelivery("alice", "legacy:alice/pbx"))?.state === "delivered",
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
 });
 
 test("an SMDI box gets its MD call detail before the deposit call, then the audio", {

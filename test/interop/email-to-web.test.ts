@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { lastReply, swaks } from "../support/swaks.ts";
+import { until } from "../support/until.ts";
 import { connectWebClient } from "../support/web-client.ts";
 
 const swaksBin = peer("swaks", "swaks");
@@ -37,18 +38,6 @@ async function deliveryStates(app: TestApp, subject: string): Promise<string[]> 
   return list.filter((c) => c.subject === subject).flatMap((c) => c.deliveries.map((d) => d.state));
 }
 
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test("a mail sent with swaks reaches alice's connected web client", {
   skip: swaksBin.skip,
 }, async () => {
@@ -73,8 +62,9 @@ test("a mail sent with swaks reaches alice's connected web client", {
     assert.equal(typeof event.id, "string");
     assert.equal(typeof event.communicationId, "string");
     await until(
-      async () => (await deliveryStates(t, "Lunch?")).every((s) => s === "delivered"),
       "delivered",
+      async () => (await deliveryStates(t, "Lunch?")).every((s) => s === "delivered"),
+      { timeoutMs: 10000, intervalMs: 50 },
     );
   } finally {
     await client.close();
@@ -96,8 +86,9 @@ test("offline: the mail is held, survives a restart, arrives on connect, and sho
   ]);
   assert.equal(res.code, 0, res.output);
   await until(
-    async () => (await deliveryStates(t, "While you were away")).includes("held"),
     "held delivery",
+    async () => (await deliveryStates(t, "While you were away")).includes("held"),
+    { timeoutMs: 10000, intervalMs: 50 },
   );
 
   // Restart on the same data directory.
@@ -113,8 +104,9 @@ test("offline: the mail is held, survives a restart, arrives on connect, and sho
     );
     assert.match(String(event.text), /Call me back/);
     await until(
-      async () => (await deliveryStates(t, "While you were away")).every((s) => s === "delivered"),
       "delivered",
+      async () => (await deliveryStates(t, "While you were away")).every((s) => s === "delivered"),
+      { timeoutMs: 10000, intervalMs: 50 },
     );
   } finally {
     await client.close();

@@ -18,9 +18,8 @@ export interface IcwApp {
 
 /** omnivox with ICW on, alice (+15550001) and her web client connected. */
 export async function startIcwApp(icw: ConfigInput["icw"], smtpOutPort?: number): Promise<IcwApp> {
-  const base = 34_000 + Math.floor(Math.random() * 300) * 20;
   const t = await startTestApp({
-    sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` },
+    sip: { listen: "127.0.0.1:0" },
     icw,
     ...(smtpOutPort ? { smtpOutPort } : {}),
   });

@@ -29,9 +29,8 @@ let work: string;
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-kamailio-"));
-  const base = 34_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({
-    sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 19}` },
+    sip: { listen: "127.0.0.1:0" },
     voicemail: { silenceMs: SILENCE_MS, minMessageMs: 500 },
   });
   await t.addUser({ id: "alice", emails: ["alice@example.com"], phones: ["1002"] });

@@ -30,9 +30,8 @@ let aliceSip = "";
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-kamailio-mwi-"));
-  const base = 38_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({
-    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1", rtpPorts: `${base}-${base + 19}` },
+    sip: { listen: "127.0.0.1:0", domain: "127.0.0.1" },
     voicemail: { silenceMs: 1000, minMessageMs: 500 },
   });
   ({ sipSecret: aliceSip } = await t.addUser({

@@ -14,6 +14,7 @@ import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { type OmnivoxChild, spawnOmnivox } from "../support/child.ts";
 import { pollHealth } from "../support/health-poll.ts";
 import { peer } from "../support/peers.ts";
+import { allocateRtpPorts } from "../support/rtp-ports.ts";
 import { runSipp } from "../support/sipp.ts";
 import { lastReply, swaks } from "../support/swaks.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
@@ -44,7 +45,7 @@ function api(path: string, init: { body?: unknown; token?: string } = {}) {
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-mail-loop-"));
-  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
+  const rtp = allocateRtpPorts();
   const configFile = join(work, "omnivox.yaml");
   await writeFile(
     configFile,
@@ -52,7 +53,7 @@ before(async () => {
       `dataDir: ${join(work, "data")}`,
       `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
       "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
-      `sip: { listen: 127.0.0.1:0, rtpPorts: ${base}-${base + 19} }`,
+      `sip: { listen: 127.0.0.1:0, rtpPorts: ${rtp.range} }`,
       // Mail for alice goes to her web client only (no SMTP out in this test).
       "outbox: { backoffBaseMs: 50, backoffMaxMs: 500, ackTimeoutMs: 2000 }",
       "icw: { decideMs: 0 }",

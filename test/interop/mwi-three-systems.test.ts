@@ -6,9 +6,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { TestPhone } from "../../src/protocols/sip/usage/test-phone.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../peers/legacy-vm/index.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
+import { TestPhone } from "../support/sip-test-phone.ts";
+import { until } from "../support/until.ts";
 import { connectWebClient, type StreamEvent, type TestWebClient } from "../support/web-client.ts";
 
 interface SystemJson {
@@ -57,8 +58,7 @@ before(async () => {
   token = await t.login("alice", "wonderland");
   await box.waitConnected();
   // The subscription is made when the user is created (profile change) and at start-up.
-  const deadline = Date.now() + 5000;
-  while (sim.mwi.active("4100") === 0 && Date.now() < deadline) await sleep(20);
+  await until("omnivox subscribed to the SIP box", () => sim.mwi.active("4100") > 0);
   assert.equal(sim.mwi.active("4100"), 1, "omnivox subscribed to the SIP box");
 });
 
@@ -151,8 +151,7 @@ test("switching the SIP box off sends Expires: 0 and stops its updates; on resum
   const desk = clients[0]!;
   const off = await t.api("PUT", "/users/alice/mwi/pbx", { enabled: false }, token);
   assert.equal(off.status, 200);
-  const deadline = Date.now() + 5000;
-  while (!sim.mwi.seen.some((s) => s.expires === "0") && Date.now() < deadline) await sleep(20);
+  await until("a SUBSCRIBE with Expires: 0", () => sim.mwi.seen.some((s) => s.expires === "0"));
   assert.ok(
     sim.mwi.seen.some((s) => s.mailbox === "4100" && s.expires === "0"),
     "the box saw SUBSCRIBE with Expires: 0",
@@ -200,8 +199,7 @@ test("with mwi.phones \"all\", alice's SIP phone's lamp counts every enabled sys
     // The legacy box and the SMDI station light the phone omnivox serves, not only our store.
     await sim.mwi.set("4100", { new: 6, old: 2 });
     box.mwi("4100", true);
-    const deadline = Date.now() + 5000;
-    while (!lamp().includes("7") && Date.now() < deadline) await sleep(20);
+    await until("the phone lamp counting 6 + 1 + 0", () => lamp().includes("7"));
     assert.ok(lamp().includes("7"), `phone lamp counts 6 + 1 + 0, saw ${lamp().join(", ")}`);
   } finally {
     await phone.endpoint.stop();

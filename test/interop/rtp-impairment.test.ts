@@ -20,8 +20,7 @@ let caller: SipEndpoint;
 let media: Socket;
 
 before(async () => {
-  const base = 36_000 + Math.floor(Math.random() * 200) * 10;
-  t = await startTestApp({ sip: { listen: "127.0.0.1:0", rtpPorts: `${base}-${base + 9}` } });
+  t = await startTestApp({ rtpPortCount: 10, sip: { listen: "127.0.0.1:0" } });
   await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland" });
   caller = new SipEndpoint({ udp: { host: "127.0.0.1", port: 0 } });
   await caller.start();

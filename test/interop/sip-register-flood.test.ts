@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { after, before, test } from "node:test";
-import { TestPhone } from "../../src/protocols/sip/usage/test-phone.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
+import { TestPhone } from "../support/sip-test-phone.ts";
 
 let t: TestApp;
 /** Phones register with the SIP secret, never the web password. */

@@ -19,6 +19,7 @@ import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
 import { mountSmallDisk, type SmallDisk } from "../support/tmpfs.ts";
+import { until } from "../support/until.ts";
 
 const sipp = peer("sipp", "sip-tester");
 const AUDIO_MS = 3000;
@@ -38,12 +39,10 @@ before(async () => {
   }
   disk = mounted.disk!;
   work = await mkdtemp(join(tmpdir(), "omnivox-diskfull-"));
-  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp(
     {
       sip: {
         listen: "127.0.0.1:0",
-        rtpPorts: `${base}-${base + 19}`,
         rtpTimeoutMs: 60_000,
         accessNumber: "8000",
       },
@@ -66,24 +65,14 @@ async function health(): Promise<{ status: number; body: { status: string; reaso
   return { status: res.status, body: (await res.json()) as { status: string; reasons?: string[] } };
 }
 
-async function until<T>(what: () => Promise<T | undefined>, ms: number, why: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${why}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const healthIs = (status: number) =>
   until(
+    `/healthz ${status}`,
     async () => {
       const h = await health();
       return h.status === status ? h : undefined;
     },
-    20_000,
-    `/healthz ${status}`,
+    { timeoutMs: 20_000, intervalMs: 50 },
   );
 
 async function sweepFile(dir: string): Promise<{ file: string; heard: Int16Array }> {
@@ -172,9 +161,9 @@ test("the disk fills during a call and the caller hangs up: 200 to BYE, written 
   // The recording file appears at the beep: from then on nothing more fits.
   const tmp = join(t.dataDir, "tmp");
   await until(
-    async () => ((await readdir(tmp)).some((f) => f.endsWith(".wav")) ? true : undefined),
-    20_000,
     "the recording to start",
+    async () => ((await readdir(tmp)).some((f) => f.endsWith(".wav")) ? true : undefined),
+    { timeoutMs: 20_000, intervalMs: 50 },
   );
   await disk!.fill(0);
   const run = await running;
@@ -189,9 +178,9 @@ test("the disk fills during a call and the caller hangs up: 200 to BYE, written 
   await disk!.free();
   await healthIs(200);
   await until(
-    async () => ((await messages()) === count + 1 ? true : undefined),
-    30_000,
     "the held message to be written",
+    async () => ((await messages()) === count + 1 ? true : undefined),
+    { timeoutMs: 30_000, intervalMs: 50 },
   );
   await assertStoredAudio(heard);
 });

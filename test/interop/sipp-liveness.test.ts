@@ -23,17 +23,12 @@ const SILENCE_MS = 2000;
 let t: TestApp;
 let work: string;
 
-function rtpPorts(): string {
-  const base = 30_000 + Math.floor(Math.random() * 200) * 20;
-  return `${base}-${base + 19}`;
-}
-
 before(async () => {
   if (sipp.skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-liveness-"));
   // The RTP timeout is far away: these calls must end on silence, not on it.
   t = await startTestApp({
-    sip: { listen: "127.0.0.1:0", rtpPorts: rtpPorts(), rtpTimeoutMs: 60_000 },
+    sip: { listen: "127.0.0.1:0", rtpTimeoutMs: 60_000 },
     voicemail: { silenceMs: SILENCE_MS },
   });
   await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland", pin: "123456" });
@@ -275,7 +270,7 @@ test("no RTP for sip.rtpTimeoutMs ends the call with omnivox's BYE; what was rec
 }, async () => {
   // Silence alone would take 20 s here: the timeout (4 s) must be what ends the calls.
   const app = await startTestApp({
-    sip: { listen: "127.0.0.1:0", rtpPorts: rtpPorts(), rtpTimeoutMs: 4000 },
+    sip: { listen: "127.0.0.1:0", rtpTimeoutMs: 4000 },
     voicemail: { silenceMs: 20_000 },
   });
   const dir = await mkdtemp(join(work, "b-"));
@@ -319,7 +314,7 @@ test("the mailbox sends RTP every 20 ms while it waits for keys, until its BYE",
   timeout: 90_000,
 }, async () => {
   const app = await startTestApp({
-    sip: { listen: "127.0.0.1:0", rtpPorts: rtpPorts(), rtpTimeoutMs: 4000, accessNumber: "8000" },
+    sip: { listen: "127.0.0.1:0", rtpTimeoutMs: 4000, accessNumber: "8000" },
   });
   const dir = await mkdtemp(join(work, "e-"));
   const media = await MediaEnd.open();

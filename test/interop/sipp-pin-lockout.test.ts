@@ -28,14 +28,13 @@ before(async () => {
   if (sipp.skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-pin-lockout-"));
   sink = await startSmtpSink();
-  const base = 36_000 + Math.floor(Math.random() * 100) * 60;
   t = await startTestApp({
+    rtpPortCount: 60,
     smtpOutPort: sink.port,
     sip: {
       listen: "127.0.0.1:0",
       domain: "127.0.0.1",
       accessNumber: "8000",
-      rtpPorts: `${base}-${base + 59}`,
     },
     voicemail: {
       pinLockout: { maxFailures: LIMIT },

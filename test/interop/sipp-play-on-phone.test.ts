@@ -11,6 +11,7 @@ import { Prompts } from "../../src/adapters/telephone/prompts.ts";
 import { TelephoneService } from "../../src/adapters/telephone/service.ts";
 import { generateTone } from "../../src/media/pcm.ts";
 import { peer } from "../support/peers.ts";
+import { allocateRtpPorts } from "../support/rtp-ports.ts";
 import { freeUdpPort, runSipp } from "../support/sipp.ts";
 
 const sipp = peer("sipp", "sip-tester");
@@ -20,13 +21,12 @@ let service: TelephoneService;
 before(async () => {
   if (sipp.skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-play-"));
-  const base = 32_000 + Math.floor(Math.random() * 200) * 10;
   const never = async () => undefined;
   service = new TelephoneService(
     {
       listen: { host: "127.0.0.1", port: 0 },
       mediaAddress: "127.0.0.1",
-      rtpPorts: `${base}-${base + 9}`,
+      rtpPorts: allocateRtpPorts(10).range,
       voicemail: { maxMessageMs: 60_000, silenceMs: 3000, minMessageMs: 500, silenceLevel: 200 },
       tmpDir: join(work, "tmp"),
     },

@@ -36,7 +36,6 @@ before(async () => {
   if (sipp.skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-retarget-"));
   sink = await startSmtpSink();
-  const base = 36_000 + Math.floor(Math.random() * 200) * 20;
   t = await startTestApp({
     smtpOutPort: sink.port,
     sip: {
@@ -44,7 +43,6 @@ before(async () => {
       domain: "pbx.example.com",
       accessNumber: PILOT,
       trustedProxies: ["127.0.0.1"],
-      rtpPorts: `${base}-${base + 19}`,
     },
   });
   await t.addUser({ id: "alice", emails: ["alice@example.com"], phones: ["1001"], pin: "123456" });

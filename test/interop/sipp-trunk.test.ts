@@ -17,6 +17,7 @@ import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { freeUdpPort, runSipp, SCENARIOS, type SippRun } from "../support/sipp.ts";
 import { type SippPhone, startSippPhone } from "../support/sipp-phone.ts";
+import { until } from "../support/until.ts";
 
 const sipp = peer("sipp", "sip-tester");
 const PASSWORD = "trunk-s3cret";
@@ -25,16 +26,6 @@ let carrier: SippPhone;
 let carrierRun: Promise<SippRun>;
 let work: string;
 let stopped = false;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function metrics(): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${t.app.ports.http!.port}/metrics`, {
@@ -46,7 +37,6 @@ async function metrics(): Promise<string> {
 before(async () => {
   if (sipp.skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-trunk-"));
-  const base = 42_000 + Math.floor(Math.random() * 200) * 20;
   carrier = await startSippPhone(sipp.path!, work, {
     scenario: await readFile(join(SCENARIOS, "trunk.xml"), "utf8"),
     template: {
@@ -64,7 +54,6 @@ before(async () => {
   t = await startTestApp({
     sip: {
       listen: "127.0.0.1:0",
-      rtpPorts: `${base}-${base + 19}`,
       trunks: [
         {
           id: "carrier",
@@ -99,8 +88,11 @@ test("omnivox registers with the trunk (digest) and the gauge says so", {
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
-  await until("the trunk registration", async () =>
-    /omnivox_sip_trunk_registered\{trunk="carrier"\} 1/.test(await metrics()) ? true : undefined,
+  await until(
+    "the trunk registration",
+    async () =>
+      /omnivox_sip_trunk_registered\{trunk="carrier"\} 1/.test(await metrics()) ? true : undefined,
+    { timeoutMs: 30000, intervalMs: 100 },
   );
 });
 
@@ -116,12 +108,16 @@ test("a message to a number no user has leaves through the trunk with auth and c
     token,
   );
   assert.equal(res.status, 201, JSON.stringify(res.body));
-  const states = await until("the delivery", async () => {
-    const s = await t.deliveries("alice");
-    return s.length > 0 && s.every((d) => !d.endsWith("pending") && !d.endsWith("inflight"))
-      ? s
-      : undefined;
-  });
+  const states = await until(
+    "the delivery",
+    async () => {
+      const s = await t.deliveries("alice");
+      return s.length > 0 && s.every((d) => !d.endsWith("pending") && !d.endsWith("inflight"))
+        ? s
+        : undefined;
+    },
+    { timeoutMs: 30000, intervalMs: 100 },
+  );
   assert.deepEqual(states, ["tel:+15550100 delivered"]);
   // The carrier was sent speech (sipp checked the digest, the Request-URI and the From).
   const heard = carrier.heard();
@@ -178,14 +174,18 @@ test("a sip: target that is neither sip.domain nor a trunk is refused, nothing s
     );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const id = (res.body as { communicationId: string }).communicationId;
-    const delivery = await until("the refusal", async () => {
-      const list = (await t.api("GET", "/communications?userId=alice")).body as Array<{
-        id: string;
-        deliveries: Array<{ target: string; state: string; lastError: string | null }>;
-      }>;
-      const d = list.find((c) => c.id === id)?.deliveries[0];
-      return d && d.state === "failed" ? d : undefined;
-    });
+    const delivery = await until(
+      "the refusal",
+      async () => {
+        const list = (await t.api("GET", "/communications?userId=alice")).body as Array<{
+          id: string;
+          deliveries: Array<{ target: string; state: string; lastError: string | null }>;
+        }>;
+        const d = list.find((c) => c.id === id)?.deliveries[0];
+        return d && d.state === "failed" ? d : undefined;
+      },
+      { timeoutMs: 30000, intervalMs: 100 },
+    );
     assert.equal(delivery.lastError, "call failed: not an allowed destination");
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(packets, 0, "omnivox sent nothing to the refused port");

@@ -9,6 +9,7 @@ import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { lastReply, swaks } from "../support/swaks.ts";
+import { until } from "../support/until.ts";
 
 const swaksBin = peer("swaks", "swaks");
 let t: TestApp;
@@ -29,16 +30,6 @@ after(async () => {
   await t?.stop();
 });
 
-async function until<T>(get: () => Promise<T | undefined>, what: string): Promise<T> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test("a mail routed to voicemail becomes a spoken message in alice's box", {
   skip: swaksBin.skip,
   timeout: 60_000,
@@ -55,7 +46,10 @@ test("a mail routed to voicemail becomes a spoken message in alice's box", {
   ]);
   assert.equal(lastReply(res.output), 250, res.output);
 
-  const vm = await until(async () => (await t.app.store.voicemail.list("alice"))[0], "voicemail");
+  const vm = await until("voicemail", async () => (await t.app.store.voicemail.list("alice"))[0], {
+    timeoutMs: 20000,
+    intervalMs: 100,
+  });
   assert.equal(vm.ani, "bob@example.net", "the caller is the sender");
   assert.equal(vm.state, "new");
   assert.match(vm.transcript ?? "", /^Message from bob@example\.net, subject Invoice\./);

@@ -15,6 +15,7 @@ import { component } from "../../src/protocols/xmpp/index.ts";
 import { peer } from "../support/peers.ts";
 import { Prosody } from "../support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
+import { until } from "../support/until.ts";
 
 const prosodyBin = peer("prosody", "prosody");
 const python = prosodyBin.skip ? {} : slixmppPeer();
@@ -25,14 +26,6 @@ let clients: SlixmppClient;
 let adapter: XmppAdapter;
 let alice: string;
 let carol: string;
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function profile(id: string, jid: string): Profile {
   return { ...defaultProfile(id), imClients: [{ id: "chat", kind: "xmpp", jid }] };
@@ -95,10 +88,11 @@ before(async () => {
   });
   await adapter.start();
   await until(
+    "both clients available",
     () =>
       adapter.isAvailable({ scheme: "xmpp", jid: alice }) &&
       adapter.isAvailable({ scheme: "xmpp", jid: carol }),
-    "both clients available",
+    10_000,
   );
 });
 

@@ -11,6 +11,7 @@ import { peer } from "../support/peers.ts";
 import { Prosody } from "../support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+import { until } from "../support/until.ts";
 
 const prosodyBin = peer("prosody", "prosody");
 const python = prosodyBin.skip ? {} : slixmppPeer();
@@ -21,14 +22,6 @@ let alice: SlixmppClient;
 let sink: SmtpSink;
 let t: TestApp;
 let bob: string;
-
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const onlineCount = () => alice.events.filter((e) => e.event === "online").length;
 
@@ -131,7 +124,10 @@ test("oversized, deep, malformed and odd stanzas from a client: refused, nothing
   ]) {
     const logins = onlineCount();
     await alice.raw(bad);
-    await until(() => onlineCount() > logins, "alice back online");
+    await until("alice back online", () => onlineCount() > logins, {
+      timeoutMs: 30000,
+      intervalMs: 50,
+    });
   }
   // the component is still there both ways; no mail came of any of the above
   const before = sink.mails.length;
@@ -155,22 +151,29 @@ test("Prosody restarts in the middle of a stream of deliveries: all arrive, comp
   const got = () =>
     alice.events.filter((e) => e.event === "message" && /^token restart-\d+/.test(e.body ?? ""));
   await sendMails(subjects.slice(0, 15));
-  await until(() => got().length >= 5, "the first deliveries");
+  await until("the first deliveries", () => got().length >= 5, {
+    timeoutMs: 30000,
+    intervalMs: 50,
+  });
   // the rest arrive while Prosody is down and coming back
   await Promise.all([prosody.restart(), sendMails(subjects.slice(15))]);
   await until(
-    () => new Set(got().map((e) => e.body?.match(/restart-\d+/)?.[0])).size === subjects.length,
     "every delivery after the restart",
-    90_000,
+    () => new Set(got().map((e) => e.body?.match(/restart-\d+/)?.[0])).size === subjects.length,
+    { timeoutMs: 90_000, intervalMs: 50 },
   );
-  await until(async () => {
-    const res = await t.api("GET", "/communications?userId=alice");
-    const list = res.body as Array<{ subject?: string; deliveries: Array<{ state: string }> }>;
-    return list
-      .filter((c) => c.subject?.startsWith("restart-"))
-      .flatMap((c) => c.deliveries)
-      .every((d) => d.state === "delivered");
-  }, "every delivery marked delivered");
+  await until(
+    "every delivery marked delivered",
+    async () => {
+      const res = await t.api("GET", "/communications?userId=alice");
+      const list = res.body as Array<{ subject?: string; deliveries: Array<{ state: string }> }>;
+      return list
+        .filter((c) => c.subject?.startsWith("restart-"))
+        .flatMap((c) => c.deliveries)
+        .every((d) => d.state === "delivered");
+    },
+    { timeoutMs: 30000, intervalMs: 50 },
+  );
   // the restart fell between deliveries: some arrived before alice lost her stream, some after
   const cut = alice.events.findLastIndex((e) => e.event === "disconnected");
   const isRestartMail = (e: (typeof alice.events)[number]) =>

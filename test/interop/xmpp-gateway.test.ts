@@ -12,6 +12,7 @@ import { Prosody } from "../support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { swaks } from "../support/swaks.ts";
+import { until } from "../support/until.ts";
 import { connectWebClient, type StreamEvent } from "../support/web-client.ts";
 
 const prosodyBin = peer("prosody", "prosody");
@@ -46,14 +47,6 @@ async function mail(subject: string, body: string, extra: string[] = []): Promis
     ...extra,
   ]);
   assert.equal(res.code, 0, res.output);
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function states(subject: string): Promise<string[]> {
@@ -118,7 +111,10 @@ test("a mail to alice reaches her XMPP client from the sender's escaped JID", {
     got.extra?.some((x) => x.includes("urn:xmpp:receipts")),
     String(got.extra),
   );
-  await until(async () => (await states("Lunch?")).every((s) => s === "delivered"), "delivered");
+  await until("delivered", async () => (await states("Lunch?")).every((s) => s === "delivered"), {
+    timeoutMs: 10000,
+    intervalMs: 50,
+  });
 });
 
 test("alice's chat to bob\\40elsewhere.net@<component> leaves as mail to bob", {
@@ -173,7 +169,10 @@ test("a reply without <thread> answers the last mail sent to alice from that add
   const from = `bob\\40example.net@${prosody.componentDomain}`;
   await alice.waitFor((e) => e.event === "message" && /Pizza/.test(e.body ?? ""), 20_000);
   // the outbox marks the chat delivered (and so knows its thread) after slixmpp took it
-  await until(async () => (await states("Dinner")).every((s) => s === "delivered"), "delivered");
+  await until("delivered", async () => (await states("Dinner")).every((s) => s === "delivered"), {
+    timeoutMs: 10000,
+    intervalMs: 50,
+  });
   const before = sink.mails.length;
   await alice.send(from, "Sure, 8pm.");
   const mails = await sink.waitFor(before + 1, 20_000);
@@ -248,7 +247,10 @@ test("offline, a mail is held and reaches alice when she logs in again", {
   // Prosody tells the component that alice went away
   await new Promise((r) => setTimeout(r, 500));
   await mail("While you were out", "Call me back.");
-  await until(async () => (await states("While you were out")).includes("held"), "held", 15_000);
+  await until("held", async () => (await states("While you were out")).includes("held"), {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  });
   alice = await login();
   const got = await alice.waitFor(
     (e) => e.event === "message" && /Call me back/.test(e.body ?? ""),
@@ -256,7 +258,8 @@ test("offline, a mail is held and reaches alice when she logs in again", {
   );
   assert.equal(got.from, `bob\\40example.net@${prosody.componentDomain}`);
   await until(
-    async () => (await states("While you were out")).every((s) => s === "delivered"),
     "delivered",
+    async () => (await states("While you were out")).every((s) => s === "delivered"),
+    { timeoutMs: 10000, intervalMs: 50 },
   );
 });

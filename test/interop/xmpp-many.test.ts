@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { Prosody } from "../support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
+import { until } from "../support/until.ts";
 
 const prosodyBin = peer("prosody", "prosody");
 const python = prosodyBin.skip ? {} : slixmppPeer();
@@ -19,14 +20,6 @@ const USERS = Array.from({ length: 100 }, (_, i) => `u${String(i).padStart(3, "0
 let prosody: Prosody;
 let clients: SlixmppClient;
 let t: TestApp;
-
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 before(async () => {
   if (skip || !prosodyBin.path) return;
@@ -99,14 +92,21 @@ test("100 users: a mail to each reaches that user's client exactly once", { skip
   }
   const tokens = () =>
     clients.events.filter((e) => e.event === "message" && /token-u\d+/.test(e.body ?? ""));
-  await until(() => new Set(tokens().map((e) => e.account)).size === USERS.length, "all clients");
+  await until("all clients", () => new Set(tokens().map((e) => e.account)).size === USERS.length, {
+    timeoutMs: 60000,
+    intervalMs: 100,
+  });
   // every delivery is marked done, so nothing more is on its way
   for (const user of USERS) {
-    await until(async () => {
-      const res = await t.api("GET", `/communications?userId=${user}`);
-      const list = res.body as Array<{ deliveries: Array<{ state: string }> }>;
-      return list.flatMap((c) => c.deliveries).every((d) => d.state === "delivered");
-    }, `${user}'s delivery done`);
+    await until(
+      `${user}'s delivery done`,
+      async () => {
+        const res = await t.api("GET", `/communications?userId=${user}`);
+        const list = res.body as Array<{ deliveries: Array<{ state: string }> }>;
+        return list.flatMap((c) => c.deliveries).every((d) => d.state === "delivered");
+      },
+      { timeoutMs: 60000, intervalMs: 100 },
+    );
   }
   const got = tokens();
   for (const user of USERS) {

@@ -1,5 +1,6 @@
-// Starts a real omnivox in-process for a test: its own temp dataDir, every listener on port 0,
-// a fast outbox, SMTP out pointed at the test's sink. Helpers create users and log in over REST.
+// Starts a real omnivox in-process for a test: its own temp dataDir, every listener on port 0, an
+// RTP port range no parallel test file holds, a fast outbox, SMTP out pointed at the test's sink.
+// Helpers create users and log in over REST.
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,10 +9,13 @@ import { pino } from "pino";
 import { type Omnivox, startOmnivox } from "../../src/app/omnivox.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { ConfigInput } from "../../src/config/schema.ts";
+import { allocateRtpPorts } from "./rtp-ports.ts";
 
 export interface TestApp {
   app: Omnivox;
   dataDir: string;
+  /** The RTP range this app was given (`sip.rtpPorts`). */
+  rtpPorts: string;
   api(
     method: string,
     path: string,
@@ -30,24 +34,37 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  input: ConfigInput & { smtpOutPort?: number },
+  input: ConfigInput & {
+    smtpOutPort?: number;
+    /** Ports in the RTP range allocated when `sip.rtpPorts` is not given (default 20). */
+    rtpPortCount?: number;
+  },
   dataDir?: string,
 ): Promise<TestApp> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "omnivox-test-")));
-  const { smtpOutPort, ...rest } = input;
+  const { smtpOutPort, rtpPortCount, ...rest } = input;
+  // A range the test names itself is used as given (a test about the range); otherwise one is
+  // allocated so that parallel test files never receive each other's RTP.
+  const rtp = rest.sip?.rtpPorts === undefined ? allocateRtpPorts(rtpPortCount) : undefined;
   const config = parseConfig({
     dataDir: dir,
     http: { listen: "127.0.0.1:0", adminToken: "test-admin-token-0123456789" },
     smtp: { listen: "127.0.0.1:0", domains: ["example.com"] },
-    sip: { listen: "127.0.0.1:0" },
     ...rest,
+    sip: { listen: "127.0.0.1:0", ...(rest.sip ?? {}), rtpPorts: rest.sip?.rtpPorts ?? rtp?.range },
     smtpOut: { host: "127.0.0.1", port: smtpOutPort ?? 25, ...(rest.smtpOut ?? {}) },
     outbox: { backoffBaseMs: 50, backoffMaxMs: 500, ackTimeoutMs: 2000, ...(rest.outbox ?? {}) },
     // Calls are not held for a connected web client unless a test is about call waiting.
     icw: { decideMs: 0, ...(rest.icw ?? {}) },
   });
   const logger = pino({ level: process.env.OMNIVOX_TEST_LOG ?? "silent" });
-  const app = await startOmnivox(config, { logger, outboxPollMs: 100 });
+  let app: Omnivox;
+  try {
+    app = await startOmnivox(config, { logger, outboxPollMs: 100 });
+  } catch (err) {
+    rtp?.release();
+    throw err;
+  }
   const base = `http://127.0.0.1:${app.ports.http!.port}/api/v1`;
   const api: TestApp["api"] = async (method, path, body, token = app.adminToken) => {
     const res = await fetch(`${base}${path}`, {
@@ -83,8 +100,10 @@ export async function startTestApp(
         .flatMap((c) => c.deliveries)
         .map((d) => `${d.target} ${d.state}`);
     },
+    rtpPorts: config.sip.rtpPorts,
     async stop(opts = {}) {
       await app.stop();
+      rtp?.release();
       if (!opts.keepData) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -7,7 +7,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { decodeUlaw } from "../../src/media/g711.ts";
-import { TestPhone } from "../../src/protocols/sip/usage/test-phone.ts";
+import { TestPhone } from "./sip-test-phone.ts";
 import { freeUdpPort, runSipp, SCENARIOS, type SippRun } from "./sipp.ts";
 
 /** Answers an INVITE with µ-law at the relay's port, then waits for the caller's BYE. */

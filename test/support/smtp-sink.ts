@@ -1,8 +1,11 @@
-// A real SMTP server standing in for the operator's relay: it keeps what it receives, parsed,
-// so tests can assert on headers and bodies. Built on smtp-server + mailparser.
+// A real SMTP server standing in for the operator's relay (RFC 5321): it keeps what it receives,
+// parsed, so tests can assert on envelopes, headers and bodies, and refuses RCPT or DATA with the
+// reply a test sets. Built on smtp-server + mailparser.
 
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { readBounded } from "../../src/adapters/email/bounded-read.ts";
+import { smtpReply } from "../../src/adapters/email/smtp-reply.ts";
 
 export interface SinkMail {
   from: string;
@@ -11,42 +14,52 @@ export interface SinkMail {
   parsed: ParsedMail;
 }
 
+/** A reply the sink gives instead of accepting, e.g. `{ code: 550, text: "5.1.1 mailbox unknown" }`. */
+export interface SinkRefusal {
+  code: number;
+  text: string;
+}
+
 export interface SmtpSink {
   port: number;
   mails: SinkMail[];
   /** Resolves when `count` mails have arrived in total. */
   waitFor(count: number, timeoutMs?: number): Promise<SinkMail[]>;
-  /** Make the next mails fail with this SMTP code (e.g. 451, 550); undefined to accept again. */
+  /** Refuse every RCPT TO with this reply; undefined to accept again. */
+  refuseRcpt(reply: SinkRefusal | undefined): void;
+  /** Refuse every message at the end of DATA with this reply; undefined to accept again. */
+  refuseData(reply: SinkRefusal | undefined): void;
+  /** Make the next mails fail at DATA with this SMTP code (e.g. 451, 550); undefined to accept again. */
   failWith(code: number | undefined): void;
+  /** Forget the mails received and accept everything again. */
+  reset(): void;
   close(): Promise<void>;
 }
+
+/** Larger than any mail a test sends; a bound so a runaway client cannot fill memory. */
+const MAX_MAIL_BYTES = 4 << 20;
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const mails: SinkMail[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
-  let failCode: number | undefined;
+  let rcptRefusal: SinkRefusal | undefined;
+  let dataRefusal: SinkRefusal | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["AUTH", "STARTTLS"],
+    disableReverseLookup: true,
     logger: false,
+    onRcptTo(_address, _session, callback) {
+      callback(rcptRefusal ? smtpReply(rcptRefusal.code, rcptRefusal.text) : null);
+    },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", async () => {
-        if (failCode) {
-          const err = new Error(`sink refuses with ${failCode}`) as Error & {
-            responseCode: number;
-          };
-          err.responseCode = failCode;
-          callback(err);
-          return;
-        }
-        const raw = Buffer.concat(chunks);
+      readBounded(stream, MAX_MAIL_BYTES).then(async ({ buffer }) => {
+        if (dataRefusal) return callback(smtpReply(dataRefusal.code, dataRefusal.text));
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw,
-          parsed: await simpleParser(raw),
+          raw: buffer,
+          parsed: await simpleParser(buffer),
         });
         for (const w of [...waiters]) {
           if (mails.length >= w.count) {
@@ -55,7 +68,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           }
         }
         callback();
-      });
+      }, callback);
     },
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -64,8 +77,19 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     mails,
+    refuseRcpt(reply) {
+      rcptRefusal = reply;
+    },
+    refuseData(reply) {
+      dataRefusal = reply;
+    },
     failWith(code) {
-      failCode = code;
+      dataRefusal = code === undefined ? undefined : { code, text: `sink refuses with ${code}` };
+    },
+    reset() {
+      mails.length = 0;
+      rcptRefusal = undefined;
+      dataRefusal = undefined;
     },
     waitFor(count, timeoutMs = 15_000) {
       if (mails.length >= count) return Promise.resolve(mails);
@@ -83,6 +107,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         });
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close() {
+      // Open client connections would hold server.close() until they time out.
+      for (const c of server.connections) c.close();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import nodemailer from "nodemailer";
 import { pino } from "pino";
+import { RawSmtpClient } from "../../../test/support/smtp-client.ts";
 import type { Address } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";
 import type { CommunicationDraft, Gateway } from "../../core/ports.ts";
 import { LOOP_REF_PREFIX, loopedFrom } from "./drafts.ts";
 import { createSmtpIn, type SmtpInServer } from "./smtp-in.ts";
-import { RawSmtpClient } from "./smtp-test-client.ts";
 
 const logger = pino({ level: "silent" });
 

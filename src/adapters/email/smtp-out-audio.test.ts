@@ -4,13 +4,13 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
+import { type SmtpSink, startSmtpSink } from "../../../test/support/smtp-sink.ts";
+import { testVoicemail } from "../../../test/support/store.ts";
 import type { VoiceCommunication } from "../../core/communication.ts";
 import type { DeliveryTarget } from "../../core/ports.ts";
 import { voiceToText } from "../../gateway/convert/voice.ts";
-import { testVoicemail } from "../../store/test-support.ts";
 import { MISSING_ATTACHMENT_NOTE } from "./compose.ts";
 import { EmailAdapter } from "./smtp-out.ts";
-import { Sink } from "./smtp-test-sink.ts";
 
 const logger = pino({ level: "silent" });
 const WAV = Uint8Array.from({ length: 4000 }, (_, i) => (i * 7) % 256);
@@ -25,13 +25,14 @@ const target: DeliveryTarget = {
 };
 
 describe("smtp out: voicemail attachments", () => {
-  const sink = new Sink();
+  let sink: SmtpSink;
   const blobs = new Map<string, Uint8Array>([["rec-1", WAV]]);
   let failLoad = false;
   let adapter: EmailAdapter;
 
   before(async () => {
-    const port = await sink.start();
+    sink = await startSmtpSink();
+    const port = sink.port;
     adapter = new EmailAdapter({
       host: "127.0.0.1",
       port,
@@ -46,10 +47,10 @@ describe("smtp out: voicemail attachments", () => {
   });
   after(async () => {
     await adapter.stop();
-    await sink.stop();
+    await sink.close();
   });
   beforeEach(() => {
-    sink.mails.length = 0;
+    sink.reset();
     failLoad = false;
   });
 

@@ -3,12 +3,12 @@ import { createServer } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { AddressObject } from "mailparser";
 import { pino } from "pino";
+import { type SmtpSink, startSmtpSink } from "../../../test/support/smtp-sink.ts";
 import type { EmailCommunication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import type { DeliveryTarget } from "../../core/ports.ts";
 import type { TextRendition } from "../../core/rendition.ts";
 import { EmailAdapter } from "./smtp-out.ts";
-import { Sink } from "./smtp-test-sink.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -56,11 +56,12 @@ async function freePort(): Promise<number> {
 }
 
 describe("smtp out", () => {
-  const sink = new Sink();
+  let sink: SmtpSink;
   let adapter: EmailAdapter;
 
   before(async () => {
-    const port = await sink.start();
+    sink = await startSmtpSink();
+    const port = sink.port;
     adapter = new EmailAdapter({
       host: "127.0.0.1",
       port,
@@ -72,12 +73,10 @@ describe("smtp out", () => {
   });
   after(async () => {
     await adapter.stop();
-    await sink.stop();
+    await sink.close();
   });
   beforeEach(() => {
-    sink.mails.length = 0;
-    sink.rcptReply = undefined;
-    sink.dataReply = undefined;
+    sink.reset();
   });
 
   it("handles mailto: addresses only", () => {
@@ -91,8 +90,8 @@ describe("smtp out", () => {
     const id = await adapter.send(communication(), rendition, target);
     assert.equal(id, "c-123@example.test");
     assert.equal(sink.mails.length, 1);
-    const { envelope, parsed } = sink.mails[0]!;
-    assert.deepEqual(envelope, { from: "alice@example.test", to: ["carol@sender.example"] });
+    const { from, to, parsed } = sink.mails[0]!;
+    assert.deepEqual({ from, to }, { from: "alice@example.test", to: ["carol@sender.example"] });
     assert.deepEqual(parsed.from?.value, [
       { address: "alice@example.test", name: "Alice Example" },
     ]);
@@ -147,7 +146,7 @@ describe("smtp out", () => {
   });
 
   it("maps a 550 from the relay to a permanent DeliveryError", async () => {
-    sink.rcptReply = { code: 550, text: "5.1.1 mailbox unknown" };
+    sink.refuseRcpt({ code: 550, text: "5.1.1 mailbox unknown" });
     await assert.rejects(adapter.send(communication(), rendition, target), (err: unknown) => {
       assert.ok(err instanceof DeliveryError);
       assert.equal(err.permanent, true);
@@ -157,7 +156,7 @@ describe("smtp out", () => {
   });
 
   it("maps a 451 from the relay to a temporary DeliveryError", async () => {
-    sink.dataReply = { code: 451, text: "4.3.0 try later" };
+    sink.refuseData({ code: 451, text: "4.3.0 try later" });
     await assert.rejects(adapter.send(communication(), rendition, target), (err: unknown) => {
       assert.ok(err instanceof DeliveryError);
       assert.equal(err.permanent, false);
@@ -165,7 +164,7 @@ describe("smtp out", () => {
       return true;
     });
     // The pool recovers: the next mail goes through.
-    sink.dataReply = undefined;
+    sink.refuseData(undefined);
     assert.equal(await adapter.send(communication(), rendition, target), "c-123@example.test");
   });
 });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
+import { testVoicemail } from "../../../test/support/store.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import type { DeliveryTarget } from "../../core/ports.ts";
@@ -12,7 +13,6 @@ import { defaultProfile, type Profile } from "../../core/profile.ts";
 import type { AudioRendition, TextRendition } from "../../core/rendition.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
-import { testVoicemail } from "../../store/test-support.ts";
 import type { PlayOnPhoneOptions } from "../telephone/service.ts";
 import { LegacyDepositAdapter } from "./deposit-adapter.ts";
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { recordingLogger, settle } from "../../../test/peers/legacy-vm/support.ts";
+import { until } from "../../../test/support/until.ts";
 import { defaultProfile, type Profile, type VoicemailSystem } from "../../core/profile.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
@@ -81,15 +82,11 @@ function setup(systems: VoicemailSystem[], opts: { attach?: boolean; smdiUp?: bo
 
 const frame = (n: number) => Int16Array.of(n, 0, 0);
 const tick = () => new Promise((r) => setImmediate(r));
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) await tick();
-  assert.ok(done(), "condition reached");
-}
 
 test("frames recorded before the box answers are flushed in order, then sent as recorded", async () => {
   const s = setup([{ id: "internal", kind: "internal" }, PBX]);
   s.copy.write(frame(1)); // before the profile is even loaded
-  await until(() => s.pending.length === 1);
+  await until("s.pending.length === 1", () => s.pending.length === 1, { intervalMs: 0 });
   s.copy.write(frame(2));
   const leg = new ScriptedLeg("legacy-call-1");
   s.pending[0]!.answer(leg);
@@ -120,7 +117,7 @@ test("frames recorded before the box answers are flushed in order, then sent as 
 
 test("a refused call leaves the box to the replay, with one log line", async () => {
   const s = setup([PBX]);
-  await until(() => s.pending.length === 1);
+  await until("s.pending.length === 1", () => s.pending.length === 1, { intervalMs: 0 });
   s.pending[0]!.refuse(new CallFailedError(486, "Busy Here"));
   await tick();
   s.copy.write(frame(1));
@@ -133,13 +130,13 @@ test("a refused call leaves the box to the replay, with one log line", async () 
 
 test("a box that answers too late is given up, then hung up on when it does answer", async () => {
   const s = setup([PBX]);
-  await until(() => s.pending.length === 1);
+  await until("s.pending.length === 1", () => s.pending.length === 1, { intervalMs: 0 });
   for (let i = 0; i < 6; i++) s.copy.write(frame(i)); // 120 ms > holdMs 100
   assert.equal(s.failures().length, 1);
   assert.match(String(s.failures()[0]?.reason), /not answered within 100 ms/);
   const late = new ScriptedLeg("late");
   s.pending[0]!.answer(late);
-  await until(() => late.hungUp === 1);
+  await until("late.hungUp === 1", () => late.hungUp === 1, { intervalMs: 0 });
   assert.deepEqual(late.sent, []);
   assert.deepEqual(await s.copy.finish(), [
     { address: { scheme: "legacy", userId: "alice", systemId: "pbx" } },
@@ -149,7 +146,7 @@ test("a box that answers too late is given up, then hung up on when it does answ
 
 test("a box that drops the call mid-message is replayed; the recording is never held up", async () => {
   const s = setup([PBX]);
-  await until(() => s.pending.length === 1);
+  await until("s.pending.length === 1", () => s.pending.length === 1, { intervalMs: 0 });
   const leg = new ScriptedLeg("dropped");
   s.pending[0]!.answer(leg);
   await tick();
@@ -174,14 +171,16 @@ test("an SMDI box gets the MD frame before the call; a link that refuses it fail
     depositUri: "sip:vm@127.0.0.1:5071;transport=tcp",
   };
   const up = setup([octel]);
-  await until(() => up.pending.length === 1);
+  await until("up.pending.length === 1", () => up.pending.length === 1, { intervalMs: 0 });
   assert.deepEqual(up.events, ["md l1 N 4300 15551234", `dial ${octel.depositUri}`]);
   assert.equal(up.dials[0]?.dest.transport, "tcp");
   assert.match(String(up.dials[0]?.headers?.[0]?.[1]), /^<sip:4300@um\.example>/);
   up.copy.close();
 
   const down = setup([octel], { smdiUp: false });
-  await until(() => down.failures().length === 1);
+  await until("down.failures().length === 1", () => down.failures().length === 1, {
+    intervalMs: 0,
+  });
   assert.deepEqual(await down.copy.finish(), [
     { address: { scheme: "legacy", userId: "alice", systemId: "octel" } },
   ]);
@@ -191,7 +190,7 @@ test("an SMDI box gets the MD frame before the call; a link that refuses it fail
 
 test("a dropped recording ends the legs without a failure; nothing to do without boxes", async () => {
   const s = setup([PBX]);
-  await until(() => s.pending.length === 1);
+  await until("s.pending.length === 1", () => s.pending.length === 1, { intervalMs: 0 });
   const leg = new ScriptedLeg("short");
   s.pending[0]!.answer(leg);
   await tick();
@@ -217,14 +216,16 @@ test("a dropped recording ends the legs without a failure; nothing to do without
 
 test("bad input: not started, a depositUri that is no SIP URI, a station no header can carry", async () => {
   const early = setup([PBX], { attach: false });
-  await until(() => early.failures().length === 1);
+  await until("early.failures().length === 1", () => early.failures().length === 1, {
+    intervalMs: 0,
+  });
   assert.deepEqual(await early.copy.finish(), [
     { address: { scheme: "legacy", userId: "alice", systemId: "pbx" } },
   ]);
   assert.equal(early.failures().length, 1);
 
   const tel = setup([{ ...PBX, depositUri: "tel:+15559999" }]);
-  await until(() => tel.failures().length === 1);
+  await until("tel.failures().length === 1", () => tel.failures().length === 1, { intervalMs: 0 });
   assert.equal((await tel.copy.finish()).length, 1);
   assert.match(String(tel.failures()[0]?.reason), /not a sip: URI/);
   assert.deepEqual(tel.events, []);
@@ -232,7 +233,9 @@ test("bad input: not started, a depositUri that is no SIP URI, a station no head
   const badStation = setup([
     { id: "o", kind: "smdi", link: "l1", station: "43 00", depositUri: PBX.depositUri! },
   ]);
-  await until(() => badStation.failures().length === 1);
+  await until("badStation.failures().length === 1", () => badStation.failures().length === 1, {
+    intervalMs: 0,
+  });
   assert.equal((await badStation.copy.finish()).length, 1);
   assert.match(String(badStation.failures()[0]?.reason), /station/);
   assert.deepEqual(badStation.events, []);

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { after, before, test } from "node:test";
 import { LegacyVoicemailSim } from "../../../test/peers/legacy-vm/index.ts";
-import { waitUntil } from "../../../test/peers/legacy-vm/support.ts";
 import {
   type OmnivoxSide,
   omnivoxSide,
   sipSystem,
 } from "../../../test/support/legacy-vm-omnivox.ts";
+import { until } from "../../../test/support/until.ts";
 
 let vm: LegacyVoicemailSim;
 let gw: OmnivoxSide;
@@ -107,7 +107,7 @@ test("a NOTIFY whose body is shorter than its Content-Length is refused by the S
   const debugBefore = gw.lines.filter((l) => l.msg === "sip message refused").length;
   const reports = gw.sink.reports.length;
   sock.send(msg, gw.port, "127.0.0.1");
-  await waitUntil(() => answers.length > 0, "the answer");
+  await until("the answer", () => answers.length > 0);
   sock.close();
   assert.match(answers[0]!, /^SIP\/2\.0 400 /);
   assert.equal(gw.lines.filter((l) => l.msg === "sip message refused").length, debugBefore + 1);

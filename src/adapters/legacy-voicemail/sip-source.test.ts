@@ -5,12 +5,13 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { LegacyVoicemailSim } from "../../../test/peers/legacy-vm/index.ts";
-import { settle, waitUntil } from "../../../test/peers/legacy-vm/support.ts";
+import { settle } from "../../../test/peers/legacy-vm/support.ts";
 import {
   type OmnivoxSide,
   omnivoxSide,
   sipSystem,
 } from "../../../test/support/legacy-vm-omnivox.ts";
+import { until } from "../../../test/support/until.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -85,7 +86,7 @@ test("wrong credentials subscribe nothing and report nothing, with backoff betwe
     { credentials: [{ host: "127.0.0.1", username: "omnivox", password: "wrong" }] },
   );
   await gw.source.sync("alice", [{ system: sipSystem("vm1", vm.uri("4000")), enabled: true }]);
-  await waitUntil(() => vm.mwi.seen.length >= 4, "a retry after the refusal");
+  await until("a retry after the refusal", () => vm.mwi.seen.length >= 4);
   assert.equal(vm.mwi.active(), 0);
   assert.equal(gw.sink.reports.length, 0);
   assert.ok(vm.mwi.seen.every((s) => s.status === 0));
@@ -95,13 +96,12 @@ test("the subscription is refreshed in its dialog before it expires", async () =
   const { vm, gw } = await setup({}, { expires: 2 });
   await gw.source.sync("alice", [{ system: sipSystem("vm1", vm.uri("4000")), enabled: true }]);
   await gw.sink.nth("alice", "vm1", 1);
-  await waitUntil(() => vm.mwi.seen.some((s) => s.inDialog), "a refresh", 4000);
+  await until("a refresh", () => vm.mwi.seen.some((s) => s.inDialog), 4000);
   assert.deepEqual(vm.mwi.seen[1], { mailbox: "4000", expires: "2", inDialog: true, status: 200 });
   assert.equal(vm.mwi.active("4000"), 1);
   await vm.mwi.set("4000", { new: 5, old: 0 });
-  await waitUntil(
-    () => gw.sink.of("alice", "vm1").some((r) => r.counts.new === 5),
-    "the change after the refresh",
+  await until("the change after the refresh", () =>
+    gw.sink.of("alice", "vm1").some((r) => r.counts.new === 5),
   );
 });
 
@@ -114,16 +114,15 @@ test("a terminated subscription is made again, at once and then with backoff", a
     [3, "noresource"],
   ] as const) {
     await vm.mwi.terminate("4000", reason);
-    await waitUntil(
-      () => vm.mwi.seen.filter((s) => !s.inDialog && s.status === 200).length === round,
+    await until(
       `new subscription #${round} after ${reason}`,
+      () => vm.mwi.seen.filter((s) => !s.inDialog && s.status === 200).length === round,
     );
-    await waitUntil(() => vm.mwi.active("4000") === 1, "the new subscription live");
+    await until("the new subscription live", () => vm.mwi.active("4000") === 1);
   }
   await vm.mwi.set("4000", { new: 1, old: 0 });
-  await waitUntil(
-    () => gw.sink.of("alice", "vm1").some((r) => r.counts.new === 1),
-    "the change reported through the new subscription",
+  await until("the change reported through the new subscription", () =>
+    gw.sink.of("alice", "vm1").some((r) => r.counts.new === 1),
   );
 });
 
@@ -133,14 +132,14 @@ test("switching MWI off unsubscribes with Expires: 0 and stops reports; on resum
   await gw.source.sync("alice", [{ system, enabled: true }]);
   await gw.sink.nth("alice", "vm1", 1);
   await gw.source.sync("alice", [{ system, enabled: false }]);
-  await waitUntil(() => vm.mwi.seen.some((s) => s.expires === "0"), "the unsubscribe");
+  await until("the unsubscribe", () => vm.mwi.seen.some((s) => s.expires === "0"));
   assert.deepEqual(vm.mwi.seen.at(-1), {
     mailbox: "4000",
     expires: "0",
     inDialog: true,
     status: 200,
   });
-  await waitUntil(() => vm.mwi.active() === 0, "no live subscription");
+  await until("no live subscription", () => vm.mwi.active() === 0);
   const count = gw.sink.reports.length;
   await vm.mwi.set("4000", { new: 7, old: 0 });
   await settle();

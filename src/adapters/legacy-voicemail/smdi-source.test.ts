@@ -5,12 +5,8 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { SmdiPeer } from "../../../test/peers/legacy-vm/index.ts";
-import {
-  RecordingSink,
-  recordingLogger,
-  settle,
-  waitUntil,
-} from "../../../test/peers/legacy-vm/support.ts";
+import { RecordingSink, recordingLogger, settle } from "../../../test/peers/legacy-vm/support.ts";
+import { until } from "../../../test/support/until.ts";
 import { type LegacyVoicemail, startLegacyVoicemail } from "../../app/legacy-voicemail.ts";
 import { configSchema } from "../../config/schema.ts";
 import { SipEndpoint } from "../../protocols/sip/endpoint.ts";
@@ -59,7 +55,7 @@ const off = { new: 0, old: 0, urgentNew: 0, urgentOld: 0 };
 test("OP:MWI and RMV:MWI for a station a profile names are reported (we dial the box)", async () => {
   const { lv, vm, sink } = await setup("connect");
   await lv.smdi.sync("alice", [{ system: smdi("1234"), enabled: true }]);
-  await waitUntil(() => vm.connected, "link up");
+  await until("link up", () => vm.connected);
   vm.mwi("1234", true);
   assert.deepEqual(await sink.nth("alice", "box-1234", 1), { counts: on });
   vm.mwi("1234", false);
@@ -136,9 +132,8 @@ test("a link cut mid-frame drops the partial frame with one log line; the next l
   vm.raw("RMV:MWI 12");
   await settle(50);
   vm.drop();
-  await waitUntil(
-    () => lines.some((l) => l.msg === "smdi: partial frame discarded"),
-    "the discarded frame logged",
+  await until("the discarded frame logged", () =>
+    lines.some((l) => l.msg === "smdi: partial frame discarded"),
   );
   assert.equal(lines.filter((l) => l.msg === "smdi: partial frame discarded").length, 1);
   assert.equal(sink.reports.length, 1, "the lamp is still on");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { FakeLeg } from "../../../test/support/fake-leg.ts";
 import { generateTone, silenceFrame } from "../../media/pcm.ts";
 import {
   type DepositOptions,
@@ -7,7 +8,6 @@ import {
   type RecordingSink,
   runDeposit,
 } from "./deposit.ts";
-import { FakeLeg } from "./fake-leg.ts";
 
 class MemorySink implements RecordingSink {
   frames: Int16Array[] = [];

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
-import { FakeLeg } from "./fake-leg.ts";
+import { FakeLeg } from "../../../test/support/fake-leg.ts";
 import { type IcwAction, type IcwCall, IcwCalls, type IcwMedia } from "./icw.ts";
 import type { OutboundLeg } from "./takeover.ts";
 

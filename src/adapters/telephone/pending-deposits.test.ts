@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
+import { until } from "../../../test/support/until.ts";
 import type { DepositedMessage } from "./deposit-call.ts";
 import { PendingDeposits } from "./pending-deposits.ts";
 
@@ -14,13 +15,6 @@ const message = (callId: string, bytes: number): DepositedMessage => ({
   callId,
   receivedAt: new Date(),
 });
-const until = async (what: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 test("held messages are written in order once room returns; the bytes are bounded", async () => {
   let room = false;
@@ -42,11 +36,11 @@ test("held messages are written in order once room returns; the bytes are bounde
   await new Promise((r) => setTimeout(r, 60)); // several failed rounds
   assert.deepEqual(written, []);
   room = true;
-  await until(() => written.length === 2);
+  await until("written.length === 2", () => written.length === 2);
   assert.deepEqual(written, ["a", "b"]);
   assert.equal(pending.bytes, 0);
   assert.equal(pending.keep(message("c", 1000)), true, "room in the queue again");
-  await until(() => written.length === 3);
+  await until("written.length === 3", () => written.length === 3);
   await pending.stop();
 });
 
@@ -65,7 +59,7 @@ test("wake() writes at once; stop() makes a last attempt and then drops (logged)
   pending.keep(message("a", 10));
   room = true;
   pending.wake();
-  await until(() => written.length === 1);
+  await until("written.length === 1", () => written.length === 1);
   room = false;
   pending.keep(message("b", 10));
   await pending.stop();
@@ -87,7 +81,7 @@ test("a message failing for another reason is dropped after a few tries", async 
     maxOtherFailures: 3,
   });
   pending.keep(message("a", 10));
-  await until(() => pending.size === 0);
+  await until("pending.size === 0", () => pending.size === 0);
   assert.equal(tries, 3);
   await pending.stop();
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FakeLeg } from "./fake-leg.ts";
+import { FakeLeg } from "../../../test/support/fake-leg.ts";
 import { type OutboundLeg, relay } from "./takeover.ts";
 
 test("relay forwards the caller's audio but not the silence made up for missing packets", async () => {

@@ -4,11 +4,11 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
+import { type OpenedTestStore, testDialects } from "../../../test/support/store.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import { defaultProfile } from "../../core/profile.ts";
 import type { AudioRendition, Rendition } from "../../core/rendition.ts";
-import { type OpenedTestStore, testDialects } from "../../store/test-support.ts";
 import { VoicemailAdapter } from "./adapter.ts";
 
 const sqlite = (await testDialects()).find((d) => d.name === "sqlite")!;

@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { testDialects } from "../../../test/support/store.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { generateTone } from "../../media/pcm.ts";
-import { testDialects } from "../../store/test-support.ts";
 import { VoicemailStore } from "./store.ts";
 
 const gateway = {} as Gateway; // greetings never reach the gateway

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import pino from "pino";
 import { WebSocket, WebSocketServer } from "ws";
+import { until } from "../../../test/support/until.ts";
 import type { Address } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
@@ -189,9 +190,7 @@ describe("WebClientHub", () => {
     await assert.rejects(sent, TargetUnavailableError);
     const before = available.length;
     c.ws.send(JSON.stringify({ type: "ack", id: "d-8" }));
-    const deadline = Date.now() + 2000;
-    while (available.length === before && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 10));
+    await until("the target available again", () => available.length > before, 2000);
     assert.deepEqual(available.slice(before), ["alice/web"]);
     await disconnect(c);
   });
@@ -315,11 +314,7 @@ describe("WebClientHub", () => {
   it("terminates a socket that stops answering pings", async () => {
     const c = await connect();
     c.ws.pause();
-    const deadline = Date.now() + 2000;
-    while (hub.isConnected("alice", "web") && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(hub.isConnected("alice", "web"), false);
+    await until("the silent socket terminated", () => !hub.isConnected("alice", "web"), 2000);
     // A paused socket reads nothing, not even the end of the connection: let it see the close.
     c.ws.resume();
     assert.equal(await c.closed, 1006);

@@ -1,17 +1,18 @@
-// The XMPP adapter against the scripted server (protocols/xmpp/fake-server.ts): XEP-0184 receipts
+// The XMPP adapter against the scripted server (test/support/xmpp-fake-server.ts): XEP-0184 receipts
 // settle deliveries, a lost stream retries them, replies carry their thread back, the voicemail
 // indicator goes out as chat plus element and PEP publish, and iqs to us are answered.
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { pino } from "pino";
+import { until } from "../../../test/support/until.ts";
+import { FakeComponentServer, type FakeSession } from "../../../test/support/xmpp-fake-server.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
 import type { VoicemailIndicator } from "../../core/mwi.ts";
 import type { CommunicationDraft } from "../../core/ports.ts";
 import { defaultProfile } from "../../core/profile.ts";
 import type { TextRendition } from "../../core/rendition.ts";
-import { FakeComponentServer, type FakeSession } from "../../protocols/xmpp/fake-server.ts";
 import { child, childText, component, type XmlElement } from "../../protocols/xmpp/index.ts";
 import { XmppAdapter } from "./adapter.ts";
 
@@ -21,14 +22,6 @@ const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-const until = async (cond: () => boolean, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 async function setup(opts: { receiptWaitMs?: number; receiptTimeoutMs?: number } = {}) {
   const sessions: FakeSession[] = [];
@@ -63,17 +56,17 @@ async function setup(opts: { receiptWaitMs?: number; receiptTimeoutMs?: number }
     await adapter.stop();
     await server.close();
   });
-  await until(() => sessions.length > 0, "a session");
+  await until("a session", () => sessions.length > 0);
   const session = () => sessions[sessions.length - 1]!;
   const stanza = async (match: (s: XmlElement) => boolean, what: string) => {
-    await until(() => session().stanzas.some(match), what);
+    await until(what, () => session().stanzas.some(match));
     return session().stanzas.find(match)!;
   };
   const write = (raw: string) => session().socket.write(raw);
   // alice's client is online: the adapter only sends to an available client of a user
   await stanza((s) => s.name === "presence" && s.attrs.type === "subscribe", "a subscribe");
   write(`<presence from='${ALICE}/phone' to='alice@${DOMAIN}'/>`);
-  await until(() => adapter.isAvailable({ scheme: "xmpp", jid: ALICE }), "alice available");
+  await until("alice available", () => adapter.isAvailable({ scheme: "xmpp", jid: ALICE }));
   return { adapter, server, sessions, session, stanza, write, drafts };
 }
 
@@ -143,13 +136,13 @@ test("a bounce holds the delivery; a lost stream retries the ones under way", as
   await assert.rejects(bounced, TargetUnavailableError);
   assert.equal(t.adapter.isAvailable({ scheme: "xmpp", jid: ALICE }), false);
   t.write(`<presence from='${ALICE}/phone' to='alice@${DOMAIN}'/>`);
-  await until(() => t.adapter.isAvailable({ scheme: "xmpp", jid: ALICE }), "alice back");
+  await until("alice back", () => t.adapter.isAvailable({ scheme: "xmpp", jid: ALICE }));
   const lost = t.adapter.send(comm("c-5"), rendition, target("d-5"));
   await t.stanza(sentTo("d-5"), "the chat");
   t.session().socket.destroy();
   await assert.rejects(lost, (err) => err instanceof DeliveryError && !err.permanent);
   // the component reconnects and asks for presence again
-  await until(() => t.sessions.length === 2, "a new session");
+  await until("a new session", () => t.sessions.length === 2);
 });
 
 test("a reply keeps its thread: <thread>, XEP-0461 <reply>, else the last chat to the client", async () => {
@@ -162,7 +155,7 @@ test("a reply keeps its thread: <thread>, XEP-0461 <reply>, else the last chat t
   reply("r1", "<thread>c-6</thread>");
   reply("r2", "<thread>c-6</thread><reply xmlns='urn:xmpp:reply:0' id='d-6' to='x'/>");
   reply("r3", "");
-  await until(() => t.drafts.length === 3, "three drafts");
+  await until("three drafts", () => t.drafts.length === 3);
   const [a, b, c] = t.drafts.map((d) => d.replyTo);
   assert.deepEqual(a, [{ system: "omnivox", id: "c-6" }]);
   assert.deepEqual(b, [
@@ -175,7 +168,7 @@ test("a reply keeps its thread: <thread>, XEP-0461 <reply>, else the last chat t
   t.write(
     `<message type='chat' id='r5' from='${ALICE}/phone' to='carol\\40e.net@${DOMAIN}'><body>new</body></message>`,
   );
-  await until(() => t.drafts.length === 4, "four drafts");
+  await until("four drafts", () => t.drafts.length === 4);
   assert.equal(t.drafts[3]?.replyTo, undefined);
 });
 
@@ -238,7 +231,7 @@ test("the indicator: a chat line with <mwi>, published to PEP until the server r
   const iqs = t.session().stanzas.filter((s) => s.name === "iq");
   assert.equal(iqs.length, 1, "a refused client is not asked again on the next change");
   t.write(`<presence type='unavailable' from='${ALICE}/phone' to='alice@${DOMAIN}'/>`);
-  await until(() => !t.adapter.isAvailable({ scheme: "xmpp", jid: ALICE }), "alice away");
+  await until("alice away", () => !t.adapter.isAvailable({ scheme: "xmpp", jid: ALICE }));
   await assert.rejects(
     t.adapter.sendIndicator({ scheme: "xmpp", jid: ALICE }, indicator, "mwi-9"),
     TargetUnavailableError,
@@ -283,7 +276,7 @@ test("a stanza over the limit is bounced with policy-violation; the stream stays
   assert.equal(bounce.attrs.type, "error");
   assert.equal(bounce.attrs.to, `${ALICE}/phone`);
   assert.ok(child(child(bounce, "error")!, "policy-violation"));
-  await until(() => t.drafts.length === 1, "the next chat");
+  await until("the next chat", () => t.drafts.length === 1);
   assert.deepEqual(t.drafts[0]?.body, { text: "small" });
   assert.equal(t.sessions.length, 1, "no reconnect");
 });

@@ -4,12 +4,12 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { testVoicemail } from "../../../test/support/store.ts";
 import type { VoiceCommunication } from "../../core/communication.ts";
 import type { AudioLinks } from "../../core/ports.ts";
 import { defaultProfile, type Profile } from "../../core/profile.ts";
 import { generateTone } from "../../media/pcm.ts";
 import { pcm16ToWav } from "../../media/wav.ts";
-import { testVoicemail } from "../../store/test-support.ts";
 import { defaultConverters } from "./registry.ts";
 import { storedAudioTranscriber, TranscriptPolicy } from "./transcribe.ts";
 

@@ -3,11 +3,11 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { testVoicemail } from "../../../test/support/store.ts";
 import type { Communication, VoiceCommunication } from "../../core/communication.ts";
 import { ConversionError } from "../../core/errors.ts";
 import type { AudioLinks } from "../../core/ports.ts";
 import { defaultProfile } from "../../core/profile.ts";
-import { testVoicemail } from "../../store/test-support.ts";
 import { defaultConverters } from "./registry.ts";
 import { callerOf, formatDuration, voiceToText } from "./voice.ts";
 

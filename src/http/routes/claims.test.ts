@@ -4,9 +4,9 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
 import type { Address } from "../../core/address.ts";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
 
 type Json = Record<string, unknown>;
 interface Sent {

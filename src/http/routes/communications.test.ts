@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { testCommunication } from "../../store/test-support.ts";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
+import { testCommunication } from "../../../test/support/store.ts";
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { startTestServer } from "../test-support.ts";
+import { startTestServer } from "../../../test/support/http-app.ts";
 
 test("/healthz is 200 ok, 503 degraded with the storage reasons, 200 again when it clears", async () => {
   const storage = { degraded: false, reasons: [] as string[] };

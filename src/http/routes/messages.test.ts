@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
 import { type Communication, isText, type VoiceCommunication } from "../../core/communication.ts";
 import { generateTone } from "../../media/pcm.ts";
 import { parseWav, pcm16ToWav } from "../../media/wav.ts";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
 
 type Json = Record<string, unknown>;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");

@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
+import { until } from "../../../test/support/until.ts";
 
 type Json = Record<string, unknown>;
 
@@ -62,14 +63,15 @@ describe("mwi routes", () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as Json;
     assert.equal((body.systems as Json[])[1]?.enabled, false);
-    const deadline = Date.now() + 3000;
-    const off = () =>
-      events.find(
-        (e) => e.type === "mwi" && (e.systems as Json[]).some((s) => s.id === "pbx" && !s.enabled),
-      );
-    while (!off() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const event = off();
-    assert.ok(event, "no mwi event with pbx switched off");
+    const event = await until(
+      "an mwi event with pbx switched off",
+      () =>
+        events.find(
+          (e) =>
+            e.type === "mwi" && (e.systems as Json[]).some((s) => s.id === "pbx" && !s.enabled),
+        ),
+      3000,
+    );
     assert.deepEqual(event.client, { id: "web", kind: "web" });
     assert.equal(event.userId, "alice");
     ws.close();

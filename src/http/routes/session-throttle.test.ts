@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
-import type { TestServer } from "../test-support.ts";
-import { startTestServer } from "../test-support.ts";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { startTestServer } from "../../../test/support/http-app.ts";
 
 interface Answer {
   status: number;

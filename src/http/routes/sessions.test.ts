@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
 
 type Json = Record<string, unknown>;
 

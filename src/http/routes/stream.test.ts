@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, startTestServer } from "../../../test/support/http-app.ts";
+import { until } from "../../../test/support/until.ts";
 import type { Communication } from "../../core/communication.ts";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, startTestServer } from "../test-support.ts";
 
 type Frame = Record<string, unknown>;
 
@@ -35,14 +36,6 @@ function closed(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => ws.once("close", (code) => resolve(code)));
 }
 
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met within 2 s");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe("WebSocket /api/v1/stream", () => {
   let t: TestServer;
   let alice: string;
@@ -68,7 +61,11 @@ describe("WebSocket /api/v1/stream", () => {
 
   it("carries events down and acks up for a user token in the query", async () => {
     const socket = await open(`${ws}?token=${encodeURIComponent(alice)}&client=laptop`);
-    await waitFor(() => t.hub.isConnected("alice", "laptop"));
+    await until(
+      't.hub.isConnected("alice", "laptop")',
+      () => t.hub.isConnected("alice", "laptop"),
+      2000,
+    );
     const communication = {
       id: "c-9",
       kind: "im",
@@ -113,7 +110,7 @@ describe("WebSocket /api/v1/stream", () => {
 
   it("accepts the admin token in the header with ?user=", async () => {
     const socket = await open(`${ws}?user=bob`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-    await waitFor(() => t.hub.isConnected("bob", "web"));
+    await until('t.hub.isConnected("bob", "web")', () => t.hub.isConnected("bob", "web"), 2000);
     const done = closed(socket);
     socket.close();
     await done;

@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { TestServer } from "../../../test/support/http-app.ts";
+import { ADMIN_TOKEN, SERVER_SECRET, startTestServer } from "../../../test/support/http-app.ts";
 import type { VoicemailRecord } from "../../store/types.ts";
 import { AudioUrlSigner } from "../audio-urls.ts";
-import type { TestServer } from "../test-support.ts";
-import { ADMIN_TOKEN, SERVER_SECRET, startTestServer } from "../test-support.ts";
 
 type Json = Record<string, unknown>;
 

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
 import { after, test } from "node:test";
+import { until } from "../../../test/support/until.ts";
 import { encodeUlaw } from "../../media/g711.ts";
 import { crossCorrelate, generateTone } from "../../media/pcm.ts";
 import { serializeRtp } from "./packet.ts";
@@ -66,11 +67,6 @@ async function leg(srtp: SrtpSession | undefined, options: Partial<RtpSessionOpt
   return { session, frames, digits };
 }
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-}
-
 function joined(frames: Int16Array[]): Int16Array {
   const out = new Int16Array(frames.length * 160);
   for (const [i, f] of frames.entries()) out.set(f, i * 160);
@@ -92,7 +88,7 @@ test("audio and digits cross an SRTP session; the wire carries no plain G.711", 
   });
   const tone = generateTone(440, 1000, 8000, 0.5);
   await a.session.playPcm(tone);
-  await until("50 packets", () => b.session.stats.jitter.received === 50);
+  await until("50 packets", () => b.session.stats.jitter.received === 50, 2000);
   b.session.drain();
   const { coefficient, lag } = crossCorrelate(tone, joined(b.frames), 400);
   assert.ok(coefficient > 0.9, `correlation ${coefficient}`);
@@ -113,13 +109,13 @@ test("audio and digits cross an SRTP session; the wire carries no plain G.711", 
   assert.equal(b.session.stats.srtp?.unprotected, 50);
 
   for (const d of "42#") await a.session.sendDigit(d, { durationMs: 80 });
-  await until("3 digits", () => b.digits.length === 3);
+  await until("3 digits", () => b.digits.length === 3, 2000);
   assert.deepEqual(b.digits, [..."42#"]);
 
   // A replay of captured packets changes nothing.
   const before = b.session.stats.jitter.received;
   for (const p of seen.slice(0, 10)) tap.send(p, port, "127.0.0.1");
-  await until("replays dropped", () => (b.session.stats.srtp?.replays ?? 0) === 10);
+  await until("replays dropped", () => (b.session.stats.srtp?.replays ?? 0) === 10, 2000);
   assert.equal(b.session.stats.jitter.received, before);
 });
 
@@ -136,7 +132,7 @@ test("plain RTP and forged packets to an SRTP session are dropped, counted, and 
   const forged = Buffer.concat([plain, Buffer.alloc(10, 0x11)]);
   const datagrams = [plain, forged, Buffer.from([0x80, 0, 0, 1]), Buffer.alloc(3)];
   for (const d of datagrams) intruder.send(d, b.session.localPort, "127.0.0.1");
-  await until("all datagrams", () => b.session.stats.datagrams === datagrams.length);
+  await until("all datagrams", () => b.session.stats.datagrams === datagrams.length, 2000);
   const s = b.session.stats;
   assert.equal(s.srtp?.authFailures, 2);
   assert.equal(s.srtp?.malformed, 2);
@@ -149,6 +145,6 @@ test("plain RTP and forged packets to an SRTP session are dropped, counted, and 
     remote: { address: "127.0.0.1", port: b.session.localPort },
   });
   await a.session.playPcm(new Int16Array(160 * 5).fill(3000));
-  await until("audio", () => b.session.stats.jitter.received === 5);
+  await until("audio", () => b.session.stats.jitter.received === 5, 2000);
   assert.equal(b.session.remote?.port, a.session.localPort);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
 import { after, test } from "node:test";
+import { until } from "../../../test/support/until.ts";
 import { encodeUlaw } from "../../media/g711.ts";
 import { crossCorrelate, generateTone } from "../../media/pcm.ts";
 import { serializeRtp } from "./packet.ts";
@@ -66,11 +67,6 @@ async function leg(options: Partial<RtpSessionOptions> = {}): Promise<Leg> {
 
 const addr = (s: RtpSession) => ({ address: "127.0.0.1", port: s.localPort });
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-}
-
 function joined(frames: Int16Array[]): Int16Array {
   const out = new Int16Array(frames.length * 160);
   for (const [i, f] of frames.entries()) out.set(f, i * 160);
@@ -83,7 +79,7 @@ for (const payloadType of [0, 8]) {
     const a = await leg({ payloadType, remote: addr(b.session) });
     const tone = generateTone(440, 1000, 8000, 0.5);
     await a.session.playPcm(tone);
-    await until("50 packets", () => b.session.stats.jitter.received === 50);
+    await until("50 packets", () => b.session.stats.jitter.received === 50, 2000);
     b.session.drain();
     assert.equal(b.frames.length, 50);
     assert.equal(b.session.stats.jitter.filledFrames, 0);
@@ -111,10 +107,10 @@ test("symmetric RTP: replies go to the source of the first packet, not to the SD
     a.session.localPort,
     "127.0.0.1",
   );
-  await until("a to latch", () => a.session.stats.latches === 1);
+  await until("a to latch", () => a.session.stats.latches === 1, 2000);
   assert.deepEqual(a.session.remote, addr(c.session));
   a.session.sendFrame(new Int16Array(160).fill(1000), true);
-  await until("the reply", () => c.session.stats.jitter.received === 1);
+  await until("the reply", () => c.session.stats.jitter.received === 1, 2000);
   assert.equal(b.session.stats.datagrams, 0);
 });
 
@@ -131,12 +127,12 @@ test("a known SSRC from another address is ignored; a new SSRC from a new source
       payload: new Uint8Array(160),
     });
   x.send(pkt(1, 1), a.session.localPort, "127.0.0.1");
-  await until("latch to x", () => a.session.stats.latches === 1);
+  await until("latch to x", () => a.session.stats.latches === 1, 2000);
   y.send(pkt(1, 2), a.session.localPort, "127.0.0.1");
-  await until("y ignored", () => a.session.stats.wrongSource === 1);
+  await until("y ignored", () => a.session.stats.wrongSource === 1, 2000);
   assert.equal(a.session.remote?.port, x.address().port);
   y.send(pkt(2, 3), a.session.localPort, "127.0.0.1");
-  await until("re-latch to y", () => a.session.stats.latches === 2);
+  await until("re-latch to y", () => a.session.stats.latches === 2, 2000);
   assert.equal(a.session.remote?.port, y.address().port);
   assert.equal(a.session.stats.jitter.ssrcChanges, 1);
 });
@@ -145,7 +141,7 @@ test("DTMF digits sent are received once each", async () => {
   const b = await leg();
   const a = await leg({ remote: addr(b.session) });
   for (const d of "15#*9") await a.session.sendDigit(d, { durationMs: 80 });
-  await until("5 digits", () => b.digits.length === 5);
+  await until("5 digits", () => b.digits.length === 5, 2000);
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(b.digits, [..."15#*9"]);
   assert.equal(b.session.stats.jitter.received, 0, "events do not reach the audio path");
@@ -182,7 +178,7 @@ test("garbage, RTCP and foreign payload types are counted and ignored, and latch
     }),
   ];
   for (const d of datagrams) junk.send(d, b.session.localPort, "127.0.0.1");
-  await until("all datagrams", () => b.session.stats.datagrams === datagrams.length);
+  await until("all datagrams", () => b.session.stats.datagrams === datagrams.length, 2000);
   const s = b.session.stats;
   assert.equal(s.garbage, 4);
   assert.equal(s.rtcp, 1);
@@ -194,7 +190,7 @@ test("garbage, RTCP and foreign payload types are counted and ignored, and latch
   // The session still works after the junk.
   const a = await leg({ remote: addr(b.session) });
   await a.session.playPcm(new Int16Array(160 * 5).fill(3000));
-  await until("audio after junk", () => b.session.stats.jitter.received === 5);
+  await until("audio after junk", () => b.session.stats.jitter.received === 5, 2000);
   assert.deepEqual(b.session.remote, addr(a.session));
 });
 
@@ -268,7 +264,7 @@ test("liveness: keepAlive sends RTP to the peer while the application sends noth
     remote: { address: "127.0.0.1", port: peer.address().port },
   });
   a.session.startLiveness({ keepAlive: true });
-  await until("10 packets", () => got.length >= 10);
+  await until("10 packets", () => got.length >= 10, 2000);
   assert.ok(
     got.every((pt) => pt === 0),
     "silence in the negotiated codec",

@@ -1,10 +1,6 @@
 // Tests for the RFC 3264 answerer against offers shaped like sipp's and baresip's.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type AnswerResult, answerOffer } from "./answer.ts";
-import type { LocalAudio, NegotiatedAudio } from "./audio.ts";
-import { formatSdp } from "./format.ts";
-import { parseSdp } from "./parse.ts";
 import {
   BARE_STATIC_OFFER,
   BARESIP_OFFER,
@@ -14,7 +10,11 @@ import {
   SAVP_OFFER,
   SIPP_OFFER,
   VIDEO_AUDIO_OFFER,
-} from "./test-fixtures.ts";
+} from "../../../test/fixtures/sdp.ts";
+import { type AnswerResult, answerOffer } from "./answer.ts";
+import type { LocalAudio, NegotiatedAudio } from "./audio.ts";
+import { formatSdp } from "./format.ts";
+import { parseSdp } from "./parse.ts";
 import type { SessionDescription } from "./types.ts";
 
 const LOCAL: LocalAudio = {

@@ -2,6 +2,7 @@
 // and the `off` / `offer` / `require` rules for answering and offering.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { crlf, SAVP_OFFER, SIPP_OFFER } from "../../../test/fixtures/sdp.ts";
 import { prng } from "../../../test/support/prng.ts";
 import { answerOffer } from "./answer.ts";
 import type { LocalAudio } from "./audio.ts";
@@ -9,7 +10,6 @@ import { chooseKey, parseCrypto, type SrtpMode, usableKey } from "./crypto.ts";
 import { formatSdp } from "./format.ts";
 import { createOffer, parseAnswer } from "./offer.ts";
 import { parseSdp } from "./parse.ts";
-import { crlf, SAVP_OFFER, SIPP_OFFER } from "./test-fixtures.ts";
 import type { SessionDescription } from "./types.ts";
 
 const KEY = Buffer.from(Array.from({ length: 30 }, (_, i) => i)).toString("base64");

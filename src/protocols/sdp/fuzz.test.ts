@@ -2,13 +2,13 @@
 // must never throw, and whatever parses must format to a fixed point and negotiate without a throw.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import * as fixtures from "../../../test/fixtures/sdp.ts";
 import { prng } from "../../../test/support/prng.ts";
 import { answerOffer } from "./answer.ts";
 import type { LocalAudio } from "./audio.ts";
 import { formatSdp } from "./format.ts";
 import { createOffer, parseAnswer } from "./offer.ts";
 import { parseSdp } from "./parse.ts";
-import * as fixtures from "./test-fixtures.ts";
 
 const ITERATIONS = 5000;
 const SEED = 0x5d9f4566;

@@ -1,12 +1,12 @@
 // Tests for our outbound offer and for reading the answers sipp and baresip would send back.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { crlf } from "../../../test/fixtures/sdp.ts";
 import { answerOffer } from "./answer.ts";
 import type { LocalAudio, NegotiatedAudio } from "./audio.ts";
 import { formatSdp } from "./format.ts";
 import { createOffer, parseAnswer } from "./offer.ts";
 import { parseSdp } from "./parse.ts";
-import { crlf } from "./test-fixtures.ts";
 import type { SessionDescription } from "./types.ts";
 
 const LOCAL: LocalAudio = {

@@ -1,15 +1,15 @@
 // Tests for the RFC 4566 parser and writer: real peers' bodies, round trips, and rejected input.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatSdp } from "./format.ts";
-import { parseSdp } from "./parse.ts";
 import {
   BARESIP_OFFER,
   crlf,
   IPV6_DYNAMIC_OFFER,
   SIPP_OFFER,
   VIDEO_AUDIO_OFFER,
-} from "./test-fixtures.ts";
+} from "../../../test/fixtures/sdp.ts";
+import { formatSdp } from "./format.ts";
+import { parseSdp } from "./parse.ts";
 import type { SessionDescription } from "./types.ts";
 
 function ok(text: string | Uint8Array): SessionDescription {

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { test } from "node:test";
+import { until } from "../../../test/support/until.ts";
+import { FakeComponentServer, type FakeSession } from "../../../test/support/xmpp-fake-server.ts";
 import { ComponentConnection, type ComponentStatus, type DisconnectInfo } from "./component.ts";
 import { NotConnectedError, StreamError, XmppTimeoutError } from "./errors.ts";
-import { FakeComponentServer, type FakeSession } from "./fake-server.ts";
 import { reconnect } from "./reconnect.ts";
 import { childText, type XmlElement, xml } from "./xml.ts";
 
@@ -29,14 +30,6 @@ async function setup(secret = "s3cret", serverSecret = "s3cret") {
   return { server, port, connection, sessions, nextSession };
 }
 
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 test("handshake, stanzas both ways, clean close", async () => {
   const { server, connection, nextSession } = await setup();
   const statuses: ComponentStatus[] = [];
@@ -47,7 +40,7 @@ test("handshake, stanzas both ways, clean close", async () => {
   assert.equal(connection.status, "online");
   const s = await session;
   await connection.send(xml("message", { to: "alice@example.test" }, xml("body", {}, "hi & bye")));
-  await until(() => s.stanzas.length === 1);
+  await until("s.stanzas.length === 1", () => s.stanzas.length === 1, 3000);
   assert.equal(s.stanzas[0]?.attrs.from, DOMAIN);
   assert.equal(childText(s.stanzas[0]!, "body"), "hi & bye");
   const got = once(connection, "stanza");
@@ -103,7 +96,7 @@ test("malformed XML from the server: stream error not-well-formed, then a reconn
     /<stream:error><not-well-formed xmlns="urn:ietf:params:xml:ns:xmpp-streams"\/><\/stream:error><\/stream:stream>$/,
   );
   await second;
-  await until(() => connection.status === "online");
+  await until('connection.status === "online"', () => connection.status === "online", 3000);
   retry.stop();
   await connection.close();
   await server.close();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { FakeComponentServer } from "../../../test/support/xmpp-fake-server.ts";
 import { ComponentConnection } from "./component.ts";
 import { NotConnectedError, StanzaError, XmppTimeoutError } from "./errors.ts";
-import { FakeComponentServer } from "./fake-server.ts";
 import { iqCaller } from "./iq.ts";
 import { child, toXml, xml } from "./xml.ts";
 

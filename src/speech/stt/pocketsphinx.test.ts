@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { before, describe, test } from "node:test";
 import { peer } from "../../../test/support/peers.ts";
+import { phoneSpeech, synthesize } from "../../../test/support/synth-speech.ts";
+import { normalizeWords } from "../../../test/support/wer.ts";
 import { SpeechEngineMissingError, SpeechFailedError, SpeechTimeoutError } from "../errors.ts";
 import { startDecoder } from "./decoder-process.ts";
 import { POCKETSPHINX_MODEL_DIR, PocketsphinxEngine } from "./pocketsphinx.ts";
-import { phoneSpeech, synthesize } from "./synth-fixture.ts";
-import { normalizeWords } from "./wer.ts";
 
 const PHRASE = "please call me back about the invoice";
 const sphinx = peer("pocketsphinx_continuous", "pocketsphinx");

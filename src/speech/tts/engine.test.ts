@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import { generateTone, rms } from "../../media/pcm.ts";
 import { pcm16ToWav } from "../../media/wav.ts";
 import { SpeechFailedError } from "../errors.ts";
-import { measureTtsRtf } from "./bench.ts";
 import { checkText, checkVoice, synthesize8k, type TtsEngine, wavToTtsAudio } from "./engine.ts";
 import { createTtsEngine } from "./factory.ts";
 
@@ -53,14 +52,6 @@ describe("tts engine helpers", () => {
     assert.throws(() => checkVoice("en us", "t"), SpeechFailedError);
     assert.equal(checkVoice("roa/fr", "t"), "roa/fr");
     assert.equal(checkVoice("en-us+f3", "t"), "en-us+f3");
-  });
-
-  it("measureTtsRtf divides synthesis time by audio duration", async () => {
-    const r = await measureTtsRtf(fakeEngine(8000, 2000), { runs: 2 });
-    assert.equal(r.engine, "fake");
-    assert.equal(r.runs, 2);
-    assert.equal(r.audioMs, 2000);
-    assert.ok(Math.abs(r.rtf - r.synthMs / 2000) < 1e-12);
   });
 
   it("createTtsEngine builds each engine by name and rejects unknown ones", async () => {

@@ -12,11 +12,11 @@ import { createOffer, formatSdp, parseAnswer, parseSdp } from "../../../src/prot
 import { DialogRegistry } from "../../../src/protocols/sip/dialog/registry.ts";
 import { SipEndpoint } from "../../../src/protocols/sip/endpoint.ts";
 import { placeCall } from "../../../src/protocols/sip/usage/invite-client.ts";
-import { TestPhone } from "../../../src/protocols/sip/usage/test-phone.ts";
 import { SmdiDecoder } from "../../../src/protocols/smdi/codec.ts";
 import { encodeFrame } from "../../../src/protocols/smdi/index.ts";
+import { TestPhone } from "../../support/sip-test-phone.ts";
+import { until } from "../../support/until.ts";
 import { LegacyVoicemailSim, SmdiPeer, summaryBody } from "./index.ts";
-import { waitUntil } from "./support.ts";
 
 let sim: LegacyVoicemailSim;
 before(async () => {
@@ -88,7 +88,7 @@ test("its SMDI frames and ours agree byte for byte, garbage is skipped", async (
   await new Promise<void>((resolve) => sock.once("connect", () => resolve()));
   peer.mwi("1234", true);
   peer.mwi("98765", false);
-  await waitUntil(() => seen.length === 2, "two MWI frames");
+  await until("two MWI frames", () => seen.length === 2);
   assert.deepEqual(seen, [
     { kind: "mwi", on: true, station: "1234" },
     { kind: "mwi", on: false, station: "98765" },
@@ -155,7 +155,7 @@ test("a deposit call is answered and its G.711 audio recorded with the Diversion
   const pcm = Int16Array.from({ length: 1600 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
   await rtp.playPcm(pcm);
   const deposit = await sim.deposits.next(0);
-  await waitUntil(() => deposit.packets === 10, "ten packets");
+  await until("ten packets", () => deposit.packets === 10);
   await call.hangup();
   rtp.close();
   const recorded = await deposit.done;

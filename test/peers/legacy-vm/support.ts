@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import type { MwiReport } from "../../../src/core/mwi.ts";
 import type { MwiSink } from "../../../src/core/ports.ts";
+import { until } from "../../support/until.ts";
 
 export interface Recorded {
   userId: string;
@@ -29,7 +30,7 @@ export class RecordingSink implements MwiSink {
 
   /** The last report for the system once `count` have come. */
   async nth(userId: string, systemId: string, count: number): Promise<MwiReport> {
-    await waitUntil(() => this.of(userId, systemId).length >= count, `report #${count}`);
+    await until(`report #${count}`, () => this.of(userId, systemId).length >= count);
     return this.of(userId, systemId)[count - 1]!;
   }
 }
@@ -52,18 +53,6 @@ export function recordingLogger(): { logger: Logger; lines: LogLine[] } {
     },
   });
   return { logger: pino({ level: "debug" }, stream), lines };
-}
-
-export async function waitUntil(
-  done: () => boolean,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** Lets timers and sockets run for a while (to show that something does NOT happen). */

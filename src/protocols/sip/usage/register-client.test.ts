@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
+import { until } from "../../../../test/support/until.ts";
 import { DigestChallenger, DigestVerifier, NonceService } from "../auth/index.ts";
 import { SipEndpoint } from "../endpoint.ts";
 import type { SipRequest } from "../message/index.ts";
@@ -73,23 +74,15 @@ function registration(password: string, states: RegistrationState[] = []): Regis
   });
 }
 
-async function until(what: string, ok: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test("registers with digest, refreshes before the granted expiry, unregisters on stop", async () => {
   const states: RegistrationState[] = [];
   const reg = registration("s3cret", states);
   reg.start();
-  await until("registered", () => reg.state === "registered");
+  await until("registered", () => reg.state === "registered", 8000);
   assert.equal(registrar.bindings(AOR).length, 1);
   // The registrar grants at most 2 s of the 600 asked: the refresh comes before they lapse.
   assert.equal(reg.grantedExpires, 2);
-  await until("a refresh", () => events.includes("refreshed"));
+  await until("a refresh", () => events.includes("refreshed"), 8000);
   assert.ok(!events.includes("expired"), events.join());
   // The refresh reused the nonce (no second challenge): credentials on the first try.
   const registers = seen.filter((m) => m.method === "REGISTER");
@@ -112,7 +105,7 @@ test("registers with digest, refreshes before the granted expiry, unregisters on
 test("a refused password is tried again with growing backoff, never in a tight loop", async () => {
   const reg = registration("wrong");
   reg.start();
-  await until("failed", () => reg.state === "failed");
+  await until("failed", () => reg.state === "failed", 8000);
   await new Promise((r) => setTimeout(r, 700));
   const attempts = seen.filter((m) => m.method === "REGISTER" && m.headers.has("authorization"));
   // 50, 100, 200, 200 … ms apart: a handful in 0.7 s, not hundreds.
@@ -141,7 +134,7 @@ test("a 423 Interval Too Brief is answered with the registrar's Min-Expires", as
   module = strict;
   const reg = registration("s3cret");
   reg.start();
-  await until("registered", () => reg.state === "registered");
+  await until("registered", () => reg.state === "registered", 8000);
   assert.equal(reg.grantedExpires, 900);
   const registers = seen.filter((m) => m.method === "REGISTER");
   assert.deepEqual(
@@ -168,7 +161,7 @@ test("a registrar that never answers does not hold up stop", async () => {
     contact: `sip:127.0.0.1:${ua.localAddress("udp")?.port}`,
   });
   reg.start();
-  await until("the REGISTER", () => received > 0);
+  await until("the REGISTER", () => received > 0, 8000);
   const started = Date.now();
   await reg.stop(300);
   // Well below Timer F (64·T1): stop gave up waiting for the answer.

@@ -3,11 +3,11 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
+import { TestPhone } from "../../../../test/support/sip-test-phone.ts";
 import { DigestChallenger, DigestClient, DigestVerifier, NonceService } from "../auth/index.ts";
 import { createRequest, newCallId, newTag, SipEndpoint } from "../endpoint.ts";
 import { Registrar } from "../registrar/index.ts";
 import { type RegisterModule, registerModule } from "./register.ts";
-import { TestPhone } from "./test-phone.ts";
 
 const DOMAIN = "omnivox.test";
 const REALM = "omnivox.test";

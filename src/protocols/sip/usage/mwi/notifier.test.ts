@@ -4,13 +4,13 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
+import { TestPhone } from "../../../../../test/support/sip-test-phone.ts";
 import type { MessageSummary } from "../../../mwi/index.ts";
 import { DigestChallenger, DigestVerifier, NonceService } from "../../auth/index.ts";
 import { DialogRegistry } from "../../dialog/registry.ts";
 import { createRequest, newCallId, newTag, SipEndpoint } from "../../endpoint.ts";
 import { Registrar } from "../../registrar/index.ts";
 import { type RegisterModule, registerModule } from "../register.ts";
-import { TestPhone } from "../test-phone.ts";
 import { type MwiNotifier, type MwiNotifierOptions, mwiNotifier } from "./notifier.ts";
 
 const DOMAIN = "omnivox.test";

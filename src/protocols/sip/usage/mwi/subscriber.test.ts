@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { LegacyVoicemailSim } from "../../../../../test/peers/legacy-vm/index.ts";
-import { waitUntil } from "../../../../../test/peers/legacy-vm/support.ts";
+import { until } from "../../../../../test/support/until.ts";
 import { DialogRegistry } from "../../dialog/registry.ts";
 import { SipEndpoint } from "../../endpoint.ts";
 import type { SummaryEvent } from "./subscriber.ts";
@@ -43,11 +43,11 @@ test("a NOTIFY that overtakes the 200 is taken, and the dialog goes on from it",
   const { vm, events, subscribe } = await setup({ notifyBeforeOk: true });
   await vm.mwi.set("4000", { new: 1, old: 0 });
   const sub = subscribe("4000");
-  await waitUntil(() => sub.status === "active", "the subscription");
+  await until("the subscription", () => sub.status === "active");
   assert.equal(events[0]?.summary.classes.voice?.new, 1);
   assert.equal(vm.mwi.notifies[0]?.status, 200);
   await vm.mwi.set("4000", { new: 2, old: 0 });
-  await waitUntil(() => events.length === 2, "the next NOTIFY");
+  await until("the next NOTIFY", () => events.length === 2);
   assert.equal(events[1]?.summary.classes.voice?.new, 2);
   assert.equal(vm.mwi.notifies[1]?.status, 200, "its CSeq follows the early one's");
 });
@@ -55,7 +55,7 @@ test("a NOTIFY that overtakes the 200 is taken, and the dialog goes on from it",
 test("423 Interval Too Brief is retried at once with the Min-Expires asked for", async () => {
   const { vm, subscribe } = await setup({ minExpires: 120 });
   const sub = subscribe("4000", 30);
-  await waitUntil(() => sub.status === "active", "the subscription");
+  await until("the subscription", () => sub.status === "active");
   assert.deepEqual(
     vm.mwi.seen.map((s) => [s.expires, s.status]),
     [
@@ -77,8 +77,8 @@ test("stop() during the first SUBSCRIBE unsubscribes once the 200 is in", async 
       ["0", true],
     ],
   );
-  await waitUntil(() => vm.mwi.active() === 0, "no live subscription");
-  await waitUntil(() => vm.mwi.notifies.at(-1)?.status === 200, "the final NOTIFY answered");
+  await until("no live subscription", () => vm.mwi.active() === 0);
+  await until("the final NOTIFY answered", () => vm.mwi.notifies.at(-1)?.status === 200);
   assert.equal(vm.mwi.notifies.at(-1)?.state, "terminated;reason=timeout");
 });
 
@@ -121,7 +121,7 @@ test("behind a record-routing proxy, the refresh and the unsubscribe follow the 
     retry: { minMs: 20, maxMs: 100 },
     onSummary: () => {},
   });
-  await waitUntil(() => seen.length >= 2, "the refresh", 5000);
+  await until("the refresh", () => seen.length >= 2, 5000);
   await sub.stop();
   assert.deepEqual(seen[0], { uri: `sip:4000@127.0.0.1:${nPort}`, routes: [], expires: "2" });
   const expected = { uri: `sip:vm@127.0.0.1:${nPort}`, routes: [...rr].reverse() };

@@ -1,7 +1,7 @@
-// Real-time factor of a TTS engine (synthesis time ÷ duration of the audio it made), for the
-// lead's `npm run bench` (DESIGN §6): below 1 means faster than real time.
+// Real-time factor of a TTS engine (synthesis time ÷ duration of the audio it made), for
+// `npm run bench` (DESIGN §6): below 1 means faster than real time.
 
-import type { TtsEngine, TtsOptions } from "./engine.ts";
+import type { TtsEngine, TtsOptions } from "../src/speech/tts/engine.ts";
 
 /** Ten words, mixed lengths, a number and punctuation, as a voicemail notice might read. */
 export const BENCH_SENTENCE = "You have three new messages from Alice, received this morning.";

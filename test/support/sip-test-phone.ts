@@ -1,10 +1,16 @@
 // Test support for the registrar and MWI tests: a minimal phone on its own endpoint that sends
 // REGISTER and SUBSCRIBE, answers 401 challenges with DigestClient and records NOTIFYs.
 
-import { DigestClient } from "../auth/index.ts";
-import { Dialog } from "../dialog/dialog.ts";
-import { createRequest, type Destination, newCallId, newTag, SipEndpoint } from "../endpoint.ts";
-import type { SipRequest, SipResponse } from "../message/index.ts";
+import { DigestClient } from "../../src/protocols/sip/auth/index.ts";
+import { Dialog } from "../../src/protocols/sip/dialog/dialog.ts";
+import {
+  createRequest,
+  type Destination,
+  newCallId,
+  newTag,
+  SipEndpoint,
+} from "../../src/protocols/sip/endpoint.ts";
+import type { SipRequest, SipResponse } from "../../src/protocols/sip/message/index.ts";
 
 export interface Exchange {
   /** The answer to the request without credentials. */

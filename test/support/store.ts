@@ -11,9 +11,9 @@ import type {
   Communication,
   EmailCommunication,
   VoiceCommunication,
-} from "../core/communication.ts";
-import { openStore } from "./open.ts";
-import type { Store, StoreOptions } from "./types.ts";
+} from "../../src/core/communication.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store, StoreOptions } from "../../src/store/types.ts";
 
 export const TEST_PG_URL =
   process.env.OMNIVOX_TEST_PG_URL ??

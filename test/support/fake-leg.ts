@@ -1,7 +1,8 @@
 // A CallLeg driven by a test script: the test feeds caller frames and digits and hangs up; what
 // the application plays is recorded. Used by the voice application tests (no sockets needed).
 
-import type { CallEnd, CallLeg, CallParty } from "./call-leg.ts";
+import type { CallEnd, CallLeg, CallParty } from "../../src/adapters/telephone/call-leg.ts";
+import { until } from "./until.ts";
 
 export class FakeLeg implements CallLeg {
   readonly id = "fake-call";
@@ -50,12 +51,10 @@ export class FakeLeg implements CallLeg {
 
   /** Resolves once the application listens to caller audio (recording has started). */
   async recording(timeoutMs = 5000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (this.#frames.size === 0) {
-      if (Date.now() > end)
-        throw new Error("the application never started listening to the caller");
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await until("the application to listen to the caller", () => this.#frames.size > 0, {
+      timeoutMs,
+      intervalMs: 1,
+    });
   }
 
   /** One frame of caller audio; `idle` for silence standing in for missing packets. */

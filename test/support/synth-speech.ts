@@ -6,8 +6,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { decodeUlaw, encodeUlaw } from "../../media/g711.ts";
-import { readWavFile, wavToPcm16 } from "../../media/wav.ts";
+import { decodeUlaw, encodeUlaw } from "../../src/media/g711.ts";
+import { readWavFile, wavToPcm16 } from "../../src/media/wav.ts";
 
 const run = promisify(execFile);
 

@@ -8,17 +8,17 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
-import { WebClientHub } from "../adapters/web/hub.ts";
-import type { ConfigInput } from "../config/schema.ts";
-import { configSchema } from "../config/schema.ts";
-import type { Communication } from "../core/communication.ts";
-import type { CommunicationDraft, Gateway } from "../core/ports.ts";
-import { MwiService } from "../gateway/mwi-service.ts";
-import { openStore } from "../store/open.ts";
-import type { Store } from "../store/types.ts";
-import type { HttpDeps } from "./deps.ts";
-import { createMetrics } from "./metrics.ts";
-import { buildHttpServer } from "./server.ts";
+import { WebClientHub } from "../../src/adapters/web/hub.ts";
+import type { ConfigInput } from "../../src/config/schema.ts";
+import { configSchema } from "../../src/config/schema.ts";
+import type { Communication } from "../../src/core/communication.ts";
+import type { CommunicationDraft, Gateway } from "../../src/core/ports.ts";
+import { MwiService } from "../../src/gateway/mwi-service.ts";
+import type { HttpDeps } from "../../src/http/deps.ts";
+import { createMetrics } from "../../src/http/metrics.ts";
+import { buildHttpServer } from "../../src/http/server.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store } from "../../src/store/types.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 /** The server secret the test server keys its tokens and audio links with. */

@@ -3,9 +3,9 @@
 
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
-import { handshakeDigest } from "./component.ts";
-import { StreamParser } from "./parser.ts";
-import { localName, text, type XmlElement } from "./xml.ts";
+import { handshakeDigest } from "../../src/protocols/xmpp/component.ts";
+import { StreamParser } from "../../src/protocols/xmpp/parser.ts";
+import { localName, text, type XmlElement } from "../../src/protocols/xmpp/xml.ts";
 
 export interface FakeSession {
   socket: Socket;
