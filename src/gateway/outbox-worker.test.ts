@@ -297,9 +297,9 @@ for (const dialect of await testDialects()) {
       const t = await dialect.open();
       let conversions = 0;
       const converters = defaultConverters(TEST_CONVERTER_DEPS);
-      const counting = new ConverterRegistry().register("text", "chat", async (c, p) => {
+      const counting = new ConverterRegistry().register("text", "chat", async (c, p, r) => {
         conversions++;
-        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p);
+        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p, r);
       });
       const adapter = new ScriptedAdapter(() => "ok");
       const worker = await setup(t.store, adapter, {}, counting);

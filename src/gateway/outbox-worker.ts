@@ -7,7 +7,9 @@ import { type Address, parseAddress } from "../core/address.ts";
 import type { Communication } from "../core/communication.ts";
 import type { Delivery } from "../core/delivery.ts";
 import { DeliveryError, OmnivoxError, TargetUnavailableError } from "../core/errors.ts";
+import type { Profile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
+import { optionsOf, type RouteOptions, routeFor } from "../core/routing.ts";
 import type { Store } from "../store/types.ts";
 import type { AdapterRegistry } from "./adapter-registry.ts";
 import { backoffDelay } from "./backoff.ts";
@@ -236,12 +238,19 @@ export class OutboxWorker {
     log.info({ reason, attempt: d.attempts, retryInMs: delay }, "delivery will be retried");
   }
 
+  /** Renders with the route options stored with the delivery: the decision receive made. */
   async #render(c: Communication, d: Delivery): Promise<Rendition> {
     const style = styleOf(parseAddress(d.target));
-    return this.#renditions.get(`${c.id}/${style}`, async () => {
+    const key = `${c.id}/${style}/${JSON.stringify(d.route ?? null)}`;
+    return this.#renditions.get(key, async () => {
       const user = await this.deps.store.users.get(c.userId);
       if (!user) throw new DeliveryError(`user ${c.userId} no longer exists`, true);
-      return this.deps.converters.convert(c, parseAddress(d.target), user.profile);
+      return this.deps.converters.convert(
+        c,
+        parseAddress(d.target),
+        user.profile,
+        d.route ?? legacyRouteOptions(c, user.profile),
+      );
     });
   }
 
@@ -258,6 +267,11 @@ export class OutboxWorker {
     }
     return chain;
   }
+}
+
+/** A row written before deliveries kept their route options: matched as receive would have. */
+function legacyRouteOptions(c: Communication, profile: Profile): RouteOptions {
+  return optionsOf(routeFor(c.kind, profile));
 }
 
 /** The system whose native ids a scheme's adapter returns. */

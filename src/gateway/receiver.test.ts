@@ -190,3 +190,38 @@ test("extra targets join the routed ones; one delivered already is stored delive
   assert.equal(byTarget.get("legacy:alice/octel")?.state, "pending");
   assert.equal(byTarget.get("mailto:alice@example.com")?.state, "pending");
 });
+
+test("every delivery stores the options of the route that matched, extra targets too", async () => {
+  await store.users.update("alice", {
+    ...defaultProfile("alice", "Alice"),
+    emails: ["alice@example.com"],
+    voicemailSystems: [
+      { id: "pbx", kind: "sip", uri: "sip:4100@pbx.example", depositUri: "sip:4100@pbx.example" },
+    ],
+    routes: [
+      { from: "voicemail", to: ["email"], transcribe: false, voice: "en-gb", language: "en" },
+      { from: "*", to: ["im"], transcribe: true },
+    ],
+  });
+  await receiver.receive({
+    kind: "voicemail",
+    direction: "inbound",
+    userId: "alice",
+    from: { scheme: "tel", number: "+15551234" },
+    to: { scheme: "tel", number: "+15550001" },
+    receivedAt: new Date(),
+    nativeRefs: [{ system: "voicemail", id: "call-options-1" }],
+    warnings: [],
+    body: { audioId: "vm-call-options-1", durationMs: 2000 },
+    extraTargets: [{ address: { scheme: "legacy", userId: "alice", systemId: "pbx" } }],
+  });
+  const [stored] = await store.communications.listForUser("alice", { limit: 1 });
+  const matched = { transcribe: false, voice: "en-gb", language: "en" };
+  assert.deepEqual(
+    stored?.deliveries.map((d) => [d.target, d.route]),
+    [
+      ["legacy:alice/pbx", matched],
+      ["mailto:alice@example.com", matched],
+    ],
+  );
+});

@@ -77,7 +77,7 @@ export class Receiver implements Gateway {
     const deliveries = new Map<string, NewDelivery>();
     for (const t of plan.targets) {
       const target = formatAddress(t.address);
-      deliveries.set(target, { target, expiresAt });
+      deliveries.set(target, { target, route: t.options, expiresAt });
     }
     // The adapter's word wins over the route's: a target it delivered itself is not sent again.
     const now = new Date();
@@ -86,8 +86,14 @@ export class Receiver implements Gateway {
       deliveries.set(
         target,
         extra.delivered
-          ? { target, expiresAt, deliveredAt: now, nativeId: extra.delivered.nativeId }
-          : { target, expiresAt },
+          ? {
+              target,
+              route: plan.options,
+              expiresAt,
+              deliveredAt: now,
+              nativeId: extra.delivered.nativeId,
+            }
+          : { target, route: plan.options, expiresAt },
       );
     }
     await store.communications.insertWithDeliveries(communication, [...deliveries.values()]);

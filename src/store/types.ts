@@ -7,6 +7,7 @@ import type { Delivery, DeliveryState } from "../core/delivery.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { PinLockStore } from "../core/pin-lockout.ts";
 import type { Profile } from "../core/profile.ts";
+import type { RouteOptions } from "../core/routing.ts";
 
 export interface UserSecrets {
   /** scrypt hash string (store/secrets.ts), never the password itself. */
@@ -80,6 +81,8 @@ export interface SessionsRepo {
 
 export interface NewDelivery {
   target: string;
+  /** The options of the route that chose the target, as matched now (render reads them). */
+  route?: RouteOptions;
   expiresAt?: Date;
   /** Set when the adapter delivered it already (a live relay): the row starts as delivered. */
   deliveredAt?: Date;
