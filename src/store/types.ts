@@ -239,6 +239,16 @@ export interface AudioStore {
   put(id: string, data: Uint8Array, contentType: string): Promise<void>;
   get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined>;
   delete(id: string): Promise<void>;
+  /** Ids of the blobs last written before `cutoff` (the candidates of an orphan sweep). */
+  listWrittenBefore(cutoff: Date): Promise<string[]>;
+}
+
+/** The repositories whose writes may share one transaction (Store.transaction). */
+export interface StoreTransaction {
+  readonly communications: CommunicationsRepo;
+  readonly voicemail: VoicemailRepo;
+  /** Runs `hook` once the transaction has committed; never when it rolls back. */
+  onCommit(hook: () => void): void;
 }
 
 export interface Store {
@@ -253,6 +263,13 @@ export interface Store {
   /** Wrong voicemail PINs per mailbox (core/pin-lockout.ts). */
   readonly pinLockouts: PinLockStore;
   readonly audio: AudioStore;
+  /**
+   * Runs `fn` in one transaction: what it writes through `tx` commits together or not at all.
+   * Inside, use only `tx` (on SQLite the store's other repositories wait for the transaction).
+   */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** Those of `audioIds` that a communication or a voicemail message names. */
+  audioInUse(audioIds: readonly string[]): Promise<Set<string>>;
   /** Answers when the database is reachable (for /healthz). */
   ping(): Promise<boolean>;
   /**
