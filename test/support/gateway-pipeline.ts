@@ -8,6 +8,7 @@ import { AdapterRegistry } from "../../src/gateway/adapter-registry.ts";
 import { defaultConverters } from "../../src/gateway/convert/registry.ts";
 import { OutboxWorker } from "../../src/gateway/outbox-worker.ts";
 import { Receiver } from "../../src/gateway/receiver.ts";
+import type { OpenedTestStore, TestDialect } from "../../src/store/test-support.ts";
 import type { Store } from "../../src/store/types.ts";
 import { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
 
@@ -63,4 +64,22 @@ export async function startGatewayPipeline(store: Store): Promise<GatewayPipelin
       await sink.close();
     },
   };
+}
+
+/** Runs `fn` on a fresh store of `dialect` with a pipeline over it, then tears both down. */
+export async function withGatewayPipeline(
+  dialect: TestDialect,
+  fn: (t: OpenedTestStore, p: GatewayPipeline) => Promise<void>,
+): Promise<void> {
+  const t = await dialect.open();
+  try {
+    const p = await startGatewayPipeline(t.store);
+    try {
+      await fn(t, p);
+    } finally {
+      await p.stop();
+    }
+  } finally {
+    await t.cleanup();
+  }
 }
