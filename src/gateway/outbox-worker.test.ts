@@ -11,6 +11,7 @@ import { DeliveryError, TargetUnavailableError } from "../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../core/ports.ts";
 import { defaultProfile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
+import type { RouteOptions } from "../core/routing.ts";
 import { testCommunication, testDialects } from "../store/test-support.ts";
 import type { Store } from "../store/types.ts";
 import { AdapterRegistry } from "./adapter-registry.ts";
@@ -286,6 +287,45 @@ for (const dialect of await testDialects()) {
         await until(
           async () => (await t.store.outbox.get(old!.id))?.state === "expired",
           "expired",
+        );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("render takes the route options stored with the delivery, not today's profile", async () => {
+      const t = await dialect.open();
+      const seen: RouteOptions[] = [];
+      const converters = defaultConverters(TEST_CONVERTER_DEPS);
+      const recording = new ConverterRegistry().register("text", "chat", async (c, p, r) => {
+        seen.push(r);
+        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p, r);
+      });
+      const adapter = new ScriptedAdapter(() => "ok");
+      const worker = await setup(t.store, adapter, {}, recording);
+      try {
+        await t.store.users.update("alice", {
+          ...defaultProfile("alice"),
+          routes: [{ from: "email", to: ["im"], voice: "en-us" }],
+        });
+        const rows = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("a"), route: { voice: "en-gb", transcribe: false } },
+          // A row from before route options were stored: matched against the profile.
+          { target: web("b") },
+        ]);
+        await worker.start();
+        await until(async () => {
+          const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
+          return all.every((d) => d?.state === "delivered");
+        }, "delivered");
+        assert.deepEqual(seen.map((r) => r.voice).sort(), ["en-gb", "en-us"]);
+        assert.deepEqual(
+          seen.find((r) => r.voice === "en-gb"),
+          {
+            voice: "en-gb",
+            transcribe: false,
+          },
         );
       } finally {
         await worker.stop();
