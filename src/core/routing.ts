@@ -26,7 +26,7 @@ export type RouteOptions = Pick<Route, "transcribe" | "audioFormat" | "voice" | 
 
 export interface PlannedTarget {
   address: Address;
-  /** The options of the route that chose it ({} for an outbound communication's explicit address). */
+  /** The options of the route that chose it ({} for an outbound communication's own address). */
   options: RouteOptions;
 }
 

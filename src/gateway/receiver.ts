@@ -84,17 +84,12 @@ export class Receiver implements Gateway {
     const now = new Date();
     for (const extra of extraTargets) {
       const target = formatAddress(extra.address);
+      const routed: NewDelivery = { target, route: plan.options, expiresAt };
       deliveries.set(
         target,
         extra.delivered
-          ? {
-              target,
-              route: plan.options,
-              expiresAt,
-              deliveredAt: now,
-              nativeId: extra.delivered.nativeId,
-            }
-          : { target, route: plan.options, expiresAt },
+          ? { ...routed, deliveredAt: now, nativeId: extra.delivered.nativeId }
+          : routed,
       );
     }
     const { mailboxEntry, afterCommit } = options;
@@ -125,6 +120,7 @@ export class Receiver implements Gateway {
    */
   async #again(existing: Communication, options: ReceiveOptions): Promise<Communication> {
     const { mailboxEntry, afterCommit } = options;
+    if (!mailboxEntry && !afterCommit) return existing;
     await this.opts.store.transaction(async (tx) => {
       if (mailboxEntry) await fileOnce(tx, mailboxRecord(mailboxEntry, existing));
       if (afterCommit) tx.onCommit(() => afterCommit(existing));

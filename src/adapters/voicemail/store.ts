@@ -57,10 +57,11 @@ export class VoicemailStore implements MailboxStore {
   }
 
   /**
-   * Durable before it returns. The audio is written first (on disk, fsynced); then the routed
-   * communication, its deliveries and the message row commit in one transaction, and only then
-   * does the box report its change (MWI). Audio whose transaction failed is swept later
-   * (gateway/orphan-audio.ts). Safe to repeat: a deposit already stored is found by its call id.
+   * Durable before it returns. The audio is written first (a fsynced file, or its row on
+   * PostgreSQL); then the routed communication, its deliveries and the message row commit in one
+   * transaction, and only then does the box report its change (MWI). Audio whose transaction
+   * failed is swept later (gateway/orphan-audio.ts). Safe to repeat: a deposit already stored is
+   * found by its call id.
    */
   async deposit(m: DepositedMessage): Promise<void> {
     const audioId = `vm-${m.callId}`;
