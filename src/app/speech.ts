@@ -83,9 +83,9 @@ export async function startSpeech(config: Config, deps: SpeechDeps): Promise<Spe
     tts,
     ...(transcriber ? { transcriber } : {}),
     converters: (registry) =>
-      registry.register("text", "voice", (c, profile) => {
+      registry.register("text", "voice", (c, profile, route) => {
         if (!isText(c)) throw new ConversionError(`${c.kind} is not text`);
-        return textToVoice(c, profile, {
+        return textToVoice(c, profile, route, {
           speak: async (text, opts) => {
             const lang = opts.language ?? language;
             const audio = await synthesize8k(

@@ -1,4 +1,7 @@
-// A delivery is one communication bound for one target: the outbox row's life cycle.
+// A delivery is one communication bound for one target: the outbox row's life cycle, and the
+// route options receive decided for it (render reads those, never the profile of the day).
+
+import type { RouteOptions } from "./routing.ts";
 
 export const DELIVERY_STATES = [
   "pending",
@@ -17,6 +20,11 @@ export interface Delivery {
   userId: string;
   /** Canonical target address (core/address formatAddress): idempotency is on (communicationId, target). */
   target: string;
+  /**
+   * The options of the route that chose this target, as matched at receive. Absent only on rows
+   * written before the store kept them (migration 007), which render matches against the profile.
+   */
+  route?: RouteOptions;
   state: DeliveryState;
   attempts: number;
   nextAttemptAt: Date;

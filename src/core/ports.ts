@@ -56,9 +56,31 @@ export interface LiveDepositCopy {
   close(): void;
 }
 
+/**
+ * The mailbox message a voicemail deposit files with its communication: the gateway writes it
+ * in the same transaction as the communication and its deliveries (a deposit is one write).
+ */
+export interface MailboxEntry {
+  /** The message id in the box (unique across boxes). */
+  id: string;
+  audioId: string;
+  durationMs: number;
+  ani?: string;
+  dnis?: string;
+  transcript?: string;
+  urgent?: boolean;
+}
+
+export interface ReceiveOptions {
+  /** Filed in the receive transaction: it commits with the communication or not at all. */
+  mailboxEntry?: MailboxEntry;
+  /** Runs once the communication (and entry) have committed, never before (an MWI change). */
+  afterCommit?: (c: Communication) => void;
+}
+
 export interface Gateway {
   /** Routes and stores a communication with its deliveries; resolves once both are durable. */
-  receive(draft: CommunicationDraft): Promise<Communication>;
+  receive(draft: CommunicationDraft, options?: ReceiveOptions): Promise<Communication>;
   /** The user an address reaches (mail to one of their emails, a call to one of their phones). */
   resolveUser(address: Address): Promise<string | undefined>;
 }

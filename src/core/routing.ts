@@ -17,14 +17,23 @@ const DEFAULT_TARGETS: Record<SystemKind, RouteTarget[]> = {
   im: ["email"],
 };
 
+/**
+ * How a routed communication is rendered: the options of the route that matched it, decided
+ * once at receive and stored with each delivery, so a later profile edit does not change how a
+ * message already routed is rendered.
+ */
+export type RouteOptions = Pick<Route, "transcribe" | "audioFormat" | "voice" | "language">;
+
 export interface PlannedTarget {
   address: Address;
-  /** The route that chose it (absent for an outbound communication's explicit address). */
-  route?: Route;
+  /** The options of the route that chose it ({} for an outbound communication's own address). */
+  options: RouteOptions;
 }
 
 export interface RoutePlan {
   targets: PlannedTarget[];
+  /** The options of the matched route ({} when none applies): also those of added targets. */
+  options: RouteOptions;
   /** Route targets that could not be resolved against the profile (no email address, …). */
   skipped: string[];
 }
@@ -37,14 +46,27 @@ export function routeFor(kind: SystemKind, profile: Profile): Route {
   );
 }
 
-/** The route that applies to a communication (its options: transcribe, voice, language, …). */
-export function matchRoute(c: Communication, profile: Profile): Route {
-  return routeFor(c.kind, profile);
+/** The rendering options of a route, without its targets (absent options stay absent). */
+export function optionsOf(route: Route): RouteOptions {
+  const options: RouteOptions = {};
+  if (route.transcribe !== undefined) options.transcribe = route.transcribe;
+  if (route.audioFormat !== undefined) options.audioFormat = route.audioFormat;
+  if (route.voice !== undefined) options.voice = route.voice;
+  if (route.language !== undefined) options.language = route.language;
+  return options;
 }
 
 /** Speech-to-text is on unless the route says `transcribe: false`. */
+export function transcribes(options: RouteOptions): boolean {
+  return options.transcribe !== false;
+}
+
+/**
+ * Whether a call of this kind is transcribed while it is recorded: the call-time side of the
+ * same match receive makes (routeFor), so the call and its renditions agree.
+ */
 export function wantsTranscript(kind: SystemKind, profile: Profile): boolean {
-  return routeFor(kind, profile).transcribe !== false;
+  return transcribes(optionsOf(routeFor(kind, profile)));
 }
 
 function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
@@ -75,9 +97,12 @@ function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
   }
 }
 
+/** The targets a communication goes to, each with the options of the route that chose it. */
 export function planTargets(c: Communication, profile: Profile): RoutePlan {
-  if (c.direction === "outbound") return { targets: [{ address: c.to }], skipped: [] };
-  const route = matchRoute(c, profile);
+  if (c.direction === "outbound")
+    return { targets: [{ address: c.to, options: {} }], options: {}, skipped: [] };
+  const route = routeFor(c.kind, profile);
+  const options = optionsOf(route);
   const seen = new Set<string>();
   const targets: PlannedTarget[] = [];
   const skipped: string[] = [];
@@ -92,8 +117,8 @@ export function planTargets(c: Communication, profile: Profile): RoutePlan {
       const key = formatAddress(address);
       if (key === origin || seen.has(key)) continue;
       seen.add(key);
-      targets.push({ address, route });
+      targets.push({ address, options });
     }
   }
-  return { targets, skipped };
+  return { targets, options, skipped };
 }

@@ -13,6 +13,7 @@ import { DeliveryError, RtpPortsExhaustedError, TargetUnavailableError } from ".
 import type { Adapter, DeliveryTarget } from "../core/ports.ts";
 import { defaultProfile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
+import type { RouteOptions } from "../core/routing.ts";
 import type { Store } from "../store/types.ts";
 import { AdapterRegistry } from "./adapter-registry.ts";
 import { ConverterRegistry, defaultConverters } from "./convert/registry.ts";
@@ -315,13 +316,52 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test("render takes the route options stored with the delivery, not today's profile", async () => {
+      const t = await dialect.open();
+      const seen: RouteOptions[] = [];
+      const converters = defaultConverters(TEST_CONVERTER_DEPS);
+      const recording = new ConverterRegistry().register("text", "chat", async (c, p, r) => {
+        seen.push(r);
+        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p, r);
+      });
+      const adapter = new ScriptedAdapter(() => "ok");
+      const worker = await setup(t.store, adapter, {}, recording);
+      try {
+        await t.store.users.update("alice", {
+          ...defaultProfile("alice"),
+          routes: [{ from: "email", to: ["im"], voice: "en-us" }],
+        });
+        const rows = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("a"), route: { voice: "en-gb", transcribe: false } },
+          // A row from before route options were stored: matched against the profile.
+          { target: web("b") },
+        ]);
+        await worker.start();
+        await until(async () => {
+          const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
+          return all.every((d) => d?.state === "delivered");
+        }, "delivered");
+        assert.deepEqual(seen.map((r) => r.voice).sort(), ["en-gb", "en-us"]);
+        assert.deepEqual(
+          seen.find((r) => r.voice === "en-gb"),
+          {
+            voice: "en-gb",
+            transcribe: false,
+          },
+        );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
     test("a rendition is computed once and shared by the deliveries that need it", async () => {
       const t = await dialect.open();
       let conversions = 0;
       const converters = defaultConverters(TEST_CONVERTER_DEPS);
-      const counting = new ConverterRegistry().register("text", "chat", async (c, p) => {
+      const counting = new ConverterRegistry().register("text", "chat", async (c, p, r) => {
         conversions++;
-        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p);
+        return converters.convert(c, { scheme: "web", userId: "alice", clientId: "x" }, p, r);
       });
       const adapter = new ScriptedAdapter(() => "ok");
       const worker = await setup(t.store, adapter, {}, counting);

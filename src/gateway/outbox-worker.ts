@@ -1,17 +1,21 @@
 // The outbox worker: takes due deliveries from the durable outbox and sends them concurrently,
 // retrying per target with backoff and jitter, holding deliveries whose target is unavailable,
-// and failing them with the reason after the last attempt. Restart resumes all.
+// and failing them with the reason after the last attempt. Restart resumes all; at start and
+// then hourly it also sweeps audio that no committed row names (gateway/orphan-audio.ts).
 
 import type { Logger } from "pino";
 import { type Address, parseAddress } from "../core/address.ts";
 import type { Communication } from "../core/communication.ts";
 import type { Delivery } from "../core/delivery.ts";
 import { DeliveryError, OmnivoxError, TargetUnavailableError } from "../core/errors.ts";
+import type { Profile } from "../core/profile.ts";
 import type { Rendition } from "../core/rendition.ts";
+import { optionsOf, type RouteOptions, routeFor } from "../core/routing.ts";
 import type { Store } from "../store/types.ts";
 import type { AdapterRegistry } from "./adapter-registry.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type ConverterRegistry, styleOf } from "./convert/registry.ts";
+import { ORPHAN_AUDIO_GRACE_MS, sweepOrphanAudio } from "./orphan-audio.ts";
 import { RenditionCache } from "./rendition-cache.ts";
 
 export interface OutboxOptions {
@@ -23,7 +27,11 @@ export interface OutboxOptions {
   holdMs: number;
   /** How often the worker looks for due rows without being woken (retries, lease expiry). */
   pollMs?: number;
+  /** How old unnamed deposit audio must be before it is swept (default one hour). */
+  orphanAudioGraceMs?: number;
 }
+
+const SWEEP_EVERY_MS = 60 * 60_000;
 
 /** What the worker reports, for metrics. */
 export interface OutboxObserver {
@@ -48,6 +56,8 @@ export class OutboxWorker {
   #again = false;
   #running = false;
   #lastExpiry = 0;
+  #lastSweep = 0;
+  #sweeping: Promise<void> | undefined;
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
 
@@ -82,7 +92,28 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
-    await Promise.allSettled([...this.#inflight.values()]);
+    await Promise.allSettled([...this.#inflight.values(), this.#sweeping]);
+  }
+
+  /** Sweeps orphaned audio beside the deliveries, never holding them up. */
+  #sweepOrphans(now: Date): void {
+    if (this.#sweeping || now.getTime() - this.#lastSweep < SWEEP_EVERY_MS) return;
+    this.#lastSweep = now.getTime();
+    const { store, logger, options } = this.deps;
+    this.#sweeping = sweepOrphanAudio(
+      store,
+      now,
+      options.orphanAudioGraceMs ?? ORPHAN_AUDIO_GRACE_MS,
+    )
+      .then(
+        (swept) => {
+          if (swept.length > 0) logger.info({ swept: swept.length }, "swept orphaned audio");
+        },
+        (err: unknown) => logger.warn({ err }, "cannot sweep orphaned audio; trying again later"),
+      )
+      .finally(() => {
+        this.#sweeping = undefined;
+      });
   }
 
   get inflightCount(): number {
@@ -96,6 +127,7 @@ export class OutboxWorker {
       do {
         this.#again = false;
         const now = new Date();
+        this.#sweepOrphans(now);
         if (now.getTime() - this.#lastExpiry > 60_000) {
           this.#lastExpiry = now.getTime();
           const expired = await store.outbox.expireDue(now);
@@ -235,12 +267,19 @@ export class OutboxWorker {
     log.info({ reason, attempt: d.attempts, retryInMs: delay }, "delivery will be retried");
   }
 
+  /** Renders with the route options stored with the delivery: the decision receive made. */
   async #render(c: Communication, d: Delivery): Promise<Rendition> {
     const style = styleOf(parseAddress(d.target));
-    return this.#renditions.get(`${c.id}/${style}`, async () => {
+    const key = `${c.id}/${style}/${JSON.stringify(d.route ?? null)}`;
+    return this.#renditions.get(key, async () => {
       const user = await this.deps.store.users.get(c.userId);
       if (!user) throw new DeliveryError(`user ${c.userId} no longer exists`, true);
-      return this.deps.converters.convert(c, parseAddress(d.target), user.profile);
+      return this.deps.converters.convert(
+        c,
+        parseAddress(d.target),
+        user.profile,
+        d.route ?? legacyRouteOptions(c, user.profile),
+      );
     });
   }
 
@@ -257,6 +296,11 @@ export class OutboxWorker {
     }
     return chain;
   }
+}
+
+/** A row written before deliveries kept their route options: matched as receive would have. */
+function legacyRouteOptions(c: Communication, profile: Profile): RouteOptions {
+  return optionsOf(routeFor(c.kind, profile));
 }
 
 /** The system whose native ids a scheme's adapter returns. */

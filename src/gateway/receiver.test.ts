@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { pino } from "pino";
 import type { Communication } from "../core/communication.ts";
 import { ValidationError } from "../core/errors.ts";
-import type { CommunicationDraft } from "../core/ports.ts";
+import type { CommunicationDraft, ExtraTarget } from "../core/ports.ts";
 import { defaultProfile } from "../core/profile.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
@@ -47,6 +47,22 @@ function mailTo(to: string, messageId: string, replyTo: string[] = []): Communic
     replyTo: replyTo.map((id) => ({ system: "email", id })),
     warnings: [],
     body: { text: "hello" },
+  };
+}
+
+/** A voicemail deposit's draft for alice, with the targets its adapter adds. */
+function callTo(callId: string, extraTargets: ExtraTarget[]): CommunicationDraft {
+  return {
+    kind: "voicemail",
+    direction: "inbound",
+    userId: "alice",
+    from: { scheme: "tel", number: "+15551234" },
+    to: { scheme: "tel", number: "+15550001" },
+    receivedAt: new Date(),
+    nativeRefs: [{ system: "voicemail", id: callId }],
+    warnings: [],
+    body: { audioId: `vm-${callId}`, durationMs: 2000 },
+    extraTargets,
   };
 }
 
@@ -156,25 +172,16 @@ test("extra targets join the routed ones; one delivered already is stored delive
     // The route names the boxes too: the adapter's extra target replaces the routed one.
     routes: [{ from: "voicemail", to: ["email", "legacy-voicemail"] }],
   });
-  const c = await receiver.receive({
-    kind: "voicemail",
-    direction: "inbound",
-    userId: "alice",
-    from: { scheme: "tel", number: "+15551234" },
-    to: { scheme: "tel", number: "+15550001" },
-    receivedAt: new Date(),
-    nativeRefs: [{ system: "voicemail", id: "call-extra-1" }],
-    warnings: [],
-    body: { audioId: "vm-call-extra-1", durationMs: 2000 },
-    extraTargets: [
+  const c = await receiver.receive(
+    callTo("call-extra-1", [
       {
         address: { scheme: "legacy", userId: "alice", systemId: "pbx" },
         delivered: { nativeId: "legacy-call@pbx" },
       },
       { address: { scheme: "legacy", userId: "alice", systemId: "octel" } },
       { address: { scheme: "legacy", userId: "alice", systemId: "octel" } },
-    ],
-  });
+    ]),
+  );
   assert.equal("extraTargets" in c, false, "extra targets are not part of the communication");
   const [stored] = await store.communications.listForUser("alice", { limit: 1 });
   assert.equal(stored?.communication.id, c.id);
@@ -189,4 +196,30 @@ test("extra targets join the routed ones; one delivered already is stored delive
   assert.equal(byTarget.get("legacy:alice/pbx")?.nativeId, "legacy-call@pbx");
   assert.equal(byTarget.get("legacy:alice/octel")?.state, "pending");
   assert.equal(byTarget.get("mailto:alice@example.com")?.state, "pending");
+});
+
+test("every delivery stores the options of the route that matched, extra targets too", async () => {
+  await store.users.update("alice", {
+    ...defaultProfile("alice", "Alice"),
+    emails: ["alice@example.com"],
+    voicemailSystems: [
+      { id: "pbx", kind: "sip", uri: "sip:4100@pbx.example", depositUri: "sip:4100@pbx.example" },
+    ],
+    routes: [
+      { from: "voicemail", to: ["email"], transcribe: false, voice: "en-gb", language: "en" },
+      { from: "*", to: ["im"], transcribe: true },
+    ],
+  });
+  await receiver.receive(
+    callTo("call-options-1", [{ address: { scheme: "legacy", userId: "alice", systemId: "pbx" } }]),
+  );
+  const [stored] = await store.communications.listForUser("alice", { limit: 1 });
+  const matched = { transcribe: false, voice: "en-gb", language: "en" };
+  assert.deepEqual(
+    stored?.deliveries.map((d) => [d.target, d.route]),
+    [
+      ["legacy:alice/pbx", matched],
+      ["mailto:alice@example.com", matched],
+    ],
+  );
 });

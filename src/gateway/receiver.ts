@@ -1,6 +1,7 @@
 // The gateway's inbound port: an adapter's draft becomes a Communication with an id and a thread,
-// is routed by the user's profile, and is written with its deliveries in one transaction. The
-// promise resolves only after the commit, so an adapter may acknowledge its sender then.
+// is routed by the user's profile, and is written with its deliveries — and a deposit's mailbox
+// message — in one transaction. The promise resolves only after the commit, so an adapter may
+// acknowledge its sender then; after-commit work (the outbox wake-up, MWI) never runs before it.
 
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -8,9 +9,9 @@ import type { Address } from "../core/address.ts";
 import { formatAddress } from "../core/address.ts";
 import type { Communication, Thread } from "../core/communication.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
-import type { CommunicationDraft, Gateway } from "../core/ports.ts";
+import type { CommunicationDraft, Gateway, MailboxEntry, ReceiveOptions } from "../core/ports.ts";
 import { planTargets } from "../core/routing.ts";
-import type { NewDelivery, Store } from "../store/types.ts";
+import type { NewDelivery, Store, StoreTransaction, VoicemailRecord } from "../store/types.ts";
 
 export interface ReceiverOptions {
   store: Store;
@@ -38,7 +39,7 @@ export class Receiver implements Gateway {
     }
   }
 
-  async receive(draft: CommunicationDraft): Promise<Communication> {
+  async receive(draft: CommunicationDraft, options: ReceiveOptions = {}): Promise<Communication> {
     const { store, logger } = this.opts;
     const userId =
       draft.userId ??
@@ -53,7 +54,7 @@ export class Receiver implements Gateway {
     for (const ref of draft.nativeRefs) {
       const existing = await store.communications.findByNativeId(ref.system, ref.id);
       if (existing && existing.userId === userId && existing.direction === draft.direction)
-        return existing;
+        return this.#again(existing, options);
     }
 
     const id = randomUUID();
@@ -77,20 +78,29 @@ export class Receiver implements Gateway {
     const deliveries = new Map<string, NewDelivery>();
     for (const t of plan.targets) {
       const target = formatAddress(t.address);
-      deliveries.set(target, { target, expiresAt });
+      deliveries.set(target, { target, route: t.options, expiresAt });
     }
     // The adapter's word wins over the route's: a target it delivered itself is not sent again.
     const now = new Date();
     for (const extra of extraTargets) {
       const target = formatAddress(extra.address);
+      const routed: NewDelivery = { target, route: plan.options, expiresAt };
       deliveries.set(
         target,
         extra.delivered
-          ? { target, expiresAt, deliveredAt: now, nativeId: extra.delivered.nativeId }
-          : { target, expiresAt },
+          ? { ...routed, deliveredAt: now, nativeId: extra.delivered.nativeId }
+          : routed,
       );
     }
-    await store.communications.insertWithDeliveries(communication, [...deliveries.values()]);
+    const { mailboxEntry, afterCommit } = options;
+    await store.transaction(async (tx) => {
+      await tx.communications.insertWithDeliveries(communication, [...deliveries.values()]);
+      if (mailboxEntry) await tx.voicemail.insert(mailboxRecord(mailboxEntry, communication));
+      tx.onCommit(() => {
+        this.opts.onCommitted(communication);
+        afterCommit?.(communication);
+      });
+    });
     logger.info(
       {
         communicationId: id,
@@ -101,8 +111,21 @@ export class Receiver implements Gateway {
       },
       "communication received",
     );
-    this.opts.onCommitted(communication);
     return communication;
+  }
+
+  /**
+   * The same native message again (a sender's retry, a deposit written again after a failure):
+   * nothing new is routed; a mailbox entry the communication lacks is filed now.
+   */
+  async #again(existing: Communication, options: ReceiveOptions): Promise<Communication> {
+    const { mailboxEntry, afterCommit } = options;
+    if (!mailboxEntry && !afterCommit) return existing;
+    await this.opts.store.transaction(async (tx) => {
+      if (mailboxEntry) await fileOnce(tx, mailboxRecord(mailboxEntry, existing));
+      if (afterCommit) tx.onCommit(() => afterCommit(existing));
+    });
+    return existing;
   }
 
   /** Joins the thread of the newest known message this one answers, when it is the same user's. */
@@ -123,4 +146,21 @@ export class Receiver implements Gateway {
     }
     return { thread: { threadId: id } };
   }
+}
+
+function mailboxRecord(entry: MailboxEntry, c: Communication): VoicemailRecord {
+  const { urgent = false, ...rest } = entry;
+  return {
+    ...rest,
+    userId: c.userId,
+    communicationId: c.id,
+    receivedAt: c.receivedAt,
+    urgent,
+    state: "new",
+  };
+}
+
+/** Files the entry unless the user's box has it already. */
+async function fileOnce(tx: StoreTransaction, record: VoicemailRecord): Promise<void> {
+  if (!(await tx.voicemail.get(record.userId, record.id))) await tx.voicemail.insert(record);
 }

@@ -5,9 +5,10 @@
 // several nodes share them without a shared filesystem.
 
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ValidationError } from "../core/errors.ts";
+import { toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
 import type { AudioStore } from "./types.ts";
 
@@ -26,6 +27,8 @@ const EXTENSIONS: Record<string, string> = {
   "audio/webm": "webm",
 };
 const CONTENT_TYPES = Object.fromEntries(Object.entries(EXTENSIONS).map(([t, e]) => [e, t]));
+/** A stored blob's file name: the id, then the extension of its type. */
+const BLOB_FILE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,127})\.([a-z0-9]+)$/;
 const ALIASES: Record<string, string> = {
   "audio/x-wav": "audio/wav",
   "audio/wave": "audio/wav",
@@ -86,6 +89,28 @@ export class FileAudioStore implements AudioStore {
     return undefined;
   }
 
+  async listWrittenBefore(cutoff: Date): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const ids: string[] = [];
+    for (const name of names) {
+      const m = BLOB_FILE.exec(name);
+      if (!m || !CONTENT_TYPES[m[2] ?? ""]) continue;
+      try {
+        if ((await stat(join(this.dir, name))).mtimeMs < cutoff.getTime()) ids.push(m[1] ?? "");
+      } catch (err) {
+        // Deleted since the listing: nothing to sweep.
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+    }
+    return ids;
+  }
+
   async delete(id: string): Promise<void> {
     checkId(id);
     for (const ext of Object.values(EXTENSIONS)) {
@@ -110,11 +135,22 @@ async function syncDir(dir: string): Promise<void> {
 
 /** For ":memory:" stores (tests, trials): nothing touches the disk. */
 export class MemoryAudioStore implements AudioStore {
-  private readonly blobs = new Map<string, { data: Uint8Array; contentType: string }>();
+  private readonly blobs = new Map<
+    string,
+    { data: Uint8Array; contentType: string; writtenAt: number }
+  >();
 
   async put(id: string, data: Uint8Array, contentType: string): Promise<void> {
     checkId(id);
-    this.blobs.set(id, { data: Uint8Array.from(data), contentType: canonicalType(contentType) });
+    this.blobs.set(id, {
+      data: Uint8Array.from(data),
+      contentType: canonicalType(contentType),
+      writtenAt: Date.now(),
+    });
+  }
+
+  async listWrittenBefore(cutoff: Date): Promise<string[]> {
+    return [...this.blobs].filter(([, b]) => b.writtenAt < cutoff.getTime()).map(([id]) => id);
   }
 
   async get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {
@@ -136,11 +172,23 @@ export class PgAudioStore implements AudioStore {
     checkId(id);
     const type = canonicalType(contentType);
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const at = Date.now();
     await this.database.db
       .insertInto("audio_blobs")
-      .values({ id, content_type: type, data: bytes })
-      .onConflict((oc) => oc.column("id").doUpdateSet({ content_type: type, data: bytes }))
+      .values({ id, content_type: type, data: bytes, created_at: at })
+      .onConflict((oc) =>
+        oc.column("id").doUpdateSet({ content_type: type, data: bytes, created_at: at }),
+      )
       .execute();
+  }
+
+  async listWrittenBefore(cutoff: Date): Promise<string[]> {
+    const rows = await this.database.db
+      .selectFrom("audio_blobs")
+      .select("id")
+      .where((eb) => eb.or([eb("created_at", "is", null), eb("created_at", "<", toMs(cutoff))]))
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   async get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {

@@ -1,7 +1,10 @@
 // Conversions between domain values and column values: Dates are epoch milliseconds in both
-// dialects, booleans 0/1, and a Communication is JSON whose Dates travel as ISO strings.
+// dialects, booleans 0/1, a Communication is JSON whose Dates travel as ISO strings, and a
+// delivery's route options are JSON checked against their shape when read back.
 
+import { z } from "zod";
 import type { Communication } from "../core/communication.ts";
+import type { RouteOptions } from "../core/routing.ts";
 
 export function toMs(d: Date): number {
   const ms = d.getTime();
@@ -52,4 +55,32 @@ export function decodeCommunication(json: string): Communication {
 export function schemeOf(target: string): string {
   const colon = target.indexOf(":");
   return colon < 0 ? target : target.slice(0, colon);
+}
+
+/** The route options a delivery row keeps; unknown keys from a later version are dropped. */
+const routeOptionsColumn = z.object({
+  transcribe: z.boolean().optional(),
+  audioFormat: z.enum(["wav", "mp3"]).optional(),
+  voice: z.string().optional(),
+  language: z.string().optional(),
+});
+
+export function encodeRouteOptions(options: RouteOptions | undefined): string | null {
+  return options === undefined ? null : JSON.stringify(options);
+}
+
+export function decodeRouteOptions(json: string | null): RouteOptions | undefined {
+  if (json === null) return undefined;
+  const parsed = routeOptionsColumn.parse(JSON.parse(json));
+  const options: RouteOptions = {};
+  if (parsed.transcribe !== undefined) options.transcribe = parsed.transcribe;
+  if (parsed.audioFormat !== undefined) options.audioFormat = parsed.audioFormat;
+  if (parsed.voice !== undefined) options.voice = parsed.voice;
+  if (parsed.language !== undefined) options.language = parsed.language;
+  return options;
+}
+
+/** The recording a communication names, for its audio_id column. */
+export function audioIdOf(c: Communication): string | null {
+  return "audioId" in c.body ? c.body.audioId : null;
 }

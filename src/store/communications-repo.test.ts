@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { type OpenedTestStore, testCommunication, testDialects } from "../../test/support/store.ts";
 import type { Communication } from "../core/communication.ts";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
+import type { RouteOptions } from "../core/routing.ts";
 
 for (const dialect of await testDialects()) {
   describe(`communications (${dialect.name})`, { skip: dialect.skip }, () => {
@@ -60,6 +61,27 @@ for (const dialect of await testDialects()) {
       }
       assert.equal(ds[0]?.expiresAt?.getTime(), expiresAt.getTime());
       assert.equal(ds[1]?.expiresAt, undefined);
+    });
+
+    test("each delivery keeps the route options it was routed with", async () => {
+      const c = testCommunication();
+      const options: RouteOptions = {
+        transcribe: false,
+        voice: "en-gb",
+        language: "en",
+        audioFormat: "wav",
+      };
+      const [routed, bare] = await t.store.communications.insertWithDeliveries(c, [
+        { target: "mailto:alice@example.com", route: options },
+        { target: "xmpp:alice@im.example" },
+      ]);
+      assert.deepEqual(routed?.route, options);
+      assert.equal(bare?.route, undefined);
+      const claimed = await t.store.outbox.claimDue(new Date(Date.now() + 1000), 10, 60_000);
+      assert.deepEqual(claimed.map((d) => [d.target, d.route]).sort(), [
+        ["mailto:alice@example.com", options],
+        ["xmpp:alice@im.example", undefined],
+      ]);
     });
 
     test("insertWithDeliveries is idempotent on the communication id", async () => {

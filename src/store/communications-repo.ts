@@ -6,7 +6,14 @@ import { randomUUID } from "node:crypto";
 import type { Communication } from "../core/communication.ts";
 import type { Delivery } from "../core/delivery.ts";
 import { ConflictError, NotFoundError } from "../core/errors.ts";
-import { decodeCommunication, encodeCommunication, optionalMs, toMs } from "./codec.ts";
+import {
+  audioIdOf,
+  decodeCommunication,
+  encodeCommunication,
+  encodeRouteOptions,
+  optionalMs,
+  toMs,
+} from "./codec.ts";
 import type { Database } from "./database.ts";
 import { toDelivery } from "./outbox-repo.ts";
 import type { DeliveryRow } from "./schema/index.ts";
@@ -30,6 +37,7 @@ export class SqlCommunicationsRepo implements CommunicationsRepo {
           thread_id: c.thread.threadId,
           parent_id: c.thread.parentId ?? null,
           received_at: toMs(c.receivedAt),
+          audio_id: audioIdOf(c),
           payload: encodeCommunication(c),
         })
         .onConflict((oc) => oc.column("id").doNothing())
@@ -64,6 +72,7 @@ export class SqlCommunicationsRepo implements CommunicationsRepo {
           communication_id: c.id,
           user_id: c.userId,
           target: t.target,
+          route: encodeRouteOptions(t.route),
           state: delivered ? "delivered" : "pending",
           attempts: delivered ? 1 : 0,
           next_attempt_at: now,

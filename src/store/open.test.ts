@@ -88,6 +88,44 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test("migration 007 names each stored voice communication's audio in its own column", async () => {
+      const database = await openDatabase(t.options);
+      try {
+        const down = await guardSchemaChurn(t.options, () =>
+          database.migrator().migrateTo("006-pin-lockout"),
+        );
+        assert.equal(down.error, undefined);
+        const voice = { ...testCommunication({ id: "v-007" }), body: { audioId: "vm-007" } };
+        const rows = [testCommunication({ id: "e-007" }), voice].map((c) => ({
+          id: c.id,
+          user_id: "alice",
+          kind: c.id === "v-007" ? "voicemail" : "email",
+          direction: "inbound",
+          thread_id: c.id,
+          received_at: 1,
+          payload: JSON.stringify(c),
+        }));
+        await sql`insert into communications (id, user_id, kind, direction, thread_id, received_at, payload) values ${sql.join(
+          rows.map(
+            (r) =>
+              sql`(${r.id}, ${r.user_id}, ${r.kind}, ${r.direction}, ${r.thread_id}, ${r.received_at}, ${r.payload})`,
+          ),
+        )}`.execute(database.db);
+        await guardSchemaChurn(t.options, () => database.migrate());
+        const got = await database.db
+          .selectFrom("communications")
+          .select(["id", "audio_id"])
+          .orderBy("id")
+          .execute();
+        assert.deepEqual(got, [
+          { id: "e-007", audio_id: null },
+          { id: "v-007", audio_id: "vm-007" },
+        ]);
+      } finally {
+        await database.destroy();
+      }
+    });
+
     test("ping answers false once closed", async () => {
       assert.equal(await t.store.ping(), true);
       await t.store.close();

@@ -9,6 +9,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { ConfigError } from "../core/errors.ts";
+import { audioInUse } from "./audio-references.ts";
 import { FileAudioStore, MemoryAudioStore, PgAudioStore } from "./audio-store.ts";
 import { SqlCommunicationsRepo } from "./communications-repo.ts";
 import { Database } from "./database.ts";
@@ -18,7 +19,7 @@ import { SqlOutboxRepo } from "./outbox-repo.ts";
 import { SqlPinLockoutsRepo } from "./pin-lockouts-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 import { SqlSessionsRepo } from "./sessions-repo.ts";
-import type { AudioStore, Store, StoreOptions } from "./types.ts";
+import type { AudioStore, Store, StoreOptions, StoreTransaction } from "./types.ts";
 import { SqlUsersRepo } from "./users-repo.ts";
 import { SqlVoicemailRepo } from "./voicemail-repo.ts";
 
@@ -57,6 +58,20 @@ class SqlStore implements Store {
 
   get dialect() {
     return this.database.dialect;
+  }
+
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.database.transaction((tx) =>
+      fn({
+        communications: new SqlCommunicationsRepo(tx),
+        voicemail: new SqlVoicemailRepo(tx),
+        onCommit: (hook) => tx.onCommit(hook),
+      }),
+    );
+  }
+
+  audioInUse(audioIds: readonly string[]): Promise<Set<string>> {
+    return audioInUse(this.database, audioIds);
   }
 
   async ping(): Promise<boolean> {

@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import type { Delivery, DeliveryState } from "../core/delivery.ts";
 import { NotFoundError } from "../core/errors.ts";
-import { fromMs, optional, optionalDate, toMs } from "./codec.ts";
+import { decodeRouteOptions, fromMs, optional, optionalDate, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
 import type { DeliveryRow } from "./schema/index.ts";
 import type { OutboxRepo } from "./types.ts";
@@ -21,6 +21,8 @@ export function toDelivery(row: DeliveryRow): Delivery {
     nextAttemptAt: fromMs(row.next_attempt_at),
     createdAt: fromMs(row.created_at),
   };
+  const route = decodeRouteOptions(row.route);
+  if (route) d.route = route;
   const leaseUntil = optionalDate(row.lease_until);
   if (leaseUntil) d.leaseUntil = leaseUntil;
   const expiresAt = optionalDate(row.expires_at);

@@ -7,6 +7,7 @@ import type { Delivery, DeliveryState } from "../core/delivery.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { PinLockStore } from "../core/pin-lockout.ts";
 import type { Profile } from "../core/profile.ts";
+import type { RouteOptions } from "../core/routing.ts";
 
 export interface UserSecrets {
   /** scrypt hash string (store/secrets.ts), never the password itself. */
@@ -80,6 +81,8 @@ export interface SessionsRepo {
 
 export interface NewDelivery {
   target: string;
+  /** The options of the route that chose the target, as matched now (render reads them). */
+  route?: RouteOptions;
   expiresAt?: Date;
   /** Set when the adapter delivered it already (a live relay): the row starts as delivered. */
   deliveredAt?: Date;
@@ -236,6 +239,16 @@ export interface AudioStore {
   put(id: string, data: Uint8Array, contentType: string): Promise<void>;
   get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined>;
   delete(id: string): Promise<void>;
+  /** Ids of the blobs last written before `cutoff` (the candidates of an orphan sweep). */
+  listWrittenBefore(cutoff: Date): Promise<string[]>;
+}
+
+/** The repositories whose writes may share one transaction (Store.transaction). */
+export interface StoreTransaction {
+  readonly communications: CommunicationsRepo;
+  readonly voicemail: VoicemailRepo;
+  /** Runs `hook` once the transaction has committed; never when it rolls back. */
+  onCommit(hook: () => void): void;
 }
 
 export interface Store {
@@ -250,6 +263,13 @@ export interface Store {
   /** Wrong voicemail PINs per mailbox (core/pin-lockout.ts). */
   readonly pinLockouts: PinLockStore;
   readonly audio: AudioStore;
+  /**
+   * Runs `fn` in one transaction: what it writes through `tx` commits together or not at all.
+   * Inside, use only `tx` (on SQLite the store's other repositories wait for the transaction).
+   */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** Those of `audioIds` that a communication or a voicemail message names. */
+  audioInUse(audioIds: readonly string[]): Promise<Set<string>>;
   /** Answers when the database is reachable (for /healthz). */
   ping(): Promise<boolean>;
   /**

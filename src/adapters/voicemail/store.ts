@@ -4,11 +4,10 @@
 
 import { createHash } from "node:crypto";
 import type { Address } from "../../core/address.ts";
-import { ConflictError } from "../../core/errors.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
 import { verifySecret } from "../../store/secrets.ts";
-import type { Store, VoicemailRecord } from "../../store/types.ts";
+import type { Store } from "../../store/types.ts";
 import type { GreetingKind } from "../telephone/deposit-call.ts";
 import type { MailboxMessage, MailboxStore } from "../telephone/mailbox.ts";
 import type { DepositedMessage } from "../telephone/service.ts";
@@ -57,51 +56,40 @@ export class VoicemailStore implements MailboxStore {
     return blob ? wavToPcm16(parseWav(blob.data)) : undefined;
   }
 
-  /** Durable before it returns: audio, message row and the routed communication. */
+  /**
+   * Durable before it returns. The audio is written first (a fsynced file, or its row on
+   * PostgreSQL); then the routed communication, its deliveries and the message row commit in one
+   * transaction, and only then does the box report its change (MWI). Audio whose transaction
+   * failed is swept later (gateway/orphan-audio.ts). Safe to repeat: a deposit already stored is
+   * found by its call id.
+   */
   async deposit(m: DepositedMessage): Promise<void> {
     const audioId = `vm-${m.callId}`;
     await this.store.audio.put(audioId, m.audio, "audio/wav");
-    const communication = await this.gateway.receive({
-      kind: "voicemail",
-      direction: "inbound",
-      userId: m.userId,
-      from: partyAddress(m.party.ani, this.sipDomain),
-      to: partyAddress(m.party.dnis, this.sipDomain),
-      receivedAt: m.receivedAt,
-      nativeRefs: [{ system: "voicemail", id: m.callId }],
-      warnings: m.warnings ?? [],
-      body: {
-        audioId,
-        durationMs: m.durationMs,
-        ...(m.transcript ? { transcript: m.transcript } : {}),
+    const party = {
+      ...(m.party.ani ? { ani: m.party.ani } : {}),
+      ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
+    };
+    const transcript = m.transcript ? { transcript: m.transcript } : {};
+    await this.gateway.receive(
+      {
+        kind: "voicemail",
+        direction: "inbound",
+        userId: m.userId,
+        from: partyAddress(m.party.ani, this.sipDomain),
+        to: partyAddress(m.party.dnis, this.sipDomain),
+        receivedAt: m.receivedAt,
+        nativeRefs: [{ system: "voicemail", id: m.callId }],
+        warnings: m.warnings ?? [],
+        body: { audioId, durationMs: m.durationMs, ...transcript },
+        ...party,
+        ...(m.extraTargets ? { extraTargets: m.extraTargets } : {}),
       },
-      ...(m.party.ani ? { ani: m.party.ani } : {}),
-      ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
-      ...(m.extraTargets ? { extraTargets: m.extraTargets } : {}),
-    });
-    await this.insertOnce({
-      id: m.callId,
-      userId: m.userId,
-      communicationId: communication.id,
-      ...(m.party.ani ? { ani: m.party.ani } : {}),
-      ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
-      receivedAt: m.receivedAt,
-      durationMs: m.durationMs,
-      audioId,
-      ...(m.transcript ? { transcript: m.transcript } : {}),
-      urgent: false,
-      state: "new",
-    });
-    this.changed(m.userId);
-  }
-
-  /** A deposit written again after a full disk (pending-deposits.ts) may find its row there. */
-  private async insertOnce(record: VoicemailRecord): Promise<void> {
-    try {
-      await this.store.voicemail.insert(record);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
+      {
+        mailboxEntry: { id: m.callId, audioId, durationMs: m.durationMs, ...party, ...transcript },
+        afterCommit: () => this.changed(m.userId),
+      },
+    );
   }
 
   async verifyPin(userId: string, pin: string): Promise<boolean> {

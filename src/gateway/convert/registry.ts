@@ -1,5 +1,6 @@
 // The converter registry: one pure function per (source medium → target style), chosen by the
-// communication's kind and the target address's scheme. Voice → text (links, attachment and the
+// communication's kind and the target address's scheme, rendering with the route options
+// stored with the delivery (never a route matched again). Voice → text (links, attachment and the
 // transcript the route allows) and voice → voice (the recording itself) ship here; text → voice
 // (TTS) is registered by the composition root when a TTS engine is up (app/speech.ts), without
 // one that pair is a ConversionError.
@@ -10,7 +11,7 @@ import { ConversionError } from "../../core/errors.ts";
 import type { AudioLinks } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { AudioRendition, Rendition } from "../../core/rendition.ts";
-import { matchRoute } from "../../core/routing.ts";
+import { type RouteOptions, transcribes } from "../../core/routing.ts";
 import { mediumOf } from "../../core/system.ts";
 import { textToText } from "./text.ts";
 import { type TranscribeAudio, TranscriptPolicy } from "./transcribe.ts";
@@ -34,7 +35,12 @@ export function styleOf(address: Address): TargetStyle {
   }
 }
 
-export type Converter = (c: Communication, profile: Profile) => Rendition | Promise<Rendition>;
+/** Renders for one target: `route` holds the options receive decided for its delivery. */
+export type Converter = (
+  c: Communication,
+  profile: Profile,
+  route: RouteOptions,
+) => Rendition | Promise<Rendition>;
 
 export class ConverterRegistry {
   readonly #converters = new Map<string, Converter>();
@@ -44,12 +50,17 @@ export class ConverterRegistry {
     return this;
   }
 
-  async convert(c: Communication, target: Address, profile: Profile): Promise<Rendition> {
+  async convert(
+    c: Communication,
+    target: Address,
+    profile: Profile,
+    route: RouteOptions,
+  ): Promise<Rendition> {
     const from = mediumOf(c.kind);
     const to = styleOf(target);
     const converter = this.#converters.get(`${from}→${to}`);
     if (!converter) throw new ConversionError(`no conversion from ${from} to ${to} is available`);
-    return converter(c, profile);
+    return converter(c, profile, route);
   }
 }
 
@@ -71,16 +82,16 @@ export function defaultConverters(deps: ConverterDeps): ConverterRegistry {
   const transcripts = new TranscriptPolicy(deps.transcribeAudio);
   const fromVoice =
     (style: "mail" | "chat"): Converter =>
-    async (c, profile) => {
+    async (c, _profile, route) => {
       if (isText(c)) throw new ConversionError(`${c.kind} is not voice`);
-      const heard = await transcripts.apply(c, matchRoute(c, profile));
+      const heard = await transcripts.apply(c, route);
       return voiceToText(heard, deps.audioLinks, style);
     };
   // The stored recording is already 8 kHz telephone audio or a WAV the phone adapter converts
   // (gateway/convert/phone-audio.ts), so voice → voice names the same audio.
-  const voiceToVoice: Converter = (c, profile) => {
+  const voiceToVoice: Converter = (c, _profile, route) => {
     if (isText(c)) throw new ConversionError(`${c.kind} is not voice`);
-    const transcript = matchRoute(c, profile).transcribe === false ? "" : c.body.transcript;
+    const transcript = transcribes(route) ? c.body.transcript : "";
     const rendition: AudioRendition = {
       medium: "voice",
       audioId: c.body.audioId,

@@ -10,13 +10,17 @@ import {
   SpeechTimeoutError,
 } from "../../core/errors.ts";
 import { defaultProfile, type Profile } from "../../core/profile.ts";
+import type { RouteOptions } from "../../core/routing.ts";
 import { spokenText, type TextToVoiceDeps, textToVoice } from "./speech.ts";
 
 const alice: Profile = {
   ...defaultProfile("alice", "Alice"),
   emails: ["alice@example.com"],
-  routes: [{ from: "email", to: ["voicemail"], voice: "en-us" }],
+  // What the profile says today; renders follow the options stored with the delivery instead.
+  routes: [{ from: "email", to: ["voicemail"], voice: "en-gb" }],
 };
+/** The options receive stored with the delivery. */
+const route: RouteOptions = { voice: "en-us" };
 
 function mail(overrides: Partial<TextCommunication> = {}): TextCommunication {
   return {
@@ -61,13 +65,13 @@ test("the spoken text is the envelope then the body without quotes and signature
   assert.match(spokenText(bare, alice), /^Message from bob@example\.net\.\n/);
 });
 
-test("the speech is stored as audio and the rendition names it, with the route's voice", async () => {
+test("the speech is stored as audio and the rendition names it, with the stored route's voice", async () => {
   const asked: Array<{ text: string; voice?: string }> = [];
   const { deps, saved } = fakeDeps(async (text, opts) => {
     asked.push({ text, ...(opts.voice ? { voice: opts.voice } : {}) });
     return new Int16Array(16000);
   });
-  const r = await textToVoice(mail(), alice, deps);
+  const r = await textToVoice(mail(), alice, route, deps);
   assert.equal(r.medium, "voice");
   assert.equal(r.audioId, "tts-c1");
   assert.equal(r.durationMs, 2000);
@@ -81,7 +85,7 @@ test("a failing engine: the text is kept beside a tone, with a note; nothing is 
   const { deps, saved } = fakeDeps(async () => {
     throw new SpeechEngineMissingError("flite", "flite");
   });
-  const r = await textToVoice(mail(), alice, deps);
+  const r = await textToVoice(mail(), alice, route, deps);
   assert.match(r.text ?? "", /Please call me back/);
   assert.match(r.notes.join(" "), /could not be spoken.*install flite/);
   assert.ok(saved.has(r.audioId));
@@ -93,7 +97,7 @@ test("a busy or slow engine is retried later (DeliveryError, not permanent)", as
       throw err;
     });
     await assert.rejects(
-      textToVoice(mail(), alice, deps),
+      textToVoice(mail(), alice, route, deps),
       (e: unknown) => e instanceof DeliveryError && !e.permanent && e.cause === err,
     );
   }

@@ -8,7 +8,7 @@ import type { TextCommunication } from "../../core/communication.ts";
 import { DeliveryError, isSpeechOverloaded } from "../../core/errors.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { AudioRendition } from "../../core/rendition.ts";
-import { matchRoute } from "../../core/routing.ts";
+import type { RouteOptions } from "../../core/routing.ts";
 import { plainText, stripQuotesAndSignature } from "./text.ts";
 
 export const SPEECH_RATE = 8000;
@@ -68,13 +68,14 @@ function tone(): Int16Array {
   return samples;
 }
 
+/** Speaks `c` with the voice and language of the route options stored for the delivery. */
 export async function textToVoice(
   c: TextCommunication,
   profile: Profile,
+  route: RouteOptions,
   deps: TextToVoiceDeps,
 ): Promise<AudioRendition> {
   const text = spokenText(c, profile);
-  const route = matchRoute(c, profile);
   const notes = [...c.warnings];
   let samples: Int16Array;
   try {

@@ -8,6 +8,7 @@ import { testVoicemail } from "../../../test/support/store.ts";
 import type { VoiceCommunication } from "../../core/communication.ts";
 import type { AudioLinks } from "../../core/ports.ts";
 import { defaultProfile, type Profile } from "../../core/profile.ts";
+import type { RouteOptions } from "../../core/routing.ts";
 import { generateTone } from "../../media/pcm.ts";
 import { pcm16ToWav } from "../../media/wav.ts";
 import { defaultConverters } from "./registry.ts";
@@ -27,23 +28,21 @@ function apiAudio(): VoiceCommunication {
   });
 }
 
-const profile = (transcribe?: boolean): Profile => ({
-  ...defaultProfile("alice"),
-  routes: [
-    { from: "voicemail", to: ["email"], ...(transcribe === undefined ? {} : { transcribe }) },
-  ],
-});
+const profile: Profile = defaultProfile("alice");
+/** The route options a delivery carries: `transcribe` as receive matched it. */
+const route = (transcribe?: boolean): RouteOptions =>
+  transcribe === undefined ? {} : { transcribe };
 
 describe("route option transcribe", () => {
   test("false: no transcript in mail, chat or the voice rendition", async () => {
     const r = defaultConverters({ audioLinks: links });
     const c = testVoicemail({ body: { audioId: "rec", durationMs: 2000, transcript: "call me" } });
     for (const target of [mail, web, phone]) {
-      const out = await r.convert(c, target, profile(false));
+      const out = await r.convert(c, target, profile, route(false));
       const text = out.medium === "text" ? out.text : (out.text ?? "");
       assert.doesNotMatch(text, /call me/, target.scheme);
     }
-    const kept = await r.convert(c, phone, profile());
+    const kept = await r.convert(c, phone, profile, route());
     assert.deepEqual(kept, {
       medium: "voice",
       audioId: "rec",
@@ -63,15 +62,15 @@ describe("route option transcribe", () => {
       },
     });
     const c = apiAudio();
-    const m = await r.convert(c, mail, profile());
-    const chat = await r.convert(c, web, profile());
+    const m = await r.convert(c, mail, profile, route());
+    const chat = await r.convert(c, web, profile, route());
     assert.ok(m.medium === "text" && /see you at noon/.test(m.text));
     assert.ok(chat.medium === "text" && /see you at noon/.test(chat.text));
     assert.deepEqual(asked, ["api-a"]);
     const call = testVoicemail({ id: "call-1", body: { audioId: "rec", durationMs: 1000 } });
-    await r.convert(call, mail, profile());
+    await r.convert(call, mail, profile, route());
     assert.deepEqual(asked, ["api-a"], "a recorded call is not transcribed again");
-    await r.convert({ ...c, id: "api-2" }, mail, profile(false));
+    await r.convert({ ...c, id: "api-2" }, mail, profile, route(false));
     assert.deepEqual(asked, ["api-a"], "transcribe: false spends no STT");
   });
 
@@ -79,7 +78,7 @@ describe("route option transcribe", () => {
     const policy = new TranscriptPolicy(async () => {
       throw new Error('speech engine "pocketsphinx" is not available');
     });
-    const out = await policy.apply(apiAudio(), { from: "*", to: ["email"] });
+    const out = await policy.apply(apiAudio(), {});
     assert.equal(out.body.transcript, undefined);
     assert.match(out.warnings.join(" "), /No transcript: .*pocketsphinx/);
   });

@@ -3,7 +3,7 @@
 // the route option `transcribe: false` keeps any transcript out of the renditions.
 
 import type { VoiceCommunication } from "../../core/communication.ts";
-import type { Route } from "../../core/profile.ts";
+import { type RouteOptions, transcribes } from "../../core/routing.ts";
 import { parseWav, wavToPcm16 } from "../../media/wav.ts";
 import { downmix } from "./phone-audio.ts";
 
@@ -56,8 +56,8 @@ export class TranscriptPolicy {
     private readonly capacity = 256,
   ) {}
 
-  async apply(c: VoiceCommunication, route: Route): Promise<VoiceCommunication> {
-    if (route.transcribe === false) {
+  async apply(c: VoiceCommunication, route: RouteOptions): Promise<VoiceCommunication> {
+    if (!transcribes(route)) {
       if (c.body.transcript === undefined) return c;
       const { transcript: _dropped, ...body } = c.body;
       return { ...c, body };

@@ -129,12 +129,14 @@ describe("defaultConverters voice pairs", () => {
       voicemail(),
       { scheme: "mailto", email: "a@x.test" },
       profile,
+      {},
     );
     assert.ok(mail.medium === "text" && mail.attachment?.audioId === "rec-1");
     const chat = await registry.convert(
       voicemail(),
       { scheme: "web", userId: "alice", clientId: "web" },
       profile,
+      {},
     );
     assert.ok(chat.medium === "text" && chat.attachment === undefined);
   });
@@ -146,7 +148,7 @@ describe("defaultConverters voice pairs", () => {
       body: { text: "hi" },
     } as unknown as Communication;
     await assert.rejects(
-      registry.convert(email, { scheme: "tel", number: "+1555" }, profile),
+      registry.convert(email, { scheme: "tel", number: "+1555" }, profile, {}),
       ConversionError,
     );
   });

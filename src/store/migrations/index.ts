@@ -9,6 +9,7 @@ import * as m004sessions from "./004-sessions.ts";
 import * as m004jids from "./004-user-jids.ts";
 import * as m005 from "./005-sip-secrets.ts";
 import * as m006pins from "./006-pin-lockout.ts";
+import * as m007 from "./007-route-and-audio-refs.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   "004-user-jids": m004jids,
   "005-sip-secrets": m005,
   "006-pin-lockout": m006pins,
+  "007-route-and-audio-refs": m007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,8 @@ export interface AudioBlobRow {
   id: string;
   content_type: string;
   data: Uint8Array;
+  /** Epoch milliseconds of the last write; null on blobs from before migration 007. */
+  created_at: number | null;
 }
 
 export const tableName = "audio_blobs";

@@ -10,6 +10,8 @@ export interface CommunicationRow {
   parent_id: string | null;
   /** Epoch milliseconds. */
   received_at: number;
+  /** The recording a voice communication names (body.audioId); null for text. */
+  audio_id: string | null;
   /** JSON of the whole core/communication Communication. */
   payload: string;
 }

@@ -8,6 +8,8 @@ export interface DeliveryRow {
   communication_id: string;
   user_id: string;
   target: string;
+  /** JSON of core/routing RouteOptions as matched at receive; null on rows from before 007. */
+  route: string | null;
   state: DeliveryState;
   attempts: number;
   /** Epoch milliseconds, as every time column below. */
