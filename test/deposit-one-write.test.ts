@@ -10,8 +10,8 @@ import { VoicemailStore } from "../src/adapters/voicemail/store.ts";
 import { ConflictError } from "../src/core/errors.ts";
 import { defaultProfile } from "../src/core/profile.ts";
 import { sweepOrphanAudio } from "../src/gateway/orphan-audio.ts";
-import { testDialects } from "../src/store/test-support.ts";
 import { withGatewayPipeline } from "./support/gateway-pipeline.ts";
+import { testDialects } from "./support/store.ts";
 
 const WAV = Uint8Array.from({ length: 2048 }, (_, i) => (i * 11) % 256);
 

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CommunicationDraft } from "../src/core/ports.ts";
 import { defaultProfile, type Profile } from "../src/core/profile.ts";
-import { testDialects } from "../src/store/test-support.ts";
 import { withGatewayPipeline } from "./support/gateway-pipeline.ts";
+import { testDialects } from "./support/store.ts";
 
 const WAV = Uint8Array.from({ length: 1024 }, (_, i) => (i * 7) % 256);
 

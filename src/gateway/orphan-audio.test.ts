@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { pino } from "pino";
+import { testDialects, testVoicemail } from "../../test/support/store.ts";
 import { defaultProfile } from "../core/profile.ts";
-import { testDialects, testVoicemail } from "../store/test-support.ts";
 import type { Store } from "../store/types.ts";
 import { AdapterRegistry } from "./adapter-registry.ts";
 import { defaultConverters } from "./convert/registry.ts";

@@ -187,8 +187,8 @@ for (const dialect of await testDialects()) {
         assert.match(failed?.lastError ?? "", /connection refused/);
         assert.equal((await t.store.outbox.get(flaky!.id))?.attempts, 3);
         await until(
-          async () => (await t.store.outbox.get(ports!.id))?.state === "delivered",
           "delivered after the ports freed",
+          async () => (await t.store.outbox.get(ports!.id))?.state === "delivered",
         );
         assert.equal((await t.store.outbox.get(ports!.id))?.attempts, 2);
       } finally {
@@ -337,10 +337,10 @@ for (const dialect of await testDialects()) {
           { target: web("b") },
         ]);
         await worker.start();
-        await until(async () => {
+        await until("both delivered", async () => {
           const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
           return all.every((d) => d?.state === "delivered");
-        }, "delivered");
+        });
         assert.deepEqual(seen.map((r) => r.voice).sort(), ["en-gb", "en-us"]);
         assert.deepEqual(
           seen.find((r) => r.voice === "en-gb"),

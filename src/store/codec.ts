@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import type { Communication } from "../core/communication.ts";
+import { AUDIO_FORMATS } from "../core/profile.ts";
 import type { RouteOptions } from "../core/routing.ts";
 
 export function toMs(d: Date): number {
@@ -60,7 +61,7 @@ export function schemeOf(target: string): string {
 /** The route options a delivery row keeps; unknown keys from a later version are dropped. */
 const routeOptionsColumn = z.object({
   transcribe: z.boolean().optional(),
-  audioFormat: z.enum(["wav", "mp3"]).optional(),
+  audioFormat: z.enum(AUDIO_FORMATS).optional(),
   voice: z.string().optional(),
   language: z.string().optional(),
 });

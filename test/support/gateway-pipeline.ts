@@ -8,9 +8,9 @@ import { AdapterRegistry } from "../../src/gateway/adapter-registry.ts";
 import { defaultConverters } from "../../src/gateway/convert/registry.ts";
 import { OutboxWorker } from "../../src/gateway/outbox-worker.ts";
 import { Receiver } from "../../src/gateway/receiver.ts";
-import type { OpenedTestStore, TestDialect } from "../../src/store/test-support.ts";
 import type { Store } from "../../src/store/types.ts";
 import { type SmtpSink, startSmtpSink } from "./smtp-sink.ts";
+import type { OpenedTestStore, TestDialect } from "./store.ts";
 
 export interface GatewayPipeline {
   receiver: Receiver;
