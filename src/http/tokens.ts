@@ -5,9 +5,9 @@
 // password ends that user's sessions, replacing the server secret ends all.
 
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+// Profile ids allow dots, so a token is parsed from the right.
+import { USER_ID } from "./schemas/profile.ts";
 
-/** The same rule as profile ids (schemas/profile.ts); dots are allowed, so parse from the right. */
-const USER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** 16 random bytes, base64url. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 const EXPIRY = /^[0-9]{1,15}$/;

@@ -7,16 +7,13 @@ import type { WebClientId } from "../../adapters/web/inbound.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
-import { userIdSchema } from "../schemas/profile.ts";
+import { itemIdSchema, userIdSchema } from "../schemas/profile.ts";
 import { parseInput } from "../validate.ts";
 
 const streamQuerySchema = z.strictObject({
   token: z.string().optional(),
   /** Which of the user's web clients this is (profile imClients[].id); default "web". */
-  client: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1–64 of A-Z a-z 0-9 . _ -")
-    .default("web"),
+  client: z._default(itemIdSchema, "web"),
   /** With the admin token: whose stream to open. */
   user: z.optional(userIdSchema),
 });

@@ -21,7 +21,10 @@ const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const userIdSchema = z
   .string()
   .check(z.regex(USER_ID, "expected 1–64 of a-z 0-9 . _ -, starting with a letter or digit"));
-const itemId = z.string().check(z.regex(ITEM_ID, "expected 1–64 of A-Z a-z 0-9 . _ -"));
+/** Names an item of a profile list: a voicemail system, an IM client. */
+export const itemIdSchema = z
+  .string()
+  .check(z.regex(ITEM_ID, "expected 1–64 of A-Z a-z 0-9 . _ -"));
 
 export const phoneSchema = z.string().check(
   z.overwrite((s) => s.replace(/[\s().-]/g, "")),
@@ -40,15 +43,15 @@ export const emailSchema = z
 const sipUri = z.string().check(z.maxLength(512), z.regex(/^sips?:\S+$/, "expected a sip: URI"));
 
 export const voicemailSystemSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ id: itemId, kind: z.literal("internal") }),
+  z.strictObject({ id: itemIdSchema, kind: z.literal("internal") }),
   z.strictObject({
-    id: itemId,
+    id: itemIdSchema,
     kind: z.literal("sip"),
     uri: sipUri,
     depositUri: z.optional(sipUri),
   }),
   z.strictObject({
-    id: itemId,
+    id: itemIdSchema,
     kind: z.literal("smdi"),
     link: z.string().check(z.minLength(1), z.maxLength(64)),
     station: z.string().check(z.regex(/^[0-9]{1,16}$/, "expected the station's digits")),
@@ -62,8 +65,8 @@ export const jidSchema = z
   .check(z.maxLength(3071), z.regex(/^([^\s@/]+@)?[^\s@/]+(\/\S*)?$/, "expected a JID"));
 
 export const imClientSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ id: itemId, kind: z.literal("web") }),
-  z.strictObject({ id: itemId, kind: z.literal("xmpp"), jid: jidSchema }),
+  z.strictObject({ id: itemIdSchema, kind: z.literal("web") }),
+  z.strictObject({ id: itemIdSchema, kind: z.literal("xmpp"), jid: jidSchema }),
 ]);
 
 export const routeSchema = z.strictObject({
