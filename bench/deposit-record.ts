@@ -1,8 +1,9 @@
 // Concurrent voicemail deposits through the real path: sipp places N calls at once into a started
 // omnivox (SIP, the telephone system's deposit, the production WAV writer, the audio store and
 // the voicemail row), each streaming the same µ-law noise over RTP; every stored message is then
-// compared frame by frame with what sipp sent. A step counts only when every sent 20 ms frame is
-// in its stored WAV. Beside it, measured in the same run: one Node socket's raw UDP receive rate.
+// compared frame by frame with what sipp sent. A step counts only when every call completed and
+// every sent 20 ms frame is in its stored WAV; steps stop at the first that does not. Beside it,
+// measured in the same run: one Node socket's raw UDP receive rate.
 // Run alone: npx tsx bench/deposit-record.ts  (exports run() for bench/run.ts)
 
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -18,7 +19,7 @@ import { depositScenario, runDepositCalls } from "./deposit-scenario.ts";
 import { FRAME_SAMPLES, frameLossCounter } from "./frame-loss.ts";
 import { rawUdpReceiveRate } from "./udp-limit.ts";
 
-const STEPS = (process.env.OMNIVOX_BENCH_DEPOSIT_STEPS ?? "10,25,50,100,150,200,300")
+const STEPS = (process.env.OMNIVOX_BENCH_DEPOSIT_STEPS ?? "50,100,200,400,600,800")
   .split(",")
   .map(Number);
 /** Long enough that every call of a step streams at the same time for several seconds. */
@@ -27,7 +28,7 @@ const FRAMES = AUDIO_MS / 20;
 /** Wait after the # before streaming, as a caller waits for the beep (350 ms), with room to spare. */
 const LEAD_MS = 2000;
 
-/** Noise at a third of full scale: far above the silence level, and every frame distinct. */
+/** Noise far above the silence level, every frame distinct. */
 function callerAudio(): Uint8Array {
   const next = prng(0x5eed);
   const ulaw = new Uint8Array(FRAMES * FRAME_SAMPLES);
