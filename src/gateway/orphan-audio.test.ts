@@ -1,9 +1,11 @@
 // The orphaned-audio sweep on both dialects (files under dataDir on SQLite, audio_blobs on
 // PostgreSQL): deposit and API audio no committed row names goes once it is past the grace
-// period; named audio, greetings and audio within the grace period stay; the outbox worker
-// sweeps when it starts.
+// period, as do the temp files of cut-short writes; named audio, greetings and audio within the
+// grace period stay; the outbox worker sweeps when it starts.
 
 import assert from "node:assert/strict";
+import { readdir, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pino } from "pino";
 import { testDialects, testVoicemail } from "../../test/support/store.ts";
@@ -55,6 +57,26 @@ for (const dialect of await testDialects()) {
         ]);
         assert.deepEqual(await stored(store, ids), ["vm-named", "vm-boxed", "greeting-x", "tts-y"]);
         assert.deepEqual(await sweepOrphanAudio(store, later, 1_000), [], "nothing left to sweep");
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    test("temp files of writes a crash cut short go once past the grace period", {
+      skip: dialect.name === "sqlite" ? false : "PostgreSQL writes a blob as one row",
+    }, async () => {
+      const t = await dialect.open();
+      try {
+        await t.store.audio.put("vm-kept", WAV, "audio/wav");
+        const dir = join(t.options.dataDir, "audio");
+        const crashed = join(dir, ".vm-cut.0a1b2c.tmp");
+        const underWay = join(dir, ".vm-now.3d4e5f.tmp");
+        await writeFile(crashed, WAV);
+        await writeFile(underWay, WAV);
+        const hourAgo = new Date(Date.now() - 3_600_000);
+        await utimes(crashed, hourAgo, hourAgo);
+        await sweepOrphanAudio(t.store, new Date(), 60_000);
+        assert.deepEqual((await readdir(dir)).sort(), [".vm-now.3d4e5f.tmp", "vm-kept.wav"]);
       } finally {
         await t.cleanup();
       }

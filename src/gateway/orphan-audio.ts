@@ -1,6 +1,7 @@
 // The sweep of orphaned audio. A deposit (and an API upload) writes its audio before the
 // transaction that names it, so a transaction that fails or a crash between the two leaves a
-// blob no communication or voicemail message names; after a grace period it is deleted.
+// blob no communication or voicemail message names; after a grace period it is deleted, as are
+// the temp files of audio writes a crash cut short.
 
 import type { Store } from "../store/types.ts";
 
@@ -20,8 +21,10 @@ export async function sweepOrphanAudio(
   now: Date,
   graceMs = ORPHAN_AUDIO_GRACE_MS,
 ): Promise<string[]> {
-  const old = (await store.audio.listWrittenBefore(new Date(now.getTime() - graceMs))).filter(
-    (id) => AHEAD_OF_COMMIT.some((prefix) => id.startsWith(prefix)),
+  const cutoff = new Date(now.getTime() - graceMs);
+  await store.audio.dropPartialWrites(cutoff);
+  const old = (await store.audio.listWrittenBefore(cutoff)).filter((id) =>
+    AHEAD_OF_COMMIT.some((prefix) => id.startsWith(prefix)),
   );
   if (old.length === 0) return [];
   const used = await store.audioInUse(old);

@@ -29,6 +29,8 @@ const EXTENSIONS: Record<string, string> = {
 const CONTENT_TYPES = Object.fromEntries(Object.entries(EXTENSIONS).map(([t, e]) => [e, t]));
 /** A stored blob's file name: the id, then the extension of its type. */
 const BLOB_FILE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,127})\.([a-z0-9]+)$/;
+/** A write under way, or one a crash cut short (put's temp file). */
+const TEMP_FILE = /^\.[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.[0-9a-f]+\.tmp$/;
 const ALIASES: Record<string, string> = {
   "audio/x-wav": "audio/wav",
   "audio/wave": "audio/wav",
@@ -90,6 +92,21 @@ export class FileAudioStore implements AudioStore {
   }
 
   async listWrittenBefore(cutoff: Date): Promise<string[]> {
+    const ids: string[] = [];
+    for (const name of await this.#filesWrittenBefore(cutoff)) {
+      const m = BLOB_FILE.exec(name);
+      if (m && CONTENT_TYPES[m[2] ?? ""]) ids.push(m[1] ?? "");
+    }
+    return ids;
+  }
+
+  async dropPartialWrites(cutoff: Date): Promise<number> {
+    const stale = (await this.#filesWrittenBefore(cutoff)).filter((n) => TEMP_FILE.test(n));
+    for (const name of stale) await rm(join(this.dir, name), { force: true });
+    return stale.length;
+  }
+
+  async #filesWrittenBefore(cutoff: Date): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -97,18 +114,17 @@ export class FileAudioStore implements AudioStore {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw err;
     }
-    const ids: string[] = [];
+    const old: string[] = [];
     for (const name of names) {
-      const m = BLOB_FILE.exec(name);
-      if (!m || !CONTENT_TYPES[m[2] ?? ""]) continue;
+      if (!BLOB_FILE.test(name) && !TEMP_FILE.test(name)) continue;
       try {
-        if ((await stat(join(this.dir, name))).mtimeMs < cutoff.getTime()) ids.push(m[1] ?? "");
+        if ((await stat(join(this.dir, name))).mtimeMs < cutoff.getTime()) old.push(name);
       } catch (err) {
-        // Deleted since the listing: nothing to sweep.
+        // Deleted or renamed since the listing: nothing to sweep.
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       }
     }
-    return ids;
+    return old;
   }
 
   async delete(id: string): Promise<void> {
@@ -149,6 +165,10 @@ export class MemoryAudioStore implements AudioStore {
     });
   }
 
+  async dropPartialWrites(): Promise<number> {
+    return 0;
+  }
+
   async listWrittenBefore(cutoff: Date): Promise<string[]> {
     return [...this.blobs].filter(([, b]) => b.writtenAt < cutoff.getTime()).map(([id]) => id);
   }
@@ -180,6 +200,11 @@ export class PgAudioStore implements AudioStore {
         oc.column("id").doUpdateSet({ content_type: type, data: bytes, created_at: at }),
       )
       .execute();
+  }
+
+  /** A blob is one row written in its own statement: no write leaves half of one. */
+  async dropPartialWrites(): Promise<number> {
+    return 0;
   }
 
   async listWrittenBefore(cutoff: Date): Promise<string[]> {

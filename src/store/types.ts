@@ -241,6 +241,8 @@ export interface AudioStore {
   delete(id: string): Promise<void>;
   /** Ids of the blobs last written before `cutoff` (the candidates of an orphan sweep). */
   listWrittenBefore(cutoff: Date): Promise<string[]>;
+  /** Removes what writes cut short (a crash mid-write) left before `cutoff`; returns how many. */
+  dropPartialWrites(cutoff: Date): Promise<number>;
 }
 
 /** The repositories whose writes may share one transaction (Store.transaction). */
