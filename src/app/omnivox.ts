@@ -6,10 +6,10 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { createEmail } from "../adapters/email/index.ts";
+import { IcwCalls } from "../adapters/icw/calls.ts";
+import { callWaiting } from "../adapters/icw/index.ts";
 import { LegacyDepositAdapter } from "../adapters/legacy-voicemail/deposit-adapter.ts";
 import { LegacyRelay, relayLegOf } from "../adapters/legacy-voicemail/relay.ts";
-import { IcwCalls } from "../adapters/telephone/icw.ts";
-import { handleCallAction } from "../adapters/web/calls.ts";
 import { WebClientHub } from "../adapters/web/hub.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { type Address, formatAddress } from "../core/address.ts";
@@ -23,13 +23,13 @@ import { Receiver } from "../gateway/receiver.ts";
 import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { buildHttpServer } from "../http/server.ts";
+import { synthesize8k } from "../speech/tts/engine.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { watchStore } from "../store/watched.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { createAudioPool } from "./audio-pool.ts";
 import { claimCodeSender } from "./claim-codes.ts";
-import { callWaiting } from "./icw.ts";
 import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
@@ -115,7 +115,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const calls = new IcwCalls();
     const webClients = new WebClientHub({
       gateway,
-      callActions: (frame, client) => handleCallAction(calls, frame, client),
+      callActions: calls,
       logger,
       ackTimeoutMs: config.outbox.ackTimeoutMs,
       maxSocketsPerUser: config.http.maxWebSocketsPerUser,
@@ -265,14 +265,26 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       mwiTotal: async (userId) => (await mwi.snapshot(userId)).total,
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
       liveDeposits: legacyRelay,
-      icw: callWaiting(config, {
-        calls,
-        hub: webClients,
-        gateway,
-        tts: speech.tts,
-        logger,
-        resample: audio.resample,
-      }),
+      icw: callWaiting(
+        {
+          decideMs: config.icw.decideMs,
+          ...(config.icw.outboundProxy
+            ? { outboundProxy: parseListen(config.icw.outboundProxy) }
+            : {}),
+        },
+        {
+          calls,
+          clients: webClients,
+          gateway,
+          speak: async (text) => {
+            const lang = config.speech.language;
+            const opts = lang ? { language: lang } : {};
+            return (await synthesize8k(speech.tts, text, opts, audio.resample)).samples;
+          },
+          sipDomain: config.sip.domain,
+          logger,
+        },
+      ),
       metrics: metrics.registry,
       onPinLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
 
@@ -301,10 +313,10 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     for (const [id, bound] of Object.entries(legacy.smdiPorts)) ports[`smdi:${id}`] = bound;
     const callDetail = legacy.smdi.callDetail.bind(legacy.smdi);
     legacyRelay.attach({
-      dial: async (opts) => relayLegOf(await telephony.service.dial(opts, false)),
+      dial: async (opts) => relayLegOf(await telephony.port.dial(opts, false)),
       callDetail,
     });
-    legacyDeposits.attach({ player: telephony.service, callDetail });
+    legacyDeposits.attach({ telephony: telephony.port, callDetail });
     mwi.addSources(legacy.sources);
     // Sources subscribe once SIP is up; indicators wait for the listeners that serve clients.
     await mwi.start();

@@ -11,19 +11,20 @@ import {
   type RegisteredContact,
   TelephoneAdapter,
 } from "../adapters/telephone/adapter.ts";
-import type { CallWaiting } from "../adapters/telephone/icw.ts";
 import { PendingDeposits } from "../adapters/telephone/pending-deposits.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
-import type { DialOptions, OutboundLeg } from "../adapters/telephone/takeover.ts";
+import { telephonyPort } from "../adapters/telephone/telephony-port.ts";
 import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
 import { type Trunk, trunkOf } from "../adapters/telephone/trunks.ts";
 import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
+import type { CallWaiting } from "../core/call-waiting.ts";
 import { ConfigError, DeliveryError } from "../core/errors.ts";
 import type { MwiCounts } from "../core/mwi.ts";
 import type { Gateway, LiveDeposits } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
+import type { Telephony as TelephonyPort } from "../core/telephony.ts";
 import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
 import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
@@ -38,6 +39,8 @@ import type { StorageProbe } from "./storage-probe.ts";
 
 export interface Telephony {
   service: TelephoneService;
+  /** What the systems beside telephone place calls through. */
+  port: TelephonyPort;
   voicemail: VoicemailStore;
   sip: { host: string; port: number };
   /** The SIP over TLS listener, when `sip.tls` is configured. */
@@ -69,8 +72,8 @@ export interface TelephonyDeps {
   transcriber?: DepositTranscriber;
   /** Live copies of deposits into legacy boxes (dual deposit, adapters/legacy-voicemail/relay.ts). */
   liveDeposits?: LiveDeposits;
-  /** Internet call waiting (app/icw.ts), given the service's way of placing calls. */
-  icw?: (dial: (opts: DialOptions) => Promise<OutboundLeg>) => CallWaiting;
+  /** Internet call waiting (adapters/icw), given the port it places calls through. */
+  icw?: (telephony: TelephonyPort) => CallWaiting;
   /** Where the trunk registration gauge goes (`/metrics`). */
   metrics?: Registry;
   /** A mailbox or a caller source was locked after wrong PINs. */
@@ -133,6 +136,10 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   }
   const tls = config.sip.tls ? await tlsListener(config, deps) : undefined;
   let phones: ReturnType<typeof startSipPhones> | undefined;
+  const port = telephonyPort(() => service, {
+    trunks: trunksOf(config),
+    domain: config.sip.domain,
+  });
   const voicemail = new VoicemailStore(
     deps.store,
     deps.gateway,
@@ -194,7 +201,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       }),
       ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
       ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
-      ...(deps.icw ? { icw: deps.icw((opts): Promise<OutboundLeg> => service.dial(opts)) } : {}),
+      ...(deps.icw ? { icw: deps.icw(port) } : {}),
       transcribes: async (userId) => {
         const user = await deps.store.users.get(userId);
         return !user || wantsTranscript("voicemail", user.profile);
@@ -220,6 +227,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
   );
   return {
     service,
+    port,
     voicemail,
     sip,
     ...(service.tlsAddress ? { sipTls: service.tlsAddress } : {}),

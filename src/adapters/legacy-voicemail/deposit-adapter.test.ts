@@ -14,6 +14,7 @@ import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
 import { testVoicemail } from "../../store/test-support.ts";
 import type { PlayOnPhoneOptions } from "../telephone/service.ts";
+import { telephonyPort } from "../telephone/telephony-port.ts";
 import { LegacyDepositAdapter } from "./deposit-adapter.ts";
 
 const profile: Profile = {
@@ -46,14 +47,18 @@ function setup(opts: { fail?: Error; smdiUp?: boolean; attach?: boolean } = {}) 
   });
   if (opts.attach !== false) {
     adapter.attach({
-      player: {
-        playOnPhone: async (o) => {
-          events.push(`call ${o.uri}`);
-          calls.push(o);
-          if (opts.fail) throw opts.fail;
-          return { playedMs: 20, packetsReceived: 0, callId: "replay-1@omnivox" };
-        },
-      },
+      telephony: telephonyPort(
+        () => ({
+          dial: () => Promise.reject(new Error("the replay places no relay call")),
+          playOnPhone: async (o: PlayOnPhoneOptions) => {
+            events.push(`call ${o.uri}`);
+            calls.push(o);
+            if (opts.fail) throw opts.fail;
+            return { playedMs: 20, packetsReceived: 0, callId: "replay-1@omnivox" };
+          },
+        }),
+        { trunks: [], domain: "um.example" },
+      ),
       callDetail: (link: string, c: CallForward) => {
         events.push(`md ${link} ${c.type} ${c.forwardingStation} ${c.callingStation}`);
         return opts.smdiUp !== false;

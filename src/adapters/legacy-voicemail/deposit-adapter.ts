@@ -9,18 +9,15 @@ import { DeliveryError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Rendition } from "../../core/rendition.ts";
+import type { Telephony } from "../../core/telephony.ts";
+import { routeOfSipUri } from "../../protocols/sip/uri-route.ts";
+import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
-import {
-  type CallPlayer,
-  callAndPlay,
-  callerIdentity,
-  routeOfSipUri,
-} from "../telephone/adapter.ts";
 import { callingStation, depositBoxes, stationOf } from "./relay.ts";
 
 /** What the adapter needs of the running system, given once SIP and SMDI are up. */
 export interface DepositLinks {
-  player: CallPlayer;
+  telephony: Pick<Telephony, "playCall">;
   callDetail(link: string, call: CallForward): boolean;
 }
 
@@ -112,8 +109,8 @@ export class LegacyDepositAdapter implements Adapter {
         );
       }
     }
-    const played = await callAndPlay(links.player, {
-      route,
+    const played = await links.telephony.playCall({
+      ...route,
       pcm,
       from: callerIdentity(c, this.o.domain),
       diversion: { station, host: this.o.domain, reason: "no-answer" },

@@ -11,10 +11,11 @@ import type {
   LiveDeposits,
 } from "../../core/ports.ts";
 import type { Profile, VoicemailSystem } from "../../core/profile.ts";
+import type { DialRequest, OutboundLeg } from "../../core/telephony.ts";
 import { FRAME_MS } from "../../media/pcm.ts";
+import { routeOfSipUri } from "../../protocols/sip/uri-route.ts";
+import { diversionHeader } from "../../protocols/sip/usage/diversion.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
-import { diversionHeader, routeOfSipUri } from "../telephone/adapter.ts";
-import type { DialOptions, OutboundLeg } from "../telephone/takeover.ts";
 
 export type DepositBox = Extract<VoicemailSystem, { kind: "sip" | "smdi" }> & {
   depositUri: string;
@@ -30,7 +31,7 @@ export interface RelayLeg {
 
 /** What the relay needs of the running system, given once SIP and SMDI are up. */
 export interface RelayLinks {
-  dial(opts: DialOptions): Promise<RelayLeg>;
+  dial(opts: DialRequest): Promise<RelayLeg>;
   /** Sends the MD frame on an SMDI link; false when the link could not take it. */
   callDetail(link: string, call: CallForward): boolean;
 }

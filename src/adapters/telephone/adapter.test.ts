@@ -11,24 +11,25 @@ import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, ValidationError } from "../../core/errors.ts";
+import type { DepositedMessage } from "../../core/mailbox.ts";
 import type { AudioRendition, TextRendition } from "../../core/rendition.ts";
 import { generateSweep } from "../../media/pcm.ts";
 import { WavError } from "../../media/wav.ts";
 import { SipTimeoutError } from "../../protocols/sip/endpoint.ts";
+import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
+import { diversionHeader } from "../../protocols/sip/usage/diversion.ts";
 import { ForkFailedError } from "../../protocols/sip/usage/fork.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import {
   type CallPlayer,
   callAndPlay,
-  callerIdentity,
-  diversionHeader,
   NOT_ALLOWED,
   phoneLocator,
   routeOfContact,
   TelephoneAdapter,
 } from "./adapter.ts";
 import { Prompts } from "./prompts.ts";
-import { type DepositedMessage, type PlayOnPhoneOptions, TelephoneService } from "./service.ts";
+import { type PlayOnPhoneOptions, TelephoneService } from "./service.ts";
 import { trunkOf } from "./trunks.ts";
 
 const silent = pino({ level: "silent" });

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pino } from "pino";
+import type { DepositedMessage } from "../../core/mailbox.ts";
 import { generateTone } from "../../media/pcm.ts";
-import { type DepositEnv, type DepositedMessage, depositCall } from "./deposit-call.ts";
+import { type DepositEnv, depositCall } from "./deposit-call.ts";
 import { FakeLeg } from "./fake-leg.ts";
 import { Prompts } from "./prompts.ts";
 

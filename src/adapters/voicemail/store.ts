@@ -5,13 +5,16 @@
 import { createHash } from "node:crypto";
 import type { Address } from "../../core/address.ts";
 import { ConflictError } from "../../core/errors.ts";
+import type {
+  DepositedMessage,
+  GreetingKind,
+  Mailboxes,
+  MailboxMessage,
+} from "../../core/mailbox.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
 import { verifySecret } from "../../store/secrets.ts";
 import type { Store, VoicemailRecord } from "../../store/types.ts";
-import type { GreetingKind } from "../telephone/deposit-call.ts";
-import type { MailboxMessage, MailboxStore } from "../telephone/mailbox.ts";
-import type { DepositedMessage } from "../telephone/service.ts";
 
 /**
  * Audio ids allow no dots; user ids may have them. The unavailable greeting keeps the id it
@@ -27,7 +30,7 @@ function partyAddress(value: string | undefined, domain: string): Address {
   return { scheme: "sip", uri: `sip:${value ?? "anonymous"}@${domain}` };
 }
 
-export class VoicemailStore implements MailboxStore {
+export class VoicemailStore implements Mailboxes {
   constructor(
     private readonly store: Store,
     private readonly gateway: Gateway,
