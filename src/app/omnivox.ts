@@ -123,12 +123,18 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       onThrottle: (reason) => metrics.throttled.inc({ listener: "websocket", reason }),
     });
     metrics.countConnections("websocket", () => webClients.socketCount());
-    const email = createEmail(config, {
-      gateway,
-      logger,
-      loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
-      onThrottle: (reason) => metrics.throttled.inc({ listener: "smtp", reason }),
-    });
+    const email = createEmail(
+      {
+        smtp: { ...config.smtp, listen: parseListen(config.smtp.listen) },
+        smtpOut: config.smtpOut,
+      },
+      {
+        gateway,
+        logger,
+        loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
+        onThrottle: (reason) => metrics.throttled.inc({ listener: "smtp", reason }),
+      },
+    );
     metrics.countConnections("smtp", () => email.inbound.connections());
     adapters.register(email.adapter).register(webClients);
     adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));

@@ -28,6 +28,7 @@ import type { Telephony as TelephonyPort } from "../core/telephony.ts";
 import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
 import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
+import { verifySecret } from "../store/secrets.ts";
 import type { Store } from "../store/types.ts";
 import { pinGuard } from "./pin-guard.ts";
 
@@ -145,6 +146,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     deps.gateway,
     config.sip.domain,
     deps.mailboxChanged,
+    verifySecret,
   );
   const pending = new PendingDeposits({
     deposit: (m) => voicemail.deposit(m),

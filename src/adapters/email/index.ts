@@ -2,7 +2,6 @@
 // `createEmail` builds both from the `smtp` and `smtpOut` config sections.
 
 import type { Logger } from "pino";
-import { type Config, parseListen } from "../../config/schema.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { normalizeDomain } from "./recipients.ts";
 import { createSmtpIn, type SmtpInOptions, type SmtpInServer } from "./smtp-in.ts";
@@ -20,8 +19,32 @@ export interface EmailSystem {
   inbound: SmtpInServer;
 }
 
+/** The `smtp` and `smtpOut` sections as this system reads them, `smtp.listen` parsed. */
+export interface EmailOptions {
+  smtp: {
+    listen: { host: string; port: number };
+    domains: string[];
+    maxMessageBytes: number;
+    hostname?: string | undefined;
+    maxClients: number;
+    maxConnectionsPerSource: number;
+    idleTimeoutMs: number;
+    maxSessionMs: number;
+    dataTimeoutMs: number;
+    parser: SmtpInOptions["parser"];
+  };
+  smtpOut: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user?: string | undefined;
+    password?: string | undefined;
+    fromDomain?: string | undefined;
+  };
+}
+
 export function createEmail(
-  config: Pick<Config, "smtp" | "smtpOut">,
+  config: EmailOptions,
   deps: {
     gateway: Gateway;
     logger: Logger;
@@ -45,7 +68,7 @@ export function createEmail(
     ...(deps.loadAudio !== undefined ? { loadAudio: deps.loadAudio } : {}),
   });
   const inbound = createSmtpIn({
-    listen: parseListen(smtp.listen),
+    listen: smtp.listen,
     domains: smtp.domains,
     maxMessageBytes: smtp.maxMessageBytes,
     maxClients: smtp.maxClients,

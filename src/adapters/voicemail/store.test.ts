@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Gateway } from "../../core/ports.ts";
 import { generateTone } from "../../media/pcm.ts";
+import { verifySecret } from "../../store/secrets.ts";
 import { testDialects } from "../../store/test-support.ts";
 import { VoicemailStore } from "./store.ts";
 
@@ -14,7 +15,7 @@ for (const dialect of await testDialects()) {
   test(`${dialect.name}: busy and unavailable greetings`, { skip: dialect.skip }, async () => {
     const t = await dialect.open();
     try {
-      const box = new VoicemailStore(t.store, gateway, "example.com", () => {});
+      const box = new VoicemailStore(t.store, gateway, "example.com", () => {}, verifySecret);
       assert.equal(await box.greetingFor("alice"), undefined);
       assert.equal(await box.greetingFor("alice", "busy"), undefined);
       const usual = generateTone(500, 400);

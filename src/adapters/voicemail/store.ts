@@ -12,9 +12,8 @@ import type {
   MailboxMessage,
 } from "../../core/mailbox.ts";
 import type { Gateway } from "../../core/ports.ts";
+import type { MailboxRepos, VoicemailRecord } from "../../core/repositories.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
-import { verifySecret } from "../../store/secrets.ts";
-import type { Store, VoicemailRecord } from "../../store/types.ts";
 
 /**
  * Audio ids allow no dots; user ids may have them. The unavailable greeting keeps the id it
@@ -32,10 +31,12 @@ function partyAddress(value: string | undefined, domain: string): Address {
 
 export class VoicemailStore implements Mailboxes {
   constructor(
-    private readonly store: Store,
+    private readonly store: MailboxRepos,
     private readonly gateway: Gateway,
     private readonly sipDomain: string,
     private readonly changed: (userId: string) => void,
+    /** Checks a PIN against its stored hash (the store's scrypt hashes). */
+    private readonly verifySecret: (plain: string, hash: string) => Promise<boolean>,
   ) {}
 
   /** The user a dialled number reaches: one of their phones, or their user id. */
@@ -109,7 +110,7 @@ export class VoicemailStore implements Mailboxes {
 
   async verifyPin(userId: string, pin: string): Promise<boolean> {
     const hash = (await this.store.users.get(userId))?.secrets.pinHash;
-    return hash ? verifySecret(pin, hash) : false;
+    return hash ? this.verifySecret(pin, hash) : false;
   }
 
   async newMessages(userId: string): Promise<MailboxMessage[]> {
