@@ -5,15 +5,10 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { createEmail } from "../adapters/email/index.ts";
-import { IcwCalls } from "../adapters/icw/calls.ts";
-import { callWaiting } from "../adapters/icw/index.ts";
-import { LegacyDepositAdapter } from "../adapters/legacy-voicemail/deposit-adapter.ts";
-import { LegacyRelay, relayLegOf } from "../adapters/legacy-voicemail/relay.ts";
-import { WebClientHub } from "../adapters/web/hub.ts";
 import { type Config, parseListen } from "../config/schema.ts";
-import { type Address, formatAddress } from "../core/address.ts";
-import type { IndicatorTarget } from "../core/ports.ts";
+import { formatAddress } from "../core/address.ts";
+import { TargetUnavailableError } from "../core/errors.ts";
+import { createSystemEvents } from "../core/events.ts";
 import { AdapterRegistry } from "../gateway/adapter-registry.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
 import { storedAudioTranscriber } from "../gateway/convert/transcribe.ts";
@@ -23,22 +18,18 @@ import { Receiver } from "../gateway/receiver.ts";
 import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { buildHttpServer } from "../http/server.ts";
-import { synthesize8k } from "../speech/tts/engine.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { watchStore } from "../store/watched.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { createAudioPool } from "./audio-pool.ts";
 import { claimCodeSender } from "./claim-codes.ts";
-import { startLegacyVoicemail } from "./legacy-voicemail.ts";
 import { createLogger } from "./logger.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { ensureServerSecret } from "./server-secret.ts";
-import { registerSipMetrics } from "./sip-metrics.ts";
 import { startSpeech } from "./speech.ts";
 import { storageProbeFor } from "./storage-probe.ts";
-import { startTelephony, telephoneTarget } from "./telephony.ts";
-import { startXmpp } from "./xmpp.ts";
+import { createSystems, needs } from "./systems.ts";
 
 export interface Overrides {
   logger?: Logger;
@@ -102,77 +93,55 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     stops.push(() => audio.close());
     const speech = await startSpeech(config, { store, logger, resample: audio.resample });
     stops.push(() => speech.close());
-    const adapters = new AdapterRegistry();
-    // The worker exists before the receiver so that a commit can wake it; it starts last.
-    const holder: { worker?: OutboxWorker } = {};
+
+    // The event port first: every system reports on it, none holds a reference to a later one.
+    const events = createSystemEvents((err, name) => logger.error({ err, event: name }, "event"));
     const gateway = new Receiver({
       store,
       logger,
       holdMs: config.outbox.holdMs,
-      onCommitted: () => holder.worker?.wake(),
+      onCommitted: (c) => events.emit("committed", c),
     });
-    // Calls offered to web clients (ICW): the hub takes their actions, HTTP their screening.
-    const calls = new IcwCalls();
-    const webClients = new WebClientHub({
-      gateway,
-      callActions: calls,
-      logger,
-      ackTimeoutMs: config.outbox.ackTimeoutMs,
-      maxSocketsPerUser: config.http.maxWebSocketsPerUser,
-      sendRate: { burst: config.messages.sendBurst, perMinute: config.messages.sendPerMinute },
-      onThrottle: (reason) => metrics.throttled.inc({ listener: "websocket", reason }),
-    });
-    metrics.countConnections("websocket", () => webClients.socketCount());
-    const email = createEmail(
-      {
-        smtp: { ...config.smtp, listen: parseListen(config.smtp.listen) },
-        smtpOut: config.smtpOut,
-      },
-      {
-        gateway,
-        logger,
-        loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
-        onThrottle: (reason) => metrics.throttled.inc({ listener: "smtp", reason }),
-      },
-    );
-    metrics.countConnections("smtp", () => email.inbound.connections());
-    adapters.register(email.adapter).register(webClients);
-    adapters.register(speech.voicemailAdapter((userId) => mailboxEvents.changed(userId)));
-    const phoneCalls = telephoneTarget(config, { store, logger, audio });
-    adapters.register(phoneCalls.adapter);
-    // Dual deposit (README "Dual deposit into legacy boxes"): a live copy of each recording into the user's legacy boxes, and
-    // `legacy:` replays through the outbox; both reach SIP and SMDI once those are up (below).
-    const legacyOpts = {
-      profileOf: async (userId: string) => (await store.users.get(userId))?.profile,
-      domain: config.sip.domain,
-      logger: logger.child({ component: "legacy-deposit" }),
+    // Built from what the systems offer, so after them; they reach it only once running.
+    let built: MwiService | undefined;
+    const mwiReady = (): MwiService => {
+      if (!built) throw new TargetUnavailableError("the MWI service is not built yet");
+      return built;
     };
-    const legacyRelay = new LegacyRelay(legacyOpts);
-    const legacyDeposits = new LegacyDepositAdapter({
-      ...legacyOpts,
-      loadPcm: async (audioId) => {
-        const blob = await store.audio.get(audioId);
-        return blob ? (await audio.toPhoneAudio(blob.data)).samples : undefined;
-      },
-      maxAttemptMs: Math.max(0, config.outbox.leaseMs - 5000),
+    const { made, all: systems } = await createSystems({
+      config,
+      dataDir,
+      serverSecret,
+      store,
+      gateway,
+      events,
+      logger,
+      metrics,
+      speech,
+      audio,
+      storage,
+      mwiSink: { report: (...args) => mwiReady().report(...args) },
+      mwiTotal: async (userId) => (await mwiReady().snapshot(userId)).total,
     });
-    adapters.register(legacyDeposits);
-    const xmpp = startXmpp(config, { store, gateway, logger });
-    if (xmpp) adapters.register(xmpp.adapter);
-
-    const indicatorTargets: IndicatorTarget[] = [webClients];
-    if (xmpp) indicatorTargets.push(xmpp.adapter);
     const mwi = new MwiService({
       store,
       logger,
-      sources: [],
-      targets: indicatorTargets,
+      sources: systems.flatMap((s) => s.mwiSources ?? []),
+      targets: systems.flatMap((s) => s.indicatorTargets ?? []),
       indicatorTtlMs: config.mwi.indicatorTtlMs,
       retryMs: config.mwi.retryMs,
       onChange: (profile) => {
-        if (profile.mwi.phones === "all") mailboxEvents.changed(profile.id);
+        if (profile.mwi.phones === "all") events.emit("mailboxChanged", profile.id);
       },
     });
+    built = mwi;
+    events.on("mailboxChanged", (userId) => {
+      mwi
+        .internalChanged(userId)
+        .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
+    });
+    const adapters = new AdapterRegistry();
+    for (const adapter of systems.flatMap((s) => s.adapters ?? [])) adapters.register(adapter);
 
     // Links in mail and chat: publicUrl, else the HTTP listener — whose port is known only once
     // it has bound (port 0), so the base is read when a link is made, after the worker starts.
@@ -199,28 +168,23 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         delivered: (scheme, seconds) => metrics.deliveryLatency.observe({ scheme }, seconds),
       },
     });
-    holder.worker = worker;
-    // IM clients that come back (a web client connects, an XMPP JID comes online) get what the
-    // outbox held for them.
-    const releaseHeld = (address: Address) => {
+    events.on("committed", () => worker.wake());
+    // IM clients that come back get what the outbox and the MWI service held for them.
+    events.on("targetAvailable", (address) => {
       mwi.clientAvailable(address);
       worker
         .release(formatAddress(address))
         .catch((err) => logger.error({ err }, "cannot release held deliveries"));
-    };
-    webClients.onAvailable(releaseHeld);
-    xmpp?.adapter.onAvailable(releaseHeld);
+    });
     for (const adapter of adapters.all()) await adapter.start();
     stops.push(async () => {
       for (const adapter of adapters.all()) await adapter.stop();
     });
-    if (xmpp) stops.push(() => xmpp.stop());
 
-    // Every change of a mailbox (deposit, REST, phone) reaches the MWI side through this hook;
-    // its target is set once the telephone system is up.
-    const mailboxEvents = { changed: (_userId: string): void => {} };
+    const webClients = needs(made.web, "web").hub;
+    const email = needs(made.email, "email");
     const http = await buildHttpServer({
-      onMailboxChanged: (userId) => mailboxEvents.changed(userId),
+      onMailboxChanged: (userId) => events.emit("mailboxChanged", userId),
       config: effective,
       serverSecret,
       store,
@@ -232,9 +196,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       storage: () => storage.state(),
       audioLinks,
       mwi,
-      calls,
+      ...(made.icw ? { calls: made.icw.calls } : {}),
       audio,
-      sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: xmpp?.adapter }),
+      sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: made.xmpp?.adapter }),
       onThrottle: (reason) => metrics.throttled.inc({ listener: "http", reason }),
     });
     await http.listen({ host: httpListen.host, port: httpListen.port });
@@ -245,6 +209,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
           http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
         ),
     );
+    // The hub's sockets came in through the HTTP listener: both close together.
     stops.push(async () => {
       await webClients.close();
       await http.close();
@@ -261,76 +226,15 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     await worker.start();
     stops.push(() => worker.stop());
 
-    const telephony = await startTelephony(config, {
-      store,
-      gateway,
-      logger,
-      dataDir,
-      secret: serverSecret,
-      mailboxChanged: (userId) => mailboxEvents.changed(userId),
-      mwiTotal: async (userId) => (await mwi.snapshot(userId)).total,
-      ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
-      liveDeposits: legacyRelay,
-      icw: callWaiting(
-        {
-          decideMs: config.icw.decideMs,
-          ...(config.icw.outboundProxy
-            ? { outboundProxy: parseListen(config.icw.outboundProxy) }
-            : {}),
-        },
-        {
-          calls,
-          clients: webClients,
-          gateway,
-          speak: async (text) => {
-            const lang = config.speech.language;
-            const opts = lang ? { language: lang } : {};
-            return (await synthesize8k(speech.tts, text, opts, audio.resample)).samples;
-          },
-          sipDomain: config.sip.domain,
-          logger,
-        },
-      ),
-      metrics: metrics.registry,
-      onPinLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
-
-      storage,
-    });
-    mailboxEvents.changed = (userId) => {
-      telephony.notifyPhones(userId);
-      mwi
-        .internalChanged(userId)
-        .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
-    };
-    ports.sip = telephony.sip;
-    if (telephony.sipTls) ports["sip-tls"] = telephony.sipTls;
-    phoneCalls.attach(telephony);
-    registerSipMetrics(metrics, telephony.service);
-    stops.push(() => telephony.stop());
-
-    // Legacy voicemail MWI (SIP subscriptions, SMDI links) on the telephone endpoint; stopped
-    // before it (un-SUBSCRIBE with Expires: 0 needs the endpoint).
-    const legacy = await startLegacyVoicemail(config, {
-      endpoint: telephony.service.endpoint,
-      sink: mwi,
-      logger,
-    });
-    stops.push(() => legacy.stop());
-    for (const [id, bound] of Object.entries(legacy.smdiPorts)) ports[`smdi:${id}`] = bound;
-    const callDetail = legacy.smdi.callDetail.bind(legacy.smdi);
-    legacyRelay.attach({
-      dial: async (opts) => relayLegOf(await telephony.port.dial(opts, false)),
-      callDetail,
-    });
-    legacyDeposits.attach({ telephony: telephony.port, callDetail });
-    mwi.addSources(legacy.sources);
+    // Inbound listeners in registry order, stopped in reverse (SMTP first).
+    for (const system of systems) {
+      if (system.start) Object.assign(ports, await system.start());
+      const { stop } = system;
+      if (stop) stops.push(() => stop.call(system));
+    }
     // Sources subscribe once SIP is up; indicators wait for the listeners that serve clients.
     await mwi.start();
     stops.push(() => mwi.stop());
-
-    ports.smtp = await email.inbound.start();
-    // SMTP stops first: no new mail is accepted while the rest shuts down.
-    stops.push(() => email.inbound.stop());
 
     await writePortsFile(dataDir, ports);
     return {

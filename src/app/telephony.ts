@@ -21,8 +21,9 @@ import { VoicemailStore } from "../adapters/voicemail/store.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import type { CallWaiting } from "../core/call-waiting.ts";
 import { ConfigError, DeliveryError } from "../core/errors.ts";
+import type { SystemEvents } from "../core/events.ts";
 import type { MwiCounts } from "../core/mwi.ts";
-import type { Gateway, LiveDeposits } from "../core/ports.ts";
+import type { Gateway, LiveDeposits, System } from "../core/ports.ts";
 import { wantsTranscript } from "../core/routing.ts";
 import type { Telephony as TelephonyPort } from "../core/telephony.ts";
 import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
@@ -38,16 +39,13 @@ import { tlsListener } from "./sip-tls.ts";
 
 import type { StorageProbe } from "./storage-probe.ts";
 
-export interface Telephony {
+export interface Telephony extends System {
   service: TelephoneService;
   /** What the systems beside telephone place calls through. */
   port: TelephonyPort;
   voicemail: VoicemailStore;
-  sip: { host: string; port: number };
-  /** The SIP over TLS listener, when `sip.tls` is configured. */
-  sipTls?: { host: string; port: number };
-  /** Pushes a user's new message counts to their phones (MWI NOTIFY). */
-  notifyPhones(userId: string): void;
+  /** The outbound telephone adapter (tel:, sip:): a call that plays the message. */
+  adapter: TelephoneAdapter;
   /**
    * The user's registered phones: Contact URIs, the Path each registered through, and the flow
    * it registered on (RFC 5626 connection reuse, the NAT's UDP mapping) while that flow lasts.
@@ -55,7 +53,6 @@ export interface Telephony {
   contactsOf(userId: string): RegisteredContact[];
   /** Registration state of each trunk with `register: true`, by id. */
   trunkRegistrations(): Record<string, RegistrationState>;
-  stop(): Promise<void>;
 }
 
 export interface TelephonyDeps {
@@ -65,8 +62,10 @@ export interface TelephonyDeps {
   dataDir: string;
   /** Keys the SIP digest nonces (the admin token; only a derived key is used). */
   secret: string;
-  /** Called after every change of a user's mailbox (deposit, save, delete). */
-  mailboxChanged: (userId: string) => void;
+  /** Mailbox changes go out on it; the phones hear of them from it (MWI NOTIFY). */
+  events: SystemEvents;
+  /** Converts stored audio for calls that play a message. */
+  audio: AudioConverter;
   /** The MWI aggregate for phones whose profile asks for every system (`mwi.phones: "all"`). */
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
   /** Transcribes deposits while they are recorded (app/speech.ts); none without an STT engine. */
@@ -127,7 +126,12 @@ function registerTrunks(
   return clients;
 }
 
-export async function startTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
+/**
+ * The telephone system: built (endpoint, prompts, voicemail store, outbound adapter) before
+ * anything starts, so the systems beside it take its ports; `start` binds SIP and registers
+ * with the trunks.
+ */
+export async function createTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
   const listen = parseListen(config.sip.listen);
   const mediaAddress = config.sip.mediaAddress ?? listen.host;
   if (mediaAddress === "0.0.0.0" || mediaAddress === "::") {
@@ -145,7 +149,7 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
     deps.store,
     deps.gateway,
     config.sip.domain,
-    deps.mailboxChanged,
+    (userId) => deps.events.emit("mailboxChanged", userId),
     verifySecret,
   );
   const pending = new PendingDeposits({
@@ -210,42 +214,58 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
       },
     },
   );
-  const sip = await service.start();
-  phones = startSipPhones(config, {
-    endpoint: service.endpoint,
-    dialogs: service.dialogs,
+  let registrations = new Map<string, RegisterClient>();
+  let sipBound: { host: string; port: number } | undefined;
+  const off = deps.events.on("mailboxChanged", (userId) => phones?.notifyChanged(userId));
+  const contactsOf = (userId: string): RegisteredContact[] =>
+    (phones?.bindingsOf(userId) ?? []).map((b): RegisteredContact => {
+      if (b.path?.length) return { uri: b.contact, path: b.path };
+      const flow = bindingDestination(b, (d) => service.endpoint.isConnected(d));
+      return { uri: b.contact, ...(flow ? { flow } : {}) };
+    });
+  const adapter = telephoneTarget(config, {
     store: deps.store,
-    logger: deps.logger.child({ component: "phones" }),
-    secret: deps.secret,
-    ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    logger: deps.logger,
+    audio: deps.audio,
+    player: service,
+    contactsOf,
+    self: () => sipBound,
   });
-  const started = phones;
-  const registrations = registerTrunks(
-    trunksOf(config),
-    { endpoint: service.endpoint, contactHost: mediaAddress, port: sip.port },
-    deps.logger.child({ component: "trunk" }),
-    deps.metrics,
-  );
   return {
+    name: "telephone",
     service,
     port,
     voicemail,
-    sip,
-    ...(service.tlsAddress ? { sipTls: service.tlsAddress } : {}),
-    notifyPhones: (userId) => started.notifyChanged(userId),
-    contactsOf: (userId) =>
-      started.bindingsOf(userId).map((b): RegisteredContact => {
-        if (b.path?.length) return { uri: b.contact, path: b.path };
-        const flow = bindingDestination(b, (d) => service.endpoint.isConnected(d));
-        return { uri: b.contact, ...(flow ? { flow } : {}) };
-      }),
+    adapter,
+    adapters: [adapter],
+    contactsOf,
     trunkRegistrations: () =>
       Object.fromEntries([...registrations].map(([id, client]) => [id, client.state])),
-    stop: async () => {
+    async start() {
+      const sip = await service.start();
+      sipBound = sip;
+      phones = startSipPhones(config, {
+        endpoint: service.endpoint,
+        dialogs: service.dialogs,
+        store: deps.store,
+        logger: deps.logger.child({ component: "phones" }),
+        secret: deps.secret,
+        ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      });
+      registrations = registerTrunks(
+        trunksOf(config),
+        { endpoint: service.endpoint, contactHost: mediaAddress, port: sip.port },
+        deps.logger.child({ component: "trunk" }),
+        deps.metrics,
+      );
+      return { sip, ...(service.tlsAddress ? { "sip-tls": service.tlsAddress } : {}) };
+    },
+    async stop() {
+      off();
       // Unregistered while the endpoint still runs (Expires: 0 needs it).
       await Promise.all([...registrations.values()].map((c) => c.stop()));
-      started.stop();
+      phones?.stop();
       await service.stop();
       await pending.stop();
     },
@@ -254,16 +274,22 @@ export async function startTelephony(config: Config, deps: TelephonyDeps): Promi
 
 /**
  * The outbound telephone adapter (tel:, sip:). It is registered with the other adapters before
- * the SIP endpoint starts, so deliveries due at start-up find it; until `attach` they are retried.
+ * the SIP endpoint starts, so deliveries due at start-up find it; until then they are retried.
  */
-export function telephoneTarget(
+function telephoneTarget(
   config: Config,
-  deps: { store: Store; logger: Logger; audio: AudioConverter },
-): { adapter: TelephoneAdapter; attach(telephony: Telephony): void } {
-  let telephony: Telephony | undefined;
-  const started = (): Telephony => {
-    if (!telephony) throw new DeliveryError("the SIP endpoint is not started yet");
-    return telephony;
+  deps: {
+    store: Store;
+    logger: Logger;
+    audio: AudioConverter;
+    player: TelephoneService;
+    contactsOf(userId: string): RegisteredContact[];
+    /** Our SIP listener once bound: undefined before start. */
+    self(): { host: string; port: number } | undefined;
+  },
+): TelephoneAdapter {
+  const started = (): void => {
+    if (!deps.self()) throw new DeliveryError("the SIP endpoint is not started yet");
   };
   const ownerOf = async (n: string) =>
     (await deps.store.users.findByPhone(n))?.id ??
@@ -271,15 +297,20 @@ export function telephoneTarget(
   const locate = phoneLocator({
     ownerOf,
     userOf: async (user) => (await deps.store.users.get(user))?.profile.id ?? ownerOf(user),
-    contactsOf: (userId) => started().contactsOf(userId),
+    contactsOf: deps.contactsOf,
     get self() {
-      return telephony?.sip;
+      return deps.self();
     },
     domain: config.sip.domain,
     trunks: trunksOf(config),
   });
-  const adapter = new TelephoneAdapter({
-    player: { playOnPhone: (opts) => started().service.playOnPhone(opts) },
+  return new TelephoneAdapter({
+    player: {
+      playOnPhone: (opts) => {
+        started();
+        return deps.player.playOnPhone(opts);
+      },
+    },
     loadPcm: async (audioId) => {
       const blob = await deps.store.audio.get(audioId);
       return blob ? (await deps.audio.toPhoneAudio(blob.data)).samples : undefined;
@@ -292,10 +323,4 @@ export function telephoneTarget(
     numberOf: async (userId) => (await deps.store.users.get(userId))?.profile.phones[0],
     logger: deps.logger.child({ component: "telephone-out" }),
   });
-  return {
-    adapter,
-    attach: (t) => {
-      telephony = t;
-    },
-  };
 }

@@ -2,7 +2,7 @@
 // `createEmail` builds both from the `smtp` and `smtpOut` config sections.
 
 import type { Logger } from "pino";
-import type { Gateway } from "../../core/ports.ts";
+import type { Gateway, System } from "../../core/ports.ts";
 import { normalizeDomain } from "./recipients.ts";
 import { createSmtpIn, type SmtpInOptions, type SmtpInServer } from "./smtp-in.ts";
 import { EmailAdapter } from "./smtp-out.ts";
@@ -83,4 +83,19 @@ export function createEmail(
     ...(deps.onThrottle !== undefined ? { onThrottle: deps.onThrottle } : {}),
   });
   return { adapter, inbound };
+}
+
+export interface Email extends System, EmailSystem {}
+
+/** The email system's face: SMTP out as its adapter, SMTP in as its listener. */
+export function create(opts: EmailOptions, deps: Parameters<typeof createEmail>[1]): Email {
+  const { adapter, inbound } = createEmail(opts, deps);
+  return {
+    name: "email",
+    adapter,
+    inbound,
+    adapters: [adapter],
+    start: async () => ({ smtp: await inbound.start() }),
+    stop: () => inbound.stop(),
+  };
 }

@@ -5,9 +5,9 @@
 import type { Logger } from "pino";
 import type { CallClients, CallWaiting } from "../../core/call-waiting.ts";
 import { ValidationError } from "../../core/errors.ts";
-import type { Gateway } from "../../core/ports.ts";
+import type { Gateway, System } from "../../core/ports.ts";
 import type { Telephony } from "../../core/telephony.ts";
-import type { IcwCalls, IcwMedia } from "./calls.ts";
+import { IcwCalls, type IcwMedia } from "./calls.ts";
 import { WebCallWaiting } from "./waiting.ts";
 
 /** The `icw` section as this system reads it (the config schema's output is assignable to it). */
@@ -19,8 +19,6 @@ export interface IcwOptions {
 }
 
 export interface IcwDeps {
-  calls: IcwCalls;
-  clients: CallClients;
   gateway: Pick<Gateway, "receive">;
   /** Speaks a text reply as 8 kHz speech (the TTS engine, in `speech.language`). */
   speak(text: string): Promise<Int16Array>;
@@ -32,50 +30,55 @@ export interface IcwDeps {
 /** How long a takeover call may ring before it counts as not answered. */
 const TAKEOVER_ANSWER_MS = 30_000;
 
-/** Call waiting for the telephone service, given the telephony port it places calls through. */
-export function callWaiting(
-  opts: IcwOptions,
-  deps: IcwDeps,
-): (telephony: Telephony) => CallWaiting {
+export interface Icw extends System {
+  /** The calls under ICW now: the clients' actions and the HTTP screening find them. */
+  readonly calls: IcwCalls;
+  /** Call waiting for the telephone service: takeovers through `telephony`, shown on `clients`. */
+  waiting(telephony: Telephony, clients: CallClients): CallWaiting;
+}
+
+export function create(opts: IcwOptions, deps: IcwDeps): Icw {
   const logger = deps.logger.child({ component: "icw" });
-  return (telephony) => {
-    const route = (to: string) => telephony.route(to, opts.outboundProxy);
-    const media: IcwMedia = {
-      speak: (text) => deps.speak(text),
-      check: (to) => {
-        const target = route(to);
-        return "refused" in target ? { field: "to", message: target.refused } : undefined;
-      },
-      dial: async (to, party) => {
-        const target = route(to);
-        if ("refused" in target) throw new ValidationError("to", target.refused);
-        const { fromHost, ...call } = target;
-        // The person taking the call over sees who is calling, not omnivox.
-        const user =
-          party.ani && /^[A-Za-z0-9+*#._-]{1,64}$/.test(party.ani) ? party.ani : "anonymous";
-        // The name came from the caller's INVITE: nothing that could break the From header.
-        const name = party.callerName
-          ?.replace(/[\p{Cc}"\\]/gu, " ")
-          .trim()
-          .slice(0, 64);
-        return telephony.dial({
-          ...call,
-          from: {
-            uri: `sip:${user}@${fromHost}`,
-            ...(name ? { displayName: name } : {}),
-          },
-          answerTimeoutMs: TAKEOVER_ANSWER_MS,
-        });
-      },
-    };
-    return new WebCallWaiting({
-      hub: deps.clients,
-      calls: deps.calls,
-      gateway: deps.gateway,
-      decideMs: opts.decideMs,
-      sipDomain: deps.sipDomain,
-      media,
-      logger,
-    });
+  const calls = new IcwCalls();
+  return {
+    name: "icw",
+    calls,
+    waiting(telephony, clients) {
+      const route = (to: string) => telephony.route(to, opts.outboundProxy);
+      const media: IcwMedia = {
+        speak: (text) => deps.speak(text),
+        check: (to) => {
+          const target = route(to);
+          return "refused" in target ? { field: "to", message: target.refused } : undefined;
+        },
+        dial: async (to, party) => {
+          const target = route(to);
+          if ("refused" in target) throw new ValidationError("to", target.refused);
+          const { fromHost, ...call } = target;
+          // The person taking the call over sees who is calling, not omnivox.
+          const user =
+            party.ani && /^[A-Za-z0-9+*#._-]{1,64}$/.test(party.ani) ? party.ani : "anonymous";
+          // The name came from the caller's INVITE: nothing that could break the From header.
+          const name = party.callerName
+            ?.replace(/[\p{Cc}"\\]/gu, " ")
+            .trim()
+            .slice(0, 64);
+          return telephony.dial({
+            ...call,
+            from: { uri: `sip:${user}@${fromHost}`, ...(name ? { displayName: name } : {}) },
+            answerTimeoutMs: TAKEOVER_ANSWER_MS,
+          });
+        },
+      };
+      return new WebCallWaiting({
+        hub: clients,
+        calls,
+        gateway: deps.gateway,
+        decideMs: opts.decideMs,
+        sipDomain: deps.sipDomain,
+        media,
+        logger,
+      });
+    },
   };
 }

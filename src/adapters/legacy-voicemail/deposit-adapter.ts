@@ -15,7 +15,7 @@ import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
 import { callingStation, depositBoxes, stationOf } from "./relay.ts";
 
-/** What the adapter needs of the running system, given once SIP and SMDI are up. */
+/** What the adapter needs of the telephone system and the SMDI links. */
 export interface DepositLinks {
   telephony: Pick<Telephony, "playCall">;
   callDetail(link: string, call: CallForward): boolean;
@@ -32,18 +32,13 @@ export interface LegacyDepositOptions {
   answerTimeoutMs?: number;
   /** The longest one attempt may take: below the outbox lease, so no second call overlaps it. */
   maxAttemptMs?: number;
+  /** The telephone system's calls and the SMDI links; without them deliveries are retried. */
+  links?: DepositLinks;
 }
 
 export class LegacyDepositAdapter implements Adapter {
   readonly name = "legacy-voicemail";
-  #links: DepositLinks | undefined;
-
   constructor(private readonly o: LegacyDepositOptions) {}
-
-  /** Registered with the other adapters early; deliveries due before this are retried. */
-  attach(links: DepositLinks): void {
-    this.#links = links;
-  }
 
   handles(address: Address): boolean {
     return address.scheme === "legacy";
@@ -80,7 +75,7 @@ export class LegacyDepositAdapter implements Adapter {
         true,
       );
     }
-    const links = this.#links;
+    const links = this.o.links;
     if (!links) throw new DeliveryError(`${to}: the SIP endpoint is not started yet`);
 
     const dialled = isText(c) ? undefined : c.dnis;

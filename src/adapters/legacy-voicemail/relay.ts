@@ -29,7 +29,7 @@ export interface RelayLeg {
   hangup(): Promise<void>;
 }
 
-/** What the relay needs of the running system, given once SIP and SMDI are up. */
+/** What the relay needs of the telephone system and the SMDI links. */
 export interface RelayLinks {
   dial(opts: DialRequest): Promise<RelayLeg>;
   /** Sends the MD frame on an SMDI link; false when the link could not take it. */
@@ -44,6 +44,8 @@ export interface LegacyRelayOptions {
   /** Recorded audio held for a box that has not answered yet; beyond it the relay gives up. */
   holdMs?: number;
   answerTimeoutMs?: number;
+  /** The telephone system's calls and the SMDI links; without them every live copy fails. */
+  links?: RelayLinks;
 }
 
 export interface RelayCall {
@@ -97,17 +99,10 @@ export function relayLegOf(leg: OutboundLeg): RelayLeg {
 }
 
 export class LegacyRelay implements LiveDeposits {
-  #links: RelayLinks | undefined;
-
   constructor(private readonly o: LegacyRelayOptions) {}
 
-  /** Until this is called (SIP or SMDI not up yet) every live deposit fails and is replayed. */
-  attach(links: RelayLinks): void {
-    this.#links = links;
-  }
-
   open(call: RelayCall): LiveDepositCopy {
-    return new RelayCopy(call, this.o, () => this.#links);
+    return new RelayCopy(call, this.o, () => this.o.links);
   }
 }
 

@@ -11,7 +11,10 @@ import {
   settle,
   waitUntil,
 } from "../../../test/peers/legacy-vm/support.ts";
-import { type LegacyVoicemail, startLegacyVoicemail } from "../../app/legacy-voicemail.ts";
+import {
+  type StartedLegacyVoicemail as LegacyVoicemail,
+  startLegacyVoicemail,
+} from "../../../test/support/legacy-voicemail.ts";
 import { configSchema } from "../../config/schema.ts";
 import { SipEndpoint } from "../../protocols/sip/endpoint.ts";
 
