@@ -1,30 +1,25 @@
-// The composition root (as fastify.js is fastify's): config → store → gateway → adapters → HTTP
-// and SMTP listeners, started in that order and stopped in reverse. Tests start it in-process
-// with `overrides`; the CLI starts it from a config file.
+// The composition root (as fastify.js is fastify's): config → store → event port and gateway →
+// the systems of the registry (app/systems.ts) → MWI service and outbox over what they offer →
+// HTTP → each system's listener, started in that order and stopped in reverse. Tests start it
+// in-process with `overrides`; the CLI starts it from a config file.
 
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { type Config, parseListen } from "../config/schema.ts";
-import { formatAddress } from "../core/address.ts";
-import { TargetUnavailableError } from "../core/errors.ts";
+import type { Config } from "../config/schema.ts";
 import { createSystemEvents } from "../core/events.ts";
-import { AdapterRegistry } from "../gateway/adapter-registry.ts";
-import { defaultConverters } from "../gateway/convert/registry.ts";
-import { storedAudioTranscriber } from "../gateway/convert/transcribe.ts";
-import { MwiService } from "../gateway/mwi-service.ts";
-import { OutboxWorker } from "../gateway/outbox-worker.ts";
 import { Receiver } from "../gateway/receiver.ts";
-import { AudioUrlSigner, baseUrlOf, createAudioLinks } from "../http/audio-urls.ts";
 import { createMetrics } from "../http/metrics.ts";
-import { buildHttpServer } from "../http/server.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { watchStore } from "../store/watched.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { createAudioPool } from "./audio-pool.ts";
 import { claimCodeSender } from "./claim-codes.ts";
+import { httpListener } from "./http-listener.ts";
 import { createLogger } from "./logger.ts";
+import { lateMwi } from "./mwi.ts";
+import { createOutbox } from "./outbox.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { ensureServerSecret } from "./server-secret.ts";
 import { startSpeech } from "./speech.ts";
@@ -102,79 +97,22 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       holdMs: config.outbox.holdMs,
       onCommitted: (c) => events.emit("committed", c),
     });
-    // Built from what the systems offer, so after them; they reach it only once running.
-    let built: MwiService | undefined;
-    const mwiReady = (): MwiService => {
-      if (!built) throw new TargetUnavailableError("the MWI service is not built yet");
-      return built;
-    };
+    const shared = { config, store, gateway, events, logger, metrics, speech, audio, storage };
+    const mwiLater = lateMwi(config, shared);
     const { made, all: systems } = await createSystems({
-      config,
+      ...shared,
       dataDir,
       serverSecret,
-      store,
-      gateway,
-      events,
-      logger,
-      metrics,
-      speech,
-      audio,
-      storage,
-      mwiSink: { report: (...args) => mwiReady().report(...args) },
-      mwiTotal: async (userId) => (await mwiReady().snapshot(userId)).total,
+      mwiSink: mwiLater.sink,
+      mwiTotal: mwiLater.total,
     });
-    const mwi = new MwiService({
-      store,
-      logger,
-      sources: systems.flatMap((s) => s.mwiSources ?? []),
-      targets: systems.flatMap((s) => s.indicatorTargets ?? []),
-      indicatorTtlMs: config.mwi.indicatorTtlMs,
-      retryMs: config.mwi.retryMs,
-      onChange: (profile) => {
-        if (profile.mwi.phones === "all") events.emit("mailboxChanged", profile.id);
-      },
-    });
-    built = mwi;
-    events.on("mailboxChanged", (userId) => {
-      mwi
-        .internalChanged(userId)
-        .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
-    });
-    const adapters = new AdapterRegistry();
-    for (const adapter of systems.flatMap((s) => s.adapters ?? [])) adapters.register(adapter);
-
-    // Links in mail and chat: publicUrl, else the HTTP listener — whose port is known only once
-    // it has bound (port 0), so the base is read when a link is made, after the worker starts.
-    const httpListen = parseListen(config.http.listen);
-    let httpBound = httpListen;
-    const audioLinks = createAudioLinks({
-      signer: new AudioUrlSigner(serverSecret),
-      baseUrl: () => baseUrlOf(config, httpBound),
-      defaultTtlMs: config.http.audioUrlTtlMs,
-    });
-    const worker = new OutboxWorker({
-      store,
-      adapters,
-      converters: speech.converters(
-        defaultConverters({
-          audioLinks,
-          transcribeAudio: storedAudioTranscriber(speech.stt, store.audio, config.speech.language),
-        }),
-      ),
-      logger,
-      options: { ...config.outbox, pollMs: overrides.outboxPollMs },
-      observer: {
-        attempt: (scheme, result) => metrics.deliveryAttempts.inc({ scheme, result }),
-        delivered: (scheme, seconds) => metrics.deliveryLatency.observe({ scheme }, seconds),
-      },
-    });
-    events.on("committed", () => worker.wake());
-    // IM clients that come back get what the outbox and the MWI service held for them.
-    events.on("targetAvailable", (address) => {
-      mwi.clientAvailable(address);
-      worker
-        .release(formatAddress(address))
-        .catch((err) => logger.error({ err }, "cannot release held deliveries"));
+    const mwi = mwiLater.build(systems);
+    const listener = httpListener(config, serverSecret);
+    const { adapters, worker } = createOutbox(config, {
+      ...shared,
+      systems,
+      audioLinks: listener.audioLinks,
+      pollMs: overrides.outboxPollMs,
     });
     for (const adapter of adapters.all()) await adapter.start();
     stops.push(async () => {
@@ -183,43 +121,29 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
 
     const webClients = needs(made.web, "web").hub;
     const email = needs(made.email, "email");
-    const http = await buildHttpServer({
-      onMailboxChanged: (userId) => events.emit("mailboxChanged", userId),
-      config: effective,
-      serverSecret,
-      store,
-      logger,
-      gateway,
-      webClients,
-      metrics: metrics.registry,
-      health: async () => ({ store: await store.ping() }),
-      storage: () => storage.state(),
-      audioLinks,
-      mwi,
-      ...(made.icw ? { calls: made.icw.calls } : {}),
-      audio,
-      sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: made.xmpp?.adapter }),
-      onThrottle: (reason) => metrics.throttled.inc({ listener: "http", reason }),
-    });
-    await http.listen({ host: httpListen.host, port: httpListen.port });
-    metrics.countConnections(
-      "http",
-      () =>
-        new Promise<number>((resolve, reject) =>
-          http.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
-        ),
+    const { http, bound } = await listener.listen(
+      {
+        onMailboxChanged: (userId) => events.emit("mailboxChanged", userId),
+        ...shared,
+        config: effective,
+        serverSecret,
+        webClients,
+        mwi,
+        metrics: metrics.registry,
+        health: async () => ({ store: await store.ping() }),
+        storage: () => storage.state(),
+        ...(made.icw ? { calls: made.icw.calls } : {}),
+        sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: made.xmpp?.adapter }),
+        onThrottle: (reason) => metrics.throttled.inc({ listener: "http", reason }),
+      },
+      metrics,
     );
     // The hub's sockets came in through the HTTP listener: both close together.
     stops.push(async () => {
       await webClients.close();
       await http.close();
     });
-    const httpAddress = http.server.address();
-    httpBound = {
-      host: httpListen.host,
-      port: typeof httpAddress === "object" && httpAddress ? httpAddress.port : 0,
-    };
-    const ports: BoundPorts = { http: httpBound };
+    const ports: BoundPorts = { http: bound };
 
     // Deliveries start once links to audio can name the bound port; the worker stops before the
     // HTTP server on shutdown, so deliveries under way to web clients finish first.

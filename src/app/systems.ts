@@ -1,4 +1,4 @@
-// The registry of communication systems (README "Adding a system"), in start order; they stop
+// The registry of communication systems (docs/adding-a-system.md), in start order; they stop
 // in reverse. Each line maps the config to the system's own options — the schema's output must
 // be assignable to them, so a config change that breaks a system fails to compile here — and
 // hands it the event port and the ports of the systems created before it.

@@ -1,7 +1,7 @@
-// Wires the telephone system and our voicemail store into the running gateway: SIP endpoint,
-// prompts, deposit and mailbox over the store, with `mailboxChanged` as the hook for MWI; and the
-// outbound telephone adapter (calls that play a message), registered before the endpoint starts;
-// the registrations with SIP trunks that ask for one (README "Trunks").
+// Wires the telephone system and our voicemail store: SIP endpoint, prompts, deposit and mailbox
+// over the store, each change sent out as `mailboxChanged` (and heard back to NOTIFY phones);
+// the outbound telephone adapter (calls that play a message), registered before the endpoint
+// starts; the telephony port; the registrations with SIP trunks that ask for one (README "Trunks").
 
 import { join } from "node:path";
 import type { Logger } from "pino";

@@ -146,7 +146,7 @@ export interface IndicatorTarget {
 export type BoundListeners = Record<string, { host: string; port: number }>;
 
 /**
- * The one face of a communication system (README "Adding a system"): what it offers the
+ * The one face of a communication system (docs/adding-a-system.md): what it offers the
  * gateway. Every part is optional; the composition root registers the adapters and indicator
  * targets, hands the MWI sources to the MWI service, starts the systems in registry order and
  * stops them in reverse. Availability goes out on the event port (`targetAvailable`).

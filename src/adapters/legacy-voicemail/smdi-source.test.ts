@@ -1,4 +1,4 @@
-// The SMDI MWI source, wired by startLegacyVoicemail, against the simulator's SMDI peer on real
+// The SMDI MWI source, wired by the legacy voicemail system, against the simulator's SMDI peer on real
 // TCP links in both roles: OP/RMV:MWI reported, INV for unknown stations, BLK while switched off,
 // the last caller from omnivox's own MD frame; garbage and a link cut mid-frame change nothing.
 

@@ -99,7 +99,7 @@ export interface TelephoneDeps {
   liveDeposits?: LiveDeposits;
   /** Whether the user's route for voicemail wants a transcript (route option `transcribe`). */
   transcribes?(userId: string): Promise<boolean>;
-  /** Internet call waiting: offers deposit calls to a user who is online (adapters/web/calls.ts). */
+  /** Internet call waiting (adapters/icw): offers deposit calls to a user who is online. */
   icw?: CallWaiting;
 }
 
