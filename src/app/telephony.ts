@@ -14,6 +14,7 @@ import {
 import { PendingDeposits } from "../adapters/telephone/pending-deposits.ts";
 import { Prompts } from "../adapters/telephone/prompts.ts";
 import { TelephoneService } from "../adapters/telephone/service.ts";
+import { startSipPhones } from "../adapters/telephone/sip-phones.ts";
 import { telephonyPort } from "../adapters/telephone/telephony-port.ts";
 import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
 import { type Trunk, trunkOf } from "../adapters/telephone/trunks.ts";
@@ -29,12 +30,10 @@ import type { Telephony as TelephonyPort } from "../core/telephony.ts";
 import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
 import { bindingDestination } from "../protocols/sip/registrar/index.ts";
 import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
-import { verifySecret } from "../store/secrets.ts";
+import { sipCredentialLookup, verifySecret } from "../store/secrets.ts";
 import type { Store } from "../store/types.ts";
 import { pinGuard } from "./pin-guard.ts";
-
 import { callsPerSource, endpointLimits } from "./sip-limits.ts";
-import { startSipPhones } from "./sip-phones.ts";
 import { tlsListener } from "./sip-tls.ts";
 
 import type { StorageProbe } from "./storage-probe.ts";
@@ -244,15 +243,20 @@ export async function createTelephony(config: Config, deps: TelephonyDeps): Prom
     async start() {
       const sip = await service.start();
       sipBound = sip;
-      phones = startSipPhones(config, {
-        endpoint: service.endpoint,
-        dialogs: service.dialogs,
-        store: deps.store,
-        logger: deps.logger.child({ component: "phones" }),
-        secret: deps.secret,
-        ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
-        ...(deps.metrics ? { metrics: deps.metrics } : {}),
-      });
+      const { domain, digestAlgorithms, authThrottle, unsolicitedMwi } = config.sip;
+      phones = startSipPhones(
+        { domain, digestAlgorithms, authThrottle, unsolicitedMwi },
+        {
+          endpoint: service.endpoint,
+          credentials: sipCredentialLookup,
+          dialogs: service.dialogs,
+          store: deps.store,
+          logger: deps.logger.child({ component: "phones" }),
+          secret: deps.secret,
+          ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
+          ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        },
+      );
       registrations = registerTrunks(
         trunksOf(config),
         { endpoint: service.endpoint, contactHost: mediaAddress, port: sip.port },
