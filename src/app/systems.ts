@@ -3,10 +3,12 @@
 // be assignable to them, so a config change that breaks a system fails to compile here — and
 // hands it the event port and the ports of the systems created before it.
 
+import { join } from "node:path";
 import type { Logger } from "pino";
 import * as email from "../adapters/email/index.ts";
 import * as icw from "../adapters/icw/index.ts";
 import * as legacyVoicemail from "../adapters/legacy-voicemail/index.ts";
+import * as telephone from "../adapters/telephone/index.ts";
 import * as voicemail from "../adapters/voicemail/index.ts";
 import * as web from "../adapters/web/index.ts";
 import * as xmpp from "../adapters/xmpp/index.ts";
@@ -19,12 +21,15 @@ import type { Gateway, MwiSink, System } from "../core/ports.ts";
 import { callerOf } from "../gateway/convert/speech.ts";
 import type { OmnivoxMetrics } from "../http/metrics.ts";
 import { synthesize8k } from "../speech/tts/engine.ts";
+import { sipCredentialLookup, verifySecret } from "../store/secrets.ts";
 import type { Store } from "../store/types.ts";
 import type { AudioPool } from "./audio-pool.ts";
+import { pinGuard } from "./pin-guard.ts";
+import { callsPerSource, endpointLimits } from "./sip-limits.ts";
 import { registerSipMetrics } from "./sip-metrics.ts";
+import { tlsListener } from "./sip-tls.ts";
 import type { Speech } from "./speech.ts";
 import type { StorageProbe } from "./storage-probe.ts";
-import { createTelephony, type Telephony } from "./telephony.ts";
 
 /** What every system may be built from. */
 export interface SystemContext {
@@ -51,9 +56,9 @@ export interface SystemContext {
 export interface Systems {
   icw?: icw.Icw;
   web?: web.Web;
-  voicemail?: System;
+  voicemail?: voicemail.Voicemail;
   xmpp?: xmpp.Xmpp;
-  telephone?: Telephony;
+  telephone?: telephone.Telephony;
   "legacy-voicemail"?: legacyVoicemail.LegacyVoicemail;
   email?: email.Email;
 }
@@ -91,6 +96,46 @@ export function legacyVoicemailOptions(config: Config): legacyVoicemail.LegacyVo
     smdi: config.smdi,
     domain: config.sip.domain,
     maxAttemptMs: Math.max(0, config.outbox.leaseMs - 5000),
+  };
+}
+
+async function telephoneOptions(
+  config: Config,
+  deps: { dataDir: string; logger: Logger },
+): Promise<telephone.TelephoneSystemOptions> {
+  const { sip } = config;
+  const listen = parseListen(sip.listen);
+  const mediaAddress = sip.mediaAddress ?? listen.host;
+  if (mediaAddress === "0.0.0.0" || mediaAddress === "::") {
+    throw new ConfigError(
+      "sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard",
+    );
+  }
+  const tls = sip.tls ? await tlsListener(config, deps) : undefined;
+  return {
+    service: {
+      listen,
+      ...(tls ? { tls } : {}),
+      mediaAddress,
+      rtpPorts: sip.rtpPorts,
+      srtp: sip.srtp,
+      rtpTimeoutMs: sip.rtpTimeoutMs,
+      ...(sip.accessNumber ? { accessNumber: sip.accessNumber } : {}),
+      trustedProxies: sip.trustedProxies,
+      limits: endpointLimits(config),
+      callsPerSource: callsPerSource(config),
+      voicemail: config.voicemail,
+      tmpDir: join(deps.dataDir, "tmp"),
+    },
+    domain: sip.domain,
+    trunks: sip.trunks,
+    phones: {
+      domain: sip.domain,
+      digestAlgorithms: sip.digestAlgorithms,
+      authThrottle: sip.authThrottle,
+      unsolicitedMwi: sip.unsolicitedMwi,
+    },
+    maxPendingBytes: config.storage.maxPendingBytes,
   };
 }
 
@@ -140,16 +185,21 @@ export const SYSTEMS: readonly Entry[] = [
     metrics.countConnections("websocket", () => system.hub.socketCount());
     return system;
   }),
-  entry("voicemail", ({ store, events }) =>
-    voicemail.create({
-      repos: store,
-      events,
-      callerOf: async (c) => {
-        if (!isText(c)) return c.ani;
-        const user = await store.users.get(c.userId);
-        return user ? callerOf(c, user.profile) : undefined;
+  entry("voicemail", ({ config, store, gateway, events }) =>
+    voicemail.create(
+      { sipDomain: config.sip.domain },
+      {
+        repos: store,
+        gateway,
+        events,
+        callerOf: async (c) => {
+          if (!isText(c)) return c.ani;
+          const user = await store.users.get(c.userId);
+          return user ? callerOf(c, user.profile) : undefined;
+        },
+        verifySecret,
       },
-    }),
+    ),
   ),
   entry("xmpp", ({ config, store, gateway, events, logger }) => {
     const opts = xmppOptions(config);
@@ -158,9 +208,18 @@ export const SYSTEMS: readonly Entry[] = [
       : undefined;
   }),
   entry("telephone", async (ctx, made) => {
-    const { config, metrics, speech } = ctx;
-    const telephony = await createTelephony(config, {
+    const { config, store, gateway, metrics, speech, logger } = ctx;
+    const telephony = await telephone.create(await telephoneOptions(config, ctx), {
       ...ctx,
+      repos: store,
+      mailboxes: needs(made.voicemail, "voicemail").mailboxes,
+      credentials: sipCredentialLookup,
+      pinGuard: pinGuard(config, {
+        store,
+        gateway,
+        logger: logger.child({ component: "mailbox" }),
+        onLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
+      }),
       secret: ctx.serverSecret,
       mwiTotal: (userId) => ctx.mwiTotal(userId),
       ...(speech.transcriber ? { transcriber: speech.transcriber } : {}),
@@ -173,7 +232,6 @@ export const SYSTEMS: readonly Entry[] = [
         ? { icw: (port) => needs(made.icw, "icw").waiting(port, needs(made.web, "web").hub) }
         : {}),
       metrics: metrics.registry,
-      onPinLock: (scope) => metrics.throttled.inc({ listener: "mailbox", reason: `pin-${scope}` }),
     });
     registerSipMetrics(metrics, telephony.service);
     return telephony;

@@ -1,48 +1,38 @@
-// Wires the telephone system and our voicemail store: SIP endpoint, prompts, deposit and mailbox
-// over the store, each change sent out as `mailboxChanged` (and heard back to NOTIFY phones);
-// the outbound telephone adapter (calls that play a message), registered before the endpoint
-// starts; the telephony port; the registrations with SIP trunks that ask for one (README "Trunks").
+// The telephone system (README "Telephone and voicemail"): SIP endpoint, prompts, deposit and
+// mailbox over the mailbox port (our voicemail store), the users' phones, the outbound adapter
+// (calls that play a message), the telephony port the systems beside it place calls through,
+// and the registrations with SIP trunks that ask for one (README "Trunks").
 
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
+import type { CallWaiting } from "../../core/call-waiting.ts";
+import { DeliveryError } from "../../core/errors.ts";
+import type { SystemEvents } from "../../core/events.ts";
+import type { Mailboxes } from "../../core/mailbox.ts";
+import type { MwiCounts } from "../../core/mwi.ts";
+import type { LiveDeposits, System } from "../../core/ports.ts";
+import type { MailboxRepos } from "../../core/repositories.ts";
+import { wantsTranscript } from "../../core/routing.ts";
+import type { Telephony as TelephonyPort } from "../../core/telephony.ts";
+import { bindingDestination } from "../../protocols/sip/registrar/index.ts";
 import {
-  phoneLocator,
-  type RegisteredContact,
-  TelephoneAdapter,
-} from "../adapters/telephone/adapter.ts";
-import { PendingDeposits } from "../adapters/telephone/pending-deposits.ts";
-import { Prompts } from "../adapters/telephone/prompts.ts";
-import { TelephoneService } from "../adapters/telephone/service.ts";
-import { startSipPhones } from "../adapters/telephone/sip-phones.ts";
-import { telephonyPort } from "../adapters/telephone/telephony-port.ts";
-import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
-import { type Trunk, trunkOf } from "../adapters/telephone/trunks.ts";
-import { VoicemailStore } from "../adapters/voicemail/store.ts";
-import { type Config, parseListen } from "../config/schema.ts";
-import type { CallWaiting } from "../core/call-waiting.ts";
-import { ConfigError, DeliveryError } from "../core/errors.ts";
-import type { SystemEvents } from "../core/events.ts";
-import type { MwiCounts } from "../core/mwi.ts";
-import type { Gateway, LiveDeposits, System } from "../core/ports.ts";
-import { wantsTranscript } from "../core/routing.ts";
-import type { Telephony as TelephonyPort } from "../core/telephony.ts";
-import type { AudioConverter } from "../gateway/convert/phone-audio.ts";
-import { bindingDestination } from "../protocols/sip/registrar/index.ts";
-import { RegisterClient, type RegistrationState } from "../protocols/sip/usage/register-client.ts";
-import { sipCredentialLookup, verifySecret } from "../store/secrets.ts";
-import type { Store } from "../store/types.ts";
-import { pinGuard } from "./pin-guard.ts";
-import { callsPerSource, endpointLimits } from "./sip-limits.ts";
-import { tlsListener } from "./sip-tls.ts";
-
-import type { StorageProbe } from "./storage-probe.ts";
+  RegisterClient,
+  type RegistrationState,
+} from "../../protocols/sip/usage/register-client.ts";
+import { phoneLocator, type RegisteredContact, TelephoneAdapter } from "./adapter.ts";
+import type { PinGuard } from "./mailbox.ts";
+import { PendingDeposits } from "./pending-deposits.ts";
+import { Prompts } from "./prompts.ts";
+import { type TelephoneOptions, TelephoneService } from "./service.ts";
+import { type SipPhonesDeps, type SipPhonesOptions, startSipPhones } from "./sip-phones.ts";
+import { telephonyPort } from "./telephony-port.ts";
+import type { DepositTranscriber } from "./transcript.ts";
+import { type Trunk, type TrunkConfig, trunkOf } from "./trunks.ts";
 
 export interface Telephony extends System {
   service: TelephoneService;
   /** What the systems beside telephone place calls through. */
   port: TelephonyPort;
-  voicemail: VoicemailStore;
   /** The outbound telephone adapter (tel:, sip:): a call that plays the message. */
   adapter: TelephoneAdapter;
   /**
@@ -54,17 +44,37 @@ export interface Telephony extends System {
   trunkRegistrations(): Record<string, RegistrationState>;
 }
 
+/** The `sip`, `voicemail` and `storage` settings as this system reads them. */
+export interface TelephoneSystemOptions {
+  service: TelephoneOptions;
+  /** `sip.domain`: sip: targets there are users' phones. */
+  domain: string;
+  trunks: readonly TrunkConfig[];
+  phones: SipPhonesOptions;
+  /** Audio of deposits held in memory until the disk has room (storage.maxPendingBytes). */
+  maxPendingBytes: number;
+}
+
+/** Stored audio as 8 kHz PCM for a call (the audio worker pool). */
+export interface PhoneAudioConverter {
+  toPhoneAudio(bytes: Uint8Array): Promise<{ samples: Int16Array }>;
+}
+
 export interface TelephonyDeps {
-  store: Store;
-  gateway: Gateway;
+  repos: Pick<MailboxRepos, "users" | "voicemail" | "audio">;
+  /** Our voicemail store: deposits, greetings and the phone mailbox. */
+  mailboxes: Mailboxes;
   logger: Logger;
-  dataDir: string;
+  /** The digest HA1 of a user, over the users repository (the store's SIP secrets). */
+  credentials: SipPhonesDeps["credentials"];
+  /** Counts PIN entries across calls (docs/security.md "Voicemail PINs"). */
+  pinGuard?: PinGuard;
   /** Keys the SIP digest nonces (the admin token; only a derived key is used). */
   secret: string;
   /** Mailbox changes go out on it; the phones hear of them from it (MWI NOTIFY). */
   events: SystemEvents;
   /** Converts stored audio for calls that play a message. */
-  audio: AudioConverter;
+  audio: PhoneAudioConverter;
   /** The MWI aggregate for phones whose profile asks for every system (`mwi.phones: "all"`). */
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
   /** Transcribes deposits while they are recorded (app/speech.ts); none without an STT engine. */
@@ -75,16 +85,12 @@ export interface TelephonyDeps {
   icw?: (telephony: TelephonyPort) => CallWaiting;
   /** Where the trunk registration gauge goes (`/metrics`). */
   metrics?: Registry;
-  /** A mailbox or a caller source was locked after wrong PINs. */
-  onPinLock?: (scope: "mailbox" | "source") => void;
-
   /** Disk full (docs/security.md): refuses deposits while degraded, hears recording errors. */
-  storage?: Pick<StorageProbe, "canRecord" | "writeFailed" | "onWritable">;
-}
-
-/** The configured trunks as next hops and credentials. */
-export function trunksOf(config: Config): Trunk[] {
-  return config.sip.trunks.map(trunkOf);
+  storage?: {
+    canRecord(): boolean;
+    writeFailed(area: "recording", err: unknown): void;
+    onWritable(listener: () => void): void;
+  };
 }
 
 /** One registration per trunk that asks for it; the Contact has no user, so calls name the DID. */
@@ -130,30 +136,17 @@ function registerTrunks(
  * anything starts, so the systems beside it take its ports; `start` binds SIP and registers
  * with the trunks.
  */
-export async function createTelephony(config: Config, deps: TelephonyDeps): Promise<Telephony> {
-  const listen = parseListen(config.sip.listen);
-  const mediaAddress = config.sip.mediaAddress ?? listen.host;
-  if (mediaAddress === "0.0.0.0" || mediaAddress === "::") {
-    throw new ConfigError(
-      "sip.mediaAddress: set the address phones reach omnivox at when sip.listen is a wildcard",
-    );
-  }
-  const tls = config.sip.tls ? await tlsListener(config, deps) : undefined;
+export async function create(
+  opts: TelephoneSystemOptions,
+  deps: TelephonyDeps,
+): Promise<Telephony> {
+  const trunks = opts.trunks.map(trunkOf);
   let phones: ReturnType<typeof startSipPhones> | undefined;
-  const port = telephonyPort(() => service, {
-    trunks: trunksOf(config),
-    domain: config.sip.domain,
-  });
-  const voicemail = new VoicemailStore(
-    deps.store,
-    deps.gateway,
-    config.sip.domain,
-    (userId) => deps.events.emit("mailboxChanged", userId),
-    verifySecret,
-  );
+  const port = telephonyPort(() => service, { trunks, domain: opts.domain });
+  const voicemail = deps.mailboxes;
   const pending = new PendingDeposits({
     deposit: (m) => voicemail.deposit(m),
-    maxBytes: config.storage.maxPendingBytes,
+    maxBytes: opts.maxPendingBytes,
     logger: deps.logger.child({ component: "pending-voicemail" }),
   });
   deps.storage?.onWritable(() => pending.wake());
@@ -166,53 +159,32 @@ export async function createTelephony(config: Config, deps: TelephonyDeps): Prom
         this.set(pending.bytes);
       },
     });
-  const service: TelephoneService = new TelephoneService(
-    {
-      listen,
-      ...(tls ? { tls } : {}),
-      mediaAddress,
-      rtpPorts: config.sip.rtpPorts,
-      srtp: config.sip.srtp,
-      rtpTimeoutMs: config.sip.rtpTimeoutMs,
-      ...(config.sip.accessNumber ? { accessNumber: config.sip.accessNumber } : {}),
-      trustedProxies: config.sip.trustedProxies,
-      limits: endpointLimits(config),
-      callsPerSource: callsPerSource(config),
-      voicemail: config.voicemail,
-      tmpDir: join(deps.dataDir, "tmp"),
+  const service: TelephoneService = new TelephoneService(opts.service, {
+    logger: deps.logger.child({ component: "telephone" }),
+    prompts: await Prompts.load(),
+    mailboxFor: (n) => voicemail.mailboxFor(n),
+    // Before the phones are wired no one has proved anything: every caller is a caller.
+    identifyCaller: (req, called, trusted) =>
+      phones?.identifyCaller(req, called, trusted) ?? Promise.resolve("other"),
+    greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
+    deposit: (m) => voicemail.deposit(m),
+    ...(deps.storage
+      ? {
+          canRecord: () => deps.storage!.canRecord(),
+          storageFull: (err: unknown) => deps.storage!.writeFailed("recording", err),
+        }
+      : {}),
+    keepPending: (m) => pending.keep(m),
+    mailbox: voicemail,
+    ...(deps.pinGuard ? { pinGuard: deps.pinGuard } : {}),
+    ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
+    ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
+    ...(deps.icw ? { icw: deps.icw(port) } : {}),
+    transcribes: async (userId) => {
+      const user = await deps.repos.users.get(userId);
+      return !user || wantsTranscript("voicemail", user.profile);
     },
-    {
-      logger: deps.logger.child({ component: "telephone" }),
-      prompts: await Prompts.load(),
-      mailboxFor: (n) => voicemail.mailboxFor(n),
-      // Before the phones are wired no one has proved anything: every caller is a caller.
-      identifyCaller: (req, called, trusted) =>
-        phones?.identifyCaller(req, called, trusted) ?? Promise.resolve("other"),
-      greetingFor: (u, kind) => voicemail.greetingFor(u, kind),
-      deposit: (m) => voicemail.deposit(m),
-      ...(deps.storage
-        ? {
-            canRecord: () => deps.storage!.canRecord(),
-            storageFull: (err: unknown) => deps.storage!.writeFailed("recording", err),
-          }
-        : {}),
-      keepPending: (m) => pending.keep(m),
-      mailbox: voicemail,
-      pinGuard: pinGuard(config, {
-        store: deps.store,
-        gateway: deps.gateway,
-        logger: deps.logger.child({ component: "mailbox" }),
-        ...(deps.onPinLock ? { onLock: deps.onPinLock } : {}),
-      }),
-      ...(deps.transcriber ? { transcriber: deps.transcriber } : {}),
-      ...(deps.liveDeposits ? { liveDeposits: deps.liveDeposits } : {}),
-      ...(deps.icw ? { icw: deps.icw(port) } : {}),
-      transcribes: async (userId) => {
-        const user = await deps.store.users.get(userId);
-        return !user || wantsTranscript("voicemail", user.profile);
-      },
-    },
-  );
+  });
   let registrations = new Map<string, RegisterClient>();
   let sipBound: { host: string; port: number } | undefined;
   const off = deps.events.on("mailboxChanged", (userId) => phones?.notifyChanged(userId));
@@ -222,8 +194,8 @@ export async function createTelephony(config: Config, deps: TelephonyDeps): Prom
       const flow = bindingDestination(b, (d) => service.endpoint.isConnected(d));
       return { uri: b.contact, ...(flow ? { flow } : {}) };
     });
-  const adapter = telephoneTarget(config, {
-    store: deps.store,
+  const adapter = telephoneTarget(opts.domain, trunks, {
+    repos: deps.repos,
     logger: deps.logger,
     audio: deps.audio,
     player: service,
@@ -234,7 +206,6 @@ export async function createTelephony(config: Config, deps: TelephonyDeps): Prom
     name: "telephone",
     service,
     port,
-    voicemail,
     adapter,
     adapters: [adapter],
     contactsOf,
@@ -243,23 +214,19 @@ export async function createTelephony(config: Config, deps: TelephonyDeps): Prom
     async start() {
       const sip = await service.start();
       sipBound = sip;
-      const { domain, digestAlgorithms, authThrottle, unsolicitedMwi } = config.sip;
-      phones = startSipPhones(
-        { domain, digestAlgorithms, authThrottle, unsolicitedMwi },
-        {
-          endpoint: service.endpoint,
-          credentials: sipCredentialLookup,
-          dialogs: service.dialogs,
-          store: deps.store,
-          logger: deps.logger.child({ component: "phones" }),
-          secret: deps.secret,
-          ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
-          ...(deps.metrics ? { metrics: deps.metrics } : {}),
-        },
-      );
+      phones = startSipPhones(opts.phones, {
+        endpoint: service.endpoint,
+        credentials: deps.credentials,
+        dialogs: service.dialogs,
+        store: deps.repos,
+        logger: deps.logger.child({ component: "phones" }),
+        secret: deps.secret,
+        ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      });
       registrations = registerTrunks(
-        trunksOf(config),
-        { endpoint: service.endpoint, contactHost: mediaAddress, port: sip.port },
+        trunks,
+        { endpoint: service.endpoint, contactHost: opts.service.mediaAddress, port: sip.port },
         deps.logger.child({ component: "trunk" }),
         deps.metrics,
       );
@@ -281,11 +248,12 @@ export async function createTelephony(config: Config, deps: TelephonyDeps): Prom
  * the SIP endpoint starts, so deliveries due at start-up find it; until then they are retried.
  */
 function telephoneTarget(
-  config: Config,
+  domain: string,
+  trunks: readonly Trunk[],
   deps: {
-    store: Store;
+    repos: Pick<MailboxRepos, "users" | "audio">;
     logger: Logger;
-    audio: AudioConverter;
+    audio: PhoneAudioConverter;
     player: TelephoneService;
     contactsOf(userId: string): RegisteredContact[];
     /** Our SIP listener once bound: undefined before start. */
@@ -296,17 +264,17 @@ function telephoneTarget(
     if (!deps.self()) throw new DeliveryError("the SIP endpoint is not started yet");
   };
   const ownerOf = async (n: string) =>
-    (await deps.store.users.findByPhone(n))?.id ??
-    (await deps.store.users.findByPhone(n.startsWith("+") ? n.slice(1) : `+${n}`))?.id;
+    (await deps.repos.users.findByPhone(n))?.id ??
+    (await deps.repos.users.findByPhone(n.startsWith("+") ? n.slice(1) : `+${n}`))?.id;
   const locate = phoneLocator({
     ownerOf,
-    userOf: async (user) => (await deps.store.users.get(user))?.profile.id ?? ownerOf(user),
+    userOf: async (user) => (await deps.repos.users.get(user))?.profile.id ?? ownerOf(user),
     contactsOf: deps.contactsOf,
     get self() {
       return deps.self();
     },
-    domain: config.sip.domain,
-    trunks: trunksOf(config),
+    domain,
+    trunks,
   });
   return new TelephoneAdapter({
     player: {
@@ -316,15 +284,15 @@ function telephoneTarget(
       },
     },
     loadPcm: async (audioId) => {
-      const blob = await deps.store.audio.get(audioId);
+      const blob = await deps.repos.audio.get(audioId);
       return blob ? (await deps.audio.toPhoneAudio(blob.data)).samples : undefined;
     },
     locate: (address) => {
       started();
       return locate(address);
     },
-    domain: config.sip.domain,
-    numberOf: async (userId) => (await deps.store.users.get(userId))?.profile.phones[0],
+    domain,
+    numberOf: async (userId) => (await deps.repos.users.get(userId))?.profile.phones[0],
     logger: deps.logger.child({ component: "telephone-out" }),
   });
 }
