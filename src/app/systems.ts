@@ -58,7 +58,7 @@ export interface Systems {
   web?: web.Web;
   voicemail?: voicemail.Voicemail;
   xmpp?: xmpp.Xmpp;
-  telephone?: telephone.Telephony;
+  telephone?: telephone.TelephoneSystem;
   "legacy-voicemail"?: legacyVoicemail.LegacyVoicemail;
   email?: email.Email;
 }

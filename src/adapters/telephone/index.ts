@@ -13,7 +13,7 @@ import type { MwiCounts } from "../../core/mwi.ts";
 import type { LiveDeposits, System } from "../../core/ports.ts";
 import type { MailboxRepos } from "../../core/repositories.ts";
 import { wantsTranscript } from "../../core/routing.ts";
-import type { Telephony as TelephonyPort } from "../../core/telephony.ts";
+import type { Telephony } from "../../core/telephony.ts";
 import { bindingDestination } from "../../protocols/sip/registrar/index.ts";
 import {
   RegisterClient,
@@ -29,10 +29,10 @@ import { telephonyPort } from "./telephony-port.ts";
 import type { DepositTranscriber } from "./transcript.ts";
 import { type Trunk, type TrunkConfig, trunkOf } from "./trunks.ts";
 
-export interface Telephony extends System {
+export interface TelephoneSystem extends System {
   service: TelephoneService;
   /** What the systems beside telephone place calls through. */
-  port: TelephonyPort;
+  port: Telephony;
   /** The outbound telephone adapter (tel:, sip:): a call that plays the message. */
   adapter: TelephoneAdapter;
   /**
@@ -82,7 +82,7 @@ export interface TelephonyDeps {
   /** Live copies of deposits into legacy boxes (dual deposit, adapters/legacy-voicemail/relay.ts). */
   liveDeposits?: LiveDeposits;
   /** Internet call waiting (adapters/icw), given the port it places calls through. */
-  icw?: (telephony: TelephonyPort) => CallWaiting;
+  icw?: (telephony: Telephony) => CallWaiting;
   /** Where the trunk registration gauge goes (`/metrics`). */
   metrics?: Registry;
   /** Disk full (docs/security.md): refuses deposits while degraded, hears recording errors. */
@@ -139,7 +139,7 @@ function registerTrunks(
 export async function create(
   opts: TelephoneSystemOptions,
   deps: TelephonyDeps,
-): Promise<Telephony> {
+): Promise<TelephoneSystem> {
   const trunks = opts.trunks.map(trunkOf);
   let phones: ReturnType<typeof startSipPhones> | undefined;
   const port = telephonyPort(() => service, { trunks, domain: opts.domain });
