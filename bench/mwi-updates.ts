@@ -6,13 +6,16 @@
 
 import pino from "pino";
 import WebSocket from "ws";
-import { type LegacyVoicemail, startLegacyVoicemail } from "../src/app/legacy-voicemail.ts";
 import { configSchema } from "../src/config/schema.ts";
 import type { MwiReport } from "../src/core/mwi.ts";
 import type { MwiSink } from "../src/core/ports.ts";
 import { SipEndpoint } from "../src/protocols/sip/endpoint.ts";
 import { LegacyVoicemailSim, SmdiPeer } from "../test/peers/legacy-vm/index.ts";
 import { startTestApp } from "../test/support/harness.ts";
+import {
+  type StartedLegacyVoicemail as LegacyVoicemail,
+  startLegacyVoicemail,
+} from "../test/support/legacy-voicemail.ts";
 import { percentile } from "./stats.ts";
 
 export interface MwiUpdatesResult {

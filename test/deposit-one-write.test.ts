@@ -5,11 +5,12 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { DepositedMessage } from "../src/adapters/telephone/service.ts";
 import { VoicemailStore } from "../src/adapters/voicemail/store.ts";
 import { ConflictError } from "../src/core/errors.ts";
+import type { DepositedMessage } from "../src/core/mailbox.ts";
 import { defaultProfile } from "../src/core/profile.ts";
 import { sweepOrphanAudio } from "../src/gateway/orphan-audio.ts";
+import { verifySecret } from "../src/store/secrets.ts";
 import { withGatewayPipeline } from "./support/gateway-pipeline.ts";
 import { testDialects } from "./support/store.ts";
 
@@ -55,9 +56,15 @@ for (const dialect of await testDialects()) {
         });
         // Each MWI change, with what the box held when it came.
         const changes: Array<Promise<string[]>> = [];
-        const box = new VoicemailStore(store, p.receiver, "example.com", (userId) => {
-          changes.push(store.voicemail.list(userId).then((l) => l.map((m) => m.id)));
-        });
+        const box = new VoicemailStore(
+          store,
+          p.receiver,
+          "example.com",
+          (userId) => {
+            changes.push(store.voicemail.list(userId).then((l) => l.map((m) => m.id)));
+          },
+          verifySecret,
+        );
 
         await assert.rejects(box.deposit(deposit("call-taken")), ConflictError);
         assert.deepEqual(await store.communications.listForUser("alice"), []);

@@ -1,17 +1,16 @@
 // Wires the speech engines (DESIGN §3 "Speech") into the running gateway: the STT engine of
 // `speech.stt` transcribes voicemail deposits while they are recorded, the TTS engine of
-// `speech.tts` speaks text into voicemail boxes (converter text → voice + the voicemail adapter).
+// `speech.tts` speaks text into voicemail boxes (the converter text → voice).
 // Both are checked at start-up: a missing engine stops it with a message naming the package.
 
 import type { Logger } from "pino";
 import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";
-import { VoicemailAdapter } from "../adapters/voicemail/adapter.ts";
 import type { Config } from "../config/schema.ts";
 import { isText } from "../core/communication.ts";
 import { ConfigError, ConversionError } from "../core/errors.ts";
 import type { Resample } from "../gateway/convert/phone-audio.ts";
 import type { ConverterRegistry } from "../gateway/convert/registry.ts";
-import { callerOf, textToVoice } from "../gateway/convert/speech.ts";
+import { textToVoice } from "../gateway/convert/speech.ts";
 import { pcm16ToWav } from "../media/wav.ts";
 import { bufferingStream } from "../speech/stt/buffering-stream.ts";
 import { createSttEngine } from "../speech/stt/factory.ts";
@@ -28,8 +27,6 @@ export interface Speech {
   readonly transcriber?: DepositTranscriber;
   /** Adds text → voice (TTS) to the converters. */
   converters(registry: ConverterRegistry): ConverterRegistry;
-  /** The delivery target `voicemail:<user>`; `changed` is the mailbox hook (MWI). */
-  voicemailAdapter(changed: (userId: string) => void): VoicemailAdapter;
   close(): Promise<void>;
 }
 
@@ -99,16 +96,6 @@ export async function startSpeech(config: Config, deps: SpeechDeps): Promise<Spe
           saveAudio: (audioId, samples, rate) =>
             store.audio.put(audioId, pcm16ToWav(samples, rate), "audio/wav"),
         });
-      }),
-    voicemailAdapter: (changed) =>
-      new VoicemailAdapter({
-        store,
-        changed,
-        callerOf: async (c) => {
-          if (!isText(c)) return c.ani;
-          const user = await store.users.get(c.userId);
-          return user ? callerOf(c, user.profile) : undefined;
-        },
       }),
     close: () => tts.close(),
   };

@@ -163,3 +163,26 @@ export interface IndicatorTarget {
   isAvailable(address: Address): boolean;
   sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void>;
 }
+
+/** Where an inbound listener is bound (port 0 resolved), by a name such as `sip` or `smtp`. */
+export type BoundListeners = Record<string, { host: string; port: number }>;
+
+/**
+ * The one face of a communication system (docs/adding-a-system.md): what it offers the
+ * gateway. Every part is optional; the composition root registers the adapters and indicator
+ * targets, hands the MWI sources to the MWI service, starts the systems in registry order and
+ * stops them in reverse. Availability goes out on the event port (`targetAvailable`).
+ */
+export interface System {
+  readonly name: string;
+  /** Outbound: registered with the outbox before anything starts. */
+  readonly adapters?: readonly Adapter[];
+  /** IM clients that show the voicemail indicator. */
+  readonly indicatorTargets?: readonly IndicatorTarget[];
+  /** Voicemail systems the MWI service watches. */
+  readonly mwiSources?: readonly MwiSource[];
+  /** Inbound: starts listening once the gateway runs; resolves with what it bound. */
+  start?(): Promise<BoundListeners>;
+  /** Stops what `start` began and what the system holds. */
+  stop?(): Promise<void>;
+}

@@ -3,7 +3,7 @@
 
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { IcwCalls } from "../adapters/telephone/icw.ts";
+import type { IcwCalls } from "../adapters/icw/calls.ts";
 import type { WebClientHub } from "../adapters/web/hub.ts";
 import type { Config } from "../config/schema.ts";
 import type { Address } from "../core/address.ts";

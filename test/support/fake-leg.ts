@@ -1,7 +1,7 @@
 // A CallLeg driven by a test script: the test feeds caller frames and digits and hangs up; what
 // the application plays is recorded. Used by the voice application tests (no sockets needed).
 
-import type { CallEnd, CallLeg, CallParty } from "../../src/adapters/telephone/call-leg.ts";
+import type { CallEnd, CallLeg, CallParty } from "../../src/core/telephony.ts";
 import { until } from "./until.ts";
 
 export class FakeLeg implements CallLeg {

@@ -2,8 +2,7 @@
 // `createEmail` builds both from the `smtp` and `smtpOut` config sections.
 
 import type { Logger } from "pino";
-import { type Config, parseListen } from "../../config/schema.ts";
-import type { Gateway } from "../../core/ports.ts";
+import type { Gateway, System } from "../../core/ports.ts";
 import { normalizeDomain } from "./recipients.ts";
 import { createSmtpIn, type SmtpInOptions, type SmtpInServer } from "./smtp-in.ts";
 import { EmailAdapter } from "./smtp-out.ts";
@@ -20,8 +19,32 @@ export interface EmailSystem {
   inbound: SmtpInServer;
 }
 
+/** The `smtp` and `smtpOut` sections as this system reads them, `smtp.listen` parsed. */
+export interface EmailOptions {
+  smtp: {
+    listen: { host: string; port: number };
+    domains: string[];
+    maxMessageBytes: number;
+    hostname?: string | undefined;
+    maxClients: number;
+    maxConnectionsPerSource: number;
+    idleTimeoutMs: number;
+    maxSessionMs: number;
+    dataTimeoutMs: number;
+    parser: SmtpInOptions["parser"];
+  };
+  smtpOut: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user?: string | undefined;
+    password?: string | undefined;
+    fromDomain?: string | undefined;
+  };
+}
+
 export function createEmail(
-  config: Pick<Config, "smtp" | "smtpOut">,
+  config: EmailOptions,
   deps: {
     gateway: Gateway;
     logger: Logger;
@@ -45,7 +68,7 @@ export function createEmail(
     ...(deps.loadAudio !== undefined ? { loadAudio: deps.loadAudio } : {}),
   });
   const inbound = createSmtpIn({
-    listen: parseListen(smtp.listen),
+    listen: smtp.listen,
     domains: smtp.domains,
     maxMessageBytes: smtp.maxMessageBytes,
     maxClients: smtp.maxClients,
@@ -60,4 +83,19 @@ export function createEmail(
     ...(deps.onThrottle !== undefined ? { onThrottle: deps.onThrottle } : {}),
   });
   return { adapter, inbound };
+}
+
+export interface Email extends System, EmailSystem {}
+
+/** The email system's face: SMTP out as its adapter, SMTP in as its listener. */
+export function create(opts: EmailOptions, deps: Parameters<typeof createEmail>[1]): Email {
+  const { adapter, inbound } = createEmail(opts, deps);
+  return {
+    name: "email",
+    adapter,
+    inbound,
+    adapters: [adapter],
+    start: async () => ({ smtp: await inbound.start() }),
+    stop: () => inbound.stop(),
+  };
 }

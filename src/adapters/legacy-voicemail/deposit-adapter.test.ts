@@ -14,6 +14,7 @@ import type { AudioRendition, TextRendition } from "../../core/rendition.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
 import type { PlayOnPhoneOptions } from "../telephone/service.ts";
+import { telephonyPort } from "../telephone/telephony-port.ts";
 import { LegacyDepositAdapter } from "./deposit-adapter.ts";
 
 const profile: Profile = {
@@ -37,29 +38,35 @@ const target = (systemId: string): DeliveryTarget => ({
 function setup(opts: { fail?: Error; smdiUp?: boolean; attach?: boolean } = {}) {
   const events: string[] = [];
   const calls: PlayOnPhoneOptions[] = [];
+  const links =
+    opts.attach === false
+      ? undefined
+      : {
+          telephony: telephonyPort(
+            () => ({
+              dial: () => Promise.reject(new Error("the replay places no relay call")),
+              playOnPhone: async (o: PlayOnPhoneOptions) => {
+                events.push(`call ${o.uri}`);
+                calls.push(o);
+                if (opts.fail) throw opts.fail;
+                return { playedMs: 20, packetsReceived: 0, callId: "replay-1@omnivox" };
+              },
+            }),
+            { trunks: [], domain: "um.example" },
+          ),
+          callDetail: (link: string, c: CallForward) => {
+            events.push(`md ${link} ${c.type} ${c.forwardingStation} ${c.callingStation}`);
+            return opts.smdiUp !== false;
+          },
+        };
   const adapter = new LegacyDepositAdapter({
     profileOf: async (id) => (id === "alice" ? profile : undefined),
     loadPcm: async (id) => (id === "rec-1" ? new Int16Array(160) : undefined),
     domain: "um.example",
     logger: pino({ level: "silent" }),
     answerTimeoutMs: 5000,
+    ...(links ? { links } : {}),
   });
-  if (opts.attach !== false) {
-    adapter.attach({
-      player: {
-        playOnPhone: async (o) => {
-          events.push(`call ${o.uri}`);
-          calls.push(o);
-          if (opts.fail) throw opts.fail;
-          return { playedMs: 20, packetsReceived: 0, callId: "replay-1@omnivox" };
-        },
-      },
-      callDetail: (link: string, c: CallForward) => {
-        events.push(`md ${link} ${c.type} ${c.forwardingStation} ${c.callingStation}`);
-        return opts.smdiUp !== false;
-      },
-    });
-  }
   return { adapter, events, calls };
 }
 

@@ -9,18 +9,15 @@ import { DeliveryError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Rendition } from "../../core/rendition.ts";
+import type { Telephony } from "../../core/telephony.ts";
+import { routeOfSipUri } from "../../protocols/sip/uri-route.ts";
+import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
-import {
-  type CallPlayer,
-  callAndPlay,
-  callerIdentity,
-  routeOfSipUri,
-} from "../telephone/adapter.ts";
 import { callingStation, depositBoxes, stationOf } from "./relay.ts";
 
-/** What the adapter needs of the running system, given once SIP and SMDI are up. */
+/** What the adapter needs of the telephone system and the SMDI links. */
 export interface DepositLinks {
-  player: CallPlayer;
+  telephony: Pick<Telephony, "playCall">;
   callDetail(link: string, call: CallForward): boolean;
 }
 
@@ -35,18 +32,13 @@ export interface LegacyDepositOptions {
   answerTimeoutMs?: number;
   /** The longest one attempt may take: below the outbox lease, so no second call overlaps it. */
   maxAttemptMs?: number;
+  /** The telephone system's calls and the SMDI links; without them deliveries are retried. */
+  links?: DepositLinks;
 }
 
 export class LegacyDepositAdapter implements Adapter {
   readonly name = "legacy-voicemail";
-  #links: DepositLinks | undefined;
-
   constructor(private readonly o: LegacyDepositOptions) {}
-
-  /** Registered with the other adapters early; deliveries due before this are retried. */
-  attach(links: DepositLinks): void {
-    this.#links = links;
-  }
 
   handles(address: Address): boolean {
     return address.scheme === "legacy";
@@ -83,7 +75,7 @@ export class LegacyDepositAdapter implements Adapter {
         true,
       );
     }
-    const links = this.#links;
+    const links = this.o.links;
     if (!links) throw new DeliveryError(`${to}: the SIP endpoint is not started yet`);
 
     const dialled = isText(c) ? undefined : c.dnis;
@@ -112,8 +104,8 @@ export class LegacyDepositAdapter implements Adapter {
         );
       }
     }
-    const played = await callAndPlay(links.player, {
-      route,
+    const played = await links.telephony.playCall({
+      ...route,
       pcm,
       from: callerIdentity(c, this.o.domain),
       diversion: { station, host: this.o.domain, reason: "no-answer" },

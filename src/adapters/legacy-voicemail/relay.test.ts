@@ -8,10 +8,10 @@ import { test } from "node:test";
 import { recordingLogger, settle } from "../../../test/peers/legacy-vm/support.ts";
 import { until } from "../../../test/support/until.ts";
 import { defaultProfile, type Profile, type VoicemailSystem } from "../../core/profile.ts";
+import type { DialRequest } from "../../core/telephony.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
-import type { DialOptions } from "../telephone/takeover.ts";
-import { callingStation, LegacyRelay, type RelayLeg } from "./relay.ts";
+import { callingStation, LegacyRelay, type RelayLeg, type RelayLinks } from "./relay.ts";
 
 const FAILED = "legacy voicemail: live deposit failed; the stored message will be replayed";
 const PBX: VoicemailSystem = {
@@ -50,27 +50,29 @@ function setup(systems: VoicemailSystem[], opts: { attach?: boolean; smdiUp?: bo
     voicemailSystems: systems,
   };
   const events: string[] = [];
-  const dials: DialOptions[] = [];
+  const dials: DialRequest[] = [];
   const pending: Array<{ answer(leg: RelayLeg): void; refuse(err: Error): void }> = [];
+  const links: RelayLinks | undefined =
+    opts.attach === false
+      ? undefined
+      : {
+          dial: (o) => {
+            events.push(`dial ${o.uri}`);
+            dials.push(o);
+            return new Promise((answer, refuse) => pending.push({ answer, refuse }));
+          },
+          callDetail: (link: string, call: CallForward) => {
+            events.push(`md ${link} ${call.type} ${call.forwardingStation} ${call.callingStation}`);
+            return opts.smdiUp !== false;
+          },
+        };
   const relay = new LegacyRelay({
     profileOf: async (id) => (id === "alice" ? profile : undefined),
     domain: "um.example",
     logger,
     holdMs: 100,
+    ...(links ? { links } : {}),
   });
-  if (opts.attach !== false) {
-    relay.attach({
-      dial: (o) => {
-        events.push(`dial ${o.uri}`);
-        dials.push(o);
-        return new Promise((answer, refuse) => pending.push({ answer, refuse }));
-      },
-      callDetail: (link: string, call: CallForward) => {
-        events.push(`md ${link} ${call.type} ${call.forwardingStation} ${call.callingStation}`);
-        return opts.smdiUp !== false;
-      },
-    });
-  }
   const copy = relay.open({
     userId: "alice",
     callId: "rec-1",

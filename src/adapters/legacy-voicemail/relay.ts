@@ -11,10 +11,11 @@ import type {
   LiveDeposits,
 } from "../../core/ports.ts";
 import type { Profile, VoicemailSystem } from "../../core/profile.ts";
+import type { DialRequest, OutboundLeg } from "../../core/telephony.ts";
 import { FRAME_MS } from "../../media/pcm.ts";
+import { routeOfSipUri } from "../../protocols/sip/uri-route.ts";
+import { diversionHeader } from "../../protocols/sip/usage/diversion.ts";
 import type { CallForward } from "../../protocols/smdi/index.ts";
-import { diversionHeader, routeOfSipUri } from "../telephone/adapter.ts";
-import type { DialOptions, OutboundLeg } from "../telephone/takeover.ts";
 
 export type DepositBox = Extract<VoicemailSystem, { kind: "sip" | "smdi" }> & {
   depositUri: string;
@@ -28,9 +29,9 @@ export interface RelayLeg {
   hangup(): Promise<void>;
 }
 
-/** What the relay needs of the running system, given once SIP and SMDI are up. */
+/** What the relay needs of the telephone system and the SMDI links. */
 export interface RelayLinks {
-  dial(opts: DialOptions): Promise<RelayLeg>;
+  dial(opts: DialRequest): Promise<RelayLeg>;
   /** Sends the MD frame on an SMDI link; false when the link could not take it. */
   callDetail(link: string, call: CallForward): boolean;
 }
@@ -43,6 +44,8 @@ export interface LegacyRelayOptions {
   /** Recorded audio held for a box that has not answered yet; beyond it the relay gives up. */
   holdMs?: number;
   answerTimeoutMs?: number;
+  /** The telephone system's calls and the SMDI links; without them every live copy fails. */
+  links?: RelayLinks;
 }
 
 export interface RelayCall {
@@ -96,17 +99,10 @@ export function relayLegOf(leg: OutboundLeg): RelayLeg {
 }
 
 export class LegacyRelay implements LiveDeposits {
-  #links: RelayLinks | undefined;
-
   constructor(private readonly o: LegacyRelayOptions) {}
 
-  /** Until this is called (SIP or SMDI not up yet) every live deposit fails and is replayed. */
-  attach(links: RelayLinks): void {
-    this.#links = links;
-  }
-
   open(call: RelayCall): LiveDepositCopy {
-    return new RelayCopy(call, this.o, () => this.#links);
+    return new RelayCopy(call, this.o, () => this.o.links);
   }
 }
 

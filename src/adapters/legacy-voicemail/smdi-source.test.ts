@@ -1,4 +1,4 @@
-// The SMDI MWI source, wired by startLegacyVoicemail, against the simulator's SMDI peer on real
+// The SMDI MWI source, wired by the legacy voicemail system, against the simulator's SMDI peer on real
 // TCP links in both roles: OP/RMV:MWI reported, INV for unknown stations, BLK while switched off,
 // the last caller from omnivox's own MD frame; garbage and a link cut mid-frame change nothing.
 
@@ -6,8 +6,11 @@ import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { SmdiPeer } from "../../../test/peers/legacy-vm/index.ts";
 import { RecordingSink, recordingLogger, settle } from "../../../test/peers/legacy-vm/support.ts";
+import {
+  type StartedLegacyVoicemail as LegacyVoicemail,
+  startLegacyVoicemail,
+} from "../../../test/support/legacy-voicemail.ts";
 import { until } from "../../../test/support/until.ts";
-import { type LegacyVoicemail, startLegacyVoicemail } from "../../app/legacy-voicemail.ts";
 import { configSchema } from "../../config/schema.ts";
 import { SipEndpoint } from "../../protocols/sip/endpoint.ts";
 

@@ -6,21 +6,23 @@
 import type { Logger } from "pino";
 import { type Address, formatAddress } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
-import { DeliveryError, ValidationError, WavError } from "../../core/errors.ts";
+import { DeliveryError, WavError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
 import type { Rendition } from "../../core/rendition.ts";
+import type { Diversion, PlayOnPhoneResult } from "../../core/telephony.ts";
 import { DialogError, firstHop } from "../../protocols/sip/dialog/dialog.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
+import { routeOfSipUri, type UriRoute } from "../../protocols/sip/uri-route.ts";
+import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
+import { diversionHeader } from "../../protocols/sip/usage/diversion.ts";
 import { ForkFailedError } from "../../protocols/sip/usage/fork.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
-import type { PlayOnPhoneOptions, PlayOnPhoneResult } from "./service.ts";
+import type { PlayOnPhoneOptions } from "./service.ts";
 import { type Trunk, trunkAt, trunkCall, trunkFor } from "./trunks.ts";
 
 /** Where one call goes: the Request-URI and the next hop. */
-export interface CallRoute {
-  uri: string;
-  dest: Destination;
+export interface CallRoute extends UriRoute {
   /** Route headers the INVITE carries (a registration's Path, RFC 3327 §5.3); dest is their first hop. */
   routes?: readonly string[];
   /** Set when the call leaves through a trunk: its credentials and caller-ID host. */
@@ -36,33 +38,6 @@ export interface RegisteredContact {
    * address a NAT maps back to the phone), used instead of the Contact's host when there is no Path.
    */
   flow?: Destination;
-}
-
-/** RFC 5806 §4 diversion-reason values a voicemail box cares about. */
-export type DiversionReason =
-  | "unknown"
-  | "user-busy"
-  | "no-answer"
-  | "unavailable"
-  | "unconditional";
-
-export interface Diversion {
-  /** The station (mailbox number) the call is diverted from: the legacy box files it there. */
-  station: string;
-  /** Host of the diverting URI, usually the legacy system's SIP domain. */
-  host: string;
-  reason?: DiversionReason;
-}
-
-const STATION = /^\+?[0-9A-Za-z*#._-]{1,32}$/;
-const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?$/;
-
-/** `<sip:2001@pbx.example>;reason=no-answer;counter=1` (RFC 5806 §3). */
-export function diversionHeader(d: Diversion): string {
-  if (!STATION.test(d.station))
-    throw new ValidationError("diversion.station", `"${d.station}" is not a station number`);
-  if (!HOST.test(d.host)) throw new ValidationError("diversion.host", `"${d.host}" is not a host`);
-  return `<sip:${d.station}@${d.host}>;reason=${d.reason ?? "no-answer"};counter=1`;
 }
 
 export interface CallAndPlay {
@@ -81,6 +56,8 @@ export interface CallAndPlay {
 export interface CallPlayer {
   playOnPhone(opts: PlayOnPhoneOptions): Promise<PlayOnPhoneResult>;
 }
+
+export type { PlayOnPhoneResult };
 
 /** Final responses that will not change by calling again (RFC 3261 §21). */
 const PERMANENT = new Set([400, 401, 403, 404, 407, 410, 416, 420, 484, 485, 488, 604, 606]);
@@ -144,21 +121,6 @@ export async function callAndPlay(
       },
     );
   }
-}
-
-/**
- * The next hop named by a sip: or sips: URI (no DNS SRV, RFC 3263: host and port as written;
- * sips: and `;transport=tls` go over TLS, default port 5061).
- */
-export function routeOfSipUri(uri: string): CallRoute | undefined {
-  const parsed = parseUri(uri);
-  if ((parsed?.scheme !== "sip" && parsed?.scheme !== "sips") || !parsed.host) return undefined;
-  const param = parsed.params.get("transport")?.toLowerCase() ?? "udp";
-  const transport = parsed.scheme === "sips" || param === "tls" ? "tls" : param;
-  if (transport !== "udp" && transport !== "tcp" && transport !== "tls") return undefined;
-  const host = parsed.host.replace(/^\[|\]$/g, "");
-  const port = parsed.port ?? (transport === "tls" ? 5061 : 5060);
-  return { uri, dest: { host, port, transport } };
 }
 
 /**
@@ -251,40 +213,6 @@ export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise
     }
     return [viaTrunk(trunk, trunkCall(trunk, address.number))];
   };
-}
-
-/** Control characters in a sender's name would break the From header; long ones are cut. */
-function safeName(name: string | undefined): string | undefined {
-  const clean = name
-    ?.replace(/[\p{Cc}"\\]/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 64);
-  return clean || undefined;
-}
-
-/** Who the phone shows as calling: the original caller or sender, under our domain. */
-export function callerIdentity(
-  c: Communication,
-  domain: string,
-): { uri: string; displayName?: string } {
-  let user = "omnivox";
-  let name: string | undefined;
-  if (c.direction === "outbound") {
-    user = c.userId;
-  } else if (!isText(c)) {
-    if (c.ani && STATION.test(c.ani)) user = c.ani;
-    name = c.callerName;
-  } else if (c.from.scheme === "mailto") {
-    name = c.from.name || c.from.email;
-  } else if (c.from.scheme === "tel") {
-    user = c.from.number;
-  } else {
-    name = formatAddress(c.from);
-  }
-  if (!STATION.test(user)) user = "omnivox";
-  const displayName = safeName(name);
-  return { uri: `sip:${user}@${domain}`, ...(displayName ? { displayName } : {}) };
 }
 
 export interface TelephoneAdapterDeps {

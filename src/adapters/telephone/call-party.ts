@@ -2,8 +2,8 @@
 // trusted proxy): the caller's number and name and the number the call reached. Where a
 // forwarded call was meant to go is protocols/sip/usage/retarget.ts.
 
+import type { CallParty } from "../../core/telephony.ts";
 import { parseNameAddr, parseUri, type SipRequest } from "../../protocols/sip/message/index.ts";
-import type { CallParty } from "./call-leg.ts";
 
 function userOf(uri: string | undefined): string | undefined {
   if (!uri) return undefined;

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pino } from "pino";
 import { FakeLeg } from "../../../test/support/fake-leg.ts";
+import type { DepositedMessage } from "../../core/mailbox.ts";
 import { generateTone } from "../../media/pcm.ts";
-import { type DepositEnv, type DepositedMessage, depositCall } from "./deposit-call.ts";
+import { type DepositEnv, depositCall } from "./deposit-call.ts";
 import { Prompts } from "./prompts.ts";
 
 const noRoom = () =>

@@ -3,35 +3,18 @@
 // live legacy copies are tees after it, so neither can slow or change what is stored.
 
 import type { Logger } from "pino";
-import type { ExtraTarget, LiveDeposits } from "../../core/ports.ts";
+import type { WaitingCall } from "../../core/call-waiting.ts";
+import type { DepositedMessage, GreetingKind } from "../../core/mailbox.ts";
+import type { LiveDeposits } from "../../core/ports.ts";
 import { isStorageFullError } from "../../core/storage-health.ts";
-import type { CallLeg, CallParty } from "./call-leg.ts";
+import type { CallLeg, CallParty } from "../../core/telephony.ts";
 import { type RecordingSink, runDeposit } from "./deposit.ts";
-import type { IcwCall } from "./icw.ts";
 import type { Prompts } from "./prompts.ts";
 import { fileRecordingSink } from "./recording-sink.ts";
 import type { DepositTranscriber } from "./transcript.ts";
 import { type TranscriptStream, transcriptOf } from "./transcript.ts";
 
-/** A message the deposit recorded; the callee makes it durable (store, gateway) before returning. */
-export interface DepositedMessage {
-  userId: string;
-  audio: Uint8Array;
-  durationMs: number;
-  party: CallParty;
-  callId: string;
-  receivedAt: Date;
-  /** What the caller said, when a transcriber gave it in time. */
-  transcript?: string;
-  /** Problems that did not stop the deposit (a failed or late transcript). */
-  warnings?: string[];
-  /** Legacy boxes the message was relayed into live, or is to be replayed into (dual deposit). */
-  extraTargets?: ExtraTarget[];
-}
-
 /** Which of the user's greetings a caller hears: "busy" when the call was diverted on busy. */
-export type GreetingKind = "unavailable" | "busy";
-
 /** RFC 4458 §3.2 cause 486 (Busy Here) is the busy case; 408, 480, 302 and none are not. */
 export function greetingKindOf(party: CallParty): GreetingKind {
   return party.cause === 486 ? "busy" : "unavailable";
@@ -66,7 +49,7 @@ export interface DepositCall {
   userId: string;
   callId: string;
   log: Logger;
-  icw?: IcwCall;
+  icw?: WaitingCall;
   /** An ICW user's text reply, spoken before the greeting. */
   reply?: Int16Array;
 }

@@ -3,8 +3,8 @@
 // silent run are held back and written only if speech resumes. Silence is wall-clock time: the
 // leg puts out silent frames for packets that never come (DTX, comfort noise, a dead phone).
 
+import type { CallLeg } from "../../core/telephony.ts";
 import { rms } from "../../media/pcm.ts";
-import type { CallLeg } from "./call-leg.ts";
 
 export interface RecordingSink {
   write(pcm: Int16Array): void;

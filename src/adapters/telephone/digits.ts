@@ -1,7 +1,7 @@
 // DTMF input for voice menus: digits are queued as they arrive, so a key pressed during a prompt
 // (barge-in) interrupts the prompt and is still read as the answer.
 
-import type { CallLeg } from "./call-leg.ts";
+import type { CallLeg } from "../../core/telephony.ts";
 
 export class DigitInput {
   readonly #queue: string[] = [];

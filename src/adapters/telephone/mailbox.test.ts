@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { FakeLeg } from "../../../test/support/fake-leg.ts";
+import type { MailboxMessage, MailboxStore } from "../../core/mailbox.ts";
 import { PinLockout, type PinLockRecord } from "../../core/pin-lockout.ts";
 import { generateTone } from "../../media/pcm.ts";
-import { type MailboxMessage, type MailboxStore, type PinGuard, runMailbox } from "./mailbox.ts";
+import { type PinGuard, runMailbox } from "./mailbox.ts";
 import { Prompts } from "./prompts.ts";
 
 let prompts: Prompts;

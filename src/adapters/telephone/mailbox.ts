@@ -3,29 +3,12 @@
 // greeting (played when a call was diverted on busy); * hangs up. README "Mailbox by phone".
 // Wrong PINs go to a guard that locks the mailbox across calls (docs/security.md "Voicemail PINs").
 
+import type { GreetingKind, MailboxStore } from "../../core/mailbox.ts";
 import type { PinAttempt } from "../../core/pin-lockout.ts";
+import type { CallLeg } from "../../core/telephony.ts";
 import { concatPcm } from "../../media/pcm.ts";
-import type { CallLeg } from "./call-leg.ts";
-import type { GreetingKind } from "./deposit-call.ts";
 import { DigitInput } from "./digits.ts";
 import type { Prompts } from "./prompts.ts";
-
-export interface MailboxMessage {
-  id: string;
-  ani?: string;
-  receivedAt: Date;
-  audio: () => Promise<Int16Array | undefined>;
-}
-
-/** What the mailbox needs of the voicemail store, supplied by the composition root. */
-export interface MailboxStore {
-  verifyPin(userId: string, pin: string): Promise<boolean>;
-  newMessages(userId: string): Promise<MailboxMessage[]>;
-  markSaved(userId: string, messageId: string): Promise<void>;
-  delete(userId: string, messageId: string): Promise<void>;
-  /** Records `pcm` (8 kHz) as the user's greeting of that kind (default unavailable). */
-  saveGreeting(userId: string, pcm: Int16Array, kind?: GreetingKind): Promise<void>;
-}
 
 /**
  * Counts PIN entries across calls (app/pin-guard.ts). `locked` and `failed` answer with the end

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
 import { until } from "../../../test/support/until.ts";
-import type { DepositedMessage } from "./deposit-call.ts";
+import type { DepositedMessage } from "../../core/mailbox.ts";
 import { PendingDeposits } from "./pending-deposits.ts";
 
 const log = pino({ level: "silent" });

@@ -3,8 +3,8 @@
 // with a doubling backoff. In memory only: a crash or restart before they are written loses them.
 
 import type { Logger } from "pino";
+import type { DepositedMessage } from "../../core/mailbox.ts";
 import { isStorageFullError } from "../../core/storage-health.ts";
-import type { DepositedMessage } from "./deposit-call.ts";
 
 export interface PendingDepositsOptions {
   /** The store's deposit; must be safe to repeat after a partial failure (it is idempotent). */

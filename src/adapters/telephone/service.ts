@@ -5,8 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Logger } from "pino";
+import type { CallWaiting } from "../../core/call-waiting.ts";
+import type { DepositedMessage, GreetingKind, MailboxStore } from "../../core/mailbox.ts";
 import type { LiveDeposits } from "../../core/ports.ts";
 import { sourceKey } from "../../core/source-address.ts";
+import type { CallParty, OutboundLeg, PlayOnPhoneResult } from "../../core/telephony.ts";
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import { RtpPortPool } from "../../protocols/rtp/port-pool.ts";
 import { RtpSession } from "../../protocols/rtp/session.ts";
@@ -29,17 +32,14 @@ import {
 import { type CallerCheck, isTrustedSource } from "../../protocols/sip/usage/caller-identity.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
 import { retargetOf } from "../../protocols/sip/usage/retarget.ts";
-import type { CallParty } from "./call-leg.ts";
 import { callPartyOf } from "./call-party.ts";
-import type { GreetingKind } from "./deposit-call.ts";
 import { depositCall } from "./deposit-call.ts";
-import type { CallWaiting } from "./icw.ts";
 import { keepMediaAlive, mayReceive, maySend } from "./liveness.ts";
-import { type MailboxStore, type PinGuard, runMailbox } from "./mailbox.ts";
+import { type PinGuard, runMailbox } from "./mailbox.ts";
 import { type DialContext, openCall } from "./outbound-call.ts";
 import type { Prompts } from "./prompts.ts";
 import { SipCallLeg } from "./sip-leg.ts";
-import { type DialOptions, dialLeg, type OutboundLeg } from "./takeover.ts";
+import { type DialOptions, dialLeg } from "./takeover.ts";
 import type { DepositTranscriber } from "./transcript.ts";
 
 export interface TelephoneOptions {
@@ -68,10 +68,6 @@ export interface TelephoneOptions {
   };
   tmpDir: string;
 }
-
-import type { DepositedMessage } from "./deposit-call.ts";
-
-export type { DepositedMessage };
 
 export interface TelephoneDeps {
   logger: Logger;
@@ -103,7 +99,7 @@ export interface TelephoneDeps {
   liveDeposits?: LiveDeposits;
   /** Whether the user's route for voicemail wants a transcript (route option `transcribe`). */
   transcribes?(userId: string): Promise<boolean>;
-  /** Internet call waiting: offers deposit calls to a user who is online (adapters/web/calls.ts). */
+  /** Internet call waiting (adapters/icw): offers deposit calls to a user who is online. */
   icw?: CallWaiting;
 }
 
@@ -124,13 +120,6 @@ export interface PlayOnPhoneOptions {
   before?: { pauseMs?: number; digits?: string };
   /** Receives what the callee sends back (a recorder; a test checking an echo). */
   onFrame?: FrameListener;
-}
-
-export interface PlayOnPhoneResult {
-  playedMs: number;
-  packetsReceived: number;
-  /** The call's SIP Call-ID: the delivery's native id. */
-  callId: string;
 }
 
 /** What a call is for: the application, the box (deposit) and the known caller (mailbox). */

@@ -2,10 +2,10 @@
 // paced by the RTP sender; audio in comes out of the reorder window; DTMF arrives as RFC 4733
 // events (or SIP INFO dtmf-relay from phones that prefer it).
 
+import type { CallEnd, CallLeg, CallParty } from "../../core/telephony.ts";
 import type { FrameListener } from "../../protocols/rtp/jitter.ts";
 import type { RtpSession } from "../../protocols/rtp/session.ts";
 import type { InviteServerSession, SessionEnd } from "../../protocols/sip/usage/invite-server.ts";
-import type { CallEnd, CallLeg, CallParty } from "./call-leg.ts";
 
 function toCallEnd(why: SessionEnd): CallEnd {
   return why === "local-bye"

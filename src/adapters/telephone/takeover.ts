@@ -1,24 +1,15 @@
-// Taking a call over (README "Internet call waiting"): a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), a deposit
-// view a takeover can end without hanging up, and the G.711 frame relay between the two legs.
+// Placing a call whose audio another system relays (README "Internet call waiting", dual deposit):
+// a new leg (RFC 3261 §13.2, SDP offer per RFC 3264), and where a takeover target is called.
 
 import type { Logger } from "pino";
+import type { CallTarget, OutboundLeg } from "../../core/telephony.ts";
 import type { Destination } from "../../protocols/sip/endpoint.ts";
 import { parseUri } from "../../protocols/sip/message/index.ts";
-import type { CallEnd, CallLeg } from "./call-leg.ts";
 import { keepMediaAlive } from "./liveness.ts";
 import { type DialContext, type OutboundCallOptions, openCall } from "./outbound-call.ts";
+import { type Trunk, trunkCall, trunkFor } from "./trunks.ts";
 
 export type { DialContext } from "./outbound-call.ts";
-
-/** The far side of a takeover: an answered outbound call with its audio. */
-export interface OutboundLeg {
-  sendFrame(pcm: Int16Array): void;
-  onFrame(listener: (pcm: Int16Array) => void): () => void;
-  readonly ended: Promise<unknown>;
-  hangup(): Promise<void>;
-  /** The call's SIP Call-ID (a live deposit's native id in the legacy box). */
-  readonly callId?: string;
-}
 
 export type DialOptions = Omit<OutboundCallOptions, "onFrame">;
 
@@ -75,47 +66,24 @@ export function dialTarget(
 }
 
 /**
- * The deposit's view of the caller: the same call, except that `interrupt()` makes it look hung
- * up, so the deposit keeps what it recorded while the caller stays on the line.
+ * Where a takeover to `to` goes: a tel: number the trunks' prefixes match through that trunk
+ * with its credentials, another tel: number through `proxy`, a sip: URI direct.
  */
-export function interruptible(leg: CallLeg): { leg: CallLeg; interrupt(): void } {
-  let interrupt!: () => void;
-  const interrupted = new Promise<CallEnd>((resolve) => {
-    interrupt = () => resolve("local-hangup");
-  });
-  const view: CallLeg = {
-    id: leg.id,
-    party: leg.party,
-    play: (samples, opts) => leg.play(samples, opts),
-    onFrame: (listener) => leg.onFrame(listener),
-    onDigit: (listener) => leg.onDigit(listener),
-    ended: Promise.race([leg.ended, interrupted]),
-    beforeHangupAck: (task) => leg.beforeHangupAck(task),
-    hangup: () => leg.hangup(),
+export function takeoverRoute(
+  trunks: readonly Trunk[],
+  domain: string,
+): (to: string, proxy?: { host: string; port: number }) => CallTarget {
+  return (to, proxy) => {
+    const number = /^tel:([+0-9*#]{1,32})$/i.exec(to.replace(/[\s().-]/g, ""))?.[1];
+    const trunk = number ? trunkFor(trunks, number) : undefined;
+    if (trunk && number) {
+      return {
+        ...trunkCall(trunk, number),
+        fromHost: trunk.fromDomain,
+        ...(trunk.credentials ? { credentials: trunk.credentials } : {}),
+      };
+    }
+    const target = dialTarget(to, proxy);
+    return "refused" in target ? target : { ...target, fromHost: domain };
   };
-  return { leg: view, interrupt };
-}
-
-/**
- * Relays audio between the caller and `other` until either ends; then hangs up `other` (the
- * caller's leg belongs to the telephone service, which hangs it up itself).
- */
-export async function relay(
-  caller: CallLeg,
-  toCaller: (pcm: Int16Array) => void,
-  other: OutboundLeg,
-): Promise<void> {
-  // Silence our clock made up for the caller's missing packets stays here: the other leg's own
-  // keep-alive covers the gap on its timeline, so nothing is sent twice.
-  const offCaller = caller.onFrame((pcm, idle) => {
-    if (!idle) other.sendFrame(pcm);
-  });
-  const offOther = other.onFrame((pcm) => toCaller(pcm));
-  try {
-    await Promise.race([caller.ended, other.ended]);
-  } finally {
-    offCaller();
-    offOther();
-    await other.hangup();
-  }
 }

@@ -7,10 +7,10 @@ import type { Communication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
 import type { Rendition } from "../../core/rendition.ts";
-import type { Store } from "../../store/types.ts";
+import type { MailboxRepos } from "../../core/repositories.ts";
 
 export interface VoicemailAdapterDeps {
-  store: Store;
+  store: Pick<MailboxRepos, "users" | "voicemail">;
   /** The sender as the message's caller (an address or number). */
   callerOf(c: Communication): Promise<string | undefined>;
   /** Called after the box changed (MWI to phones and IM clients). */

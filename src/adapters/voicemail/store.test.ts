@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { testDialects } from "../../../test/support/store.ts";
 import type { Gateway } from "../../core/ports.ts";
 import { generateTone } from "../../media/pcm.ts";
+import { verifySecret } from "../../store/secrets.ts";
 import { VoicemailStore } from "./store.ts";
 
 const gateway = {} as Gateway; // greetings never reach the gateway
@@ -14,7 +15,7 @@ for (const dialect of await testDialects()) {
   test(`${dialect.name}: busy and unavailable greetings`, { skip: dialect.skip }, async () => {
     const t = await dialect.open();
     try {
-      const box = new VoicemailStore(t.store, gateway, "example.com", () => {});
+      const box = new VoicemailStore(t.store, gateway, "example.com", () => {}, verifySecret);
       assert.equal(await box.greetingFor("alice"), undefined);
       assert.equal(await box.greetingFor("alice", "busy"), undefined);
       const usual = generateTone(500, 400);

@@ -4,13 +4,15 @@
 
 import { createHash } from "node:crypto";
 import type { Address } from "../../core/address.ts";
+import type {
+  DepositedMessage,
+  GreetingKind,
+  Mailboxes,
+  MailboxMessage,
+} from "../../core/mailbox.ts";
 import type { Gateway } from "../../core/ports.ts";
+import type { MailboxRepos } from "../../core/repositories.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
-import { verifySecret } from "../../store/secrets.ts";
-import type { Store } from "../../store/types.ts";
-import type { GreetingKind } from "../telephone/deposit-call.ts";
-import type { MailboxMessage, MailboxStore } from "../telephone/mailbox.ts";
-import type { DepositedMessage } from "../telephone/service.ts";
 
 /**
  * Audio ids allow no dots; user ids may have them. The unavailable greeting keeps the id it
@@ -26,12 +28,14 @@ function partyAddress(value: string | undefined, domain: string): Address {
   return { scheme: "sip", uri: `sip:${value ?? "anonymous"}@${domain}` };
 }
 
-export class VoicemailStore implements MailboxStore {
+export class VoicemailStore implements Mailboxes {
   constructor(
-    private readonly store: Store,
+    private readonly store: MailboxRepos,
     private readonly gateway: Gateway,
     private readonly sipDomain: string,
     private readonly changed: (userId: string) => void,
+    /** Checks a PIN against its stored hash (the store's scrypt hashes). */
+    private readonly verifySecret: (plain: string, hash: string) => Promise<boolean>,
   ) {}
 
   /** The user a dialled number reaches: one of their phones, or their user id. */
@@ -94,7 +98,7 @@ export class VoicemailStore implements MailboxStore {
 
   async verifyPin(userId: string, pin: string): Promise<boolean> {
     const hash = (await this.store.users.get(userId))?.secrets.pinHash;
-    return hash ? verifySecret(pin, hash) : false;
+    return hash ? this.verifySecret(pin, hash) : false;
   }
 
   async newMessages(userId: string): Promise<MailboxMessage[]> {

@@ -30,26 +30,6 @@ export interface MwiEvent extends StreamEvent, VoicemailIndicator {
   type: "mwi";
 }
 
-/** Internet call waiting: a call for the user is ringing; they may choose until `decideBy`. */
-export interface CallAlertEvent extends StreamEvent {
-  type: "call-alert";
-  callId: string;
-  from: { ani: string; name?: string };
-  dnis: string;
-  /** ISO 8601; with no choice by then the call goes to voicemail. */
-  decideBy: string;
-}
-
-export type CallState = "ringing" | "recording" | "forwarded" | "taken-over" | "ended";
-
-export interface CallUpdateEvent extends StreamEvent {
-  type: "call-update";
-  callId: string;
-  state: CallState;
-  /** Path under /api/v1 streaming the live recording as audio/wav (only while recording). */
-  screenUrl?: string;
-}
-
 /** Replies to a `send` or `call-action` frame; not events, so they carry no id and take no ack. */
 export type ReplyFrame =
   | { type: "sent"; requestId?: string; communicationId: string; threadId: string }

@@ -8,6 +8,7 @@ import type { RawData, WebSocket } from "ws";
 import type { ZodError } from "zod";
 import type { Address } from "../../core/address.ts";
 import { formatAddress } from "../../core/address.ts";
+import type { CallActions } from "../../core/call-waiting.ts";
 import type { Communication } from "../../core/communication.ts";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
 import type { VoicemailIndicator } from "../../core/mwi.ts";
@@ -21,7 +22,8 @@ import type {
 import { type Take, TokenBuckets } from "../../core/rate-limit.ts";
 import type { Rendition } from "../../core/rendition.ts";
 import { AckWaiters } from "./acks.ts";
-import type { CallActionFrame, MwiEvent, ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
+import { callActionReply } from "./call-actions.ts";
+import type { MwiEvent, ReplyFrame, StreamEvent, UpFrame } from "./frames.ts";
 import { upFrameSchema } from "./frames.ts";
 import type { WebClientId } from "./inbound.ts";
 import { handleSend } from "./inbound.ts";
@@ -41,8 +43,8 @@ export interface WebClientHubOptions {
   sendRate?: { burst: number; perMinute: number };
   /** Called each time a limit refuses a socket or a send (for metrics). */
   onThrottle?: (reason: "sockets-per-user" | "send-rate") => void;
-  /** Where `call-action` frames go (ICW, adapters/web/calls.ts); an error reply when absent. */
-  callActions?: (frame: CallActionFrame, client: WebClientId) => Promise<ReplyFrame | undefined>;
+  /** Where `call-action` frames go (the ICW system); an error reply when absent. */
+  callActions?: CallActions;
 }
 
 interface Connection extends WebClientId {
@@ -56,7 +58,8 @@ export const WS_MESSAGE_TOO_BIG = 1009;
 
 export class WebClientHub implements Adapter, IndicatorTarget {
   readonly name = "web";
-  readonly #opts: Required<WebClientHubOptions>;
+  readonly #opts: Required<Omit<WebClientHubOptions, "callActions">> &
+    Pick<WebClientHubOptions, "callActions">;
   readonly #connections = new Map<WebSocket, Connection>();
   readonly #byClient = new Map<string, Set<WebSocket>>();
   readonly #acks: AckWaiters;
@@ -73,7 +76,6 @@ export class WebClientHub implements Adapter, IndicatorTarget {
       maxSocketsPerUser: 10,
       sendRate: { burst: 30, perMinute: 60 },
       onThrottle: () => {},
-      callActions: async ({ callId }) => ({ type: "error", callId, message: "no call is waiting" }),
       ...opts,
     };
     this.#acks = new AckWaiters(opts.ackTimeoutMs);
@@ -229,7 +231,7 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     else if (frame.type === "ack") {
       if (!this.#acks.ack(conn.key, frame.id)) this.#lateAck(conn);
     } else if (frame.type === "call-action") {
-      void this.#opts.callActions(frame, conn).then(
+      void callActionReply(this.#opts.callActions, frame, conn).then(
         (r) => r && reply(socket, r),
         (err: unknown) => {
           this.#opts.logger.error({ err, client: conn.key }, "web: call action failed");

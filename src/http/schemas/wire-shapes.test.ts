@@ -5,15 +5,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type * as z from "zod/mini";
-import type {
-  CallAlertEvent,
-  CallState,
-  CallUpdateEvent,
-  MessageEvent,
-  MwiEvent,
-  ReplyFrame,
-} from "../../adapters/web/frames.ts";
+import type { MessageEvent, MwiEvent, ReplyFrame } from "../../adapters/web/frames.ts";
 import { messageEvent } from "../../adapters/web/outbound.ts";
+import type { CallAlertEvent, CallUpdateEvent, IcwState } from "../../core/call-waiting.ts";
 import type { Communication } from "../../core/communication.ts";
 import { indicatorFor, statesForProfile } from "../../core/mwi.ts";
 import { defaultProfile } from "../../core/profile.ts";
@@ -40,7 +34,7 @@ true satisfies Same<z.output<typeof messageEventSchema>, MessageEvent>;
 true satisfies Same<z.output<typeof mwiEventSchema>, MwiEvent>;
 true satisfies Same<z.output<typeof callAlertEventSchema>, CallAlertEvent>;
 true satisfies Same<z.output<typeof callUpdateEventSchema>, CallUpdateEvent>;
-true satisfies Same<(typeof CALL_STATES)[number], CallState>;
+true satisfies Same<(typeof CALL_STATES)[number], IcwState>;
 true satisfies Same<z.output<typeof replyFrameSchema>, ReplyFrame>;
 true satisfies Same<z.output<typeof mwiSnapshotSchema>, MwiSnapshot>;
 true satisfies Same<CommunicationJson, AsJson<Communication>>;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FakeLeg } from "../../../test/support/fake-leg.ts";
-import { type OutboundLeg, relay } from "./takeover.ts";
+import type { OutboundLeg } from "../../core/telephony.ts";
+import { relay } from "./takeover.ts";
 
 test("relay forwards the caller's audio but not the silence made up for missing packets", async () => {
   const caller = new FakeLeg();

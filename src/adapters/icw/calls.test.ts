@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
 import { FakeLeg } from "../../../test/support/fake-leg.ts";
-import { type IcwAction, type IcwCall, IcwCalls, type IcwMedia } from "./icw.ts";
-import type { OutboundLeg } from "./takeover.ts";
+import type { IcwAction } from "../../core/call-waiting.ts";
+import type { OutboundLeg } from "../../core/telephony.ts";
+import { type IcwCall, IcwCalls, type IcwMedia } from "./calls.ts";
 
 class FakeOther implements OutboundLeg {
   readonly sent: Int16Array[] = [];

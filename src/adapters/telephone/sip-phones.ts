@@ -5,24 +5,26 @@
 import { hkdfSync } from "node:crypto";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
-import type { Config } from "../config/schema.ts";
-import type { MwiCounts } from "../core/mwi.ts";
-import type { MessageSummary } from "../protocols/mwi/index.ts";
+import type { MwiCounts } from "../../core/mwi.ts";
+import type { MailboxRepos, UsersRepo } from "../../core/repositories.ts";
+import type { MessageSummary } from "../../protocols/mwi/index.ts";
 import {
   type DigestAlgorithm,
   DigestChallenger,
   DigestVerifier,
   NonceService,
-} from "../protocols/sip/auth/index.ts";
-import type { DialogRegistry } from "../protocols/sip/dialog/registry.ts";
-import type { IncomingRequest, SipEndpoint } from "../protocols/sip/endpoint.ts";
-import { type Binding, Registrar } from "../protocols/sip/registrar/index.ts";
-import { type CallerCheck, checkCaller } from "../protocols/sip/usage/caller-identity.ts";
-import { DigestThrottle } from "../protocols/sip/usage/digest-throttle.ts";
-import { mwiNotifier } from "../protocols/sip/usage/mwi/index.ts";
-import { registerModule } from "../protocols/sip/usage/register.ts";
-import { sipCredentialLookup } from "../store/secrets.ts";
-import type { Store } from "../store/types.ts";
+} from "../../protocols/sip/auth/index.ts";
+import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
+import type { IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
+import { type Binding, Registrar } from "../../protocols/sip/registrar/index.ts";
+import { type CallerCheck, checkCaller } from "../../protocols/sip/usage/caller-identity.ts";
+import type { DigestGateOptions } from "../../protocols/sip/usage/digest-gate.ts";
+import {
+  DigestThrottle,
+  type DigestThrottleOptions,
+} from "../../protocols/sip/usage/digest-throttle.ts";
+import { mwiNotifier } from "../../protocols/sip/usage/mwi/index.ts";
+import { registerModule } from "../../protocols/sip/usage/register.ts";
 
 export interface SipPhones {
   /** Tells the user's subscribed phones their mailbox changed. */
@@ -37,10 +39,22 @@ export interface SipPhones {
   stop(): void;
 }
 
+/** What the phones take from the `sip` section. */
+export interface SipPhonesOptions {
+  /** The digest realm and the host of each AOR. */
+  domain: string;
+  digestAlgorithms: readonly DigestAlgorithm[];
+  authThrottle: Pick<DigestThrottleOptions, "source" | "account" | "maxKeys">;
+  /** Message-summary NOTIFYs also to registered phones that never subscribed. */
+  unsolicitedMwi: boolean;
+}
+
 export interface SipPhonesDeps {
   endpoint: SipEndpoint;
   dialogs: DialogRegistry;
-  store: Store;
+  store: Pick<MailboxRepos, "users" | "voicemail">;
+  /** The digest HA1 of a user (the store's SIP secrets), over the users repository given. */
+  credentials(users: Pick<UsersRepo, "get">): DigestGateOptions["lookup"];
   logger: Logger;
   /** Keys the digest nonces; derived, never used as is. */
   secret: string;
@@ -50,19 +64,19 @@ export interface SipPhonesDeps {
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
 }
 
-export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
-  const realm = config.sip.domain;
+export function startSipPhones(opts: SipPhonesOptions, deps: SipPhonesDeps): SipPhones {
+  const realm = opts.domain;
   const key = Buffer.from(hkdfSync("sha256", deps.secret, "omnivox", "sip digest nonces", 32));
   const nonces = new NonceService({ secret: key });
   // qop=auth is required (our challenges always offer it): without nc nothing stops a replay.
   const verifier = new DigestVerifier(nonces, { allowNoQop: false });
   const challenger = new DigestChallenger(nonces);
-  const algorithms = config.sip.digestAlgorithms as DigestAlgorithm[];
+  const algorithms = [...opts.digestAlgorithms];
 
   // The registrar and notifier ask for owners synchronously; the digest lookup that precedes
   // them (async, from the store) fills this map with the user's id and phone numbers.
   const owners = new Map<string, string>();
-  const lookup = sipCredentialLookup({
+  const lookup = deps.credentials({
     get: async (id) => {
       const record = await deps.store.users.get(id);
       if (record) {
@@ -92,7 +106,7 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
       }
     })
     .catch((err: unknown) => deps.logger.error({ err: String(err) }, "cannot count SIP digests"));
-  const { source, account, maxKeys } = config.sip.authThrottle;
+  const { source, account, maxKeys } = opts.authThrottle;
   const throttle = new DigestThrottle({ source, account, maxKeys, logger: deps.logger });
   if (deps.metrics) {
     new Gauge<"kind">({
@@ -130,7 +144,7 @@ export function startSipPhones(config: Config, deps: SipPhonesDeps): SipPhones {
     ...gate,
     aorOwner,
     summaryFor,
-    ...(config.sip.unsolicitedMwi ? { unsolicited: { registrar } } : {}),
+    ...(opts.unsolicitedMwi ? { unsolicited: { registrar } } : {}),
   });
 
   return {

@@ -2,26 +2,18 @@
 // voicemail, forward (SIP 302), a spoken reply, or a takeover while it records; then it ends.
 
 import type { Logger } from "pino";
-import type { CallLeg, CallParty } from "./call-leg.ts";
+import type {
+  CallActions,
+  ClientRef,
+  IcwAction,
+  IcwDecision,
+  IcwRefusal,
+  IcwState,
+  WaitingCall,
+} from "../../core/call-waiting.ts";
+import type { CallLeg, CallParty, OutboundLeg } from "../../core/telephony.ts";
 import { ScreenTee } from "./screen-tee.ts";
-import { interruptible, type OutboundLeg, relay } from "./takeover.ts";
-
-export type IcwAction =
-  | { action: "voicemail" }
-  | { action: "forward"; to: string }
-  | { action: "reply"; text: string }
-  | { action: "takeover"; to: string };
-
-export type IcwState = "ringing" | "recording" | "forwarded" | "taken-over" | "ended";
-
-/** What the telephone service does with the call once decided; `speech` is the spoken reply. */
-export type IcwDecision = IcwAction & { speech?: Int16Array };
-
-/** Why an action was not taken; `field` names the frame field at fault. */
-export interface IcwRefusal {
-  message: string;
-  field?: string;
-}
+import { interruptible, relay } from "./takeover.ts";
 
 /** Who shows the call and records the choice (the web client adapter). */
 export interface IcwHooks {
@@ -39,18 +31,6 @@ export interface IcwMedia {
   dial(to: string, party: CallParty): Promise<OutboundLeg>;
 }
 
-/** The port the telephone service calls for every deposit call (TelephoneDeps.icw). */
-export interface CallWaiting {
-  /** The call, alerted, when its user can be asked now; undefined otherwise. */
-  offer(call: {
-    callId: string;
-    userId: string;
-    party: CallParty;
-    /** Settles when the caller's SIP session is over. */
-    ended: Promise<unknown>;
-  }): Promise<IcwCall | undefined>;
-}
-
 export interface IcwCallInit {
   id: string;
   userId: string;
@@ -62,7 +42,7 @@ export interface IcwCallInit {
   logger: Logger;
 }
 
-export class IcwCall {
+export class IcwCall implements WaitingCall {
   readonly id: string;
   readonly userId: string;
   readonly party: CallParty;
@@ -206,8 +186,8 @@ export class IcwCall {
   }
 }
 
-/** The calls under ICW now, by call id: the web client's actions and the screening find them. */
-export class IcwCalls {
+/** The calls under ICW now, by call id: the clients' actions and the screening find them. */
+export class IcwCalls implements CallActions {
   readonly #calls = new Map<string, IcwCall>();
 
   open(init: IcwCallInit): IcwCall {
@@ -221,6 +201,12 @@ export class IcwCalls {
   get(callId: string, userId?: string): IcwCall | undefined {
     const call = this.#calls.get(callId);
     return call && (userId === undefined || call.userId === userId) ? call : undefined;
+  }
+
+  async act(client: ClientRef, callId: string, action: IcwAction): Promise<IcwRefusal | undefined> {
+    const call = this.get(callId, client.userId);
+    if (!call) return { field: "callId", message: `no call "${callId}" is waiting` };
+    return call.act(action, client.clientId);
   }
 
   get size(): number {

@@ -1,27 +1,19 @@
-// Internet call waiting on the web client (DESIGN §4 stream): alerts and updates to the
-// user's clients, their call actions to the call, and each choice as an `icw` communication.
+// Internet call waiting on the user's clients (DESIGN §4 stream): alerts and updates to the
+// clients connected now, and each choice as an `icw` communication.
 
 import type { Logger } from "pino";
 import type { Address } from "../../core/address.ts";
-import type { CommunicationDraft, Gateway } from "../../core/ports.ts";
-import type { CallParty } from "../telephone/call-leg.ts";
 import type {
+  CallAlertEvent,
+  CallClients,
+  CallEvent,
+  CallUpdateEvent,
   CallWaiting,
   IcwAction,
-  IcwCall,
-  IcwCalls,
-  IcwHooks,
-  IcwMedia,
-} from "../telephone/icw.ts";
-import type {
-  CallActionFrame,
-  CallAlertEvent,
-  CallUpdateEvent,
-  ReplyFrame,
-  StreamEvent,
-} from "./frames.ts";
-import type { WebClientHub } from "./hub.ts";
-import type { WebClientId } from "./inbound.ts";
+} from "../../core/call-waiting.ts";
+import type { CommunicationDraft, Gateway } from "../../core/ports.ts";
+import type { CallParty } from "../../core/telephony.ts";
+import type { IcwCall, IcwCalls, IcwHooks, IcwMedia } from "./calls.ts";
 
 /** Where the live recording of a call is streamed (routes/calls.ts), under the API prefix. */
 export function screenPath(callId: string): string {
@@ -29,7 +21,7 @@ export function screenPath(callId: string): string {
 }
 
 export interface WebCallWaitingOptions {
-  hub: Pick<WebClientHub, "connectedClients" | "deliver">;
+  hub: CallClients;
   calls: IcwCalls;
   gateway: Pick<Gateway, "receive">;
   /** config icw.decideMs; 0 turns ICW off. */
@@ -93,7 +85,7 @@ export class WebCallWaiting implements CallWaiting, IcwHooks {
     });
   }
 
-  #push(userId: string, event: StreamEvent): void {
+  #push(userId: string, event: CallEvent): void {
     for (const clientId of this.opts.hub.connectedClients(userId)) {
       // Not awaited: the call goes on whether or not a client acknowledges in time.
       this.opts.hub.deliver({ userId, clientId }, event).catch((err: unknown) => {
@@ -101,33 +93,6 @@ export class WebCallWaiting implements CallWaiting, IcwHooks {
       });
     }
   }
-}
-
-/** A `call-action` frame from `client`: nothing on success, an `error` reply otherwise. */
-export async function handleCallAction(
-  calls: IcwCalls,
-  frame: CallActionFrame,
-  client: WebClientId,
-): Promise<ReplyFrame | undefined> {
-  const { callId } = frame;
-  const call = calls.get(callId, client.userId);
-  if (!call) {
-    return { type: "error", callId, field: "callId", message: `no call "${callId}" is waiting` };
-  }
-  const action: IcwAction =
-    frame.action === "voicemail"
-      ? { action: "voicemail" }
-      : frame.action === "reply"
-        ? { action: "reply", text: frame.text }
-        : { action: frame.action, to: frame.to };
-  const refused = await call.act(action, client.clientId);
-  if (!refused) return undefined;
-  return {
-    type: "error",
-    callId,
-    message: refused.message,
-    ...(refused.field ? { field: refused.field } : {}),
-  };
 }
 
 function partyAddress(value: string | undefined, domain: string): Address {

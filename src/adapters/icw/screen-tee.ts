@@ -1,8 +1,8 @@
 // Live screening of a voicemail while it is recorded (README "Internet call waiting"): the caller's 20 ms frames as
 // 8 kHz 16-bit little-endian PCM, handed to whoever listens (the HTTP screening stream).
 
+import type { CallLeg } from "../../core/telephony.ts";
 import { pcm16ToBytes } from "../../media/wav.ts";
-import type { CallLeg } from "./call-leg.ts";
 
 export interface ScreenListener {
   /** One frame of caller audio; the buffer is shared by all listeners and must not be changed. */

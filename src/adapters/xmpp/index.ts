@@ -1,0 +1,45 @@
+// The XMPP system (README "Voicemail by mail and chat"): the XEP-0114 component from the `xmpp`
+// config section, delivering to JIDs and showing the voicemail indicator; a JID coming online
+// is announced on the event port.
+
+import type { Logger } from "pino";
+import type { SystemEvents } from "../../core/events.ts";
+import type { Gateway, System } from "../../core/ports.ts";
+import type { Profile } from "../../core/profile.ts";
+import { component } from "../../protocols/xmpp/index.ts";
+import { XmppAdapter } from "./adapter.ts";
+
+/** The `xmpp` section as this system reads it, `server` parsed. */
+export interface XmppOptions {
+  server: { host: string; port: number };
+  domain: string;
+  secret: string;
+}
+
+export interface XmppDeps {
+  gateway: Pick<Gateway, "receive">;
+  events: SystemEvents;
+  /** Every user's profile: the JIDs the component serves presence to. */
+  listUsers(): Promise<Profile[]>;
+  logger: Logger;
+}
+
+export interface Xmpp extends System {
+  readonly adapter: XmppAdapter;
+}
+
+export function create(opts: XmppOptions, deps: XmppDeps): Xmpp {
+  const adapter = new XmppAdapter({
+    component: component({
+      ...opts.server,
+      domain: opts.domain,
+      secret: opts.secret,
+      logger: deps.logger,
+    }),
+    gateway: deps.gateway,
+    listUsers: deps.listUsers,
+    logger: deps.logger,
+  });
+  adapter.onAvailable((address) => deps.events.emit("targetAvailable", address));
+  return { name: "xmpp", adapter, adapters: [adapter], indicatorTargets: [adapter] };
+}

@@ -1,0 +1,57 @@
+// The MWI service (DESIGN §1.2) over what the systems offer: their MWI sources and indicator
+// targets, given at once; mailbox changes and clients coming back reach it on the event port.
+// Systems built before it reach it through `MwiLate`, which they use only once running.
+
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.ts";
+import { TargetUnavailableError } from "../core/errors.ts";
+import type { SystemEvents } from "../core/events.ts";
+import type { MwiCounts } from "../core/mwi.ts";
+import type { MwiSink, System } from "../core/ports.ts";
+import { MwiService } from "../gateway/mwi-service.ts";
+import type { Store } from "../store/types.ts";
+
+/** The MWI service as systems created before it see it. */
+export interface MwiLate {
+  sink: MwiSink;
+  total(userId: string): Promise<MwiCounts>;
+  /** Builds the service from the systems; once only. */
+  build(systems: readonly System[]): MwiService;
+}
+
+export function lateMwi(
+  config: Pick<Config, "mwi">,
+  deps: { store: Store; events: SystemEvents; logger: Logger },
+): MwiLate {
+  const { store, events, logger } = deps;
+  let built: MwiService | undefined;
+  const ready = (): MwiService => {
+    if (!built) throw new TargetUnavailableError("the MWI service is not built yet");
+    return built;
+  };
+  return {
+    sink: { report: (...args) => ready().report(...args) },
+    total: async (userId) => (await ready().snapshot(userId)).total,
+    build(systems) {
+      const mwi = new MwiService({
+        store,
+        logger,
+        sources: systems.flatMap((s) => s.mwiSources ?? []),
+        targets: systems.flatMap((s) => s.indicatorTargets ?? []),
+        indicatorTtlMs: config.mwi.indicatorTtlMs,
+        retryMs: config.mwi.retryMs,
+        onChange: (profile) => {
+          if (profile.mwi.phones === "all") events.emit("mailboxChanged", profile.id);
+        },
+      });
+      events.on("mailboxChanged", (userId) => {
+        mwi
+          .internalChanged(userId)
+          .catch((err) => logger.error({ err, userId }, "mwi: cannot read the mailbox counts"));
+      });
+      events.on("targetAvailable", (address) => mwi.clientAvailable(address));
+      built = mwi;
+      return mwi;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// The outbox worker over every system's adapters (DESIGN §2 "outbox"): woken by each commit,
+// releasing what it held for a target that is back, counting attempts for /metrics.
+
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.ts";
+import { formatAddress } from "../core/address.ts";
+import type { SystemEvents } from "../core/events.ts";
+import type { AudioLinks, System } from "../core/ports.ts";
+import { AdapterRegistry } from "../gateway/adapter-registry.ts";
+import { defaultConverters } from "../gateway/convert/registry.ts";
+import { storedAudioTranscriber } from "../gateway/convert/transcribe.ts";
+import { OutboxWorker } from "../gateway/outbox-worker.ts";
+import type { OmnivoxMetrics } from "../http/metrics.ts";
+import type { Store } from "../store/types.ts";
+import type { Speech } from "./speech.ts";
+
+export interface OutboxDeps {
+  store: Store;
+  systems: readonly System[];
+  speech: Speech;
+  audioLinks: AudioLinks;
+  events: SystemEvents;
+  metrics: OmnivoxMetrics;
+  logger: Logger;
+  pollMs?: number | undefined;
+}
+
+export function createOutbox(
+  config: Pick<Config, "outbox" | "speech">,
+  deps: OutboxDeps,
+): { adapters: AdapterRegistry; worker: OutboxWorker } {
+  const { store, speech, metrics, logger } = deps;
+  const adapters = new AdapterRegistry();
+  for (const adapter of deps.systems.flatMap((s) => s.adapters ?? [])) adapters.register(adapter);
+  const worker = new OutboxWorker({
+    store,
+    adapters,
+    converters: speech.converters(
+      defaultConverters({
+        audioLinks: deps.audioLinks,
+        transcribeAudio: storedAudioTranscriber(speech.stt, store.audio, config.speech.language),
+      }),
+    ),
+    logger,
+    options: { ...config.outbox, pollMs: deps.pollMs },
+    observer: {
+      attempt: (scheme, result) => metrics.deliveryAttempts.inc({ scheme, result }),
+      delivered: (scheme, seconds) => metrics.deliveryLatency.observe({ scheme }, seconds),
+    },
+  });
+  deps.events.on("committed", () => worker.wake());
+  deps.events.on("targetAvailable", (address) => {
+    worker
+      .release(formatAddress(address))
+      .catch((err) => logger.error({ err }, "cannot release held deliveries"));
+  });
+  return { adapters, worker };
+}

@@ -1,0 +1,56 @@
+// The event port every system is handed (DESIGN §2): what happened that others act on — a
+// mailbox changed (MWI for phones and IM clients), a communication became durable (the outbox
+// delivers it), a target that comes and goes is back (held deliveries and indicators go out).
+// Created before any system, so no system needs a reference to one created after it.
+
+import type { Address } from "./address.ts";
+import type { Communication } from "./communication.ts";
+
+export interface SystemEventMap {
+  /** A user's mailbox changed: a deposit, a REST call, a key pressed on the phone. */
+  mailboxChanged: [userId: string];
+  /** A communication and its deliveries are stored. */
+  committed: [communication: Communication];
+  /** A client or JID that was away can take deliveries again. */
+  targetAvailable: [address: Address];
+}
+
+export type SystemEventName = keyof SystemEventMap;
+
+export type SystemEventListener<K extends SystemEventName> = (...args: SystemEventMap[K]) => void;
+
+export interface SystemEvents {
+  emit<K extends SystemEventName>(name: K, ...args: SystemEventMap[K]): void;
+  /** Adds a listener; returns what removes it. */
+  on<K extends SystemEventName>(name: K, listener: SystemEventListener<K>): () => void;
+}
+
+/**
+ * Listeners run in the order they were added, synchronously; one that throws is reported to
+ * `onError` and the others still run, so one system's failure never silences another.
+ */
+export function createSystemEvents(
+  onError: (err: unknown, name: SystemEventName) => void,
+): SystemEvents {
+  const listeners: { [K in SystemEventName]: Set<SystemEventListener<K>> } = {
+    mailboxChanged: new Set(),
+    committed: new Set(),
+    targetAvailable: new Set(),
+  };
+  return {
+    emit(name, ...args) {
+      for (const listener of listeners[name]) {
+        try {
+          listener(...args);
+        } catch (err) {
+          onError(err, name);
+        }
+      }
+    },
+    on(name, listener) {
+      const set: Set<SystemEventListener<typeof name>> = listeners[name];
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  };
+}

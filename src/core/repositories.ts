@@ -1,0 +1,101 @@
+// The repositories the systems use, as ports (DESIGN §2): the users, their voicemail messages
+// and the audio blobs. The store implements them (store/types.ts) over kysely; an adapter takes
+// them without importing the store.
+
+import type { Profile } from "./profile.ts";
+
+export interface UserSecrets {
+  /** scrypt hash string (store/secrets.ts), never the password itself. */
+  passwordHash?: string;
+  pinHash?: string;
+  /**
+   * SIP digest HA1 values, hex: H(userId:realm:password) for MD5 and SHA-256 (RFC 8760). Bound to
+   * the realm (sip.domain) they were computed for; store/secrets.ts sipDigestSecrets makes them.
+   */
+  sipDigest?: SipDigestSecrets;
+  /**
+   * When the SIP secret `sipDigest` was made from was issued; absent when the values came from
+   * the web password (users from before migration 005, until their secret is rotated).
+   */
+  sipSecretAt?: Date;
+}
+
+export interface SipDigestSecrets {
+  realm: string;
+  md5: string;
+  sha256: string;
+}
+
+export interface UserRecord {
+  profile: Profile;
+  secrets: UserSecrets;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UsersRepo {
+  /** Throws ConflictError when the id, an email, a phone or a JID already belongs to a user. */
+  create(profile: Profile, secrets: UserSecrets): Promise<UserRecord>;
+  get(id: string): Promise<UserRecord | undefined>;
+  list(): Promise<Profile[]>;
+  /** Replaces the profile (and the secrets given); ConflictError as create; NotFoundError if absent. */
+  update(id: string, profile: Profile, secrets?: UserSecrets): Promise<UserRecord>;
+  /** Replaces only the SIP digest values (a rotated SIP secret); false when there is no such user. */
+  setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean>;
+  /** Users whose phones still register with digest values of their web password (before 005). */
+  countPasswordSipDigests(): Promise<number>;
+  delete(id: string): Promise<boolean>;
+  /** Case-insensitive. */
+  findByEmail(email: string): Promise<Profile | undefined>;
+  findByPhone(number: string): Promise<Profile | undefined>;
+  /** By bare JID, case-insensitive; a resource is ignored. */
+  findByJid(jid: string): Promise<Profile | undefined>;
+}
+
+export interface VoicemailRecord {
+  id: string;
+  userId: string;
+  communicationId?: string;
+  ani?: string;
+  dnis?: string;
+  receivedAt: Date;
+  durationMs: number;
+  audioId: string;
+  urgent: boolean;
+  state: "new" | "saved";
+  transcript?: string;
+}
+
+export interface VoicemailRepo {
+  insert(v: VoicemailRecord): Promise<void>;
+  get(userId: string, id: string): Promise<VoicemailRecord | undefined>;
+  /** Newest first; `limit` keeps only the newest ones. */
+  list(userId: string, opts?: { limit?: number }): Promise<VoicemailRecord[]>;
+  update(
+    userId: string,
+    id: string,
+    patch: Partial<Pick<VoicemailRecord, "state" | "transcript">>,
+  ): Promise<boolean>;
+  delete(userId: string, id: string): Promise<boolean>;
+  counts(
+    userId: string,
+  ): Promise<{ new: number; old: number; urgentNew: number; urgentOld: number }>;
+}
+
+/** Audio blobs (WAV). SQLite: files under dataDir/audio; PostgreSQL: a bytea table (see README). */
+export interface AudioStore {
+  put(id: string, data: Uint8Array, contentType: string): Promise<void>;
+  get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined>;
+  delete(id: string): Promise<void>;
+  /** Ids of the blobs last written before `cutoff` (the candidates of an orphan sweep). */
+  listWrittenBefore(cutoff: Date): Promise<string[]>;
+  /** Removes what writes cut short (a crash mid-write) left before `cutoff`; returns how many. */
+  dropPartialWrites(cutoff: Date): Promise<number>;
+}
+
+/** What a voicemail system reads and writes. */
+export interface MailboxRepos {
+  readonly users: UsersRepo;
+  readonly voicemail: VoicemailRepo;
+  readonly audio: AudioStore;
+}
