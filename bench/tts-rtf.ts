@@ -1,5 +1,5 @@
 // Real-time factor of a TTS engine (synthesis time ÷ duration of the audio it made), for
-// `npm run bench` (DESIGN §6): below 1 means faster than real time.
+// `npm run bench` (docs/architecture.md "Performance"): below 1 means faster than real time.
 
 import type { TtsEngine, TtsOptions } from "../src/speech/tts/engine.ts";
 

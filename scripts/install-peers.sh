@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real peers the interop tests drive (DESIGN §5), from Debian's packages.
-# Idempotent: packages already present are not fetched again; safe to run on every CI start.
+# Installs the real peers the interop tests drive (README "Tests and real peers"), from Debian's
+# packages. Idempotent: packages already present are not fetched again; safe to run on every CI
+# start.
 set -euo pipefail
 
 PACKAGES=(

@@ -1,6 +1,7 @@
-// The dependency direction of DESIGN §2, read from the code: every static import, `export … from`
-// and literal dynamic `import("…")` of a production file under src/ (tests excluded) is checked
-// against the arrows the design forbids, and the top-level folders must not import in a cycle.
+// The dependency direction of docs/architecture.md "Layers", read from the code: every static
+// import, `export … from` and literal dynamic `import("…")` of a production file under src/ (tests
+// excluded) is checked against the arrows the design forbids, and the top-level folders must not
+// import in a cycle.
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -28,7 +29,10 @@ function unitOf(path: string): string | undefined {
 
 const topOf = (unit: string): string => unit.split("/")[0]!;
 
-/** What each floor may import besides itself (DESIGN §2); undefined: no rule beyond the common ones. */
+/**
+ * What each floor may import besides itself (docs/architecture.md "Layers"); undefined: no rule
+ * beyond the common ones.
+ */
 const ALLOWED: Record<string, readonly string[] | undefined> = {
   core: [],
   media: ["core"],
@@ -42,7 +46,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   gateway: ["adapters", "http", "app", "cli"],
 };
 
-/** Why the arrow is forbidden, or undefined when DESIGN §2 allows it. */
+/** Why the arrow is forbidden, or undefined when docs/architecture.md "Layers" allows it. */
 export function forbidden(arrow: ImportArrow): string | undefined {
   const from = unitOf(arrow.from);
   const to = unitOf(arrow.to);
@@ -115,7 +119,7 @@ function importsOfSrc(): ImportArrow[] {
   return arrows;
 }
 
-describe("layering (DESIGN §2)", () => {
+describe("layering (docs/architecture.md, Layers)", () => {
   test("the checker catches every kind of forbidden arrow", () => {
     const arrow = (from: string, to: string): ImportArrow => ({ from, to, spec: to });
     const bad = [

@@ -1,5 +1,5 @@
-// The HTTP listener (DESIGN §4): the REST API, the web clients' stream and the UI on
-// `http.listen`, and the signed audio links in mail and chat, whose base is `http.publicUrl`
+// The HTTP listener (README "The outside contract"): the REST API, the web clients' stream and the
+// UI on `http.listen`, and the signed audio links in mail and chat, whose base is `http.publicUrl`
 // or else this listener — known only once it has bound (port 0), so read when a link is made.
 
 import type { FastifyInstance } from "fastify";

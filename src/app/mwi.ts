@@ -1,6 +1,6 @@
-// The MWI service (DESIGN §1.2) over what the systems offer: their MWI sources and indicator
-// targets, given at once; mailbox changes and clients coming back reach it on the event port.
-// Systems built before it reach it through `MwiLate`, which they use only once running.
+// The MWI service (README "Message waiting") over what the systems offer: their MWI sources and
+// indicator targets, given at once; mailbox changes and clients coming back reach it on the event
+// port. Systems built before it reach it through `MwiLate`, which they use only once running.
 
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";

@@ -1,5 +1,5 @@
-// The outbox worker over every system's adapters (DESIGN §2 "outbox"): woken by each commit,
-// releasing what it held for a target that is back, counting attempts for /metrics.
+// The outbox worker over every system's adapters (docs/architecture.md "Layers" "outbox"): woken by
+// each commit, releasing what it held for a target that is back, counting attempts for /metrics.
 
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";

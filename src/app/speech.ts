@@ -1,7 +1,7 @@
-// Wires the speech engines (DESIGN §3 "Speech") into the running gateway: the STT engine of
-// `speech.stt` transcribes voicemail deposits while they are recorded, the TTS engine of
-// `speech.tts` speaks text into voicemail boxes (the converter text → voice).
-// Both are checked at start-up: a missing engine stops it with a message naming the package.
+// Wires the speech engines (docs/architecture.md "Choices" "Speech") into the running gateway: the
+// STT engine of `speech.stt` transcribes voicemail deposits while they are recorded, the TTS engine
+// of `speech.tts` speaks text into voicemail boxes (the converter text → voice). Both are checked
+// at start-up: a missing engine stops it with a message naming the package.
 
 import type { Logger } from "pino";
 import type { DepositTranscriber } from "../adapters/telephone/transcript.ts";

@@ -1,5 +1,5 @@
-// The `omnivox` command (DESIGN §4): `start [--config FILE]` and `user add|list|show|sip-secret`.
-// Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+// The `omnivox` command (README "The outside contract"): `start [--config FILE]` and `user
+// add|list|show|sip-secret`. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";

@@ -1,7 +1,7 @@
-// The event port every system is handed (DESIGN §2): what happened that others act on — a
-// mailbox changed (MWI for phones and IM clients), a communication became durable (the outbox
-// delivers it), a target that comes and goes is back (held deliveries and indicators go out).
-// Created before any system, so no system needs a reference to one created after it.
+// The event port every system is handed (docs/architecture.md "Layers"): what happened that others
+// act on — a mailbox changed (MWI for phones and IM clients), a communication became durable (the
+// outbox delivers it), a target that comes and goes is back (held deliveries and indicators go
+// out). Created before any system, so no system needs a reference to one created after it.
 
 import type { Address } from "./address.ts";
 import type { Communication } from "./communication.ts";

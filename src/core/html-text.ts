@@ -1,7 +1,8 @@
 // Linear-time HTML measuring and tag stripping: one forward scan with indexOf, no DOM, no
 // recursion, no backtracking regex. It is what HTML becomes when the full HTML-to-text conversion
-// is over its limits (DESIGN §1.3: stored as text with a warning), and the guard that decides so.
-// Tokenising follows the HTML Living Standard §13.2 only as far as tags, comments and raw text go.
+// is over its limits (docs/architecture.md "Bad input and faults": stored as text with a warning),
+// and the guard that decides so. Tokenising follows the HTML Living Standard §13.2 only as far as
+// tags, comments and raw text go.
 
 /** Elements with no content (HTML §13.1.2 void elements): they never open a level. */
 const VOID = new Set([

@@ -1,6 +1,6 @@
-// The mailbox port (DESIGN §2): what the telephone system asks of a voicemail store — which
-// mailbox a number reaches, its greetings, taking a recorded deposit, and the messages a caller
-// hears and manages in the phone mailbox. The voicemail system implements it.
+// The mailbox port (docs/architecture.md "Layers"): what the telephone system asks of a voicemail
+// store — which mailbox a number reaches, its greetings, taking a recorded deposit, and the
+// messages a caller hears and manages in the phone mailbox. The voicemail system implements it.
 
 import type { ExtraTarget } from "./ports.ts";
 import type { CallParty } from "./telephony.ts";

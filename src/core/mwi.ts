@@ -1,4 +1,4 @@
-// Message-waiting state and the voicemail indicator message (DESIGN §1.2): one
+// Message-waiting state and the voicemail indicator message (README "Message waiting"): one
 // state per (user, voicemail system), the per-user aggregate, and the indicator each IM client
 // receives. Pure: the gateway's MWI service stores and delivers what these functions compute.
 
@@ -11,7 +11,10 @@ export interface MwiCounts {
   urgentOld: number;
 }
 
-/** The called/calling station of the last message a voicemail system reported (DESIGN §1.2). */
+/**
+ * The called/calling station of the last message a voicemail system reported (README "Message
+ * waiting").
+ */
 export interface LastCaller {
   ani?: string;
   dnis?: string;

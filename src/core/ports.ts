@@ -1,5 +1,6 @@
-// The ports between the gateway and the adapters (DESIGN §2): an adapter turns native traffic into
-// communication drafts for the gateway's sink, and sends renditions to the addresses it serves.
+// The ports between the gateway and the adapters (docs/architecture.md "Layers"): an adapter turns
+// native traffic into communication drafts for the gateway's sink, and sends renditions to the
+// addresses it serves.
 
 import type { Address } from "./address.ts";
 import type { Communication, NativeRef } from "./communication.ts";
@@ -129,8 +130,8 @@ export interface AudioLinks {
 }
 
 /**
- * Where MWI sources report (the gateway's MWI service, DESIGN §1.2). Reports for a system the
- * user has switched off are dropped by the service, so a source need not check.
+ * Where MWI sources report (the gateway's MWI service, README "Message waiting"). Reports for a
+ * system the user has switched off are dropped by the service, so a source need not check.
  */
 export interface MwiSink {
   report(userId: string, systemId: string, report: MwiReport): Promise<void>;

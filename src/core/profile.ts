@@ -1,5 +1,5 @@
-// A user's profile (DESIGN §4): the numbers and addresses that reach the user, the
-// voicemail systems to watch, the IM clients to notify, and the routes that choose targets.
+// A user's profile (README "The outside contract"): the numbers and addresses that reach the user,
+// the voicemail systems to watch, the IM clients to notify, and the routes that choose targets.
 // These are the plain types; the wire schema (http/schemas/profile.ts) is checked to equal them.
 
 import type { Address } from "./address.ts";

@@ -1,5 +1,6 @@
 // A rendition is a communication converted for one medium: computed once per communication and
-// medium, shared by every delivery that needs it (DESIGN §1.1 conversion table).
+// medium, shared by every delivery that needs it (docs/architecture.md "Systems and conversions"
+// conversion table).
 
 export interface TextRendition {
   medium: "text";

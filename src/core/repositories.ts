@@ -1,6 +1,6 @@
-// The repositories the systems use, as ports (DESIGN §2): the users, their voicemail messages
-// and the audio blobs. The store implements them (store/types.ts) over kysely; an adapter takes
-// them without importing the store.
+// The repositories the systems use, as ports (docs/architecture.md "Layers"): the users, their
+// voicemail messages and the audio blobs. The store implements them (store/types.ts) over kysely;
+// an adapter takes them without importing the store.
 
 import type { Profile } from "./profile.ts";
 

@@ -1,6 +1,6 @@
-// The router's decision, as a pure function: which targets a communication goes to, from the
-// user's profile routes (DESIGN §1.1; defaults: voicemail → email + im, email → im,
-// im → email). No I/O and no protocol knowledge beyond address schemes.
+// The router's decision, as a pure function: which targets a communication goes to, from the user's
+// profile routes (docs/architecture.md "Systems and conversions"; defaults: voicemail → email + im,
+// email → im, im → email). No I/O and no protocol knowledge beyond address schemes.
 
 import { type Address, formatAddress } from "./address.ts";
 import type { Communication } from "./communication.ts";
@@ -85,7 +85,8 @@ function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
       return phone ? [{ scheme: "tel", number: phone }] : [];
     }
     case "voicemail":
-      // The user's box in our own store (text is spoken into it, DESIGN §1.1 text → voice).
+      // The user's box in our own store (text is spoken into it, docs/architecture.md "Systems and
+      // conversions" text → voice).
       return [{ scheme: "voicemail", userId: profile.id }];
     case "legacy-voicemail":
       // Every legacy box that takes deposits; one watched for MWI only has nowhere to deposit.

@@ -1,4 +1,5 @@
-// The communication systems omnivox joins (DESIGN §1.1) and the media each one carries.
+// The communication systems omnivox joins (docs/architecture.md "Systems and conversions") and the
+// media each one carries.
 
 export const SYSTEM_KINDS = [
   "pstn",
@@ -15,8 +16,9 @@ export type SystemKind = (typeof SYSTEM_KINDS)[number];
 export type Medium = "voice" | "text";
 
 /**
- * Voice systems carry audio; text systems carry text (the conversion table of DESIGN §1.1). What
- * ICW gives the gateway is text: the user's choice for a call and the reply they typed.
+ * Voice systems carry audio; text systems carry text (the conversion table of
+ * docs/architecture.md "Systems and conversions"). What ICW gives the gateway is text: the
+ * user's choice for a call and the reply they typed.
  */
 export function mediumOf(kind: SystemKind): Medium {
   return kind === "email" || kind === "im" || kind === "icw" ? "text" : "voice";

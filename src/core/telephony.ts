@@ -1,6 +1,6 @@
-// The telephony port (DESIGN §2): what other systems take from the telephone system — a call leg
-// as voice applications see it, placing a call and playing audio into it, and placing a call
-// whose audio they relay. SIP URIs per RFC 3261 §19.1; Diversion per RFC 5806.
+// The telephony port (docs/architecture.md "Layers"): what other systems take from the telephone
+// system — a call leg as voice applications see it, placing a call and playing audio into it, and
+// placing a call whose audio they relay. SIP URIs per RFC 3261 §19.1; Diversion per RFC 5806.
 
 export type CallEnd = "remote-hangup" | "local-hangup" | "media-timeout";
 

@@ -1,4 +1,4 @@
-// The MWI service (DESIGN §1.2): sources report per-system state, the service
+// The MWI service (README "Message waiting"): sources report per-system state, the service
 // keeps one row per (user, system), recomputes the aggregate and pushes a voicemail indicator to
 // every IM client of the user. Indicators are state, not messages: each client has one slot that
 // a newer state overwrites (mwi_indicators), so an away client gets exactly the latest on return.

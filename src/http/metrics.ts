@@ -132,7 +132,7 @@ export function createMetrics(opts: MetricsOptions): OmnivoxMetrics {
   });
 
   // p99 of the event loop's delay since the previous scrape: what a SIP retransmission or an RTP
-  // packet waited at worst (DESIGN §6: nothing may block the loop).
+  // packet waited at worst (docs/architecture.md "Performance": nothing may block the loop).
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   new Gauge({

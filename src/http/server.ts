@@ -1,5 +1,6 @@
-// The HTTP server (DESIGN §4): fastify 5 with one encapsulated plugin per resource, the REST API
-// and WebSocket stream under /api/v1, /healthz and /metrics at the root, one error handler.
+// The HTTP server (README "The outside contract"): fastify 5 with one encapsulated plugin per
+// resource, the REST API and WebSocket stream under /api/v1, /healthz and /metrics at the root, one
+// error handler.
 
 import websocket from "@fastify/websocket";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";

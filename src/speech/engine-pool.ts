@@ -1,5 +1,6 @@
-// Bounds how many speech jobs (subprocesses, workers, HTTP calls) run at once, queues the rest
-// FIFO up to a limit, and aborts a job on timeout or on the caller's AbortSignal (DESIGN §6).
+// Bounds how many speech jobs (subprocesses, workers, HTTP calls) run at once, queues the rest FIFO
+// up to a limit, and aborts a job on timeout or on the caller's AbortSignal (docs/architecture.md
+// "Performance").
 
 import { SpeechBusyError, SpeechTimeoutError } from "./errors.ts";
 

@@ -1,6 +1,6 @@
-// Communications and their deliveries: the durable hand-off point. insertWithDeliveries is what
-// an adapter awaits before it acknowledges a sender (DESIGN §1.3), so it is atomic and
-// idempotent on the communication id.
+// Communications and their deliveries: the durable hand-off point. insertWithDeliveries is what an
+// adapter awaits before it acknowledges a sender (docs/architecture.md "Bad input and faults"), so
+// it is atomic and idempotent on the communication id.
 
 import { randomUUID } from "node:crypto";
 import type { Communication } from "../core/communication.ts";

@@ -1,5 +1,5 @@
-// Message-waiting state per (user, voicemail system) (DESIGN §1.2): the latest counts and last
-// caller each source reported, and whether the user has MWI for that system switched on.
+// Message-waiting state per (user, voicemail system) (README "Message waiting"): the latest counts
+// and last caller each source reported, and whether the user has MWI for that system switched on.
 
 import { fromMs, optional, optionalDate, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";

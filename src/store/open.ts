@@ -1,6 +1,6 @@
-// The one factory that picks the dialect (DESIGN §3): "sqlite" → a better-sqlite3 file under
-// dataDir, ":memory:" → an in-memory SQLite database, "postgres://…" → a pg pool on one schema.
-// It migrates to the latest schema before it hands the store out.
+// The one factory that picks the dialect (docs/architecture.md "Choices"): "sqlite" → a
+// better-sqlite3 file under dataDir, ":memory:" → an in-memory SQLite database, "postgres://…" → a
+// pg pool on one schema. It migrates to the latest schema before it hands the store out.
 
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";

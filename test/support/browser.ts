@@ -1,5 +1,6 @@
-// Drives the web client in Debian's chromium through playwright-core (DESIGN §5: never a browser
-// download): builds the bundle when it is missing or stale, logs in, takes review screenshots.
+// Drives the web client in Debian's chromium through playwright-core (README "Tests and real
+// peers": never a browser download): builds the bundle when it is missing or stale, logs in, takes
+// review screenshots.
 
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,5 +1,6 @@
-// Finds the real peer programs the interop tests drive (DESIGN §5). Locally a missing peer skips
-// the test with the package to install; with OMNIVOX_REQUIRE_PEERS=1 (CI) it fails the run.
+// Finds the real peer programs the interop tests drive (README "Tests and real peers"). Locally a
+// missing peer skips the test with the package to install; with OMNIVOX_REQUIRE_PEERS=1 (CI) it
+// fails the run.
 
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";

@@ -1,6 +1,7 @@
-// The REST client of the browser (DESIGN §4, /api/v1 with `Authorization: Bearer`, RFC 6750):
-// every answer is parsed with zod, every failure becomes an ApiError naming its field; and the
-// session (token, user) kept in sessionStorage, so closing the tab logs out (RFC 6750 §5.3).
+// The REST client of the browser (README "The outside contract", /api/v1 with `Authorization:
+// Bearer`, RFC 6750): every answer is parsed with zod, every failure becomes an ApiError naming its
+// field; and the session (token, user) kept in sessionStorage, so closing the tab logs out (RFC
+// 6750 §5.3).
 
 import type * as z from "zod/mini";
 import {

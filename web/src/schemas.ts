@@ -1,6 +1,7 @@
-// What the browser sends and accepts (DESIGN §4 REST and stream): the server's own wire schemas
-// (src/http/schemas) and the web adapter's frame types, imported here so page and server cannot
-// drift. The schemas are zod/mini over core types and constants: a small bundle, no Node code.
+// What the browser sends and accepts (README "The outside contract" REST and stream): the server's
+// own wire schemas (src/http/schemas) and the web adapter's frame types, imported here so page and
+// server cannot drift. The schemas are zod/mini over core types and constants: a small bundle, no
+// Node code.
 
 import type { CallActionFrame, SendFrame } from "../../src/adapters/web/frames.ts";
 

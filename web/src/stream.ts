@@ -1,5 +1,6 @@
-// The event stream (DESIGN §4, WebSocket /api/v1/stream, RFC 6455): acknowledges every event,
-// drops repeats of events it has seen, and reconnects by itself with jittered exponential backoff.
+// The event stream (README "The outside contract", WebSocket /api/v1/stream, RFC 6455):
+// acknowledges every event, drops repeats of events it has seen, and reconnects by itself with
+// jittered exponential backoff.
 
 import { type AckFrame, anyEventSchema, type Reply, replySchema, type UpFrame } from "./schemas.ts";
 

@@ -1,5 +1,6 @@
-// The email system (DESIGN §1.1): SMTP in for mail to users, SMTP out through the relay.
-// `createEmail` builds both from the `smtp` and `smtpOut` config sections.
+// The email system (docs/architecture.md "Systems and conversions"): SMTP in for mail to users,
+// SMTP out through the relay. `createEmail` builds both from the `smtp` and `smtpOut` config
+// sections.
 
 import type { Logger } from "pino";
 import type { Gateway, System } from "../../core/ports.ts";

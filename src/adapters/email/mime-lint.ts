@@ -1,6 +1,7 @@
 // Structural checks of a MIME message (RFC 2045 §6, RFC 2046 §5.1) that a lenient parser passes
 // over: unclosed multipart boundaries, bad base64 or quoted-printable, encodings a multipart may
-// not have. The mail is still delivered; these become its warnings (DESIGN §1.3).
+// not have. The mail is still delivered; these become its warnings (docs/architecture.md "Bad input
+// and faults").
 
 const MAX_DEPTH = 8;
 const MAX_WARNINGS = 5;

@@ -1,5 +1,6 @@
 // Parses one received message (RFC 5322 / MIME, RFC 2045–2049) into the parts omnivox carries.
-// Broken MIME is never a reason to lose mail (DESIGN §1.3): the raw text is kept with a warning.
+// Broken MIME is never a reason to lose mail (docs/architecture.md "Bad input and faults"): the raw
+// text is kept with a warning.
 
 import { convert } from "html-to-text";
 import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";

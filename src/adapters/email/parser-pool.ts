@@ -1,7 +1,7 @@
 // Received mail is parsed (parse-worker.ts) in a worker pool (media/worker-pool.ts) with a time
 // budget: a message whose parsing or HTML conversion runs over it has its thread terminated and
 // is stored as plain text with a warning, so no message can stall the event loop or be refused
-// for it (DESIGN §1.3, §6). parse() never rejects.
+// for it (docs/architecture.md "Bad input and faults", "Performance"). parse() never rejects.
 
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";

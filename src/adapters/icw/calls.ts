@@ -1,5 +1,6 @@
-// Internet call waiting (DESIGN §1.1 `icw`): a call offered to an online user, who picks
-// voicemail, forward (SIP 302), a spoken reply, or a takeover while it records; then it ends.
+// Internet call waiting (docs/architecture.md "Systems and conversions" `icw`): a call offered to
+// an online user, who picks voicemail, forward (SIP 302), a spoken reply, or a takeover while it
+// records; then it ends.
 
 import type { Logger } from "pino";
 import type {

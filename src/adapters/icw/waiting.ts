@@ -1,5 +1,5 @@
-// Internet call waiting on the user's clients (DESIGN §4 stream): alerts and updates to the
-// clients connected now, and each choice as an `icw` communication.
+// Internet call waiting on the user's clients (README "The outside contract" stream): alerts and
+// updates to the clients connected now, and each choice as an `icw` communication.
 
 import type { Logger } from "pino";
 import type { Address } from "../../core/address.ts";

@@ -1,7 +1,8 @@
-// The telephone system as a delivery target (DESIGN §1.1 pstn/cellular "out"): a voice rendition
-// sent to a tel: or sip: address is played by placing a SIP call (RFC 3261) — to every registered
-// phone of the number's owner at once, or out through a trunk (README "Trunks"); an optional
-// Diversion header (RFC 5806) names the station a replay is deposited for in a legacy voicemail box.
+// The telephone system as a delivery target (docs/architecture.md "Systems and conversions"
+// pstn/cellular "out"): a voice rendition sent to a tel: or sip: address is played by placing a SIP
+// call (RFC 3261) — to every registered phone of the number's owner at once, or out through a trunk
+// (README "Trunks"); an optional Diversion header (RFC 5806) names the station a replay is
+// deposited for in a legacy voicemail box.
 
 import type { Logger } from "pino";
 import { type Address, formatAddress } from "../../core/address.ts";

@@ -1,6 +1,7 @@
-// The telephone system (DESIGN §1.1): a SIP endpoint that answers calls to users' numbers with
-// the voicemail deposit, calls to the access number with the mailbox, and places outbound calls
-// that play audio. It knows calls, not users: lookups and storage come in through `deps`.
+// The telephone system (docs/architecture.md "Systems and conversions"): a SIP endpoint that
+// answers calls to users' numbers with the voicemail deposit, calls to the access number with the
+// mailbox, and places outbound calls that play audio. It knows calls, not users: lookups and
+// storage come in through `deps`.
 
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";

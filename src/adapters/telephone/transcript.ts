@@ -1,5 +1,6 @@
-// Transcripts of deposits (DESIGN §1.1 voice → text): the stream the recorded frames are fed to
-// while the caller speaks, and the bounded wait for its result once the recording is durable.
+// Transcripts of deposits (docs/architecture.md "Systems and conversions" voice → text): the stream
+// the recorded frames are fed to while the caller speaks, and the bounded wait for its result once
+// the recording is durable.
 
 import type { Logger } from "pino";
 

@@ -1,6 +1,7 @@
-// The voicemail store as a delivery target (DESIGN §1.1 "voicemail" out: deposit of converted
-// audio): a voice rendition sent to `voicemail:<user>` becomes a new message in that user's box,
-// with the sender as caller and the spoken text as transcript; the mailbox hook then sends MWI.
+// The voicemail store as a delivery target (docs/architecture.md "Systems and conversions"
+// "voicemail" out: deposit of converted audio): a voice rendition sent to `voicemail:<user>`
+// becomes a new message in that user's box, with the sender as caller and the spoken text as
+// transcript; the mailbox hook then sends MWI.
 
 import type { Address } from "../../core/address.ts";
 import type { Communication } from "../../core/communication.ts";

@@ -1,6 +1,7 @@
-// The voicemail system (DESIGN §1.1 "voicemail", ours): the delivery target `voicemail:<user>`
-// that files converted audio as a new message; every change goes out as `mailboxChanged`.
-// Its store (./store.ts) is the mailbox port the telephone system records into and plays from.
+// The voicemail system (docs/architecture.md "Systems and conversions" "voicemail", ours): the
+// delivery target `voicemail:<user>` that files converted audio as a new message; every change goes
+// out as `mailboxChanged`. Its store (./store.ts) is the mailbox port the telephone system records
+// into and plays from.
 
 import type { Communication } from "../../core/communication.ts";
 import type { SystemEvents } from "../../core/events.ts";

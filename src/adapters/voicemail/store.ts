@@ -1,6 +1,7 @@
-// The digital voicemail store (DESIGN §1.1 "voicemail", ours): deposits become a stored message
-// with its audio and a `voicemail` communication routed by the gateway; the mailbox reads,
-// saves and deletes messages and keeps the user's greeting. Every change is reported for MWI.
+// The digital voicemail store (docs/architecture.md "Systems and conversions" "voicemail", ours):
+// deposits become a stored message with its audio and a `voicemail` communication routed by the
+// gateway; the mailbox reads, saves and deletes messages and keeps the user's greeting. Every
+// change is reported for MWI.
 
 import { createHash } from "node:crypto";
 import type { Address } from "../../core/address.ts";

@@ -1,5 +1,6 @@
-// The web client's wire format over WebSocket (DESIGN §4 stream): JSON text frames. Events down
-// carry an `id` the client acknowledges; frames up are parsed here with zod before anything else.
+// The web client's wire format over WebSocket (README "The outside contract" stream): JSON text
+// frames. Events down carry an `id` the client acknowledges; frames up are parsed here with zod
+// before anything else.
 
 import { z } from "zod";
 import type { VoicemailIndicator } from "../../core/mwi.ts";

@@ -1,7 +1,8 @@
-// The web IM client adapter (DESIGN §4 stream): keeps each user's browser connections per
-// (userId, clientId), pushes events and waits for the client's ack, and turns `send` frames into
-// communications. RFC 6455 close codes: 1001 going away, 1008 policy (too many sockets for one
-// user), 1009 message too big. Sends are rate limited per user (core/rate-limit.ts).
+// The web IM client adapter (README "The outside contract" stream): keeps each user's browser
+// connections per (userId, clientId), pushes events and waits for the client's ack, and turns
+// `send` frames into communications. RFC 6455 close codes: 1001 going away, 1008 policy (too many
+// sockets for one user), 1009 message too big. Sends are rate limited per user
+// (core/rate-limit.ts).
 
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
@@ -151,7 +152,10 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     return target.deliveryId;
   }
 
-  /** The voicemail indicator as a `mwi` stream event (DESIGN §4), acked like any event. */
+  /**
+   * The voicemail indicator as a `mwi` stream event (README "The outside contract"), acked like
+   * any event.
+   */
   async sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void> {
     if (address.scheme !== "web")
       throw new DeliveryError(`web adapter cannot reach ${formatAddress(address)}`, true);
@@ -208,7 +212,8 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     socket.on("message", (data, isBinary) => this.#onMessage(socket, conn, data, isBinary));
     socket.on("close", () => this.#onClose(socket, conn));
 
-    // Events still waiting for an ack go to the new socket too: "sent again on the next connection".
+    // Events still waiting for an ack go to the new socket too: "sent again on the next
+    // connection".
     this.#acks.adopt(key, socket);
     const address: Address = { scheme: "web", userId: client.userId, clientId: client.clientId };
     for (const listener of this.#listeners) {

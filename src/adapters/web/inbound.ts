@@ -9,7 +9,10 @@ import { OmnivoxError, ValidationError } from "../../core/errors.ts";
 import type { CommunicationDraft, Gateway } from "../../core/ports.ts";
 import type { ReplyFrame, SendFrame } from "./frames.ts";
 
-/** DESIGN §4 names mailto:, tel: and xmpp:; sip: is an extension. web: would loop back to us. */
+/**
+ * README "The outside contract" names mailto:, tel: and xmpp:; sip: is an extension. web: would
+ * loop back to us.
+ */
 const SENDABLE = new Set<Address["scheme"]>(["mailto", "tel", "xmpp", "sip"]);
 
 /** The address a user may send to; ValidationError on field "to" naming the input otherwise. */

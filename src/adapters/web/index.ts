@@ -1,6 +1,6 @@
-// The web client system (DESIGN §4 stream): the hub of the users' browser connections — an
-// outbound adapter for `web:` addresses, the voicemail indicator's target, and the clients that
-// show waiting calls. Its sockets arrive through the HTTP listener, which closes it.
+// The web client system (README "The outside contract" stream): the hub of the users' browser
+// connections — an outbound adapter for `web:` addresses, the voicemail indicator's target, and the
+// clients that show waiting calls. Its sockets arrive through the HTTP listener, which closes it.
 
 import type { Logger } from "pino";
 import type { CallActions } from "../../core/call-waiting.ts";

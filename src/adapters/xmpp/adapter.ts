@@ -1,8 +1,9 @@
-// The XMPP IM adapter (DESIGN §1.1 im row) over our XEP-0114 component: sends text renditions as
-// chat messages (outbound.ts) with XEP-0184 receipts (receipts.ts), shows the voicemail indicator
-// (mwi.ts), turns chat messages into communications with their reply thread (inbound.ts,
-// threads.ts), and tracks the presence of users' clients (subscriptions.ts) so that the outbox
-// holds deliveries while a client is offline and releases them when it comes back.
+// The XMPP IM adapter (docs/architecture.md "Systems and conversions" im row) over our XEP-0114
+// component: sends text renditions as chat messages (outbound.ts) with XEP-0184 receipts
+// (receipts.ts), shows the voicemail indicator (mwi.ts), turns chat messages into communications
+// with their reply thread (inbound.ts, threads.ts), and tracks the presence of users' clients
+// (subscriptions.ts) so that the outbox holds deliveries while a client is offline and releases
+// them when it comes back.
 
 import type { Logger } from "pino";
 import type { Address } from "../../core/address.ts";

@@ -1,6 +1,6 @@
-// The voicemail indicator on XMPP (DESIGN §1.2, docs/mwi-indicator.md): a chat line for any
-// client plus `<mwi xmlns="urn:omnivox:mwi:1">` for clients that read it, and the same element as
-// the item of a PEP node (XEP-0163 over XEP-0060 publish) at the user's own JID.
+// The voicemail indicator on XMPP (README "Message waiting", docs/mwi-indicator.md): a chat line
+// for any client plus `<mwi xmlns="urn:omnivox:mwi:1">` for clients that read it, and the same
+// element as the item of a PEP node (XEP-0163 over XEP-0060 publish) at the user's own JID.
 
 import type { Logger } from "pino";
 import { indicatorText, type MwiCounts, type VoicemailIndicator } from "../../core/mwi.ts";

@@ -1,7 +1,7 @@
-// Voice → voice (DESIGN §1.1 "codec/rate conversion, loudness normalisation"): any WAV omnivox
-// reads (PCM 16-bit, G.711 µ-law/A-law; any rate; any channel count) becomes the 8 kHz mono
-// 16-bit PCM a G.711 call carries, quiet audio raised to speech level. The resampler is injected
-// (the gateway runs no speech code itself).
+// Voice → voice (docs/architecture.md "Systems and conversions" "codec/rate conversion, loudness
+// normalisation"): any WAV omnivox reads (PCM 16-bit, G.711 µ-law/A-law; any rate; any channel
+// count) becomes the 8 kHz mono 16-bit PCM a G.711 call carries, quiet audio raised to speech
+// level. The resampler is injected (the gateway runs no speech code itself).
 
 import { parseWav, WavError, wavToPcm16 } from "../../media/wav.ts";
 

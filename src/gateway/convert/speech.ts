@@ -1,7 +1,8 @@
-// Text → voice conversion (DESIGN §1.1 "text-to-speech"): a mail or chat message becomes spoken
-// audio — an envelope ("Message from <sender>, subject <subject>.") then the body without quoted
-// history or signature — stored as an 8 kHz WAV for voice targets. The engine is injected (the
-// gateway never imports speech); when it fails the text is kept beside a short tone, with a note.
+// Text → voice conversion (docs/architecture.md "Systems and conversions" "text-to-speech"): a mail
+// or chat message becomes spoken audio — an envelope ("Message from <sender>, subject <subject>.")
+// then the body without quoted history or signature — stored as an 8 kHz WAV for voice targets. The
+// engine is injected (the gateway never imports speech); when it fails the text is kept beside a
+// short tone, with a note.
 
 import type { Address } from "../../core/address.ts";
 import type { TextCommunication } from "../../core/communication.ts";

@@ -1,5 +1,6 @@
-// Text → text conversion (DESIGN §1.1): HTML to plain text, a subject where the source had none,
-// and, for chat targets, the quoted history and signature stripped from mail.
+// Text → text conversion (docs/architecture.md "Systems and conversions"): HTML to plain text, a
+// subject where the source had none, and, for chat targets, the quoted history and signature
+// stripped from mail.
 
 import { convert as htmlToText } from "html-to-text";
 import { displayAddress } from "../../core/address.ts";

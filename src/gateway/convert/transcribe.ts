@@ -1,6 +1,7 @@
-// Transcripts for voice → text (DESIGN §1.1) of audio no call transcriber heard: a recording
-// submitted through the API or a web client is transcribed once when it is first converted, and
-// the route option `transcribe: false` keeps any transcript out of the renditions.
+// Transcripts for voice → text (docs/architecture.md "Systems and conversions") of audio no call
+// transcriber heard: a recording submitted through the API or a web client is transcribed once when
+// it is first converted, and the route option `transcribe: false` keeps any transcript out of the
+// renditions.
 
 import type { VoiceCommunication } from "../../core/communication.ts";
 import { type RouteOptions, transcribes } from "../../core/routing.ts";

@@ -1,6 +1,7 @@
-// Voice → text conversion (DESIGN §1.1): a recorded message becomes a mail or chat
-// line naming the caller, the number called, the time and length, the transcript when there is
-// one, and a signed link to the audio; mail also attaches the recording itself.
+// Voice → text conversion (docs/architecture.md "Systems and conversions"): a recorded message
+// becomes a mail or chat line naming the caller, the number called, the time and length, the
+// transcript when there is one, and a signed link to the audio; mail also attaches the recording
+// itself.
 
 import { displayAddress } from "../../core/address.ts";
 import type { VoiceCommunication } from "../../core/communication.ts";

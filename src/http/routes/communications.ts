@@ -1,5 +1,6 @@
-// GET /api/v1/communications (DESIGN §4): a user's communications, newest first, each with its
-// deliveries and their states. A user sees their own; the admin names the user.
+// GET /api/v1/communications (README "The outside contract"): a user's communications, newest
+// first, each with its deliveries and their states. A user sees their own; the admin names the
+// user.
 
 import type { FastifyPluginAsync } from "fastify";
 import { ForbiddenError, ValidationError } from "../../core/errors.ts";

@@ -1,6 +1,7 @@
-// POST /api/v1/messages (DESIGN §4): a user (or the admin for a user) submits a text or a voice
-// message (`audio`: a base64 WAV) for a mailto:/tel:/sip:/xmpp: target; a tel: target gets text
-// spoken, a mail target gets audio transcribed and attached. 201 once it is durable.
+// POST /api/v1/messages (README "The outside contract"): a user (or the admin for a user) submits a
+// text or a voice message (`audio`: a base64 WAV) for a mailto:/tel:/sip:/xmpp: target; a tel:
+// target gets text spoken, a mail target gets audio transcribed and attached. 201 once it is
+// durable.
 
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";

@@ -1,4 +1,4 @@
-// The MWI resource (DESIGN §4): the combined message-waiting state of a user's
+// The MWI resource (README "The outside contract"): the combined message-waiting state of a user's
 // voicemail systems, and the per-system switch that commands the system (SUBSCRIBE / SMDI BLK).
 
 import type { FastifyPluginAsync } from "fastify";

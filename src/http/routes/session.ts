@@ -1,5 +1,6 @@
-// POST /api/v1/session (DESIGN §4): a user id and password for a session token (see tokens.ts),
-// throttled per source address and per account (auth.ts, docs/security.md "Login throttling").
+// POST /api/v1/session (README "The outside contract"): a user id and password for a session token
+// (see tokens.ts), throttled per source address and per account (auth.ts, docs/security.md "Login
+// throttling").
 
 import type { FastifyPluginAsync } from "fastify";
 import { RateLimitedError } from "../../core/errors.ts";

@@ -1,5 +1,6 @@
-// WebSocket /api/v1/stream (DESIGN §4): authenticates before the upgrade (a refused client gets an
-// HTTP 401/403/404, not a socket), then hands the socket to the web client hub.
+// WebSocket /api/v1/stream (README "The outside contract"): authenticates before the upgrade (a
+// refused client gets an HTTP 401/403/404, not a socket), then hands the socket to the web client
+// hub.
 
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";

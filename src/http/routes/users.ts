@@ -1,7 +1,8 @@
-// The users resource (DESIGN §4): the admin creates and lists users and assigns their addresses;
-// a user reads, changes and deletes their own profile but adds no address (ownership.ts).
-// Responses carry the profile only, never a hash; the SIP secret phones register with is shown
-// once, in the answer that made it (creation, rotation by POST /users/:id/sip-secret).
+// The users resource (README "The outside contract"): the admin creates and lists users and assigns
+// their addresses; a user reads, changes and deletes their own profile but adds no address
+// (ownership.ts). Responses carry the profile only, never a hash; the SIP secret phones register
+// with is shown once, in the answer that made it (creation, rotation by POST
+// /users/:id/sip-secret).
 
 import type { FastifyPluginAsync } from "fastify";
 import type { Config } from "../../config/schema.ts";

@@ -1,6 +1,6 @@
-// The voicemail resource (DESIGN §4): a user's messages in our own voicemail store,
-// newest first, their audio, marking them read ("saved") and deleting them. Every change tells
-// the MWI layer through deps.onMailboxChanged. Another user's message is simply not found.
+// The voicemail resource (README "The outside contract"): a user's messages in our own voicemail
+// store, newest first, their audio, marking them read ("saved") and deleting them. Every change
+// tells the MWI layer through deps.onMailboxChanged. Another user's message is simply not found.
 
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { NotFoundError } from "../../core/errors.ts";

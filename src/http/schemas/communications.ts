@@ -1,6 +1,7 @@
-// GET /api/v1/communications on the wire (DESIGN §4), for the server and the web client: the
-// query (whose, how many, and a cursor — receivedAt of the last one seen — for paging back in
-// time) and the answer, each communication as core holds it with dates as ISO 8601 strings.
+// GET /api/v1/communications on the wire (README "The outside contract"), for the server and the
+// web client: the query (whose, how many, and a cursor — receivedAt of the last one seen — for
+// paging back in time) and the answer, each communication as core holds it with dates as ISO 8601
+// strings.
 
 import * as z from "zod/mini";
 import { DELIVERY_STATES } from "../../core/delivery.ts";

@@ -1,5 +1,5 @@
-// The body of every refused request (DESIGN §4, docs/errors.md): the error code, a message, and
-// for a validation error the dotted path of the field ("routes.0.from").
+// The body of every refused request (README "The outside contract", docs/errors.md): the error
+// code, a message, and for a validation error the dotted path of the field ("routes.0.from").
 
 import * as z from "zod/mini";
 

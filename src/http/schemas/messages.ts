@@ -1,6 +1,6 @@
-// Body of POST /api/v1/messages (DESIGN §4): the same fields as the WebSocket `send` frame, plus
-// `userId` with which the admin submits on a user's behalf, and `audio` (a base64 WAV) for a
-// voice message instead of `text`.
+// Body of POST /api/v1/messages (README "The outside contract"): the same fields as the WebSocket
+// `send` frame, plus `userId` with which the admin submits on a user's behalf, and `audio` (a
+// base64 WAV) for a voice message instead of `text`.
 
 import * as z from "zod/mini";
 import { userIdSchema } from "./profile.ts";

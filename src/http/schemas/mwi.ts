@@ -1,6 +1,7 @@
-// The MWI resource on the wire (DESIGN §4, docs/mwi-indicator.md), for the server and the web
-// client: the user and voicemail system in the path, the switch in the PUT body, the state
-// GET /users/:id/mwi answers, and the voicemail indicator the stream's `mwi` event carries.
+// The MWI resource on the wire (README "The outside contract", docs/mwi-indicator.md), for the
+// server and the web client: the user and voicemail system in the path, the switch in the PUT body,
+// the state GET /users/:id/mwi answers, and the voicemail indicator the stream's `mwi` event
+// carries.
 
 import * as z from "zod/mini";
 import type { MwiCounts, SystemFields, VoicemailIndicator } from "../../core/mwi.ts";

@@ -1,6 +1,7 @@
-// The profile on the wire (DESIGN §4 profile), for the server and the web client alike: strict
-// objects, so an unknown key is a 400 naming it. Emails are lower-cased and phones reduced to
-// digits and a leading "+". zod/mini keeps the browser bundle small; the types equal core's.
+// The profile on the wire (README "The outside contract" profile), for the server and the web
+// client alike: strict objects, so an unknown key is a 400 naming it. Emails are lower-cased and
+// phones reduced to digits and a leading "+". zod/mini keeps the browser bundle small; the types
+// equal core's.
 
 import * as z from "zod/mini";
 import {

@@ -1,4 +1,5 @@
-// POST /api/v1/session on the wire (DESIGN §4): a user id and password in, a session token out.
+// POST /api/v1/session on the wire (README "The outside contract"): a user id and password in, a
+// session token out.
 
 import * as z from "zod/mini";
 

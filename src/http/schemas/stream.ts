@@ -1,6 +1,6 @@
-// The events and replies WebSocket /api/v1/stream sends down (DESIGN §4 stream), for the web
-// client to parse and for the tests that hold them equal to what the web adapter builds
-// (adapters/web/frames.ts). Frames up are parsed by the adapter itself.
+// The events and replies WebSocket /api/v1/stream sends down (README "The outside contract"
+// stream), for the web client to parse and for the tests that hold them equal to what the web
+// adapter builds (adapters/web/frames.ts). Frames up are parsed by the adapter itself.
 
 import * as z from "zod/mini";
 import { indicatorShape } from "./mwi.ts";

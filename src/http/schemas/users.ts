@@ -1,5 +1,6 @@
-// Request bodies of the users resource (DESIGN §4): a new user is profile fields plus optional
-// secrets; a PATCH names only the top-level fields it replaces. Secrets are never sent back.
+// Request bodies of the users resource (README "The outside contract"): a new user is profile
+// fields plus optional secrets; a PATCH names only the top-level fields it replaces. Secrets are
+// never sent back.
 
 import * as z from "zod/mini";
 import { profileFields, userIdSchema } from "./profile.ts";

@@ -1,6 +1,6 @@
-// The voicemail resource on the wire (DESIGN §4), for the server and the web client: path
-// parameters, the PATCH body (marking a message read is state "saved"), the token-free audio
-// link's query, and a message as GET /users/:id/voicemail answers it.
+// The voicemail resource on the wire (README "The outside contract"), for the server and the web
+// client: path parameters, the PATCH body (marking a message read is state "saved"), the token-free
+// audio link's query, and a message as GET /users/:id/voicemail answers it.
 
 import * as z from "zod/mini";
 import { userIdSchema } from "./profile.ts";

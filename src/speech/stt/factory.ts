@@ -1,5 +1,6 @@
-// Builds the STT engine the config's `speech.stt` names (DESIGN §4): "pocketsphinx", "none" (no
-// transcript: deliveries go without one), or an object for the OpenAI-compatible HTTP engine.
+// Builds the STT engine the config's `speech.stt` names (README "The outside contract"):
+// "pocketsphinx", "none" (no transcript: deliveries go without one), or an object for the
+// OpenAI-compatible HTTP engine.
 
 import { bufferingStream } from "./buffering-stream.ts";
 import { HttpSttEngine, type HttpSttOptions } from "./http.ts";

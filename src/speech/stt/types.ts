@@ -1,5 +1,6 @@
-// The speech-to-text engine interface every STT backend implements (DESIGN §3 "Speech"): one-shot
-// transcription of a recording, and where the engine allows it a stream fed while the caller speaks.
+// The speech-to-text engine interface every STT backend implements (docs/architecture.md "Choices"
+// "Speech"): one-shot transcription of a recording, and where the engine allows it a stream fed
+// while the caller speaks.
 
 /** Mono 16-bit linear PCM at its own sample rate (8000 for telephone audio). */
 export interface SttAudio {

@@ -1,5 +1,6 @@
-// The one text-to-speech interface every engine implements (DESIGN §3 "Speech"), the WAV decoding
-// the subprocess and HTTP engines share, and synthesize8k() for the 8 kHz telephone path.
+// The one text-to-speech interface every engine implements (docs/architecture.md "Choices"
+// "Speech"), the WAV decoding the subprocess and HTTP engines share, and synthesize8k() for the 8
+// kHz telephone path.
 
 import { TELEPHONE_RATE } from "../../media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../media/wav.ts";

@@ -1,5 +1,5 @@
-// Builds a TTS engine from the `speech.tts` config value (DESIGN §4): an engine name, or an
-// object for the OpenAI-compatible HTTP engine.
+// Builds a TTS engine from the `speech.tts` config value (README "The outside contract"): an engine
+// name, or an object for the OpenAI-compatible HTTP engine.
 
 import { SpeechFailedError } from "../errors.ts";
 import type { TtsEngine, TtsPoolOptions } from "./engine.ts";

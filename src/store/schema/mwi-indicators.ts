@@ -1,6 +1,6 @@
 // Table `mwi_indicators`: the latest voicemail indicator per (user, IM client) and the version the
-// client last acknowledged (DESIGN §1.2). One row per client, overwritten on every change, is
-// what coalesces an away client's backlog to one indicator with the latest state.
+// client last acknowledged (README "Message waiting"). One row per client, overwritten on every
+// change, is what coalesces an away client's backlog to one indicator with the latest state.
 
 export interface MwiIndicatorDbRow {
   user_id: string;

@@ -1,5 +1,5 @@
 // Table `mwi_state`: one row per (user, voicemail system) with its message counts and last
-// caller (DESIGN §1.2); the per-user aggregate is computed from these rows.
+// caller (README "Message waiting"); the per-user aggregate is computed from these rows.
 
 export interface MwiStateDbRow {
   user_id: string;

@@ -1,5 +1,6 @@
 // The logged-in client: owns the stream and the state every screen shares (voicemail, MWI,
-// messages, calls), and routes stream events (DESIGN §4) to them. Screens only render.
+// messages, calls), and routes stream events (README "The outside contract") to them. Screens only
+// render.
 
 import type { VNode } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";

@@ -1,5 +1,6 @@
-// The bar on every screen: the combined message-waiting count (DESIGN §1.2), whether the stream
-// is connected, the screen tabs and log out. Fixed sizes, so live updates never move the page.
+// The bar on every screen: the combined message-waiting count (README "Message waiting"), whether
+// the stream is connected, the screen tabs and log out. Fixed sizes, so live updates never move the
+// page.
 
 import type { VNode } from "preact";
 import type { MwiStatus } from "../schemas.ts";

@@ -1,5 +1,6 @@
-// The login screen: user id and password for a session token (POST /api/v1/session, DESIGN §4).
-// A refusal is shown under the form; the server gives one message for every kind of refusal.
+// The login screen: user id and password for a session token (POST /api/v1/session, README "The
+// outside contract"). A refusal is shown under the form; the server gives one message for every
+// kind of refusal.
 
 import type { VNode } from "preact";
 import { useState } from "preact/hooks";

@@ -1,6 +1,7 @@
-// Messages from the stream (DESIGN §4 `message` events, acknowledged by stream.ts), newest first,
-// and the send form: text to an email address, a phone number (spoken by TTS) or an XMPP address;
-// the reply frame with the same requestId says sent or why not, beside the field it names.
+// Messages from the stream (README "The outside contract" `message` events, acknowledged by
+// stream.ts), newest first, and the send form: text to an email address, a phone number (spoken by
+// TTS) or an XMPP address; the reply frame with the same requestId says sent or why not, beside the
+// field it names.
 
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";

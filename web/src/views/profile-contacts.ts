@@ -1,5 +1,6 @@
-// Profile editor, part one (DESIGN §4 profile): the display name and the numbers and addresses
-// that reach the user, as lists whose rows the API names by index ("phones.1").
+// Profile editor, part one (README "The outside contract" profile): the display name and the
+// numbers and addresses that reach the user, as lists whose rows the API names by index
+// ("phones.1").
 
 import type { VNode } from "preact";
 import type { Profile } from "../schemas.ts";

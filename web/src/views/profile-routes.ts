@@ -1,5 +1,6 @@
-// Profile editor, part three (DESIGN §1.1 routing): which systems a communication from each kind
-// goes to, and how (transcript, audio format, TTS voice and language). First match wins.
+// Profile editor, part three (docs/architecture.md "Systems and conversions" routing): which
+// systems a communication from each kind goes to, and how (transcript, audio format, TTS voice and
+// language). First match wins.
 
 import type { VNode } from "preact";
 import { isSystemKind, ROUTE_TARGETS, type Route, SYSTEM_KINDS } from "../schemas.ts";

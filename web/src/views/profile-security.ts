@@ -1,5 +1,5 @@
-// PIN (mailbox by phone) and password change (DESIGN §4 PATCH /users/:id `pin`, `password`):
-// write-only fields, so the form starts empty and empties again after a change.
+// PIN (mailbox by phone) and password change (README "The outside contract" PATCH /users/:id `pin`,
+// `password`): write-only fields, so the form starts empty and empties again after a change.
 
 import type { VNode } from "preact";
 import { useRef, useState } from "preact/hooks";

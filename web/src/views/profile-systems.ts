@@ -1,5 +1,6 @@
-// Profile editor, part two (DESIGN §1.2, §4): the voicemail systems to watch, each with its MWI
-// switch (PUT /users/:id/mwi/:systemId, applied at once), and the IM clients to notify.
+// Profile editor, part two (README "Message waiting", §4): the voicemail systems to watch, each
+// with its MWI switch (PUT /users/:id/mwi/:systemId, applied at once), and the IM clients to
+// notify.
 
 import type { VNode } from "preact";
 import type { ImClient, MwiStatus, VoicemailSystem } from "../schemas.ts";

@@ -1,5 +1,5 @@
-// The profile editor (DESIGN §4 GET/PATCH /users/:id): one draft, saved as a whole; the API's
-// 400 names a field, and its message appears beside that field's control.
+// The profile editor (README "The outside contract" GET/PATCH /users/:id): one draft, saved as a
+// whole; the API's 400 names a field, and its message appears beside that field's control.
 
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";

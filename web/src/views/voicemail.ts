@@ -1,6 +1,7 @@
-// Visual voicemail (DESIGN §4 voicemail resource): newest first with caller, time, duration and
-// transcript; playing in the page from a blob of the WAV; mark read and delete; beside it the
-// combined message-waiting state (DESIGN §1.2) per system, live from `mwi` stream events.
+// Visual voicemail (README "The outside contract" voicemail resource): newest first with caller,
+// time, duration and transcript; playing in the page from a blob of the WAV; mark read and delete;
+// beside it the combined message-waiting state (README "Message waiting") per system, live from
+// `mwi` stream events.
 
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
