@@ -3,39 +3,41 @@
 
 import { isIP } from "node:net";
 import { z } from "zod";
+import { ConfigError } from "../core/errors.ts";
+import { type HostPort, parseHostPort } from "../core/host-port.ts";
 import { parsePortRange } from "../protocols/rtp/port-pool.ts";
 import { adminTokenWeakness } from "./admin-token-strength.ts";
 
-/** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
-export const listenSchema = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:8080")
-  .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be 0–65535");
-
-export interface ListenAddress {
-  host: string;
-  port: number;
+/**
+ * A `host:port` value (core/host-port.ts) with the schema's wording: `minPort` 0 where a listener
+ * may pick a free port, 1 for an address to connect to.
+ */
+function hostPortSchema(minPort: 0 | 1, formMessage: string) {
+  return z.string().superRefine((value, ctx) => {
+    const parsed = parseHostPort(value, { minPort });
+    if (!parsed.ok)
+      ctx.addIssue({
+        code: "custom",
+        message: parsed.problem === "port" ? `port must be ${minPort}–65535` : formMessage,
+      });
+  });
 }
 
-export function parseListen(value: string): ListenAddress {
-  const i = value.lastIndexOf(":");
-  return { host: value.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(value.slice(i + 1)) };
+/** `host:port`; port 0 picks a free port (the chosen one goes to dataDir/ports.json). */
+export const listenSchema = hostPortSchema(0, "expected host:port, e.g. 127.0.0.1:8080");
+
+/** A validated `host:port` of this config as host and port; ConfigError if it is not one. */
+export function parseListen(value: string): HostPort {
+  const parsed = parseHostPort(value);
+  if (!parsed.ok) throw new ConfigError(`expected host:port, got "${value}"`);
+  return parsed.value;
 }
 
 const durationMs = z.number().int().nonnegative();
 
 /** A host and a port 1–65535 to connect to, without a scheme, such as `example`. */
 function connectHostPort(example: string) {
-  return z
-    .string()
-    .regex(
-      /^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/,
-      `expected "host:port" without a scheme, e.g. "${example}"`,
-    )
-    .refine((v) => {
-      const port = Number(v.slice(v.lastIndexOf(":") + 1));
-      return port >= 1 && port <= 65535;
-    }, "port must be 1–65535");
+  return hostPortSchema(1, `expected "host:port" without a scheme, e.g. "${example}"`);
 }
 
 /** An issue on `lowKey` when the lower bound of a pair is above the upper one. */
@@ -455,8 +457,9 @@ export const configSchema = z
       })
       .superRefine((sip, ctx) => {
         // SDP and Contact carry this address; a wildcard would send phones' RTP nowhere.
-        const media = sip.mediaAddress ?? parseListen(sip.listen).host;
-        if (WILDCARD_HOSTS.has(media))
+        const listen = parseHostPort(sip.listen);
+        const media = sip.mediaAddress ?? (listen.ok ? listen.value.host : undefined);
+        if (media !== undefined && WILDCARD_HOSTS.has(media))
           ctx.addIssue({
             code: "custom",
             path: ["mediaAddress"],

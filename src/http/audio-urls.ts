@@ -4,7 +4,8 @@
 // the server secret ends all.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Config, ListenAddress } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
+import type { HostPort } from "../core/host-port.ts";
 import type { AudioLinks } from "../core/ports.ts";
 import { AUDIO_ID } from "./schemas/voicemail.ts";
 import { deriveKey } from "./tokens.ts";
@@ -48,7 +49,7 @@ export class AudioUrlSigner {
 }
 
 /** `publicUrl` when configured, else the HTTP listener as bound (IPv6 in brackets). */
-export function baseUrlOf(config: Pick<Config, "publicUrl">, bound: ListenAddress): string {
+export function baseUrlOf(config: Pick<Config, "publicUrl">, bound: HostPort): string {
   if (config.publicUrl !== undefined) return config.publicUrl.replace(/\/+$/, "");
   const host = bound.host.includes(":") ? `[${bound.host}]` : bound.host;
   return `http://${host}:${bound.port}`;

@@ -5,10 +5,10 @@ import type { Logger } from "pino";
 import { create, type LegacyVoicemail } from "../../src/adapters/legacy-voicemail/index.ts";
 import { legacyVoicemailOptions } from "../../src/app/systems.ts";
 import type { Config } from "../../src/config/schema.ts";
+import type { HostPort } from "../../src/core/host-port.ts";
 import type { MwiSink } from "../../src/core/ports.ts";
 import type { Telephony } from "../../src/core/telephony.ts";
 import type { SipEndpoint } from "../../src/protocols/sip/endpoint.ts";
-import type { HostPort } from "../../src/protocols/smdi/index.ts";
 
 const noCalls: Telephony = {
   playCall: () => Promise.reject(new Error("no telephone system in this test")),

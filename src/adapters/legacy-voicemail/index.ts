@@ -4,12 +4,13 @@
 // deposit into the user's boxes and the `legacy:` replays through the telephony port.
 
 import type { Logger } from "pino";
+import type { HostPort } from "../../core/host-port.ts";
 import type { MwiSink, System } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Telephony } from "../../core/telephony.ts";
 import type { SipEndpoint } from "../../protocols/sip/endpoint.ts";
 import { MwiSubscriberHub } from "../../protocols/sip/usage/mwi/subscriber-hub.ts";
-import { type HostPort, SmdiLink, type SmdiLinkOptions } from "../../protocols/smdi/index.ts";
+import { SmdiLink, type SmdiLinkOptions } from "../../protocols/smdi/index.ts";
 import { LegacyDepositAdapter } from "./deposit-adapter.ts";
 import { LegacyRelay, relayLegOf } from "./relay.ts";
 import { SipMwiSource, type SipSourceOptions } from "./sip-source.ts";

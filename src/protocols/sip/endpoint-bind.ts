@@ -1,7 +1,8 @@
 // Binding the endpoint's listeners (RFC 3261 §18): UDP and TCP asked for port 0 share one free
 // port, found by retrying when another process holds the number for TCP.
 
-import type { HostPort, Transport } from "./transport/types.ts";
+import type { HostPort } from "../../core/host-port.ts";
+import type { Transport } from "./transport/types.ts";
 
 export interface BoundAddresses {
   udp?: HostPort;

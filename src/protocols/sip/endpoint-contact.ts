@@ -2,8 +2,9 @@
 // the port of the listener a request or dialog uses, so the peer's in-dialog requests (ACK, BYE,
 // NOTIFY) come back over the same kind of connection; a SIPS request gets a sips: Contact.
 
+import { formatHostPort, type HostPort } from "../../core/host-port.ts";
 import { parseNameAddr, parseUri, type SipRequest } from "./message/index.ts";
-import { formatHostPort, type HostPort, type TransportKind } from "./transport/types.ts";
+import type { TransportKind } from "./transport/types.ts";
 
 export interface ContactOptions {
   /** The user part; default "omnivox". */

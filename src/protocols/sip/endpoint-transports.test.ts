@@ -5,12 +5,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ConnectionOptions, connect, type TLSSocket } from "node:tls";
+import type { HostPort } from "../../core/host-port.ts";
 import { createSelfSigned } from "../tls/self-signed.ts";
 import { bindCommonPort, SipEndpoint } from "./endpoint.ts";
 import { createRequest, newCallId, newTag } from "./endpoint-request.ts";
 import { SipStreamFramer } from "./message/index.ts";
 import { bindingDestination, Registrar } from "./registrar/index.ts";
-import type { HostPort, Transport } from "./transport/index.ts";
+import type { Transport } from "./transport/index.ts";
 
 const pem = createSelfSigned({ names: ["127.0.0.1"] });
 

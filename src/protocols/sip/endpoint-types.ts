@@ -2,11 +2,12 @@
 // RFC 3261 §8): incoming requests, ACKs and stray responses, modules, destinations, limits.
 
 import type { Logger } from "pino";
+import type { HostPort } from "../../core/host-port.ts";
 import type { ParseLimits, SipRequest, SipResponse } from "./message/index.ts";
 import type { SourceLimitOptions } from "./source-limits.ts";
 import type { ServerTransaction } from "./transaction/server-base.ts";
 import type { Scheduler, TimerConfig } from "./transaction/timers.ts";
-import type { HostPort, MessageSource, Transport, TransportKind } from "./transport/types.ts";
+import type { MessageSource, Transport, TransportKind } from "./transport/types.ts";
 
 export interface IncomingRequest {
   message: SipRequest;

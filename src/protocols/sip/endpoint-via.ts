@@ -1,13 +1,9 @@
 // Via handling at the endpoint: stamping received/rport on arrival (RFC 3261 §18.2.1, RFC 3581
 // §4), choosing where a response goes (§18.2.2), and the Via a client transaction adds (§8.1.1.7).
 
+import { formatHostPort, type HostPort } from "../../core/host-port.ts";
 import { parseVia, type SipHeaders, type Via } from "./message/index.ts";
-import {
-  formatHostPort,
-  type HostPort,
-  type MessageSource,
-  type TransportKind,
-} from "./transport/types.ts";
+import type { MessageSource, TransportKind } from "./transport/types.ts";
 
 /**
  * Adds `received` when sent-by differs from the source address, and fills an empty `rport`

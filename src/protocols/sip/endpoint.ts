@@ -4,6 +4,7 @@
 
 import { networkInterfaces } from "node:os";
 import type { Logger } from "pino";
+import type { HostPort } from "../../core/host-port.ts";
 import { type BoundAddresses, bindCommonPort } from "./endpoint-bind.ts";
 import { type ContactOptions, contactUri, wantsSips } from "./endpoint-contact.ts";
 import { countResponse, IncomingPath } from "./endpoint-incoming.ts";
@@ -42,7 +43,6 @@ import { realScheduler, resolveTimers } from "./transaction/timers.ts";
 import { TcpTransport } from "./transport/tcp.ts";
 import { TlsTransport } from "./transport/tls.ts";
 import {
-  type HostPort,
   type MessageSource,
   SipTransportError,
   type Transport,

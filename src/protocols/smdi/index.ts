@@ -9,7 +9,6 @@ export {
   type SmdiDecoderOptions,
 } from "./codec.ts";
 export * from "./frames.ts";
-export { formatHostPort, type HostPort, parseHostPort } from "./host-port.ts";
 export * from "./link.ts";
 export {
   type BackoffOptions,

@@ -9,7 +9,6 @@ import { after, describe, it } from "node:test";
 import { pino } from "pino";
 import { encodeFrame, encodeMwi } from "./codec.ts";
 import type { SmdiFrame } from "./frames.ts";
-import { parseHostPort } from "./host-port.ts";
 import { SmdiLink, type SmdiLinkStatus } from "./link.ts";
 
 const FAST = { initialDelayMs: 1, maxDelayMs: 5, jitter: 0 };
@@ -185,9 +184,8 @@ describe("SmdiLink, connect role", () => {
       () => new SmdiLink({ connect: "a:1", listen: "b:2" } as unknown as { connect: string }),
       RangeError,
     );
-    assert.deepEqual(parseHostPort("[::1]:0"), { host: "::1", port: 0 });
-    assert.deepEqual(parseHostPort("pbx.example:7000"), { host: "pbx.example", port: 7000 });
-    assert.throws(() => parseHostPort("pbx:70000"), RangeError);
+    assert.throws(() => new SmdiLink({ connect: "pbx:70000" }), /SMDI link address "pbx:70000"/);
+    assert.throws(() => new SmdiLink({ connect: "xmpp://pbx:7000" }), RangeError);
   });
 });
 

@@ -6,9 +6,9 @@
 import { EventEmitter } from "node:events";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
+import { type HostPort, parseHostPort } from "../../core/host-port.ts";
 import { encodeFrame, SmdiDecoder, type SmdiDecoderOptions } from "./codec.ts";
 import type { SmdiFrame } from "./frames.ts";
-import { type HostPort, parseHostPort } from "./host-port.ts";
 import {
   type BackoffOptions,
   type Reconnect,
@@ -74,7 +74,9 @@ export class SmdiLink extends EventEmitter<SmdiLinkEvents> {
       throw new RangeError("SMDI link: give exactly one of connect or listen");
     }
     this.role = options.connect !== undefined ? "connect" : "listen";
-    this.#target = parseHostPort(address);
+    const target = parseHostPort(address.trim());
+    if (!target.ok) throw new RangeError(`SMDI link address "${address}": expected host:port`);
+    this.#target = target.value;
     this.#options = options;
     this.#id = options.id ?? address;
     this.#log = options.logger;

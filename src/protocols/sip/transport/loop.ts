@@ -1,10 +1,9 @@
 // An in-memory transport pair for deterministic tests (as pjsip's loop transport): what one side
 // sends the other receives on a later microtask. Sends are logged; loss and failure can be injected.
 
+import { formatHostPort, type HostPort } from "../../../core/host-port.ts";
 import {
   type DropHandler,
-  formatHostPort,
-  type HostPort,
   type MessageHandler,
   SipTransportError,
   type Transport,

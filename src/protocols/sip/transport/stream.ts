@@ -6,13 +6,12 @@
 
 import type { Server, Socket } from "node:net";
 import type { Logger } from "pino";
+import { formatHostPort, type HostPort } from "../../../core/host-port.ts";
 import { sourceKey } from "../../../core/source-address.ts";
 import { SipStreamFramer } from "../message/index.ts";
 import {
   type ConnectionLimit,
   type DropHandler,
-  formatHostPort,
-  type HostPort,
   type MessageHandler,
   type MessageSource,
   normalizeAddress,

@@ -1,14 +1,10 @@
 // The interface every SIP transport offers the layers above it (RFC 3261 §18): send bytes to an
 // address, hand complete received messages up with their source, report what was dropped.
 
+import type { HostPort } from "../../../core/host-port.ts";
 import { SipError } from "../errors.ts";
 
 export type TransportKind = "udp" | "tcp" | "tls";
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
 
 /** Where a message came from: the address of the datagram or of the TCP connection's peer. */
 export interface MessageSource extends HostPort {
@@ -51,11 +47,6 @@ export class SipTransportError extends SipError {
   ) {
     super(503, "Service Unavailable", message, options);
   }
-}
-
-/** `host:port` with IPv6 in brackets, for logs and map keys. */
-export function formatHostPort(hp: HostPort): string {
-  return hp.host.includes(":") ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
 }
 
 /** Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d; SIP wants a.b.c.d. */

@@ -4,9 +4,9 @@
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import type { Logger } from "pino";
+import type { HostPort } from "../../../core/host-port.ts";
 import {
   type DropHandler,
-  type HostPort,
   type MessageHandler,
   normalizeAddress,
   SipTransportError,
