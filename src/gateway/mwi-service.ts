@@ -5,6 +5,7 @@
 
 import type { Logger } from "pino";
 import { type Address, formatAddress, parseAddress } from "../core/address.ts";
+import { backoffDelay } from "../core/backoff.ts";
 import { NotFoundError, TargetUnavailableError } from "../core/errors.ts";
 import {
   aggregate,
@@ -19,7 +20,6 @@ import {
 import type { IndicatorTarget, MwiSink, MwiSource } from "../core/ports.ts";
 import { imClientAddress, type Profile, type VoicemailSystem } from "../core/profile.ts";
 import type { MwiStateRow, Store } from "../store/types.ts";
-import { backoffDelay } from "./backoff.ts";
 
 export interface MwiServiceOptions {
   store: Store;
@@ -305,7 +305,10 @@ export class MwiService implements MwiSink {
         if (err instanceof TargetUnavailableError) continue;
         const failures = (this.#failures.get(target) ?? 0) + 1;
         this.#failures.set(target, failures);
-        const delay = backoffDelay(failures, { baseMs: 500, maxMs: this.#opts.retryMs * 12 });
+        const delay = backoffDelay(failures, {
+          initialDelayMs: 500,
+          maxDelayMs: this.#opts.retryMs * 12,
+        });
         logger.warn({ err, target, failures, retryInMs: delay }, "mwi: indicator not delivered");
         setTimeout(() => this.#kick(target), delay).unref();
       }

@@ -5,6 +5,7 @@
 
 import type { Logger } from "pino";
 import { type Address, parseAddress } from "../core/address.ts";
+import { backoffDelay } from "../core/backoff.ts";
 import type { Communication } from "../core/communication.ts";
 import type { Delivery } from "../core/delivery.ts";
 import { DeliveryError, OmnivoxError, TargetUnavailableError } from "../core/errors.ts";
@@ -13,7 +14,6 @@ import type { Rendition } from "../core/rendition.ts";
 import { optionsOf, type RouteOptions, routeFor } from "../core/routing.ts";
 import type { Store } from "../store/types.ts";
 import type { AdapterRegistry } from "./adapter-registry.ts";
-import { backoffDelay } from "./backoff.ts";
 import { type ConverterRegistry, styleOf } from "./convert/registry.ts";
 import { ORPHAN_AUDIO_GRACE_MS, sweepOrphanAudio } from "./orphan-audio.ts";
 import { RenditionCache } from "./rendition-cache.ts";
@@ -259,8 +259,8 @@ export class OutboxWorker {
       return;
     }
     const delay = backoffDelay(d.attempts, {
-      baseMs: options.backoffBaseMs,
-      maxMs: options.backoffMaxMs,
+      initialDelayMs: options.backoffBaseMs,
+      maxDelayMs: options.backoffMaxMs,
     });
     await store.outbox.markRetry(d.id, reason, new Date(Date.now() + delay));
     observer?.attempt(scheme, "retry");

@@ -3,6 +3,7 @@
 // with a doubling backoff. In memory only: a crash or restart before they are written loses them.
 
 import type { Logger } from "pino";
+import { backoffDelay } from "../../core/backoff.ts";
 import type { DepositedMessage } from "../../core/mailbox.ts";
 import { isStorageFullError } from "../../core/storage-health.ts";
 
@@ -26,14 +27,13 @@ interface Held {
 export class PendingDeposits {
   readonly #held: Held[] = [];
   #bytes = 0;
-  #delayMs: number;
+  /** Rounds since the last write that still found no room: the wait grows with them. */
+  #fullRounds = 0;
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(private readonly opts: PendingDepositsOptions) {
-    this.#delayMs = opts.retryMinMs ?? 1000;
-  }
+  constructor(private readonly opts: PendingDepositsOptions) {}
 
   get bytes(): number {
     return this.#bytes;
@@ -59,7 +59,7 @@ export class PendingDeposits {
   /** Tries again now (the storage probe saw room come back). */
   wake(): void {
     if (this.#held.length === 0 || this.#stopped) return;
-    this.#delayMs = this.opts.retryMinMs ?? 1000;
+    this.#fullRounds = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     void this.#drain();
@@ -85,7 +85,7 @@ export class PendingDeposits {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#drain();
-    }, this.#delayMs);
+    }, this.#delayMs());
     this.#timer.unref();
   }
 
@@ -108,7 +108,7 @@ export class PendingDeposits {
       } catch (err) {
         written = false;
         if (isStorageFullError(err)) {
-          this.#delayMs = Math.min(this.#delayMs * 2, this.opts.retryMaxMs ?? 30_000);
+          this.#fullRounds++;
           return;
         }
         held.otherFailures++;
@@ -128,7 +128,15 @@ export class PendingDeposits {
         );
       this.#held.shift();
       this.#bytes -= message.audio.length;
-      this.#delayMs = this.opts.retryMinMs ?? 1000;
+      this.#fullRounds = 0;
     }
+  }
+
+  #delayMs(): number {
+    return backoffDelay(this.#fullRounds + 1, {
+      initialDelayMs: this.opts.retryMinMs ?? 1000,
+      maxDelayMs: this.opts.retryMaxMs ?? 30_000,
+      jitter: 0,
+    });
   }
 }

@@ -11,9 +11,8 @@ export {
 export * from "./frames.ts";
 export * from "./link.ts";
 export {
-  type BackoffOptions,
-  backoffDelay,
   type Reconnect,
+  type RedialBackoff,
   reconnect,
   type Timers,
 } from "./reconnect.ts";

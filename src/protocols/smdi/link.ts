@@ -10,8 +10,8 @@ import { type HostPort, parseHostPort } from "../../core/host-port.ts";
 import { encodeFrame, SmdiDecoder, type SmdiDecoderOptions } from "./codec.ts";
 import type { SmdiFrame } from "./frames.ts";
 import {
-  type BackoffOptions,
   type Reconnect,
+  type RedialBackoff,
   realTimers,
   reconnect,
   type Timers,
@@ -31,7 +31,7 @@ export interface SmdiLinkCommonOptions {
   /** Names the link in log lines (the `id` of its `smdi[]` config entry). */
   id?: string;
   logger?: Logger;
-  backoff?: BackoffOptions;
+  backoff?: RedialBackoff;
   timers?: Timers;
   /** Frames held while not online (default 64); beyond that send() rejects them. 0: never queue. */
   maxQueue?: number;

@@ -1,9 +1,9 @@
-// Tests for the SMDI link's redial backoff (GR-283-CORE leaves reconnection to us): growth, cap,
-// jitter bounds, reset, and the start/stop factory driven by a fake clock.
+// Tests for the SMDI link's redial (GR-283-CORE leaves reconnection to us): its default timing,
+// growth, cap and reset through core/backoff.ts, and the start/stop factory driven by a fake clock.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoffDelay, reconnect, type Timers } from "./reconnect.ts";
+import { reconnect, type Timers } from "./reconnect.ts";
 
 function fakeTimers() {
   const pending = new Map<number, { fn: () => void; ms: number }>();
@@ -25,23 +25,6 @@ function fakeTimers() {
   };
   return { timers, pending, fire };
 }
-
-describe("backoffDelay", () => {
-  const exact = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0 };
-
-  it("grows exponentially and stops at the cap", () => {
-    const delays = [0, 1, 2, 3, 4, 5, 100].map((n) => backoffDelay(n, exact));
-    assert.deepEqual(delays, [100, 200, 400, 800, 1000, 1000, 1000]);
-  });
-
-  it("spreads by ±jitter and never passes the cap", () => {
-    const options = { ...exact, jitter: 0.5 };
-    assert.equal(backoffDelay(0, { ...options, random: () => 0 }), 50);
-    assert.equal(backoffDelay(0, { ...options, random: () => 0.999999 }), 150);
-    assert.equal(backoffDelay(10, { ...options, random: () => 0.999999 }), 1000);
-    assert.equal(backoffDelay(10, { ...options, random: () => 0 }), 500);
-  });
-});
 
 describe("reconnect", () => {
   it("arms one attempt at a time, backs off, and starts over after reset", () => {
@@ -65,5 +48,28 @@ describe("reconnect", () => {
     assert.equal(r.schedule(), 10);
     clock.fire();
     assert.equal(attempts, 2);
+  });
+
+  it("redials after 500 ms less up to 20 % jitter when no timing is given", () => {
+    const clock = fakeTimers();
+    const low = reconnect({
+      attempt: () => {},
+      backoff: { random: () => 0 },
+      timers: clock.timers,
+    });
+    assert.equal(low.schedule(), 400);
+    assert.equal(low.schedule(), 800);
+    low.stop();
+    const high = reconnect({
+      attempt: () => {},
+      backoff: { random: () => 1 },
+      timers: clock.timers,
+    });
+    assert.equal(high.schedule(), 500);
+    high.stop();
+    const plain = reconnect({ attempt: () => {}, timers: clock.timers });
+    const first = plain.schedule();
+    assert.ok(first >= 400 && first <= 500, `${first}`);
+    plain.stop();
   });
 });

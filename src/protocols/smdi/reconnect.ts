@@ -1,18 +1,12 @@
 // Redialling for an SMDI link (GR-283-CORE leaves reconnection to the implementation): exponential
 // backoff with jitter, capped, as a small start/stop factory in the manner of xmpp.js reconnect().
 
-export interface BackoffOptions {
-  /** First delay after a failed or dropped connection (default 500 ms). */
-  initialDelayMs?: number;
-  /** Ceiling of any delay, jitter included (default 30 s). */
-  maxDelayMs?: number;
-  /** Growth per consecutive failure (default 2). */
-  factor?: number;
-  /** Spread as a fraction of the delay, 0–1: 0.2 gives ±20 % (default 0.2). */
-  jitter?: number;
-  /** Source of randomness for the jitter, [0, 1) (default Math.random). */
-  random?: () => number;
-}
+import { type BackoffOptions, backoffDelay } from "../../core/backoff.ts";
+
+/** Redial timing (core/backoff.ts); what is left out is 500 ms doubling to 30 s, 20 % jitter. */
+export type RedialBackoff = Partial<BackoffOptions>;
+
+const REDIAL_DEFAULTS: BackoffOptions = { initialDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2 };
 
 /** A timer seam so tests can run the clock themselves. */
 export interface Timers {
@@ -24,18 +18,6 @@ export const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-
-/** The delay before attempt `failures + 1`, after `failures` consecutive failures (0-based). */
-export function backoffDelay(failures: number, options: BackoffOptions = {}): number {
-  const initial = Math.max(0, options.initialDelayMs ?? 500);
-  const max = Math.max(initial, options.maxDelayMs ?? 30_000);
-  const factor = Math.max(1, options.factor ?? 2);
-  const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.2));
-  const random = options.random ?? Math.random;
-  const base = Math.min(max, initial * factor ** Math.min(failures, 64));
-  const spread = base * jitter * (2 * random() - 1);
-  return Math.round(Math.min(max, Math.max(0, base + spread)));
-}
 
 export interface Reconnect {
   /** Arms the next attempt after the current backoff delay; returns that delay. */
@@ -49,7 +31,7 @@ export interface Reconnect {
 
 export function reconnect(deps: {
   attempt: () => void;
-  backoff?: BackoffOptions;
+  backoff?: RedialBackoff;
   timers?: Timers;
 }): Reconnect {
   const timers = deps.timers ?? realTimers;
@@ -66,8 +48,8 @@ export function reconnect(deps: {
   return {
     schedule() {
       stop();
-      const delay = backoffDelay(failures, deps.backoff);
       failures++;
+      const delay = backoffDelay(failures, { ...REDIAL_DEFAULTS, ...deps.backoff });
       pending = true;
       handle = timers.setTimeout(() => {
         pending = false;

@@ -3,6 +3,7 @@
 
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
+import { backoffDelay } from "../../core/backoff.ts";
 import type { DisconnectInfo } from "./component.ts";
 import { XmppError } from "./errors.ts";
 
@@ -65,10 +66,9 @@ export class Reconnector extends EventEmitter<ReconnectEvents> {
   /** The delay before retry number `attempt` (from 1), fatal or not. */
   delay(attempt: number, fatal = false): number {
     const { initialDelayMs, maxDelayMs, factor, jitter, random } = this.#o;
-    const base = fatal
-      ? maxDelayMs
-      : Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
-    return Math.round(base * (1 - jitter) + base * jitter * random());
+    const timing = { initialDelayMs, maxDelayMs, factor, jitter, random };
+    // A refusal starts where the growth ends: the longest delay, still jittered.
+    return backoffDelay(attempt, fatal ? { ...timing, initialDelayMs: maxDelayMs } : timing);
   }
 
   #onOnline = (): void => {

@@ -4,6 +4,7 @@
 // doubling backoff after a failure, removed with Expires: 0 on stop.
 
 import type { Logger } from "pino";
+import { backoffDelay } from "../../../core/backoff.ts";
 import { DigestClient } from "../auth/client.ts";
 import type { Destination, SipEndpoint } from "../endpoint.ts";
 import { createRequest, newCallId, newTag } from "../endpoint-request.ts";
@@ -41,7 +42,8 @@ export class RegisterClient {
   #cseq = 0;
   #state: RegistrationState = "idle";
   #timer: NodeJS.Timeout | undefined;
-  #backoffMs: number;
+  /** Failed attempts since the last 2xx: the backoff grows with them. */
+  #failures = 0;
   #granted = 0;
   #realm: string | undefined;
   #inFlight: Promise<unknown> | undefined;
@@ -50,7 +52,6 @@ export class RegisterClient {
 
   constructor(private readonly opts: RegisterClientOptions) {
     this.#callId = newCallId(opts.dest.host);
-    this.#backoffMs = opts.retryMinMs ?? 1000;
     this.#expires = opts.expires ?? 600;
   }
 
@@ -116,7 +117,7 @@ export class RegisterClient {
     if (this.#state === "stopped") return;
     if (res.status >= 200 && res.status < 300) {
       this.#granted = grantedExpires(res, this.opts.contact) ?? asked;
-      this.#backoffMs = this.opts.retryMinMs ?? 1000;
+      this.#failures = 0;
       const first = this.#state !== "registered";
       this.#setState("registered");
       if (first) this.opts.logger?.info({ expires: this.#granted }, "sip trunk registered");
@@ -132,12 +133,14 @@ export class RegisterClient {
     this.#setState("failed");
     // The next attempt asks for a fresh challenge rather than trying a refused one again.
     this.#realm = undefined;
-    this.opts.logger?.warn(
-      { reason: why, retryInMs: this.#backoffMs },
-      "sip trunk registration failed",
-    );
-    this.#schedule(this.#backoffMs);
-    this.#backoffMs = Math.min(this.#backoffMs * 2, this.opts.retryMaxMs ?? 300_000);
+    this.#failures++;
+    const delay = backoffDelay(this.#failures, {
+      initialDelayMs: this.opts.retryMinMs ?? 1000,
+      maxDelayMs: this.opts.retryMaxMs ?? 300_000,
+      jitter: 0,
+    });
+    this.opts.logger?.warn({ reason: why, retryInMs: delay }, "sip trunk registration failed");
+    this.#schedule(delay);
   }
 
   #schedule(ms: number): void {

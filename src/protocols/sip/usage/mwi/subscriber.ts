@@ -3,6 +3,7 @@
 // after a failure or a terminated NOTIFY, and unsubscribe (Expires: 0) when stopped.
 
 import type { Logger } from "pino";
+import { backoffDelay } from "../../../../core/backoff.ts";
 import type { MessageSummary } from "../../../mwi/index.ts";
 import type { ClientCredentials } from "../../auth/index.ts";
 import { Dialog, destinationOf } from "../../dialog/dialog.ts";
@@ -38,7 +39,7 @@ export interface MwiSubscribeOptions {
   credentials?: ClientCredentials;
   /** Seconds asked for (default 3600); the notifier may grant less. */
   expires?: number;
-  /** Backoff between failed attempts: doubling from minMs (default 1 s) up to maxMs (5 min). */
+  /** Backoff between failed attempts (core/backoff.ts): from minMs (default 1 s) up to maxMs (5 min). */
   retry?: { minMs?: number; maxMs?: number };
   onSummary(event: SummaryEvent): void;
   /** A NOTIFY that was refused (bad body, wrong type or event); state is left as it was. */
@@ -282,10 +283,10 @@ export class MwiClientSubscription {
     this.#gen++;
     this.#drop();
     if (this.#halted) return;
-    const min = this.o.retry?.minMs ?? 1000;
-    const max = this.o.retry?.maxMs ?? 300_000;
-    const exp = Math.min(max, min * 2 ** this.#failures);
-    const backoff = Math.round(exp / 2 + (Math.random() * exp) / 2);
+    const backoff = backoffDelay(this.#failures + 1, {
+      initialDelayMs: this.o.retry?.minMs ?? 1000,
+      maxDelayMs: this.o.retry?.maxMs ?? 300_000,
+    });
     const delay = atOnce && this.#failures === 0 ? 0 : Math.max(hintMs ?? 0, backoff);
     this.#failures++;
     this.logger?.info({ uri: this.o.uri, why, delayMs: delay }, "mwi subscription will retry");
