@@ -5,7 +5,7 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/schema.ts";
-import type { HostPort } from "../core/host-port.ts";
+import { formatHostPort, type HostPort } from "../core/host-port.ts";
 import type { AudioLinks } from "../core/ports.ts";
 import { AUDIO_ID } from "./schemas/voicemail.ts";
 import { deriveKey } from "./tokens.ts";
@@ -51,8 +51,7 @@ export class AudioUrlSigner {
 /** `publicUrl` when configured, else the HTTP listener as bound (IPv6 in brackets). */
 export function baseUrlOf(config: Pick<Config, "publicUrl">, bound: HostPort): string {
   if (config.publicUrl !== undefined) return config.publicUrl.replace(/\/+$/, "");
-  const host = bound.host.includes(":") ? `[${bound.host}]` : bound.host;
-  return `http://${host}:${bound.port}`;
+  return `http://${formatHostPort(bound)}`;
 }
 
 /**
