@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pino } from "pino";
 import { testDialects, testVoicemail } from "../../test/support/store.ts";
+import { until } from "../../test/support/until.ts";
 import { defaultProfile } from "../core/profile.ts";
 import type { Store } from "../store/types.ts";
 import { AdapterRegistry } from "./adapter-registry.ts";
@@ -62,25 +63,25 @@ for (const dialect of await testDialects()) {
       }
     });
 
-    test("temp files of writes a crash cut short go once past the grace period", {
-      skip: dialect.name === "sqlite" ? false : "PostgreSQL writes a blob as one row",
-    }, async () => {
-      const t = await dialect.open();
-      try {
-        await t.store.audio.put("vm-kept", WAV, "audio/wav");
-        const dir = join(t.options.dataDir, "audio");
-        const crashed = join(dir, ".vm-cut.0a1b2c.tmp");
-        const underWay = join(dir, ".vm-now.3d4e5f.tmp");
-        await writeFile(crashed, WAV);
-        await writeFile(underWay, WAV);
-        const hourAgo = new Date(Date.now() - 3_600_000);
-        await utimes(crashed, hourAgo, hourAgo);
-        await sweepOrphanAudio(t.store, new Date(), 60_000);
-        assert.deepEqual((await readdir(dir)).sort(), [".vm-now.3d4e5f.tmp", "vm-kept.wav"]);
-      } finally {
-        await t.cleanup();
-      }
-    });
+    // Only the file store has temp files: PostgreSQL writes a blob as one row.
+    if (dialect.name === "sqlite")
+      test("temp files of writes a crash cut short go once past the grace period", async () => {
+        const t = await dialect.open();
+        try {
+          await t.store.audio.put("vm-kept", WAV, "audio/wav");
+          const dir = join(t.options.dataDir, "audio");
+          const crashed = join(dir, ".vm-cut.0a1b2c.tmp");
+          const underWay = join(dir, ".vm-now.3d4e5f.tmp");
+          await writeFile(crashed, WAV);
+          await writeFile(underWay, WAV);
+          const hourAgo = new Date(Date.now() - 3_600_000);
+          await utimes(crashed, hourAgo, hourAgo);
+          await sweepOrphanAudio(t.store, new Date(), 60_000);
+          assert.deepEqual((await readdir(dir)).sort(), [".vm-now.3d4e5f.tmp", "vm-kept.wav"]);
+        } finally {
+          await t.cleanup();
+        }
+      });
 
     test("the outbox worker sweeps when it starts", async () => {
       const t = await dialect.open();
@@ -104,11 +105,10 @@ for (const dialect of await testDialects()) {
         await t.store.audio.put("vm-crashed", WAV, "audio/wav");
         await new Promise((r) => setTimeout(r, 20));
         await worker.start();
-        const end = Date.now() + 10_000;
-        while (await t.store.audio.get("vm-crashed")) {
-          assert.ok(Date.now() < end, "the orphan was not swept");
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await until("the orphan swept", async () => !(await t.store.audio.get("vm-crashed")), {
+          timeoutMs: 10_000,
+          intervalMs: 20,
+        });
       } finally {
         await worker.stop();
         await t.cleanup();
