@@ -3,20 +3,12 @@
 // target gets text spoken, a mail target gets audio transcribed and attached. 201 once it is
 // durable.
 
-import { createHash, randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import { parseSendTarget, sendDraft } from "../../adapters/web/inbound.ts";
 import { type Address, formatAddress } from "../../core/address.ts";
-import {
-  ConversionError,
-  ForbiddenError,
-  RateLimitedError,
-  ValidationError,
-} from "../../core/errors.ts";
+import { ForbiddenError, RateLimitedError, ValidationError } from "../../core/errors.ts";
 import type { CommunicationDraft } from "../../core/ports.ts";
-import { inlineAudio, PHONE_RATE, type PhoneAudio } from "../../gateway/convert/phone-audio.ts";
-import { pcm16ToWav } from "../../media/wav.ts";
-import { resample } from "../../speech/resample/resampler.ts";
+import { submittedAudio } from "../../gateway/submitted-audio.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
 import { AUDIO_BASE64_MAX, type MessageBody, messageBodySchema } from "../schemas/messages.ts";
@@ -30,33 +22,11 @@ const MESSAGE_BODY_LIMIT = AUDIO_BASE64_MAX + 512 * 1024;
 
 export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   app.addHook("onRequest", auth.hook());
-  const converter = deps.audio ?? inlineAudio(resample);
-
-  /**
-   * Decodes, checks and stores the audio as 8 kHz mono WAV (what every voice target takes); a
-   * retried submission with the same requestId writes the same blob again, never a second one.
-   */
-  const storeAudio = async (body: MessageBody, userId: string) => {
-    let audio: PhoneAudio;
-    try {
-      audio = await converter.toPhoneAudio(Buffer.from(body.audio ?? "", "base64"));
-    } catch (err) {
-      // Over the size limit or the time budget: not the client's WAV at fault.
-      if (err instanceof ConversionError) throw err;
-      throw new ValidationError("audio", `not a WAV omnivox can read: ${(err as Error).message}`);
-    }
-    const maxMs = deps.config.voicemail.maxMessageMs;
-    if (audio.durationMs > maxMs) {
-      throw new ValidationError(
-        "audio",
-        `${(audio.durationMs / 1000).toFixed(1)} s is longer than the ${maxMs / 1000} s a message may be`,
-      );
-    }
-    const key = body.requestId ? `${userId}\n${body.requestId}` : randomUUID();
-    const audioId = `api-${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
-    await deps.store.audio.put(audioId, pcm16ToWav(audio.samples, PHONE_RATE), "audio/wav");
-    return { audioId, durationMs: audio.durationMs };
-  };
+  const storeAudio = submittedAudio({
+    audio: deps.store.audio,
+    ...(deps.audio ? { converter: deps.audio } : {}),
+    maxMessageMs: deps.config.voicemail.maxMessageMs,
+  });
 
   app.post("/messages", { bodyLimit: MESSAGE_BODY_LIMIT }, async (request, reply) => {
     const body = parseInput(messageBodySchema, request.body);
@@ -83,7 +53,15 @@ export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { de
     const draft =
       body.audio === undefined
         ? sendDraft({ ...body, text: body.text ?? "" }, client, to)
-        : voiceDraft(body, client, to, await storeAudio(body, userId));
+        : voiceDraft(
+            body,
+            client,
+            to,
+            await storeAudio(Buffer.from(body.audio, "base64"), {
+              userId,
+              ...(body.requestId ? { requestId: body.requestId } : {}),
+            }),
+          );
     const communication = await deps.gateway.receive(draft);
     return reply.code(201).send({
       communicationId: communication.id,
