@@ -43,25 +43,6 @@ rows.push({
   ratio: sip.parseRatio!.toFixed(3),
 });
 
-const deposits = await depositRecord();
-results.depositRecord = deposits ?? "sipp not installed";
-rows.push(
-  deposits
-    ? {
-        benchmark:
-          "Concurrent sipp voicemail deposits (G.711 RTP) recorded by omnivox, zero frames lost in the stored WAVs",
-        figure: `${deposits.maxCallsZeroLoss} calls (${deposits.packetsPerSecAtMax} pkt/s; bit-exact up to ${deposits.maxCallsExact}), loop ${((deposits.loopUtilizationAtMax ?? 0) * 100).toFixed(0)}% busy${deposits.firstLossAt ? `, loss from ${deposits.firstLossAt} calls` : ""}`,
-        limit: `raw UDP receive ${Math.round(deposits.rawUdpReceivePerSec)} pkt/s`,
-        ratio: deposits.rawRatio.toFixed(3),
-      }
-    : {
-        benchmark: "Concurrent voicemail deposits",
-        figure: "not run: sipp not installed",
-        limit: "-",
-        ratio: "-",
-      },
-);
-
 const srtp = srtpBench();
 results.srtp = srtp;
 rows.push({
@@ -152,6 +133,29 @@ rows.push(...mwiRows(mwi));
 const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));
 results.xmpp = xmpp ?? "prosody or python3-slixmpp not installed";
 rows.push(...xmppRows(xmpp));
+
+// Last: every bench's omnivox runs in this process, and after 800 concurrent recordings the SIP
+// set-up bench that followed ran at 185 calls/s instead of 650 (351 with a forced full GC in
+// between; no handles or heap were left behind). The cause is not yet known, so the heaviest
+// bench runs after the others rather than colouring their figures.
+const deposits = await depositRecord();
+results.depositRecord = deposits ?? "sipp not installed";
+rows.push(
+  deposits
+    ? {
+        benchmark:
+          "Concurrent sipp voicemail deposits (G.711 RTP) recorded by omnivox, zero frames lost in the stored WAVs",
+        figure: `${deposits.maxCallsZeroLoss} calls (${deposits.packetsPerSecAtMax} pkt/s; bit-exact up to ${deposits.maxCallsExact}), loop ${((deposits.loopUtilizationAtMax ?? 0) * 100).toFixed(0)}% busy${deposits.firstLossAt ? `, loss from ${deposits.firstLossAt} calls` : ""}`,
+        limit: `raw UDP receive ${Math.round(deposits.rawUdpReceivePerSec)} pkt/s`,
+        ratio: deposits.rawRatio.toFixed(3),
+      }
+    : {
+        benchmark: "Concurrent voicemail deposits",
+        figure: "not run: sipp not installed",
+        limit: "-",
+        ratio: "-",
+      },
+);
 
 console.table(rows);
 await writeFile(
