@@ -134,10 +134,10 @@ const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));
 results.xmpp = xmpp ?? "prosody or python3-slixmpp not installed";
 rows.push(...xmppRows(xmpp));
 
-// Last: every bench's omnivox runs in this process, and after 800 concurrent recordings the SIP
-// set-up bench that followed ran at 185 calls/s instead of 650 (351 with a forced full GC in
-// between; no handles or heap were left behind). The cause is not yet known, so the heaviest
-// bench runs after the others rather than colouring their figures.
+// Last: right after this bench (about 170 MB of WAV written, fsynced and deleted over its steps)
+// the SIP set-up bench ran at 185 calls/s instead of 650. No process, handle or heap was left
+// behind; the disk still writing back is the likely cause, not yet proven. So the heaviest bench
+// runs after the others rather than colouring their figures.
 const deposits = await depositRecord();
 results.depositRecord = deposits ?? "sipp not installed";
 rows.push(
