@@ -95,7 +95,7 @@ for (const dialect of await testDialects()) {
         ]);
         assert.equal(p.sink.mails.length, 1);
 
-        const swept = await sweepOrphanAudio(store, new Date(Date.now() + 5_000), 1_000);
+        const { swept } = await sweepOrphanAudio(store, new Date(Date.now() + 5_000), 1_000);
         assert.deepEqual(swept, ["vm-call-taken"]);
         assert.equal(await store.audio.get("vm-call-taken"), undefined);
         assert.ok(await store.audio.get("vm-call-ok"), "committed audio stays");

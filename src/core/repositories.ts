@@ -87,8 +87,8 @@ export interface AudioStore {
   put(id: string, data: Uint8Array, contentType: string): Promise<void>;
   get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined>;
   delete(id: string): Promise<void>;
-  /** Ids of the blobs last written before `cutoff` (the candidates of an orphan sweep). */
-  listWrittenBefore(cutoff: Date): Promise<string[]>;
+  /** Ids of the blobs last written in [since, before) (the candidates of an orphan sweep). */
+  listWrittenBetween(since: Date, before: Date): Promise<string[]>;
   /** Removes what writes cut short (a crash mid-write) left before `cutoff`; returns how many. */
   dropPartialWrites(cutoff: Date): Promise<number>;
 }

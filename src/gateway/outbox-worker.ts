@@ -57,6 +57,8 @@ export class OutboxWorker {
   #running = false;
   #lastExpiry = 0;
   #lastSweep = 0;
+  /** Where the next orphan sweep starts; undefined until the first has run. */
+  #sweptUpTo: Date | undefined;
   #sweeping: Promise<void> | undefined;
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
@@ -104,9 +106,11 @@ export class OutboxWorker {
       store,
       now,
       options.orphanAudioGraceMs ?? ORPHAN_AUDIO_GRACE_MS,
+      this.#sweptUpTo,
     )
       .then(
-        (swept) => {
+        ({ swept, upTo }) => {
+          this.#sweptUpTo = upTo;
           if (swept.length > 0) logger.info({ swept: swept.length }, "swept orphaned audio");
         },
         (err: unknown) => logger.warn({ err }, "cannot sweep orphaned audio; trying again later"),

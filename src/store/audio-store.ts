@@ -91,9 +91,9 @@ export class FileAudioStore implements AudioStore {
     return undefined;
   }
 
-  async listWrittenBefore(cutoff: Date): Promise<string[]> {
+  async listWrittenBetween(since: Date, before: Date): Promise<string[]> {
     const ids: string[] = [];
-    for (const name of await this.#filesWrittenBefore(cutoff)) {
+    for (const name of await this.#filesWritten(before, since)) {
       const m = BLOB_FILE.exec(name);
       if (m && CONTENT_TYPES[m[2] ?? ""]) ids.push(m[1] ?? "");
     }
@@ -101,12 +101,12 @@ export class FileAudioStore implements AudioStore {
   }
 
   async dropPartialWrites(cutoff: Date): Promise<number> {
-    const stale = (await this.#filesWrittenBefore(cutoff)).filter((n) => TEMP_FILE.test(n));
+    const stale = (await this.#filesWritten(cutoff)).filter((n) => TEMP_FILE.test(n));
     for (const name of stale) await rm(join(this.dir, name), { force: true });
     return stale.length;
   }
 
-  async #filesWrittenBefore(cutoff: Date): Promise<string[]> {
+  async #filesWritten(before: Date, since?: Date): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -118,7 +118,8 @@ export class FileAudioStore implements AudioStore {
     for (const name of names) {
       if (!BLOB_FILE.test(name) && !TEMP_FILE.test(name)) continue;
       try {
-        if ((await stat(join(this.dir, name))).mtimeMs < cutoff.getTime()) old.push(name);
+        const { mtimeMs } = await stat(join(this.dir, name));
+        if (mtimeMs < before.getTime() && (!since || mtimeMs >= since.getTime())) old.push(name);
       } catch (err) {
         // Deleted or renamed since the listing: nothing to sweep.
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
@@ -169,8 +170,10 @@ export class MemoryAudioStore implements AudioStore {
     return 0;
   }
 
-  async listWrittenBefore(cutoff: Date): Promise<string[]> {
-    return [...this.blobs].filter(([, b]) => b.writtenAt < cutoff.getTime()).map(([id]) => id);
+  async listWrittenBetween(since: Date, before: Date): Promise<string[]> {
+    return [...this.blobs]
+      .filter(([, b]) => b.writtenAt >= since.getTime() && b.writtenAt < before.getTime())
+      .map(([id]) => id);
   }
 
   async get(id: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {
@@ -207,11 +210,13 @@ export class PgAudioStore implements AudioStore {
     return 0;
   }
 
-  async listWrittenBefore(cutoff: Date): Promise<string[]> {
+  async listWrittenBetween(since: Date, before: Date): Promise<string[]> {
+    // Rows from before migration 007 have no created_at: older than any window, never swept.
     const rows = await this.database.db
       .selectFrom("audio_blobs")
       .select("id")
-      .where((eb) => eb.or([eb("created_at", "is", null), eb("created_at", "<", toMs(cutoff))]))
+      .where("created_at", ">=", toMs(since))
+      .where("created_at", "<", toMs(before))
       .execute();
     return rows.map((r) => r.id);
   }
