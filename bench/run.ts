@@ -134,10 +134,9 @@ const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));
 results.xmpp = xmpp ?? "prosody or python3-slixmpp not installed";
 rows.push(...xmppRows(xmpp));
 
-// Last: right after this bench (about 170 MB of WAV written, fsynced and deleted over its steps)
-// the SIP set-up bench ran at 185 calls/s instead of 650. No process, handle or heap was left
-// behind; the disk still writing back is the likely cause, not yet proven. So the heaviest bench
-// runs after the others rather than colouring their figures.
+// Last, because the SIP set-up figure depends on what ran before it in this run: about 650
+// calls/s alone, about 350 in the whole run, 185 right after this bench (which writes, fsyncs and
+// deletes about 170 MB of WAV). No process, handle or heap is left behind; the cause is not known.
 const deposits = await depositRecord();
 results.depositRecord = deposits ?? "sipp not installed";
 rows.push(
