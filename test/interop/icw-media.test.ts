@@ -10,6 +10,7 @@ import { rms } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { peer } from "../support/peers.ts";
 import { freeUdpPort, runSipp, type SippRun } from "../support/sipp.ts";
+import { until } from "../support/until.ts";
 import type { StreamEvent } from "../support/web-client.ts";
 import {
   callerAudio,
@@ -172,7 +173,12 @@ test("takeover: a second sipp phone gets the call and the caller's audio; the st
     assert.equal(phoneRun.code, 0, `phone sipp:\n${phoneRun.errors}\n${phoneRun.output}`);
     await client.waitFor(update(callId, "ended"), 10_000, since);
 
-    const vm = (await t.app.store.voicemail.list("alice")).find((m) => m.id === callId);
+    // "ended" is the call's state; the kept recording is deposited after it, so wait for the row.
+    const vm = await until(
+      "the kept recording in alice's box",
+      async () => (await t.app.store.voicemail.list("alice")).find((m) => m.id === callId),
+      10_000,
+    ).catch(() => undefined);
     assert.ok(vm, "what was recorded before the takeover is kept as a voicemail");
     assert.ok(vm.durationMs < 7000, `the recording stopped at the takeover (${vm.durationMs} ms)`);
     const icw = await t.app.store.communications.findByNativeId("icw", `${callId}#takeover`);
