@@ -24,7 +24,16 @@ export async function spawnOmnivox(
   await rm(portsFile, { force: true });
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "start", "--config", configFile],
+    [
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the child a bench drives
+      ...(process.env.OMNIVOX_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--import",
+      "tsx",
+      join(ROOT, "src/cli/main.ts"),
+      "start",
+      "--config",
+      configFile,
+    ],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
