@@ -61,6 +61,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     database: config.database,
     dataDir,
     pgSchema: config.databaseSchema,
+    groupCommit: config.groupCommit,
   });
   const stops: Array<() => Promise<void>> = [() => opened.close()];
   // Disk full (docs/security.md): a periodic probe, and every store write that runs out of room.

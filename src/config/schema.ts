@@ -230,6 +230,18 @@ export const configSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]*$/)
       .optional(),
+    /**
+     * Group commit (docs/performance.md "Group commit"): writes that arrive together share one
+     * transaction and one fsync; each sender is acknowledged only after that commit.
+     */
+    groupCommit: z
+      .strictObject({
+        /** How long a commit waits for more writers to join, ms; 0 takes those already queued. */
+        windowMs: z.number().min(0).max(50).default(0),
+        /** Most writers one commit takes; more wait for the next. */
+        maxBatch: z.number().int().min(1).max(10_000).default(256),
+      })
+      .prefault({}),
     /** Room to write in dataDir (docs/security.md "Disk full"): /healthz and deposit refusal. */
     storage: z
       .strictObject({

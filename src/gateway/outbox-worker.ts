@@ -160,9 +160,18 @@ export class OutboxWorker {
   }
 
   #launch(d: Delivery): void {
-    // Ours already, still under way (its lease lapsed while the event loop was busy): running it
-    // twice would deliver twice; the delivery under way records the outcome.
-    if (this.#inflight.has(d.id)) return;
+    // Ours already and still under way: either its lease lapsed while the event loop was busy,
+    // or its retry was written in the same commit as this claim and the run has not yet let go.
+    // Running it now could deliver twice. Once that run ends, the row says which it was: still
+    // inflight with this claim's attempt means the claim is ours to run.
+    const running = this.#inflight.get(d.id);
+    if (running) {
+      void running.then(async () => {
+        const row = await this.deps.store.outbox.get(d.id).catch(() => undefined);
+        if (row?.state === "inflight" && row.attempts === d.attempts) this.#launch(row);
+      });
+      return;
+    }
     const run = this.#deliver(d)
       .catch((err) =>
         this.deps.logger.error({ err, deliveryId: d.id }, "outbox: delivery bookkeeping failed"),

@@ -1,13 +1,27 @@
 // A thin wrapper over Kysely<DatabaseSchema> (the atproto PDS pattern): one place for
 // transactions, after-commit hooks and the dialect flag the few dialect-specific queries need.
 
-import { type Kysely, Migrator } from "kysely";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type Kysely, Migrator, sql } from "kysely";
+import {
+  type BatchTransaction,
+  CommitGroup,
+  GROUP_COMMIT_DEFAULTS,
+  type GroupCommitOptions,
+} from "./group-commit.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
 export class Database {
+  /** On the root only: concurrent transactions share one commit (store/group-commit.ts). */
+  readonly #group: CommitGroup<Database> | undefined;
+  /** The transaction the current async context runs in, so a nested call joins it. */
+  readonly #current = new AsyncLocalStorage<Database>();
+  /** Set once this transaction's caller is done: later work must not write into its batch. */
+  #closed = false;
+
   private constructor(
     readonly db: Kysely<DatabaseSchema>,
     readonly dialect: Dialect,
@@ -15,10 +29,19 @@ export class Database {
     readonly pgSchema: string | undefined,
     /** Present only inside a transaction: hooks to run once it has committed. */
     private readonly commitHooks?: Array<() => void>,
-  ) {}
+    group?: GroupCommitOptions,
+  ) {
+    if (!commitHooks)
+      this.#group = new CommitGroup(this.#openBatch, group ?? GROUP_COMMIT_DEFAULTS, runHook);
+  }
 
-  static create(db: Kysely<DatabaseSchema>, dialect: Dialect, pgSchema?: string): Database {
-    return new Database(db, dialect, pgSchema);
+  static create(
+    db: Kysely<DatabaseSchema>,
+    dialect: Dialect,
+    pgSchema?: string,
+    group?: GroupCommitOptions,
+  ): Database {
+    return new Database(db, dialect, pgSchema, undefined, group);
   }
 
   get isTransaction(): boolean {
@@ -30,31 +53,25 @@ export class Database {
   }
 
   /**
-   * Runs `fn` in one transaction: everything it writes commits together or not at all. Nested
-   * calls join the outer transaction. After-commit hooks run once the commit has succeeded.
+   * Runs `fn` in one transaction: everything it writes commits together or not at all, and the
+   * promise settles only after that commit. Transactions that arrive together share one commit
+   * (group commit), so `fn` should do store work only: a caller that waits on anything else
+   * holds up the others of its batch. Nested calls — on the transaction, or on the root from
+   * inside `fn` — join the outer transaction. After-commit hooks run once the commit succeeded.
    */
   async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
-    if (this.commitHooks) return fn(this);
-    const hooks: Array<() => void> = [];
-    let failed: { error: unknown } | undefined;
-    let result: T;
-    try {
-      result = await this.db.transaction().execute(async (trx) => {
-        try {
-          return await fn(new Database(trx, this.dialect, this.pgSchema, hooks));
-        } catch (error) {
-          failed = { error };
-          throw error;
-        }
-      });
-    } catch (error) {
-      // SQLite ends the transaction itself on SQLITE_FULL and some I/O errors; kysely's ROLLBACK
-      // then fails ("no transaction is active") and would hide the error that says why.
-      if (failed && error !== failed.error) throw failed.error;
-      throw error;
+    if (this.commitHooks) {
+      if (this.#closed) throw new Error("store: this transaction has already ended");
+      return fn(this);
     }
-    for (const hook of hooks) runHook(hook);
-    return result;
+    const joined = this.#current.getStore();
+    if (joined && !joined.#closed) return fn(joined);
+    return this.#group!.run((tx) => this.#current.run(tx, () => fn(tx)));
+  }
+
+  /** One write statement (or a few) in a transaction of its own, grouped with the others'. */
+  write<T>(fn: (db: Kysely<DatabaseSchema>) => Promise<T>): Promise<T> {
+    return this.transaction((tx) => fn(tx.db));
   }
 
   /** Runs `hook` after the current transaction commits (at once when there is none). */
@@ -62,6 +79,28 @@ export class Database {
     if (this.commitHooks) this.commitHooks.push(hook);
     else runHook(hook);
   }
+
+  readonly #openBatch = async (body: (batch: BatchTransaction<Database>) => Promise<void>) => {
+    await this.db.transaction().execute(async (trx) => {
+      await body({
+        forCaller: () => {
+          const hooks: Array<() => void> = [];
+          const tx = new Database(trx, this.dialect, this.pgSchema, hooks);
+          return {
+            tx: tx,
+            hooks,
+            close: () => {
+              tx.#closed = true;
+            },
+          };
+        },
+        savepoint: () => sql`savepoint omnivox_caller`.execute(trx).then(() => undefined),
+        release: () => sql`release savepoint omnivox_caller`.execute(trx).then(() => undefined),
+        rollbackToSavepoint: () =>
+          sql`rollback to savepoint omnivox_caller`.execute(trx).then(() => undefined),
+      });
+    });
+  };
 
   /**
    * kysely's Migrator over our migrations. On PostgreSQL its bookkeeping tables are pinned to

@@ -13,12 +13,14 @@ import { audioInUse } from "./audio-references.ts";
 import { FileAudioStore, MemoryAudioStore, PgAudioStore } from "./audio-store.ts";
 import { SqlCommunicationsRepo } from "./communications-repo.ts";
 import { Database } from "./database.ts";
+import type { GroupCommitOptions } from "./group-commit.ts";
 import { SqlMwiIndicatorRepo } from "./mwi-indicator-repo.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
 import { SqlOutboxRepo } from "./outbox-repo.ts";
 import { SqlPinLockoutsRepo } from "./pin-lockouts-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 import { SqlSessionsRepo } from "./sessions-repo.ts";
+import { withCachedStatements } from "./sqlite-statements.ts";
 import type { AudioStore, Store, StoreOptions, StoreTransaction } from "./types.ts";
 import { SqlUsersRepo } from "./users-repo.ts";
 import { SqlVoicemailRepo } from "./voicemail-repo.ts";
@@ -130,18 +132,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 export async function openDatabase(opts: StoreOptions): Promise<Database> {
   if (opts.database === "sqlite") {
     await mkdir(opts.dataDir, { recursive: true });
-    return openSqlite(join(opts.dataDir, SQLITE_FILE));
+    return openSqlite(join(opts.dataDir, SQLITE_FILE), opts.groupCommit);
   }
-  if (opts.database === ":memory:") return openSqlite(":memory:");
+  if (opts.database === ":memory:") return openSqlite(":memory:", opts.groupCommit);
   if (/^postgres(ql)?:\/\//.test(opts.database)) {
-    return openPostgres(opts.database, opts.pgSchema ?? "public");
+    return openPostgres(opts.database, opts.pgSchema ?? "public", opts.groupCommit);
   }
   throw new ConfigError(
     `database: expected "sqlite", ":memory:" or a postgres:// URL, got "${redact(opts.database)}"`,
   );
 }
 
-function openSqlite(file: string): Database {
+function openSqlite(file: string, group?: GroupCommitOptions): Database {
   const sqlite = new SqliteDatabase(file);
   if (file !== ":memory:") {
     // WAL lets readers run beside the writer; synchronous=FULL puts every commit on disk before
@@ -151,11 +153,17 @@ function openSqlite(file: string): Database {
   }
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return Database.create(db, "sqlite");
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }),
+  });
+  return Database.create(db, "sqlite", undefined, group);
 }
 
-async function openPostgres(url: string, schema: string): Promise<Database> {
+async function openPostgres(
+  url: string,
+  schema: string,
+  group?: GroupCommitOptions,
+): Promise<Database> {
   if (!PG_SCHEMA.test(schema)) {
     throw new ConfigError(`databaseSchema: "${schema}" is not a plain lower-case SQL name`);
   }
@@ -185,7 +193,7 @@ async function openPostgres(url: string, schema: string): Promise<Database> {
   // without a listener the 'error' event would end the process.
   pool.on("error", (err) => process.emitWarning(`store: idle PostgreSQL client: ${err.message}`));
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  return Database.create(db, "postgres", schema);
+  return Database.create(db, "postgres", schema, group);
 }
 
 /** A URL fit for an error message: no password. */

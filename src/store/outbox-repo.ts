@@ -88,12 +88,14 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   async renewLease(id: string, until: Date): Promise<boolean> {
-    const r = await this.database.db
-      .updateTable("deliveries")
-      .set({ lease_until: toMs(until) })
-      .where("id", "=", id)
-      .where("state", "=", "inflight")
-      .executeTakeFirst();
+    const r = await this.database.write((db) =>
+      db
+        .updateTable("deliveries")
+        .set({ lease_until: toMs(until) })
+        .where("id", "=", id)
+        .where("state", "=", "inflight")
+        .executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -120,23 +122,27 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   async releaseHeld(target: string, now: Date): Promise<number> {
-    const res = await this.database.db
-      .updateTable("deliveries")
-      .set({ state: "pending", next_attempt_at: toMs(now) })
-      .where("target", "=", target)
-      .where("state", "=", "held")
-      .executeTakeFirst();
+    const res = await this.database.write((db) =>
+      db
+        .updateTable("deliveries")
+        .set({ state: "pending", next_attempt_at: toMs(now) })
+        .where("target", "=", target)
+        .where("state", "=", "held")
+        .executeTakeFirst(),
+    );
     return Number(res.numUpdatedRows);
   }
 
   async expireDue(now: Date): Promise<number> {
-    const res = await this.database.db
-      .updateTable("deliveries")
-      .set({ state: "expired", lease_until: null })
-      .where("state", "in", ["held", "pending"])
-      .where("expires_at", "is not", null)
-      .where("expires_at", "<=", toMs(now))
-      .executeTakeFirst();
+    const res = await this.database.write((db) =>
+      db
+        .updateTable("deliveries")
+        .set({ state: "expired", lease_until: null })
+        .where("state", "in", ["held", "pending"])
+        .where("expires_at", "is not", null)
+        .where("expires_at", "<=", toMs(now))
+        .executeTakeFirst(),
+    );
     return Number(res.numUpdatedRows);
   }
 
@@ -150,11 +156,13 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   async requeueInflight(now: Date): Promise<number> {
-    const res = await this.database.db
-      .updateTable("deliveries")
-      .set({ state: "pending", next_attempt_at: toMs(now), lease_until: null })
-      .where("state", "=", "inflight")
-      .executeTakeFirst();
+    const res = await this.database.write((db) =>
+      db
+        .updateTable("deliveries")
+        .set({ state: "pending", next_attempt_at: toMs(now), lease_until: null })
+        .where("state", "=", "inflight")
+        .executeTakeFirst(),
+    );
     return Number(res.numUpdatedRows);
   }
 
@@ -183,11 +191,9 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   private async change(id: string, set: DeliveryChange): Promise<void> {
-    const res = await this.database.db
-      .updateTable("deliveries")
-      .set(set)
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const res = await this.database.write((db) =>
+      db.updateTable("deliveries").set(set).where("id", "=", id).executeTakeFirst(),
+    );
     if (Number(res.numUpdatedRows) === 0) throw new NotFoundError(`no delivery "${id}"`);
   }
 }

@@ -9,6 +9,7 @@ import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { PinLockStore } from "../core/pin-lockout.ts";
 import type { AudioStore, UsersRepo, VoicemailRepo } from "../core/repositories.ts";
 import type { RouteOptions } from "../core/routing.ts";
+import type { GroupCommitOptions } from "./group-commit.ts";
 
 export type {
   AudioStore,
@@ -210,4 +211,6 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL schema to use (created if absent); tests use one per run. Default "public". */
   pgSchema?: string;
+  /** How concurrent transactions share a commit (default: those of one event-loop turn). */
+  groupCommit?: GroupCommitOptions;
 }

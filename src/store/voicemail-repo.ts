@@ -44,22 +44,24 @@ export class SqlVoicemailRepo implements VoicemailRepo {
   }
 
   private async insertRow(v: VoicemailRecord): Promise<void> {
-    await this.database.db
-      .insertInto("voicemail_messages")
-      .values({
-        id: v.id,
-        user_id: v.userId,
-        communication_id: v.communicationId ?? null,
-        ani: v.ani ?? null,
-        dnis: v.dnis ?? null,
-        received_at: toMs(v.receivedAt),
-        duration_ms: Math.round(v.durationMs),
-        audio_id: v.audioId,
-        urgent: v.urgent ? 1 : 0,
-        state: v.state,
-        transcript: v.transcript ?? null,
-      })
-      .execute();
+    await this.database.write((db) =>
+      db
+        .insertInto("voicemail_messages")
+        .values({
+          id: v.id,
+          user_id: v.userId,
+          communication_id: v.communicationId ?? null,
+          ani: v.ani ?? null,
+          dnis: v.dnis ?? null,
+          received_at: toMs(v.receivedAt),
+          duration_ms: Math.round(v.durationMs),
+          audio_id: v.audioId,
+          urgent: v.urgent ? 1 : 0,
+          state: v.state,
+          transcript: v.transcript ?? null,
+        })
+        .execute(),
+    );
   }
 
   async get(userId: string, id: string): Promise<VoicemailRecord | undefined> {
@@ -94,21 +96,25 @@ export class SqlVoicemailRepo implements VoicemailRepo {
     if (patch.state !== undefined) set.state = patch.state;
     if (patch.transcript !== undefined) set.transcript = patch.transcript;
     if (Object.keys(set).length === 0) return (await this.get(userId, id)) !== undefined;
-    const res = await this.database.db
-      .updateTable("voicemail_messages")
-      .set(set)
-      .where("user_id", "=", userId)
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const res = await this.database.write((db) =>
+      db
+        .updateTable("voicemail_messages")
+        .set(set)
+        .where("user_id", "=", userId)
+        .where("id", "=", id)
+        .executeTakeFirst(),
+    );
     return Number(res.numUpdatedRows) > 0;
   }
 
   async delete(userId: string, id: string): Promise<boolean> {
-    const res = await this.database.db
-      .deleteFrom("voicemail_messages")
-      .where("user_id", "=", userId)
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const res = await this.database.write((db) =>
+      db
+        .deleteFrom("voicemail_messages")
+        .where("user_id", "=", userId)
+        .where("id", "=", id)
+        .executeTakeFirst(),
+    );
     return Number(res.numDeletedRows) > 0;
   }
 

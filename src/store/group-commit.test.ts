@@ -1,0 +1,154 @@
+// Group commit: callers that arrive together share one commit, one that fails is rolled back
+// alone, nobody hears "done" before the commit, and a nested call joins instead of waiting for
+// a batch it is part of. The grouping is checked on a recording transaction, the SQL on both
+// dialects.
+
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
+import { sql } from "kysely";
+import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
+import type { Database } from "./database.ts";
+import { type BatchTransaction, CommitGroup } from "./group-commit.ts";
+import { openDatabase } from "./open.ts";
+
+/** A transaction that records what the group asks of it; `failCommit` makes the commit fail. */
+function recorder(opts: { failCommit?: boolean } = {}) {
+  const log: string[] = [];
+  let batches = 0;
+  const open = async (body: (b: BatchTransaction<string>) => Promise<void>) => {
+    batches++;
+    log.push("begin");
+    await body({
+      forCaller: () => ({ tx: `tx${batches}`, hooks: [], close: () => {} }),
+      savepoint: async () => void log.push("savepoint"),
+      release: async () => void log.push("release"),
+      rollbackToSavepoint: async () => void log.push("rollback-to"),
+    });
+    if (opts.failCommit) throw new Error("disk I/O error");
+    log.push("commit");
+  };
+  return { log, open, batches: () => batches };
+}
+
+test("callers of one event-loop turn share one commit; later ones get the next", async () => {
+  const r = recorder();
+  const group = new CommitGroup(r.open, { windowMs: 0, maxBatch: 100 }, (h) => h());
+  const first = await Promise.all(Array.from({ length: 20 }, (_, i) => group.run(async () => i)));
+  assert.deepEqual(
+    first,
+    Array.from({ length: 20 }, (_, i) => i),
+  );
+  assert.equal(r.batches(), 1, "twenty callers, one transaction");
+  assert.equal(r.log.filter((l) => l === "commit").length, 1);
+  await group.run(async () => "again");
+  assert.equal(r.batches(), 2);
+});
+
+test("maxBatch bounds a commit; the rest follow in the next", async () => {
+  const r = recorder();
+  const group = new CommitGroup(r.open, { windowMs: 0, maxBatch: 8 }, (h) => h());
+  await Promise.all(Array.from({ length: 20 }, () => group.run(async () => undefined)));
+  assert.equal(r.batches(), 3);
+});
+
+test("a failing caller is rolled back to its savepoint; the others commit", async () => {
+  const r = recorder();
+  const group = new CommitGroup(r.open, { windowMs: 0, maxBatch: 100 }, (h) => h());
+  const results = await Promise.allSettled([
+    group.run(async () => "a"),
+    group.run(async () => {
+      throw new Error("unique violation");
+    }),
+    group.run(async () => "c"),
+  ]);
+  assert.equal(results[0]!.status, "fulfilled");
+  assert.equal(results[1]!.status, "rejected");
+  assert.match(String((results[1] as PromiseRejectedResult).reason), /unique violation/);
+  assert.equal(results[2]!.status, "fulfilled");
+  assert.deepEqual(r.log, [
+    "begin",
+    ...["savepoint", "release"],
+    ...["savepoint", "rollback-to", "release"],
+    ...["savepoint", "release"],
+    "commit",
+  ]);
+});
+
+test("when the commit fails every caller hears it and no after-commit hook runs", async () => {
+  const r = recorder({ failCommit: true });
+  let hooks = 0;
+  const group = new CommitGroup(r.open, { windowMs: 0, maxBatch: 100 }, () => hooks++);
+  const results = await Promise.allSettled([group.run(async () => 1), group.run(async () => 2)]);
+  assert.ok(results.every((s) => s.status === "rejected" && /disk I\/O/.test(String(s.reason))));
+  assert.equal(hooks, 0);
+});
+
+for (const dialect of await testDialects()) {
+  describe(`group commit (${dialect.name})`, { skip: dialect.skip }, () => {
+    let t: OpenedTestStore;
+    let database: Database;
+    beforeEach(async () => {
+      t = await dialect.open();
+      database = await openDatabase(t.options);
+      await sql`create table gc_probe (id integer primary key, who text not null)`.execute(
+        database.db,
+      );
+    });
+    afterEach(async () => {
+      await database.destroy();
+      await t.cleanup();
+    });
+
+    const probe = (tx: Database, id: number, who: string) =>
+      sql`insert into gc_probe (id, who) values (${id}, ${who})`.execute(tx.db);
+    const rows = async () =>
+      (
+        await sql<{ id: number }>`select id from gc_probe order by id`.execute(database.db)
+      ).rows.map((r) => Number(r.id));
+
+    test("concurrent transactions all commit; a duplicate key undoes only its own rows", async () => {
+      const committed: number[] = [];
+      const results = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          database.transaction(async (tx) => {
+            await probe(tx, 1000 + i, "own");
+            // Caller 7 also writes caller 3's key: it fails, and its own row 1007 goes with it.
+            await probe(tx, i === 7 ? 1003 : 2000 + i, "second");
+            tx.onCommit(() => committed.push(i));
+            return i;
+          }),
+        ),
+      );
+      const failed = results.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+      assert.deepEqual(failed, [7]);
+      const ids = await rows();
+      assert.equal(ids.length, 29 * 2);
+      assert.ok(!ids.includes(1007) && !ids.includes(2007), "the failed caller left nothing");
+      assert.deepEqual(
+        committed.sort((a, b) => a - b),
+        Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 7),
+      );
+    });
+
+    test("a transaction begun on the root from inside another joins it", async () => {
+      await database.transaction(async (tx) => {
+        await probe(tx, 1, "outer");
+        // Waiting for a batch of its own would wait for the batch this caller is in.
+        await database.transaction((inner) => probe(inner, 2, "inner"));
+        await database.write((db) =>
+          sql`insert into gc_probe (id, who) values (3, 'w')`.execute(db),
+        );
+      });
+      assert.deepEqual(await rows(), [1, 2, 3]);
+    });
+
+    test("a caller's promise settles after the commit: its rows are visible then", async () => {
+      const seen = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          database.transaction((tx) => probe(tx, 10 + i, "x")).then(() => rows()),
+        ),
+      );
+      for (const [i, ids] of seen.entries()) assert.ok(ids.includes(10 + i));
+    });
+  });
+}
