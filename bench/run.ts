@@ -4,6 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
+import { run as commitLimit, rows as commitLimitRows } from "./commit-limit.ts";
 import { run as depositRecord } from "./deposit-record.ts";
 import { rows as fanoutRows, run as fanoutSpread } from "./fanout-spread.ts";
 import { rows as mwiRows, run as mwiUpdates } from "./mwi-updates.ts";
@@ -23,6 +24,11 @@ const results: Record<string, unknown> = {
   cpu: cpus()[0]?.model,
   cores: cpus().length,
 };
+
+// First, on an idle machine: what the disk allows. Every durable path below is bounded by it.
+const commits = await commitLimit();
+results.commitLimit = commits;
+rows.push(...commitLimitRows(commits));
 
 const mails = Number(process.env.OMNIVOX_BENCH_MAILS ?? 1000);
 const smtp = await smtpToWeb(mails, 8);
