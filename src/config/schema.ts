@@ -613,6 +613,11 @@ export const configSchema = z
     outbox: z
       .strictObject({
         concurrency: z.number().int().min(1).max(1024).default(32),
+        /**
+         * Most deliveries to one target address under way at once (default: a quarter of
+         * concurrency, at least 2), so one that stalls never takes every slot.
+         */
+        perTargetConcurrency: z.number().int().min(1).max(1024).optional(),
         maxAttempts: z.number().int().min(1).default(8),
         backoffBaseMs: durationMs.default(1000),
         backoffMaxMs: durationMs.default(15 * 60_000),

@@ -20,6 +20,11 @@ import { RenditionCache } from "./rendition-cache.ts";
 
 export interface OutboxOptions {
   concurrency: number;
+  /**
+   * Most deliveries to one target under way at once (default a quarter of `concurrency`, at
+   * least 2): a target that stalls keeps that many slots, and the rest serve everyone else.
+   */
+  perTargetConcurrency?: number;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -120,6 +125,11 @@ export class OutboxWorker {
       });
   }
 
+  get #perTarget(): number {
+    const { concurrency, perTargetConcurrency } = this.deps.options;
+    return perTargetConcurrency ?? Math.max(2, Math.floor(concurrency / 4));
+  }
+
   get inflightCount(): number {
     return this.#inflight.size;
   }
@@ -140,7 +150,7 @@ export class OutboxWorker {
         }
         const free = options.concurrency - this.#inflight.size;
         if (free <= 0) break;
-        const claimed = await store.outbox.claimDue(now, free, options.leaseMs);
+        const claimed = await store.outbox.claimDue(now, free, options.leaseMs, this.#perTarget);
         for (const d of claimed) this.#launch(d);
         if (claimed.length === free) this.#again = true;
       } while (this.#again && this.#running);

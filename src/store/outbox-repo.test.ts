@@ -43,6 +43,26 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await t.store.outbox.claimDue(now, 0, LEASE), []);
     });
 
+    test("a capped claim takes at most perTarget rows of one target, counting those under way", async () => {
+      const slow = "mailto:slow@x.org";
+      // One delivery per communication and target: five mails forwarded to the same address.
+      for (let i = 0; i < 5; i++) await seed([slow]);
+      await seed(["xmpp:b@x.org", "tel:+1555"]);
+      const now = soon();
+      const first = await t.store.outbox.claimDue(now, 10, LEASE, 2);
+      assert.equal(first.filter((d) => d.target === slow).length, 2);
+      assert.equal(first.length, 4, "the other targets are claimed beside the capped one");
+      // Two of the slow target are under way: it gets nothing more until one of them ends.
+      assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, 2), []);
+      const done = first.find((d) => d.target === slow)!;
+      await t.store.outbox.markDelivered(done.id, now);
+      const next = await t.store.outbox.claimDue(now, 10, LEASE, 2);
+      assert.deepEqual(
+        next.map((d) => d.target),
+        [slow],
+      );
+    });
+
     test("an expired lease lets the row be claimed again", async () => {
       const [d] = await seed(["mailto:a@x.org"]);
       const now = soon();

@@ -41,11 +41,17 @@ type DeliveryChange = Partial<Omit<DeliveryRow, "id">>;
 export class SqlOutboxRepo implements OutboxRepo {
   constructor(private readonly database: Database) {}
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<Delivery[]> {
+  async claimDue(
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    perTarget?: number,
+  ): Promise<Delivery[]> {
     const n = Math.floor(limit);
     if (n < 1) return [];
     const at = toMs(now);
     const pg = this.database.dialect === "postgres";
+    if (perTarget !== undefined) return this.#claimCapped(at, n, leaseMs, Math.max(1, perTarget));
     const rows = await this.database.transaction((tx) =>
       tx.db
         .with("due", (db) =>
@@ -73,6 +79,57 @@ export class SqlOutboxRepo implements OutboxRepo {
         .returningAll()
         .execute(),
     );
+    return rows
+      .map(toDelivery)
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+  }
+
+  /**
+   * The due rows, oldest first, but at most `perTarget` inflight per target counting those
+   * already under way (on any node): one target that stalls holds that many slots, never all.
+   * The ranking looks at a window of the oldest due rows, wide enough that a stalled target's
+   * backlog does not fill it.
+   */
+  async #claimCapped(
+    at: number,
+    n: number,
+    leaseMs: number,
+    perTarget: number,
+  ): Promise<Delivery[]> {
+    const pg = this.database.dialect === "postgres";
+    const window = Math.max(1024, n * 64);
+    const rows = await this.database.transaction(async (tx) => {
+      const result = await sql<DeliveryRow>`
+        with candidates as ${sql.raw(pg ? "materialized " : "")}(
+          select id, target, next_attempt_at from deliveries
+          where (state = 'pending' and next_attempt_at <= ${at})
+             or (state = 'inflight' and lease_until <= ${at})
+          order by next_attempt_at
+          limit ${window}
+          ${sql.raw(pg ? "for update skip locked" : "")}
+        ),
+        ranked as (
+          select id, target, next_attempt_at,
+            row_number() over (partition by target order by next_attempt_at, id) as rank
+          from candidates
+        ),
+        busy as (
+          select target, count(*) as n from deliveries
+          where state = 'inflight' and lease_until > ${at}
+          group by target
+        ),
+        due as (
+          select ranked.id from ranked left join busy on busy.target = ranked.target
+          where ranked.rank + coalesce(busy.n, 0) <= ${perTarget}
+          order by ranked.next_attempt_at
+          limit ${n}
+        )
+        update deliveries
+        set state = 'inflight', lease_until = ${at + leaseMs}, attempts = attempts + 1
+        where id in (select id from due)
+        returning *`.execute(tx.db);
+      return result.rows;
+    });
     return rows
       .map(toDelivery)
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());

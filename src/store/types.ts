@@ -86,7 +86,8 @@ export interface OutboxRepo {
    * ran out) and marks them inflight with leaseUntil = now + leaseMs and attempts + 1. On
    * PostgreSQL with FOR UPDATE SKIP LOCKED so that several workers never take the same row.
    */
-  claimDue(now: Date, limit: number, leaseMs: number): Promise<Delivery[]>;
+  /** Leases due rows; with `perTarget`, at most that many inflight per target (any node's). */
+  claimDue(now: Date, limit: number, leaseMs: number, perTarget?: number): Promise<Delivery[]>;
   markDelivered(id: string, at: Date, nativeId?: string): Promise<void>;
   /**
    * Pushes an inflight row's lease out to `until` while its delivery is still under way (a call

@@ -16,8 +16,6 @@ import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 const SLOTS = 4;
 const ALICE_MAILS = SLOTS + 2;
 const FORWARD = "mailto:alice.away@example.com";
-const TODO =
-  "the outbox claims by due time only, so one stalled target can hold every slot (docs/performance.md)";
 
 interface StalledRelay {
   port: number;
@@ -122,7 +120,6 @@ async function bobGetsHisMail(t: TestApp, bob: TestWebClient): Promise<void> {
 }
 
 test("bob's mail reaches his web client while more forwards than the outbox has slots wait on a stalled relay", {
-  todo: TODO,
   timeout: 120_000,
 }, async () => {
   const relay = await startStalledRelay();
@@ -159,7 +156,6 @@ test("bob's mail reaches his web client while more forwards than the outbox has 
 });
 
 test("bob's mail reaches his web client while more mails than the outbox has slots wait for alice's web client's ack", {
-  todo: TODO,
   timeout: 120_000,
 }, async () => {
   // A mail to a web client that never acks is held only when the ack is overdue.

@@ -104,7 +104,7 @@ export async function startTestApp(
     async stop(opts = {}) {
       await app.stop();
       rtp?.release();
-      if (!opts.keepData) await rm(dir, { recursive: true, force: true });
+      if (!opts.keepData) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
