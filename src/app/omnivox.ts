@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import { createSystemEvents } from "../core/events.ts";
+import { OutboxSlots } from "../gateway/outbox-slots.ts";
 import { Receiver } from "../gateway/receiver.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { openStore } from "../store/open.ts";
@@ -92,11 +93,14 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
 
     // The event port first: every system reports on it, none holds a reference to a later one.
     const events = createSystemEvents((err, name) => logger.error({ err, event: name }, "event"));
+    // The outbox's slots exist before the receiver, which claims into them as it stores.
+    const slots = new OutboxSlots(config.outbox);
     const gateway = new Receiver({
       store,
       logger,
       holdMs: config.outbox.holdMs,
-      onCommitted: (c) => events.emit("committed", c),
+      onCommitted: (c, claimed, unclaimed) => events.emit("committed", c, claimed, unclaimed),
+      slots,
     });
     const shared = { config, store, gateway, events, logger, metrics, speech, audio, storage };
     const mwiLater = lateMwi(config, shared);
@@ -114,6 +118,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       systems,
       audioLinks: listener.audioLinks,
       pollMs: overrides.outboxPollMs,
+      slots,
     });
     for (const adapter of adapters.all()) await adapter.start();
     stops.push(async () => {

@@ -9,6 +9,7 @@ import type { AudioLinks, System } from "../core/ports.ts";
 import { AdapterRegistry } from "../gateway/adapter-registry.ts";
 import { defaultConverters } from "../gateway/convert/registry.ts";
 import { storedAudioTranscriber } from "../gateway/convert/transcribe.ts";
+import type { OutboxSlots } from "../gateway/outbox-slots.ts";
 import { OutboxWorker } from "../gateway/outbox-worker.ts";
 import type { OmnivoxMetrics } from "../http/metrics.ts";
 import type { Store } from "../store/types.ts";
@@ -23,6 +24,8 @@ export interface OutboxDeps {
   metrics: OmnivoxMetrics;
   logger: Logger;
   pollMs?: number | undefined;
+  /** Shared with the receiver, which claims deliveries into them as it stores them. */
+  slots?: OutboxSlots;
 }
 
 export function createOutbox(
@@ -43,12 +46,16 @@ export function createOutbox(
     ),
     logger,
     options: { ...config.outbox, pollMs: deps.pollMs },
+    ...(deps.slots ? { slots: deps.slots } : {}),
     observer: {
       attempt: (scheme, result) => metrics.deliveryAttempts.inc({ scheme, result }),
       delivered: (scheme, seconds) => metrics.deliveryLatency.observe({ scheme }, seconds),
     },
   });
-  deps.events.on("committed", () => worker.wake());
+  deps.events.on("committed", (c, claimed, unclaimed) => {
+    worker.adopt(c, claimed);
+    if (unclaimed > 0) worker.wake();
+  });
   deps.events.on("targetAvailable", (address) => {
     worker
       .release(formatAddress(address))

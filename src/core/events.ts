@@ -5,12 +5,17 @@
 
 import type { Address } from "./address.ts";
 import type { Communication } from "./communication.ts";
+import type { Delivery } from "./delivery.ts";
 
 export interface SystemEventMap {
   /** A user's mailbox changed: a deposit, a REST call, a key pressed on the phone. */
   mailboxChanged: [userId: string];
-  /** A communication and its deliveries are stored. */
-  committed: [communication: Communication];
+  /**
+   * A communication and its deliveries are stored; `claimed` are those this node's outbox
+   * claimed in the same transaction (their slots already taken), for it to start at once, and
+   * `unclaimed` how many wait for the outbox's next claim.
+   */
+  committed: [communication: Communication, claimed: readonly Delivery[], unclaimed: number];
   /** A client or JID that was away can take deliveries again. */
   targetAvailable: [address: Address];
 }

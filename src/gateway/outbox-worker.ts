@@ -16,6 +16,7 @@ import type { Store } from "../store/types.ts";
 import type { AdapterRegistry } from "./adapter-registry.ts";
 import { type ConverterRegistry, styleOf } from "./convert/registry.ts";
 import { ORPHAN_AUDIO_GRACE_MS, sweepOrphanAudio } from "./orphan-audio.ts";
+import { OutboxSlots } from "./outbox-slots.ts";
 import { RenditionCache } from "./rendition-cache.ts";
 
 export interface OutboxOptions {
@@ -51,6 +52,8 @@ export interface OutboxWorkerDeps {
   logger: Logger;
   options: OutboxOptions;
   observer?: OutboxObserver;
+  /** Shared with the receiver, which claims into them at receive time; made here when absent. */
+  slots?: OutboxSlots;
 }
 
 export class OutboxWorker {
@@ -58,6 +61,9 @@ export class OutboxWorker {
   readonly #renditions = new RenditionCache(512);
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
+  /** False once a claim found fewer due rows than it could take, until the next wake. */
+  #maybeDue = true;
+  #wakes = 0;
   #again = false;
   #running = false;
   #lastExpiry = 0;
@@ -66,7 +72,11 @@ export class OutboxWorker {
   #sweptUpTo: Date | undefined;
   #sweeping: Promise<void> | undefined;
 
-  constructor(private readonly deps: OutboxWorkerDeps) {}
+  readonly #slots: OutboxSlots;
+
+  constructor(private readonly deps: OutboxWorkerDeps) {
+    this.#slots = deps.slots ?? new OutboxSlots(deps.options);
+  }
 
   async start(): Promise<void> {
     this.#running = true;
@@ -79,8 +89,18 @@ export class OutboxWorker {
     this.wake();
   }
 
-  /** Look for work now (after a commit, a release or a finished delivery). */
+  /** Look for work now: rows may have become due (a commit, a release, the poll timer). */
   wake(): void {
+    this.#wakes++;
+    this.#maybeDue = true;
+    this.#kick();
+  }
+
+  /**
+   * Runs the pump without saying anything became due: a slot freed. It claims only while rows
+   * may be waiting, so a finished delivery costs no claim query when the outbox is empty.
+   */
+  #kick(): void {
     if (!this.#running) return;
     if (this.#pumping) {
       this.#again = true;
@@ -125,11 +145,6 @@ export class OutboxWorker {
       });
   }
 
-  get #perTarget(): number {
-    const { concurrency, perTargetConcurrency } = this.deps.options;
-    return perTargetConcurrency ?? Math.max(2, Math.floor(concurrency / 4));
-  }
-
   get inflightCount(): number {
     return this.#inflight.size;
   }
@@ -148,11 +163,18 @@ export class OutboxWorker {
           if (expired > 0)
             logger.warn({ expired }, "outbox: deliveries expired before their target came back");
         }
-        const free = options.concurrency - this.#inflight.size;
-        if (free <= 0) break;
-        const claimed = await store.outbox.claimDue(now, free, options.leaseMs, this.#perTarget);
+        const free = this.#slots.free;
+        if (free <= 0 || !this.#maybeDue) break;
+        const wakes = this.#wakes;
+        const claimed = await store.outbox.claimDue(
+          now,
+          free,
+          options.leaseMs,
+          this.#slots.perTarget,
+        );
         for (const d of claimed) this.#launch(d);
         if (claimed.length === free) this.#again = true;
+        else if (wakes === this.#wakes) this.#maybeDue = false;
       } while (this.#again && this.#running);
     } catch (err) {
       logger.error({ err }, "outbox: cannot read the outbox; trying again shortly");
@@ -162,10 +184,16 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * The poll: retries and lapsed leases become due with no event. It runs every pollMs whatever
+   * the traffic — pushed back by each pump, a busy outbox would never look for them.
+   */
   #schedule(): void {
-    if (!this.#running) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.wake(), this.deps.options.pollMs ?? 1000);
+    if (!this.#running || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.wake();
+    }, this.deps.options.pollMs ?? 1000);
     this.#timer.unref();
   }
 
@@ -182,18 +210,40 @@ export class OutboxWorker {
       });
       return;
     }
-    const run = this.#deliver(d)
+    this.#slots.hold(d.target);
+    this.#run(d);
+  }
+
+  /**
+   * Deliveries the receiver claimed in the transaction that stored `c`, each in a slot it took:
+   * they start now, with the communication in hand instead of read back.
+   */
+  adopt(c: Communication, claimed: readonly Delivery[]): void {
+    for (const d of claimed) {
+      if (!this.#running || this.#inflight.has(d.id)) {
+        // Stopping: the row stays leased, and the next start (or another node) resumes it.
+        this.#slots.give(d.target);
+        continue;
+      }
+      this.#run(d, c);
+    }
+  }
+
+  /** Runs `d` in the slot already taken for it, and gives the slot back when it ends. */
+  #run(d: Delivery, given?: Communication): void {
+    const run = this.#deliver(d, given)
       .catch((err) =>
         this.deps.logger.error({ err, deliveryId: d.id }, "outbox: delivery bookkeeping failed"),
       )
       .finally(() => {
         this.#inflight.delete(d.id);
-        this.wake();
+        this.#slots.give(d.target);
+        this.#kick();
       });
     this.#inflight.set(d.id, run);
   }
 
-  async #deliver(d: Delivery): Promise<void> {
+  async #deliver(d: Delivery, given?: Communication): Promise<void> {
     const { store, adapters, logger, observer } = this.deps;
     const scheme = d.target.slice(0, Math.max(0, d.target.indexOf(":")));
     const log = logger.child({
@@ -203,7 +253,7 @@ export class OutboxWorker {
     });
     try {
       const address = parseAddress(d.target);
-      const communication = await store.communications.get(d.communicationId);
+      const communication = given ?? (await store.communications.get(d.communicationId));
       if (!communication) throw new DeliveryError("the communication no longer exists", true);
       const adapter = adapters.for(address);
       if (!adapter) throw new DeliveryError(`no adapter can send to ${scheme}: addresses`, true);
@@ -218,9 +268,12 @@ export class OutboxWorker {
         }),
       );
       const now = new Date();
-      await store.outbox.markDelivered(d.id, now, nativeId);
-      if (nativeId)
-        await store.communications.addNativeId(communication.id, nativeSystem(scheme), nativeId);
+      // One commit (shared with others' by group commit): the outcome and the id it was given.
+      await store.transaction(async (tx) => {
+        await tx.outbox.markDelivered(d.id, now, nativeId);
+        if (nativeId)
+          await tx.communications.addNativeId(communication.id, nativeSystem(scheme), nativeId);
+      });
       observer?.attempt(scheme, "delivered");
       observer?.delivered(scheme, (now.getTime() - communication.receivedAt.getTime()) / 1000);
       log.debug({ attempt: d.attempts }, "delivered");

@@ -8,18 +8,25 @@ import type { Logger } from "pino";
 import type { Address } from "../core/address.ts";
 import { formatAddress } from "../core/address.ts";
 import type { Communication, Thread } from "../core/communication.ts";
+import type { Delivery } from "../core/delivery.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
 import type { CommunicationDraft, Gateway, MailboxEntry, ReceiveOptions } from "../core/ports.ts";
 import { planTargets } from "../core/routing.ts";
 import type { NewDelivery, Store, StoreTransaction, VoicemailRecord } from "../store/types.ts";
+import type { OutboxSlots } from "./outbox-slots.ts";
 
 export interface ReceiverOptions {
   store: Store;
   logger: Logger;
   /** How long a delivery may wait for its target (IM client offline) before it expires. */
   holdMs: number;
-  /** Called after each commit so the outbox worker starts at once instead of on its timer. */
-  onCommitted: (c: Communication) => void;
+  /**
+   * Called after each commit so the outbox worker starts at once instead of on its timer, with
+   * the deliveries claimed into `slots` in that transaction.
+   */
+  onCommitted: (c: Communication, claimed: readonly Delivery[], unclaimed: number) => void;
+  /** The outbox's free slots: a delivery that finds one is claimed as it is stored. */
+  slots?: OutboxSlots;
 }
 
 export class Receiver implements Gateway {
@@ -93,14 +100,27 @@ export class Receiver implements Gateway {
       );
     }
     const { mailboxEntry, afterCommit } = options;
-    await store.transaction(async (tx) => {
-      await tx.communications.insertWithDeliveries(communication, [...deliveries.values()]);
-      if (mailboxEntry) await tx.voicemail.insert(mailboxRecord(mailboxEntry, communication));
-      tx.onCommit(() => {
-        this.opts.onCommitted(communication);
-        afterCommit?.(communication);
+    const taken = this.#claim(deliveries.values());
+    try {
+      await store.transaction(async (tx) => {
+        const rows = await tx.communications.insertWithDeliveries(communication, [
+          ...deliveries.values(),
+        ]);
+        if (mailboxEntry) await tx.voicemail.insert(mailboxRecord(mailboxEntry, communication));
+        tx.onCommit(() => {
+          const claimed = rows.filter((d) => d.state === "inflight");
+          // A slot taken for a row that was not stored as claimed is not ours to hold.
+          for (const target of taken)
+            if (!claimed.some((d) => d.target === target)) this.opts.slots?.give(target);
+          const unclaimed = rows.filter((d) => d.state === "pending").length;
+          this.opts.onCommitted(communication, claimed, unclaimed);
+          afterCommit?.(communication);
+        });
       });
-    });
+    } catch (err) {
+      for (const target of taken) this.opts.slots?.give(target);
+      throw err;
+    }
     logger.info(
       {
         communicationId: id,
@@ -112,6 +132,10 @@ export class Receiver implements Gateway {
       "communication received",
     );
     return communication;
+  }
+
+  #claim(deliveries: Iterable<NewDelivery>): string[] {
+    return this.opts.slots ? claimInto(this.opts.slots, deliveries, new Date()) : [];
   }
 
   /**
@@ -146,6 +170,21 @@ export class Receiver implements Gateway {
     }
     return { thread: { threadId: id } };
   }
+}
+
+/**
+ * Marks the deliveries that find a free outbox slot as claimed (leased from now); returns the
+ * targets whose slots were taken, to give back if the transaction fails.
+ */
+function claimInto(slots: OutboxSlots, deliveries: Iterable<NewDelivery>, now: Date): string[] {
+  const taken: string[] = [];
+  const until = new Date(now.getTime() + slots.leaseMs);
+  for (const d of deliveries) {
+    if (d.deliveredAt !== undefined || !slots.take(d.target)) continue;
+    d.claimedUntil = until;
+    taken.push(d.target);
+  }
+  return taken;
 }
 
 function mailboxRecord(entry: MailboxEntry, c: Communication): VoicemailRecord {

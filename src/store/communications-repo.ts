@@ -67,16 +67,18 @@ export class SqlCommunicationsRepo implements CommunicationsRepo {
         seen.add(t.target);
         // Delivered by the adapter itself (a live relay): one attempt, and it succeeded.
         const delivered = t.deliveredAt !== undefined;
+        // Claimed as it is stored: its first attempt starts now, under a lease like any claim.
+        const claimed = !delivered && t.claimedUntil !== undefined;
         rows.push({
           id: randomUUID(),
           communication_id: c.id,
           user_id: c.userId,
           target: t.target,
           route: encodeRouteOptions(t.route),
-          state: delivered ? "delivered" : "pending",
-          attempts: delivered ? 1 : 0,
+          state: delivered ? "delivered" : claimed ? "inflight" : "pending",
+          attempts: delivered || claimed ? 1 : 0,
           next_attempt_at: now,
-          lease_until: null,
+          lease_until: claimed ? optionalMs(t.claimedUntil) : null,
           expires_at: optionalMs(t.expiresAt),
           last_error: null,
           native_id: delivered ? (t.nativeId ?? null) : null,

@@ -66,6 +66,7 @@ class SqlStore implements Store {
     return this.database.transaction((tx) =>
       fn({
         communications: new SqlCommunicationsRepo(tx),
+        outbox: new SqlOutboxRepo(tx),
         voicemail: new SqlVoicemailRepo(tx),
         onCommit: (hook) => tx.onCommit(hook),
       }),

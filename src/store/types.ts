@@ -52,6 +52,8 @@ export interface NewDelivery {
   deliveredAt?: Date;
   /** The id the target system gave it, with deliveredAt. */
   nativeId?: string;
+  /** Claimed by this node's worker as it is stored: the row starts inflight, leased until then. */
+  claimedUntil?: Date;
 }
 
 export interface CommunicationWithDeliveries {
@@ -172,6 +174,7 @@ export interface MwiIndicatorRepo {
 /** The repositories whose writes may share one transaction (Store.transaction). */
 export interface StoreTransaction {
   readonly communications: CommunicationsRepo;
+  readonly outbox: OutboxRepo;
   readonly voicemail: VoicemailRepo;
   /** Runs `hook` once the transaction has committed; never when it rolls back. */
   onCommit(hook: () => void): void;

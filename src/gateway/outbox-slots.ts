@@ -1,0 +1,53 @@
+// The outbox worker's delivery slots, shared with the receiver: a delivery can be claimed in
+// the very transaction that stores its communication when a slot is free (no separate claim
+// commit, no read-back), and one target never holds more than its share of the slots.
+
+export interface OutboxSlotOptions {
+  concurrency: number;
+  /** Default a quarter of `concurrency`, at least 2. */
+  perTargetConcurrency?: number | undefined;
+  leaseMs: number;
+}
+
+export class OutboxSlots {
+  readonly concurrency: number;
+  readonly perTarget: number;
+  readonly leaseMs: number;
+  #taken = 0;
+  readonly #byTarget = new Map<string, number>();
+
+  constructor(options: OutboxSlotOptions) {
+    this.concurrency = options.concurrency;
+    this.perTarget =
+      options.perTargetConcurrency ?? Math.max(2, Math.floor(options.concurrency / 4));
+    this.leaseMs = options.leaseMs;
+  }
+
+  get free(): number {
+    return Math.max(0, this.concurrency - this.#taken);
+  }
+
+  /** A slot for `target` if one is free and the target is under its share. */
+  take(target: string): boolean {
+    if (this.#taken >= this.concurrency) return false;
+    if ((this.#byTarget.get(target) ?? 0) >= this.perTarget) return false;
+    this.#count(target, 1);
+    return true;
+  }
+
+  /** A slot for a row the store has already leased to us (its claim counted the share). */
+  hold(target: string): void {
+    this.#count(target, 1);
+  }
+
+  give(target: string): void {
+    this.#count(target, -1);
+  }
+
+  #count(target: string, by: 1 | -1): void {
+    this.#taken += by;
+    const n = (this.#byTarget.get(target) ?? 0) + by;
+    if (n > 0) this.#byTarget.set(target, n);
+    else this.#byTarget.delete(target);
+  }
+}
