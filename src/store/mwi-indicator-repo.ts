@@ -74,6 +74,16 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
       .execute();
   }
 
+  async markAllDelivered(
+    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
+  ): Promise<void> {
+    if (marks.length === 0) return;
+    await this.database.transaction(async (tx) => {
+      const repo = new SqlMwiIndicatorRepo(tx);
+      for (const m of marks) await repo.markDelivered(m.userId, m.clientId, m.version);
+    });
+  }
+
   async commit(
     userId: string,
     slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
