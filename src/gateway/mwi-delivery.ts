@@ -185,7 +185,9 @@ export class IndicatorDelivery {
 
   async #flush(): Promise<void> {
     if (this.#flushing) await this.#flushing;
-    if (this.#marks.size > 0) await (this.#flushing = this.#flushSoon());
+    if (this.#marks.size === 0) return;
+    this.#flushing = this.#flushSoon();
+    await this.#flushing;
   }
 
   /** Stored slots still undelivered (away clients, other processes' writes, failed sends). */
