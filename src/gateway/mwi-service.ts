@@ -281,16 +281,20 @@ export class MwiService implements MwiSink {
           expiresAt,
         }))
       : [];
+    const targets = slots.map((s) => s.target);
+    const before = this.#targets.get(profile.id);
+    // Other clients' slots need removing only when the clients may have changed.
+    const sameClients =
+      before?.length === targets.length && before.every((t, i) => t === targets[i]);
     try {
-      await store.mwiIndicators.commit(profile.id, slots, changed);
+      await store.mwiIndicators.commit(profile.id, slots, changed, !sameClients);
     } catch (err) {
       // What is in hand may no longer be what the store holds; read it again next time.
       this.#rows.delete(profile.id);
       throw err;
     }
     this.#rows.set(profile.id, after);
-    const targets = slots.map((s) => s.target);
-    const removed = (this.#targets.get(profile.id) ?? []).filter((t) => !targets.includes(t));
+    const removed = (before ?? []).filter((t) => !targets.includes(t));
     this.#targets.set(profile.id, targets);
     this.#opts.onChange?.(profile);
     this.#delivery.committed(profile.id, slots, removed);

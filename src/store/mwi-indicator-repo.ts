@@ -88,15 +88,18 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
     userId: string,
     slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
     state?: MwiStateRow,
+    retainOthers = true,
   ): Promise<void> {
     await this.database.transaction(async (tx) => {
       if (state) await new SqlMwiRepo(tx).put(state);
       const repo = new SqlMwiIndicatorRepo(tx);
       for (const slot of slots) await repo.put(slot);
-      await repo.retain(
-        userId,
-        slots.map((s) => s.clientId),
-      );
+      if (retainOthers) {
+        await repo.retain(
+          userId,
+          slots.map((s) => s.clientId),
+        );
+      }
     });
   }
 

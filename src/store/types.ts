@@ -162,12 +162,13 @@ export interface MwiIndicatorRepo {
   retain(userId: string, clientIds: readonly string[]): Promise<void>;
   /**
    * One change of a user's MWI in one transaction: the changed state row (when given), the new
-   * slots, and the removal of slots of clients not among them.
+   * slots, and (unless `retainOthers` is false) the removal of slots of clients not among them.
    */
   commit(
     userId: string,
     slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
     state?: MwiStateRow,
+    retainOthers?: boolean,
   ): Promise<void>;
 }
 
