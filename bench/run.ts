@@ -6,7 +6,7 @@ import { cpus } from "node:os";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { run as depositRecord } from "./deposit-record.ts";
 import { rows as fanoutRows, run as fanoutSpread } from "./fanout-spread.ts";
-import { rows as mwiBurstRows, run as mwiBurst } from "./mwi-burst.ts";
+import { run as mwiBurst, rows as mwiBurstRows } from "./mwi-burst.ts";
 import { rows as mwiRows, run as mwiUpdates } from "./mwi-updates.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
