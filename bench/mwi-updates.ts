@@ -100,7 +100,7 @@ async function bothPhases(
   return { notify, smdi };
 }
 
-async function throughGateway(users: number, rounds: number) {
+export async function throughGateway(users: number, rounds: number) {
   const sim = await new LegacyVoicemailSim().start();
   const box = await SmdiPeer.listen();
   // The legacy voicemail server's address is listed as operators list theirs, so its bursts of

@@ -7,6 +7,7 @@ import { createTtsEngine } from "../src/speech/tts/factory.ts";
 import { run as commitLimit, rows as commitLimitRows } from "./commit-limit.ts";
 import { run as depositRecord } from "./deposit-record.ts";
 import { rows as fanoutRows, run as fanoutSpread } from "./fanout-spread.ts";
+import { run as mwiBurst, rows as mwiBurstRows } from "./mwi-burst.ts";
 import { rows as mwiRows, run as mwiUpdates } from "./mwi-updates.ts";
 import { run as sipParse } from "./sip-parse.ts";
 import { run as sipSetup } from "./sip-setup.ts";
@@ -134,6 +135,10 @@ rows.push(...fanoutRows(fanout));
 const mwi = await mwiUpdates();
 results.mwiUpdates = mwi;
 rows.push(...mwiRows(mwi));
+// A PBX restart replaying state: every box of 1,000 users changes at once.
+const burst = await mwiBurst(Number(process.env.OMNIVOX_BENCH_MWI_USERS ?? 1000));
+results.mwiBurst = burst;
+rows.push(...mwiBurstRows(burst));
 
 // SMTP in → XMPP client beside Prosody's own client-to-client rate (README "Voicemail by mail and chat").
 const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));

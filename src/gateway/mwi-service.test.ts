@@ -79,8 +79,10 @@ describe("MwiService", () => {
   let target: RecordingTarget;
   let source: RecordingSource;
   let service: MwiService;
+  let phoneUpdates: number;
 
   beforeEach(async () => {
+    phoneUpdates = 0;
     t = await sqlite.open();
     await t.store.users.create(alice(), {});
     target = new RecordingTarget();
@@ -92,6 +94,9 @@ describe("MwiService", () => {
       targets: [target],
       indicatorTtlMs: 60_000,
       retryMs: 50,
+      onChange: () => {
+        phoneUpdates++;
+      },
     });
     await service.start();
   });
@@ -254,5 +259,130 @@ describe("MwiService", () => {
     await t.store.users.delete("alice");
     await service.profileChanged("alice");
     assert.deepEqual(source.syncs.at(-1), { userId: "alice", systems: [] });
+  });
+
+  /** Counts the store's MWI commits; `gate`, while set, holds each commit until it resolves. */
+  function countCommits(): { count: () => number; hold: () => () => void } {
+    const repo = t.store.mwiIndicators;
+    const commit = repo.commit.bind(repo);
+    let n = 0;
+    let gate: Promise<void> | undefined;
+    repo.commit = async (...args) => {
+      n++;
+      if (gate) await gate;
+      return commit(...args);
+    };
+    return {
+      count: () => n,
+      hold: () => {
+        let release!: () => void;
+        gate = new Promise((r) => {
+          release = r;
+        });
+        return () => {
+          gate = undefined;
+          release();
+        };
+      },
+    };
+  }
+
+  test("a burst of reports for one system is one write and one indicator, the latest", async () => {
+    target.online.add("web:alice/web");
+    const commits = countCommits();
+    const phonesBefore = phoneUpdates;
+    const first = new Date("2026-11-22T10:00:00.000Z");
+    await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        service.report("alice", "pbx", {
+          counts: counts(n + 1),
+          // Only the first names a caller: the merged report keeps it.
+          ...(n === 0 ? { lastCaller: { ani: "+15550100", at: first } } : {}),
+        }),
+      ),
+    );
+    assert.equal(commits.count(), 1);
+    assert.equal(phoneUpdates, phonesBefore + 1);
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 10)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 10),
+      3000,
+    );
+    const burst = target.for("web:alice/web").filter((g) => g.indicator.total.new > 0);
+    assert.deepEqual(
+      burst.map((g) => g.indicator.total.new),
+      [10],
+    );
+    assert.equal(burst[0]?.indicator.lastCaller?.ani, "+15550100");
+    const snap = await service.snapshot("alice");
+    assert.equal(snap.systems.find((s) => s.id === "pbx")?.new, 10);
+  });
+
+  test("the newest caller given in a burst wins", async () => {
+    const commits = countCommits();
+    const at = (h: number) => new Date(`2026-11-22T${h}:00:00.000Z`);
+    await Promise.all([
+      service.report("alice", "pbx", {
+        counts: counts(1),
+        lastCaller: { ani: "+1555001", at: at(10) },
+      }),
+      service.report("alice", "pbx", {
+        counts: counts(2),
+        lastCaller: { ani: "+1555002", at: at(11) },
+      }),
+      service.report("alice", "pbx", { counts: counts(3) }),
+    ]);
+    assert.equal(commits.count(), 1);
+    const row = await t.store.mwi.get("alice", "pbx");
+    assert.equal(row?.newCount, 3);
+    assert.equal(row?.lastCaller?.ani, "+1555002");
+  });
+
+  test("reports arriving while one is applied are applied after it, merged, in order", async () => {
+    target.online.add("web:alice/web");
+    const commits = countCommits();
+    const release = commits.hold();
+    const applying = service.report("alice", "pbx", { counts: counts(1) });
+    await until("the first commit under way", () => commits.count() === 1, 3000);
+    const later = [2, 3, 4].map((n) => service.report("alice", "pbx", { counts: counts(n) }));
+    // Other systems of the same user queue too, each merged on its own.
+    const octel = service.report("alice", "octel", { counts: counts(1) });
+    release();
+    await Promise.all([applying, ...later, octel]);
+    assert.equal(commits.count(), 3);
+    assert.equal((await t.store.mwi.get("alice", "pbx"))?.newCount, 4);
+    assert.equal((await t.store.mwi.get("alice", "octel"))?.newCount, 1);
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 5)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 5),
+      3000,
+    );
+    const versions = target.for("web:alice/web").map((g) => g.indicator.version);
+    assert.deepEqual(
+      versions,
+      [...versions].sort((a, b) => a - b),
+    );
+    assert.equal(new Set(versions).size, versions.length);
+    assert.equal(target.for("web:alice/web").at(-1)?.indicator.total.new, 5);
+  });
+
+  test("after a restart the versions go on from the store's", async () => {
+    target.online.add("web:alice/web");
+    await service.report("alice", "pbx", { counts: counts(1) });
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 1)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 1),
+      3000,
+    );
+    const before = target.for("web:alice/web").at(-1)!.indicator.version;
+    await service.stop();
+    await service.start();
+    await service.report("alice", "pbx", { counts: counts(2) });
+    await until(
+      'target.for("web:alice/web").some((g) => g.indicator.total.new === 2)',
+      () => target.for("web:alice/web").some((g) => g.indicator.total.new === 2),
+      3000,
+    );
+    assert.ok(target.for("web:alice/web").at(-1)!.indicator.version > before);
   });
 });

@@ -2,11 +2,12 @@
 // keeps one row per (user, system), recomputes the aggregate and pushes a voicemail indicator to
 // every IM client of the user. Indicators are state, not messages: each client has one slot that
 // a newer state overwrites (mwi_indicators), so an away client gets exactly the latest on return.
+// Reports for one (user, system) that queue behind the one being applied are merged: the latest
+// state is written once, with one indicator per client.
 
 import type { Logger } from "pino";
-import { type Address, formatAddress, parseAddress } from "../core/address.ts";
-import { backoffDelay } from "../core/backoff.ts";
-import { NotFoundError, TargetUnavailableError } from "../core/errors.ts";
+import { type Address, formatAddress } from "../core/address.ts";
+import { NotFoundError } from "../core/errors.ts";
 import {
   aggregate,
   changes,
@@ -20,6 +21,7 @@ import {
 import type { IndicatorTarget, MwiSink, MwiSource } from "../core/ports.ts";
 import { imClientAddress, type Profile, type VoicemailSystem } from "../core/profile.ts";
 import type { MwiStateRow, Store } from "../store/types.ts";
+import { IndicatorDelivery, type NewSlot } from "./mwi-delivery.ts";
 
 export interface MwiServiceOptions {
   store: Store;
@@ -40,6 +42,12 @@ export interface MwiSnapshot {
   systems: SystemFields[];
 }
 
+/** A later report replaces an earlier one; its last caller only when it names one. */
+function merged(earlier: MwiReport, later: MwiReport): MwiReport {
+  const lastCaller = later.lastCaller ?? earlier.lastCaller;
+  return { ...later, ...(lastCaller ? { lastCaller } : {}) };
+}
+
 function stateOf(row: MwiStateRow, kind: VoicemailSystem["kind"]): MwiSystemState {
   return {
     systemId: row.systemId,
@@ -57,18 +65,32 @@ function stateOf(row: MwiStateRow, kind: VoicemailSystem["kind"]): MwiSystemStat
 export class MwiService implements MwiSink {
   readonly #opts: MwiServiceOptions;
   readonly #sources: MwiSource[];
+  readonly #delivery: IndicatorDelivery;
   /** Per-user chain: reports and switches for one user apply in arrival order. */
   readonly #chains = new Map<string, Promise<void>>();
-  /** Targets with a delivery under way; `again` asks for one more pass when it ends. */
-  readonly #delivering = new Map<string, { again: boolean }>();
-  readonly #failures = new Map<string, number>();
+  /** Reports queued on a user's chain and not yet started, per (user, system): later ones merge in. */
+  readonly #queued = new Map<string, { report: MwiReport; done: Promise<void> }>();
+  /** An internal recount queued and not yet started, per user: it reads the counts when it runs. */
+  readonly #recounts = new Map<string, Promise<void>>();
+  /**
+   * What the store holds, kept in hand: only this service writes a user's MWI rows and versions,
+   * and only inside the user's chain. Profiles are dropped by profileChanged.
+   */
+  readonly #profiles = new Map<string, Profile>();
+  readonly #rows = new Map<string, MwiStateRow[]>();
   readonly #versions = new Map<string, number>();
-  #sweep: NodeJS.Timeout | undefined;
-  #stopped = false;
+  /** The client targets of each user's last commit, to forget removed clients' slots. */
+  readonly #targets = new Map<string, string[]>();
 
   constructor(opts: MwiServiceOptions) {
     this.#opts = opts;
     this.#sources = [...opts.sources];
+    this.#delivery = new IndicatorDelivery({
+      repo: opts.store.mwiIndicators,
+      targets: opts.targets,
+      logger: opts.logger,
+      retryMs: opts.retryMs,
+    });
   }
 
   /**
@@ -81,27 +103,39 @@ export class MwiService implements MwiSink {
 
   /** Tells every source what to watch, brings our own store's counts in, sends what waits. */
   async start(): Promise<void> {
-    this.#stopped = false;
+    this.#profiles.clear();
+    this.#rows.clear();
+    this.#versions.clear();
+    this.#targets.clear();
+    this.#delivery.start();
     for (const profile of await this.#opts.store.users.list()) {
+      this.#profiles.set(profile.id, profile);
       await this.#syncSources(profile.id, profile);
       // Messages deposited or deleted while we were down change the counts without an event.
       await this.internalChanged(profile.id);
     }
-    this.#sweep = setInterval(() => this.#retryAll(), this.#opts.retryMs);
-    this.#sweep.unref();
-    this.#retryAll();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#sweep) clearInterval(this.#sweep);
     await Promise.allSettled([...this.#chains.values()]);
+    await this.#delivery.stop();
   }
 
   report(userId: string, systemId: string, report: MwiReport): Promise<void> {
-    return this.#serial(userId, async () => {
-      await this.#apply(await this.#profile(userId), userId, systemId, report);
+    const key = `${userId}\u0000${systemId}`;
+    const queued = this.#queued.get(key);
+    if (queued) {
+      queued.report = merged(queued.report, report);
+      return queued.done;
+    }
+    const entry = { report, done: Promise.resolve() };
+    this.#queued.set(key, entry);
+    entry.done = this.#serial(userId, async () => {
+      // From here on a new report queues behind this one instead of merging into it.
+      this.#queued.delete(key);
+      await this.#apply(await this.#profile(userId), userId, systemId, entry.report);
     });
+    return entry.done;
   }
 
   /** One report, for a profile already read (inside the user's #serial chain). */
@@ -116,7 +150,7 @@ export class MwiService implements MwiSink {
       this.#opts.logger.warn({ userId, systemId }, "mwi: report for a system no profile names");
       return;
     }
-    const rows = await this.#opts.store.mwi.listForUser(userId);
+    const rows = await this.#rowsOf(userId);
     const row = rows.find((r) => r.systemId === systemId);
     const state = row ? stateOf(row, system.kind) : undefined;
     if (state && !state.enabled) return;
@@ -138,7 +172,10 @@ export class MwiService implements MwiSink {
 
   /** Our own store changed for the user (deposit, REST, phone): its counts and newest caller. */
   internalChanged(userId: string): Promise<void> {
-    return this.#serial(userId, async () => {
+    const queued = this.#recounts.get(userId);
+    if (queued) return queued;
+    const done = this.#serial(userId, async () => {
+      this.#recounts.delete(userId);
       const profile = await this.#profile(userId);
       const internal = profile?.voicemailSystems.filter((s) => s.kind === "internal") ?? [];
       if (internal.length === 0) return;
@@ -154,6 +191,8 @@ export class MwiService implements MwiSink {
       }
       for (const system of internal) await this.#apply(profile, userId, system.id, report);
     });
+    this.#recounts.set(userId, done);
+    return done;
   }
 
   /** PUT /users/:id/mwi/:systemId: switches the system and commands it (via its source). */
@@ -164,6 +203,7 @@ export class MwiService implements MwiSink {
       if (!profile.voicemailSystems.some((s) => s.id === systemId)) {
         throw new NotFoundError(`user "${userId}" has no voicemail system "${systemId}"`);
       }
+      this.#rows.delete(userId);
       await this.#opts.store.mwi.setEnabled(userId, systemId, enabled);
       await this.#syncSources(userId, profile);
       await this.#publish(profile);
@@ -175,16 +215,23 @@ export class MwiService implements MwiSink {
   async snapshot(userId: string): Promise<MwiSnapshot> {
     const profile = await this.#profile(userId);
     if (!profile) throw new NotFoundError(`no user "${userId}"`);
-    return this.#snapshotOf(profile);
+    // Outside the user's chain: rows in hand are current, but rows read here are not kept.
+    const rows = this.#rows.get(userId) ?? (await this.#opts.store.mwi.listForUser(userId));
+    return this.#snapshotOf(profile, rows);
   }
 
   /** A profile was created, changed or deleted: sources follow it, clients get a fresh indicator. */
   profileChanged(userId: string): Promise<void> {
+    this.#profiles.delete(userId);
     return this.#serial(userId, async () => {
+      this.#profiles.delete(userId);
       const profile = await this.#profile(userId);
       await this.#syncSources(userId, profile);
       if (!profile) {
+        this.#rows.delete(userId);
         await this.#opts.store.mwiIndicators.retain(userId, []);
+        this.#delivery.committed(userId, [], this.#targets.get(userId) ?? []);
+        this.#targets.delete(userId);
         return;
       }
       await this.#publish(profile);
@@ -193,18 +240,17 @@ export class MwiService implements MwiSink {
 
   /** An IM client came back (web client connected, XMPP presence available). */
   clientAvailable(address: Address): void {
-    this.#kick(formatAddress(address));
+    this.#delivery.kick(formatAddress(address));
   }
 
-  async #snapshotOf(profile: Profile): Promise<MwiSnapshot> {
-    const states = await this.#states(profile);
+  async #snapshotOf(profile: Profile, rows?: MwiStateRow[]): Promise<MwiSnapshot> {
+    const states = this.#states(profile, rows ?? (await this.#rowsOf(profile.id)));
     const ind = indicatorFor(profile, { id: "api", kind: "web" }, states, 0, new Date());
     return { total: aggregate(states).total, systems: ind.systems };
   }
 
-  async #states(profile: Profile, given?: MwiStateRow[]): Promise<MwiSystemState[]> {
+  #states(profile: Profile, rows: readonly MwiStateRow[]): MwiSystemState[] {
     const kinds = new Map(profile.voicemailSystems.map((s) => [s.id, s.kind]));
-    const rows = given ?? (await this.#opts.store.mwi.listForUser(profile.id));
     const stored = rows.flatMap((r) => {
       const kind = kinds.get(r.systemId);
       return kind ? [stateOf(r, kind)] : [];
@@ -214,17 +260,18 @@ export class MwiService implements MwiSink {
 
   /**
    * Writes the changed state row (if any) and a new indicator for every client in one
-   * transaction — one disk sync per change — then starts their delivery. `rows` are the user's
-   * rows as they are after the change (read again when not given).
+   * transaction — one disk sync per change, shared with concurrent writers when the store groups
+   * commits — then hands the slots to delivery. `rows` are the user's rows after the change.
    */
   async #publish(profile: Profile, rows?: MwiStateRow[], changed?: MwiStateRow): Promise<void> {
     const { store } = this.#opts;
+    const after = rows ?? (await this.#rowsOf(profile.id));
     const wanted = profile.mwi.enabled && profile.imClients.length > 0;
-    const states = wanted ? await this.#states(profile, rows) : [];
+    const states = wanted ? this.#states(profile, after) : [];
     const version = wanted ? await this.#nextVersion(profile.id) : 0;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.#opts.indicatorTtlMs);
-    const slots = wanted
+    const slots: NewSlot[] = wanted
       ? profile.imClients.map((client) => ({
           userId: profile.id,
           clientId: client.id,
@@ -234,9 +281,31 @@ export class MwiService implements MwiSink {
           expiresAt,
         }))
       : [];
-    await store.mwiIndicators.commit(profile.id, slots, changed);
+    const targets = slots.map((s) => s.target);
+    const before = this.#targets.get(profile.id);
+    // Other clients' slots need removing only when the clients may have changed.
+    const sameClients =
+      before?.length === targets.length && before.every((t, i) => t === targets[i]);
+    try {
+      await store.mwiIndicators.commit(profile.id, slots, changed, !sameClients);
+    } catch (err) {
+      // What is in hand may no longer be what the store holds; read it again next time.
+      this.#rows.delete(profile.id);
+      throw err;
+    }
+    this.#rows.set(profile.id, after);
+    const removed = (before ?? []).filter((t) => !targets.includes(t));
+    this.#targets.set(profile.id, targets);
     this.#opts.onChange?.(profile);
-    for (const slot of slots) this.#kick(slot.target);
+    this.#delivery.committed(profile.id, slots, removed);
+  }
+
+  async #rowsOf(userId: string): Promise<MwiStateRow[]> {
+    const held = this.#rows.get(userId);
+    if (held) return held;
+    const rows = await this.#opts.store.mwi.listForUser(userId);
+    this.#rows.set(userId, rows);
+    return rows;
   }
 
   /**
@@ -251,7 +320,7 @@ export class MwiService implements MwiSink {
   }
 
   async #syncSources(userId: string, profile: Profile | undefined): Promise<void> {
-    const rows = profile ? await this.#opts.store.mwi.listForUser(userId) : [];
+    const rows = profile ? await this.#rowsOf(userId) : [];
     const enabled = new Map(rows.map((r) => [r.systemId, r.enabled]));
     for (const source of this.#sources) {
       const systems = (profile?.voicemailSystems ?? [])
@@ -265,69 +334,13 @@ export class MwiService implements MwiSink {
     }
   }
 
-  #kick(target: string): void {
-    if (this.#stopped) return;
-    const running = this.#delivering.get(target);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const state = { again: true };
-    this.#delivering.set(target, state);
-    void (async () => {
-      while (state.again && !this.#stopped) {
-        state.again = false;
-        await this.#deliverTo(target);
-      }
-      this.#delivering.delete(target);
-    })();
-  }
-
-  async #deliverTo(target: string): Promise<void> {
-    const { store, logger } = this.#opts;
-    let slots: Awaited<ReturnType<typeof store.mwiIndicators.undelivered>>;
-    try {
-      slots = await store.mwiIndicators.undelivered(new Date(), target);
-    } catch (err) {
-      logger.error({ err, target }, "mwi: cannot read indicators");
-      return;
-    }
-    for (const slot of slots) {
-      const address = parseAddress(slot.target);
-      const adapter = this.#opts.targets.find((t) => t.handles(address));
-      if (!adapter?.isAvailable(address)) continue;
-      const id = `mwi-${slot.userId}-${slot.clientId}-${slot.version}`;
-      try {
-        await adapter.sendIndicator(address, slot.indicator, id);
-        await store.mwiIndicators.markDelivered(slot.userId, slot.clientId, slot.version);
-        this.#failures.delete(target);
-      } catch (err) {
-        if (err instanceof TargetUnavailableError) continue;
-        const failures = (this.#failures.get(target) ?? 0) + 1;
-        this.#failures.set(target, failures);
-        const delay = backoffDelay(failures, {
-          initialDelayMs: 500,
-          maxDelayMs: this.#opts.retryMs * 12,
-        });
-        logger.warn({ err, target, failures, retryInMs: delay }, "mwi: indicator not delivered");
-        setTimeout(() => this.#kick(target), delay).unref();
-      }
-    }
-  }
-
-  #retryAll(): void {
-    this.#opts.store.mwiIndicators
-      .undelivered(new Date())
-      .then((slots) => {
-        for (const target of new Set(slots.map((s) => s.target))) {
-          if (!this.#failures.has(target)) this.#kick(target);
-        }
-      })
-      .catch((err) => this.#opts.logger.error({ err }, "mwi: retry sweep failed"));
-  }
-
   async #profile(userId: string): Promise<Profile | undefined> {
-    return (await this.#opts.store.users.get(userId))?.profile;
+    const held = this.#profiles.get(userId);
+    if (held) return held;
+    const profile = (await this.#opts.store.users.get(userId))?.profile;
+    // A missing user is not remembered: one created meanwhile must be found.
+    if (profile) this.#profiles.set(userId, profile);
+    return profile;
   }
 
   #serial<T>(userId: string, fn: () => Promise<T>): Promise<T> {

@@ -47,6 +47,53 @@ for (const dialect of await testDialects()) {
       assert.equal(slots[0]?.deliveredVersion, 0);
     });
 
+    test("markAllDelivered records many clients at once, never lowering a version", async () => {
+      const repo = t.store.mwiIndicators;
+      for (const [clientId, v] of [
+        ["web", 3],
+        ["phone", 5],
+      ] as const) {
+        await repo.put({
+          userId: "alice",
+          clientId,
+          target: `web:alice/${clientId}`,
+          version: v,
+          indicator: indicator(v, v),
+          expiresAt: LATER,
+        });
+      }
+      await repo.markAllDelivered([
+        { userId: "alice", clientId: "web", version: 3 },
+        { userId: "alice", clientId: "phone", version: 4 },
+      ]);
+      await repo.markAllDelivered([{ userId: "alice", clientId: "web", version: 1 }]);
+      const left = await repo.undelivered(new Date());
+      assert.deepEqual(
+        left.map((s) => [s.clientId, s.version, s.deliveredVersion]),
+        [["phone", 5, 4]],
+      );
+    });
+
+    test("commit without retaining others keeps the other clients' slots", async () => {
+      const repo = t.store.mwiIndicators;
+      const slot = (clientId: string, v: number) => ({
+        userId: "alice",
+        clientId,
+        target: `web:alice/${clientId}`,
+        version: v,
+        indicator: indicator(v, v),
+        expiresAt: LATER,
+      });
+      await repo.commit("alice", [slot("web", 1), slot("phone", 1)]);
+      await repo.commit("alice", [slot("web", 2)], undefined, false);
+      assert.equal((await repo.undelivered(new Date())).length, 2);
+      await repo.commit("alice", [slot("web", 3)]);
+      assert.deepEqual(
+        (await repo.undelivered(new Date())).map((s) => s.clientId),
+        ["web"],
+      );
+    });
+
     test("markDelivered never lowers the version; a delivered slot is not undelivered", async () => {
       const repo = t.store.mwiIndicators;
       const put = (v: number) =>

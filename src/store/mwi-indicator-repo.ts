@@ -74,19 +74,32 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
       .execute();
   }
 
+  async markAllDelivered(
+    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
+  ): Promise<void> {
+    if (marks.length === 0) return;
+    await this.database.transaction(async (tx) => {
+      const repo = new SqlMwiIndicatorRepo(tx);
+      for (const m of marks) await repo.markDelivered(m.userId, m.clientId, m.version);
+    });
+  }
+
   async commit(
     userId: string,
     slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
     state?: MwiStateRow,
+    retainOthers = true,
   ): Promise<void> {
     await this.database.transaction(async (tx) => {
       if (state) await new SqlMwiRepo(tx).put(state);
       const repo = new SqlMwiIndicatorRepo(tx);
       for (const slot of slots) await repo.put(slot);
-      await repo.retain(
-        userId,
-        slots.map((s) => s.clientId),
-      );
+      if (retainOthers) {
+        await repo.retain(
+          userId,
+          slots.map((s) => s.clientId),
+        );
+      }
     });
   }
 

@@ -158,16 +158,21 @@ export interface MwiIndicatorRepo {
   undelivered(now: Date, target?: string): Promise<MwiIndicatorSlot[]>;
   /** Records that the client has `version` (never lowers what it had). */
   markDelivered(userId: string, clientId: string, version: number): Promise<void>;
+  /** markDelivered for many slots in one transaction. */
+  markAllDelivered(
+    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
+  ): Promise<void>;
   /** Drops the slots of the user's clients not in `clientIds` (a client removed from the profile). */
   retain(userId: string, clientIds: readonly string[]): Promise<void>;
   /**
    * One change of a user's MWI in one transaction: the changed state row (when given), the new
-   * slots, and the removal of slots of clients not among them.
+   * slots, and (unless `retainOthers` is false) the removal of slots of clients not among them.
    */
   commit(
     userId: string,
     slots: ReadonlyArray<Omit<MwiIndicatorSlot, "deliveredVersion">>,
     state?: MwiStateRow,
+    retainOthers?: boolean,
   ): Promise<void>;
 }
 
