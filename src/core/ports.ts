@@ -134,6 +134,11 @@ export interface AudioLinks {
  * system the user has switched off are dropped by the service, so a source need not check.
  */
 export interface MwiSink {
+  /**
+   * Applies reports in the order they are made, per user, whether or not the previous one has
+   * settled: a source hands each on as it comes, and a burst for one system may be merged into
+   * its latest state.
+   */
   report(userId: string, systemId: string, report: MwiReport): Promise<void>;
 }
 

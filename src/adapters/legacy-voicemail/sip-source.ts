@@ -173,11 +173,15 @@ export class SipMwiSource implements MwiSource<"sip"> {
     this.#report(userId, systemId, out.report);
   }
 
-  /** Reports of one system reach the sink one after another, in the order they came. */
+  /**
+   * Reports go to the sink as they come: it keeps them in order (MwiSink), so a burst of NOTIFYs
+   * for one box can merge there instead of waiting here one by one. Only the latest per system
+   * is kept, for stop to wait on.
+   */
   #report(userId: string, systemId: string, report: MwiReport): void {
     const key = keyOf(userId, systemId);
-    const next = (this.#chains.get(key) ?? Promise.resolve())
-      .then(() => this.o.sink.report(userId, systemId, report))
+    const next = this.o.sink
+      .report(userId, systemId, report)
       .catch((err: unknown) =>
         this.#log.error({ userId, systemId, err: String(err) }, "legacy voicemail: report failed"),
       );
