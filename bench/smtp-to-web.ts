@@ -2,12 +2,12 @@
 // routing, outbox, WebSocket, ack), beside the accept rate of a bare smtp-server sink that does
 // nothing with the mail, driven by the same client load in the same run. The ratio is the figure.
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
-import { spawnOmnivox } from "../test/support/child.ts";
+import { spawnOmnivox, writeChildConfig } from "../test/support/child.ts";
 import { connectWebClient } from "../test/support/web-client.ts";
 import { percentile } from "./stats.ts";
 
@@ -81,11 +81,7 @@ export async function run(mails = 1000, concurrency = 8): Promise<SmtpToWebResul
   const sinkPerSec = await sinkRate(mails, concurrency);
 
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-bench-"));
-  const configFile = join(dataDir, "omnivox.yaml");
-  await writeFile(
-    configFile,
-    `dataDir: ${dataDir}\nhttp: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }\nsmtp: { listen: 127.0.0.1:0, domains: [example.com] }\n`,
-  );
+  const configFile = await writeChildConfig(dataDir, ADMIN);
   const child = await spawnOmnivox(configFile, dataDir);
   try {
     const base = `http://127.0.0.1:${child.ports.http!.port}/api/v1`;

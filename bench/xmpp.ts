@@ -3,11 +3,11 @@
 // Prosody's own client-to-client rate between two slixmpp clients in the same run. The ratio of
 // the two rates is the figure; both paths end in the same Python client, so it costs both alike.
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
-import { spawnOmnivox } from "../test/support/child.ts";
+import { spawnOmnivox, writeChildConfig } from "../test/support/child.ts";
 import { findBinary } from "../test/support/peers.ts";
 import { Prosody } from "../test/support/prosody.ts";
 import { SlixmppClient, slixmppPeer } from "../test/support/slixmpp.ts";
@@ -76,17 +76,9 @@ export async function run(mails = 1000, concurrency = 8): Promise<XmppBenchResul
     await clients.autoApprove(true);
     const prosodyC2cPerSec = await c2cRate(clients, bob, alice, mails);
 
-    const configFile = join(dataDir, "omnivox.yaml");
-    await writeFile(
-      configFile,
-      [
-        `dataDir: ${dataDir}`,
-        `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
-        "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
-        `xmpp: { server: "127.0.0.1:${prosody.componentPort}", domain: ${prosody.componentDomain}, secret: ${prosody.componentSecret} }`,
-        "",
-      ].join("\n"),
-    );
+    const configFile = await writeChildConfig(dataDir, ADMIN, [
+      `xmpp: { server: "127.0.0.1:${prosody.componentPort}", domain: ${prosody.componentDomain}, secret: ${prosody.componentSecret} }`,
+    ]);
     child = await spawnOmnivox(configFile, dataDir);
     await fetch(`http://127.0.0.1:${child.ports.http!.port}/api/v1/users`, {
       method: "POST",

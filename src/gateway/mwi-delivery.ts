@@ -37,11 +37,10 @@ export class IndicatorDelivery {
   readonly #delivering = new Map<string, { again: boolean }>();
   readonly #failures = new Map<string, number>();
   /**
-   * Confirmed versions not yet written. Losing them in a crash only resends the latest state
-   * (same event id), so they need no commit of their own: they are written together.
+   * Confirmations being written. Sending does not wait for them: losing one in a crash only
+   * resends the latest state (same event id). The store's group commit writes them together.
    */
-  readonly #marks = new Map<string, { userId: string; clientId: string; version: number }>();
-  #flushing: Promise<void> | undefined;
+  readonly #marking = new Set<Promise<void>>();
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -61,7 +60,7 @@ export class IndicatorDelivery {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#sweep) clearInterval(this.#sweep);
-    await this.#flush();
+    await Promise.allSettled([...this.#marking]);
   }
 
   /** Slots just committed for one user: they replace what is in hand and go out at once. */
@@ -161,33 +160,11 @@ export class IndicatorDelivery {
   }
 
   #mark(userId: string, clientId: string, version: number): void {
-    const key = slotKey(userId, clientId);
-    const had = this.#marks.get(key);
-    if (!had || had.version < version) this.#marks.set(key, { userId, clientId, version });
-    if (!this.#flushing) this.#flushing = this.#flushSoon();
-  }
-
-  /** Confirmations of one turn of the event loop (and those arriving meanwhile) in one write. */
-  async #flushSoon(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      while (this.#marks.size > 0) {
-        const marks = [...this.#marks.values()];
-        this.#marks.clear();
-        await this.#opts.repo
-          .markAllDelivered(marks)
-          .catch((err) => this.#opts.logger.error({ err }, "mwi: cannot record deliveries"));
-      }
-    } finally {
-      this.#flushing = undefined;
-    }
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#flushing) await this.#flushing;
-    if (this.#marks.size === 0) return;
-    this.#flushing = this.#flushSoon();
-    await this.#flushing;
+    const marking: Promise<void> = this.#opts.repo
+      .markDelivered(userId, clientId, version)
+      .catch((err: unknown) => this.#opts.logger.error({ err }, "mwi: cannot record a delivery"))
+      .finally(() => this.#marking.delete(marking));
+    this.#marking.add(marking);
   }
 
   /** Stored slots still undelivered (away clients, other processes' writes, failed sends). */

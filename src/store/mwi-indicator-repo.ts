@@ -63,25 +63,18 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
     return rows.map(toSlot);
   }
 
+  /** Shares its commit with concurrent writers' (group commit), so confirmations cost no fsync each. */
   async markDelivered(userId: string, clientId: string, version: number): Promise<void> {
-    await this.database.db
-      .updateTable("mwi_indicators")
-      .set({
-        delivered_version: sql<number>`case when delivered_version < ${version} then ${version} else delivered_version end`,
-      })
-      .where("user_id", "=", userId)
-      .where("client_id", "=", clientId)
-      .execute();
-  }
-
-  async markAllDelivered(
-    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
-  ): Promise<void> {
-    if (marks.length === 0) return;
-    await this.database.transaction(async (tx) => {
-      const repo = new SqlMwiIndicatorRepo(tx);
-      for (const m of marks) await repo.markDelivered(m.userId, m.clientId, m.version);
-    });
+    await this.database.write((db) =>
+      db
+        .updateTable("mwi_indicators")
+        .set({
+          delivered_version: sql<number>`case when delivered_version < ${version} then ${version} else delivered_version end`,
+        })
+        .where("user_id", "=", userId)
+        .where("client_id", "=", clientId)
+        .execute(),
+    );
   }
 
   async commit(

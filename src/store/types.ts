@@ -158,10 +158,6 @@ export interface MwiIndicatorRepo {
   undelivered(now: Date, target?: string): Promise<MwiIndicatorSlot[]>;
   /** Records that the client has `version` (never lowers what it had). */
   markDelivered(userId: string, clientId: string, version: number): Promise<void>;
-  /** markDelivered for many slots in one transaction. */
-  markAllDelivered(
-    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
-  ): Promise<void>;
   /** Drops the slots of the user's clients not in `clientIds` (a client removed from the profile). */
   retain(userId: string, clientIds: readonly string[]): Promise<void>;
   /**
@@ -220,6 +216,6 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL schema to use (created if absent); tests use one per run. Default "public". */
   pgSchema?: string;
-  /** How concurrent transactions share a commit (default: those of one event-loop turn). */
+  /** How concurrent transactions share a commit (default: a 1 ms window, 256 writers). */
   groupCommit?: GroupCommitOptions;
 }

@@ -4,13 +4,13 @@
 // version lower than one it already had: versions come from the store, not from memory.
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { LegacyVoicemailSim } from "../peers/legacy-vm/index.ts";
-import { type OmnivoxChild, spawnOmnivox } from "../support/child.ts";
+import { type OmnivoxChild, spawnOmnivox, writeChildConfig } from "../support/child.ts";
 import { prng } from "../support/prng.ts";
 import { until } from "../support/until.ts";
 
@@ -33,18 +33,10 @@ test("SIGKILL during an MWI burst: after restart every client ends on every box'
   const random = prng(seed);
   const sim = await new LegacyVoicemailSim().start();
   const dataDir = await mkdtemp(join(tmpdir(), "omnivox-mwi-crash-"));
-  const configFile = join(dataDir, "omnivox.yaml");
-  await writeFile(
-    configFile,
-    [
-      `dataDir: ${dataDir}`,
-      `http: { listen: 127.0.0.1:0, adminToken: ${ADMIN} }`,
-      "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
-      // The simulator's bursts are not a flood: its address is exempt, as operators list theirs.
-      "sip: { listen: 127.0.0.1:0, limits: { exempt: [127.0.0.1] } }",
-      "",
-    ].join("\n"),
-  );
+  const configFile = await writeChildConfig(dataDir, ADMIN, [
+    // The simulator's bursts are not a flood: its address is exempt, as operators list theirs.
+    "sip: { listen: 127.0.0.1:0, limits: { exempt: [127.0.0.1] } }",
+  ]);
 
   let child: OmnivoxChild = await spawnOmnivox(configFile, dataDir);
   const api = (path: string, body?: unknown) =>

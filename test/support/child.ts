@@ -2,7 +2,7 @@
 // so a test can kill it with SIGKILL and start it again on the same data directory.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BoundPorts } from "../../src/app/ports-file.ts";
 
@@ -13,6 +13,27 @@ export interface OmnivoxChild {
   ports: BoundPorts;
   exited: Promise<number | null>;
   output(): string;
+}
+
+/**
+ * Writes `dataDir`/omnivox.yaml — the data directory, HTTP with `adminToken` and SMTP for
+ * example.com on free ports, then `lines` (more top-level keys) — and returns its path.
+ */
+export async function writeChildConfig(
+  dataDir: string,
+  adminToken: string,
+  lines: readonly string[] = [],
+): Promise<string> {
+  const configFile = join(dataDir, "omnivox.yaml");
+  const config = [
+    `dataDir: ${dataDir}`,
+    `http: { listen: 127.0.0.1:0, adminToken: ${adminToken} }`,
+    "smtp: { listen: 127.0.0.1:0, domains: [example.com] }",
+    ...lines,
+    "",
+  ];
+  await writeFile(configFile, config.join("\n"));
+  return configFile;
 }
 
 export async function spawnOmnivox(
