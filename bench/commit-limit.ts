@@ -63,7 +63,9 @@ async function sqliteRates(durationMs: number): Promise<CommitRates> {
   const dir = await mkdtemp(join(tmpdir(), "omnivox-commit-limit-"));
   const db = new SqliteDatabase(join(dir, "limit.sqlite"));
   try {
-    // The pragmas of src/store/open.ts openSqlite: keep them in step, or this is not the limit.
+    // The durability of src/store/open.ts openSqlite (WAL, every commit synced before it is
+    // acknowledged; omnivox syncs off the event loop, FULL does it here on the thread, the same
+    // fsync per commit): keep them in step, or this is not the limit.
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");

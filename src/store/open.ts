@@ -24,6 +24,7 @@ import { withCachedStatements } from "./sqlite-statements.ts";
 import type { AudioStore, Store, StoreOptions, StoreTransaction } from "./types.ts";
 import { SqlUsersRepo } from "./users-repo.ts";
 import { SqlVoicemailRepo } from "./voicemail-repo.ts";
+import { commitWatcher, DurableSqliteDialect, WalSync } from "./wal-sync.ts";
 
 export const SQLITE_FILE = "omnivox.sqlite";
 const PG_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -146,17 +147,22 @@ export async function openDatabase(opts: StoreOptions): Promise<Database> {
 
 function openSqlite(file: string, group?: GroupCommitOptions): Database {
   const sqlite = new SqliteDatabase(file);
-  if (file !== ":memory:") {
-    // WAL lets readers run beside the writer; synchronous=FULL puts every commit on disk before
-    // we acknowledge a sender (SMTP 250, SIP 200, API 201).
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("synchronous = FULL");
-  }
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }),
-  });
+  if (file === ":memory:") {
+    const db = new Kysely<DatabaseSchema>({
+      dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }),
+    });
+    return Database.create(db, "sqlite", undefined, group);
+  }
+  // WAL lets readers run beside the writer. Every commit is on disk before we acknowledge a
+  // sender (SMTP 250, SIP 200, API 201): SQLite appends it to the WAL (synchronous=NORMAL) and
+  // wal-sync.ts syncs the WAL off the event loop before the commit's promise settles.
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  const wal = new WalSync(`${file}-wal`);
+  const database = withCachedStatements(sqlite, commitWatcher(sqlite, wal));
+  const db = new Kysely<DatabaseSchema>({ dialect: new DurableSqliteDialect({ database }, wal) });
   return Database.create(db, "sqlite", undefined, group);
 }
 

@@ -8,8 +8,13 @@ import type { SqliteDatabase as KyselySqlite, SqliteStatement } from "kysely";
 /** Enough for every statement the repositories build; dynamic IN-lists beyond it are evicted. */
 const CACHED_STATEMENTS = 512;
 
+/**
+ * `afterRun` is told of every statement once it has run (wal-sync.ts watches for commits); a
+ * statement that throws is not reported, and neither is its effect on the transaction.
+ */
 export function withCachedStatements(
   sqlite: SqliteDatabase.Database,
+  afterRun?: (stmt: SqliteDatabase.Statement) => void,
   size = CACHED_STATEMENTS,
 ): KyselySqlite {
   const cache = new Map<string, SqliteStatement>();
@@ -23,10 +28,30 @@ export function withCachedStatements(
         cache.set(sql, hit);
         return hit;
       }
-      const stmt = sqlite.prepare(sql);
+      const stmt = afterRun ? watched(sqlite.prepare(sql), afterRun) : sqlite.prepare(sql);
       cache.set(sql, stmt);
       if (cache.size > size) cache.delete(cache.keys().next().value!);
       return stmt;
     },
+  };
+}
+
+function watched(
+  stmt: SqliteDatabase.Statement,
+  afterRun: (stmt: SqliteDatabase.Statement) => void,
+): SqliteStatement {
+  return {
+    reader: stmt.reader,
+    all(parameters: ReadonlyArray<unknown>) {
+      const rows = stmt.all(parameters);
+      afterRun(stmt);
+      return rows;
+    },
+    run(parameters: ReadonlyArray<unknown>) {
+      const result = stmt.run(parameters);
+      afterRun(stmt);
+      return result;
+    },
+    iterate: (parameters: ReadonlyArray<unknown>) => stmt.iterate(parameters),
   };
 }
