@@ -38,6 +38,8 @@ export class SmdiMwiSource implements MwiSource<"smdi"> {
   readonly #byUser = new Map<string, string[]>();
   /** (link, station) → the caller of the last call detail omnivox sent for it. */
   readonly #lastCall = new Map<string, LastCaller>();
+  /** Reports handed to the sink and not yet settled, for idle() to wait on. */
+  readonly #pending = new Set<Promise<void>>();
   readonly #log: Logger;
 
   constructor(private readonly o: SmdiSourceOptions) {
@@ -100,9 +102,10 @@ export class SmdiMwiSource implements MwiSource<"smdi"> {
     return true;
   }
 
-  /** Resolves when every MWI command received so far has been handled. */
+  /** Resolves when every MWI command received so far has been handled and its report settled. */
   async idle(): Promise<void> {
     await Promise.all([...this.#roles.values()].map((r) => r.idle()));
+    await Promise.all([...this.#pending]);
   }
 
   async stop(): Promise<void> {
@@ -110,19 +113,26 @@ export class SmdiMwiSource implements MwiSource<"smdi"> {
     this.#roles.clear();
   }
 
-  async #onMwi(link: string, station: string, on: boolean): Promise<void> {
+  /**
+   * Reports go to the sink as they come, not one after the other's commit: the sink keeps each
+   * user's in order (MwiSink), so one link's commands for many stations share commits, and a
+   * burst for one station merges there.
+   */
+  #onMwi(link: string, station: string, on: boolean): void {
     const key = stationKey(link, station);
     // SMDI says only "lamp on" or "lamp off": on counts as one new message.
     const report: MwiReport = { counts: on ? { ...ZERO_COUNTS, new: 1 } : { ...ZERO_COUNTS } };
     const caller = this.#lastCall.get(key);
     if (on && caller) report.lastCaller = caller;
     const targets = (this.#stations.get(key) ?? []).filter((n) => n.enabled);
-    await Promise.all(
-      targets.map((n) =>
-        this.o.sink.report(n.userId, n.systemId, report).catch((err: unknown) => {
+    for (const n of targets) {
+      const pending = this.o.sink
+        .report(n.userId, n.systemId, report)
+        .catch((err: unknown) => {
           this.#log.error({ ...n, err: String(err) }, "smdi: MWI report failed");
-        }),
-      ),
-    );
+        })
+        .finally(() => this.#pending.delete(pending));
+      this.#pending.add(pending);
+    }
   }
 }
