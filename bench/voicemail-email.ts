@@ -59,6 +59,12 @@ export interface HangupToEmail {
   mails: number;
   p50Ms: number;
   p99Ms: number;
+  /**
+   * The first call's mail, left out of p50/p99 as the SMTP hop leaves out its first mail: it
+   * opens omnivox's pooled relay connection, and smtp-server (the sink) holds every new
+   * connection's greeting 100 ms to catch clients that talk too soon.
+   */
+  firstMs: number;
 }
 
 async function calls(
@@ -108,19 +114,22 @@ async function calls(
     const end = Date.now() + 60_000;
     while (sink.arrivals.size < hangups.size && Date.now() < end)
       await new Promise((r) => setTimeout(r, 20));
-    const latencies: number[] = [];
+    const measured: Array<{ bye: number; ms: number }> = [];
     for (const [subject, at] of sink.arrivals) {
       const ani = /(\d+) \(\d+:\d\d\)$/.exec(subject)?.[1];
       const bye = ani ? hangups.get(ani) : undefined;
-      if (bye !== undefined) latencies.push(at - bye);
+      if (bye !== undefined) measured.push({ bye, ms: at - bye });
     }
-    latencies.sort((a, b) => a - b);
+    measured.sort((a, b) => a.bye - b.bye);
+    const first = measured.shift();
+    const latencies = measured.map((m) => m.ms).sort((a, b) => a - b);
     return {
       stt,
       calls: hangups.size,
-      mails: latencies.length,
+      mails: latencies.length + (first ? 1 : 0),
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
+      firstMs: first?.ms ?? Number.NaN,
     };
   } finally {
     child.process.kill("SIGTERM");
@@ -231,7 +240,7 @@ export function rows(r: VoicemailEmailResult | undefined): BenchRow[] {
           };
     return {
       benchmark: `Hang-up → email at the sink, ${x.mails}/${x.calls} sipp calls, STT ${x.stt}`,
-      figure: `p50 ${x.p50Ms.toFixed(0)} ms, p99 ${x.p99Ms.toFixed(0)} ms`,
+      figure: `p50 ${x.p50Ms.toFixed(0)} ms, p99 ${x.p99Ms.toFixed(0)} ms (first mail, opening the relay connection: ${x.firstMs.toFixed(0)} ms)`,
       limit: limit.text,
       ratio: (x.p50Ms / limit.ms).toFixed(2),
     };
