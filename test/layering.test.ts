@@ -38,6 +38,8 @@ const ALLOWED: Record<string, readonly string[] | undefined> = {
   media: ["core"],
   speech: ["core", "media"],
   protocols: ["core", "media"],
+  // The cluster floor (docs/cluster.md) carries core's events over NATS; app wires it.
+  cluster: ["core"],
 };
 
 /** What an adapter and the gateway must never import. */

@@ -17,6 +17,7 @@ import { watchStore } from "../store/watched.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { createAudioPool } from "./audio-pool.ts";
 import { claimCodeSender } from "./claim-codes.ts";
+import { joinCluster } from "./cluster.ts";
 import { httpListener } from "./http-listener.ts";
 import { createLogger } from "./logger.ts";
 import { lateMwi } from "./mwi.ts";
@@ -51,7 +52,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
   await mkdir(dataDir, { recursive: true });
   const admin = await ensureAdminToken(config.http.adminToken, dataDir);
   // Keys every MAC, nonce and link; never the admin token, which a nonce must not let anyone test.
-  const { secret: serverSecret } = await ensureServerSecret(dataDir);
+  const { secret: localSecret } = await ensureServerSecret(dataDir);
   const effective: Config = {
     ...config,
     dataDir,
@@ -93,6 +94,15 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
 
     // The event port first: every system reports on it, none holds a reference to a later one.
     const events = createSystemEvents((err, name) => logger.error({ err, event: name }, "event"));
+    // Other nodes hear what this one emits, and the other way round (docs/cluster.md).
+    const cluster = config.cluster
+      ? await joinCluster(config.cluster, { store, events, logger, localSecret })
+      : undefined;
+    if (cluster) {
+      stops.push(() => cluster.stop());
+      metrics.registry.setDefaultLabels({ node: cluster.nodeId });
+    }
+    const serverSecret = cluster?.serverSecret ?? localSecret;
     // The outbox's slots exist before the receiver, which claims into them as it stores.
     const slots = new OutboxSlots(config.outbox);
     const gateway = new Receiver({
@@ -136,7 +146,11 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         webClients,
         mwi,
         metrics: metrics.registry,
-        health: async () => ({ store: await store.ping() }),
+        health: async () => ({
+          store: await store.ping(),
+          ...(cluster ? { cluster: cluster.connected() } : {}),
+        }),
+        ...(cluster ? { nodeId: cluster.nodeId } : {}),
         storage: () => storage.state(),
         ...(made.icw ? { calls: made.icw.calls } : {}),
         sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: made.xmpp?.adapter }),

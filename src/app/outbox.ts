@@ -56,6 +56,7 @@ export function createOutbox(
     worker.adopt(c, claimed);
     if (unclaimed > 0) worker.wake();
   });
+  deps.events.on("outboxDue", () => worker.wake());
   deps.events.on("targetAvailable", (address) => {
     worker
       .release(formatAddress(address))

@@ -288,3 +288,20 @@ test("icw.outboundProxy is a host:port to connect to", () => {
   for (const outboundProxy of ["sip:192.0.2.10:5060", "192.0.2.10:0", "192.0.2.10"])
     refused({ icw: { outboundProxy } }, "icw.outboundProxy", /host:port|port must be 1–65535/);
 });
+
+test("cluster: needs PostgreSQL, a nats:// URL and a plain node id", () => {
+  const pg = "postgres://omnivox@db.example.net/omnivox";
+  const cluster = parseConfig({
+    database: pg,
+    cluster: { nats: "nats://n1:4222, nats://n2:4222" },
+  }).cluster;
+  assert.deepEqual(cluster, { nats: "nats://n1:4222, nats://n2:4222", name: "omnivox" });
+  assert.equal(parseConfig({}).cluster, undefined);
+  refused({ cluster: { nats: "nats://n1:4222" } }, "cluster", /postgres:\/\/ URL/);
+  refused({ database: pg, cluster: { nats: "n1:4222" } }, "cluster.nats", /nats:\/\/host:port/);
+  refused(
+    { database: pg, cluster: { nats: "nats://n1:4222", nodeId: "node one" } },
+    "cluster.nodeId",
+    /letters, digits/,
+  );
+});

@@ -242,6 +242,28 @@ export const configSchema = z
         maxBatch: z.number().int().min(1).max(10_000).default(256),
       })
       .prefault({}),
+    /**
+     * Cluster mode (docs/cluster.md): several nodes on one PostgreSQL database, telling each other
+     * what happened over NATS JetStream. Absent: one node, no NATS needed.
+     */
+    cluster: z
+      .strictObject({
+        /** NATS server URL(s), comma-separated: nats://host:4222 (JetStream on). */
+        nats: z.string().regex(/^(nats|tls):\/\/[^\s,]+(\s*,\s*(nats|tls):\/\/[^\s,]+)*$/, {
+          message: "expected nats://host:port (or tls://), several separated by commas",
+        }),
+        /** This node's name, unique in the cluster (default: the host name). */
+        nodeId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "letters, digits, - and _ only, at most 64" })
+          .optional(),
+        /** Names this cluster's streams and subjects on NATS, so clusters can share one NATS. */
+        name: z
+          .string()
+          .regex(/^[a-z0-9_-]{1,32}$/, { message: "lower-case letters, digits, - and _ only" })
+          .default("omnivox"),
+      })
+      .optional(),
     /** Room to write in dataDir (docs/security.md "Disk full"): /healthz and deposit refusal. */
     storage: z
       .strictObject({
@@ -651,7 +673,17 @@ export const configSchema = z
       })
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.cluster && !/^postgres(ql)?:\/\//.test(config.database)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster"],
+        message:
+          "cluster mode needs the nodes to share one database: set database to a postgres:// URL (SQLite is one node's file)",
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

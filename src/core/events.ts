@@ -18,6 +18,11 @@ export interface SystemEventMap {
   committed: [communication: Communication, claimed: readonly Delivery[], unclaimed: number];
   /** A client or JID that was away can take deliveries again. */
   targetAvailable: [address: Address];
+  /**
+   * Deliveries stored by another node of the cluster wait to be claimed (docs/cluster.md): the
+   * outbox claims now instead of at its next poll.
+   */
+  outboxDue: [];
 }
 
 export type SystemEventName = keyof SystemEventMap;
@@ -41,6 +46,7 @@ export function createSystemEvents(
     mailboxChanged: new Set(),
     committed: new Set(),
     targetAvailable: new Set(),
+    outboxDue: new Set(),
   };
   return {
     emit(name, ...args) {

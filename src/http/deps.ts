@@ -27,6 +27,8 @@ export interface HttpDeps {
   webClients: WebClientHub;
   /** Exposed at /metrics (createMetrics().registry). */
   metrics: Registry;
+  /** This node's id in a cluster (docs/cluster.md), shown by /healthz; absent on a single node. */
+  nodeId?: string;
   /** Named checks for /healthz: every one true → 200, else 503. */
   health: () => Promise<Record<string, boolean>>;
   /** Whether dataDir can be written (app/storage-probe.ts); degraded makes /healthz 503. */

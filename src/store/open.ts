@@ -11,6 +11,7 @@ import pg from "pg";
 import { ConfigError } from "../core/errors.ts";
 import { audioInUse } from "./audio-references.ts";
 import { FileAudioStore, MemoryAudioStore, PgAudioStore } from "./audio-store.ts";
+import { SqlClusterSettingsRepo } from "./cluster-settings-repo.ts";
 import { SqlCommunicationsRepo } from "./communications-repo.ts";
 import { Database } from "./database.ts";
 import type { GroupCommitOptions } from "./group-commit.ts";
@@ -40,6 +41,7 @@ class SqlStore implements Store {
   readonly mwiIndicators;
   readonly voicemail;
   readonly pinLockouts;
+  readonly clusterSettings;
 
   readonly probeWrite?: () => Promise<void>;
 
@@ -55,6 +57,7 @@ class SqlStore implements Store {
     this.mwiIndicators = new SqlMwiIndicatorRepo(database);
     this.voicemail = new SqlVoicemailRepo(database);
     this.pinLockouts = new SqlPinLockoutsRepo(database);
+    this.clusterSettings = new SqlClusterSettingsRepo(database);
 
     if (database.dialect === "postgres") this.probeWrite = () => probePostgresWrite(database);
   }

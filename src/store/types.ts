@@ -181,6 +181,12 @@ export interface StoreTransaction {
   onCommit(hook: () => void): void;
 }
 
+/** Values the nodes of a cluster share, agreed on once (store/cluster-settings-repo.ts). */
+export interface ClusterSettings {
+  /** The stored value of `name`, or `proposal` when none was stored yet (then stored). */
+  agree(name: string, proposal: string): Promise<string>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   readonly users: UsersRepo;
@@ -192,6 +198,8 @@ export interface Store {
   readonly voicemail: VoicemailRepo;
   /** Wrong voicemail PINs per mailbox (core/pin-lockout.ts). */
   readonly pinLockouts: PinLockStore;
+  /** Values every node of a cluster shares (docs/cluster.md). */
+  readonly clusterSettings: ClusterSettings;
   readonly audio: AudioStore;
   /**
    * Runs `fn` in one transaction: what it writes through `tx` commits together or not at all.

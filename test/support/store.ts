@@ -79,7 +79,8 @@ export function guardSchemaChurn<T>(options: StoreOptions, fn: () => Promise<T>)
   return options.database.startsWith("postgres") ? withChurnLock(false, fn) : fn();
 }
 
-async function dropSchema(schema: string): Promise<void> {
+/** Drops a PostgreSQL test schema (and everything in it) safe from concurrent opens. */
+export async function dropSchema(schema: string): Promise<void> {
   await withChurnLock(true, async () => {
     const client = new pg.Client({ connectionString: TEST_PG_URL });
     await client.connect();

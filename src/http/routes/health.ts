@@ -24,8 +24,12 @@ export const healthRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
       reasons.push(...storage.reasons);
     }
     const ok = Object.values(checks).every(Boolean);
-    return reply
-      .code(ok ? 200 : 503)
-      .send({ ok, status: ok ? "ok" : "degraded", checks, ...(ok ? {} : { reasons }) });
+    return reply.code(ok ? 200 : 503).send({
+      ok,
+      status: ok ? "ok" : "degraded",
+      ...(deps.nodeId !== undefined ? { node: deps.nodeId } : {}),
+      checks,
+      ...(ok ? {} : { reasons }),
+    });
   });
 };

@@ -10,6 +10,7 @@ import * as m004jids from "./004-user-jids.ts";
 import * as m005 from "./005-sip-secrets.ts";
 import * as m006pins from "./006-pin-lockout.ts";
 import * as m007 from "./007-route-and-audio-refs.ts";
+import * as m008 from "./008-cluster-settings.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   "005-sip-secrets": m005,
   "006-pin-lockout": m006pins,
   "007-route-and-audio-refs": m007,
+  "008-cluster-settings": m008,
 };
 
 export const migrationProvider: MigrationProvider = {

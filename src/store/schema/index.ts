@@ -2,6 +2,7 @@
 // atproto PDS layout, one file per table).
 
 import type * as audioBlobs from "./audio-blobs.ts";
+import type * as clusterSettings from "./cluster-settings.ts";
 import type * as communications from "./communications.ts";
 import type * as deliveries from "./deliveries.ts";
 import type * as mwiIndicators from "./mwi-indicators.ts";
@@ -27,9 +28,11 @@ export type DatabaseSchema = users.PartialDB &
   mwiState.PartialDB &
   mwiIndicators.PartialDB &
   voicemailMessages.PartialDB &
-  audioBlobs.PartialDB;
+  audioBlobs.PartialDB &
+  clusterSettings.PartialDB;
 
 export type { AudioBlobRow } from "./audio-blobs.ts";
+export type { ClusterSettingRow } from "./cluster-settings.ts";
 export type { CommunicationRow } from "./communications.ts";
 export type { DeliveryRow } from "./deliveries.ts";
 export type { MwiIndicatorDbRow } from "./mwi-indicators.ts";
