@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { bridgeEvents, type EventBridge } from "../cluster/event-bridge.ts";
 import { connectCluster } from "../cluster/nats.ts";
+import { type ClusterTargetRelay, createTargetRelay } from "../cluster/target-relay.ts";
 import type { Config } from "../config/schema.ts";
 import type { SystemEvents } from "../core/events.ts";
 import type { Store } from "../store/types.ts";
@@ -15,6 +16,8 @@ export interface ClusterNode {
   /** The cluster's server secret: the first node's, for every node. */
   serverSecret: string;
   bridge: EventBridge;
+  /** Delivery through the node holding a client's connection. */
+  relay: ClusterTargetRelay;
   /** NATS is connected (not reconnecting, not closed), for /healthz. */
   connected(): boolean;
   stop(): Promise<void>;
@@ -31,7 +34,14 @@ export function defaultNodeId(): string {
 
 export async function joinCluster(
   cluster: NonNullable<Config["cluster"]>,
-  deps: { store: Store; events: SystemEvents; logger: Logger; localSecret: string },
+  deps: {
+    store: Store;
+    events: SystemEvents;
+    logger: Logger;
+    localSecret: string;
+    /** How long a client may take to ack (outbox.ackTimeoutMs): a forward waits that and some. */
+    ackTimeoutMs: number;
+  },
 ): Promise<ClusterNode> {
   const nodeId = cluster.nodeId ?? defaultNodeId();
   // This node's own secret is its proposal: a node turned into the first of a cluster keeps its
@@ -48,10 +58,17 @@ export async function joinCluster(
     }
   })();
   let bridge: EventBridge;
+  let relay: ClusterTargetRelay;
   try {
     bridge = await bridgeEvents(nc, deps.events, {
       nodeId,
       name: cluster.name,
+      logger: deps.logger,
+    });
+    relay = await createTargetRelay(nc, {
+      nodeId,
+      name: cluster.name,
+      timeoutMs: deps.ackTimeoutMs + 5000,
       logger: deps.logger,
     });
   } catch (err) {
@@ -63,8 +80,10 @@ export async function joinCluster(
     nodeId,
     serverSecret,
     bridge,
+    relay,
     connected: () => connected && !nc.isClosed(),
     async stop() {
+      await relay.close();
       await bridge.close();
       await nc.drain();
     },

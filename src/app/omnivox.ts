@@ -96,7 +96,13 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     const events = createSystemEvents((err, name) => logger.error({ err, event: name }, "event"));
     // Other nodes hear what this one emits, and the other way round (docs/cluster.md).
     const cluster = config.cluster
-      ? await joinCluster(config.cluster, { store, events, logger, localSecret })
+      ? await joinCluster(config.cluster, {
+          store,
+          events,
+          logger,
+          localSecret,
+          ackTimeoutMs: config.outbox.ackTimeoutMs,
+        })
       : undefined;
     if (cluster) {
       stops.push(() => cluster.stop());
@@ -120,6 +126,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       serverSecret,
       mwiSink: mwiLater.sink,
       mwiTotal: mwiLater.total,
+      ...(cluster ? { relay: cluster.relay } : {}),
     });
     const mwi = mwiLater.build(systems);
     const listener = httpListener(config, serverSecret);

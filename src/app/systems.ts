@@ -17,7 +17,7 @@ import { isText } from "../core/communication.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { SystemEvents } from "../core/events.ts";
 import type { MwiCounts } from "../core/mwi.ts";
-import type { Gateway, MwiSink, System } from "../core/ports.ts";
+import type { Gateway, MwiSink, System, TargetRelay } from "../core/ports.ts";
 import { callerOf } from "../gateway/convert/speech.ts";
 import type { OmnivoxMetrics } from "../http/metrics.ts";
 import { synthesize8k } from "../speech/tts/engine.ts";
@@ -50,6 +50,8 @@ export interface SystemContext {
    */
   mwiSink: MwiSink;
   mwiTotal(userId: string): Promise<MwiCounts>;
+  /** In a cluster: delivery through the node holding a connection (docs/cluster.md). */
+  relay?: TargetRelay;
 }
 
 /** The systems by name, as the registry made them. */
@@ -162,7 +164,7 @@ export const SYSTEMS: readonly Entry[] = [
       },
     ),
   ),
-  entry("web", ({ config, gateway, events, metrics, logger }, made) => {
+  entry("web", ({ config, gateway, events, metrics, logger, relay }, made) => {
     const system = web.create(
       {
         ackTimeoutMs: config.outbox.ackTimeoutMs,
@@ -174,6 +176,7 @@ export const SYSTEMS: readonly Entry[] = [
         events,
         ...(made.icw ? { callActions: made.icw.calls } : {}),
         onThrottle: (reason) => metrics.throttled.inc({ listener: "websocket", reason }),
+        ...(relay ? { relay } : {}),
         logger,
       },
     );

@@ -12,7 +12,16 @@ export function clusterSubjects(name: string) {
   return {
     events: `${name}.events`,
     eventStream: `${name}_events`,
+    /** `<name>.hold.<key>`: the nodes holding a target's connection listen there. */
+    hold: `${name}.hold`,
+    /** KV bucket: target key → the node holding it. */
+    presence: `${name}_presence`,
   };
+}
+
+/** A target (a formatted address) as one subject token and KV key: base64url, no dots. */
+export function targetKey(target: string): string {
+  return Buffer.from(target, "utf8").toString("base64url");
 }
 
 const origin = z.string().min(1).max(64);
@@ -25,3 +34,14 @@ export const remoteEventSchema = z.discriminatedUnion("type", [
 ]);
 
 export type RemoteEvent = z.infer<typeof remoteEventSchema>;
+
+/** A forwarded delivery: the event's id (what the client acks) and the text written to it. */
+export const relayRequestSchema = z.strictObject({ id: z.string().min(1), body: z.string() });
+export type RelayRequest = z.infer<typeof relayRequestSchema>;
+
+/** The holder's answer: delivered, or why not (unavailable: the client left meanwhile). */
+export const relayReplySchema = z.discriminatedUnion("ok", [
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), unavailable: z.boolean(), message: z.string() }),
+]);
+export type RelayReply = z.infer<typeof relayReplySchema>;

@@ -170,6 +170,25 @@ export interface IndicatorTarget {
   sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void>;
 }
 
+/**
+ * In a cluster (docs/cluster.md "Sticky connections") a client's connection stays on the node it
+ * reached, and that node delivers to it for every node: an adapter whose target is not connected
+ * here forwards through the relay, and offers its own connections through it. `target` is a
+ * formatted address; `body` is what the holder writes to the connection, `id` what it acks.
+ */
+export interface TargetRelay {
+  /** Whether another node holds `target` now, as far as this node has heard. */
+  heldElsewhere(target: string): boolean;
+  /**
+   * Hands the event to the node holding `target` and resolves once its delivery did. Rejects
+   * with TargetUnavailableError when no node holds it (or it does not answer in time), with
+   * DeliveryError when the holder's delivery failed.
+   */
+  forward(target: string, id: string, body: string): Promise<void>;
+  /** Offers this node's connection for `target`; returns what withdraws the offer. */
+  hold(target: string, deliver: (id: string, body: string) => Promise<void>): () => void;
+}
+
 /** Where an inbound listener is bound (port 0 resolved), by a name such as `sip` or `smtp`. */
 export type BoundListeners = Record<string, { host: string; port: number }>;
 

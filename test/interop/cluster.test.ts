@@ -8,25 +8,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import nodemailer from "nodemailer";
 import { spawnOmnivox, writeChildConfig } from "../support/child.ts";
-import { startCluster, type TestCluster } from "../support/cluster.ts";
+import { type ClusterNodeChild, startCluster, type TestCluster } from "../support/cluster.ts";
 import { natsPeer } from "../support/nats.ts";
 import { allocateRtpPorts } from "../support/rtp-ports.ts";
 import { TEST_PG_URL, testDialects } from "../support/store.ts";
+import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
 const nats = await natsPeer();
 const pg = (await testDialects()).find((d) => d.name === "postgres")!;
 const skip = nats.skip ?? pg.skip;
 const options = { skip, timeout: 120_000 };
-
-let cluster: TestCluster;
-before(async () => {
-  if (skip) return;
-  cluster = await startCluster(2);
-});
-after(async () => {
-  if (!skip) await cluster.stop();
-});
 
 const api = (base: string, path: string, token: string, body?: unknown) =>
   fetch(`${base}/api/v1${path}`, {
@@ -37,6 +30,29 @@ const api = (base: string, path: string, token: string, body?: unknown) =>
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+
+let cluster: TestCluster;
+let token: string;
+before(async () => {
+  if (skip) return;
+  cluster = await startCluster(2);
+  const n1 = cluster.nodes[0]!;
+  const created = await api(n1.base, "/users", cluster.admin, {
+    id: "alice",
+    emails: ["alice@example.com"],
+    password: "wonderland",
+  });
+  assert.equal(created.status, 201, await created.text());
+  const session = await fetch(`${n1.base}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: "alice", password: "wonderland" }),
+  });
+  ({ token } = (await session.json()) as { token: string });
+});
+after(async () => {
+  if (!skip) await cluster.stop();
+});
 
 test("each node names itself in /healthz and /metrics", options, async () => {
   for (const node of cluster.nodes) {
@@ -57,24 +73,67 @@ test("each node names itself in /healthz and /metrics", options, async () => {
 });
 
 test("a session made on one node is good on the other", options, async () => {
-  const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-  const created = await api(n1.base, "/users", cluster.admin, {
-    id: "alice",
-    emails: ["alice@example.com"],
-    password: "wonderland",
-  });
-  assert.equal(created.status, 201, await created.text());
-  const session = await fetch(`${n1.base}/api/v1/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "alice", password: "wonderland" }),
-  });
-  const { token } = (await session.json()) as { token: string };
+  const n2 = cluster.nodes[1]!;
   const onOther = await api(n2.base, "/users/alice", token);
   assert.equal(onOther.status, 200, await onOther.text());
   const forged = await api(n2.base, "/users/alice", `${token.slice(0, -2)}xx`);
   assert.equal(forged.status, 401);
 });
+
+async function mail(node: ClusterNodeChild, subject: string): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: node.ports.smtp!.port,
+    ignoreTLS: true,
+  });
+  try {
+    await transport.sendMail({
+      from: "bob@example.net",
+      to: "alice@example.com",
+      subject,
+      text: `${subject}: see you at noon`,
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+const shown = (client: TestWebClient, subject: string) =>
+  client.events.filter((e) => e.type === "message" && e.subject === subject).length;
+
+test("a mail received on node 1 reaches a web client on node 2, once", options, async () => {
+  const [n1, n2] = [cluster.nodes[0]!, cluster.nodes[1]!];
+  const client = await connectWebClient(n2.ports.http!.port, token);
+  try {
+    // The offer to deliver for this client reaches the other node through NATS.
+    await new Promise((r) => setTimeout(r, 300));
+    await mail(n1, "across nodes");
+    await client.waitFor((e) => e.type === "message" && e.subject === "across nodes");
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(shown(client, "across nodes"), 1);
+  } finally {
+    await client.close();
+  }
+});
+
+test(
+  "a mail for a client away from every node waits, and reaches it on whichever node it comes back to",
+  options,
+  async () => {
+    const [n1, n2] = [cluster.nodes[0]!, cluster.nodes[1]!];
+    await new Promise((r) => setTimeout(r, 300));
+    await mail(n1, "while away");
+    await new Promise((r) => setTimeout(r, 500));
+    const client = await connectWebClient(n2.ports.http!.port, token);
+    try {
+      await client.waitFor((e) => e.type === "message" && e.subject === "while away");
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(shown(client, "while away"), 1);
+    } finally {
+      await client.close();
+    }
+  },
+);
 
 async function refusedStart(lines: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "omnivox-cluster-bad-"));

@@ -19,6 +19,7 @@ import type {
   DeliveryTarget,
   Gateway,
   IndicatorTarget,
+  TargetRelay,
 } from "../../core/ports.ts";
 import { type Take, TokenBuckets } from "../../core/rate-limit.ts";
 import type { Rendition } from "../../core/rendition.ts";
@@ -46,6 +47,11 @@ export interface WebClientHubOptions {
   onThrottle?: (reason: "sockets-per-user" | "send-rate") => void;
   /** Where `call-action` frames go (the ICW system); an error reply when absent. */
   callActions?: CallActions;
+  /**
+   * In a cluster: events for a client connected to another node go there, and this node's
+   * clients take events from the others (docs/cluster.md "Sticky connections").
+   */
+  relay?: TargetRelay;
 }
 
 interface Connection extends WebClientId {
@@ -59,14 +65,16 @@ export const WS_MESSAGE_TOO_BIG = 1009;
 
 export class WebClientHub implements Adapter, IndicatorTarget {
   readonly name = "web";
-  readonly #opts: Required<Omit<WebClientHubOptions, "callActions">> &
-    Pick<WebClientHubOptions, "callActions">;
+  readonly #opts: Required<Omit<WebClientHubOptions, "callActions" | "relay">> &
+    Pick<WebClientHubOptions, "callActions" | "relay">;
   readonly #connections = new Map<WebSocket, Connection>();
   readonly #byClient = new Map<string, Set<WebSocket>>();
   readonly #acks: AckWaiters;
   readonly #listeners = new Set<AvailabilityListener>();
   readonly #perUser = new Map<string, number>();
   readonly #sends: TokenBuckets;
+  /** Per client key: what withdraws this node's offer to deliver for it (cluster relay). */
+  readonly #offers = new Map<string, () => void>();
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -135,7 +143,11 @@ export class WebClientHub implements Adapter, IndicatorTarget {
   }
 
   isAvailable(address: Address): boolean {
-    return address.scheme === "web" && this.isConnected(address.userId, address.clientId);
+    if (address.scheme !== "web") return false;
+    return (
+      this.isConnected(address.userId, address.clientId) ||
+      (this.#opts.relay?.heldElsewhere(formatAddress(address)) ?? false)
+    );
   }
 
   async send(
@@ -169,11 +181,21 @@ export class WebClientHub implements Adapter, IndicatorTarget {
    */
   deliver(client: WebClientId, event: StreamEvent): Promise<void> {
     const key = keyOf(client);
+    const body = JSON.stringify(event);
+    const relay = this.#opts.relay;
+    if (relay && !this.#byClient.get(key)?.size) {
+      const target = formatAddress({ scheme: "web", ...client });
+      return relay.forward(target, event.id, body);
+    }
+    return this.#deliverHere(key, event.id, body);
+  }
+
+  #deliverHere(key: string, id: string, body: string): Promise<void> {
     const sockets = this.#byClient.get(key);
     if (!sockets || sockets.size === 0) {
       return Promise.reject(new TargetUnavailableError(`web client ${key} is not connected`));
     }
-    return this.#acks.wait(key, event.id, JSON.stringify(event), sockets);
+    return this.#acks.wait(key, id, body, sockets);
   }
 
   /** Takes over an authenticated WebSocket (routes/stream.ts). */
@@ -216,6 +238,12 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     // connection".
     this.#acks.adopt(key, socket);
     const address: Address = { scheme: "web", userId: client.userId, clientId: client.clientId };
+    const relay = this.#opts.relay;
+    if (relay && !this.#offers.has(key))
+      this.#offers.set(
+        key,
+        relay.hold(formatAddress(address), (id, body) => this.#deliverHere(key, id, body)),
+      );
     for (const listener of this.#listeners) {
       try {
         listener(address);
@@ -281,7 +309,11 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     else this.#perUser.delete(conn.userId);
     const set = this.#byClient.get(conn.key);
     set?.delete(socket);
-    if (set?.size === 0) this.#byClient.delete(conn.key);
+    if (set?.size === 0) {
+      this.#byClient.delete(conn.key);
+      this.#offers.get(conn.key)?.();
+      this.#offers.delete(conn.key);
+    }
     this.#acks.drop(conn.key, socket);
     if (this.#connections.size === 0 && this.#heartbeat) {
       clearInterval(this.#heartbeat);

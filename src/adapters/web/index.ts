@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { CallActions } from "../../core/call-waiting.ts";
 import type { SystemEvents } from "../../core/events.ts";
-import type { Gateway, System } from "../../core/ports.ts";
+import type { Gateway, System, TargetRelay } from "../../core/ports.ts";
 import { WebClientHub, type WebClientHubOptions } from "./hub.ts";
 
 /** The limits of the web client connections, from the `outbox`, `http` and `messages` sections. */
@@ -21,6 +21,8 @@ export interface WebDeps {
   /** Where the clients' choices for waiting calls go (the call-waiting system). */
   callActions?: CallActions;
   onThrottle?: WebClientHubOptions["onThrottle"];
+  /** In a cluster: the node holding a client's socket delivers to it (docs/cluster.md). */
+  relay?: TargetRelay;
   logger: Logger;
 }
 
@@ -37,6 +39,7 @@ export function create(opts: WebOptions, deps: WebDeps): Web {
     sendRate: opts.sendRate,
     ...(deps.callActions ? { callActions: deps.callActions } : {}),
     ...(deps.onThrottle ? { onThrottle: deps.onThrottle } : {}),
+    ...(deps.relay ? { relay: deps.relay } : {}),
   });
   hub.onAvailable((address) => deps.events.emit("targetAvailable", address));
   return { name: "web", hub, adapters: [hub], indicatorTargets: [hub] };
