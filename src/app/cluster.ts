@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { bridgeEvents, type EventBridge } from "../cluster/event-bridge.ts";
+import { type ClusterLeases, createLeases } from "../cluster/leases.ts";
 import { connectCluster } from "../cluster/nats.ts";
 import { type ClusterTargetRelay, createTargetRelay } from "../cluster/target-relay.ts";
 import type { Config } from "../config/schema.ts";
@@ -18,6 +19,8 @@ export interface ClusterNode {
   bridge: EventBridge;
   /** Delivery through the node holding a client's connection. */
   relay: ClusterTargetRelay;
+  /** Which node runs each external link. */
+  leases: ClusterLeases;
   /** NATS is connected (not reconnecting, not closed), for /healthz. */
   connected(): boolean;
   stop(): Promise<void>;
@@ -59,6 +62,7 @@ export async function joinCluster(
   })();
   let bridge: EventBridge;
   let relay: ClusterTargetRelay;
+  let leases: ClusterLeases;
   try {
     bridge = await bridgeEvents(nc, deps.events, {
       nodeId,
@@ -71,6 +75,7 @@ export async function joinCluster(
       timeoutMs: deps.ackTimeoutMs + 5000,
       logger: deps.logger,
     });
+    leases = await createLeases(nc, { nodeId, name: cluster.name, logger: deps.logger });
   } catch (err) {
     await nc.close();
     throw err;
@@ -81,8 +86,10 @@ export async function joinCluster(
     serverSecret,
     bridge,
     relay,
+    leases,
     connected: () => connected && !nc.isClosed(),
     async stop() {
+      await leases.close();
       await relay.close();
       await bridge.close();
       await nc.drain();

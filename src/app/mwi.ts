@@ -20,7 +20,7 @@ export interface MwiLate {
 }
 
 export function lateMwi(
-  config: Pick<Config, "mwi">,
+  config: Pick<Config, "mwi" | "cluster">,
   deps: { store: Store; events: SystemEvents; logger: Logger },
 ): MwiLate {
   const { store, events, logger } = deps;
@@ -40,9 +40,16 @@ export function lateMwi(
         targets: systems.flatMap((s) => s.indicatorTargets ?? []),
         indicatorTtlMs: config.mwi.indicatorTtlMs,
         retryMs: config.mwi.retryMs,
+        // Several nodes change the same users' MWI (docs/cluster.md).
+        shared: config.cluster !== undefined,
         onChange: (profile) => {
           if (profile.mwi.phones === "all") events.emit("mailboxChanged", profile.id);
         },
+      });
+      events.on("profileChanged", (userId) => {
+        mwi
+          .profileChanged(userId)
+          .catch((err) => logger.error({ err, userId }, "mwi: cannot follow the profile change"));
       });
       events.on("mailboxChanged", (userId) => {
         mwi

@@ -126,7 +126,7 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       serverSecret,
       mwiSink: mwiLater.sink,
       mwiTotal: mwiLater.total,
-      ...(cluster ? { relay: cluster.relay } : {}),
+      ...(cluster ? { relay: cluster.relay, ownership: cluster.leases } : {}),
     });
     const mwi = mwiLater.build(systems);
     const listener = httpListener(config, serverSecret);
@@ -151,13 +151,33 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         config: effective,
         serverSecret,
         webClients,
-        mwi,
+        // In a cluster the other nodes hear of profile and MWI switch changes made here.
+        mwi: cluster
+          ? {
+              snapshot: (userId) => mwi.snapshot(userId),
+              setEnabled: (userId, systemId, enabled) => {
+                const done = mwi.setEnabled(userId, systemId, enabled);
+                void done.then(
+                  () => cluster.bridge.announceProfileChanged(userId),
+                  () => {},
+                );
+                return done;
+              },
+              profileChanged: async (userId) => {
+                try {
+                  await mwi.profileChanged(userId);
+                } finally {
+                  cluster.bridge.announceProfileChanged(userId);
+                }
+              },
+            }
+          : mwi,
         metrics: metrics.registry,
         health: async () => ({
           store: await store.ping(),
           ...(cluster ? { cluster: cluster.connected() } : {}),
         }),
-        ...(cluster ? { nodeId: cluster.nodeId } : {}),
+        ...(cluster ? { nodeId: cluster.nodeId, ownedLinks: () => cluster.leases.owned() } : {}),
         storage: () => storage.state(),
         ...(made.icw ? { calls: made.icw.calls } : {}),
         sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: made.xmpp?.adapter }),

@@ -17,7 +17,7 @@ import { isText } from "../core/communication.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { SystemEvents } from "../core/events.ts";
 import type { MwiCounts } from "../core/mwi.ts";
-import type { Gateway, MwiSink, System, TargetRelay } from "../core/ports.ts";
+import type { Gateway, LinkOwnership, MwiSink, System, TargetRelay } from "../core/ports.ts";
 import { callerOf } from "../gateway/convert/speech.ts";
 import type { OmnivoxMetrics } from "../http/metrics.ts";
 import { synthesize8k } from "../speech/tts/engine.ts";
@@ -52,6 +52,8 @@ export interface SystemContext {
   mwiTotal(userId: string): Promise<MwiCounts>;
   /** In a cluster: delivery through the node holding a connection (docs/cluster.md). */
   relay?: TargetRelay;
+  /** In a cluster: which node runs each external link (docs/cluster.md "Ownership"). */
+  ownership?: LinkOwnership;
 }
 
 /** The systems by name, as the registry made them. */
@@ -234,7 +236,7 @@ export const SYSTEMS: readonly Entry[] = [
     registerSipMetrics(metrics, telephony.service);
     return telephony;
   }),
-  entry("legacy-voicemail", ({ config, store, audio, mwiSink, logger }, made) => {
+  entry("legacy-voicemail", ({ config, store, audio, mwiSink, ownership, logger }, made) => {
     const telephone = needs(made.telephone, "telephone");
     return legacyVoicemail.create(legacyVoicemailOptions(config), {
       endpoint: telephone.service.endpoint,
@@ -245,6 +247,7 @@ export const SYSTEMS: readonly Entry[] = [
         const blob = await store.audio.get(audioId);
         return blob ? (await audio.toPhoneAudio(blob.data)).samples : undefined;
       },
+      ...(ownership ? { ownership } : {}),
       logger,
     });
   }),

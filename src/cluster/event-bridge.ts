@@ -29,6 +29,11 @@ export interface EventBridgeOptions {
 }
 
 export interface EventBridge {
+  /**
+   * Tells the other nodes that a user's profile or MWI switches changed here; they emit
+   * `profileChanged`. (Not an event of this node's port: here the change is already applied.)
+   */
+  announceProfileChanged(userId: string): void;
   /** Events published and received (for /metrics and tests). */
   readonly counts: { published: number; received: number; dropped: number; failed: number };
   close(): Promise<void>;
@@ -87,6 +92,7 @@ export async function bridgeEvents(
     try {
       if (event.type === "mailboxChanged") events.emit("mailboxChanged", event.userId);
       else if (event.type === "outboxDue") events.emit("outboxDue");
+      else if (event.type === "profileChanged") events.emit("profileChanged", event.userId);
       else events.emit("targetAvailable", parseAddress(event.address));
     } finally {
       replaying = false;
@@ -123,6 +129,7 @@ export async function bridgeEvents(
   })().catch((err: unknown) => log.error({ err: String(err) }, "cluster: event stream ended"));
 
   return {
+    announceProfileChanged: (userId) => publish({ type: "profileChanged", origin: nodeId, userId }),
     counts,
     async close() {
       for (const remove of off) remove();

@@ -16,10 +16,12 @@ export function clusterSubjects(name: string) {
     hold: `${name}.hold`,
     /** KV bucket: target key → the node holding it. */
     presence: `${name}_presence`,
+    /** KV bucket: link name (as a key) → the node that owns it. */
+    leases: `${name}_leases`,
   };
 }
 
-/** A target (a formatted address) as one subject token and KV key: base64url, no dots. */
+/** A target (a formatted address) or link name as one subject token and KV key: base64url. */
 export function targetKey(target: string): string {
   return Buffer.from(target, "utf8").toString("base64url");
 }
@@ -31,6 +33,7 @@ export const remoteEventSchema = z.discriminatedUnion("type", [
   /** `address` as core/address.ts formats it. */
   z.strictObject({ type: z.literal("targetAvailable"), origin, address: z.string().min(1) }),
   z.strictObject({ type: z.literal("outboxDue"), origin }),
+  z.strictObject({ type: z.literal("profileChanged"), origin, userId: z.string().min(1) }),
 ]);
 
 export type RemoteEvent = z.infer<typeof remoteEventSchema>;

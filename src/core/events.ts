@@ -23,6 +23,11 @@ export interface SystemEventMap {
    * outbox claims now instead of at its next poll.
    */
   outboxDue: [];
+  /**
+   * A user's profile, or their MWI switches, changed on another node of the cluster: what this
+   * node keeps of it (MWI sources, cached profiles) is read again.
+   */
+  profileChanged: [userId: string];
 }
 
 export type SystemEventName = keyof SystemEventMap;
@@ -47,6 +52,7 @@ export function createSystemEvents(
     committed: new Set(),
     targetAvailable: new Set(),
     outboxDue: new Set(),
+    profileChanged: new Set(),
   };
   return {
     emit(name, ...args) {

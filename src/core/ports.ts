@@ -189,6 +189,22 @@ export interface TargetRelay {
   hold(target: string, deliver: (id: string, body: string) => Promise<void>): () => void;
 }
 
+/** Work that runs only while this node owns it: an external link (docs/cluster.md "Ownership"). */
+export interface OwnedWork {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One owner per external link in a cluster (an SMDI link, the subscriptions to legacy boxes):
+ * `own` starts the work when this node takes the link's lease and stops it when the node loses
+ * it; when the owner dies, another node's `own` starts it there. A single node owns everything
+ * and needs no such port.
+ */
+export interface LinkOwnership {
+  own(name: string, work: OwnedWork): void;
+}
+
 /** Where an inbound listener is bound (port 0 resolved), by a name such as `sip` or `smtp`. */
 export type BoundListeners = Record<string, { host: string; port: number }>;
 

@@ -35,6 +35,12 @@ export interface MwiServiceOptions {
   retryMs: number;
   /** Called after every stored change of a user's state (the phones' MWI follows it). */
   onChange?: (profile: Profile) => void;
+  /**
+   * Other processes change the same users' MWI (the nodes of a cluster, docs/cluster.md): state
+   * rows are read from the store each time instead of kept in hand, and versions come from the
+   * store's counter instead of this process's.
+   */
+  shared?: boolean;
 }
 
 export interface MwiSnapshot {
@@ -216,7 +222,8 @@ export class MwiService implements MwiSink {
     const profile = await this.#profile(userId);
     if (!profile) throw new NotFoundError(`no user "${userId}"`);
     // Outside the user's chain: rows in hand are current, but rows read here are not kept.
-    const rows = this.#rows.get(userId) ?? (await this.#opts.store.mwi.listForUser(userId));
+    const held = this.#opts.shared ? undefined : this.#rows.get(userId);
+    const rows = held ?? (await this.#opts.store.mwi.listForUser(userId));
     return this.#snapshotOf(profile, rows);
   }
 
@@ -293,7 +300,7 @@ export class MwiService implements MwiSink {
       this.#rows.delete(profile.id);
       throw err;
     }
-    this.#rows.set(profile.id, after);
+    if (!this.#opts.shared) this.#rows.set(profile.id, after);
     const removed = (before ?? []).filter((t) => !targets.includes(t));
     this.#targets.set(profile.id, targets);
     this.#opts.onChange?.(profile);
@@ -301,18 +308,20 @@ export class MwiService implements MwiSink {
   }
 
   async #rowsOf(userId: string): Promise<MwiStateRow[]> {
-    const held = this.#rows.get(userId);
+    const held = this.#opts.shared ? undefined : this.#rows.get(userId);
     if (held) return held;
     const rows = await this.#opts.store.mwi.listForUser(userId);
-    this.#rows.set(userId, rows);
+    if (!this.#opts.shared) this.#rows.set(userId, rows);
     return rows;
   }
 
   /**
    * Versions come from the store once per user, then from memory: changes for one user are
-   * serial (#serial), so the counter cannot race within this process.
+   * serial (#serial), so the counter cannot race within this process. Shared: from the store's
+   * counter every time, since other nodes take versions too.
    */
   async #nextVersion(userId: string): Promise<number> {
+    if (this.#opts.shared) return this.#opts.store.mwiIndicators.takeVersion(userId);
     const next =
       this.#versions.get(userId) ?? (await this.#opts.store.mwiIndicators.nextVersion(userId));
     this.#versions.set(userId, next + 1);

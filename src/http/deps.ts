@@ -29,6 +29,8 @@ export interface HttpDeps {
   metrics: Registry;
   /** This node's id in a cluster (docs/cluster.md), shown by /healthz; absent on a single node. */
   nodeId?: string;
+  /** In a cluster: the external links this node runs now (shown by /healthz). */
+  ownedLinks?: () => string[];
   /** Named checks for /healthz: every one true → 200, else 503. */
   health: () => Promise<Record<string, boolean>>;
   /** Whether dataDir can be written (app/storage-probe.ts); degraded makes /healthz 503. */

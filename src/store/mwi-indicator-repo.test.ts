@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type OpenedTestStore, testDialects } from "../../test/support/store.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
+import { defaultProfile } from "../core/profile.ts";
+import { openStore } from "./open.ts";
 
 function indicator(version: number, newCount: number): VoicemailIndicator {
   return {
@@ -45,6 +47,34 @@ for (const dialect of await testDialects()) {
       assert.equal(slots[0]?.version, 3);
       assert.equal(slots[0]?.indicator.total.new, 30);
       assert.equal(slots[0]?.deliveredVersion, 0);
+    });
+
+    test("taken versions start above the stored ones and are never handed out twice", async () => {
+      await t.store.users.create(defaultProfile("bob"), {});
+      const repo = t.store.mwiIndicators;
+      await repo.put({
+        userId: "bob",
+        clientId: "web",
+        target: "web:bob/web",
+        version: 7,
+        indicator: indicator(7, 1),
+        expiresAt: LATER,
+      });
+      assert.equal(await repo.takeVersion("bob"), 8);
+      assert.equal(await repo.takeVersion("bob"), 9);
+      // Another node on the same database, taking at the same moment.
+      const other = await openStore(t.options);
+      try {
+        const taken = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? other : t.store).mwiIndicators.takeVersion("bob"),
+          ),
+        );
+        assert.equal(new Set(taken).size, 20, `a version was handed out twice: ${taken.join(",")}`);
+        assert.ok(taken.every((v) => v > 9));
+      } finally {
+        await other.close();
+      }
     });
 
     test("confirmations of several clients made together are all recorded, never lowering a version", async () => {

@@ -33,6 +33,26 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
     return Number(r?.v ?? 0) + 1;
   }
 
+  async takeVersion(userId: string): Promise<number> {
+    const row = await this.database.write((db) =>
+      db
+        .insertInto("mwi_versions")
+        .values((eb) => ({
+          user_id: userId,
+          version: eb
+            .selectFrom("mwi_indicators")
+            .select(sql<number>`coalesce(max(version), 0) + 1`.as("v"))
+            .where("user_id", "=", userId),
+        }))
+        .onConflict((oc) =>
+          oc.column("user_id").doUpdateSet({ version: sql<number>`mwi_versions.version + 1` }),
+        )
+        .returning("version")
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(row.version);
+  }
+
   async put(slot: Omit<MwiIndicatorSlot, "deliveredVersion">): Promise<void> {
     const now = Date.now();
     const values = {

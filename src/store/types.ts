@@ -152,6 +152,11 @@ export interface MwiIndicatorSlot {
 export interface MwiIndicatorRepo {
   /** One above every version stored for the user (1 for a user with none). */
   nextVersion(userId: string): Promise<number>;
+  /**
+   * A version no other caller — on any node — gets for this user, above every one stored: the
+   * user's counter row, bumped in one atomic write (started above the stored indicators).
+   */
+  takeVersion(userId: string): Promise<number>;
   /** Replaces the client's slot with a newer indicator; what the client has is kept. */
   put(slot: Omit<MwiIndicatorSlot, "deliveredVersion">): Promise<void>;
   /** Slots whose latest version the client lacks and that have not expired, oldest first. */

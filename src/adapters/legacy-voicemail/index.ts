@@ -5,7 +5,7 @@
 
 import type { Logger } from "pino";
 import type { HostPort } from "../../core/host-port.ts";
-import type { MwiSink, System } from "../../core/ports.ts";
+import type { LinkOwnership, MwiSink, System } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Telephony } from "../../core/telephony.ts";
 import type { SipEndpoint } from "../../protocols/sip/endpoint.ts";
@@ -40,6 +40,11 @@ export interface LegacyVoicemailDeps {
   profileOf(userId: string): Promise<Profile | undefined>;
   /** A stored audio blob as 8 kHz mono PCM; undefined when there is no such blob. */
   loadPcm(audioId: string): Promise<Int16Array | undefined>;
+  /**
+   * In a cluster: each SMDI link, and the subscriptions to legacy boxes as one, run only on the
+   * node that owns them (docs/cluster.md "Ownership"). Absent: this node runs them all.
+   */
+  ownership?: LinkOwnership;
   logger: Logger;
 }
 
@@ -78,6 +83,7 @@ export function create(opts: LegacyVoicemailOptions, deps: LegacyVoicemailDeps):
     retry: { minMs: opts.retryMinMs, maxMs: opts.retryMaxMs },
     credentials: opts.credentials,
     unsolicitedUdp: opts.unsolicitedUdp,
+    active: !deps.ownership,
   });
   const smdi = new SmdiMwiSource({ links, sink: deps.sink, logger });
   const boxLinks = {
@@ -110,6 +116,14 @@ export function create(opts: LegacyVoicemailOptions, deps: LegacyVoicemailDeps):
     sip,
     smdi,
     async start() {
+      const { ownership } = deps;
+      if (ownership) {
+        // Bound ports are not known up front: a link starts when this node takes it over.
+        for (const [id, link] of links)
+          ownership.own(`smdi:${id}`, { start: () => link.start(), stop: () => link.close() });
+        ownership.own("legacy-sip", { start: () => sip.activate(), stop: () => sip.deactivate() });
+        return {};
+      }
       const bound: Record<string, HostPort> = {};
       try {
         for (const [id, link] of links) {

@@ -38,6 +38,8 @@ export interface SipSourceOptions {
   unsolicitedUdp?: UnsolicitedUdpPolicy;
   /** Host name resolution for unsolicited NOTIFYs (tests inject one). */
   resolve?: Resolve;
+  /** False: watch but do not subscribe until activate() (a cluster node that does not own them). */
+  active?: boolean;
 }
 
 interface Subscribed {
@@ -58,9 +60,12 @@ export class SipMwiSource implements MwiSource<"sip"> {
   readonly #off: () => void;
   readonly #log: Logger;
   #stopped = false;
+  /** Subscribing: always on one node; in a cluster only while this node owns the subscriptions. */
+  #active: boolean;
 
   constructor(private readonly o: SipSourceOptions) {
     this.#log = o.logger;
+    this.#active = o.active ?? true;
     this.#allow = new HostAllowList(o.resolve);
     const deps = {
       allow: this.#allow,
@@ -95,6 +100,27 @@ export class SipMwiSource implements MwiSource<"sip"> {
     this.#allow.set(
       [...this.#watched.values()].flat().map((w) => bare(parseUri(w.system.uri)?.host ?? "")),
     );
+    this.#reconcile(userId);
+  }
+
+  /** Starts subscribing to every watched box (this node now owns the subscriptions). */
+  async activate(): Promise<void> {
+    if (this.#stopped || this.#active) return;
+    this.#active = true;
+    for (const userId of this.#watched.keys()) this.#reconcile(userId);
+  }
+
+  /** Unsubscribes everywhere but keeps watching, for activate() to subscribe again. */
+  async deactivate(): Promise<void> {
+    if (!this.#active) return;
+    this.#active = false;
+    for (const userId of [...this.#subs.keys()]) this.#reconcile(userId);
+    await Promise.allSettled([...this.#stopping]);
+  }
+
+  /** Subscriptions to match what the user's profile names, or none while inactive. */
+  #reconcile(userId: string): void {
+    const systems = this.#active ? (this.#watched.get(userId) ?? []) : [];
     const wanted = new Map(systems.filter((s) => s.enabled).map((s) => [s.system.id, s.system]));
     const mine = this.#subs.get(userId) ?? new Map<string, Subscribed>();
     for (const [systemId, entry] of mine) {

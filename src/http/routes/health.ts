@@ -28,6 +28,7 @@ export const healthRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
       ok,
       status: ok ? "ok" : "degraded",
       ...(deps.nodeId !== undefined ? { node: deps.nodeId } : {}),
+      ...(deps.ownedLinks ? { links: deps.ownedLinks() } : {}),
       checks,
       ...(ok ? {} : { reasons }),
     });

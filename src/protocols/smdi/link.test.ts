@@ -162,6 +162,23 @@ describe("SmdiLink, connect role", () => {
     assert.equal(link.send(a), false);
   });
 
+  it("starts again after a close (a cluster node taking the link over once more)", async () => {
+    const peers: Socket[] = [];
+    const { port } = await listen((socket) => peers.push(socket));
+    const link = new SmdiLink({ connect: `127.0.0.1:${port}`, backoff: FAST });
+    cleanup.push(() => link.close());
+    await link.start();
+    await untilStatus(link, "online");
+    await link.close();
+    assert.equal(link.send({ kind: "mwi", on: true, station: "400" }), false, "closed link queued");
+    await link.start();
+    await untilStatus(link, "online");
+    const frames = collectFrames(link, 1);
+    peers.at(-1)!.write(encodeMwi({ on: true, station: "401" }));
+    assert.deepEqual(await frames, [{ kind: "mwi", on: true, station: "401" }]);
+    assert.equal(peers.length, 2);
+  });
+
   it("keeps redialling a dead address until closed", async () => {
     const { server, port } = await listen(() => {});
     await new Promise((resolve) => server.close(resolve)); // nothing listens there now

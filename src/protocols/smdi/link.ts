@@ -65,6 +65,8 @@ export class SmdiLink extends EventEmitter<SmdiLinkEvents> {
   #server: Server | undefined;
   #started = false;
   #closing: Promise<void> | undefined;
+  /** Closed and not started again. */
+  #closed = false;
   #resetting = false;
 
   constructor(options: SmdiLinkOptions) {
@@ -109,6 +111,7 @@ export class SmdiLink extends EventEmitter<SmdiLinkEvents> {
   async start(): Promise<void> {
     if (this.#started || this.#closing) return;
     this.#started = true;
+    this.#closed = false;
     if (this.role === "connect") return this.#dial();
     const server = createServer((socket) => this.#accept(socket));
     this.#server = server;
@@ -135,7 +138,7 @@ export class SmdiLink extends EventEmitter<SmdiLinkEvents> {
    */
   send(frame: SmdiFrame): boolean {
     const bytes = encodeFrame(frame);
-    if (this.#closing) {
+    if (this.#closing || this.#closed) {
       this.#log?.warn({ smdi: this.#id, kind: frame.kind }, "smdi: link closed, frame rejected");
       return false;
     }
@@ -154,7 +157,10 @@ export class SmdiLink extends EventEmitter<SmdiLinkEvents> {
     return true;
   }
 
-  /** Stops redialling or listening, lets written bytes drain briefly, then cuts the connection. */
+  /**
+   * Stops redialling or listening, lets written bytes drain briefly, then cuts the connection.
+   * Once it has resolved, start() may open the link again.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
@@ -173,8 +179,14 @@ export class SmdiLink extends EventEmitter<SmdiLinkEvents> {
       server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined,
     ]);
     this.#socket = undefined;
+    this.#server = undefined;
     this.#discardPartial();
     this.#setStatus("offline");
+    // A closed link may be started again (a cluster node that takes the link over once more);
+    // until then it refuses frames as while closing.
+    this.#started = false;
+    this.#closed = true;
+    this.#closing = undefined;
     this.emit("close");
   }
 

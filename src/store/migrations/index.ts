@@ -11,6 +11,7 @@ import * as m005 from "./005-sip-secrets.ts";
 import * as m006pins from "./006-pin-lockout.ts";
 import * as m007 from "./007-route-and-audio-refs.ts";
 import * as m008 from "./008-cluster-settings.ts";
+import * as m009 from "./009-mwi-versions.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   "006-pin-lockout": m006pins,
   "007-route-and-audio-refs": m007,
   "008-cluster-settings": m008,
+  "009-mwi-versions": m009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,7 @@ import type * as communications from "./communications.ts";
 import type * as deliveries from "./deliveries.ts";
 import type * as mwiIndicators from "./mwi-indicators.ts";
 import type * as mwiState from "./mwi-state.ts";
+import type * as mwiVersions from "./mwi-versions.ts";
 import type * as nativeIds from "./native-ids.ts";
 import type * as pinLockouts from "./pin-lockouts.ts";
 import type * as sessions from "./sessions.ts";
@@ -27,6 +28,7 @@ export type DatabaseSchema = users.PartialDB &
   deliveries.PartialDB &
   mwiState.PartialDB &
   mwiIndicators.PartialDB &
+  mwiVersions.PartialDB &
   voicemailMessages.PartialDB &
   audioBlobs.PartialDB &
   clusterSettings.PartialDB;
@@ -37,6 +39,7 @@ export type { CommunicationRow } from "./communications.ts";
 export type { DeliveryRow } from "./deliveries.ts";
 export type { MwiIndicatorDbRow } from "./mwi-indicators.ts";
 export type { MwiStateDbRow } from "./mwi-state.ts";
+export type { MwiVersionRow } from "./mwi-versions.ts";
 export type { NativeIdRow } from "./native-ids.ts";
 export type { PinLockoutRow } from "./pin-lockouts.ts";
 export type { SessionRow } from "./sessions.ts";

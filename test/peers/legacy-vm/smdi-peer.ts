@@ -27,6 +27,8 @@ export class SmdiPeer {
   readonly frames: SwitchFrame[] = [];
   /** Bytes from the switch that made no frame. */
   garbage = "";
+  /** Connections taken or made so far (a cluster must keep one owner per link). */
+  connections = 0;
   #socket: Socket | undefined;
   #server: Server | undefined;
   #buffer = "";
@@ -89,6 +91,7 @@ export class SmdiPeer {
   }
 
   #attach(socket: Socket): void {
+    this.connections++;
     this.#socket?.destroy();
     this.#socket = socket;
     this.#buffer = "";
