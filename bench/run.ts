@@ -4,6 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { createTtsEngine } from "../src/speech/tts/factory.ts";
+import { rows as clusterRows, run as clusterSmtp } from "./cluster-smtp.ts";
 import { run as commitLimit, rows as commitLimitRows } from "./commit-limit.ts";
 import { run as depositRecord } from "./deposit-record.ts";
 import { rows as fanoutRows, run as fanoutSpread } from "./fanout-spread.ts";
@@ -144,6 +145,12 @@ rows.push(...mwiBurstRows(burst));
 const xmpp = await xmppBench(Number(process.env.OMNIVOX_BENCH_XMPP ?? 1000));
 results.xmpp = xmpp ?? "prosody or python3-slixmpp not installed";
 rows.push(...xmppRows(xmpp));
+
+// Several nodes: what a second node on its own core adds (docs/cluster.md).
+// Twice the mails of the one-node row: shorter runs vary by a third from run to run here.
+const cluster = await clusterSmtp(2 * mails, 8);
+results.clusterSmtp = cluster;
+rows.push(...clusterRows(cluster));
 
 // Last, because the SIP set-up figure depends on what ran before it in this run: about 650
 // calls/s alone, about 350 in the whole run, 185 right after this bench (which writes, fsyncs and

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
+import type WebSocket from "ws";
 import { spawnOmnivox, writeChildConfig } from "../test/support/child.ts";
 import { connectWebClient } from "../test/support/web-client.ts";
 import { percentile } from "./stats.ts";
@@ -23,12 +24,19 @@ export interface SmtpToWebResult {
   p99Ms: number;
 }
 
-/** Sends `count` mails over `concurrency` pooled connections; resolves with elapsed ms. */
-async function blast(
+/**
+ * Sends `count` mails over `concurrency` pooled connections; resolves with elapsed ms. `mail`
+ * names each one's recipient and subject (default alice, "bench i").
+ */
+export async function blast(
   port: number,
   count: number,
   concurrency: number,
   onSent?: (i: number) => void,
+  mail: (i: number) => { to: string; subject: string } = (i) => ({
+    to: "alice@example.com",
+    subject: `bench ${i}`,
+  }),
 ): Promise<number> {
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
@@ -47,8 +55,7 @@ async function blast(
       onSent?.(i);
       await transport.sendMail({
         from: "bob@example.net",
-        to: "alice@example.com",
-        subject: `bench ${i}`,
+        ...mail(i),
         text: `Benchmark message ${i}: are you free for lunch at noon tomorrow?`,
       });
     }
@@ -57,6 +64,57 @@ async function blast(
   const elapsed = performance.now() - start;
   transport.close();
   return elapsed;
+}
+
+/** When each mail was sent, and when its message event reached a web client. */
+export class Arrivals {
+  readonly #sentAt = new Map<string, number>();
+  readonly #latencies: number[] = [];
+  readonly #done: Promise<void>;
+  #resolve: () => void = () => {};
+  /** When the latest one arrived (performance.now()). */
+  last = 0;
+
+  constructor(private readonly expected: number) {
+    this.#done = new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  sent(subject: string): void {
+    this.#sentAt.set(subject, performance.now());
+  }
+
+  watch(socket: WebSocket): void {
+    socket.on("message", (data) => {
+      const e = JSON.parse(String(data)) as { type: string; subject?: string };
+      if (e.type !== "message" || !e.subject) return;
+      const t0 = this.#sentAt.get(e.subject);
+      if (t0 === undefined) return;
+      this.#sentAt.delete(e.subject);
+      this.last = performance.now();
+      this.#latencies.push(this.last - t0);
+      if (this.#latencies.length === this.expected) this.#resolve();
+    });
+  }
+
+  /** Resolves once every mail arrived; rejects after `timeoutMs` saying how many did. */
+  all(timeoutMs = 120_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.#done,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`only ${this.#latencies.length} of ${this.expected} arrived`)),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  sorted(): number[] {
+    return [...this.#latencies].sort((a, b) => a - b);
+  }
 }
 
 async function sinkRate(count: number, concurrency: number): Promise<number> {
@@ -98,37 +156,14 @@ export async function run(mails = 1000, concurrency = 8): Promise<SmtpToWebResul
       token: string;
     };
     const client = await connectWebClient(child.ports.http!.port, token);
-    const sentAt = new Map<string, number>();
-    const latencies: number[] = [];
-    let last = 0;
-    const done = new Promise<void>((resolve) => {
-      client.socket.on("message", (data) => {
-        const e = JSON.parse(String(data)) as { type: string; subject?: string };
-        if (e.type !== "message" || !e.subject) return;
-        const t0 = sentAt.get(e.subject);
-        if (t0 === undefined) return;
-        sentAt.delete(e.subject);
-        last = performance.now();
-        latencies.push(last - t0);
-        if (latencies.length === mails) resolve();
-      });
-    });
+    const arrivals = new Arrivals(mails);
+    arrivals.watch(client.socket);
     const start = performance.now();
-    await blast(child.ports.smtp!.port, mails, concurrency, (i) =>
-      sentAt.set(`bench ${i}`, performance.now()),
-    );
-    await Promise.race([
-      done,
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error(`only ${latencies.length} of ${mails} arrived`)),
-          120_000,
-        ),
-      ),
-    ]);
+    await blast(child.ports.smtp!.port, mails, concurrency, (i) => arrivals.sent(`bench ${i}`));
+    await arrivals.all();
     await client.close();
-    const omnivoxPerSec = (mails * 1000) / (last - start);
-    latencies.sort((a, b) => a - b);
+    const omnivoxPerSec = (mails * 1000) / (arrivals.last - start);
+    const latencies = arrivals.sorted();
     return {
       mails,
       concurrency,
