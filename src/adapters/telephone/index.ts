@@ -233,6 +233,8 @@ export async function create(
       return { sip, ...(service.tlsAddress ? { "sip-tls": service.tlsAddress } : {}) };
     },
     async stop() {
+      // No new calls from here on (503, so a proxy moves on); calls under way finish.
+      service.endpoint.drain();
       off();
       // Unregistered while the endpoint still runs (Expires: 0 needs it).
       await Promise.all([...registrations.values()].map((c) => c.stop()));

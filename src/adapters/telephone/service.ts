@@ -173,6 +173,8 @@ export class TelephoneService {
 
   /** Stops taking calls, lets the calls under way end, closes the endpoint. */
   async stop(): Promise<void> {
+    // New calls and OPTIONS pings get 503 from here on, so a proxy moves on (docs/cluster.md).
+    this.endpoint.drain();
     await Promise.allSettled([...this.#calls]);
     this.dialogs.close();
     await this.endpoint.stop();

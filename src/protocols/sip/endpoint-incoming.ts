@@ -54,6 +54,8 @@ export interface IncomingDeps {
   ) => ServerTransactionBase<string>;
   /** Set while a response is handed to its client transaction, so late 2xx keep their source. */
   setResponseSource: (source: MessageSource | undefined) => void;
+  /** True once the endpoint drains: new sessions are refused, dialogs under way go on. */
+  draining: () => boolean;
 }
 
 /** Methods counted under their own name; anything else is "other" (bounded metric labels). */
@@ -194,6 +196,13 @@ export class IncomingPath {
         transport,
       );
     };
+    // Draining (a node stopping): a request outside any dialog — a call, a REGISTER, an OPTIONS
+    // ping — is told to go elsewhere (RFC 3261 §21.5.4: 503 with Retry-After moves a proxy or a
+    // phone to another server); requests in dialogs under way, and CANCELs, still get through.
+    if (d.draining() && req.method !== "CANCEL" && !hasToTag(req)) {
+      reply503();
+      return;
+    }
     const limiter = d.limiter;
     const sourceKey = limiter?.keyOf(source.host);
     if (limiter && sourceKey !== undefined) {
@@ -271,4 +280,8 @@ export class IncomingPath {
       incoming.transaction.respond(501, undefined, { headers: [["Allow", allow]] });
     }
   }
+}
+
+function hasToTag(req: SipRequest): boolean {
+  return /;\s*tag=/i.test(req.headers.get("to") ?? "");
 }

@@ -130,6 +130,40 @@ describe("SipEndpoint request dispatch", () => {
     await endpoint.stop();
   });
 
+  it("draining: new sessions and OPTIONS pings get 503 with Retry-After, dialogs go on", async () => {
+    const { endpoint, send, responses } = await setup();
+    const seen: string[] = [];
+    endpoint.onRequest(
+      (req) => {
+        seen.push(req.message.method);
+        req.transaction.respond(200);
+        return true;
+      },
+      { methods: ["INFO"] },
+    );
+    await send(raw("OPTIONS", "z9hG4bKd1"));
+    endpoint.drain();
+    await send(raw("OPTIONS", "z9hG4bKd2"));
+    await send(raw("INVITE", "z9hG4bKd3"));
+    await send(raw("INFO", "z9hG4bKd4"));
+    // In a dialog (a To tag): still served.
+    await send(
+      Buffer.from(
+        raw("INFO", "z9hG4bKd5")
+          .toString()
+          .replace("To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag=b1"),
+      ),
+    );
+    assert.deepEqual(
+      responses().map((r) => r.status),
+      [200, 503, 503, 503, 200],
+    );
+    assert.equal(responses()[1]!.headers.get("retry-after"), "5");
+    assert.deepEqual(seen, ["INFO"]);
+    assert.equal(endpoint.draining, true);
+    await endpoint.stop();
+  });
+
   it("answers 503 with Retry-After when the transaction table is full", async () => {
     const { endpoint, send, responses } = await setup({ maxTransactions: 1 });
     endpoint.onRequest(() => true); // holds every request unanswered

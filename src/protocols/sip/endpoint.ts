@@ -71,6 +71,7 @@ export class SipEndpoint {
   };
   readonly #limiter: SourceLimiter | undefined;
   readonly #incoming: IncomingPath;
+  #draining = false;
   readonly #logger: Logger | undefined;
   #responseSource: MessageSource | undefined;
   #started = false;
@@ -120,6 +121,7 @@ export class SipEndpoint {
       setResponseSource: (source) => {
         this.#responseSource = source;
       },
+      draining: () => this.#draining,
     });
   }
 
@@ -190,6 +192,19 @@ export class SipEndpoint {
   }
 
   /** Ends all transactions (pending sendRequest calls reject) and closes the transports. */
+  /**
+   * Stops taking new sessions before a stop: requests outside any dialog (INVITE, REGISTER,
+   * SUBSCRIBE, OPTIONS) get 503 with Retry-After, so a proxy's OPTIONS pings mark this node down
+   * and phones and callers go to another one, while the dialogs under way finish here.
+   */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   async stop(): Promise<void> {
     this.#table.terminateAll("endpoint stopped");
     await this.#closeTransports();
