@@ -1,4 +1,4 @@
-// Cluster mode with real peers (docs/cluster.md): omnivox nodes as child processes on one
+// Cluster mode with real peers (docs/cluster.md): three omnivox nodes as child processes on one
 // PostgreSQL schema and one NATS JetStream, as an operator runs them. Each node names itself in
 // /healthz and /metrics, a session made on one node is good on another (one server secret for the
 // cluster), and a node that cannot reach NATS, or is given SQLite, refuses to start naming the key.
@@ -35,7 +35,7 @@ let cluster: TestCluster;
 let token: string;
 before(async () => {
   if (skip) return;
-  cluster = await startCluster(2);
+  cluster = await startCluster(3);
   const n1 = cluster.nodes[0]!;
   const created = await api(n1.base, "/users", cluster.admin, {
     id: "alice",
@@ -120,9 +120,10 @@ test(
   "a mail for a client away from every node waits, and reaches it on whichever node it comes back to",
   options,
   async () => {
-    const [n1, n2] = [cluster.nodes[0]!, cluster.nodes[1]!];
+    // Three nodes: the mail comes in at the third, the client comes back at the second.
+    const [n2, n3] = [cluster.nodes[1]!, cluster.nodes[2]!];
     await new Promise((r) => setTimeout(r, 300));
-    await mail(n1, "while away");
+    await mail(n3, "while away");
     await new Promise((r) => setTimeout(r, 500));
     const client = await connectWebClient(n2.ports.http!.port, token);
     try {
