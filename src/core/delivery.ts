@@ -38,3 +38,15 @@ export interface Delivery {
   createdAt: Date;
   deliveredAt?: Date;
 }
+
+/**
+ * The share of the outbox's slots a delivery counts against (outbox.perTargetConcurrency): its
+ * target — except that every mailto: target goes through the one relay (smtpOut), so they are one
+ * share, and a relay that stalls holds that many slots, never all. The outbox's claim query
+ * (store/outbox-repo.ts) partitions by the same rule.
+ */
+export function shareOf(target: string): string {
+  return target.startsWith("mailto:") ? MAIL_RELAY_SHARE : target;
+}
+
+export const MAIL_RELAY_SHARE = "mailto:";

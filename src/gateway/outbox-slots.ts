@@ -2,6 +2,8 @@
 // the very transaction that stores its communication when a slot is free (no separate claim
 // commit, no read-back), and one target never holds more than its share of the slots.
 
+import { shareOf } from "../core/delivery.ts";
+
 export interface OutboxSlotOptions {
   concurrency: number;
   /** Default a quarter of `concurrency`, at least 2. */
@@ -27,10 +29,10 @@ export class OutboxSlots {
     return Math.max(0, this.concurrency - this.#taken);
   }
 
-  /** A slot for `target` if one is free and the target is under its share. */
+  /** A slot for `target` if one is free and the target is under its share (core shareOf). */
   take(target: string): boolean {
     if (this.#taken >= this.concurrency) return false;
-    if ((this.#byTarget.get(target) ?? 0) >= this.perTarget) return false;
+    if ((this.#byTarget.get(shareOf(target)) ?? 0) >= this.perTarget) return false;
     this.#count(target, 1);
     return true;
   }
@@ -46,8 +48,9 @@ export class OutboxSlots {
 
   #count(target: string, by: 1 | -1): void {
     this.#taken += by;
-    const n = (this.#byTarget.get(target) ?? 0) + by;
-    if (n > 0) this.#byTarget.set(target, n);
-    else this.#byTarget.delete(target);
+    const share = shareOf(target);
+    const n = (this.#byTarget.get(share) ?? 0) + by;
+    if (n > 0) this.#byTarget.set(share, n);
+    else this.#byTarget.delete(share);
   }
 }

@@ -63,6 +63,17 @@ for (const dialect of await testDialects()) {
       );
     });
 
+    test("every mailto: target shares the one relay's cap, other targets keep their own", async () => {
+      // Mails forwarded to five different addresses all leave through the one smarthost.
+      for (let i = 0; i < 5; i++) await seed([`mailto:user${i}@x.org`]);
+      await seed(["web:bob/web", "tel:+1555"]);
+      const now = soon();
+      const first = await t.store.outbox.claimDue(now, 10, LEASE, 2);
+      assert.equal(first.filter((d) => d.target.startsWith("mailto:")).length, 2);
+      assert.equal(first.length, 4, "the other targets are claimed beside the relay's two");
+      assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, 2), []);
+    });
+
     test("an expired lease lets the row be claimed again", async () => {
       const [d] = await seed(["mailto:a@x.org"]);
       const now = soon();

@@ -3,12 +3,20 @@
 // locked with FOR UPDATE SKIP LOCKED; SQLite has one writer per file and one process.
 
 import { sql } from "kysely";
-import type { Delivery, DeliveryState } from "../core/delivery.ts";
+import { type Delivery, type DeliveryState, MAIL_RELAY_SHARE } from "../core/delivery.ts";
 import { NotFoundError } from "../core/errors.ts";
 import { decodeRouteOptions, fromMs, optional, optionalDate, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
 import type { DeliveryRow } from "./schema/index.ts";
 import type { OutboxRepo } from "./types.ts";
+
+/** core/delivery.ts shareOf in SQL, over a target column: every mailto: target is one share. */
+const shareSql = (column: string) =>
+  sql.raw(
+    `(case when ${column} like '${MAIL_RELAY_SHARE}%' then '${MAIL_RELAY_SHARE}' else ${column} end)`,
+  );
+const SHARE = shareSql("target");
+const SHARE_OF_RANKED = shareSql("ranked.target");
 
 export function toDelivery(row: DeliveryRow): Delivery {
   const d: Delivery = {
@@ -110,16 +118,16 @@ export class SqlOutboxRepo implements OutboxRepo {
         ),
         ranked as (
           select id, target, next_attempt_at,
-            row_number() over (partition by target order by next_attempt_at, id) as rank
+            row_number() over (partition by ${SHARE} order by next_attempt_at, id) as rank
           from candidates
         ),
         busy as (
-          select target, count(*) as n from deliveries
+          select ${SHARE} as share, count(*) as n from deliveries
           where state = 'inflight' and lease_until > ${at}
-          group by target
+          group by ${SHARE}
         ),
         due as (
-          select ranked.id from ranked left join busy on busy.target = ranked.target
+          select ranked.id from ranked left join busy on busy.share = ${SHARE_OF_RANKED}
           where ranked.rank + coalesce(busy.n, 0) <= ${perTarget}
           order by ranked.next_attempt_at
           limit ${n}
