@@ -42,6 +42,11 @@ export class OutboxSlots {
     this.#count(target, 1);
   }
 
+  /** Whether `target`'s share is used up: a claim now passes over its due rows. */
+  full(target: string): boolean {
+    return (this.#byTarget.get(shareOf(target)) ?? 0) >= this.perTarget;
+  }
+
   give(target: string): void {
     this.#count(target, -1);
   }

@@ -117,6 +117,31 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test("a target held to its share gets its next due row when one of its deliveries ends, not at the next poll", async () => {
+      const t = await dialect.open();
+      const adapter = new ScriptedAdapter(() => () => new Promise((r) => setTimeout(r, 20)));
+      // The poll is a minute away: only the end of a delivery can start the next.
+      const worker = await setup(t.store, adapter, { pollMs: 60_000, perTargetConcurrency: 2 });
+      try {
+        const rows = [];
+        for (let i = 0; i < 8; i++)
+          rows.push(
+            ...(await t.store.communications.insertWithDeliveries(testCommunication(), [
+              { target: web("one") },
+            ])),
+          );
+        await worker.start();
+        await until(
+          "all eight delivered, two at a time",
+          async () => adapter.sent.length === 8,
+          10_000,
+        );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
     test("a delivery that outlasts the lease keeps it: renewed, and never run twice", async () => {
       const t = await dialect.open();
       let sends = 0;

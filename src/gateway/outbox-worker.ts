@@ -237,6 +237,9 @@ export class OutboxWorker {
       )
       .finally(() => {
         this.#inflight.delete(d.id);
+        // A claim made while this target's share was used up passed over its due rows, and
+        // nothing else will say they are due: look again now, not at the next poll.
+        if (this.#slots.full(d.target)) this.#maybeDue = true;
         this.#slots.give(d.target);
         this.#kick();
       });
