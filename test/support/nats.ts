@@ -40,13 +40,12 @@ export async function dropCluster(name: string): Promise<void> {
   const nc = await connect({ servers: TEST_NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
-    for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.startsWith(`${name}_`)) await jsm.streams.delete(stream.config.name);
-    }
-    for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.startsWith(`KV_${name}_`))
-        await jsm.streams.delete(stream.config.name);
-    }
+    // The event stream, and the KV buckets (streams named KV_<bucket>).
+    const ours = (stream: string) =>
+      stream.startsWith(`${name}_`) || stream.startsWith(`KV_${name}_`);
+    const names: string[] = [];
+    for await (const stream of jsm.streams.list()) names.push(stream.config.name);
+    for (const stream of names.filter(ours)) await jsm.streams.delete(stream);
   } finally {
     await nc.close();
   }

@@ -17,6 +17,7 @@ import {
   type ParseFailure,
   type ParseLimits,
   parseMessage,
+  parseNameAddr,
   type SipRequest,
   type SipResponse,
   serializeMessage,
@@ -283,5 +284,5 @@ export class IncomingPath {
 }
 
 function hasToTag(req: SipRequest): boolean {
-  return /;\s*tag=/i.test(req.headers.get("to") ?? "");
+  return parseNameAddr(req.headers.get("to") ?? "")?.tag !== undefined;
 }
