@@ -201,10 +201,17 @@ export const SYSTEMS: readonly Entry[] = [
       },
     ),
   ),
-  entry("xmpp", ({ config, store, gateway, events, logger }) => {
+  entry("xmpp", ({ config, store, gateway, events, logger, relay, ownership }) => {
     const opts = xmppOptions(config);
+    const cluster = relay && ownership ? { cluster: { relay, ownership } } : {};
     return opts
-      ? xmpp.create(opts, { gateway, events, listUsers: () => store.users.list(), logger })
+      ? xmpp.create(opts, {
+          gateway,
+          events,
+          listUsers: () => store.users.list(),
+          logger,
+          ...cluster,
+        })
       : undefined;
   }),
   entry("telephone", async (ctx, made) => {

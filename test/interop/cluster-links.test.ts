@@ -7,15 +7,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { SmdiPeer } from "../peers/legacy-vm/index.ts";
-import { type ClusterNodeChild, startCluster, type TestCluster } from "../support/cluster.ts";
-import { natsPeer } from "../support/nats.ts";
-import { testDialects } from "../support/store.ts";
+import {
+  addClusterUser,
+  type ClusterNodeChild,
+  clusterSkip,
+  startCluster,
+  type TestCluster,
+} from "../support/cluster.ts";
 import { until } from "../support/until.ts";
 import { connectWebClient, type StreamEvent } from "../support/web-client.ts";
 
-const nats = await natsPeer();
-const pg = (await testDialects()).find((d) => d.name === "postgres")!;
-const skip = nats.skip ?? pg.skip;
+const skip = await clusterSkip();
 
 let box: SmdiPeer;
 let cluster: TestCluster;
@@ -42,24 +44,11 @@ test("one node runs the SMDI link; killed, the other takes it over and lamps sti
   skip,
   timeout: 120_000,
 }, async () => {
-  const [n1] = cluster.nodes;
-  const created = await fetch(`${n1!.base}/api/v1/users`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${cluster.admin}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      id: "alice",
-      password: "wonderland",
-      voicemailSystems: [{ id: "octel", kind: "smdi", link: "octel", station: "4000" }],
-    }),
+  const token = await addClusterUser(cluster, {
+    id: "alice",
+    password: "wonderland",
+    voicemailSystems: [{ id: "octel", kind: "smdi", link: "octel", station: "4000" }],
   });
-  assert.equal(created.status, 201, await created.text());
-  const { token } = (await (
-    await fetch(`${n1!.base}/api/v1/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: "alice", password: "wonderland" }),
-    })
-  ).json()) as { token: string };
 
   await box.waitConnected(15_000);
   await new Promise((r) => setTimeout(r, 2500));

@@ -8,17 +8,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import nodemailer from "nodemailer";
 import { spawnOmnivox, writeChildConfig } from "../support/child.ts";
-import { type ClusterNodeChild, startCluster, type TestCluster } from "../support/cluster.ts";
-import { natsPeer } from "../support/nats.ts";
+import {
+  addClusterUser,
+  clusterSkip,
+  mailAlice,
+  startCluster,
+  type TestCluster,
+} from "../support/cluster.ts";
 import { allocateRtpPorts } from "../support/rtp-ports.ts";
-import { TEST_PG_URL, testDialects } from "../support/store.ts";
+import { TEST_PG_URL } from "../support/store.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
-const nats = await natsPeer();
-const pg = (await testDialects()).find((d) => d.name === "postgres")!;
-const skip = nats.skip ?? pg.skip;
+const skip = await clusterSkip();
 const options = { skip, timeout: 120_000 };
 
 const api = (base: string, path: string, token: string, body?: unknown) =>
@@ -36,19 +38,11 @@ let token: string;
 before(async () => {
   if (skip) return;
   cluster = await startCluster(3);
-  const n1 = cluster.nodes[0]!;
-  const created = await api(n1.base, "/users", cluster.admin, {
+  token = await addClusterUser(cluster, {
     id: "alice",
     emails: ["alice@example.com"],
     password: "wonderland",
   });
-  assert.equal(created.status, 201, await created.text());
-  const session = await fetch(`${n1.base}/api/v1/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "alice", password: "wonderland" }),
-  });
-  ({ token } = (await session.json()) as { token: string });
 });
 after(async () => {
   if (!skip) await cluster.stop();
@@ -80,24 +74,6 @@ test("a session made on one node is good on the other", options, async () => {
   assert.equal(forged.status, 401);
 });
 
-async function mail(node: ClusterNodeChild, subject: string): Promise<void> {
-  const transport = nodemailer.createTransport({
-    host: "127.0.0.1",
-    port: node.ports.smtp!.port,
-    ignoreTLS: true,
-  });
-  try {
-    await transport.sendMail({
-      from: "bob@example.net",
-      to: "alice@example.com",
-      subject,
-      text: `${subject}: see you at noon`,
-    });
-  } finally {
-    transport.close();
-  }
-}
-
 const shown = (client: TestWebClient, subject: string) =>
   client.events.filter((e) => e.type === "message" && e.subject === subject).length;
 
@@ -107,7 +83,7 @@ test("a mail received on node 1 reaches a web client on node 2, once", options, 
   try {
     // The offer to deliver for this client reaches the other node through NATS.
     await new Promise((r) => setTimeout(r, 300));
-    await mail(n1, "across nodes");
+    await mailAlice(n1, "across nodes");
     await client.waitFor((e) => e.type === "message" && e.subject === "across nodes");
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(shown(client, "across nodes"), 1);
@@ -123,7 +99,7 @@ test(
     // Three nodes: the mail comes in at the third, the client comes back at the second.
     const [n2, n3] = [cluster.nodes[1]!, cluster.nodes[2]!];
     await new Promise((r) => setTimeout(r, 300));
-    await mail(n3, "while away");
+    await mailAlice(n3, "while away");
     await new Promise((r) => setTimeout(r, 500));
     const client = await connectWebClient(n2.ports.http!.port, token);
     try {

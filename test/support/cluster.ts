@@ -6,10 +6,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import nodemailer from "nodemailer";
 import { type OmnivoxChild, spawnOmnivox, writeChildConfig } from "./child.ts";
-import { dropCluster, TEST_NATS_URL, testClusterName } from "./nats.ts";
+import { dropCluster, natsPeer, TEST_NATS_URL, testClusterName } from "./nats.ts";
 import { allocateRtpPorts } from "./rtp-ports.ts";
-import { dropSchema, TEST_PG_URL } from "./store.ts";
+import { dropSchema, TEST_PG_URL, testDialects } from "./store.ts";
 
 export interface ClusterNodeChild extends OmnivoxChild {
   nodeId: string;
@@ -79,4 +80,50 @@ export async function startCluster(
     throw err;
   }
   return { nodes, admin, restart: start, stop };
+}
+
+/** A mail from bob to alice@example.com through a node's SMTP listener, resolved on its 250. */
+export async function mailAlice(node: ClusterNodeChild, subject: string): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: node.ports.smtp!.port,
+    ignoreTLS: true,
+  });
+  try {
+    await transport.sendMail({
+      from: "bob@example.net",
+      to: "alice@example.com",
+      subject,
+      text: `${subject}: see you at noon`,
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+/** Why cluster tests cannot run here (no NATS or no PostgreSQL), or undefined when they can. */
+export async function clusterSkip(): Promise<string | undefined> {
+  const nats = await natsPeer();
+  const pg = (await testDialects()).find((d) => d.name === "postgres")!;
+  return nats.skip ?? pg.skip;
+}
+
+/** Creates a user through the first node (admin token) and returns a session token for them. */
+export async function addClusterUser(
+  cluster: TestCluster,
+  user: { id: string; password: string } & Record<string, unknown>,
+): Promise<string> {
+  const { base } = cluster.nodes[0]!;
+  const created = await fetch(`${base}/api/v1/users`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${cluster.admin}`, "content-type": "application/json" },
+    body: JSON.stringify(user),
+  });
+  if (created.status !== 201) throw new Error(`user not created: ${await created.text()}`);
+  const session = await fetch(`${base}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: user.id, password: user.password }),
+  });
+  return ((await session.json()) as { token: string }).token;
 }

@@ -16,6 +16,7 @@ import type {
   DeliveryTarget,
   Gateway,
   IndicatorTarget,
+  LinkOwnership,
 } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { Rendition } from "../../core/rendition.ts";
@@ -30,8 +31,9 @@ import {
   type XmlElement,
 } from "../../protocols/xmpp/index.ts";
 import { receiveChat } from "./chat-in.ts";
+import type { ComponentRelay, PreparedStanza } from "./forward.ts";
 import { UserDirectory } from "./inbound.ts";
-import { indicatorMessage, PepPublisher } from "./mwi.ts";
+import { indicatorMessage, PepPublisher, pepPublish } from "./mwi.ts";
 import { chatMessage, NS_RECEIPTS, senderJid } from "./outbound.ts";
 import { PresenceTracker } from "./presence.ts";
 import { Receipts } from "./receipts.ts";
@@ -49,6 +51,11 @@ export interface XmppAdapterOptions {
   receiptWaitMs?: number;
   /** How long send() waits for a receipt from a client that acks; then retried. */
   receiptTimeoutMs?: number;
+  /**
+   * In a cluster (docs/cluster.md "Ownership"): the component runs on the node holding the
+   * `xmpp` lease, and the other nodes send through it.
+   */
+  cluster?: { ownership: LinkOwnership; relay: ComponentRelay };
 }
 
 export class XmppAdapter implements Adapter, IndicatorTarget {
@@ -61,6 +68,14 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
   readonly #pep: PepPublisher;
   readonly #recent = new RecentChats();
   #started = false;
+  /** Cluster: whether this node runs the component now (it holds the lease). */
+  #connected = false;
+  #unhold: (() => void) | undefined;
+  /**
+   * Cluster, on a node without the component: JIDs the running node said were away, until the
+   * event port says they are back (heardAvailable); so a held delivery is not released at once.
+   */
+  readonly #away = new Set<string>();
 
   constructor(opts: XmppAdapterOptions) {
     this.#opts = opts;
@@ -95,6 +110,26 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    const cluster = this.#opts.cluster;
+    if (!cluster) return this.#connect();
+    cluster.ownership.own("xmpp", {
+      start: async () => {
+        await this.#connect();
+        this.#unhold = cluster.relay.hold((p) => this.sendPrepared(p));
+      },
+      stop: () => this.#disconnect(),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.#disconnect();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#connected) return;
+    this.#connected = true;
     const { connection } = this.#opts.component;
     connection.on("stanza", this.#onStanza);
     connection.on("oversized", this.#onOversized);
@@ -104,9 +139,11 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
     this.#opts.component.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.#started) return;
-    this.#started = false;
+  async #disconnect(): Promise<void> {
+    if (!this.#connected) return;
+    this.#connected = false;
+    this.#unhold?.();
+    this.#unhold = undefined;
     const { connection } = this.#opts.component;
     connection.off("stanza", this.#onStanza);
     connection.off("oversized", this.#onOversized);
@@ -121,15 +158,21 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
     return this.presence.onAvailable((bare) => listener({ scheme: "xmpp", jid: bare }));
   }
 
+  /** Cluster: the event port says this JID is available again (on whichever node saw it). */
+  heardAvailable(bare: string): void {
+    this.#away.delete(bare);
+  }
+
   isAvailable(address: Address): boolean {
     if (address.scheme !== "xmpp") return false;
-    if (this.#opts.component.connection.status !== "online") return false;
     let bare: string;
     try {
       bare = bareJid(address.jid);
     } catch {
       return false;
     }
+    if (this.#remote()) return this.#opts.cluster!.relay.elsewhere() && !this.#away.has(bare);
+    if (this.#opts.component.connection.status !== "online") return false;
     const state = this.presence.state(bare);
     // a user's client announces itself; a stranger's presence we never see, so try it
     return this.#users.userOf(bare) !== undefined ? state === "available" : state !== "unavailable";
@@ -152,11 +195,10 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
       if (err instanceof JidError) throw new DeliveryError(err.message, true, { cause: err });
       throw err;
     }
-    const bare = await this.#ready(address.jid);
     const id = target.deliveryId;
     const thread = communication.id;
-    await this.#sendAndAwait(chatMessage({ to: address.jid, from, id, rendition, thread }), bare);
-    this.#recent.sent(bare, from, communication.id);
+    const stanza = chatMessage({ to: address.jid, from, id, rendition, thread });
+    await this.#out({ to: address.jid, stanza, thread });
     return id;
   }
 
@@ -164,21 +206,54 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
   async sendIndicator(address: Address, indicator: VoicemailIndicator, id: string): Promise<void> {
     if (address.scheme !== "xmpp")
       throw new DeliveryError("xmpp adapter cannot reach this address", true);
-    const bare = await this.#ready(address.jid);
     const from = `${escapeLocal(indicator.userId)}@${this.domain}`;
-    await this.#sendAndAwait(indicatorMessage({ to: address.jid, from, id, indicator }), bare);
-    await this.#pep.publish(bare, indicator);
+    const stanza = indicatorMessage({ to: address.jid, from, id, indicator });
+    await this.#out({ to: address.jid, stanza, pep: pepPublish(indicator) });
   }
 
-  /** The bare JID of a reachable target; throws TargetUnavailableError to have it held. */
-  async #ready(jid: string): Promise<string> {
-    let bare: string;
+  /**
+   * Sends a stanza made ready here or on another node of the cluster and waits for its receipt;
+   * a chat message is remembered for the reply thread, an indicator's PEP publish follows it.
+   */
+  async sendPrepared(p: PreparedStanza): Promise<void> {
+    const bare = await this.#ready(p.to);
+    if (p.stanza.attrs.to === undefined || this.#bare(p.stanza.attrs.to) !== bare)
+      throw new DeliveryError("xmpp stanza addressed to another JID than its target", true);
+    await this.#sendAndAwait(p.stanza, bare);
+    if (p.thread !== undefined && p.stanza.attrs.from)
+      this.#recent.sent(bare, p.stanza.attrs.from, p.thread);
+    if (p.pep) await this.#pep.publish(bare, p.pep);
+  }
+
+  /** Cluster: another node runs the component, so what this one sends goes through it. */
+  #remote(): boolean {
+    return this.#opts.cluster !== undefined && !this.#connected;
+  }
+
+  async #out(p: PreparedStanza): Promise<void> {
+    const bare = this.#bare(p.to);
+    if (!this.#remote()) return this.sendPrepared(p);
     try {
-      bare = bareJid(jid);
+      await this.#opts.cluster!.relay.forward(p);
+    } catch (err) {
+      if (err instanceof TargetUnavailableError) this.#away.add(bare);
+      throw err;
+    }
+  }
+
+  /** A target's bare JID; one that cannot be a JID is a permanent failure. */
+  #bare(jid: string): string {
+    try {
+      return bareJid(jid);
     } catch (err) {
       if (err instanceof JidError) throw new DeliveryError(err.message, true, { cause: err });
       throw err;
     }
+  }
+
+  /** The bare JID of a reachable target; throws TargetUnavailableError to have it held. */
+  async #ready(jid: string): Promise<string> {
+    const bare = this.#bare(jid);
     if (this.#users.userOf(bare) === undefined && this.presence.state(bare) === undefined)
       await this.#users.reload();
     if (!this.isAvailable({ scheme: "xmpp", jid })) throw this.#unreachable(bare);

@@ -4,10 +4,11 @@
 
 import type { Logger } from "pino";
 import type { SystemEvents } from "../../core/events.ts";
-import type { Gateway, System } from "../../core/ports.ts";
+import type { Gateway, LinkOwnership, System, TargetRelay } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import { component } from "../../protocols/xmpp/index.ts";
 import { XmppAdapter } from "./adapter.ts";
+import { componentRelay } from "./forward.ts";
 
 /** The `xmpp` section as this system reads it, `server` parsed. */
 export interface XmppOptions {
@@ -22,6 +23,11 @@ export interface XmppDeps {
   /** Every user's profile: the JIDs the component serves presence to. */
   listUsers(): Promise<Profile[]>;
   logger: Logger;
+  /**
+   * In a cluster: the component runs on one node at a time (the `xmpp` lease) and the others
+   * send through it (docs/cluster.md "Ownership").
+   */
+  cluster?: { ownership: LinkOwnership; relay: TargetRelay };
 }
 
 export interface Xmpp extends System {
@@ -39,7 +45,20 @@ export function create(opts: XmppOptions, deps: XmppDeps): Xmpp {
     gateway: deps.gateway,
     listUsers: deps.listUsers,
     logger: deps.logger,
+    ...(deps.cluster
+      ? {
+          cluster: {
+            ownership: deps.cluster.ownership,
+            relay: componentRelay(deps.cluster.relay, opts.domain),
+          },
+        }
+      : {}),
   });
   adapter.onAvailable((address) => deps.events.emit("targetAvailable", address));
+  // What another node's component saw comes in on the event port.
+  if (deps.cluster)
+    deps.events.on("targetAvailable", (address) => {
+      if (address.scheme === "xmpp") adapter.heardAvailable(address.jid);
+    });
   return { name: "xmpp", adapter, adapters: [adapter], indicatorTargets: [adapter] };
 }

@@ -90,12 +90,13 @@ export class PepPublisher {
     readonly timeoutMs = 5_000,
   ) {}
 
-  async publish(bare: string, indicator: VoicemailIndicator): Promise<PepOutcome> {
+  /** `item` is the pubsub payload pepPublish made. */
+  async publish(bare: string, item: XmlElement): Promise<PepOutcome> {
     const until = this.#refused.get(bare);
     if (until !== undefined && until > Date.now()) return "skipped";
     this.#refused.delete(bare);
     try {
-      await this.iq.set(bare, pepPublish(indicator), this.timeoutMs);
+      await this.iq.set(bare, item, this.timeoutMs);
       return "published";
     } catch (err) {
       if (err instanceof StanzaError) {
