@@ -126,7 +126,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       serverSecret,
       mwiSink: mwiLater.sink,
       mwiTotal: mwiLater.total,
-      ...(cluster ? { relay: cluster.relay, ownership: cluster.leases } : {}),
+      ...(cluster
+        ? { relay: cluster.relay, ownership: cluster.leases, nodeId: cluster.nodeId }
+        : {}),
     });
     const mwi = mwiLater.build(systems);
     const listener = httpListener(config, serverSecret);

@@ -54,6 +54,8 @@ export interface SystemContext {
   relay?: TargetRelay;
   /** In a cluster: which node runs each external link (docs/cluster.md "Ownership"). */
   ownership?: LinkOwnership;
+  /** In a cluster: this node's id (`cluster.nodeId`). */
+  nodeId?: string;
 }
 
 /** The systems by name, as the registry made them. */
@@ -239,6 +241,11 @@ export const SYSTEMS: readonly Entry[] = [
         ? { icw: (port) => needs(made.icw, "icw").waiting(port, needs(made.web, "web").hub) }
         : {}),
       metrics: metrics.registry,
+      ...(ctx.relay && ctx.nodeId
+        ? {
+            cluster: { nodeId: ctx.nodeId, relay: ctx.relay, registrations: store.registrations },
+          }
+        : {}),
     });
     registerSipMetrics(metrics, telephony.service);
     return telephony;

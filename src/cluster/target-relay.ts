@@ -90,14 +90,13 @@ export async function createTargetRelay(
       return holder !== undefined && holder !== nodeId;
     },
 
-    async forward(target, id, body) {
+    async forward(target, id, body, opts) {
       const key = targetKey(target);
       const subject = `${names.hold}.${key}`;
+      const timeout = opts?.timeoutMs ?? options.timeoutMs;
       let msg: Msg;
       try {
-        msg = await nc.request(subject, JSON.stringify({ id, body }), {
-          timeout: options.timeoutMs,
-        });
+        msg = await nc.request(subject, JSON.stringify({ id, body }), { timeout });
       } catch (err) {
         if (err instanceof RequestError && err.isNoResponders()) {
           // A stale announcement (its node died): forget it until a node announces it again,
@@ -107,16 +106,16 @@ export async function createTargetRelay(
         }
         if (err instanceof TimeoutError || err instanceof RequestError)
           throw new TargetUnavailableError(
-            `${target}: the node holding it did not answer within ${options.timeoutMs} ms`,
+            `${target}: the node holding it did not answer within ${timeout} ms`,
           );
         throw new DeliveryError(`${target}: cannot forward: ${(err as Error).message}`, false);
       }
       const reply = relayReplySchema.safeParse(safeJson(msg));
       if (!reply.success)
         throw new DeliveryError(`${target}: the holding node's answer is not understood`, false);
-      if (reply.data.ok) return;
+      if (reply.data.ok) return reply.data.result;
       if (reply.data.unavailable) throw new TargetUnavailableError(reply.data.message);
-      throw new DeliveryError(reply.data.message, false);
+      throw new DeliveryError(reply.data.message, reply.data.permanent ?? false);
     },
 
     hold(target, deliver) {
@@ -134,12 +133,14 @@ export async function createTargetRelay(
             return;
           }
           deliver(request.data.id, request.data.body).then(
-            () => answer(msg, { ok: true }),
+            (result) =>
+              answer(msg, { ok: true, ...(typeof result === "string" ? { result } : {}) }),
             (e: unknown) =>
               answer(msg, {
                 ok: false,
                 unavailable: e instanceof TargetUnavailableError,
                 message: e instanceof Error ? e.message : String(e),
+                ...(e instanceof DeliveryError && e.permanent ? { permanent: true } : {}),
               }),
           );
         },

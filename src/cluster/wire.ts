@@ -44,7 +44,13 @@ export type RelayRequest = z.infer<typeof relayRequestSchema>;
 
 /** The holder's answer: delivered, or why not (unavailable: the client left meanwhile). */
 export const relayReplySchema = z.discriminatedUnion("ok", [
-  z.strictObject({ ok: z.literal(true) }),
-  z.strictObject({ ok: z.literal(false), unavailable: z.boolean(), message: z.string() }),
+  z.strictObject({ ok: z.literal(true), result: z.string().max(1024).optional() }),
+  z.strictObject({
+    ok: z.literal(false),
+    unavailable: z.boolean(),
+    message: z.string(),
+    /** Trying again cannot help (DeliveryError.permanent on the holder). */
+    permanent: z.boolean().optional(),
+  }),
 ]);
 export type RelayReply = z.infer<typeof relayReplySchema>;

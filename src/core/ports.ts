@@ -180,13 +180,22 @@ export interface TargetRelay {
   /** Whether another node holds `target` now, as far as this node has heard. */
   heldElsewhere(target: string): boolean;
   /**
-   * Hands the event to the node holding `target` and resolves once its delivery did. Rejects
-   * with TargetUnavailableError when no node holds it (or it does not answer in time), with
-   * DeliveryError when the holder's delivery failed.
+   * Hands the event to the node holding `target` and resolves once its delivery did, with what
+   * the holder's delivery resolved to (a call's Call-ID). Rejects with TargetUnavailableError
+   * when no node holds it (or it does not answer within `timeoutMs`, default the relay's), with
+   * DeliveryError — permanent as the holder's was — when the holder's delivery failed.
    */
-  forward(target: string, id: string, body: string): Promise<void>;
-  /** Offers this node's connection for `target`; returns what withdraws the offer. */
-  hold(target: string, deliver: (id: string, body: string) => Promise<void>): () => void;
+  forward(
+    target: string,
+    id: string,
+    body: string,
+    options?: { timeoutMs?: number },
+  ): Promise<string | undefined>;
+  /**
+   * Offers this node's connection for `target`; a string `deliver` resolves to goes back to the
+   * forwarding node. Returns what withdraws the offer.
+   */
+  hold(target: string, deliver: (id: string, body: string) => Promise<unknown>): () => void;
 }
 
 /** Work that runs only while this node owns it: an external link (docs/cluster.md "Ownership"). */

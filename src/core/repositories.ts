@@ -99,3 +99,37 @@ export interface MailboxRepos {
   readonly voicemail: VoicemailRepo;
   readonly audio: AudioStore;
 }
+
+/**
+ * A phone's registration as every node of a cluster sees it (docs/cluster.md "Phones"): the
+ * binding (RFC 3261 §10.3) and the node whose listener took the REGISTER and holds its flow.
+ */
+export interface SharedRegistration {
+  aor: string;
+  /** The Contact's comparison key: with `aor`, which binding this is. */
+  contactKey: string;
+  userId: string;
+  contact: string;
+  expiresAt: Date;
+  registeredAt: Date;
+  nodeId: string;
+  /** The proxies the REGISTER came through (RFC 3327): any node reaches the phone through them. */
+  path?: string[];
+  /**
+   * The phone registered its own address over UDP (the Contact is where the REGISTER came
+   * from), so any node reaches it there; otherwise only its node's flow does (TCP/TLS, NAT).
+   */
+  direct: boolean;
+}
+
+/** The registrations of every node (store/registrations-repo.ts), written by each node for its own. */
+export interface RegistrationsRepo {
+  /** Stores the binding as this node's (a REGISTER elsewhere before it had named another node). */
+  put(registration: SharedRegistration): Promise<void>;
+  /** Removes the binding while `nodeId` still holds it: a REGISTER on another node since keeps it. */
+  remove(aor: string, contactKey: string, nodeId: string): Promise<void>;
+  /** The user's bindings live at `now`, the most recently registered first. */
+  ofUser(userId: string, now: Date): Promise<SharedRegistration[]>;
+  /** Deletes bindings that expired before `before`; returns how many. */
+  sweep(before: Date): Promise<number>;
+}

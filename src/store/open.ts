@@ -19,6 +19,7 @@ import { SqlMwiIndicatorRepo } from "./mwi-indicator-repo.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
 import { SqlOutboxRepo } from "./outbox-repo.ts";
 import { SqlPinLockoutsRepo } from "./pin-lockouts-repo.ts";
+import { SqlRegistrationsRepo } from "./registrations-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 import { SqlSessionsRepo } from "./sessions-repo.ts";
 import { withCachedStatements } from "./sqlite-statements.ts";
@@ -42,6 +43,7 @@ class SqlStore implements Store {
   readonly voicemail;
   readonly pinLockouts;
   readonly clusterSettings;
+  readonly registrations;
 
   readonly probeWrite?: () => Promise<void>;
 
@@ -58,6 +60,7 @@ class SqlStore implements Store {
     this.voicemail = new SqlVoicemailRepo(database);
     this.pinLockouts = new SqlPinLockoutsRepo(database);
     this.clusterSettings = new SqlClusterSettingsRepo(database);
+    this.registrations = new SqlRegistrationsRepo(database);
 
     if (database.dialect === "postgres") this.probeWrite = () => probePostgresWrite(database);
   }

@@ -7,7 +7,12 @@ import type { Communication } from "../core/communication.ts";
 import type { Delivery, DeliveryState } from "../core/delivery.ts";
 import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { PinLockStore } from "../core/pin-lockout.ts";
-import type { AudioStore, UsersRepo, VoicemailRepo } from "../core/repositories.ts";
+import type {
+  AudioStore,
+  RegistrationsRepo,
+  UsersRepo,
+  VoicemailRepo,
+} from "../core/repositories.ts";
 import type { RouteOptions } from "../core/routing.ts";
 import type { GroupCommitOptions } from "./group-commit.ts";
 
@@ -205,6 +210,8 @@ export interface Store {
   readonly pinLockouts: PinLockStore;
   /** Values every node of a cluster shares (docs/cluster.md). */
   readonly clusterSettings: ClusterSettings;
+  /** Phones' registrations of every node, for cluster mode (docs/cluster.md "Phones"). */
+  readonly registrations: RegistrationsRepo;
   readonly audio: AudioStore;
   /**
    * Runs `fn` in one transaction: what it writes through `tx` commits together or not at all.

@@ -44,7 +44,7 @@ test("one node runs the SMDI link; killed, the other takes it over and lamps sti
   skip,
   timeout: 120_000,
 }, async () => {
-  const token = await addClusterUser(cluster, {
+  const { token } = await addClusterUser(cluster, {
     id: "alice",
     password: "wonderland",
     voicemailSystems: [{ id: "octel", kind: "smdi", link: "octel", station: "4000" }],

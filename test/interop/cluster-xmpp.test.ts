@@ -46,7 +46,7 @@ before(async () => {
     xmpp,
     "outbox: { backoffBaseMs: 50, backoffMaxMs: 500, leaseMs: 3000 }",
   ]);
-  token = await addClusterUser(cluster, {
+  ({ token } = await addClusterUser(cluster, {
     id: "alice",
     emails: ["alice@example.com"],
     password: "wonderland",
@@ -54,7 +54,7 @@ before(async () => {
       { id: "phone", kind: "xmpp", jid: `alice@${prosody.domain}` },
       { id: "desk", kind: "web" },
     ],
-  });
+  }));
 });
 after(async () => {
   if (skip) return;

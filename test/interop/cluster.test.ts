@@ -38,11 +38,11 @@ let token: string;
 before(async () => {
   if (skip) return;
   cluster = await startCluster(3);
-  token = await addClusterUser(cluster, {
+  ({ token } = await addClusterUser(cluster, {
     id: "alice",
     emails: ["alice@example.com"],
     password: "wonderland",
-  });
+  }));
 });
 after(async () => {
   if (!skip) await cluster.stop();

@@ -30,6 +30,8 @@ export interface TestCluster {
 export async function startCluster(
   count: number,
   lines: (i: number) => readonly string[] = () => [],
+  /** More keys of each node's `sip` section, as YAML flow mapping entries ("domain: x"). */
+  sip: readonly string[] = [],
 ): Promise<TestCluster> {
   const admin = `cluster-admin-${randomBytes(12).toString("hex")}`;
   const schema = `t_${randomBytes(6).toString("hex")}`;
@@ -68,7 +70,7 @@ export async function startCluster(
           `database: ${TEST_PG_URL}`,
           `databaseSchema: ${schema}`,
           `cluster: { nats: "${TEST_NATS_URL}", nodeId: n${i + 1}, name: ${name} }`,
-          `sip: { listen: 127.0.0.1:0, rtpPorts: ${allocateRtpPorts(100).range} }`,
+          `sip: { ${["listen: 127.0.0.1:0", `rtpPorts: ${allocateRtpPorts(100).range}`, ...sip].join(", ")} }`,
           ...lines(i),
         ]),
       );
@@ -108,11 +110,14 @@ export async function clusterSkip(): Promise<string | undefined> {
   return nats.skip ?? pg.skip;
 }
 
-/** Creates a user through the first node (admin token) and returns a session token for them. */
+/**
+ * Creates a user through the first node (admin token) and returns a session token for them and
+ * the SIP secret their phones register with.
+ */
 export async function addClusterUser(
   cluster: TestCluster,
   user: { id: string; password: string } & Record<string, unknown>,
-): Promise<string> {
+): Promise<{ token: string; sipSecret: string }> {
   const { base } = cluster.nodes[0]!;
   const created = await fetch(`${base}/api/v1/users`, {
     method: "POST",
@@ -120,10 +125,11 @@ export async function addClusterUser(
     body: JSON.stringify(user),
   });
   if (created.status !== 201) throw new Error(`user not created: ${await created.text()}`);
+  const { sipSecret } = (await created.json()) as { sipSecret: string };
   const session = await fetch(`${base}/api/v1/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ user: user.id, password: user.password }),
   });
-  return ((await session.json()) as { token: string }).token;
+  return { token: ((await session.json()) as { token: string }).token, sipSecret };
 }

@@ -96,7 +96,7 @@ describe("callAndPlay", () => {
 describe("phoneLocator and callerIdentity", () => {
   const locate = phoneLocator({
     ownerOf: async (n) => (n === "+15550001" ? "alice" : undefined),
-    contactsOf: () => [
+    contactsOf: async () => [
       { uri: "sip:alice@10.1.1.1:5062;transport=tcp" },
       { uri: "sip:alice@127.0.0.1:5060" },
       { uri: "sips:alice@10.1.1.2" },

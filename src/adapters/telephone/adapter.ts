@@ -5,7 +5,7 @@
 // deposited for in a legacy voicemail box.
 
 import type { Logger } from "pino";
-import { type Address, formatAddress } from "../../core/address.ts";
+import { type Address, formatAddress, parseAddress } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
 import { DeliveryError, WavError } from "../../core/errors.ts";
 import type { Adapter, DeliveryTarget } from "../../core/ports.ts";
@@ -19,6 +19,7 @@ import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
 import { diversionHeader } from "../../protocols/sip/usage/diversion.ts";
 import { ForkFailedError } from "../../protocols/sip/usage/fork.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
+import type { ForwardedCall } from "./cluster-phones.ts";
 import type { PlayOnPhoneOptions } from "./service.ts";
 import { type Trunk, trunkAt, trunkCall, trunkFor } from "./trunks.ts";
 
@@ -28,6 +29,8 @@ export interface CallRoute extends UriRoute {
   routes?: readonly string[];
   /** Set when the call leaves through a trunk: its credentials and caller-ID host. */
   trunk?: Pick<Trunk, "id" | "fromDomain" | "credentials">;
+  /** Cluster: the node that must place this call, holding the phone's flow (docs/cluster.md). */
+  via?: string;
 }
 
 /** A registered phone: its Contact and the Path its REGISTER came through (RFC 3327). */
@@ -39,6 +42,8 @@ export interface RegisteredContact {
    * address a NAT maps back to the phone), used instead of the Contact's host when there is no Path.
    */
   flow?: Destination;
+  /** Cluster: the other node whose flow alone reaches this phone. */
+  node?: string;
 }
 
 export interface CallAndPlay {
@@ -130,8 +135,9 @@ export async function callAndPlay(
  * registered on, else the Contact's host.
  */
 export function routeOfContact(contact: RegisteredContact): CallRoute | undefined {
-  const direct = routeOfSipUri(contact.uri);
-  if (!direct) return undefined;
+  const route = routeOfSipUri(contact.uri);
+  if (!route) return undefined;
+  const direct: CallRoute = contact.node ? { ...route, via: contact.node } : route;
   if (!contact.path?.length) return contact.flow ? { ...direct, dest: contact.flow } : direct;
   try {
     return { ...direct, dest: firstHop(contact.path, contact.uri), routes: contact.path };
@@ -147,7 +153,7 @@ export interface PhoneDirectory {
   /** The user a sip: URI at our domain names by its user part (a user id or a number). */
   userOf?(user: string): Promise<string | undefined>;
   /** The user's registered phones (RFC 3261 §10 bindings), with their Path. */
-  contactsOf(userId: string): RegisteredContact[];
+  contactsOf(userId: string): Promise<RegisteredContact[]>;
   /** Our own SIP listener: a contact pointing there would call us back in a loop. */
   self?: { host: string; port: number };
   /** `sip.domain`: sip: targets there are users' phones. */
@@ -173,7 +179,8 @@ export function phoneLocator(dir: PhoneDirectory): (address: Address) => Promise
   const trunks = dir.trunks ?? [];
   const notSelf = (r: CallRoute | undefined): r is CallRoute =>
     r !== undefined && !(r.dest.host === dir.self?.host && r.dest.port === dir.self.port);
-  const phonesOf = (owner: string) => dir.contactsOf(owner).map(routeOfContact).filter(notSelf);
+  const phonesOf = async (owner: string) =>
+    (await dir.contactsOf(owner)).map(routeOfContact).filter(notSelf);
   const viaTrunk = (trunk: Trunk, call: { uri: string; dest: Destination }): CallRoute => ({
     ...call,
     trunk: {
@@ -222,6 +229,11 @@ export interface TelephoneAdapterDeps {
   loadPcm(audioId: string): Promise<Int16Array | undefined>;
   /** Where a call to the address goes: each registered phone of a tel: number's owner, a sip: host. */
   locate(address: Address): Promise<CallRoute[]>;
+  /**
+   * Cluster: places the call on the node holding the phone's flow, resolving with its Call-ID
+   * when it ended there (cluster-phones.ts callThrough).
+   */
+  elsewhere?(node: string, call: ForwardedCall, timeoutMs: number): Promise<string | undefined>;
   /** Our SIP domain, for the caller identity. */
   domain: string;
   /** The first number of a user: the caller ID of what they send through a trunk. */
@@ -253,14 +265,7 @@ export class TelephoneAdapter implements Adapter {
     const to = formatAddress(target.address);
     if (r.medium !== "voice")
       throw new DeliveryError(`${to}: a phone takes audio; no text-to-speech produced any`, true);
-    const pcm = await this.deps.loadPcm(r.audioId).catch((err: unknown) => {
-      // A blob that is no WAV will not decode on the next attempt either; a store error may pass.
-      const corrupt = err instanceof WavError;
-      throw new DeliveryError(`${to}: the audio "${r.audioId}" cannot be read: ${err}`, corrupt, {
-        cause: err,
-      });
-    });
-    if (!pcm) throw new DeliveryError(`${to}: the audio "${r.audioId}" is not stored`, true);
+    const pcm = await this.#pcm(to, r.audioId);
     const routes = await this.deps.locate(target.address).catch((err: unknown) => {
       // The user sees only that the destination is not allowed; the operator sees why.
       if (err instanceof DeliveryError && err.message === NOT_ALLOWED)
@@ -270,14 +275,6 @@ export class TelephoneAdapter implements Adapter {
         );
       throw err;
     });
-    if (routes.length === 0) {
-      // A phone that is not registered now may register later: worth another attempt.
-      throw new DeliveryError(`${to}: no phone is registered for it now; will try again later`);
-    }
-    const [first, ...forks] = routes as [CallRoute, ...CallRoute[]];
-    const from = first.trunk
-      ? await this.#trunkCallerId(c, first.trunk)
-      : callerIdentity(c, this.deps.domain);
     const ringMs = this.deps.answerTimeoutMs ?? 30_000;
     const callMs = ringMs + pcm.length / 8;
     const budget = this.deps.maxAttemptMs ?? Number.POSITIVE_INFINITY;
@@ -286,6 +283,68 @@ export class TelephoneAdapter implements Adapter {
         `${to}: ${Math.ceil(pcm.length / 8000)} s of audio after up to ${ringMs / 1000} s of ringing is longer than a delivery attempt may take here`,
         true,
       );
+    }
+    const here = routes.filter((route) => route.via === undefined);
+    const via = routes.find((route) => route.via !== undefined)?.via;
+    if (here.length === 0 && via !== undefined && this.deps.elsewhere) {
+      // Only another node's flow reaches the user's phones: that node places the call.
+      const from = callerIdentity(c, this.deps.domain);
+      const call = { to, audioId: r.audioId, from, answerTimeoutMs: ringMs, communicationId: c.id };
+      const callId = await this.deps.elsewhere(via, call, callMs + 15_000);
+      this.deps.logger.info(
+        { communicationId: c.id, to, node: via, callId },
+        "call placed by the node holding the phone",
+      );
+      return callId;
+    }
+    if (here.length < routes.length)
+      this.deps.logger.info(
+        { communicationId: c.id, to, skipped: routes.length - here.length },
+        "phones only another node reaches are not rung with the ones here",
+      );
+    const first = here[0];
+    const from = first?.trunk
+      ? await this.#trunkCallerId(c, first.trunk)
+      : callerIdentity(c, this.deps.domain);
+    return this.#play(c.id, to, here, pcm, from, ringMs);
+  }
+
+  /**
+   * A call another node of the cluster handed over because only this node's flow reaches the
+   * phone: located again here, among this node's own bindings.
+   */
+  async placeForwarded(call: ForwardedCall): Promise<string> {
+    const pcm = await this.#pcm(call.to, call.audioId);
+    const routes = (await this.deps.locate(parseAddress(call.to))).filter(
+      (route) => route.via === undefined,
+    );
+    return this.#play(call.communicationId, call.to, routes, pcm, call.from, call.answerTimeoutMs);
+  }
+
+  async #pcm(to: string, audioId: string): Promise<Int16Array> {
+    const pcm = await this.deps.loadPcm(audioId).catch((err: unknown) => {
+      // A blob that is no WAV will not decode on the next attempt either; a store error may pass.
+      const corrupt = err instanceof WavError;
+      throw new DeliveryError(`${to}: the audio "${audioId}" cannot be read: ${err}`, corrupt, {
+        cause: err,
+      });
+    });
+    if (!pcm) throw new DeliveryError(`${to}: the audio "${audioId}" is not stored`, true);
+    return pcm;
+  }
+
+  async #play(
+    communicationId: string,
+    to: string,
+    routes: readonly CallRoute[],
+    pcm: Int16Array,
+    from: { uri: string; displayName?: string },
+    ringMs: number,
+  ): Promise<string> {
+    const [first, ...forks] = routes;
+    if (!first) {
+      // A phone that is not registered now may register later: worth another attempt.
+      throw new DeliveryError(`${to}: no phone is registered for it now; will try again later`);
     }
     // Every phone rings at once (parallel forking): the first that answers hears the message.
     try {
@@ -298,7 +357,7 @@ export class TelephoneAdapter implements Adapter {
       });
       this.deps.logger.info(
         {
-          communicationId: c.id,
+          communicationId,
           to,
           playedMs: played.playedMs,
           callId: played.callId,
@@ -308,7 +367,7 @@ export class TelephoneAdapter implements Adapter {
       );
       return played.callId;
     } catch (err) {
-      this.deps.logger.info({ communicationId: c.id, to, err }, "phone did not take the call");
+      this.deps.logger.info({ communicationId, to, err }, "phone did not take the call");
       throw err instanceof DeliveryError ? err : new DeliveryError(String(err));
     }
   }

@@ -14,12 +14,25 @@ import type { LiveDeposits, System } from "../../core/ports.ts";
 import type { MailboxRepos } from "../../core/repositories.ts";
 import { wantsTranscript } from "../../core/routing.ts";
 import type { Telephony } from "../../core/telephony.ts";
-import { bindingDestination } from "../../protocols/sip/registrar/index.ts";
+import { type Binding, bindingDestination } from "../../protocols/sip/registrar/index.ts";
 import {
   RegisterClient,
   type RegistrationState,
 } from "../../protocols/sip/usage/register-client.ts";
-import { phoneLocator, type RegisteredContact, TelephoneAdapter } from "./adapter.ts";
+import {
+  phoneLocator,
+  type RegisteredContact,
+  TelephoneAdapter,
+  type TelephoneAdapterDeps,
+} from "./adapter.ts";
+import {
+  type ClusterPhones,
+  callThrough,
+  type ForwardedCall,
+  phonesAcross,
+  shareBindings,
+  takeCalls,
+} from "./cluster-phones.ts";
 import type { PinGuard } from "./mailbox.ts";
 import { PendingDeposits } from "./pending-deposits.ts";
 import { Prompts } from "./prompts.ts";
@@ -39,7 +52,7 @@ export interface TelephoneSystem extends System {
    * The user's registered phones: Contact URIs, the Path each registered through, and the flow
    * it registered on (RFC 5626 connection reuse, the NAT's UDP mapping) while that flow lasts.
    */
-  contactsOf(userId: string): RegisteredContact[];
+  contactsOf(userId: string): Promise<RegisteredContact[]>;
   /** Registration state of each trunk with `register: true`, by id. */
   trunkRegistrations(): Record<string, RegistrationState>;
 }
@@ -91,6 +104,11 @@ export interface TelephonyDeps {
     writeFailed(area: "recording", err: unknown): void;
     onWritable(listener: () => void): void;
   };
+  /**
+   * In a cluster: registrations are shared, and a call to a phone only another node's flow
+   * reaches is placed there (docs/cluster.md "Phones").
+   */
+  cluster?: ClusterPhones;
 }
 
 /** One registration per trunk that asks for it; the Contact has no user, so calls name the DID. */
@@ -188,12 +206,17 @@ export async function create(
   let registrations = new Map<string, RegisterClient>();
   let sipBound: { host: string; port: number } | undefined;
   const off = deps.events.on("mailboxChanged", (userId) => phones?.notifyChanged(userId));
-  const contactsOf = (userId: string): RegisteredContact[] =>
-    (phones?.bindingsOf(userId) ?? []).map((b): RegisteredContact => {
-      if (b.path?.length) return { uri: b.contact, path: b.path };
-      const flow = bindingDestination(b, (d) => service.endpoint.isConnected(d));
-      return { uri: b.contact, ...(flow ? { flow } : {}) };
-    });
+  const contactOf = (b: Binding): RegisteredContact => {
+    if (b.path?.length) return { uri: b.contact, path: b.path };
+    const flow = bindingDestination(b, (d) => service.endpoint.isConnected(d));
+    return { uri: b.contact, ...(flow ? { flow } : {}) };
+  };
+  const { cluster } = deps;
+  const contactsOf = async (userId: string): Promise<RegisteredContact[]> => {
+    const local = phones?.bindingsOf(userId) ?? [];
+    return cluster ? phonesAcross(userId, local, contactOf, cluster) : local.map(contactOf);
+  };
+  let unshare: (() => void) | undefined;
   const adapter = telephoneTarget(opts.domain, trunks, {
     repos: deps.repos,
     logger: deps.logger,
@@ -201,6 +224,12 @@ export async function create(
     player: service,
     contactsOf,
     self: () => sipBound,
+    ...(cluster
+      ? {
+          elsewhere: (node: string, call: ForwardedCall, ms: number) =>
+            callThrough(cluster, node, call, ms),
+        }
+      : {}),
   });
   return {
     name: "telephone",
@@ -224,6 +253,15 @@ export async function create(
         ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
       });
+      if (cluster) {
+        const log = deps.logger.child({ component: "cluster-phones" });
+        const offShare = shareBindings(phones, cluster, log);
+        const offCalls = takeCalls(cluster, (call) => adapter.placeForwarded(call));
+        unshare = () => {
+          offCalls();
+          offShare();
+        };
+      }
       registrations = registerTrunks(
         trunks,
         { endpoint: service.endpoint, contactHost: opts.service.mediaAddress, port: sip.port },
@@ -236,6 +274,7 @@ export async function create(
       // No new calls from here on (503, so a proxy moves on); calls under way finish.
       service.endpoint.drain();
       off();
+      unshare?.();
       // Unregistered while the endpoint still runs (Expires: 0 needs it).
       await Promise.all([...registrations.values()].map((c) => c.stop()));
       phones?.stop();
@@ -257,8 +296,9 @@ function telephoneTarget(
     logger: Logger;
     audio: PhoneAudioConverter;
     player: TelephoneService;
-    contactsOf(userId: string): RegisteredContact[];
+    contactsOf(userId: string): Promise<RegisteredContact[]>;
     /** Our SIP listener once bound: undefined before start. */
+    elsewhere?: TelephoneAdapterDeps["elsewhere"];
     self(): { host: string; port: number } | undefined;
   },
 ): TelephoneAdapter {
@@ -294,6 +334,7 @@ function telephoneTarget(
       return locate(address);
     },
     domain,
+    ...(deps.elsewhere ? { elsewhere: deps.elsewhere } : {}),
     numberOf: async (userId) => (await deps.repos.users.get(userId))?.profile.phones[0],
     logger: deps.logger.child({ component: "telephone-out" }),
   });

@@ -16,7 +16,11 @@ import {
 } from "../../protocols/sip/auth/index.ts";
 import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { IncomingRequest, SipEndpoint } from "../../protocols/sip/endpoint.ts";
-import { type Binding, Registrar } from "../../protocols/sip/registrar/index.ts";
+import {
+  type Binding,
+  type BindingListener,
+  Registrar,
+} from "../../protocols/sip/registrar/index.ts";
 import { type CallerCheck, checkCaller } from "../../protocols/sip/usage/caller-identity.ts";
 import type { DigestGateOptions } from "../../protocols/sip/usage/digest-gate.ts";
 import {
@@ -36,6 +40,8 @@ export interface SipPhones {
   identifyCaller(req: IncomingRequest, calledUser: string, trusted: boolean): Promise<CallerCheck>;
   /** The live bindings of every AOR the user owns: where a call to the user's phones goes. */
   bindingsOf(userId: string): Binding[];
+  /** Every change of this node's bindings (added, refreshed, removed, expired). */
+  onBindings(listener: BindingListener): () => void;
   stop(): void;
 }
 
@@ -171,6 +177,7 @@ export function startSipPhones(opts: SipPhonesOptions, deps: SipPhonesDeps): Sip
         .flatMap((aor) => registrar.bindings(aor))
         .filter((b) => b.userId === userId);
     },
+    onBindings: (listener) => registrar.onChange(listener),
     stop() {
       register.stop();
       notifier.stop();

@@ -185,7 +185,7 @@ export class WebClientHub implements Adapter, IndicatorTarget {
     const relay = this.#opts.relay;
     if (relay && !this.#byClient.get(key)?.size) {
       const target = formatAddress({ scheme: "web", ...client });
-      return relay.forward(target, event.id, body);
+      return relay.forward(target, event.id, body).then(() => undefined);
     }
     return this.#deliverHere(key, event.id, body);
   }

@@ -64,8 +64,9 @@ export function componentRelay(relay: TargetRelay, domain: string): ComponentRel
   const key = `xmpp:${domain}`;
   return {
     elsewhere: () => relay.heldElsewhere(key),
-    forward: (prepared) =>
-      relay.forward(key, prepared.stanza.attrs.id ?? prepared.to, JSON.stringify(prepared)),
+    forward: async (prepared) => {
+      await relay.forward(key, prepared.stanza.attrs.id ?? prepared.to, JSON.stringify(prepared));
+    },
     hold: (send) => relay.hold(key, (_id, body) => send(parsePrepared(body))),
   };
 }

@@ -12,6 +12,7 @@ import * as m006pins from "./006-pin-lockout.ts";
 import * as m007 from "./007-route-and-audio-refs.ts";
 import * as m008 from "./008-cluster-settings.ts";
 import * as m009 from "./009-mwi-versions.ts";
+import * as m010 from "./010-sip-registrations.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   "007-route-and-audio-refs": m007,
   "008-cluster-settings": m008,
   "009-mwi-versions": m009,
+  "010-sip-registrations": m010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,7 @@ import type * as mwiVersions from "./mwi-versions.ts";
 import type * as nativeIds from "./native-ids.ts";
 import type * as pinLockouts from "./pin-lockouts.ts";
 import type * as sessions from "./sessions.ts";
+import type * as sipRegistrations from "./sip-registrations.ts";
 import type * as userEmails from "./user-emails.ts";
 import type * as userJids from "./user-jids.ts";
 import type * as userPhones from "./user-phones.ts";
@@ -22,6 +23,7 @@ export type DatabaseSchema = users.PartialDB &
   userPhones.PartialDB &
   userJids.PartialDB &
   sessions.PartialDB &
+  sipRegistrations.PartialDB &
   pinLockouts.PartialDB &
   communications.PartialDB &
   nativeIds.PartialDB &
@@ -43,6 +45,7 @@ export type { MwiVersionRow } from "./mwi-versions.ts";
 export type { NativeIdRow } from "./native-ids.ts";
 export type { PinLockoutRow } from "./pin-lockouts.ts";
 export type { SessionRow } from "./sessions.ts";
+export type { SipRegistrationRow } from "./sip-registrations.ts";
 export type { UserEmailRow } from "./user-emails.ts";
 export type { UserJidRow } from "./user-jids.ts";
 export type { UserPhoneRow } from "./user-phones.ts";

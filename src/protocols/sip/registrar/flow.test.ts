@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Binding } from "./bindings.ts";
-import { bindingDestination, flowOf } from "./flow.ts";
+import { bindingDestination, flowOf, needsFlow } from "./flow.ts";
 
 function binding(contact: string, source?: Binding["source"]): Binding {
   return {
@@ -121,5 +121,47 @@ describe("bindingDestination", () => {
       sentBy: "phone.example:5061",
     });
     assert.deepEqual(flowOf(tls)?.port, 40300, "default ports compare equal");
+  });
+});
+
+describe("needsFlow", () => {
+  it("is true for a stream flow and for a UDP source a NAT maps", () => {
+    const tcp = binding("sip:alice@10.0.0.5:5060;transport=tcp", {
+      host: "203.0.113.7",
+      port: 40123,
+      transport: "TCP",
+    });
+    assert.equal(needsFlow(tcp), true);
+    const natted = binding("sip:alice@10.0.0.5:5060", {
+      host: "203.0.113.7",
+      port: 40999,
+      transport: "UDP",
+    });
+    assert.equal(needsFlow(natted), true);
+  });
+
+  it("is false for a UDP phone at its own Contact, a Path, and a third party's Contact", () => {
+    const direct = binding("sip:alice@198.51.100.4:5062", {
+      host: "198.51.100.4",
+      port: 5062,
+      transport: "UDP",
+    });
+    assert.equal(needsFlow(direct), false);
+    const proxied = {
+      ...binding("sip:alice@10.0.0.5:5060;transport=tcp", {
+        host: "192.0.2.1",
+        port: 5060,
+        transport: "TCP",
+      }),
+      path: ["<sip:edge.example.com;lr>"],
+    };
+    assert.equal(needsFlow(proxied), false);
+    const thirdParty = binding("sip:alice@10.0.0.5:5060;transport=tcp", {
+      host: "192.0.2.9",
+      port: 5060,
+      transport: "TCP",
+      sentBy: "192.0.2.9:5060",
+    });
+    assert.equal(needsFlow(thirdParty), false);
   });
 });

@@ -57,3 +57,22 @@ export function bindingDestination(
     return undefined;
   }
 }
+
+/**
+ * Whether only the flow its REGISTER came on reaches the phone — an open TCP/TLS connection, or
+ * a UDP source other than its Contact (a NAT's mapping, which lets in only the address it was
+ * opened to) — so only the node holding that flow can send to it. Not when the binding has a
+ * Path (its proxy holds the flow) or was registered by a third party (its Contact is the way).
+ */
+export function needsFlow(b: Binding): boolean {
+  if (b.path?.length) return false;
+  const flow = flowOf(b);
+  if (!flow) return false;
+  if (flow.transport !== "udp") return true;
+  try {
+    const contact = destinationOf(b.contact);
+    return contact.host !== flow.host || contact.port !== flow.port;
+  } catch {
+    return true;
+  }
+}

@@ -9,7 +9,7 @@ export {
   BindingTable,
   type SourceAddress,
 } from "./bindings.ts";
-export { bindingDestination, flowOf } from "./flow.ts";
+export { bindingDestination, flowOf, needsFlow } from "./flow.ts";
 export {
   type RegisterOptions,
   type RegisterResult,

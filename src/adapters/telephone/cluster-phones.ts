@@ -1,0 +1,155 @@
+// Users' phones across the nodes of a cluster (docs/cluster.md "Phones"): each node writes the
+// bindings its registrar holds to the shared registrations and reads every node's for a user; a
+// call to a phone that only its node's flow reaches (TCP/TLS, a NAT's UDP mapping) is placed by
+// that node, which the claiming node asks through the target relay and waits for to the end.
+
+import type { Logger } from "pino";
+import { z } from "zod";
+import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
+import type { TargetRelay } from "../../core/ports.ts";
+import type { RegistrationsRepo, SharedRegistration } from "../../core/repositories.ts";
+import { type Binding, needsFlow } from "../../protocols/sip/registrar/index.ts";
+import type { RegisteredContact } from "./adapter.ts";
+
+export interface ClusterPhones {
+  nodeId: string;
+  registrations: RegistrationsRepo;
+  relay: TargetRelay;
+}
+
+/** A call one node hands to the node holding the phone's flow: what it needs to place it. */
+const forwardedCallSchema = z.strictObject({
+  /** The delivery's target address (tel: or sip:), located again there. */
+  to: z.string().min(1).max(2048),
+  audioId: z.string().min(1).max(256),
+  from: z.strictObject({
+    uri: z.string().min(1).max(2048),
+    displayName: z.string().max(256).optional(),
+  }),
+  answerTimeoutMs: z.number().int().positive().max(600_000),
+  communicationId: z.string().min(1).max(256),
+});
+export type ForwardedCall = z.infer<typeof forwardedCallSchema>;
+
+/** The relay key under which a node's telephone system takes calls handed to it. */
+const nodeKey = (nodeId: string) => `sip-node:${nodeId}`;
+
+function sharedOf(b: Binding, nodeId: string): SharedRegistration {
+  return {
+    aor: b.aor,
+    contactKey: b.key,
+    userId: b.userId,
+    contact: b.contact,
+    expiresAt: new Date(b.expiresAt),
+    registeredAt: new Date(b.registeredAt),
+    nodeId,
+    ...(b.path?.length ? { path: [...b.path] } : {}),
+    direct: !needsFlow(b),
+  };
+}
+
+/**
+ * Mirrors this node's bindings into the shared registrations as the registrar changes them, and
+ * sweeps rows that lapsed (a node that died leaves its rows; they expire as the bindings did).
+ * Soft state: a write that fails is logged, and the phone's next REGISTER writes it again.
+ */
+export function shareBindings(
+  phones: { onBindings(listener: (e: { type: string; binding: Binding }) => void): () => void },
+  cluster: ClusterPhones,
+  logger: Logger,
+  sweepMs = 60_000,
+): () => void {
+  const { registrations, nodeId } = cluster;
+  const off = phones.onBindings(({ type, binding }) => {
+    const write =
+      type === "added" || type === "refreshed"
+        ? registrations.put(sharedOf(binding, nodeId))
+        : registrations.remove(binding.aor, binding.key, nodeId);
+    write.catch((err: unknown) =>
+      logger.warn({ err: String(err), aor: binding.aor }, "cluster: registration not shared"),
+    );
+  });
+  const sweep = setInterval(() => {
+    registrations
+      .sweep(new Date(Date.now() - sweepMs))
+      .catch((err: unknown) => logger.warn({ err: String(err) }, "cluster: registration sweep"));
+  }, sweepMs);
+  sweep.unref();
+  return () => {
+    off();
+    clearInterval(sweep);
+  };
+}
+
+/**
+ * The user's phones on every node: this node's own as `local` makes them, the others' from the
+ * shared registrations — those only their node's flow reaches marked with that node. A binding
+ * another node took since (the phone registered there again) is that node's, not ours.
+ */
+export async function phonesAcross(
+  userId: string,
+  local: readonly Binding[],
+  contactOf: (b: Binding) => RegisteredContact,
+  cluster: ClusterPhones,
+): Promise<RegisteredContact[]> {
+  const shared = await cluster.registrations.ofUser(userId, new Date());
+  const moved = new Set(
+    shared.filter((r) => r.nodeId !== cluster.nodeId).map((r) => `${r.aor} ${r.contactKey}`),
+  );
+  const mine = local.filter((b) => !moved.has(`${b.aor} ${b.key}`)).map(contactOf);
+  const theirs = shared
+    .filter((r) => r.nodeId !== cluster.nodeId)
+    .map(
+      (r): RegisteredContact => ({
+        uri: r.contact,
+        ...(r.path?.length ? { path: r.path } : {}),
+        ...(r.direct ? {} : { node: r.nodeId }),
+      }),
+    );
+  return [...mine, ...theirs];
+}
+
+/** Hands a call to the node holding the phone's flow; resolves with its Call-ID once it ended. */
+export async function callThrough(
+  cluster: ClusterPhones,
+  nodeId: string,
+  call: ForwardedCall,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  try {
+    return await cluster.relay.forward(
+      nodeKey(nodeId),
+      call.communicationId,
+      JSON.stringify(call),
+      {
+        timeoutMs,
+      },
+    );
+  } catch (err) {
+    // Not a client that comes back with an availability event: the phone registers again
+    // (there or on another node), so the delivery backs off and is tried again.
+    if (err instanceof TargetUnavailableError)
+      throw new DeliveryError(
+        `${call.to}: node ${nodeId}, which holds the phone's connection, did not take the call (${err.message}); will try again later`,
+        false,
+        { cause: err },
+      );
+    throw err;
+  }
+}
+
+/** Takes the calls other nodes hand to this one while its telephone system runs. */
+export function takeCalls(
+  cluster: ClusterPhones,
+  place: (call: ForwardedCall) => Promise<string | undefined>,
+): () => void {
+  return cluster.relay.hold(nodeKey(cluster.nodeId), (_id, body) => {
+    let call: ForwardedCall;
+    try {
+      call = forwardedCallSchema.parse(JSON.parse(body));
+    } catch {
+      return Promise.reject(new DeliveryError("forwarded call not understood", true));
+    }
+    return place(call);
+  });
+}

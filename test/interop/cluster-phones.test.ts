@@ -1,0 +1,143 @@
+// Phones in a cluster (docs/cluster.md "Phones"): three omnivox nodes; alice's baresip registers
+// over TCP with node 1 and subscribes to her mailbox there. A sipp call leaves a message on
+// node 2: her phone gets the MWI NOTIFY over its TCP flow. A voice message sent through node 3
+// rings her phone: only node 1's connection reaches it, so node 1 places the call and the
+// delivery is done once baresip answered and heard it.
+
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { encodeUlaw } from "../../src/media/g711.ts";
+import { generateSweep } from "../../src/media/pcm.ts";
+import { pcm16ToWav } from "../../src/media/wav.ts";
+import { type Baresip, startBaresip } from "../support/baresip.ts";
+import { addClusterUser, clusterSkip, startCluster, type TestCluster } from "../support/cluster.ts";
+import { peer } from "../support/peers.ts";
+import { runSipp } from "../support/sipp.ts";
+import { until } from "../support/until.ts";
+
+const baresipBin = peer("baresip", "baresip");
+const sipp = peer("sipp", "sip-tester");
+const skip = (await clusterSkip()) ?? baresipBin.skip ?? sipp.skip;
+
+let cluster: TestCluster;
+let work: string;
+let token: string;
+let phone: Baresip | undefined;
+
+before(async () => {
+  if (skip) return;
+  work = await mkdtemp(join(tmpdir(), "omnivox-cluster-phones-"));
+  // The nodes' info lines say which node placed the call and which handed it over.
+  const level = process.env.OMNIVOX_TEST_LOG;
+  process.env.OMNIVOX_TEST_LOG = "info";
+  cluster = await startCluster(3, () => ["outbox: { backoffBaseMs: 200, backoffMaxMs: 2000 }"], [
+    "domain: 127.0.0.1",
+  ]).finally(() => {
+    if (level === undefined) delete process.env.OMNIVOX_TEST_LOG;
+    else process.env.OMNIVOX_TEST_LOG = level;
+  });
+  let sipSecret: string;
+  ({ token, sipSecret } = await addClusterUser(cluster, {
+    id: "alice",
+    password: "wonderland",
+    phones: ["+15550001"],
+    pin: "123456",
+  }));
+  const quiet = join(work, "quiet.wav");
+  await writeFile(quiet, pcm16ToWav(new Int16Array(8000 * 60), 8000));
+  const n1 = cluster.nodes[0]!;
+  phone = await startBaresip({
+    binary: baresipBin.path!,
+    account: {
+      user: "alice",
+      domain: "127.0.0.1",
+      password: sipSecret,
+      outbound: { host: "127.0.0.1", port: n1.ports.sip!.port, transport: "tcp" },
+      params: ["answermode=auto"],
+    },
+    audioSource: `aufile,${quiet}`,
+    sipTrace: true,
+  });
+  await phone.waitFor(/alice@127\.0\.0\.1: \{0\/TCP\/v4\} 200 OK/, 20_000);
+  await phone.waitFor(/Messages-Waiting: no/, 20_000);
+});
+after(async () => {
+  if (skip) return;
+  await phone?.stop();
+  await cluster?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test("a deposit on node 2 lights the lamp of a phone registered over TCP on node 1", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  const sent = generateSweep(300, 3000, 3000, 8000, 0.5);
+  const ulaw = new Uint8Array(sent.length);
+  encodeUlaw(sent, ulaw);
+  const audioFile = join(work, "caller.ulaw");
+  await writeFile(audioFile, ulaw);
+  const n2 = cluster.nodes[1]!;
+  const run = await runSipp(sipp.path!, n2.ports.sip!, "deposit.xml", {
+    service: "15550001",
+    keys: { caller: "15551234" },
+    template: { audio: audioFile, audio_ms: "3300" },
+    workDir: work,
+  });
+  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+  // The NOTIFY comes over the phone's own TCP connection to node 1.
+  await phone!.waitFor(/Messages-Waiting: yes[\s\S]*Voice-Message: 1\/0/, 20_000);
+});
+
+test("a voice message sent through node 3 rings the phone through node 1, which holds its connection", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const n3 = cluster.nodes[2]!;
+  const wav = pcm16ToWav(generateSweep(500, 1500, 2000, 8000, 0.3), 8000);
+  const posted = await fetch(`${n3.base}/api/v1/messages`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ to: "tel:+15550001", audio: Buffer.from(wav).toString("base64") }),
+  });
+  assert.equal(posted.status, 201, await posted.text());
+  const state = async () => {
+    const res = await fetch(`${n3.base}/api/v1/communications?userId=alice`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const list = (await res.json()) as Array<{
+      deliveries: Array<{ target: string; state: string }>;
+    }>;
+    return list
+      .flatMap((c) => c.deliveries)
+      .filter((d) => d.target === "tel:+15550001")
+      .map((d) => d.state);
+  };
+  await until(
+    "the call was answered and played",
+    async () => (await state()).includes("delivered"),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    },
+  );
+  const n1 = cluster.nodes[0]!;
+  // The INVITE came to baresip over its registration's connection, from node 1's listener.
+  assert.match(
+    phone!.output(),
+    new RegExp(
+      `INVITE sip:alice[^@\\s]*@[^\\r\\n]*transport=tcp[\\s\\S]*?Contact: <sip:omnivox@127\\.0\\.0\\.1:${n1.ports.sip!.port};transport=tcp>`,
+    ),
+  );
+  // Node 1 placed the call; the node whose outbox claimed the delivery (node 3, which received
+  // it, or node 2) handed it over.
+  const said = (line: string) =>
+    cluster.nodes.filter((n) => n.output().includes(line)).map((n) => n.nodeId);
+  assert.deepEqual(said("message played on the phone"), ["n1"]);
+  const handedOver = said("call placed by the node holding the phone");
+  assert.equal(handedOver.length, 1, `handed over by ${handedOver}`);
+  assert.notEqual(handedOver[0], "n1");
+});
