@@ -29,7 +29,7 @@ export interface OutboxDeps {
 }
 
 export function createOutbox(
-  config: Pick<Config, "outbox" | "speech">,
+  config: Pick<Config, "outbox" | "speech" | "cluster">,
   deps: OutboxDeps,
 ): { adapters: AdapterRegistry; worker: OutboxWorker } {
   const { store, speech, metrics, logger } = deps;
@@ -45,7 +45,8 @@ export function createOutbox(
       }),
     ),
     logger,
-    options: { ...config.outbox, pollMs: deps.pollMs },
+    // In a cluster a restarted node must not take back what live nodes are delivering.
+    options: { ...config.outbox, pollMs: deps.pollMs, clustered: config.cluster !== undefined },
     ...(deps.slots ? { slots: deps.slots } : {}),
     observer: {
       attempt: (scheme, result) => metrics.deliveryAttempts.inc({ scheme, result }),

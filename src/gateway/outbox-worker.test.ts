@@ -341,6 +341,61 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test("a node starting in a cluster leaves another node's delivery under way alone, and takes a dead node's once its lease lapses", async () => {
+      const t = await dialect.open();
+      const sends = new Map<string, number>();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const counting = () =>
+        new ScriptedAdapter((target) => async () => {
+          sends.set(target.deliveryId, (sends.get(target.deliveryId) ?? 0) + 1);
+          if (target.address.scheme === "web" && target.address.clientId === "busy") await gate;
+        });
+      const live = await setup(t.store, counting(), { clustered: true });
+      const starting = new OutboxWorker({
+        store: t.store,
+        adapters: new AdapterRegistry().register(counting()),
+        converters: defaultConverters(TEST_CONVERTER_DEPS),
+        logger: pino({ level: "silent" }),
+        options: { ...OPTIONS, clustered: true },
+      });
+      try {
+        const [busy] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("busy") },
+        ]);
+        await live.start();
+        await until("the live node's send under way", async () => sends.get(busy!.id) === 1);
+        // A node that was killed had claimed this one; its lease runs out on its own.
+        const [orphan] = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("orphan"), claimedUntil: new Date(Date.now() + 300) },
+        ]);
+        await starting.start();
+        const row = await t.store.outbox.get(busy!.id);
+        assert.equal(row?.state, "inflight", "the live node's delivery was taken from it");
+        assert.equal(row?.attempts, 1, "the live node's delivery was claimed again");
+        await until(
+          "the dead node's delivery taken over",
+          async () => (await t.store.outbox.get(orphan!.id))?.state === "delivered",
+          10_000,
+        );
+        release();
+        await until(
+          "the live node's delivery done",
+          async () => (await t.store.outbox.get(busy!.id))?.state === "delivered",
+          10_000,
+        );
+        assert.equal(sends.get(busy!.id), 1);
+        assert.equal(sends.get(orphan!.id), 1);
+      } finally {
+        release();
+        await starting.stop();
+        await live.stop();
+        await t.cleanup();
+      }
+    });
+
     test("render takes the route options stored with the delivery, not today's profile", async () => {
       const t = await dialect.open();
       const seen: RouteOptions[] = [];

@@ -1,7 +1,8 @@
 // The outbox worker: takes due deliveries from the durable outbox and sends them concurrently,
 // retrying per target with backoff and jitter, holding deliveries whose target is unavailable,
-// and failing them with the reason after the last attempt. Restart resumes all; at start and
-// then hourly it also sweeps audio that no committed row names (gateway/orphan-audio.ts).
+// and failing them with the reason after the last attempt. Restart resumes all (in a cluster, as
+// their leases lapse); at start and then hourly it also sweeps audio that no committed row names
+// (gateway/orphan-audio.ts).
 
 import type { Logger } from "pino";
 import { type Address, parseAddress } from "../core/address.ts";
@@ -31,6 +32,12 @@ export interface OutboxOptions {
   backoffMaxMs: number;
   leaseMs: number;
   holdMs: number;
+  /**
+   * Other nodes' workers share this outbox (cluster mode): a row inflight at start may be under
+   * way on a live node, so it is left to its lease; without it, start takes every inflight row
+   * back, since no other process can be working on it.
+   */
+  clustered?: boolean;
   /** How often the worker looks for due rows without being woken (retries, lease expiry). */
   pollMs?: number;
   /** How old unnamed deposit audio must be before it is swept (default one hour). */
@@ -80,7 +87,9 @@ export class OutboxWorker {
 
   async start(): Promise<void> {
     this.#running = true;
-    const requeued = await this.deps.store.outbox.requeueInflight(new Date());
+    const requeued = this.deps.options.clustered
+      ? 0
+      : await this.deps.store.outbox.requeueInflight(new Date());
     if (requeued > 0)
       this.deps.logger.info(
         { requeued },
