@@ -76,6 +76,10 @@ export async function joinCluster(
       logger: deps.logger,
     });
     leases = await createLeases(nc, { nodeId, name: cluster.name, logger: deps.logger });
+    await leases.claimNodeId().catch(async (err: unknown) => {
+      await leases.close();
+      throw err;
+    });
   } catch (err) {
     await nc.close();
     throw err;

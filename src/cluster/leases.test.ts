@@ -1,6 +1,7 @@
 // One owner per link against a real NATS JetStream server: of two nodes asking for one link only
 // one runs it; when the owner is cut off it stops, and the other takes over within the TTL; a
-// graceful close hands over at the next tick; a link that will not start is given back.
+// graceful close hands over at the next tick; a link that will not start is given back. A node id
+// is one node's: a second running node with it is refused, a killed one's lapses and is retaken.
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -8,6 +9,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import pino from "pino";
 import { dropCluster, natsPeer, TEST_NATS_URL, testClusterName } from "../../test/support/nats.ts";
 import { until } from "../../test/support/until.ts";
+import { ConfigError } from "../core/errors.ts";
 import { type ClusterLeases, createLeases } from "./leases.ts";
 
 const peer = await natsPeer();
@@ -91,4 +93,35 @@ test("a link that will not start is given back for a node that can run it", opti
   b.leases.own("smdi:listen", b.work("smdi:listen"));
   await until("b runs it", () => b.log.includes("start smdi:listen"), 3000);
   assert.deepEqual(a.leases.owned(), []);
+});
+
+test(
+  "a node id another running node holds is refused; once that node stops, it is taken",
+  options,
+  async () => {
+    const name = cluster();
+    const first = await node(name, "vm1");
+    await first.leases.claimNodeId();
+    const second = await node(name, "vm1");
+    await assert.rejects(second.leases.claimNodeId(), (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /cluster\.nodeId "vm1" is in use by another running node/);
+      return true;
+    });
+    await first.leases.close();
+    await second.leases.claimNodeId();
+    assert.deepEqual(second.leases.owned(), []);
+  },
+);
+
+test("the id of a node killed a moment ago is taken once its entry lapses", options, async () => {
+  const name = cluster();
+  const killed = await node(name, "vm2");
+  await killed.leases.claimNodeId();
+  // Killed: its connection goes without a word, and nothing renews its entry any more.
+  await killed.nc.close();
+  const again = await node(name, "vm2");
+  const started = Date.now();
+  await again.leases.claimNodeId();
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });

@@ -9,6 +9,7 @@ import { StorageType } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { ConfigError } from "../core/errors.ts";
 import type { LinkOwnership, OwnedWork } from "../core/ports.ts";
 import { clusterSubjects, targetKey } from "./wire.ts";
 
@@ -21,6 +22,12 @@ export interface LeaseOptions {
 }
 
 export interface ClusterLeases extends LinkOwnership {
+  /**
+   * Takes the lease on this node's own id (`node:<id>`) and keeps it while the node runs. A
+   * leftover of this node killed a moment ago lapses within the TTL, which it waits for; one
+   * that is still being renewed belongs to another running node with the same id: ConfigError.
+   */
+  claimNodeId(): Promise<void>;
   /** The names this node owns now (for /healthz, metrics and tests). */
   owned(): string[];
   /** Stops the owned work and gives the leases back, so others take them at their next tick. */
@@ -106,14 +113,37 @@ export async function createLeases(
   );
   timer.unref();
 
+  const idle: OwnedWork = { start: async () => {}, stop: async () => {} };
   return {
+    async claimNodeId() {
+      const name = `node:${nodeId}`;
+      const key = targetKey(name);
+      let seen: number | undefined;
+      for (const end = Date.now() + ttlMs * 2; ; ) {
+        try {
+          const revision = await kv.create(key, nodeId);
+          leases.set(name, { work: idle, revision, busy: false });
+          return;
+        } catch {}
+        const held = await kv.get(key).catch(() => null);
+        const revision = held?.operation === "PUT" ? held.revision : undefined;
+        if ((seen !== undefined && revision !== undefined && revision !== seen) || Date.now() > end)
+          throw new ConfigError(
+            `cluster.nodeId "${nodeId}" is in use by another running node of cluster "${options.name}"; give every node its own`,
+          );
+        seen = revision;
+        await new Promise((r) => setTimeout(r, Math.max(50, ttlMs / 6)));
+      }
+    },
     own(name, work) {
       if (leases.has(name)) throw new Error(`cluster: ${name} is already owned by this node`);
       const lease: Lease = { work, busy: false };
       leases.set(name, lease);
       void tick(name, lease);
     },
-    owned: () => [...leases].filter(([, l]) => l.revision !== undefined).map(([n]) => n),
+    // The node's own id is no link it runs.
+    owned: () =>
+      [...leases].filter(([, l]) => l.revision !== undefined && l.work !== idle).map(([n]) => n),
     async close() {
       closed = true;
       clearInterval(timer);
