@@ -241,9 +241,15 @@ export const SYSTEMS: readonly Entry[] = [
         ? { icw: (port) => needs(made.icw, "icw").waiting(port, needs(made.web, "web").hub) }
         : {}),
       metrics: metrics.registry,
-      ...(ctx.relay && ctx.nodeId
+      ...(ctx.relay && ctx.ownership && ctx.nodeId
         ? {
-            cluster: { nodeId: ctx.nodeId, relay: ctx.relay, registrations: store.registrations },
+            cluster: {
+              nodeId: ctx.nodeId,
+              relay: ctx.relay,
+              registrations: store.registrations,
+              subscriptions: store.phoneSubscriptions,
+              nodeRunning: (id: string) => ctx.ownership!.nodeRunning(id),
+            },
           }
         : {}),
     });

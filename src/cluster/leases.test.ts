@@ -125,3 +125,14 @@ test("the id of a node killed a moment ago is taken once its entry lapses", opti
   await again.leases.claimNodeId();
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });
+
+test("a node runs while it holds its id, and not once it stopped", options, async () => {
+  const name = cluster();
+  const a = await node(name, "vm3");
+  const b = await node(name, "vm4");
+  await a.leases.claimNodeId();
+  assert.equal(await b.leases.nodeRunning("vm3"), true);
+  assert.equal(await b.leases.nodeRunning("vm9"), false);
+  await a.leases.close();
+  assert.equal(await b.leases.nodeRunning("vm3"), false);
+});

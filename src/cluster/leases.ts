@@ -135,6 +135,10 @@ export async function createLeases(
         await new Promise((r) => setTimeout(r, Math.max(50, ttlMs / 6)));
       }
     },
+    async nodeRunning(id) {
+      const entry = await kv.get(targetKey(`node:${id}`));
+      return entry?.operation === "PUT";
+    },
     own(name, work) {
       if (leases.has(name)) throw new Error(`cluster: ${name} is already owned by this node`);
       const lease: Lease = { work, busy: false };

@@ -212,6 +212,8 @@ export interface OwnedWork {
  */
 export interface LinkOwnership {
   own(name: string, work: OwnedWork): void;
+  /** Whether the node with this id runs now (it holds its own id's lease); rejects when it cannot tell. */
+  nodeRunning(nodeId: string): Promise<boolean>;
 }
 
 /** Where an inbound listener is bound (port 0 resolved), by a name such as `sip` or `smtp`. */

@@ -133,3 +133,32 @@ export interface RegistrationsRepo {
   /** Deletes bindings that expired before `before`; returns how many. */
   sweep(before: Date): Promise<number>;
 }
+
+/**
+ * A phone's MWI subscription as every node of a cluster sees it (docs/cluster.md "Phones"): the
+ * node that holds its dialog, and the dialog's state (opaque here; the SIP layer's) so another
+ * node can take it over when that node dies.
+ */
+export interface SharedSubscription {
+  callId: string;
+  localTag: string;
+  userId: string;
+  nodeId: string;
+  expiresAt: Date;
+  /** The dialog and subscription as the telephone system wrote them (JSON). */
+  state: string;
+}
+
+/** The phones' subscriptions of every node (store/phone-subscriptions-repo.ts). */
+export interface PhoneSubscriptionsRepo {
+  put(subscription: SharedSubscription): Promise<void>;
+  /** Removes it while `nodeId` still holds it. */
+  remove(callId: string, localTag: string, nodeId: string): Promise<void>;
+  /** The nodes other than `nodeId` holding subscriptions. */
+  holders(exceptNodeId: string): Promise<string[]>;
+  /**
+   * Moves the live subscriptions `from` holds to `to` and returns them; of two nodes adopting at
+   * once each row goes to one. Lapsed ones are deleted.
+   */
+  adopt(from: string, to: string, now: Date): Promise<SharedSubscription[]>;
+}

@@ -18,6 +18,7 @@ import type { GroupCommitOptions } from "./group-commit.ts";
 import { SqlMwiIndicatorRepo } from "./mwi-indicator-repo.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
 import { SqlOutboxRepo } from "./outbox-repo.ts";
+import { SqlPhoneSubscriptionsRepo } from "./phone-subscriptions-repo.ts";
 import { SqlPinLockoutsRepo } from "./pin-lockouts-repo.ts";
 import { SqlRegistrationsRepo } from "./registrations-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
@@ -44,6 +45,7 @@ class SqlStore implements Store {
   readonly pinLockouts;
   readonly clusterSettings;
   readonly registrations;
+  readonly phoneSubscriptions;
 
   readonly probeWrite?: () => Promise<void>;
 
@@ -61,6 +63,7 @@ class SqlStore implements Store {
     this.pinLockouts = new SqlPinLockoutsRepo(database);
     this.clusterSettings = new SqlClusterSettingsRepo(database);
     this.registrations = new SqlRegistrationsRepo(database);
+    this.phoneSubscriptions = new SqlPhoneSubscriptionsRepo(database);
 
     if (database.dialect === "postgres") this.probeWrite = () => probePostgresWrite(database);
   }

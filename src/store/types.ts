@@ -9,6 +9,7 @@ import type { VoicemailIndicator } from "../core/mwi.ts";
 import type { PinLockStore } from "../core/pin-lockout.ts";
 import type {
   AudioStore,
+  PhoneSubscriptionsRepo,
   RegistrationsRepo,
   UsersRepo,
   VoicemailRepo,
@@ -212,6 +213,8 @@ export interface Store {
   readonly clusterSettings: ClusterSettings;
   /** Phones' registrations of every node, for cluster mode (docs/cluster.md "Phones"). */
   readonly registrations: RegistrationsRepo;
+  /** Phones' MWI subscriptions of every node, for cluster mode (docs/cluster.md "Phones"). */
+  readonly phoneSubscriptions: PhoneSubscriptionsRepo;
   readonly audio: AudioStore;
   /**
    * Runs `fn` in one transaction: what it writes through `tx` commits together or not at all.

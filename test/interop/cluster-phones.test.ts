@@ -13,7 +13,13 @@ import { encodeUlaw } from "../../src/media/g711.ts";
 import { generateSweep } from "../../src/media/pcm.ts";
 import { pcm16ToWav } from "../../src/media/wav.ts";
 import { type Baresip, startBaresip } from "../support/baresip.ts";
-import { addClusterUser, clusterSkip, startCluster, type TestCluster } from "../support/cluster.ts";
+import {
+  addClusterUser,
+  type ClusterNodeChild,
+  clusterSkip,
+  startCluster,
+  type TestCluster,
+} from "../support/cluster.ts";
 import { peer } from "../support/peers.ts";
 import { runSipp } from "../support/sipp.ts";
 import { until } from "../support/until.ts";
@@ -71,23 +77,27 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test("a deposit on node 2 lights the lamp of a phone registered over TCP on node 1", {
-  skip,
-  timeout: 90_000,
-}, async () => {
+/** A sipp call to alice's number at `node` that leaves a 3 s message from `caller`. */
+async function deposit(node: ClusterNodeChild, caller: string): Promise<void> {
   const sent = generateSweep(300, 3000, 3000, 8000, 0.5);
   const ulaw = new Uint8Array(sent.length);
   encodeUlaw(sent, ulaw);
-  const audioFile = join(work, "caller.ulaw");
+  const audioFile = join(work, `caller-${caller}.ulaw`);
   await writeFile(audioFile, ulaw);
-  const n2 = cluster.nodes[1]!;
-  const run = await runSipp(sipp.path!, n2.ports.sip!, "deposit.xml", {
+  const run = await runSipp(sipp.path!, node.ports.sip!, "deposit.xml", {
     service: "15550001",
-    keys: { caller: "15551234" },
+    keys: { caller },
     template: { audio: audioFile, audio_ms: "3300" },
     workDir: work,
   });
   assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+}
+
+test("a deposit on node 2 lights the lamp of a phone registered over TCP on node 1", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  await deposit(cluster.nodes[1]!, "15551234");
   // The NOTIFY comes over the phone's own TCP connection to node 1.
   await phone!.waitFor(/Messages-Waiting: yes[\s\S]*Voice-Message: 1\/0/, 20_000);
 });
@@ -140,4 +150,23 @@ test("a voice message sent through node 3 rings the phone through node 1, which 
   const handedOver = said("call placed by the node holding the phone");
   assert.equal(handedOver.length, 1, `handed over by ${handedOver}`);
   assert.notEqual(handedOver[0], "n1");
+});
+
+test("the node holding the phone's subscription is killed: a survivor takes it over and NOTIFYs the next deposit", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const [n1, n2] = [cluster.nodes[0]!, cluster.nodes[1]!];
+  n1.process.kill("SIGKILL");
+  await n1.exited;
+  // Its id lease lapses within 6 s; a survivor then takes the subscription and tells the phone
+  // the state it has (one new message) from its own Contact.
+  const since = phone!.output().length;
+  await until(
+    "a survivor NOTIFYs the phone",
+    () => /Messages-Waiting: yes[\s\S]*Voice-Message: 1\/0/.test(phone!.output().slice(since)),
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+  await deposit(n2, "15551235");
+  await phone!.waitFor(/Messages-Waiting: yes[\s\S]*Voice-Message: 2\/0/, 20_000);
 });

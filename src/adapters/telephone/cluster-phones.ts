@@ -2,19 +2,29 @@
 // bindings its registrar holds to the shared registrations and reads every node's for a user; a
 // call to a phone that only its node's flow reaches (TCP/TLS, a NAT's UDP mapping) is placed by
 // that node, which the claiming node asks through the target relay and waits for to the end.
+// The phones' MWI subscriptions are kept in the store too, and a node that died has its taken
+// over by a survivor, which NOTIFYs from then on.
 
 import type { Logger } from "pino";
 import { z } from "zod";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
 import type { TargetRelay } from "../../core/ports.ts";
-import type { RegistrationsRepo, SharedRegistration } from "../../core/repositories.ts";
+import type {
+  PhoneSubscriptionsRepo,
+  RegistrationsRepo,
+  SharedRegistration,
+} from "../../core/repositories.ts";
 import { type Binding, needsFlow } from "../../protocols/sip/registrar/index.ts";
+import type { StoredSubscription, SubscriptionShare } from "../../protocols/sip/usage/mwi/index.ts";
 import type { RegisteredContact } from "./adapter.ts";
 
 export interface ClusterPhones {
   nodeId: string;
   registrations: RegistrationsRepo;
+  subscriptions: PhoneSubscriptionsRepo;
   relay: TargetRelay;
+  /** Whether a node runs now (LinkOwnership.nodeRunning); rejects when it cannot tell. */
+  nodeRunning(nodeId: string): Promise<boolean>;
 }
 
 /** A call one node hands to the node holding the phone's flow: what it needs to place it. */
@@ -152,4 +162,110 @@ export function takeCalls(
     }
     return place(call);
   });
+}
+
+const storedSchema = z.strictObject({
+  userId: z.string().min(1),
+  eventId: z.string().optional(),
+  expiresAt: z.number(),
+  dialog: z.strictObject({
+    callId: z.string(),
+    localTag: z.string(),
+    remoteTag: z.string(),
+    localUri: z.string(),
+    remoteUri: z.string(),
+    remoteTarget: z.string(),
+    routeSet: z.array(z.string()),
+    localSeq: z.number().int(),
+    remoteSeq: z.number().int().optional(),
+    localContact: z.string(),
+    destination: z.strictObject({
+      host: z.string(),
+      port: z.number().int(),
+      transport: z.enum(["udp", "tcp", "tls"]),
+    }),
+  }),
+});
+
+function storedOf(state: string): StoredSubscription {
+  const { eventId, dialog, ...rest } = storedSchema.parse(JSON.parse(state));
+  return {
+    ...rest,
+    ...(eventId !== undefined ? { eventId } : {}),
+    dialog: { ...dialog, remoteSeq: dialog.remoteSeq },
+  };
+}
+
+/** Writes this node's phone subscriptions to the store as they are made, refreshed and ended. */
+export function subscriptionShare(cluster: ClusterPhones, logger: Logger): SubscriptionShare {
+  const { subscriptions, nodeId } = cluster;
+  const failed = (err: unknown) =>
+    logger.warn({ err: String(err) }, "cluster: phone subscription not shared");
+  return {
+    saved: (s) => {
+      subscriptions
+        .put({
+          callId: s.dialog.callId,
+          localTag: s.dialog.localTag,
+          userId: s.userId,
+          nodeId,
+          expiresAt: new Date(s.expiresAt),
+          state: JSON.stringify(s),
+        })
+        .catch(failed);
+    },
+    ended: (callId, localTag) => {
+      subscriptions.remove(callId, localTag, nodeId).catch(failed);
+    },
+  };
+}
+
+/**
+ * Takes over the phone subscriptions of nodes that no longer run: this node's own left from
+ * before a restart at once, then every `everyMs` those of any node whose id lease lapsed. Only
+ * one survivor gets each subscription (PhoneSubscriptionsRepo.adopt); a node whose state cannot
+ * be told (NATS away) is left alone.
+ */
+export function adoptSubscriptions(
+  cluster: ClusterPhones,
+  phones: { adopt(subscription: StoredSubscription): void },
+  logger: Logger,
+  everyMs = 3000,
+): () => void {
+  const { subscriptions, nodeId } = cluster;
+  const take = async (from: string) => {
+    const rows = await subscriptions.adopt(from, nodeId, new Date());
+    for (const row of rows) {
+      try {
+        phones.adopt(storedOf(row.state));
+      } catch (err) {
+        logger.warn({ err: String(err), callId: row.callId }, "cluster: subscription unreadable");
+      }
+    }
+    if (rows.length > 0)
+      logger.info(
+        { from, subscriptions: rows.length },
+        "cluster: phones' subscriptions taken over",
+      );
+  };
+  let busy = false;
+  const scan = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const holder of await subscriptions.holders(nodeId))
+        if (!(await cluster.nodeRunning(holder))) await take(holder);
+    } catch (err) {
+      logger.warn({ err: String(err) }, "cluster: cannot look for orphaned phone subscriptions");
+    } finally {
+      busy = false;
+    }
+  };
+  // This node's id is its own (the id lease), so rows naming it are from before a restart.
+  void take(nodeId).catch((err: unknown) =>
+    logger.warn({ err: String(err) }, "cluster: own phone subscriptions not taken back"),
+  );
+  const timer = setInterval(() => void scan(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -26,11 +26,13 @@ import {
   type TelephoneAdapterDeps,
 } from "./adapter.ts";
 import {
+  adoptSubscriptions,
   type ClusterPhones,
   callThrough,
   type ForwardedCall,
   phonesAcross,
   shareBindings,
+  subscriptionShare,
   takeCalls,
 } from "./cluster-phones.ts";
 import type { PinGuard } from "./mailbox.ts";
@@ -252,12 +254,22 @@ export async function create(
         secret: deps.secret,
         ...(deps.mwiTotal ? { mwiTotal: deps.mwiTotal } : {}),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        ...(cluster
+          ? {
+              subscriptions: subscriptionShare(
+                cluster,
+                deps.logger.child({ component: "cluster-phones" }),
+              ),
+            }
+          : {}),
       });
       if (cluster) {
         const log = deps.logger.child({ component: "cluster-phones" });
         const offShare = shareBindings(phones, cluster, log);
         const offCalls = takeCalls(cluster, (call) => adapter.placeForwarded(call));
+        const offAdopt = adoptSubscriptions(cluster, phones, log);
         unshare = () => {
+          offAdopt();
           offCalls();
           offShare();
         };

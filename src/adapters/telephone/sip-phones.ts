@@ -27,7 +27,11 @@ import {
   DigestThrottle,
   type DigestThrottleOptions,
 } from "../../protocols/sip/usage/digest-throttle.ts";
-import { mwiNotifier } from "../../protocols/sip/usage/mwi/index.ts";
+import {
+  mwiNotifier,
+  type StoredSubscription,
+  type SubscriptionShare,
+} from "../../protocols/sip/usage/mwi/index.ts";
 import { registerModule } from "../../protocols/sip/usage/register.ts";
 
 export interface SipPhones {
@@ -42,6 +46,8 @@ export interface SipPhones {
   bindingsOf(userId: string): Binding[];
   /** Every change of this node's bindings (added, refreshed, removed, expired). */
   onBindings(listener: BindingListener): () => void;
+  /** Takes over a phone's subscription a node that died held (cluster, docs/cluster.md "Phones"). */
+  adopt(subscription: StoredSubscription): void;
   stop(): void;
 }
 
@@ -68,6 +74,8 @@ export interface SipPhonesDeps {
   metrics?: Registry;
   /** Every enabled voicemail system of the user, summed (the MWI service's aggregate). */
   mwiTotal?: (userId: string) => Promise<MwiCounts>;
+  /** Cluster: where the phones' subscriptions are kept for another node to take over. */
+  subscriptions?: SubscriptionShare;
 }
 
 export function startSipPhones(opts: SipPhonesOptions, deps: SipPhonesDeps): SipPhones {
@@ -150,6 +158,7 @@ export function startSipPhones(opts: SipPhonesOptions, deps: SipPhonesDeps): Sip
     ...gate,
     aorOwner,
     summaryFor,
+    ...(deps.subscriptions ? { share: deps.subscriptions } : {}),
     ...(opts.unsolicitedMwi ? { unsolicited: { registrar } } : {}),
   });
 
@@ -178,6 +187,7 @@ export function startSipPhones(opts: SipPhonesOptions, deps: SipPhonesDeps): Sip
         .filter((b) => b.userId === userId);
     },
     onBindings: (listener) => registrar.onChange(listener),
+    adopt: (subscription) => notifier.adopt(subscription),
     stop() {
       register.stop();
       notifier.stop();

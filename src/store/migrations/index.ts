@@ -13,6 +13,7 @@ import * as m007 from "./007-route-and-audio-refs.ts";
 import * as m008 from "./008-cluster-settings.ts";
 import * as m009 from "./009-mwi-versions.ts";
 import * as m010 from "./010-sip-registrations.ts";
+import * as m011 from "./011-phone-subscriptions.ts";
 
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   "008-cluster-settings": m008,
   "009-mwi-versions": m009,
   "010-sip-registrations": m010,
+  "011-phone-subscriptions": m011,
 };
 
 export const migrationProvider: MigrationProvider = {

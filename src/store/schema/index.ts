@@ -9,6 +9,7 @@ import type * as mwiIndicators from "./mwi-indicators.ts";
 import type * as mwiState from "./mwi-state.ts";
 import type * as mwiVersions from "./mwi-versions.ts";
 import type * as nativeIds from "./native-ids.ts";
+import type * as phoneSubscriptions from "./phone-subscriptions.ts";
 import type * as pinLockouts from "./pin-lockouts.ts";
 import type * as sessions from "./sessions.ts";
 import type * as sipRegistrations from "./sip-registrations.ts";
@@ -24,6 +25,7 @@ export type DatabaseSchema = users.PartialDB &
   userJids.PartialDB &
   sessions.PartialDB &
   sipRegistrations.PartialDB &
+  phoneSubscriptions.PartialDB &
   pinLockouts.PartialDB &
   communications.PartialDB &
   nativeIds.PartialDB &
@@ -43,6 +45,7 @@ export type { MwiIndicatorDbRow } from "./mwi-indicators.ts";
 export type { MwiStateDbRow } from "./mwi-state.ts";
 export type { MwiVersionRow } from "./mwi-versions.ts";
 export type { NativeIdRow } from "./native-ids.ts";
+export type { PhoneSubscriptionRow } from "./phone-subscriptions.ts";
 export type { PinLockoutRow } from "./pin-lockouts.ts";
 export type { SessionRow } from "./sessions.ts";
 export type { SipRegistrationRow } from "./sip-registrations.ts";

@@ -109,6 +109,19 @@ export class Dialog {
   }
 
   /**
+   * A dialog another process held, from its state (a cluster node that died, docs/cluster.md
+   * "Phones"). `skipSeq` moves our CSeq past what that process may have sent since it was
+   * stored, so the peer's §12.2.2 ordering still holds.
+   */
+  static restore(state: DialogState, skipSeq: number): Dialog {
+    return new Dialog({
+      ...state,
+      routeSet: [...state.routeSet],
+      localSeq: state.localSeq + skipSeq,
+    });
+  }
+
+  /**
    * The UAS side (§12.1.1), from a dialog-creating request. In-dialog requests go back to the
    * address the request came from unless a route set says otherwise: phones behind NAT
    * advertise Contacts we cannot reach, and symmetric signalling is what they expect.

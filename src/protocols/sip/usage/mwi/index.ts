@@ -6,6 +6,8 @@ export {
   type MwiNotifierOptions,
   type MwiSubscriptionInfo,
   mwiNotifier,
+  type StoredSubscription,
+  type SubscriptionShare,
 } from "./notifier.ts";
 export { type NotifyRead, readNotify, type SubscriptionState } from "./notify-read.ts";
 export { EVENT_PACKAGE, readSubscribe, SUMMARY_TYPE } from "./request.ts";

@@ -4,7 +4,7 @@
 // that only register.
 
 import { formatMessageSummary, type MessageSummary } from "../../../mwi/index.ts";
-import { Dialog } from "../../dialog/dialog.ts";
+import { Dialog, type DialogState, destinationOf } from "../../dialog/dialog.ts";
 import type { DialogRegistry } from "../../dialog/registry.ts";
 import {
   type IncomingRequest,
@@ -18,6 +18,28 @@ import { authenticate, type DigestGateOptions } from "../digest-gate.ts";
 import { type ExpiryLimits, mailboxUser, readSubscribe } from "./request.ts";
 import { MwiSubscription, type SubscriptionContext } from "./subscription.ts";
 import { bindingsOfUser, notifyPhones } from "./unsolicited.ts";
+
+/** A subscription as another process can take it over: its dialog, owner and lifetime. */
+export interface StoredSubscription {
+  userId: string;
+  eventId?: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  dialog: DialogState;
+}
+
+/** Where subscriptions are kept for others to take over (a cluster's shared store). */
+export interface SubscriptionShare {
+  /** A subscription was made or refreshed. */
+  saved(subscription: StoredSubscription): void;
+  ended(callId: string, localTag: string): void;
+}
+
+/**
+ * How far an adopted dialog's CSeq jumps: past every NOTIFY the node that held it may have sent
+ * since it was stored (RFC 3261 §12.2.1.1 wants it only to grow).
+ */
+const ADOPTED_SEQ_SKIP = 100_000;
 
 /** `userOf` maps the digest username to the user id `aorOwner` returns. */
 export interface MwiNotifierOptions extends DigestGateOptions {
@@ -39,6 +61,8 @@ export interface MwiNotifierOptions extends DigestGateOptions {
   coalesceMs?: number;
   /** Live subscriptions one user may hold; default 16. */
   maxPerUser?: number;
+  /** Keeps every subscription where another node can take it over (cluster mode). */
+  share?: SubscriptionShare;
   /** Out-of-dialog NOTIFYs to the user's registered contacts that hold no subscription. */
   unsolicited?: {
     registrar: Registrar;
@@ -58,6 +82,12 @@ export interface MwiNotifier {
   /** NOTIFYs every subscription (and, if enabled, registered phone) of the user with fresh counts. */
   notifyChanged(userId: string): Promise<void>;
   subscriptions(userId?: string): MwiSubscriptionInfo[];
+  /**
+   * Takes over a subscription another node held (it died): the dialog goes on from here, with
+   * our Contact in its NOTIFYs so the phone's refreshes come here (RFC 6665 §4.4.1: NOTIFY is a
+   * target refresh request), and the phone is told the current state at once.
+   */
+  adopt(subscription: StoredSubscription): void;
   /** Stops taking SUBSCRIBEs and ends every subscription (terminated;reason=deactivated). */
   stop(): void;
 }
@@ -152,6 +182,29 @@ class MessageSummaryNotifier implements MwiNotifier {
     );
   }
 
+  adopt(s: StoredSubscription): void {
+    const left = Math.ceil((s.expiresAt - Date.now()) / 1000);
+    if (left <= 0) return;
+    const { routeSet, remoteTarget } = s.dialog;
+    let destination = s.dialog.destination;
+    // A TCP/TLS flow died with the node that held it: the phone's Contact is the way now.
+    if (routeSet.length === 0 && destination.transport !== "udp") {
+      try {
+        destination = destinationOf(remoteTarget);
+      } catch {
+        this.o.logger?.info({ userId: s.userId }, "mwi subscription not taken over: no route");
+        return;
+      }
+    }
+    const localContact = this.o.localContact ?? this.endpoint.contactFor(destination.transport);
+    const dialog = Dialog.restore({ ...s.dialog, destination, localContact }, ADOPTED_SEQ_SKIP);
+    const sub = new MwiSubscription(dialog, s.userId, s.eventId, this.#ctx);
+    sub.extend(left);
+    this.#remember(sub);
+    this.#saved(sub);
+    void this.#body(s.userId).then((body) => (body ? sub.notify(body) : undefined));
+  }
+
   stop(): void {
     for (const off of this.#off.splice(0)) off();
     for (const p of this.#pending.values()) {
@@ -208,6 +261,7 @@ class MessageSummaryNotifier implements MwiNotifier {
     }
     sub.extend(read.expires);
     this.#remember(sub);
+    this.#saved(sub);
     req.transaction.respond(200, "OK", ok);
     await sub.notify(body);
   }
@@ -241,6 +295,7 @@ class MessageSummaryNotifier implements MwiNotifier {
       return;
     }
     sub.extend(read.expires);
+    this.#saved(sub);
     req.transaction.respond(200, "OK", ok);
     // §4.2.1.2: every accepted refresh is followed by a NOTIFY with the current state.
     const body = (await this.#body(sub.userId)) ?? sub.lastBody;
@@ -267,7 +322,17 @@ class MessageSummaryNotifier implements MwiNotifier {
     this.#unroute.set(sub, unroute);
   }
 
+  #saved(sub: MwiSubscription): void {
+    this.o.share?.saved({
+      userId: sub.userId,
+      ...(sub.eventId !== undefined ? { eventId: sub.eventId } : {}),
+      expiresAt: sub.expiresAt,
+      dialog: sub.dialog.state,
+    });
+  }
+
   #forget(sub: MwiSubscription): void {
+    this.o.share?.ended(sub.dialog.state.callId, sub.dialog.state.localTag);
     const set = this.#byUser.get(sub.userId);
     set?.delete(sub);
     if (set?.size === 0) this.#byUser.delete(sub.userId);
