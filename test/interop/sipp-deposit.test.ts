@@ -96,6 +96,9 @@ test("a sipp call leaves a voicemail that matches the audio sent, mailed and sho
 
   const [mail] = await sink.waitFor(1);
   assert.deepEqual(mail?.to, ["alice@example.com"]);
+  // The caller's name (sipp's From display name) and number, in the subject and the text.
+  assert.match(mail?.parsed.subject ?? "", /Voicemail from Sipp Caller, 15551234/);
+  assert.match(mail?.parsed.text ?? "", /From: +Sipp Caller <15551234>/);
   const attachment = mail?.parsed.attachments.find((a) => a.contentType === "audio/wav");
   assert.ok(attachment, "the voicemail is attached as WAV");
   assert.equal(attachment.content.length, blob.data.length);

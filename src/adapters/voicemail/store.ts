@@ -76,6 +76,8 @@ export class VoicemailStore implements Mailboxes {
       ...(m.party.dnis ? { dnis: m.party.dnis } : {}),
     };
     const transcript = m.transcript ? { transcript: m.transcript } : {};
+    // The name the caller's phone sent (From display name) goes with the message to every render.
+    const name = m.party.callerName?.trim() ? { callerName: m.party.callerName.trim() } : {};
     await this.gateway.receive(
       {
         kind: "voicemail",
@@ -88,6 +90,7 @@ export class VoicemailStore implements Mailboxes {
         warnings: m.warnings ?? [],
         body: { audioId, durationMs: m.durationMs, ...transcript },
         ...party,
+        ...name,
         ...(m.extraTargets ? { extraTargets: m.extraTargets } : {}),
       },
       {
