@@ -24,7 +24,7 @@ export interface FanoutSpreadResult {
   spreadP99Ms: number;
   /** Receipt → first delivery, p50. */
   firstP50Ms: number;
-  /** The same text (envelope and body) spoken by espeak-ng-wasm here, p50 ms. */
+  /** The same text (envelope and body) spoken by the default TTS engine here, p50 ms. */
   ttsP50Ms: number;
 }
 
@@ -51,7 +51,7 @@ export async function run(mails = 20): Promise<FanoutSpreadResult> {
     ].join("\n"),
   );
   const child = await spawnOmnivox(configFile, dir);
-  const tts = createTtsEngine("espeak-ng-wasm");
+  const tts = createTtsEngine();
   try {
     const base = `http://127.0.0.1:${child.ports.http!.port}/api/v1`;
     const call = async (method: string, path: string, body?: unknown, token = ADMIN) =>

@@ -83,7 +83,7 @@ if (setup) {
 // Speech: real-time factors (below 1 is faster than speech; the limit is real time).
 const tts: Record<string, unknown> = {};
 results.tts = tts;
-for (const name of ["espeak-ng-wasm", "espeak-ng", "flite"]) {
+for (const name of ["flite-wasm", "espeak-ng-wasm", "espeak-ng", "flite"]) {
   const engine = createTtsEngine(name);
   try {
     await engine.check();

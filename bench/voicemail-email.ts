@@ -179,7 +179,7 @@ export async function run(n = 20): Promise<VoicemailEmailResult | undefined> {
   if (!sipp) return undefined;
   const dir = await mkdtemp(join(tmpdir(), "omnivox-vmbench-"));
   const sink = await startStampingSink();
-  const tts = createTtsEngine("espeak-ng-wasm");
+  const tts = createTtsEngine();
   try {
     const speech = (await synthesize8k(tts, SPOKEN)).samples;
     const speechMs = Math.round(speech.length / 8);

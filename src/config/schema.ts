@@ -611,7 +611,7 @@ export const configSchema = z
       .prefault({}),
     speech: z
       .strictObject({
-        tts: z.string().default("espeak-ng-wasm"),
+        tts: z.string().default("flite-wasm"),
         /** An engine name, or the OpenAI-compatible HTTP engine `{engine: "http", url, model}`. */
         stt: z
           .union([

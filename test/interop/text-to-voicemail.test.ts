@@ -1,5 +1,5 @@
 // A mail to alice whose profile routes email → ["voicemail"] is spoken by the
-// default TTS engine (espeak-ng-wasm) into her own voicemail box: a new message whose caller is
+// default TTS engine (flite-wasm) into her own voicemail box: a new message whose caller is
 // the sender and whose audio is speech of plausible length.
 
 import assert from "node:assert/strict";

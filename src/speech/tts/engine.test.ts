@@ -55,14 +55,14 @@ describe("tts engine helpers", () => {
   });
 
   it("createTtsEngine builds each engine by name and rejects unknown ones", async () => {
-    for (const name of ["espeak-ng-wasm", "espeak-ng", "flite"]) {
+    for (const name of ["flite-wasm", "espeak-ng-wasm", "espeak-ng", "flite"]) {
       const e = createTtsEngine(name);
       assert.equal(e.name, name);
       await e.close();
     }
     const h = createTtsEngine({ engine: "http", url: "http://127.0.0.1:1", model: "m" });
     assert.equal(h.name, "http");
-    assert.equal(createTtsEngine().name, "espeak-ng-wasm");
+    assert.equal(createTtsEngine().name, "flite-wasm");
     assert.throws(() => createTtsEngine("festival"), /unknown engine "festival"/);
     assert.throws(() => createTtsEngine("http"), /needs \{engine: "http", url, model\}/);
   });

@@ -1,5 +1,6 @@
-// Text-to-speech by eSpeak-NG compiled to WASM (@echogarden/espeak-ng-emscripten): the default,
-// working after `npm install` alone. Synthesis runs in worker threads so it never blocks the loop.
+// Text-to-speech by eSpeak-NG compiled to WASM (@echogarden/espeak-ng-emscripten, GPL-3.0): the
+// many-languages option, for the operator who installs that package (it is not among omnivox's
+// dependencies, README "Speech"). Synthesis runs in worker threads so it never blocks the loop.
 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -16,6 +17,8 @@ import {
 } from "./engine.ts";
 
 const PACKAGE = "@echogarden/espeak-ng-emscripten";
+/** GPL-3.0, so not installed with omnivox: the operator who wants it adds it. */
+const MISSING = `the npm package ${PACKAGE} (GPL-3.0: npm install ${PACKAGE})`;
 
 /**
  * The worker body, as JavaScript evaluated by the Worker: a .ts worker file would need the tsx
@@ -81,7 +84,7 @@ class SynthWorker {
         else if (msg.type === "ready") resolve(msg.sampleRate);
         else
           reject(
-            new SpeechEngineMissingError("espeak-ng-wasm", `the npm package ${PACKAGE}`, {
+            new SpeechEngineMissingError("espeak-ng-wasm", MISSING, {
               cause: new Error(msg.type === "load-error" ? msg.message : msg.type),
             }),
           );
@@ -193,7 +196,7 @@ export class EspeakWasmEngine implements TtsEngine {
       try {
         this.#moduleUrl = import.meta.resolve(PACKAGE);
       } catch (err) {
-        throw new SpeechEngineMissingError(this.name, `the npm package ${PACKAGE}`, { cause: err });
+        throw new SpeechEngineMissingError(this.name, MISSING, { cause: err });
       }
     }
     const worker = new SynthWorker(this.#moduleUrl);

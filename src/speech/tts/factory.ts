@@ -6,9 +6,16 @@ import type { TtsEngine, TtsPoolOptions } from "./engine.ts";
 import { EspeakNgEngine } from "./espeak-ng.ts";
 import { EspeakWasmEngine } from "./espeak-wasm.ts";
 import { FliteEngine } from "./flite.ts";
+import { FliteWasmEngine } from "./flite-wasm.ts";
 import { HttpTtsEngine } from "./http.ts";
 
-export const TTS_ENGINE_NAMES = ["espeak-ng-wasm", "espeak-ng", "flite", "http"] as const;
+export const TTS_ENGINE_NAMES = [
+  "flite-wasm",
+  "espeak-ng-wasm",
+  "espeak-ng",
+  "flite",
+  "http",
+] as const;
 export type TtsEngineName = (typeof TTS_ENGINE_NAMES)[number];
 
 export interface HttpTtsSpec extends TtsPoolOptions {
@@ -21,8 +28,11 @@ export interface HttpTtsSpec extends TtsPoolOptions {
 
 export type TtsEngineSpec = Exclude<TtsEngineName, "http"> | HttpTtsSpec;
 
-/** The default when the config names no engine: works after `npm install` alone. */
-export const DEFAULT_TTS_ENGINE = "espeak-ng-wasm";
+/**
+ * The default when the config names no engine: works after `npm install` alone, under a
+ * permissive licence (Flite's), as omnivox itself is MIT.
+ */
+export const DEFAULT_TTS_ENGINE = "flite-wasm";
 
 export function createTtsEngine(
   spec: string | HttpTtsSpec = DEFAULT_TTS_ENGINE,
@@ -35,6 +45,8 @@ export function createTtsEngine(
     return new HttpTtsEngine({ ...pool, ...spec });
   }
   switch (spec) {
+    case "flite-wasm":
+      return new FliteWasmEngine(pool);
     case "espeak-ng-wasm":
       return new EspeakWasmEngine(pool);
     case "espeak-ng":
