@@ -12,6 +12,7 @@ import { Authenticator } from "./auth.ts";
 import { capConnectionsPerSource } from "./connection-cap.ts";
 import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
+import { collectRoutes } from "./openapi.ts";
 import { audioRoutes } from "./routes/audio.ts";
 import { callsRoutes } from "./routes/calls.ts";
 import { claimsRoutes } from "./routes/claims.ts";
@@ -20,6 +21,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { mwiRoutes } from "./routes/mwi.ts";
+import { openapiRoutes } from "./routes/openapi.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { sessionsRoutes } from "./routes/sessions.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -102,6 +104,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES } });
 
+  // Before any route: the OpenAPI document is built from every one registered under /api/v1.
+  const apiRoutes = collectRoutes(app, "/api/v1");
   const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(deps.serverSecret) };
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);
@@ -119,6 +123,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       await api.register(messagesRoutes, ctx);
       await api.register(streamRoutes, ctx);
       await api.register(callsRoutes, ctx);
+      await api.register(openapiRoutes, { routes: apiRoutes });
     },
     { prefix: "/api/v1" },
   );

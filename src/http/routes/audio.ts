@@ -5,13 +5,25 @@ import type { FastifyPluginAsync } from "fastify";
 import { ForbiddenError, NotFoundError } from "../../core/errors.ts";
 import { sendAudio } from "../audio-reply.ts";
 import type { RouteContext } from "../deps.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import { audioParamsSchema, audioQuerySchema } from "../schemas/voicemail.ts";
 import { parseInput } from "../validate.ts";
 
+const getAudio = routeSchemas({
+  summary: "A recording, for whoever holds a signed, unexpired link (no token)",
+  auth: "none",
+  params: audioParamsSchema,
+  query: audioQuerySchema,
+  answers: [
+    { status: 200, description: "The recording", media: "audio/wav" },
+    { status: 206, description: "The byte range asked for", media: "audio/wav" },
+  ],
+});
+
 export const audioRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, audioUrls }) => {
-  app.get("/audio/:audioId", async (request, reply) => {
-    const { audioId } = parseInput(audioParamsSchema, request.params, "params");
-    const { exp, sig } = parseInput(audioQuerySchema, request.query, "query");
+  app.get("/audio/:audioId", { config: getAudio }, async (request, reply) => {
+    const { audioId } = parseInput(getAudio.wire.params, request.params, "params");
+    const { exp, sig } = parseInput(getAudio.wire.query, request.query, "query");
     const check = audioUrls.verify(audioId, exp, sig);
     if (check === "expired") throw new ForbiddenError("this audio link has expired");
     if (check !== "ok") throw new ForbiddenError("invalid audio link signature");

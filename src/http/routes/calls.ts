@@ -8,9 +8,21 @@ import { NotFoundError } from "../../core/errors.ts";
 import { wavHeader } from "../../media/wav.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import { parseInput } from "../validate.ts";
 
-const screenParamsSchema = z.strictObject({ callId: z.string().min(1).max(200) });
+const screenCall = routeSchemas({
+  summary: "The live recording of a call under Internet call waiting",
+  auth: "bearer-or-query",
+  params: z.strictObject({ callId: z.string().min(1).max(200) }),
+  answers: [
+    {
+      status: 200,
+      description: "A WAV header with open-ended sizes, then 8 kHz 16-bit PCM as recorded",
+      media: "audio/wav",
+    },
+  ],
+});
 
 /**
  * A listener that falls this far behind loses frames rather than growing the server's memory:
@@ -21,8 +33,8 @@ const MAX_BUFFERED_BYTES = 512 * 1024;
 export const callsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   app.addHook("onRequest", auth.hook({ allowQuery: true }));
 
-  app.get("/calls/:callId/screen", async (request, reply) => {
-    const { callId } = parseInput(screenParamsSchema, request.params, "params");
+  app.get("/calls/:callId/screen", { config: screenCall }, async (request, reply) => {
+    const { callId } = parseInput(screenCall.wire.params, request.params, "params");
     const principal = principalOf(request);
     const call = deps.calls?.get(callId, principal.role === "user" ? principal.userId : undefined);
     // Another user's call is not found either: its existence is not theirs to learn.

@@ -16,7 +16,8 @@ import { AddressClaims, CLAIM_CODE, type ClaimedAddress } from "../address-claim
 import type { Principal } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
 import { assertServedEmails } from "../ownership.ts";
-import { emailSchema, jidSchema, userIdSchema } from "../schemas/profile.ts";
+import { routeSchemas } from "../route-schemas.ts";
+import { emailSchema, jidSchema, profileSchema, userIdSchema } from "../schemas/profile.ts";
 import { parseInput } from "../validate.ts";
 
 const claimBody = z
@@ -33,16 +34,31 @@ const codeParams = z.strictObject({
     .toUpperCase()
     .pipe(z.string().regex(CLAIM_CODE, "expected the code sent to the address")),
 });
+const claimStarted = z.strictObject({ expiresAt: z.string() });
+
+const startClaim = routeSchemas({
+  summary: "Claim a free email or JID: a one-time code is sent to it (addresses.selfClaim)",
+  auth: "bearer",
+  params: userParams,
+  body: claimBody,
+  answers: [{ status: 202, description: "The code is on its way", body: claimStarted }],
+});
+const confirmClaim = routeSchemas({
+  summary: "Add the claimed address to the profile with the code sent to it",
+  auth: "bearer",
+  params: codeParams,
+  answers: [{ status: 200, description: "The profile", body: profileSchema }],
+});
 
 export const claimsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   const { addresses } = deps.config;
   const claims = new AddressClaims(addresses.claimTtlMs);
   app.addHook("onRequest", auth.hook());
 
-  app.post("/users/:id/claims", async (request, reply) => {
-    const { id } = parseInput(userParams, request.params, "params");
+  app.post("/users/:id/claims", { config: startClaim }, async (request, reply) => {
+    const { id } = parseInput(startClaim.wire.params, request.params, "params");
     selfOnly(request.principal, id, addresses.selfClaim);
-    const body = parseInput(claimBody, request.body);
+    const body = parseInput(startClaim.wire.body, request.body);
     const address: ClaimedAddress =
       body.email !== undefined
         ? { kind: "email", email: body.email }
@@ -73,11 +89,13 @@ export const claimsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
       expiresAt,
     );
     request.log.info({ userId: id, kind: address.kind }, "address claim code sent");
-    return reply.code(202).send({ expiresAt: expiresAt.toISOString() });
+    return reply
+      .code(202)
+      .send({ expiresAt: expiresAt.toISOString() } satisfies z.output<typeof claimStarted>);
   });
 
-  app.post("/users/:id/claims/:code", async (request) => {
-    const { id, code } = parseInput(codeParams, request.params, "params");
+  app.post("/users/:id/claims/:code", { config: confirmClaim }, async (request) => {
+    const { id, code } = parseInput(confirmClaim.wire.params, request.params, "params");
     selfOnly(request.principal, id, addresses.selfClaim);
     const result = claims.confirm(id, code);
     if (!result.ok && result.reason === "throttled") {

@@ -7,12 +7,21 @@ import { ForbiddenError, ValidationError } from "../../core/errors.ts";
 import type { CommunicationWithDeliveries } from "../../store/types.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import {
   type CommunicationJson,
+  communicationListSchema,
   communicationsQuerySchema,
   type DeliveryJson,
 } from "../schemas/communications.ts";
 import { parseInput } from "../validate.ts";
+
+const listCommunications = routeSchemas({
+  summary: "A user's communications, newest first, with their deliveries",
+  auth: "bearer",
+  query: communicationsQuerySchema,
+  answers: [{ status: 200, description: "The communications", body: communicationListSchema }],
+});
 
 export const communicationsRoutes: FastifyPluginAsync<RouteContext> = async (
   app,
@@ -20,8 +29,8 @@ export const communicationsRoutes: FastifyPluginAsync<RouteContext> = async (
 ) => {
   app.addHook("onRequest", auth.hook());
 
-  app.get("/communications", async (request) => {
-    const query = parseInput(communicationsQuerySchema, request.query, "query");
+  app.get("/communications", { config: listCommunications }, async (request) => {
+    const query = parseInput(listCommunications.wire.query, request.query, "query");
     const principal = principalOf(request);
     let userId: string;
     if (principal.role === "admin") {

@@ -11,7 +11,14 @@ import type { CommunicationDraft } from "../../core/ports.ts";
 import { submittedAudio } from "../../gateway/submitted-audio.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
-import { AUDIO_BASE64_MAX, type MessageBody, messageBodySchema } from "../schemas/messages.ts";
+import { routeSchemas } from "../route-schemas.ts";
+import {
+  AUDIO_BASE64_MAX,
+  type MessageAnswer,
+  type MessageBody,
+  messageAnswerSchema,
+  messageBodySchema,
+} from "../schemas/messages.ts";
 import { parseInput } from "../validate.ts";
 
 /** The client id a communication submitted over REST carries in its `from` address. */
@@ -19,6 +26,14 @@ export const API_CLIENT_ID = "api";
 
 /** Room for the base64 audio plus the other fields; other routes keep the server's 1 MiB. */
 const MESSAGE_BODY_LIMIT = AUDIO_BASE64_MAX + 512 * 1024;
+
+const postMessage = routeSchemas({
+  summary: "Send a text or voice message to a mailto:, tel:, sip: or xmpp: target",
+  auth: "bearer",
+  body: messageBodySchema,
+  answers: [{ status: 201, description: "Stored; delivery follows", body: messageAnswerSchema }],
+});
+const postMessageOptions = { bodyLimit: MESSAGE_BODY_LIMIT, config: postMessage };
 
 export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   app.addHook("onRequest", auth.hook());
@@ -28,8 +43,8 @@ export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { de
     maxMessageMs: deps.config.voicemail.maxMessageMs,
   });
 
-  app.post("/messages", { bodyLimit: MESSAGE_BODY_LIMIT }, async (request, reply) => {
-    const body = parseInput(messageBodySchema, request.body);
+  app.post("/messages", postMessageOptions, async (request, reply) => {
+    const body = parseInput(postMessage.wire.body, request.body);
     const principal = principalOf(request);
     let userId: string;
     if (principal.role === "admin") {
@@ -66,7 +81,7 @@ export const messagesRoutes: FastifyPluginAsync<RouteContext> = async (app, { de
     return reply.code(201).send({
       communicationId: communication.id,
       threadId: communication.thread.threadId,
-    });
+    } satisfies MessageAnswer);
   });
 };
 

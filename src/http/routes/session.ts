@@ -5,12 +5,20 @@
 import type { FastifyPluginAsync } from "fastify";
 import { RateLimitedError } from "../../core/errors.ts";
 import type { RouteContext } from "../deps.ts";
-import { type SessionAnswer, sessionBodySchema } from "../schemas/session.ts";
+import { routeSchemas } from "../route-schemas.ts";
+import { type SessionAnswer, sessionAnswerSchema, sessionBodySchema } from "../schemas/session.ts";
 import { parseInput } from "../validate.ts";
 
+const openSession = routeSchemas({
+  summary: "Log in: a user id and password for a session token",
+  auth: "none",
+  body: sessionBodySchema,
+  answers: [{ status: 200, description: "The session token", body: sessionAnswerSchema }],
+});
+
 export const sessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { auth }) => {
-  app.post("/session", async (request) => {
-    const body = parseInput(sessionBodySchema, request.body);
+  app.post("/session", { config: openSession }, async (request) => {
+    const body = parseInput(openSession.wire.body, request.body);
     const userAgent = request.headers["user-agent"];
     try {
       const { token, sessionId, expiresAt } = await auth.login(body.user, body.password, {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { NotFoundError } from "../../core/errors.ts";
 import { requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import { userIdSchema } from "../schemas/profile.ts";
 import { SESSION_ID } from "../tokens.ts";
 import { parseInput } from "../validate.ts";
@@ -18,27 +19,64 @@ const sessionParams = z.strictObject({
   sid: z.string().regex(SESSION_ID, "expected a session id (22 base64url characters)"),
 });
 const deleteAllQuery = z.strictObject({ keep: z.literal("current").optional() });
+const sessionJson = z.strictObject({
+  id: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  source: z.string().optional(),
+  userAgent: z.string().optional(),
+  /** The session of the token asking. */
+  current: z.boolean(),
+});
+
+const listSessions = routeSchemas({
+  summary: "The user's live sessions",
+  auth: "bearer",
+  params: userParams,
+  answers: [{ status: 200, description: "The sessions", body: z.array(sessionJson) }],
+});
+const revokeSession = routeSchemas({
+  summary: "End one session",
+  auth: "bearer",
+  params: sessionParams,
+  answers: [{ status: 204, description: "Ended" }],
+});
+const revokeSessions = routeSchemas({
+  summary: "End every session (but the caller's own with keep=current)",
+  auth: "bearer",
+  params: userParams,
+  query: deleteAllQuery,
+  answers: [
+    {
+      status: 200,
+      description: "How many were ended",
+      body: z.strictObject({ revoked: z.number().int().min(0) }),
+    },
+  ],
+});
 
 export const sessionsRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   app.addHook("onRequest", auth.hook());
 
-  app.get("/users/:id/sessions", async (request) => {
-    const { id } = parseInput(userParams, request.params, "params");
+  app.get("/users/:id/sessions", { config: listSessions }, async (request) => {
+    const { id } = parseInput(listSessions.wire.params, request.params, "params");
     const principal = requireSelfOrAdmin(request, id);
     if (!(await deps.store.users.get(id))) throw new NotFoundError(`no user "${id}"`);
     const sessions = await deps.store.sessions.listForUser(id, new Date());
-    return sessions.map((s) => ({
-      id: s.id,
-      createdAt: s.createdAt.toISOString(),
-      expiresAt: s.expiresAt.toISOString(),
-      ...(s.source !== undefined ? { source: s.source } : {}),
-      ...(s.userAgent !== undefined ? { userAgent: s.userAgent } : {}),
-      current: principal.role === "user" && principal.sessionId === s.id,
-    }));
+    return sessions.map(
+      (s): z.output<typeof sessionJson> => ({
+        id: s.id,
+        createdAt: s.createdAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        ...(s.source !== undefined ? { source: s.source } : {}),
+        ...(s.userAgent !== undefined ? { userAgent: s.userAgent } : {}),
+        current: principal.role === "user" && principal.sessionId === s.id,
+      }),
+    );
   });
 
-  app.delete("/users/:id/sessions/:sid", async (request, reply) => {
-    const { id, sid } = parseInput(sessionParams, request.params, "params");
+  app.delete("/users/:id/sessions/:sid", { config: revokeSession }, async (request, reply) => {
+    const { id, sid } = parseInput(revokeSession.wire.params, request.params, "params");
     const principal = requireSelfOrAdmin(request, id);
     if (!(await auth.revoke(id, sid)))
       throw new NotFoundError(`user "${id}" has no session "${sid}"`);
@@ -46,10 +84,10 @@ export const sessionsRoutes: FastifyPluginAsync<RouteContext> = async (app, { de
     return reply.code(204).send();
   });
 
-  app.delete("/users/:id/sessions", async (request) => {
-    const { id } = parseInput(userParams, request.params, "params");
+  app.delete("/users/:id/sessions", { config: revokeSessions }, async (request) => {
+    const { id } = parseInput(revokeSessions.wire.params, request.params, "params");
     const principal = requireSelfOrAdmin(request, id);
-    const { keep } = parseInput(deleteAllQuery, request.query, "query");
+    const { keep } = parseInput(revokeSessions.wire.query, request.query, "query");
     const except =
       keep === "current" && principal.role === "user" ? principal.sessionId : undefined;
     const revoked = await auth.revokeAll(id, except);

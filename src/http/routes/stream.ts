@@ -8,6 +8,7 @@ import type { WebClientId } from "../../adapters/web/inbound.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { principalOf } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import { itemIdSchema, userIdSchema } from "../schemas/profile.ts";
 import { parseInput } from "../validate.ts";
 
@@ -19,11 +20,18 @@ const streamQuerySchema = z.strictObject({
   user: z.optional(userIdSchema),
 });
 
+const openStream = routeSchemas({
+  summary: "The user's event stream: JSON events down, acks and sends up (README)",
+  auth: "bearer-or-query",
+  query: streamQuerySchema,
+  answers: [{ status: 101, description: "Switching Protocols to a WebSocket" }],
+});
+
 export const streamRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   const clients = new WeakMap<FastifyRequest, WebClientId>();
   app.addHook("onRequest", auth.hook({ allowQuery: true }));
   app.addHook("preHandler", async (request) => {
-    const query = parseInput(streamQuerySchema, request.query, "query");
+    const query = parseInput(openStream.wire.query, request.query, "query");
     const principal = principalOf(request);
     let userId: string;
     if (principal.role === "admin") {
@@ -40,7 +48,7 @@ export const streamRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
     clients.set(request, { userId, clientId: query.client });
   });
 
-  app.get("/stream", { websocket: true }, (socket, request) => {
+  app.get("/stream", { websocket: true, config: openStream }, (socket, request) => {
     const client = clients.get(request);
     if (!client) {
       socket.close(1011, "not authenticated");

@@ -15,9 +15,22 @@ import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
 import { assertOwnAddresses, assertServedEmails } from "../ownership.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import { profileSchema } from "../schemas/profile.ts";
-import type { CreateUserBody, PatchUserBody } from "../schemas/users.ts";
-import { createUserSchema, patchUserSchema, userParamsSchema } from "../schemas/users.ts";
+import type {
+  CreatedUser,
+  CreateUserBody,
+  PatchUserBody,
+  SipSecretAnswer,
+} from "../schemas/users.ts";
+import {
+  createdUserSchema,
+  createUserSchema,
+  patchUserSchema,
+  profileListSchema,
+  sipSecretAnswerSchema,
+  userParamsSchema,
+} from "../schemas/users.ts";
 import { parseInput } from "../validate.ts";
 
 const PROFILE_KEYS = [
@@ -30,6 +43,53 @@ const PROFILE_KEYS = [
   "mwi",
 ] as const satisfies ReadonlyArray<keyof Profile>;
 
+const profileAnswer = { status: 200, description: "The profile", body: profileSchema };
+
+const createUser = routeSchemas({
+  summary: "Create a user (admin)",
+  auth: "bearer",
+  body: createUserSchema,
+  answers: [
+    {
+      status: 201,
+      description: "The profile and its SIP secret, shown once",
+      body: createdUserSchema,
+    },
+  ],
+});
+const rotateSipSecret = routeSchemas({
+  summary: "Make a new SIP secret; the old one stops working",
+  auth: "bearer",
+  params: userParamsSchema,
+  answers: [
+    { status: 200, description: "The new SIP secret, shown once", body: sipSecretAnswerSchema },
+  ],
+});
+const listUsers = routeSchemas({
+  summary: "List the users (admin)",
+  auth: "bearer",
+  answers: [{ status: 200, description: "Every profile", body: profileListSchema }],
+});
+const getUser = routeSchemas({
+  summary: "Read a profile",
+  auth: "bearer",
+  params: userParamsSchema,
+  answers: [profileAnswer],
+});
+const patchUser = routeSchemas({
+  summary: "Replace top-level fields of a profile",
+  auth: "bearer",
+  params: userParamsSchema,
+  body: patchUserSchema,
+  answers: [profileAnswer],
+});
+const deleteUser = routeSchemas({
+  summary: "Delete a user, their sessions and data",
+  auth: "bearer",
+  params: userParamsSchema,
+  answers: [{ status: 204, description: "Deleted" }],
+});
+
 export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, auth }) => {
   const { users } = deps.store;
   app.addHook("onRequest", auth.hook());
@@ -40,9 +100,9 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
       deps.logger.error({ err, userId }, "mwi: cannot follow the profile change");
     });
 
-  app.post("/users", async (request, reply) => {
+  app.post("/users", { config: createUser }, async (request, reply) => {
     requireAdmin(request);
-    const body = parseInput(createUserSchema, request.body);
+    const body = parseInput(createUser.wire.body, request.body);
     const profile = checkProfile(
       { ...defaultProfile(body.id), ...profileFieldsOf(body) },
       deps.config,
@@ -52,13 +112,13 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     const record = await users.create(profile, secrets);
     request.log.info({ userId: profile.id }, "user created");
     await profileChanged(profile.id);
-    return reply.code(201).send({ ...record.profile, sipSecret: sip.secret });
+    return reply.code(201).send({ ...record.profile, sipSecret: sip.secret } satisfies CreatedUser);
   });
 
   // A new SIP secret; the old one stops working at once (phones registered with it keep their
   // binding until it expires, then fail to refresh). Shown once, here.
-  app.post("/users/:id/sip-secret", async (request) => {
-    const { id } = parseInput(userParamsSchema, request.params, "params");
+  app.post("/users/:id/sip-secret", { config: rotateSipSecret }, async (request) => {
+    const { id } = parseInput(rotateSipSecret.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
     const sip = newSipSecret(id, deps.config.sip.domain);
     const { sipDigest, sipSecretAt } = sip.secrets;
@@ -66,26 +126,26 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
       throw new NotFoundError(`no user "${id}"`);
     }
     request.log.info({ userId: id, by: principalOf(request).role }, "sip secret rotated");
-    return { sipSecret: sip.secret };
+    return { sipSecret: sip.secret } satisfies SipSecretAnswer;
   });
 
-  app.get("/users", async (request) => {
+  app.get("/users", { config: listUsers }, async (request) => {
     requireAdmin(request);
     return users.list();
   });
 
-  app.get("/users/:id", async (request) => {
-    const { id } = parseInput(userParamsSchema, request.params, "params");
+  app.get("/users/:id", { config: getUser }, async (request) => {
+    const { id } = parseInput(getUser.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
     const record = await users.get(id);
     if (!record) throw new NotFoundError(`no user "${id}"`);
     return record.profile;
   });
 
-  app.patch("/users/:id", async (request) => {
-    const { id } = parseInput(userParamsSchema, request.params, "params");
+  app.patch("/users/:id", { config: patchUser }, async (request) => {
+    const { id } = parseInput(patchUser.wire.params, request.params, "params");
     const principal = requireSelfOrAdmin(request, id);
-    const body = parseInput(patchUserSchema, request.body);
+    const body = parseInput(patchUser.wire.body, request.body);
     if (body.id !== undefined && body.id !== id) {
       if (principal.role === "user") throw new ForbiddenError("a user may not change their own id");
       throw new ValidationError("id", "a user's id cannot change; create a new user instead");
@@ -110,8 +170,8 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     return record.profile;
   });
 
-  app.delete("/users/:id", async (request, reply) => {
-    const { id } = parseInput(userParamsSchema, request.params, "params");
+  app.delete("/users/:id", { config: deleteUser }, async (request, reply) => {
+    const { id } = parseInput(deleteUser.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
     // Its open streams close now, not at their next frame; the rows go with the user.
     await auth.revokeAll(id);

@@ -8,13 +8,46 @@ import type { VoicemailRecord } from "../../store/types.ts";
 import { sendAudio } from "../audio-reply.ts";
 import { requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
+import { routeSchemas } from "../route-schemas.ts";
 import {
   mailboxParamsSchema,
   messageParamsSchema,
   patchMessageSchema,
   type VoicemailJson,
+  voicemailJsonSchema,
+  voicemailListSchema,
 } from "../schemas/voicemail.ts";
 import { parseInput } from "../validate.ts";
+
+const messageAnswer = { status: 200, description: "The message", body: voicemailJsonSchema };
+const listMessages = routeSchemas({
+  summary: "The messages in omnivox's own voicemail store, newest first",
+  auth: "bearer",
+  params: mailboxParamsSchema,
+  answers: [{ status: 200, description: "The messages", body: voicemailListSchema }],
+});
+/** Every route on one message parses its params with messageOf. */
+const onMessage = { auth: "bearer", params: messageParamsSchema } as const;
+const getMessage = routeSchemas({ ...onMessage, summary: "One message", answers: [messageAnswer] });
+const getAudio = routeSchemas({
+  ...onMessage,
+  summary: "The message's recording",
+  answers: [
+    { status: 200, description: "The recording", media: "audio/wav" },
+    { status: 206, description: "The byte range asked for", media: "audio/wav" },
+  ],
+});
+const patchMessage = routeSchemas({
+  ...onMessage,
+  summary: 'Mark a message read ("saved") or new again',
+  body: patchMessageSchema,
+  answers: [messageAnswer],
+});
+const deleteMessage = routeSchemas({
+  ...onMessage,
+  summary: "Delete a message and its audio",
+  answers: [{ status: 204, description: "Deleted" }],
+});
 
 export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
   app,
@@ -44,7 +77,7 @@ export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
   };
 
   const messageOf = async (request: FastifyRequest) => {
-    const { id, mid } = parseInput(messageParamsSchema, request.params, "params");
+    const { id, mid } = parseInput(onMessage.params, request.params, "params");
     requireSelfOrAdmin(request, id);
     const message = await voicemail.get(id, mid);
     if (!message) throw new NotFoundError(`no voicemail message "${mid}"`);
@@ -63,25 +96,27 @@ export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
     }
   };
 
-  app.get("/users/:id/voicemail", async (request) => {
-    const { id } = parseInput(mailboxParamsSchema, request.params, "params");
+  app.get("/users/:id/voicemail", { config: listMessages }, async (request) => {
+    const { id } = parseInput(listMessages.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
     if (!(await users.get(id))) throw new NotFoundError(`no user "${id}"`);
     return (await voicemail.list(id)).map(toJson);
   });
 
-  app.get("/users/:id/voicemail/:mid", async (request) => toJson(await messageOf(request)));
+  app.get("/users/:id/voicemail/:mid", { config: getMessage }, async (request) =>
+    toJson(await messageOf(request)),
+  );
 
-  app.get("/users/:id/voicemail/:mid/audio", async (request, reply) => {
+  app.get("/users/:id/voicemail/:mid/audio", { config: getAudio }, async (request, reply) => {
     const message = await messageOf(request);
     const blob = await audio.get(message.audioId);
     if (!blob) throw new NotFoundError(`the recording of "${message.id}" no longer exists`);
     return sendAudio(request, reply, blob);
   });
 
-  app.patch("/users/:id/voicemail/:mid", async (request) => {
+  app.patch("/users/:id/voicemail/:mid", { config: patchMessage }, async (request) => {
     const message = await messageOf(request);
-    const { state } = parseInput(patchMessageSchema, request.body);
+    const { state } = parseInput(patchMessage.wire.body, request.body);
     if (!(await voicemail.update(message.userId, message.id, { state }))) {
       throw new NotFoundError(`no voicemail message "${message.id}"`);
     }
@@ -90,7 +125,7 @@ export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
     return toJson({ ...message, state });
   });
 
-  app.delete("/users/:id/voicemail/:mid", async (request, reply) => {
+  app.delete("/users/:id/voicemail/:mid", { config: deleteMessage }, async (request, reply) => {
     const message = await messageOf(request);
     if (!(await voicemail.delete(message.userId, message.id))) {
       throw new NotFoundError(`no voicemail message "${message.id}"`);

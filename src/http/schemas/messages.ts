@@ -1,6 +1,6 @@
-// Body of POST /api/v1/messages (README "The outside contract"): the same fields as the WebSocket
-// `send` frame, plus `userId` with which the admin submits on a user's behalf, and `audio` (a
-// base64 WAV) for a voice message instead of `text`.
+// POST /api/v1/messages on the wire (README "The outside contract"): the body has the same fields
+// as the WebSocket `send` frame, plus `userId` with which the admin submits on a user's behalf, and
+// `audio` (a base64 WAV) for a voice message instead of `text`; the answer names what was stored.
 
 import * as z from "zod/mini";
 import { userIdSchema } from "./profile.ts";
@@ -50,3 +50,10 @@ export const messageBodySchema = z
   );
 
 export type MessageBody = z.infer<typeof messageBodySchema>;
+
+/** 201: the communication is durable. */
+export const messageAnswerSchema = z.strictObject({
+  communicationId: z.string(),
+  threadId: z.string(),
+});
+export type MessageAnswer = z.output<typeof messageAnswerSchema>;

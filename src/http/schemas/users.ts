@@ -1,9 +1,9 @@
-// Request bodies of the users resource (README "The outside contract"): a new user is profile
-// fields plus optional secrets; a PATCH names only the top-level fields it replaces. Secrets are
-// never sent back.
+// The users resource on the wire (README "The outside contract"): a new user is profile fields
+// plus optional secrets; a PATCH names only the top-level fields it replaces. Secrets are never
+// sent back, but for the SIP secret in the answer that made it.
 
 import * as z from "zod/mini";
-import { profileFields, userIdSchema } from "./profile.ts";
+import { profileFields, profileSchema, userIdSchema } from "./profile.ts";
 
 export const passwordSchema = z
   .string()
@@ -38,3 +38,16 @@ export const patchUserSchema = z.strictObject({
 export type PatchUserBody = z.output<typeof patchUserSchema>;
 
 export const userParamsSchema = z.strictObject({ id: userIdSchema });
+
+export const profileListSchema = z.array(profileSchema);
+
+/** The SIP secret phones register with, shown once: by POST /users and POST /users/:id/sip-secret. */
+export const sipSecretAnswerSchema = z.strictObject({ sipSecret: z.string() });
+export type SipSecretAnswer = z.output<typeof sipSecretAnswerSchema>;
+
+export const createdUserSchema = z.strictObject({
+  id: userIdSchema,
+  ...profileFields,
+  ...sipSecretAnswerSchema.shape,
+});
+export type CreatedUser = z.output<typeof createdUserSchema>;
