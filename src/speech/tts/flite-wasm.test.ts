@@ -35,8 +35,14 @@ describe("FliteWasmEngine (Flite under WASI in a worker thread)", () => {
     assert.ok(phone.samples.length > 8000 * 1.5);
   });
 
-  it("refuses a voice it does not have and stays usable", async () => {
-    await assert.rejects(engine.synthesize("hi", { voice: "en-us" }), SpeechFailedError);
+  it("speaks a voice named as English with its default; refuses others and stays usable", async () => {
+    const english = await engine.synthesize("hello", { voice: "en-us" });
+    assert.equal(english.sampleRate, 16000);
+    await assert.rejects(engine.synthesize("hi", { voice: "fr" }), (err: Error) => {
+      assert.ok(err instanceof SpeechFailedError);
+      assert.match(err.message, /for other languages use speech.tts espeak-ng/);
+      return true;
+    });
     const ok = await engine.synthesize("still here");
     assert.ok(ok.samples.length > 0);
   });

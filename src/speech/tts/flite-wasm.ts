@@ -88,6 +88,9 @@ export interface FliteWasmOptions extends TtsPoolOptions {
   defaultVoice?: FliteVoice;
 }
 
+/** "en", "en-us", "en_GB": English, whichever voice. */
+const ENGLISH = /^en([-_][a-z]{2,3})?$/i;
+
 function isFliteVoice(voice: string): voice is FliteVoice {
   return (FLITE_VOICES as readonly string[]).includes(voice);
 }
@@ -107,11 +110,13 @@ export class FliteWasmEngine implements TtsEngine {
 
   async synthesize(text: string, opts: TtsOptions = {}): Promise<TtsAudio> {
     checkText(text, this.name);
-    // Flite speaks English only, so a language tag cannot choose among its voices.
-    const voice = opts.voice ?? this.#defaultVoice;
+    // Flite speaks English only, so a language tag cannot choose among its voices; a voice named
+    // as English (eSpeak's "en-us", the former default engine's) is its default voice.
+    const asked = opts.voice ?? this.#defaultVoice;
+    const voice = ENGLISH.test(asked) ? this.#defaultVoice : asked;
     if (!isFliteVoice(voice))
       throw new SpeechFailedError(
-        `${this.name}: unknown voice "${voice}" (one of ${FLITE_VOICES.join(", ")})`,
+        `${this.name}: unknown voice "${asked}" (one of ${FLITE_VOICES.join(", ")}; for other languages use speech.tts espeak-ng)`,
       );
     return this.#pool.run((signal) => this.#speak(text, voice, signal), { signal: opts.signal });
   }
