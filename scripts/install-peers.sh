@@ -15,6 +15,8 @@ PACKAGES=(
   pocketsphinx        # offline speech-to-text
   pocketsphinx-en-us  # its English model
   sox                 # audio inspection and conversion in tests
+  mpg123              # decodes the MP3 voicemail attachments in tests
+  vorbis-tools        # oggdec: decodes the Ogg Vorbis ones
   chromium            # browser for the web client tests (driven by playwright-core)
   kamailio            # the PBX proxy in front of omnivox (record-routing, forwarding, trunk carrier)
   kamailio-tls-modules # its TLS transport

@@ -14,16 +14,20 @@ import {
   type Resample,
   toPhoneAudio,
 } from "../gateway/convert/phone-audio.ts";
+import type { CompressedFormat } from "../media/compressed.ts";
 import { WavError } from "../media/wav.ts";
 import { createWorkerPool, type JobOutcome } from "../media/worker-pool.ts";
 import { resample as resampleInline } from "../speech/resample/resampler.ts";
 
 export type AudioJob =
   | { op: "phone"; bytes: Uint8Array }
-  | { op: "resample"; samples: Int16Array; fromRate: number; toRate: number };
-export type AudioResult = PhoneAudio | Int16Array;
+  | { op: "resample"; samples: Int16Array; fromRate: number; toRate: number }
+  | { op: "encode"; bytes: Uint8Array; format: CompressedFormat };
+export type AudioResult = PhoneAudio | Int16Array | Uint8Array;
 
 export interface AudioPool extends AudioConverter {
+  /** A stored WAV re-encoded as MP3 or Ogg Vorbis (voicemail attachments), always in a thread. */
+  encode(wav: Uint8Array, format: CompressedFormat): Promise<Uint8Array>;
   start(): void;
   close(): Promise<void>;
 }
@@ -67,6 +71,10 @@ export function createAudioPool(media: Config["media"], logger: Logger): AudioPo
       if (bytes.byteLength <= media.inlineBytes) return toPhoneAudio(bytes, resampleInline);
       checkSize(bytes.byteLength, "the audio");
       return settle(await pool.run({ op: "phone", bytes })) as PhoneAudio;
+    },
+    async encode(bytes, format) {
+      checkSize(bytes.byteLength, "the audio to encode");
+      return settle(await pool.run({ op: "encode", bytes, format })) as Uint8Array;
     },
     start: () => pool.start(),
     close: () => pool.close(),

@@ -29,7 +29,7 @@ export interface OutboxDeps {
 }
 
 export function createOutbox(
-  config: Pick<Config, "outbox" | "speech" | "cluster">,
+  config: Pick<Config, "outbox" | "speech" | "cluster" | "voicemail">,
   deps: OutboxDeps,
 ): { adapters: AdapterRegistry; worker: OutboxWorker } {
   const { store, speech, metrics, logger } = deps;
@@ -42,6 +42,7 @@ export function createOutbox(
       defaultConverters({
         audioLinks: deps.audioLinks,
         transcribeAudio: storedAudioTranscriber(speech.stt, store.audio, config.speech.language),
+        audioFormat: config.voicemail.audioFormat,
       }),
     ),
     logger,

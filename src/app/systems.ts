@@ -272,7 +272,7 @@ export const SYSTEMS: readonly Entry[] = [
     });
   }),
   // Last: SMTP starts once everything else runs and stops first.
-  entry("email", ({ config, store, gateway, metrics, logger }) => {
+  entry("email", ({ config, store, gateway, metrics, logger, audio }) => {
     const system = email.create(
       {
         smtp: { ...config.smtp, listen: parseListen(config.smtp.listen) },
@@ -282,6 +282,7 @@ export const SYSTEMS: readonly Entry[] = [
         gateway,
         logger,
         loadAudio: async (audioId) => (await store.audio.get(audioId))?.data,
+        encodeAudio: (wav, format) => audio.encode(wav, format),
         onThrottle: (reason) => metrics.throttled.inc({ listener: "smtp", reason }),
       },
     );

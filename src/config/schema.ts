@@ -5,6 +5,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { type HostPort, parseHostPort } from "../core/host-port.ts";
+import { AUDIO_FORMATS } from "../core/profile.ts";
 import { parsePortRange } from "../protocols/rtp/port-pool.ts";
 import { adminTokenWeakness } from "./admin-token-strength.ts";
 
@@ -512,6 +513,11 @@ export const configSchema = z
         silenceMs: durationMs.default(5000),
         /** Shorter messages (or silent ones) are not kept, ms. */
         minMessageMs: durationMs.default(1000),
+        /**
+         * What voicemail is attached to mail as when a route names no `audioFormat`: `wav` as
+         * recorded (every client plays it), `mp3` or `ogg` (about a quarter of the size).
+         */
+        audioFormat: z.enum(AUDIO_FORMATS).default("wav"),
         /** Frames quieter than this (RMS of 16-bit samples) count as silence. */
         silenceLevel: z.number().int().min(0).max(32767).default(200),
         /** New PINs (API, CLI) need at least this many digits; shorter old ones still work. */

@@ -46,9 +46,19 @@ export const ROUTE_TARGETS = [
 
 export type RouteTarget = (typeof ROUTE_TARGETS)[number];
 
-/** The audio formats a route may ask for: WAV only, as no MP3 encoder ships with omnivox. */
-export const AUDIO_FORMATS = ["wav"] as const;
+/**
+ * The audio formats a route may ask for voicemail in (mail attachments and audio links): WAV as
+ * recorded, or re-encoded as MP3 or Ogg Vorbis (media/compressed.ts).
+ */
+export const AUDIO_FORMATS = ["wav", "mp3", "ogg"] as const;
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/** What each format is called on the wire and in a file name. */
+export const AUDIO_FORMAT_FILES: Record<AudioFormat, { contentType: string; extension: string }> = {
+  wav: { contentType: "audio/wav", extension: "wav" },
+  mp3: { contentType: "audio/mpeg", extension: "mp3" },
+  ogg: { contentType: "audio/ogg", extension: "ogg" },
+};
 
 export interface Route {
   /** The system the communication arrived from, or "*" for any. */

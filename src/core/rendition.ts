@@ -2,6 +2,8 @@
 // medium, shared by every delivery that needs it (docs/architecture.md "Systems and conversions"
 // conversion table).
 
+import type { AudioFormat } from "./profile.ts";
+
 export interface TextRendition {
   medium: "text";
   subject: string;
@@ -26,6 +28,8 @@ export interface TextRendition {
 export interface AudioAttachment {
   /** Id in the audio store. */
   audioId: string;
+  /** What the mail carries: the stored WAV as is, or re-encoded when it goes out. */
+  format: AudioFormat;
   filename: string;
   contentType: string;
 }

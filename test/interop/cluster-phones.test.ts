@@ -9,7 +9,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { encodeUlaw } from "../../src/media/g711.ts";
 import { generateSweep } from "../../src/media/pcm.ts";
 import { pcm16ToWav } from "../../src/media/wav.ts";
 import { type Baresip, startBaresip } from "../support/baresip.ts";
@@ -21,7 +20,7 @@ import {
   type TestCluster,
 } from "../support/cluster.ts";
 import { peer } from "../support/peers.ts";
-import { runSipp } from "../support/sipp.ts";
+import { callerAudio, runSipp } from "../support/sipp.ts";
 import { until } from "../support/until.ts";
 
 const baresipBin = peer("baresip", "baresip");
@@ -79,11 +78,7 @@ after(async () => {
 
 /** A sipp call to alice's number at `node` that leaves a 3 s message from `caller`. */
 async function deposit(node: ClusterNodeChild, caller: string): Promise<void> {
-  const sent = generateSweep(300, 3000, 3000, 8000, 0.5);
-  const ulaw = new Uint8Array(sent.length);
-  encodeUlaw(sent, ulaw);
-  const audioFile = join(work, `caller-${caller}.ulaw`);
-  await writeFile(audioFile, ulaw);
+  const { file: audioFile } = await callerAudio(work, 3000, `caller-${caller}.ulaw`);
   const run = await runSipp(sipp.path!, node.ports.sip!, "deposit.xml", {
     service: "15550001",
     keys: { caller },

@@ -4,16 +4,15 @@
 // and a `message` on alice's web client.
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { decodeUlaw, encodeUlaw } from "../../src/media/g711.ts";
-import { crossCorrelate, generateSweep } from "../../src/media/pcm.ts";
+import { crossCorrelate } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
-import { runSipp } from "../support/sipp.ts";
+import { callerAudio, runSipp } from "../support/sipp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
@@ -53,14 +52,7 @@ test("a sipp call leaves a voicemail that matches the audio sent, mailed and sho
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
-  // The caller's audio: a sweep, distinctive at every lag, as µ-law the way sipp streams it.
-  const sent = generateSweep(300, 3000, AUDIO_MS, 8000, 0.5);
-  const ulaw = new Uint8Array(sent.length);
-  encodeUlaw(sent, ulaw);
-  const audioFile = join(work, "caller.ulaw");
-  await writeFile(audioFile, ulaw);
-  const heard = new Int16Array(sent.length);
-  decodeUlaw(ulaw, heard);
+  const { file: audioFile, heard } = await callerAudio(work, AUDIO_MS);
 
   const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
     service: "15550001",

@@ -4,18 +4,16 @@
 // mailbox lists the message with it.
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { encodeUlaw } from "../../src/media/g711.ts";
-import { generateSweep } from "../../src/media/pcm.ts";
 import { parseWav } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
-import { runSipp } from "../support/sipp.ts";
+import { callerAudio, runSipp } from "../support/sipp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 
 const sipp = peer("sipp", "sip-tester");
@@ -81,11 +79,7 @@ test("a sipp call is transcribed: the mail and the REST mailbox carry the transc
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
-  const sent = generateSweep(300, 3000, AUDIO_MS, 8000, 0.5);
-  const ulaw = new Uint8Array(sent.length);
-  encodeUlaw(sent, ulaw);
-  const audioFile = join(work, "caller.ulaw");
-  await writeFile(audioFile, ulaw);
+  const { file: audioFile } = await callerAudio(work, AUDIO_MS);
 
   const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
     service: "15550001",

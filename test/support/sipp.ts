@@ -5,6 +5,8 @@ import { execFile } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { decodeUlaw, encodeUlaw } from "../../src/media/g711.ts";
+import { generateSweep } from "../../src/media/pcm.ts";
 
 export const SCENARIOS = new URL("../interop/sipp/", import.meta.url).pathname;
 
@@ -92,4 +94,23 @@ export async function runSipp(
       },
     );
   });
+}
+
+/**
+ * A caller's voice for deposit.xml: a sweep, distinctive at every lag, written as the raw µ-law
+ * sipp streams. Returns the file and what a µ-law decoder hears of it.
+ */
+export async function callerAudio(
+  dir: string,
+  ms: number,
+  name = "caller.ulaw",
+): Promise<{ file: string; heard: Int16Array }> {
+  const sent = generateSweep(300, 3000, ms, 8000, 0.5);
+  const ulaw = new Uint8Array(sent.length);
+  encodeUlaw(sent, ulaw);
+  const file = join(dir, name);
+  await writeFile(file, ulaw);
+  const heard = new Int16Array(sent.length);
+  decodeUlaw(ulaw, heard);
+  return { file, heard };
 }

@@ -51,6 +51,8 @@ export function createEmail(
     logger: Logger;
     /** The store's audio blobs, for voicemail attachments. */
     loadAudio?: (audioId: string) => Promise<Uint8Array | undefined>;
+    /** Re-encodes voicemail for routes that ask for MP3 or Ogg (the audio worker pool). */
+    encodeAudio?: (wav: Uint8Array, format: "mp3" | "ogg") => Promise<Uint8Array>;
     /** Counts what SMTP in's connection limits refuse (metrics). */
     onThrottle?: SmtpInOptions["onThrottle"];
   },
@@ -67,6 +69,7 @@ export function createEmail(
     servedDomains: smtp.domains.map(normalizeDomain),
     logger: deps.logger,
     ...(deps.loadAudio !== undefined ? { loadAudio: deps.loadAudio } : {}),
+    ...(deps.encodeAudio !== undefined ? { encodeAudio: deps.encodeAudio } : {}),
   });
   const inbound = createSmtpIn({
     listen: smtp.listen,

@@ -26,6 +26,14 @@ export interface EmailAdapterOptions {
   logger: Logger;
   /** Loads a recording to attach (the store's audio blobs); without it, mail goes unattached. */
   loadAudio?: (audioId: string) => Promise<Uint8Array | undefined>;
+  /** Re-encodes a stored WAV as MP3 or Ogg (the audio worker pool), for routes that ask for it. */
+  encodeAudio?: (wav: Uint8Array, format: "mp3" | "ogg") => Promise<Uint8Array>;
+}
+
+/** The recording as the mail carries it, and how it is named there. */
+interface Attached {
+  bytes: Uint8Array;
+  attachment: AudioAttachment;
 }
 
 export class EmailAdapter implements Adapter {
@@ -35,11 +43,13 @@ export class EmailAdapter implements Adapter {
   readonly #servedDomains: readonly string[];
   readonly #logger: Logger;
   readonly #loadAudio: EmailAdapterOptions["loadAudio"];
+  readonly #encodeAudio: EmailAdapterOptions["encodeAudio"];
 
   constructor(options: EmailAdapterOptions) {
     this.#fromDomain = options.fromDomain;
     this.#servedDomains = options.servedDomains ?? [options.fromDomain];
     this.#loadAudio = options.loadAudio;
+    this.#encodeAudio = options.encodeAudio;
     this.#logger = options.logger.child({ component: "smtp-out" });
     this.#transport = nodemailer.createTransport({
       host: options.host,
@@ -72,15 +82,15 @@ export class EmailAdapter implements Adapter {
     if (rendition.medium !== "text") {
       throw new DeliveryError(`email takes a text rendition, got ${rendition.medium}`, true);
     }
-    const audio = rendition.attachment
+    const attached = rendition.attachment
       ? await this.#attachment(rendition.attachment, target)
       : undefined;
     const { message, messageId } = composeMail(
       communication,
-      rendition,
+      attached ? { ...rendition, attachment: attached.attachment } : rendition,
       target,
       { from: this.#fromDomain, served: this.#servedDomains },
-      audio,
+      attached?.bytes,
     );
     try {
       const info = await this.#transport.sendMail(message);
@@ -110,6 +120,29 @@ export class EmailAdapter implements Adapter {
 
   /** A blob that is gone or unreadable costs the attachment, never the mail (compose says so). */
   async #attachment(
+    attachment: AudioAttachment,
+    target: DeliveryTarget,
+  ): Promise<Attached | undefined> {
+    const wav = await this.#recording(attachment, target);
+    if (!wav || attachment.format === "wav") return wav ? { bytes: wav, attachment } : undefined;
+    try {
+      if (!this.#encodeAudio) throw new Error("no encoder is configured here");
+      return { bytes: await this.#encodeAudio(wav, attachment.format), attachment };
+    } catch (err) {
+      // The recording still goes: as recorded, which every client plays, and named so.
+      this.#logger.warn(
+        { deliveryId: target.deliveryId, format: attachment.format, err: String(err) },
+        "recording not re-encoded; attached as WAV",
+      );
+      const filename = attachment.filename.replace(/\.[a-z0-9]+$/i, ".wav");
+      return {
+        bytes: wav,
+        attachment: { ...attachment, format: "wav", contentType: "audio/wav", filename },
+      };
+    }
+  }
+
+  async #recording(
     attachment: AudioAttachment,
     target: DeliveryTarget,
   ): Promise<Uint8Array | undefined> {

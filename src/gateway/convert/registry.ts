@@ -9,7 +9,7 @@ import type { Address } from "../../core/address.ts";
 import { type Communication, isText } from "../../core/communication.ts";
 import { ConversionError } from "../../core/errors.ts";
 import type { AudioLinks } from "../../core/ports.ts";
-import type { Profile } from "../../core/profile.ts";
+import type { AudioFormat, Profile } from "../../core/profile.ts";
 import type { AudioRendition, Rendition } from "../../core/rendition.ts";
 import { type RouteOptions, transcribes } from "../../core/routing.ts";
 import { mediumOf } from "../../core/system.ts";
@@ -69,6 +69,8 @@ export interface ConverterDeps {
   audioLinks: AudioLinks;
   /** STT of stored audio, for recordings no call transcriber heard (absent: engine "none"). */
   transcribeAudio?: TranscribeAudio;
+  /** What voicemail is attached as when the route names no format (`voicemail.audioFormat`). */
+  audioFormat?: AudioFormat;
 }
 
 /** The conversions this build ships with. */
@@ -85,7 +87,7 @@ export function defaultConverters(deps: ConverterDeps): ConverterRegistry {
     async (c, _profile, route) => {
       if (isText(c)) throw new ConversionError(`${c.kind} is not voice`);
       const heard = await transcripts.apply(c, route);
-      return voiceToText(heard, deps.audioLinks, style);
+      return voiceToText(heard, deps.audioLinks, style, route.audioFormat ?? deps.audioFormat);
     };
   // The stored recording is already 8 kHz telephone audio or a WAV the phone adapter converts
   // (gateway/convert/phone-audio.ts), so voice → voice names the same audio.

@@ -30,11 +30,10 @@ function voicemail(over: Partial<VoiceCommunication> = {}): VoiceCommunication {
 
 describe("voiceToText", () => {
   test("mail: subject, caller, called number, time, length, link and the WAV attachment", () => {
-    const r = voiceToText(
-      voicemail({ body: { audioId: "rec-1", durationMs: 42_400, transcript: " Call me back. " } }),
-      links,
-      "mail",
-    );
+    const c = voicemail({
+      body: { audioId: "rec-1", durationMs: 42_400, transcript: " Call me back. " },
+    });
+    const r = voiceToText(c, links, "mail");
     assert.equal(r.subject, "Voicemail from Bob Smith, +15550001 (0:42)");
     assert.equal(r.from, "Bob Smith <+15550001>");
     assert.equal(
@@ -55,10 +54,21 @@ describe("voiceToText", () => {
     assert.equal(r.audioUrl, "https://um.example.com/api/v1/audio/rec-1?exp=1&sig=s");
     assert.deepEqual(r.attachment, {
       audioId: "rec-1",
+      format: "wav",
       filename: "voicemail-20250301-100405.wav",
       contentType: "audio/wav",
     });
     assert.deepEqual(links.asked.at(-1), ["rec-1", undefined]);
+    // A route that asks for MP3 or Ogg names the attachment so; the adapter re-encodes it.
+    for (const [format, type] of [
+      ["mp3", "audio/mpeg"],
+      ["ogg", "audio/ogg"],
+    ] as const) {
+      const asked = voiceToText(c, links, "mail", format).attachment;
+      assert.equal(asked?.format, format);
+      assert.equal(asked?.contentType, type);
+      assert.equal(asked?.filename, `voicemail-20250301-100405.${format}`);
+    }
   });
 
   test("chat: one line with the transcript under it, the link in audioUrl, no attachment", () => {

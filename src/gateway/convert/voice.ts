@@ -6,6 +6,7 @@
 import { displayAddress } from "../../core/address.ts";
 import type { VoiceCommunication } from "../../core/communication.ts";
 import type { AudioLinks } from "../../core/ports.ts";
+import { AUDIO_FORMAT_FILES, type AudioFormat } from "../../core/profile.ts";
 import type { TextRendition } from "../../core/rendition.ts";
 import type { TextStyle } from "./text.ts";
 
@@ -45,10 +46,12 @@ export function callerOf(c: VoiceCommunication): Caller {
   return caller;
 }
 
+/** `format` is what the mail attaches (the route's audioFormat, else `voicemail.audioFormat`). */
 export function voiceToText(
   c: VoiceCommunication,
   links: AudioLinks,
   style: TextStyle,
+  format: AudioFormat = "wav",
 ): TextRendition {
   const caller = callerOf(c);
   const duration = formatDuration(c.body.durationMs);
@@ -77,10 +80,12 @@ export function voiceToText(
     notes: [...c.warnings],
   };
   if (style === "mail") {
+    const file = AUDIO_FORMAT_FILES[format];
     rendition.attachment = {
       audioId: c.body.audioId,
-      filename: `voicemail-${fileStamp(c.receivedAt)}.wav`,
-      contentType: "audio/wav",
+      format,
+      filename: `voicemail-${fileStamp(c.receivedAt)}.${file.extension}`,
+      contentType: file.contentType,
     };
   }
   return rendition;
