@@ -11,7 +11,7 @@ import type { MwiSnapshotJson } from "../../src/http/schemas/mwi.ts";
 import type { MwiEvent } from "../../src/http/schemas/stream.ts";
 
 export type { ImClient, Profile, Route, VoicemailSystem } from "../../src/core/profile.ts";
-export { ROUTE_TARGETS } from "../../src/core/profile.ts";
+export { AUDIO_FORMATS, ROUTE_TARGETS } from "../../src/core/profile.ts";
 export { isSystemKind, SYSTEM_KINDS } from "../../src/core/system.ts";
 export {
   type CommunicationJson,

@@ -74,11 +74,7 @@ export const routeSchema = z.strictObject({
   from: z.enum([...SYSTEM_KINDS, "*"]),
   to: z.array(z.enum(ROUTE_TARGETS)).check(z.minLength(1)),
   transcribe: z.optional(z.boolean()),
-  audioFormat: z.optional(
-    z.enum(AUDIO_FORMATS, {
-      error: 'expected "wav": MP3 is not supported, no MP3 encoder is available in this build',
-    }),
-  ),
+  audioFormat: z.optional(z.enum(AUDIO_FORMATS, { error: 'expected "wav", "mp3" or "ogg"' })),
   voice: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   language: z.optional(
     z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, "expected a BCP 47 tag")),

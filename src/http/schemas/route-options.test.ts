@@ -1,20 +1,22 @@
-// Route options in a profile: "wav" is the audio format offered; "mp3" is refused with a message
-// saying why (no MP3 encoder ships with omnivox), on the field's path.
+// Route options in a profile: the audio formats offered are taken, another is refused with a
+// message naming them, on the field's path.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fieldOf } from "../validate.ts";
 import { routeSchema } from "./profile.ts";
 
-test("audioFormat: wav is taken, mp3 is refused naming the reason", () => {
-  const ok = routeSchema.safeParse({ from: "voicemail", to: ["email"], audioFormat: "wav" });
-  assert.equal(ok.success, true);
-  const mp3 = routeSchema.safeParse({ from: "voicemail", to: ["email"], audioFormat: "mp3" });
-  assert.equal(mp3.success, false);
-  if (mp3.success) return;
-  const { field, reason } = fieldOf(mp3.error);
+test("audioFormat: wav, mp3 and ogg are taken, flac is refused naming the formats", () => {
+  for (const audioFormat of ["wav", "mp3", "ogg"]) {
+    const ok = routeSchema.safeParse({ from: "voicemail", to: ["email"], audioFormat });
+    assert.equal(ok.success, true, audioFormat);
+  }
+  const flac = routeSchema.safeParse({ from: "voicemail", to: ["email"], audioFormat: "flac" });
+  assert.equal(flac.success, false);
+  if (flac.success) return;
+  const { field, reason } = fieldOf(flac.error);
   assert.equal(field, "audioFormat");
-  assert.match(reason, /MP3 is not supported, no MP3 encoder/);
+  assert.match(reason, /expected "wav", "mp3" or "ogg"/);
 });
 
 test("voice, language and transcribe are kept as given; a bad language tag is refused", () => {

@@ -3,7 +3,13 @@
 // language). First match wins.
 
 import type { VNode } from "preact";
-import { isSystemKind, ROUTE_TARGETS, type Route, SYSTEM_KINDS } from "../schemas.ts";
+import {
+  AUDIO_FORMATS,
+  isSystemKind,
+  ROUTE_TARGETS,
+  type Route,
+  SYSTEM_KINDS,
+} from "../schemas.ts";
 import { CheckField, ErrorText, type FieldErrors, html, SelectField, TextField } from "../ui.ts";
 import type { Edit } from "./profile-contacts.ts";
 
@@ -13,8 +19,10 @@ const FROM_OPTIONS = [
 ];
 const FORMAT_OPTIONS = [
   { value: "", label: "default" },
-  { value: "wav", label: "WAV" },
+  ...AUDIO_FORMATS.map((f) => ({ value: f, label: f === "ogg" ? "Ogg Vorbis" : f.toUpperCase() })),
 ];
+const isAudioFormat = (v: string): v is NonNullable<Route["audioFormat"]> =>
+  (AUDIO_FORMATS as readonly string[]).includes(v);
 
 function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }): VNode {
   const { r, i } = p;
@@ -67,8 +75,7 @@ function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }
       options=${FORMAT_OPTIONS} error=${p.errors[`${path}.audioFormat`]}
       onChange=${(v: string) =>
         change((route) => {
-          // The server has no MP3 encoder and refuses "mp3"; WAV is the one format offered.
-          if (v === "wav") route.audioFormat = v;
+          if (isAudioFormat(v)) route.audioFormat = v;
           else delete route.audioFormat;
         })} />
     <${TextField} path=${`${path}.voice`} label="TTS voice" value=${r.voice ?? ""}
