@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { PinGuard } from "../adapters/telephone/mailbox.ts";
 import type { Config } from "../config/schema.ts";
 import type { Address } from "../core/address.ts";
+import { KeyedLock } from "../core/keyed-lock.ts";
 import { type PinAttempt, PinLockout } from "../core/pin-lockout.ts";
 import type { Gateway } from "../core/ports.ts";
 import type { Store } from "../store/types.ts";
@@ -39,6 +40,7 @@ export function pinGuard(
     deps.now,
   );
   const log = deps.logger;
+  const checks = new KeyedLock();
 
   const notify = async (userId: string, failures: number, callers: string[], until: Date) => {
     const user = await deps.store.users.get(userId);
@@ -66,6 +68,7 @@ export function pinGuard(
   };
 
   return {
+    oneAtATime: (userId, work) => checks.run(userId, work),
     async locked(userId, caller) {
       const check = await lockout.check(userId, caller);
       return check.locked ? check.until : undefined;

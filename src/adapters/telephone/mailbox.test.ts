@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { FakeLeg } from "../../../test/support/fake-leg.ts";
+import { KeyedLock } from "../../core/keyed-lock.ts";
 import type { MailboxMessage, MailboxStore } from "../../core/mailbox.ts";
 import { PinLockout, type PinLockRecord } from "../../core/pin-lockout.ts";
 import { generateTone } from "../../media/pcm.ts";
@@ -208,6 +209,7 @@ function guardOf(max: number) {
     },
   );
   const succeeded: number[] = [];
+  const checks = new KeyedLock();
   const guard: PinGuard = {
     locked: async (u, c) => {
       const check = await lockout.check(u, c);
@@ -218,6 +220,7 @@ function guardOf(max: number) {
       return r.check.locked ? r.check.until : undefined;
     },
     succeeded: (_u, _c, length) => void succeeded.push(length),
+    oneAtATime: (u, work) => checks.run(u, work),
   };
   return { guard, records, succeeded };
 }
@@ -312,4 +315,38 @@ test("a right PIN is reported to the guard with its length; an empty entry is no
   assert.equal(end, "done");
   assert.deepEqual(succeeded, [4]);
   assert.equal(records.has("alice"), false, "the empty entry counted nothing");
+});
+
+test("calls keying wrong PINs at the same moment get no guess past the limit, however slow the check", async () => {
+  const { guard, records } = guardOf(5);
+  // The store's PIN hash takes its time (scrypt does): without one check at a time, calls whose
+  // guesses overlap would each pass the lock before any of them counts.
+  const slow = new MemoryMailbox(messages());
+  let verified = 0;
+  slow.verifyPin = async (u, pin) => {
+    verified++;
+    await new Promise((r) => setTimeout(r, 20));
+    return u === "alice" && pin === "1234";
+  };
+  const call = async (pins: string[], source: string) => {
+    const leg = new FakeLeg();
+    keyPins(leg, pins);
+    return runMailbox(leg, {
+      prompts,
+      store: slow,
+      userId: "alice",
+      findMailbox: async () => undefined,
+      digitTimeoutMs: 500,
+      pinGuard: guard,
+      caller: { source },
+    });
+  };
+  await Promise.all([
+    call(["1111", "1112", "1113"], "10.0.0.1"),
+    call(["2221", "2222", "2223"], "10.0.0.2"),
+    call(["3331", "3332", "3333"], "10.0.0.3"),
+  ]);
+  // The fifth wrong PIN locked the box; no later guess was even checked.
+  assert.equal(records.get("alice")!.strikes, 1);
+  assert.equal(verified, 5, "PINs checked at all");
 });

@@ -19,6 +19,11 @@ export interface PinGuard {
   failed(userId: string, caller: PinAttempt): Promise<Date | undefined>;
   /** A right PIN; its length lets a PIN shorter than today's minimum be warned about. */
   succeeded(userId: string, caller: PinAttempt, pinLength: number): void;
+  /**
+   * Runs one PIN check of the mailbox at a time (lock, verify, count), so parallel calls keying
+   * at once cannot each get a guess past the limit.
+   */
+  oneAtATime<T>(userId: string, work: () => Promise<T>): Promise<T>;
 }
 
 export interface MailboxOptions {
@@ -66,14 +71,20 @@ export async function runMailbox(leg: CallLeg, opts: MailboxOptions): Promise<Ma
         if (!over) await input.say(p.get("bad-pin"));
         continue;
       }
-      // Asked again for every PIN: a parallel call may have locked the box meanwhile.
-      if (guard && (await guard.locked(userId, caller))) return await refuse();
-      authed = await opts.store.verifyPin(userId, pin);
-      if (authed) {
-        guard?.succeeded(userId, caller, pin.length);
-        break;
-      }
-      if (guard && (await guard.failed(userId, caller))) return await refuse();
+      // Asked again for every PIN, one call at a time: a parallel call may have locked the box.
+      const step = async (): Promise<"ok" | "wrong" | "locked"> => {
+        if (guard && (await guard.locked(userId, caller))) return "locked";
+        if (await opts.store.verifyPin(userId, pin)) {
+          guard?.succeeded(userId, caller, pin.length);
+          return "ok";
+        }
+        if (guard && (await guard.failed(userId, caller))) return "locked";
+        return "wrong";
+      };
+      const outcome = guard ? await guard.oneAtATime(userId, step) : await step();
+      if (outcome === "locked") return await refuse();
+      authed = outcome === "ok";
+      if (authed) break;
       if (!over) await input.say(p.get("bad-pin"));
     }
     if (!authed) {
