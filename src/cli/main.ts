@@ -1,14 +1,16 @@
-// The `omnivox` command (README "The outside contract"): `start [--config FILE]` and `user
-// add|list|show|sip-secret`. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+// The `omnivox` command (README "The outside contract"): `start [--config FILE]`, `doctor` and
+// `user add|list|show|sip-secret`. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { ConfigError, OmnivoxError } from "../core/errors.ts";
+import { runDoctor } from "./doctor.ts";
 import { runStart } from "./start.ts";
 import { runUser } from "./user.ts";
 
 const USAGE = `usage:
   omnivox start [--config FILE]
+  omnivox doctor [--config FILE]   (checks config, data directory, database, ports, speech, relay; says what to fix)
   omnivox user add ID [--name NAME] [--email ADDR]... [--phone NUMBER]... [--password PW] [--pin DIGITS] [--config FILE]
   omnivox user list [--config FILE]
   omnivox user show ID [--config FILE]
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  // The doctor reports a config it cannot read as one of its findings.
+  if (command === "doctor") return runDoctor(values.config ?? process.env.OMNIVOX_CONFIG);
   const config = await loadConfig(values.config ?? process.env.OMNIVOX_CONFIG);
   switch (command) {
     case "start":
