@@ -10,6 +10,8 @@ PACKAGES=(
   prosody             # XMPP server for component tests
   python3-slixmpp     # an independent XMPP client
   swaks               # SMTP client ("Swiss army knife")
+  libnet-ssleay-perl  # swaks --tls (STARTTLS)
+  libio-socket-ssl-perl # and its TLS socket
   espeak-ng           # text-to-speech (subprocess engine, test speech)
   flite               # second TTS engine (test sentences)
   pocketsphinx        # offline speech-to-text

@@ -3,6 +3,7 @@
 // be assignable to them, so a config change that breaks a system fails to compile here — and
 // hands it the event port and the ports of the systems created before it.
 
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import * as email from "../adapters/email/index.ts";
@@ -30,6 +31,7 @@ import { registerSipMetrics } from "./sip-metrics.ts";
 import { tlsListener } from "./sip-tls.ts";
 import type { Speech } from "./speech.ts";
 import type { StorageProbe } from "./storage-probe.ts";
+import { tlsCertificate } from "./tls-certificate.ts";
 
 /** What every system may be built from. */
 export interface SystemContext {
@@ -272,11 +274,36 @@ export const SYSTEMS: readonly Entry[] = [
     });
   }),
   // Last: SMTP starts once everything else runs and stops first.
-  entry("email", ({ config, store, gateway, metrics, logger, audio }) => {
+  entry("email", async ({ config, store, gateway, metrics, logger, audio, dataDir }) => {
+    const listen = parseListen(config.smtp.listen);
+    const tls = config.smtp.tls;
+    const smtpTls = tls
+      ? {
+          ...(await tlsCertificate({
+            section: "smtp.tls",
+            certFile: tls.cert,
+            keyFile: tls.key,
+            names: [config.smtp.hostname ?? "", ...config.smtp.domains, listen.host],
+            dataDir,
+            basename: "smtp-tls",
+            logger,
+          })),
+          require: tls.require,
+        }
+      : undefined;
+    const ca = config.smtpOut.ca;
+    const smtpOutCa =
+      ca === undefined
+        ? undefined
+        : await readFile(ca, "utf8").catch((err: NodeJS.ErrnoException) => {
+            throw new ConfigError(`smtpOut.ca: cannot read ${ca}: ${err.code ?? err.message}`);
+          });
     const system = email.create(
       {
-        smtp: { ...config.smtp, listen: parseListen(config.smtp.listen) },
+        smtp: { ...config.smtp, listen },
         smtpOut: config.smtpOut,
+        ...(smtpTls ? { smtpTls } : {}),
+        ...(smtpOutCa !== undefined ? { smtpOutCa } : {}),
       },
       {
         gateway,

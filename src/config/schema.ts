@@ -358,6 +358,22 @@ export const configSchema = z
         maxConnectionsPerSource: z.number().int().min(1).default(20),
         /** A session silent this long is closed with 421. */
         idleTimeoutMs: durationMs.min(1000).default(60_000),
+        /**
+         * STARTTLS (RFC 3207), offered when this section is present: the operator's PEM files, or
+         * a self-signed certificate generated into dataDir (smtp-tls.crt, smtp-tls.key).
+         * `require: true` refuses mail (530) from a session that has not started TLS.
+         */
+        tls: z
+          .strictObject({
+            cert: z.string().min(1).optional(),
+            key: z.string().min(1).optional(),
+            require: z.boolean().default(false),
+          })
+          .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+            message: "set both cert and key, or neither for a generated self-signed certificate",
+            path: ["cert"],
+          })
+          .optional(),
         /** Longest a session may last whatever it sends (NOOPs too); 0 = no limit. */
         maxSessionMs: durationMs.default(10 * 60_000),
         /** Longest the message after DATA may take to arrive. */
@@ -413,9 +429,17 @@ export const configSchema = z
       .strictObject({
         host: z.string().default("127.0.0.1"),
         port: z.number().int().min(1).max(65535).default(25),
+        /** TLS from the first byte (port 465); otherwise STARTTLS whenever the relay offers it. */
         secure: z.boolean().default(false),
+        /** AUTH (PLAIN or LOGIN, over TLS) at a relay that asks for it, as a smarthost does. */
+        username: z.string().optional(),
+        /** The former name of `username`, still read. */
         user: z.string().optional(),
         password: z.string().optional(),
+        /** Refuse to send over a connection without TLS (no STARTTLS offered: retried later). */
+        requireTls: z.boolean().default(false),
+        /** PEM file of the CA (or self-signed certificate) the relay's certificate is checked against. */
+        ca: z.string().min(1).optional(),
         /** Envelope/header From domain for mail we originate; defaults to smtp.domains[0]. */
         fromDomain: z.string().optional(),
       })

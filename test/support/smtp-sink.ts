@@ -1,6 +1,7 @@
 // A real SMTP server standing in for the operator's relay (RFC 5321): it keeps what it receives,
 // parsed, so tests can assert on envelopes, headers and bodies, and refuses RCPT or DATA with the
-// reply a test sets. Built on smtp-server + mailparser.
+// reply a test sets; optionally a smarthost that requires STARTTLS and AUTH, as Postfix
+// submission or Microsoft 365 do. Built on smtp-server + mailparser.
 
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -12,6 +13,16 @@ export interface SinkMail {
   to: string[];
   raw: Buffer;
   parsed: ParsedMail;
+  /** Whether the session had started TLS, and who it authenticated as. */
+  secure: boolean;
+  user?: string;
+}
+
+export interface SmtpSinkOptions {
+  /** Offer STARTTLS with this certificate and refuse MAIL FROM before it (RFC 3207 §4). */
+  tls?: { cert: string; key: string };
+  /** Require AUTH PLAIN or LOGIN with these credentials (RFC 4954). */
+  auth?: { username: string; password: string };
 }
 
 /** A reply the sink gives instead of accepting, e.g. `{ code: 550, text: "5.1.1 mailbox unknown" }`. */
@@ -39,16 +50,32 @@ export interface SmtpSink {
 /** Larger than any mail a test sends; a bound so a runaway client cannot fill memory. */
 const MAX_MAIL_BYTES = 4 << 20;
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: SinkMail[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let rcptRefusal: SinkRefusal | undefined;
   let dataRefusal: SinkRefusal | undefined;
+  const { tls, auth } = options;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["AUTH", "STARTTLS"],
+    authOptional: auth === undefined,
+    disabledCommands: [...(auth ? [] : ["AUTH"]), ...(tls ? [] : ["STARTTLS"])],
+    ...(tls ? { secure: false, cert: tls.cert, key: tls.key } : {}),
+    ...(auth ? { authMethods: ["PLAIN", "LOGIN"] } : {}),
     disableReverseLookup: true,
     logger: false,
+    onAuth(credentials, _session, callback) {
+      const ok =
+        auth !== undefined &&
+        credentials.username === auth.username &&
+        credentials.password === auth.password;
+      if (ok) callback(null, { user: credentials.username });
+      else callback(smtpReply(535, "5.7.8 authentication credentials invalid"));
+    },
+    onMailFrom(_address, session, callback) {
+      if (tls && !session.secure)
+        return callback(smtpReply(530, "5.7.0 must issue a STARTTLS command first"));
+      callback();
+    },
     onRcptTo(_address, _session, callback) {
       callback(rcptRefusal ? smtpReply(rcptRefusal.code, rcptRefusal.text) : null);
     },
@@ -60,6 +87,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: buffer,
           parsed: await simpleParser(buffer),
+          secure: session.secure,
+          ...(typeof session.user === "string" ? { user: session.user } : {}),
         });
         for (const w of [...waiters]) {
           if (mails.length >= w.count) {

@@ -38,10 +38,16 @@ export interface EmailOptions {
     host: string;
     port: number;
     secure: boolean;
+    username?: string | undefined;
     user?: string | undefined;
     password?: string | undefined;
+    requireTls: boolean;
     fromDomain?: string | undefined;
   };
+  /** STARTTLS on SMTP in: the certificate read or made (app/tls-certificate.ts) and the policy. */
+  smtpTls?: SmtpInOptions["tls"];
+  /** The CA the relay's certificate is checked against (smtpOut.ca, read). */
+  smtpOutCa?: string;
 }
 
 export function createEmail(
@@ -63,8 +69,12 @@ export function createEmail(
     host: smtpOut.host,
     port: smtpOut.port,
     secure: smtpOut.secure,
-    ...(smtpOut.user !== undefined ? { user: smtpOut.user } : {}),
+    ...((smtpOut.username ?? smtpOut.user) !== undefined
+      ? { user: (smtpOut.username ?? smtpOut.user)! }
+      : {}),
     ...(smtpOut.password !== undefined ? { password: smtpOut.password } : {}),
+    requireTls: smtpOut.requireTls,
+    ...(config.smtpOutCa !== undefined ? { ca: config.smtpOutCa } : {}),
     fromDomain,
     servedDomains: smtp.domains.map(normalizeDomain),
     logger: deps.logger,
@@ -81,6 +91,7 @@ export function createEmail(
     maxSessionMs: smtp.maxSessionMs,
     dataTimeoutMs: smtp.dataTimeoutMs,
     parser: smtp.parser,
+    ...(config.smtpTls ? { tls: config.smtpTls } : {}),
     ...(smtp.hostname !== undefined ? { hostname: smtp.hostname } : {}),
     gateway: deps.gateway,
     logger: deps.logger,

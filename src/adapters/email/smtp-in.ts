@@ -41,6 +41,11 @@ export interface SmtpInOptions {
   parser?: Omit<MailParserOptions, "logger">;
   /** Called each time a limit refuses or ends a session (for metrics). */
   onThrottle?: (reason: "per-source" | "session-time" | "data-timeout") => void;
+  /**
+   * STARTTLS (RFC 3207) with this certificate; `require` refuses mail from a session that has
+   * not started it. Without it STARTTLS is not offered.
+   */
+  tls?: { cert: string; key: string; require: boolean };
   gateway: Gateway;
   logger: Logger;
 }
@@ -157,8 +162,12 @@ export function createSmtpIn(options: SmtpInOptions): SmtpInServer {
     banner: "omnivox",
     size: maxMessageBytes,
     authOptional: true,
-    // No credentials to check (the operator's MTA is in front) and no certificate of our own.
-    disabledCommands: ["AUTH", "STARTTLS"],
+    // No credentials to check (the operator's MTA is in front); STARTTLS when a certificate is.
+    disabledCommands: options.tls ? ["AUTH"] : ["AUTH", "STARTTLS"],
+    ...(options.tls ? { secure: false, cert: options.tls.cert, key: options.tls.key } : {}),
+    onMailFrom(_address, session, callback: Callback) {
+      callback(options.tls?.require && !session.secure ? REPLIES.tlsFirst() : null);
+    },
     disableReverseLookup: true,
     maxRecipients: options.maxRecipients ?? 100,
     maxClients: options.maxClients ?? 200,

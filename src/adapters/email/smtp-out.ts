@@ -17,6 +17,10 @@ export interface EmailAdapterOptions {
   secure: boolean;
   user?: string;
   password?: string;
+  /** Never send in the clear: a relay that offers no STARTTLS fails the attempt (retried). */
+  requireTls?: boolean;
+  /** PEM the relay's certificate is checked against, instead of the system's CAs. */
+  ca?: string;
   /** Domain of mail we originate (From, Message-ID). */
   fromDomain: string;
   /** smtp.domains: a user's address goes in From and the envelope only in these (default fromDomain). */
@@ -57,6 +61,8 @@ export class EmailAdapter implements Adapter {
       secure: options.secure,
       pool: true,
       maxConnections: options.maxConnections ?? 5,
+      ...(options.requireTls ? { requireTLS: true } : {}),
+      ...(options.ca !== undefined ? { tls: { ca: options.ca } } : {}),
       ...(options.user !== undefined
         ? { auth: { user: options.user, pass: options.password ?? "" } }
         : {}),

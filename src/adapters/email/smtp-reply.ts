@@ -17,4 +17,6 @@ export const REPLIES = {
   tooBig: (limit: number) =>
     smtpReply(552, `5.3.4 message exceeds fixed maximum message size ${limit}`),
   tryLater: () => smtpReply(451, "4.3.0 temporary failure, try again later"),
+  /** RFC 3207 §4: the server requires TLS and the client has not started it. */
+  tlsFirst: () => smtpReply(530, "5.7.0 must issue a STARTTLS command first"),
 } as const;
