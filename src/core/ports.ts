@@ -5,7 +5,7 @@
 import type { Address } from "./address.ts";
 import type { Communication, NativeRef } from "./communication.ts";
 import type { MwiReport, VoicemailIndicator } from "./mwi.ts";
-import type { VoicemailSystem } from "./profile.ts";
+import type { AudioFormat, VoicemailSystem } from "./profile.ts";
 import type { Rendition } from "./rendition.ts";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -125,8 +125,11 @@ export type AvailabilityListener = (address: Address) => void;
  * never depends on http.
  */
 export interface AudioLinks {
-  /** An absolute URL serving the audio blob `audioId` until `ttlMs` from now (default: config). */
-  urlFor(audioId: string, ttlMs?: number): string;
+  /**
+   * An absolute URL serving the audio blob `audioId` until `ttlMs` from now (default: config),
+   * re-encoded as `format` when that is not the stored WAV.
+   */
+  urlFor(audioId: string, ttlMs?: number, format?: AudioFormat): string;
 }
 
 /**

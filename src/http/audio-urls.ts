@@ -64,8 +64,9 @@ export function createAudioLinks(opts: {
   defaultTtlMs: number;
 }): AudioLinks {
   return {
-    urlFor(audioId, ttlMs = opts.defaultTtlMs) {
-      return opts.baseUrl() + opts.signer.signAudioUrl(audioId, ttlMs);
+    urlFor(audioId, ttlMs = opts.defaultTtlMs, format) {
+      const url = opts.baseUrl() + opts.signer.signAudioUrl(audioId, ttlMs);
+      return format === undefined || format === "wav" ? url : `${url}&format=${format}`;
     },
   };
 }

@@ -59,8 +59,13 @@ export interface HttpDeps {
   onThrottle?: (reason: "per-source" | "request-timeout") => void;
   /** Calls under Internet call waiting, for their live screening; without it none is found. */
   calls?: Pick<IcwCalls, "get">;
-  /** Converts submitted audio (POST /messages) for the phone; inline without it. */
-  audio?: AudioConverter;
+  /**
+   * Converts submitted audio (POST /messages) for the phone, and re-encodes a recording for an
+   * audio link that asks for MP3 or Ogg; inline without it.
+   */
+  audio?: AudioConverter & {
+    encode?(wav: Uint8Array, format: "mp3" | "ogg"): Promise<Uint8Array>;
+  };
 }
 
 export type MwiApi = Pick<MwiService, "snapshot" | "setEnabled" | "profileChanged">;

@@ -56,7 +56,8 @@ export function voiceToText(
   const caller = callerOf(c);
   const duration = formatDuration(c.body.durationMs);
   const called = c.dnis?.trim() || displayAddress(c.to);
-  const audioUrl = links.urlFor(c.body.audioId);
+  // The link plays what the mail attaches; a browser plays all three.
+  const audioUrl = links.urlFor(c.body.audioId, undefined, format);
   const transcript = c.body.transcript?.trim();
   const subject = `Voicemail from ${caller.label} (${duration})`;
   const lines =

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TestServer } from "../../../test/support/http-app.ts";
 import { ADMIN_TOKEN, SERVER_SECRET, startTestServer } from "../../../test/support/http-app.ts";
+import { generateSweep } from "../../media/pcm.ts";
+import { pcm16ToWav } from "../../media/wav.ts";
 import type { VoicemailRecord } from "../../store/types.ts";
 import { AudioUrlSigner } from "../audio-urls.ts";
 
@@ -195,6 +197,37 @@ describe("voicemail routes", () => {
     const other = await t.call("DELETE", "/api/v1/users/alice/voicemail/m1", { token: bob });
     assert.equal(other.status, 403);
     assert.ok(await t.store.voicemail.get("alice", "m1"));
+  });
+
+  it("serves a signed link's recording re-encoded as MP3 or Ogg when the link asks", async () => {
+    await t.store.audio.put(
+      "audio-enc",
+      pcm16ToWav(generateSweep(300, 3000, 2000, 8000, 0.5), 8000),
+      "audio/wav",
+    );
+    const link = t.base + new AudioUrlSigner(SERVER_SECRET).signAudioUrl("audio-enc", 60_000);
+    const mp3 = await fetch(`${link}&format=mp3`);
+    assert.equal(mp3.status, 200);
+    assert.equal(mp3.headers.get("content-type"), "audio/mpeg");
+    const frame = new Uint8Array(await mp3.arrayBuffer());
+    // An ID3 tag or an MPEG audio frame's sync bits.
+    assert.ok(
+      (frame[0] === 0x49 && frame[1] === 0x44) ||
+        (frame[0] === 0xff && (frame[1]! & 0xe0) === 0xe0),
+    );
+    const ogg = await fetch(`${link}&format=ogg`);
+    assert.equal(ogg.headers.get("content-type"), "audio/ogg");
+    assert.equal(
+      Buffer.from(await ogg.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+      "OggS",
+    );
+    const wav = await fetch(`${link}&format=wav`);
+    assert.equal(wav.headers.get("content-type"), "audio/wav");
+    const flac = await fetch(`${link}&format=flac`);
+    assert.equal(flac.status, 400);
+    assert.equal(((await flac.json()) as Json).field, "format");
   });
 
   it("answers 403 to forged or expired audio links and 400 to malformed ones", async () => {

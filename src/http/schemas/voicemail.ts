@@ -3,6 +3,7 @@
 // audio link's query, and a message as GET /users/:id/voicemail answers it.
 
 import * as z from "zod/mini";
+import { AUDIO_FORMATS } from "../../core/profile.ts";
 import { userIdSchema } from "./profile.ts";
 
 /** The audio store's id alphabet (store/audio-store.ts): nothing in it needs URL escaping. */
@@ -28,6 +29,8 @@ export const audioParamsSchema = z.strictObject({
 export const audioQuerySchema = z.object({
   exp: z.string().check(z.regex(/^[0-9]{1,15}$/, "expected the expiry in epoch milliseconds")),
   sig: z.string().check(z.minLength(1, "required")),
+  /** The recording re-encoded (outside the signature: the same audio, another encoding). */
+  format: z.optional(z.enum(AUDIO_FORMATS)),
 });
 
 /** One message of a mailbox; `audioUrl` is a signed link an <audio> element can fetch. */
