@@ -133,7 +133,8 @@ export class FliteWasmEngine implements TtsEngine {
 
   /** The module, compiled once (off the loop) and handed to every thread. */
   #compiled(): Promise<CompiledModule> {
-    this.#module ??= (async () => {
+    if (this.#module) return this.#module;
+    const loading = (async () => {
       let path: string;
       try {
         path = createRequire(import.meta.url).resolve(PACKAGE);
@@ -143,10 +144,11 @@ export class FliteWasmEngine implements TtsEngine {
       return wasm.compile(await readFile(path));
     })();
     // A failed load is tried again by the next request, not remembered.
-    this.#module.catch(() => {
-      this.#module = undefined;
+    loading.catch(() => {
+      if (this.#module === loading) this.#module = undefined;
     });
-    return this.#module;
+    this.#module = loading;
+    return loading;
   }
 
   async #speak(text: string, voice: FliteVoice, signal: AbortSignal): Promise<TtsAudio> {
