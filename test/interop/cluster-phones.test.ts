@@ -31,6 +31,7 @@ let cluster: TestCluster;
 let work: string;
 let token: string;
 let phone: Baresip | undefined;
+let sipSecret: string;
 
 before(async () => {
   if (skip) return;
@@ -44,7 +45,6 @@ before(async () => {
     if (level === undefined) delete process.env.OMNIVOX_TEST_LOG;
     else process.env.OMNIVOX_TEST_LOG = level;
   });
-  let sipSecret: string;
   ({ token, sipSecret } = await addClusterUser(cluster, {
     id: "alice",
     password: "wonderland",
@@ -145,6 +145,98 @@ test("a voice message sent through node 3 rings the phone through node 1, which 
   const handedOver = said("call placed by the node holding the phone");
   assert.equal(handedOver.length, 1, `handed over by ${handedOver}`);
   assert.notEqual(handedOver[0], "n1");
+});
+
+test("one call rings alice's phones on node 1 and node 2 at once: the one that answers plays, the other is called off", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const [n1, n2, n3] = [cluster.nodes[0]!, cluster.nodes[1]!, cluster.nodes[2]!];
+  // A second phone of alice's, on TCP at node 2, that rings and does not answer by itself.
+  const desk = await startBaresip({
+    binary: baresipBin.path!,
+    account: {
+      user: "alice",
+      domain: "127.0.0.1",
+      password: sipSecret,
+      outbound: { host: "127.0.0.1", port: n2.ports.sip!.port, transport: "tcp" },
+      mwi: false,
+      params: ["answermode=manual"],
+    },
+    sipTrace: true,
+  });
+  try {
+    await desk.waitFor(/alice@127\.0\.0\.1: \{0\/TCP\/v4\} 200 OK/, 20_000);
+    // Alice picks up her first phone by hand once both ring, so both branches surely rang.
+    const sinceAnswered = phone!.output().length;
+    phone!.command("/answermode manual");
+    await phone!.waitFor(/Answer mode changed to: manual/, 5000);
+    const marks = cluster.nodes.map((n) => n.output().length);
+    const wav = pcm16ToWav(generateSweep(500, 1500, 2000, 8000, 0.3), 8000);
+    const posted = await fetch(`${n3.base}/api/v1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ to: "tel:+15550001", audio: Buffer.from(wav).toString("base64") }),
+    });
+    const answer = await posted.text();
+    assert.equal(posted.status, 201, answer);
+    const { communicationId } = JSON.parse(answer) as { communicationId: string };
+    const deliveries = async () => {
+      const res = await fetch(`${n3.base}/api/v1/communications?userId=alice`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const list = (await res.json()) as Array<{
+        id: string;
+        deliveries: Array<{ target: string; state: string }>;
+      }>;
+      return (list.find((c) => c.id === communicationId)?.deliveries ?? [])
+        .filter((d) => d.target === "tel:+15550001")
+        .map((d) => d.state);
+    };
+    await desk.waitFor(/Incoming call from/, 20_000);
+    await until(
+      "the first phone rings",
+      () => /Incoming call from/.test(phone!.output().slice(sinceAnswered)),
+      20_000,
+    );
+    phone!.command("/accept");
+    await until(
+      "the call was answered and played",
+      async () => (await deliveries()).includes("delivered"),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
+    assert.deepEqual(await deliveries(), ["delivered"]);
+    // Each phone was rung by the node holding its connection.
+    const invitedFrom = (output: string, node: ClusterNodeChild) =>
+      new RegExp(
+        `INVITE sip:alice[^\\r\\n]*[\\s\\S]*?Contact: <sip:omnivox@127\\.0\\.0\\.1:${node.ports.sip!.port};transport=tcp>`,
+      ).test(output);
+    assert.ok(
+      invitedFrom(phone!.output().slice(sinceAnswered), n1),
+      "node 1 rang the phone that answers",
+    );
+    await desk.waitFor(
+      /CANCEL sip:alice[\s\S]*?Reason: SIP;cause=200;text="Call completed elsewhere"/,
+      20_000,
+    );
+    assert.ok(invitedFrom(desk.output(), n2), "node 2 rang the desk phone");
+    // The message was played once, by node 1, and the desk phone never took the call.
+    const said = (line: string) =>
+      cluster.nodes
+        .filter((n, i) => n.output().slice(marks[i]).includes(line))
+        .map((n) => n.nodeId);
+    assert.deepEqual(said("message played on the phone"), ["n1"]);
+    assert.doesNotMatch(
+      desk.output(),
+      /SIP\/2\.0 200 OK[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*?CSeq: \d+ INVITE/,
+    );
+  } finally {
+    phone!.command("/answermode auto");
+    await desk.stop();
+  }
 });
 
 test("the node holding the phone's subscription is killed: a survivor takes it over and NOTIFYs the next deposit", {

@@ -17,9 +17,9 @@ import { parseUri } from "../../protocols/sip/message/index.ts";
 import { routeOfSipUri, type UriRoute } from "../../protocols/sip/uri-route.ts";
 import { callerIdentity } from "../../protocols/sip/usage/caller-id.ts";
 import { diversionHeader } from "../../protocols/sip/usage/diversion.ts";
-import { ForkFailedError } from "../../protocols/sip/usage/fork.ts";
+import { type ForkControl, ForkFailedError } from "../../protocols/sip/usage/fork.ts";
 import { CallFailedError } from "../../protocols/sip/usage/invite-client.ts";
-import type { ForwardedCall } from "./cluster-phones.ts";
+import type { CrossNodeForks, ForwardedCall } from "./cluster-phones.ts";
 import type { PlayOnPhoneOptions } from "./service.ts";
 import { type Trunk, trunkAt, trunkCall, trunkFor } from "./trunks.ts";
 
@@ -57,6 +57,7 @@ export interface CallAndPlay {
   answerTimeoutMs?: number;
   before?: PlayOnPhoneOptions["before"];
   onFrame?: PlayOnPhoneOptions["onFrame"];
+  fork?: PlayOnPhoneOptions["fork"];
 }
 
 export interface CallPlayer {
@@ -105,6 +106,7 @@ export async function callAndPlay(
       ...(req.answerTimeoutMs !== undefined ? { answerTimeoutMs: req.answerTimeoutMs } : {}),
       ...(req.before ? { before: req.before } : {}),
       ...(req.onFrame ? { onFrame: req.onFrame } : {}),
+      ...(req.fork ? { fork: req.fork } : {}),
     });
   } catch (err) {
     if (err instanceof CallFailedError) {
@@ -230,10 +232,12 @@ export interface TelephoneAdapterDeps {
   /** Where a call to the address goes: each registered phone of a tel: number's owner, a sip: host. */
   locate(address: Address): Promise<CallRoute[]>;
   /**
-   * Cluster: places the call on the node holding the phone's flow, resolving with its Call-ID
-   * when it ended there (cluster-phones.ts callThrough).
+   * Cluster: rings the phones only other nodes' flows reach, through those nodes, together with
+   * ours (cluster-phones.ts crossNodeForks).
    */
-  elsewhere?(node: string, call: ForwardedCall, timeoutMs: number): Promise<string | undefined>;
+  forks?: Pick<CrossNodeForks, "ring" | "branch">;
+  /** Cluster: this node's id, to tell whether another node's phone took the call. */
+  nodeId?: string;
   /** Our SIP domain, for the caller identity. */
   domain: string;
   /** The first number of a user: the caller ID of what they send through a trunk. */
@@ -285,28 +289,26 @@ export class TelephoneAdapter implements Adapter {
       );
     }
     const here = routes.filter((route) => route.via === undefined);
-    const via = routes.find((route) => route.via !== undefined)?.via;
-    if (here.length === 0 && via !== undefined && this.deps.elsewhere) {
-      // Only another node's flow reaches the user's phones: that node places the call.
-      const from = callerIdentity(c, this.deps.domain);
-      const call = { to, audioId: r.audioId, from, answerTimeoutMs: ringMs, communicationId: c.id };
-      const callId = await this.deps.elsewhere(via, call, callMs + 15_000);
-      this.deps.logger.info(
-        { communicationId: c.id, to, node: via, callId },
-        "call placed by the node holding the phone",
-      );
-      return callId;
-    }
-    if (here.length < routes.length)
-      this.deps.logger.info(
-        { communicationId: c.id, to, skipped: routes.length - here.length },
-        "phones only another node reaches are not rung with the ones here",
-      );
+    const nodes = [...new Set(routes.flatMap((route) => (route.via ? [route.via] : [])))];
     const first = here[0];
     const from = first?.trunk
       ? await this.#trunkCallerId(c, first.trunk)
       : callerIdentity(c, this.deps.domain);
-    return this.#play(c.id, to, here, pcm, from, ringMs);
+    const { forks } = this.deps;
+    if (nodes.length === 0 || !forks) return this.#play(c.id, to, here, pcm, from, ringMs);
+    // Some phones only other nodes' flows reach: those nodes ring them with ours.
+    const call = { to, audioId: r.audioId, from, answerTimeoutMs: ringMs, communicationId: c.id };
+    const local =
+      here.length > 0
+        ? (fork: ForkControl) => this.#play(c.id, to, here, pcm, from, ringMs, fork)
+        : undefined;
+    const won = await forks.ring(call, nodes, local, callMs + 15_000);
+    if (won.node !== this.deps.nodeId)
+      this.deps.logger.info(
+        { communicationId: c.id, to, node: won.node, callId: won.callId },
+        "call placed by the node holding the phone",
+      );
+    return won.callId;
   }
 
   /**
@@ -318,7 +320,20 @@ export class TelephoneAdapter implements Adapter {
     const routes = (await this.deps.locate(parseAddress(call.to))).filter(
       (route) => route.via === undefined,
     );
-    return this.#play(call.communicationId, call.to, routes, pcm, call.from, call.answerTimeoutMs);
+    const branch = call.fork ? this.deps.forks?.branch(call.fork) : undefined;
+    try {
+      return await this.#play(
+        call.communicationId,
+        call.to,
+        routes,
+        pcm,
+        call.from,
+        call.answerTimeoutMs,
+        branch?.control,
+      );
+    } finally {
+      branch?.done();
+    }
   }
 
   async #pcm(to: string, audioId: string): Promise<Int16Array> {
@@ -340,6 +355,7 @@ export class TelephoneAdapter implements Adapter {
     pcm: Int16Array,
     from: { uri: string; displayName?: string },
     ringMs: number,
+    fork?: ForkControl,
   ): Promise<string> {
     const [first, ...forks] = routes;
     if (!first) {
@@ -354,6 +370,7 @@ export class TelephoneAdapter implements Adapter {
         pcm,
         from,
         answerTimeoutMs: ringMs,
+        ...(fork ? { fork } : {}),
       });
       this.deps.logger.info(
         {

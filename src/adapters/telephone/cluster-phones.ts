@@ -2,9 +2,12 @@
 // bindings its registrar holds to the shared registrations and reads every node's for a user; a
 // call to a phone that only its node's flow reaches (TCP/TLS, a NAT's UDP mapping) is placed by
 // that node, which the claiming node asks through the target relay and waits for to the end.
-// The phones' MWI subscriptions are kept in the store too, and a node that died has its taken
-// over by a survivor, which NOTIFYs from then on.
+// A user whose phones several nodes hold is rung on all of them at once: the claiming node
+// arbitrates which answer keeps the call and calls the other branches off. The phones' MWI
+// subscriptions are kept in the store too, and a node that died has its taken over by a
+// survivor, which NOTIFYs from then on.
 
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { DeliveryError, TargetUnavailableError } from "../../core/errors.ts";
@@ -15,6 +18,7 @@ import type {
   SharedRegistration,
 } from "../../core/repositories.ts";
 import { type Binding, needsFlow } from "../../protocols/sip/registrar/index.ts";
+import type { ForkControl } from "../../protocols/sip/usage/fork.ts";
 import type { StoredSubscription, SubscriptionShare } from "../../protocols/sip/usage/mwi/index.ts";
 import type { RegisteredContact } from "./adapter.ts";
 
@@ -38,11 +42,29 @@ const forwardedCallSchema = z.strictObject({
   }),
   answerTimeoutMs: z.number().int().positive().max(600_000),
   communicationId: z.string().min(1).max(256),
+  /** One branch of a fork across nodes: the node that decides which answer keeps the call. */
+  fork: z.strictObject({ id: z.uuid(), arbiter: z.string().min(1).max(256) }).optional(),
 });
 export type ForwardedCall = z.infer<typeof forwardedCallSchema>;
+type ForkRef = NonNullable<ForwardedCall["fork"]>;
+
+/** What the nodes of a fork tell each other: a branch's phone answered, or the rest are off. */
+const forkMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("answered"),
+    fork: z.uuid(),
+    node: z.string().min(1).max(256),
+  }),
+  z.strictObject({ type: z.literal("cancel"), fork: z.uuid() }),
+]);
+type ForkMessage = z.infer<typeof forkMessageSchema>;
 
 /** The relay key under which a node's telephone system takes calls handed to it. */
 const nodeKey = (nodeId: string) => `sip-node:${nodeId}`;
+/** The relay key under which a node hears about the forks it rings or arbitrates. */
+const forkKey = (nodeId: string) => `sip-fork:${nodeId}`;
+/** How long a fork's answer or cancel may take to reach the other node. */
+const FORK_MESSAGE_MS = 5000;
 
 function sharedOf(b: Binding, nodeId: string): SharedRegistration {
   return {
@@ -146,6 +168,144 @@ export async function callThrough(
       );
     throw err;
   }
+}
+
+/** The branch of a fork that won, with the Call-ID of its call. */
+export interface ForkWon {
+  node: string;
+  callId: string | undefined;
+}
+
+/**
+ * Rings one call on phones several nodes hold (RFC 3261 §16.7's parallel forking, spread over
+ * nodes): this node's own phones and one branch handed to each other node ring at once; the
+ * first answer reported to this node (the arbiter) keeps the call, and every other branch is
+ * called off (CANCEL with "Call completed elsewhere"). A branch's node asks before it plays, so
+ * a message is heard on one phone only, also when two answer at once on different nodes.
+ */
+export interface CrossNodeForks {
+  ring(
+    call: ForwardedCall,
+    nodes: readonly string[],
+    local: ((fork: ForkControl) => Promise<string | undefined>) | undefined,
+    timeoutMs: number,
+  ): Promise<ForkWon>;
+  /** The control of a branch another node handed to this one; `done` once its call ended. */
+  branch(fork: ForkRef): { control: ForkControl; done(): void };
+  /** Hears answers and cancels of forks while the telephone system runs; returns what stops it. */
+  listen(): () => void;
+}
+
+export function crossNodeForks(cluster: ClusterPhones, logger: Logger): CrossNodeForks {
+  const self = cluster.nodeId;
+  /** Forks this node arbitrates: who may keep the call. */
+  const arbiters = new Map<string, (node: string) => boolean>();
+  /** Branches ringing here for another node's fork. */
+  const ringing = new Map<string, AbortController>();
+  /** Cancels that came before their branch rang (the relay does not keep order across keys). */
+  const early = new Set<string>();
+  const tell = (node: string, message: ForkMessage) =>
+    cluster.relay.forward(
+      forkKey(node),
+      `${message.fork}:${message.type}`,
+      JSON.stringify(message),
+      {
+        timeoutMs: FORK_MESSAGE_MS,
+      },
+    );
+  return {
+    async ring(call, nodes, local, timeoutMs) {
+      const id = randomUUID();
+      const localOff = new AbortController();
+      let winner: string | undefined;
+      arbiters.set(id, (node) => {
+        if (winner !== undefined) return winner === node;
+        winner = node;
+        if (node !== self) localOff.abort();
+        for (const other of nodes)
+          if (other !== node)
+            tell(other, { type: "cancel", fork: id }).catch((err: unknown) =>
+              logger.warn(
+                { err: String(err), node: other, fork: id },
+                "cluster: fork branch not called off",
+              ),
+            );
+        return true;
+      });
+      const names = [...(local ? [self] : []), ...nodes];
+      try {
+        const results = await Promise.allSettled([
+          ...(local
+            ? [
+                local({
+                  signal: localOff.signal,
+                  admit: async () => arbiters.get(id)?.(self) ?? false,
+                }),
+              ]
+            : []),
+          ...nodes.map((node) =>
+            callThrough(cluster, node, { ...call, fork: { id, arbiter: self } }, timeoutMs),
+          ),
+        ]);
+        if (winner !== undefined) {
+          const won = results[names.indexOf(winner)];
+          if (won?.status === "fulfilled") return { node: winner, callId: won.value };
+          throw won?.reason ?? new DeliveryError(`${call.to}: the answering branch is gone`);
+        }
+        throw noneAnswered(call.to, results);
+      } finally {
+        arbiters.delete(id);
+      }
+    },
+    branch(fork) {
+      const off = new AbortController();
+      ringing.set(fork.id, off);
+      if (early.delete(fork.id)) off.abort();
+      const admit = async () =>
+        fork.arbiter === self
+          ? (arbiters.get(fork.id)?.(self) ?? false)
+          : (await tell(fork.arbiter, { type: "answered", fork: fork.id, node: self })) === "won";
+      return {
+        control: { signal: off.signal, admit },
+        done: () => {
+          ringing.delete(fork.id);
+        },
+      };
+    },
+    listen() {
+      return cluster.relay.hold(forkKey(self), (_id, body) => {
+        let message: ForkMessage;
+        try {
+          message = forkMessageSchema.parse(JSON.parse(body));
+        } catch {
+          return Promise.reject(new DeliveryError("fork message not understood", true));
+        }
+        if (message.type === "answered")
+          return Promise.resolve(arbiters.get(message.fork)?.(message.node) ? "won" : "lost");
+        const branch = ringing.get(message.fork);
+        if (branch) branch.abort();
+        else {
+          early.add(message.fork);
+          setTimeout(() => early.delete(message.fork), 60_000).unref();
+        }
+        return Promise.resolve("ok");
+      });
+    },
+  };
+}
+
+/** No branch answered: permanent only when every branch failed for good. */
+function noneAnswered(
+  to: string,
+  results: readonly PromiseSettledResult<unknown>[],
+): DeliveryError {
+  const reasons = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  const permanent =
+    reasons.length > 0 && reasons.every((r) => r instanceof DeliveryError && r.permanent);
+  const text = reasons.map((r) => (r instanceof Error ? r.message : String(r))).join("; ");
+  return new DeliveryError(`${to}: no phone answered on any node (${text})`, permanent, {
+    cause: reasons[0],
+  });
 }
 
 /** Takes the calls other nodes hand to this one while its telephone system runs. */

@@ -28,8 +28,7 @@ import {
 import {
   adoptSubscriptions,
   type ClusterPhones,
-  callThrough,
-  type ForwardedCall,
+  crossNodeForks,
   phonesAcross,
   shareBindings,
   subscriptionShare,
@@ -219,6 +218,9 @@ export async function create(
     return cluster ? phonesAcross(userId, local, contactOf, cluster) : local.map(contactOf);
   };
   let unshare: (() => void) | undefined;
+  const forks = cluster
+    ? crossNodeForks(cluster, deps.logger.child({ component: "cluster-phones" }))
+    : undefined;
   const adapter = telephoneTarget(opts.domain, trunks, {
     repos: deps.repos,
     logger: deps.logger,
@@ -226,12 +228,7 @@ export async function create(
     player: service,
     contactsOf,
     self: () => sipBound,
-    ...(cluster
-      ? {
-          elsewhere: (node: string, call: ForwardedCall, ms: number) =>
-            callThrough(cluster, node, call, ms),
-        }
-      : {}),
+    ...(forks && cluster ? { forks, nodeId: cluster.nodeId } : {}),
   });
   return {
     name: "telephone",
@@ -267,9 +264,11 @@ export async function create(
         const log = deps.logger.child({ component: "cluster-phones" });
         const offShare = shareBindings(phones, cluster, log);
         const offCalls = takeCalls(cluster, (call) => adapter.placeForwarded(call));
+        const offForks = forks?.listen();
         const offAdopt = adoptSubscriptions(cluster, phones, log);
         unshare = () => {
           offAdopt();
+          offForks?.();
           offCalls();
           offShare();
         };
@@ -309,8 +308,9 @@ function telephoneTarget(
     audio: PhoneAudioConverter;
     player: TelephoneService;
     contactsOf(userId: string): Promise<RegisteredContact[]>;
+    forks?: TelephoneAdapterDeps["forks"];
+    nodeId?: string;
     /** Our SIP listener once bound: undefined before start. */
-    elsewhere?: TelephoneAdapterDeps["elsewhere"];
     self(): { host: string; port: number } | undefined;
   },
 ): TelephoneAdapter {
@@ -346,7 +346,8 @@ function telephoneTarget(
       return locate(address);
     },
     domain,
-    ...(deps.elsewhere ? { elsewhere: deps.elsewhere } : {}),
+    ...(deps.forks ? { forks: deps.forks } : {}),
+    ...(deps.nodeId ? { nodeId: deps.nodeId } : {}),
     numberOf: async (userId) => (await deps.repos.users.get(userId))?.profile.phones[0],
     logger: deps.logger.child({ component: "telephone-out" }),
   });

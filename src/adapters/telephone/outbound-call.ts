@@ -14,7 +14,7 @@ import {
 } from "../../protocols/sdp/index.ts";
 import type { DialogRegistry } from "../../protocols/sip/dialog/registry.ts";
 import type { Destination, SipEndpoint } from "../../protocols/sip/endpoint.ts";
-import { type ForkBranch, forkCall } from "../../protocols/sip/usage/fork.ts";
+import { type ForkBranch, type ForkControl, forkCall } from "../../protocols/sip/usage/fork.ts";
 import {
   CallFailedError,
   type InviteClientSession,
@@ -43,6 +43,8 @@ export interface OutboundCallOptions {
   headers?: Array<[string, string]>;
   /** Receives what the callee sends. */
   onFrame?: FrameListener;
+  /** Part of a wider fork (a cluster's phones on several nodes): called off, or admitted. */
+  fork?: ForkControl;
 }
 
 export interface OpenCall {
@@ -84,6 +86,7 @@ export async function openCall(ctx: DialContext, opts: OutboundCallOptions): Pro
         ...(opts.headers ? { headers: opts.headers } : {}),
       },
       branches,
+      opts.fork,
     );
   } catch (err) {
     lease.release();

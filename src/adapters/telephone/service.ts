@@ -31,6 +31,7 @@ import {
   type TlsListenOptions,
 } from "../../protocols/sip/endpoint.ts";
 import { type CallerCheck, isTrustedSource } from "../../protocols/sip/usage/caller-identity.ts";
+import type { ForkControl } from "../../protocols/sip/usage/fork.ts";
 import { InviteServerSession } from "../../protocols/sip/usage/invite-server.ts";
 import { retargetOf } from "../../protocols/sip/usage/retarget.ts";
 import { callPartyOf } from "./call-party.ts";
@@ -121,6 +122,8 @@ export interface PlayOnPhoneOptions {
   before?: { pauseMs?: number; digits?: string };
   /** Receives what the callee sends back (a recorder; a test checking an echo). */
   onFrame?: FrameListener;
+  /** Part of a wider fork (a cluster's phones on several nodes): called off, or admitted. */
+  fork?: ForkControl;
 }
 
 /** What a call is for: the application, the box (deposit) and the known caller (mailbox). */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
 import { DialogRegistry } from "../dialog/registry.ts";
 import { SipEndpoint } from "../endpoint.ts";
-import { bestFailure, ForkFailedError, forkCall } from "./fork.ts";
+import { bestFailure, type ForkControl, ForkFailedError, forkCall } from "./fork.ts";
 import { CallFailedError } from "./invite-client.ts";
 import { InviteServerSession } from "./invite-server.ts";
 
@@ -58,7 +58,7 @@ afterEach(async () => {
   for (const p of phones) await p.endpoint.stop();
 });
 
-const ring = (answerTimeoutMs?: number) =>
+const ring = (answerTimeoutMs?: number, control?: ForkControl) =>
   forkCall(
     {
       endpoint: caller,
@@ -72,6 +72,7 @@ const ring = (answerTimeoutMs?: number) =>
       uri: `sip:alice@127.0.0.1:${p.port}`,
       dest: { host: "127.0.0.1", port: p.port, transport: "udp" as const },
     })),
+    control,
   );
 
 test("both phones ring; the one that answers wins, the other is cancelled", async () => {
@@ -118,6 +119,46 @@ test("busy on one phone, unanswered on the other: busy is reported", async () =>
       (e.failures[1] as CallFailedError).status === 487,
   );
   assert.equal(await second.sessions[0]!.ended, "cancelled");
+});
+
+test("an answer the wider fork does not admit is hung up, the other phone cancelled, 487 reported", async () => {
+  const [first, second] = phones as [Phone, Phone];
+  first.onInvite = (s) => s.ring();
+  second.onInvite = (s) => void s.accept(Buffer.from("v=0 answer\r\n"));
+  let asked = 0;
+  const admit = async () => {
+    asked++;
+    return false;
+  };
+  await assert.rejects(
+    ring(undefined, { admit }),
+    (e: unknown) => e instanceof CallFailedError && e.status === 487,
+  );
+  assert.equal(asked, 1);
+  assert.equal(await second.sessions[0]!.ended, "remote-bye");
+  assert.equal(await first.sessions[0]!.ended, "cancelled");
+});
+
+test("an admitted answer wins as without a wider fork; admit is asked once", async () => {
+  phones.forEach((p, i) => {
+    p.onInvite = (s) => void s.accept(Buffer.from(`v=0 phone ${i}\r\n`));
+  });
+  let asked = 0;
+  const session = await ring(undefined, { admit: async () => ++asked > 0 });
+  assert.equal(asked, 1);
+  const won = Number(/phone (\d)/.exec(session.answer.toString())?.[1]);
+  assert.equal(await phones[1 - won]!.sessions[0]!.ended, "remote-bye");
+  await session.hangup();
+});
+
+test("called off from outside: every ringing phone is cancelled and 487 reported", async () => {
+  for (const p of phones) p.onInvite = (s) => s.ring();
+  const off = new AbortController();
+  const ringing = ring(undefined, { signal: off.signal });
+  await new Promise((r) => setTimeout(r, 150));
+  off.abort();
+  await assert.rejects(ringing, (e: unknown) => e instanceof CallFailedError && e.status === 487);
+  for (const p of phones) assert.equal(await p.sessions[0]!.ended, "cancelled");
 });
 
 test("the most telling failure: 6xx, then busy, then other 4xx, then timeouts", () => {

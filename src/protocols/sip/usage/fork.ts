@@ -56,21 +56,81 @@ export function bestFailure(failures: readonly unknown[]): unknown {
   return best;
 }
 
+/** What a fork may be told from outside: it is called off, or an answer must be allowed first. */
+export interface ForkControl {
+  /** Calls every branch off (CANCEL with "Call completed elsewhere"): another party won. */
+  signal?: AbortSignal;
+  /**
+   * Asked once, when the first branch answers, whether this fork may keep the call: false when a
+   * wider fork (a cluster's other node) already has a winner, and the answer is then hung up.
+   */
+  admit?: () => Promise<boolean>;
+}
+
 /**
  * Rings every branch at once with `opts` (Request-URI and destination per branch); resolves with
- * the answered session, rejects with ForkFailedError (or the only branch's own error).
+ * the answered session, rejects with ForkFailedError (or the only branch's own error; 487 when
+ * called off or not admitted).
  */
 export function forkCall(
   opts: Omit<PlaceCallOptions, "uri" | "dest" | "signal">,
   branches: readonly ForkBranch[],
+  control: ForkControl = {},
 ): Promise<InviteClientSession> {
   if (branches.length === 0) return Promise.reject(new CallFailedError(480, "No Branches"));
-  if (branches.length === 1) return placeCall({ ...opts, ...branches[0]! });
+  if (branches.length === 1 && !control.admit && !control.signal)
+    return placeCall({ ...opts, ...branches[0]! });
   const controllers = branches.map(() => new AbortController());
+  const abortAll = () => {
+    for (const c of controllers) c.abort();
+  };
+  control.signal?.addEventListener("abort", abortAll, { once: true });
   const failures: unknown[] = new Array(branches.length);
   let winner: InviteClientSession | undefined;
+  let admitted: Promise<boolean> | undefined;
+  let refused = false;
   let pending = branches.length;
-  return new Promise((resolve, reject) => {
+  return new Promise<InviteClientSession>((resolve, reject) => {
+    const settleFailed = () => {
+      if (pending > 0 || winner) return;
+      if (refused || control.signal?.aborted) {
+        reject(new CallFailedError(487, "Call completed elsewhere"));
+        return;
+      }
+      if (branches.length === 1) {
+        reject(failures[0]);
+        return;
+      }
+      const best = bestFailure(failures);
+      const status = best instanceof CallFailedError ? best.status : 408;
+      const reason =
+        best instanceof CallFailedError
+          ? best.reason
+          : best instanceof Error
+            ? best.message
+            : String(best);
+      reject(new ForkFailedError(status, reason, failures));
+    };
+    const answered = async (session: InviteClientSession, i: number) => {
+      if (!winner && !refused) {
+        admitted ??= (control.admit?.() ?? Promise.resolve(true)).catch(() => false);
+        if (!(await admitted)) refused = true;
+      }
+      pending--;
+      if (winner || refused) {
+        // Answered too late (its CANCEL crossed the 200) or elsewhere first: ACKed, now BYE.
+        void session.hangup();
+        if (refused) abortAll();
+        failures[i] = new CallFailedError(487, "Call completed elsewhere");
+        settleFailed();
+        return;
+      }
+      winner = session;
+      controllers.forEach((c, j) => {
+        if (j !== i) c.abort();
+      });
+      resolve(session);
+    };
     branches.forEach((branch, i) => {
       placeCall({
         ...opts,
@@ -78,34 +138,13 @@ export function forkCall(
         signal: controllers[i]!.signal,
         cancelReason: COMPLETED_ELSEWHERE,
       }).then(
-        (session) => {
-          pending--;
-          if (winner) {
-            // Answered too late (its CANCEL crossed the 200): ACKed by placeCall, now BYE.
-            void session.hangup();
-            return;
-          }
-          winner = session;
-          controllers.forEach((c, j) => {
-            if (j !== i) c.abort();
-          });
-          resolve(session);
-        },
+        (session) => void answered(session, i),
         (err: unknown) => {
           pending--;
           failures[i] = err;
-          if (pending > 0 || winner) return;
-          const best = bestFailure(failures);
-          const status = best instanceof CallFailedError ? best.status : 408;
-          const reason =
-            best instanceof CallFailedError
-              ? best.reason
-              : best instanceof Error
-                ? best.message
-                : String(best);
-          reject(new ForkFailedError(status, reason, failures));
+          settleFailed();
         },
       );
     });
-  });
+  }).finally(() => control.signal?.removeEventListener("abort", abortAll));
 }
