@@ -39,7 +39,7 @@ export interface RoutePlan {
 }
 
 /** The route for a system: the first whose `from` is that kind, else the first "*", else the default. */
-export function routeFor(kind: SystemKind, profile: Profile): Route {
+export function routeFor(kind: SystemKind, profile: Pick<Profile, "routes">): Route {
   return (
     profile.routes.find((r) => r.from === kind) ??
     profile.routes.find((r) => r.from === "*") ?? { from: kind, to: DEFAULT_TARGETS[kind] }

@@ -13,6 +13,7 @@ import type { MwiService } from "../gateway/mwi-service.ts";
 import type { Store } from "../store/types.ts";
 import type { AudioUrlSigner } from "./audio-urls.ts";
 import type { Authenticator } from "./auth.ts";
+import type { Recordings } from "./recordings.ts";
 
 export interface HttpDeps {
   /** The effective configuration; `http.adminToken` must be set (the lead fills it from env). */
@@ -76,4 +77,6 @@ export interface RouteContext {
   auth: Authenticator;
   /** Signs and checks the token-free audio links (GET /api/v1/audio/:audioId). */
   audioUrls: AudioUrlSigner;
+  /** Stored recordings as stored or re-encoded, for every route that serves one. */
+  recordings: Recordings;
 }

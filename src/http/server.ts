@@ -7,12 +7,14 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import Fastify, { LogController } from "fastify";
 import { Gauge } from "prom-client";
 import { ConfigError } from "../core/errors.ts";
+import { encodeCompressed } from "../media/compressed.ts";
 import { AudioUrlSigner } from "./audio-urls.ts";
 import { Authenticator } from "./auth.ts";
 import { capConnectionsPerSource } from "./connection-cap.ts";
 import type { HttpDeps, RouteContext } from "./deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { collectRoutes } from "./openapi.ts";
+import { Recordings } from "./recordings.ts";
 import { audioRoutes } from "./routes/audio.ts";
 import { callsRoutes } from "./routes/calls.ts";
 import { claimsRoutes } from "./routes/claims.ts";
@@ -106,7 +108,16 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   // Before any route: the OpenAPI document is built from every one registered under /api/v1.
   const apiRoutes = collectRoutes(app, "/api/v1");
-  const ctx: RouteContext = { deps, auth, audioUrls: new AudioUrlSigner(deps.serverSecret) };
+  const recordings = new Recordings({
+    load: (audioId) => deps.store.audio.get(audioId),
+    encode: deps.audio?.encode ?? encodeCompressed,
+  });
+  const ctx: RouteContext = {
+    deps,
+    auth,
+    audioUrls: new AudioUrlSigner(deps.serverSecret),
+    recordings,
+  };
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);
   await app.register(webRoutes);

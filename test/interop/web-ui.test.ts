@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { encodeUlaw } from "../../src/media/g711.ts";
 import { generateSweep } from "../../src/media/pcm.ts";
 import {
@@ -61,6 +61,24 @@ async function callerAudio(dir: string, ms: number): Promise<string> {
   return file;
 }
 
+/** Waits until the first voicemail's <audio> played to its end (real time) and says how it went. */
+async function playedThrough(page: Page): Promise<{ duration: number; error: number | undefined }> {
+  // Real time: the fake audio output consumes the samples as a sound card would.
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as PageWindow).document.querySelector("[data-testid=voicemail] audio")
+        ?.ended === true,
+    undefined,
+    { timeout: 30_000 },
+  );
+  return page.evaluate(() => {
+    const a = (globalThis as unknown as PageWindow).document.querySelector(
+      "[data-testid=voicemail] audio",
+    );
+    return { duration: a?.duration ?? 0, error: a?.error?.code };
+  });
+}
+
 after(async () => {
   await browser?.close();
   await t?.stop();
@@ -104,19 +122,7 @@ test("alice plays a voicemail a sipp call left, marks it read and sees the MWI c
   const audio = item.locator("audio");
   await audio.waitFor();
   // Real time: the fake audio output consumes the samples as a sound card would.
-  await page.waitForFunction(
-    () =>
-      (globalThis as unknown as PageWindow).document.querySelector("[data-testid=voicemail] audio")
-        ?.ended === true,
-    undefined,
-    { timeout: 30_000 },
-  );
-  const played = await page.evaluate(() => {
-    const a = (globalThis as unknown as PageWindow).document.querySelector(
-      "[data-testid=voicemail] audio",
-    );
-    return { duration: a?.duration ?? 0, error: a?.error?.code };
-  });
+  const played = await playedThrough(page);
   assert.equal(played.error, undefined);
   assert.ok(Math.abs(played.duration * 1000 - AUDIO_MS) < 500, `duration ${played.duration} s`);
 
@@ -168,5 +174,49 @@ test("a change made elsewhere reaches the open page through the mwi event", {
   assert.equal(res.status, 200);
   await page.getByTestId("mwi-new").filter({ hasText: "0" }).waitFor();
   await item.locator(".tag.new").waitFor({ state: "detached" });
+  await page.context().close();
+});
+
+test("with audioFormat mp3 or ogg on her voicemail route, the page plays that encoding", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const port = t.app.ports.http!.port;
+  const token = await t.login("alice", "wonderland");
+  const route = (audioFormat: string) =>
+    t.api(
+      "PATCH",
+      "/users/alice",
+      { routes: [{ from: "voicemail", to: ["email", "im"], audioFormat }] },
+      token,
+    );
+  assert.equal((await route("mp3")).status, 200);
+  const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
+    service: "15550001",
+    keys: { caller: "15557777" },
+    template: { audio: await callerAudio(work, 2000), audio_ms: "2300" },
+    workDir: work,
+  });
+  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+  const page = await openClient(browser, port, "alice", "wonderland");
+  for (const [format, type] of [
+    ["mp3", "audio/mpeg"],
+    ["ogg", "audio/ogg"],
+  ] as const) {
+    if (format === "ogg") {
+      assert.equal((await route("ogg")).status, 200);
+      await page.reload();
+    }
+    const item = page.getByTestId("voicemail").filter({ hasText: "15557777" });
+    const fetched = page.waitForResponse((res) => res.url().includes(`/audio?format=${format}`));
+    await item.getByRole("button", { name: "Play voicemail from 15557777" }).click();
+    const res = await fetched;
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()["content-type"], type);
+    const played = await playedThrough(page);
+    assert.equal(played.error, undefined, `${format} did not play`);
+    assert.ok(Math.abs(played.duration * 1000 - 2000) < 500, `${format}: ${played.duration} s`);
+  }
+  assert.equal((await t.api("PATCH", "/users/alice", { routes: [] }, token)).status, 200);
   await page.context().close();
 });

@@ -5,6 +5,7 @@
 
 import type * as z from "zod/mini";
 import {
+  type AudioFormat,
   type CommunicationJson,
   communicationListSchema,
   errorBodySchema,
@@ -139,11 +140,15 @@ export class Api {
     await this.#fetch("DELETE", `${this.#user}/voicemail/${encodeURIComponent(mid)}`);
   }
 
-  /** The recording as a Blob: an <audio> element cannot send a bearer header itself. */
-  async audio(mid: string): Promise<Blob> {
+  /**
+   * The recording as a Blob (an <audio> element cannot send a bearer header itself), as stored
+   * or re-encoded in `format`.
+   */
+  async audio(mid: string, format: AudioFormat = "wav"): Promise<Blob> {
+    const query = format === "wav" ? "" : `?format=${format}`;
     const res = await this.#fetch(
       "GET",
-      `${this.#user}/voicemail/${encodeURIComponent(mid)}/audio`,
+      `${this.#user}/voicemail/${encodeURIComponent(mid)}/audio${query}`,
     );
     return res.blob();
   }

@@ -11,7 +11,13 @@ import type { MwiSnapshotJson } from "../../src/http/schemas/mwi.ts";
 import type { MwiEvent } from "../../src/http/schemas/stream.ts";
 
 export type { ImClient, Profile, Route, VoicemailSystem } from "../../src/core/profile.ts";
-export { AUDIO_FORMATS, ROUTE_TARGETS } from "../../src/core/profile.ts";
+export {
+  AUDIO_FORMAT_FILES,
+  AUDIO_FORMATS,
+  type AudioFormat,
+  ROUTE_TARGETS,
+} from "../../src/core/profile.ts";
+export { routeFor } from "../../src/core/routing.ts";
 export { isSystemKind, SYSTEM_KINDS } from "../../src/core/system.ts";
 export {
   type CommunicationJson,

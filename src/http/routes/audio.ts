@@ -4,8 +4,6 @@
 
 import type { FastifyPluginAsync } from "fastify";
 import { ForbiddenError, NotFoundError } from "../../core/errors.ts";
-import { AUDIO_FORMAT_FILES } from "../../core/profile.ts";
-import { encodeCompressed } from "../../media/compressed.ts";
 import { sendAudio } from "../audio-reply.ts";
 import type { RouteContext } from "../deps.ts";
 import { routeSchemas } from "../route-schemas.ts";
@@ -25,18 +23,18 @@ const getAudio = routeSchemas({
   ],
 });
 
-export const audioRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, audioUrls }) => {
+export const audioRoutes: FastifyPluginAsync<RouteContext> = async (
+  app,
+  { audioUrls, recordings },
+) => {
   app.get("/audio/:audioId", { config: getAudio }, async (request, reply) => {
     const { audioId } = parseInput(getAudio.wire.params, request.params, "params");
     const { exp, sig, format } = parseInput(getAudio.wire.query, request.query, "query");
     const check = audioUrls.verify(audioId, exp, sig);
     if (check === "expired") throw new ForbiddenError("this audio link has expired");
     if (check !== "ok") throw new ForbiddenError("invalid audio link signature");
-    const blob = await deps.store.audio.get(audioId);
+    const blob = await recordings.get(audioId, format);
     if (!blob) throw new NotFoundError("the recording no longer exists");
-    if (format === undefined || format === "wav") return sendAudio(request, reply, blob);
-    const encode = deps.audio?.encode ?? encodeCompressed;
-    const data = await encode(blob.data, format);
-    return sendAudio(request, reply, { data, contentType: AUDIO_FORMAT_FILES[format].contentType });
+    return sendAudio(request, reply, blob);
   });
 };

@@ -230,6 +230,31 @@ describe("voicemail routes", () => {
     assert.equal(((await flac.json()) as Json).field, "format");
   });
 
+  it("serves a message's recording to its owner as MP3 with format=mp3, with byte ranges", async () => {
+    await t.store.voicemail.insert(message({ id: "m4" }));
+    await t.store.audio.put(
+      "audio-m4",
+      pcm16ToWav(generateSweep(300, 3000, 2000, 8000, 0.5), 8000),
+      "audio/wav",
+    );
+    const path = "/api/v1/users/alice/voicemail/m4/audio";
+    const mp3 = await t.call("GET", `${path}?format=mp3`, { token: alice });
+    assert.equal(mp3.status, 200);
+    assert.equal(mp3.headers.get("content-type"), "audio/mpeg");
+    const whole = new Uint8Array(await mp3.arrayBuffer());
+    const part = await fetch(`${t.base}${path}?format=mp3`, {
+      headers: { authorization: `Bearer ${alice}`, range: "bytes=0-9" },
+    });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get("content-range"), `bytes 0-9/${whole.byteLength}`);
+    assert.deepEqual(new Uint8Array(await part.arrayBuffer()), whole.subarray(0, 10));
+    const bad = await t.call("GET", `${path}?format=aac`, { token: alice });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as Json).field, "format");
+    assert.equal((await t.call("GET", `${path}?format=mp3`, { token: bob })).status, 403);
+    await t.store.voicemail.delete("alice", "m4");
+  });
+
   it("answers 403 to forged or expired audio links and 400 to malformed ones", async () => {
     const list = (await (
       await t.call("GET", "/api/v1/users/alice/voicemail", { token: alice })

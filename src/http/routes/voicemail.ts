@@ -13,6 +13,7 @@ import {
   mailboxParamsSchema,
   messageParamsSchema,
   patchMessageSchema,
+  recordingQuerySchema,
   type VoicemailJson,
   voicemailJsonSchema,
   voicemailListSchema,
@@ -31,10 +32,13 @@ const onMessage = { auth: "bearer", params: messageParamsSchema } as const;
 const getMessage = routeSchemas({ ...onMessage, summary: "One message", answers: [messageAnswer] });
 const getAudio = routeSchemas({
   ...onMessage,
-  summary: "The message's recording",
+  summary: "The message's recording, as stored or re-encoded (format=mp3|ogg)",
+  query: recordingQuerySchema,
   answers: [
     { status: 200, description: "The recording", media: "audio/wav" },
     { status: 206, description: "The byte range asked for", media: "audio/wav" },
+    { status: 200, description: "Re-encoded, with format=mp3", media: "audio/mpeg" },
+    { status: 200, description: "Re-encoded, with format=ogg", media: "audio/ogg" },
   ],
 });
 const patchMessage = routeSchemas({
@@ -51,7 +55,7 @@ const deleteMessage = routeSchemas({
 
 export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
   app,
-  { deps, auth, audioUrls },
+  { deps, auth, audioUrls, recordings },
 ) => {
   const { users, voicemail, audio } = deps.store;
   app.addHook("onRequest", auth.hook());
@@ -109,7 +113,8 @@ export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
 
   app.get("/users/:id/voicemail/:mid/audio", { config: getAudio }, async (request, reply) => {
     const message = await messageOf(request);
-    const blob = await audio.get(message.audioId);
+    const { format } = parseInput(getAudio.wire.query, request.query, "query");
+    const blob = await recordings.get(message.audioId, format);
     if (!blob) throw new NotFoundError(`the recording of "${message.id}" no longer exists`);
     return sendAudio(request, reply, blob);
   });

@@ -26,11 +26,14 @@ export const audioParamsSchema = z.strictObject({
   audioId: z.string().check(z.regex(AUDIO_ID, "expected an audio id")),
 });
 /** Only the shape is checked here; the signature and expiry answer 403 (routes/audio.ts). */
+/** The encoding a recording is asked in: as stored (WAV) when absent. */
+export const recordingQuerySchema = z.object({ format: z.optional(z.enum(AUDIO_FORMATS)) });
+
 export const audioQuerySchema = z.object({
   exp: z.string().check(z.regex(/^[0-9]{1,15}$/, "expected the expiry in epoch milliseconds")),
   sig: z.string().check(z.minLength(1, "required")),
   /** The recording re-encoded (outside the signature: the same audio, another encoding). */
-  format: z.optional(z.enum(AUDIO_FORMATS)),
+  format: recordingQuerySchema.shape.format,
 });
 
 /** One message of a mailbox; `audioUrl` is a signed link an <audio> element can fetch. */

@@ -1,11 +1,13 @@
 // Visual voicemail (README "The outside contract" voicemail resource): newest first with caller,
-// time, duration and transcript; playing in the page from a blob of the WAV; mark read and delete;
+// time, duration and transcript; playing in the page from a blob of the recording, in the
+// encoding the user's voicemail route asks for when the browser plays it; mark read and delete;
 // beside it the combined message-waiting state (README "Message waiting") per system, live from
 // `mwi` stream events.
 
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { type Api, ApiError } from "../api.ts";
+import { playbackFormat } from "../playback.ts";
 import type { MwiStatus, Voicemail } from "../schemas.ts";
 import { caller, duration, html, time } from "../ui.ts";
 
@@ -35,7 +37,9 @@ function VoicemailItem(p: { api: Api; vm: Voicemail; onChanged: () => void }): V
   const play = async () => {
     setError(undefined);
     try {
-      setSrc(URL.createObjectURL(await p.api.audio(vm.id)));
+      const probe = document.createElement("audio");
+      const format = playbackFormat(await p.api.profile(), (type) => probe.canPlayType(type));
+      setSrc(URL.createObjectURL(await p.api.audio(vm.id, format)));
     } catch (err) {
       setError(errorText(err));
     }
