@@ -283,6 +283,11 @@ test("webhooks: unique ids, an http(s) URL, a long secret, a bounded timeout", (
   for (const url of ["ftp://ops.example.com/", "ops.example.com", "javascript:alert(1)", ""])
     refused({ webhooks: [{ ...ops, url }] }, "webhooks.0.url", /http: or https: URL/);
   refused({ webhooks: [{ ...ops, secret: "short" }] }, "webhooks.0.secret", /at least 16/);
+  refused(
+    { webhooks: [{ ...ops, url: "https://ops:hunter2@ops.example.com/" }] },
+    "webhooks.0.url",
+    /must not hold user:password/,
+  );
   refused({ webhooks: [{ ...ops, id: "a:b" }] }, "webhooks.0.id", /A-Z a-z 0-9/);
   refused(
     { webhooks: [{ ...ops, timeoutMs: 0 }] },

@@ -625,6 +625,11 @@ export const configSchema = z
             .refine(
               (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
               "expected an http: or https: URL",
+            )
+            // fetch refuses them, and its error would carry the password into lastError.
+            .refine(
+              (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+              "must not hold user:password; the app checks the signature made with secret",
             ),
           secret: z.string().min(16, "must be at least 16 characters"),
           /** How long one POST may take, answer included; then it is retried. */
