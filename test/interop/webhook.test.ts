@@ -15,7 +15,8 @@ import { after, before, test } from "node:test";
 import { webhookEventSchema } from "../../src/adapters/webhook/index.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
-import { callerAudio, runSipp } from "../support/sipp.ts";
+import { sippDeposit } from "../support/sipp.ts";
+import { type SttStub, startSttStub } from "../support/stt-stub.ts";
 import { until } from "../support/until.ts";
 
 const sipp = peer("sipp", "sip-tester");
@@ -53,35 +54,21 @@ function signedByOps(p: Posted): boolean {
   );
 }
 
-/** Answers as whisper servers do, whatever was posted. */
-const stt = createServer((req, res) => {
-  req.resume();
-  req.on("end", () => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ text: TRANSCRIPT }));
-  });
-});
-
 let t: TestApp;
+let stt: SttStub;
 let work: string;
 let ops: Awaited<ReturnType<typeof endpoint>>;
 let broken: Awaited<ReturnType<typeof endpoint>>;
 
 before(async () => {
   if (sipp.skip) return;
-  await new Promise<void>((resolve) => stt.listen(0, "127.0.0.1", resolve));
+  stt = await startSttStub(TRANSCRIPT);
   ops = await endpoint((n) => (n === 1 ? 500 : 200));
   broken = await endpoint(() => 500);
   work = await mkdtemp(join(tmpdir(), "omnivox-webhook-"));
   t = await startTestApp({
     sip: { listen: "127.0.0.1:0" },
-    speech: {
-      stt: {
-        engine: "http",
-        url: `http://127.0.0.1:${(stt.address() as AddressInfo).port}`,
-        model: "whisper-1",
-      },
-    },
+    speech: { stt: stt.config },
     outbox: { maxAttempts: 3 },
     webhooks: [
       { id: "ops", url: ops.url, secret: OPS_SECRET },
@@ -98,7 +85,8 @@ before(async () => {
 
 after(async () => {
   await t?.stop();
-  for (const s of [stt, ops?.server, broken?.server]) {
+  stt?.close();
+  for (const s of [ops?.server, broken?.server]) {
     s?.closeAllConnections();
     s?.close();
   }
@@ -109,14 +97,8 @@ test("a voicemail reaches a webhook signed, retried under one delivery id, with 
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
-  const { file: audioFile } = await callerAudio(work, AUDIO_MS);
-  const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
-    service: "15550001",
-    keys: { caller: "15551234" },
-    template: { audio: audioFile, audio_ms: String(AUDIO_MS + 300) },
-    workDir: work,
-  });
-  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+  // The deposit: Bob (15551234) calls alice's number and speaks for AUDIO_MS.
+  await sippDeposit(sipp.path!, t.app.ports.sip!, { ms: AUDIO_MS, workDir: work });
 
   await until("ops took the event after its 500", () => ops.posted.length >= 2, 20_000);
   const deliveries = await until(
