@@ -185,6 +185,8 @@ describe("webhook adapter", () => {
     answer = (_req, res) =>
       res.writeHead(404, { "content-type": "text/html" }).end("<h1>No\r\nsuch\thook</h1>");
     await rejectsWith(send(), true, /^webhook ops: 404 Not Found: <h1>No such hook<\/h1>$/);
+    answer = (_req, res) => res.writeHead(503, `Busy${"!".repeat(5000)}`).end();
+    await rejectsWith(send(), false, /^webhook ops: 503 Busy!{196}…$/);
     answer = (_req, res) => res.writeHead(401).end();
     await rejectsWith(send(), true, /401 Unauthorized/);
   });

@@ -25,21 +25,21 @@ const answerIdSchema = z.object({ id: z.string().min(1).max(200) });
 /** The native id of a delivered event; throws DeliveryError for any other answer. */
 export function outcomeOf(webhook: string, answer: WebhookAnswer): string | undefined {
   const { status } = answer;
-  const said = `webhook ${webhook}: ${status}${answer.statusText ? ` ${answer.statusText}` : ""}`;
+  // The reason phrase and headers are the endpoint's words: as bounded as its body.
+  const reason = excerpt(answer.statusText);
+  const said = `webhook ${webhook}: ${status}${reason ? ` ${reason}` : ""}`;
   if (status >= 200 && status < 300) return nativeIdOf(answer.body);
   if (status >= 300 && status < 400) {
-    const to = answer.location ? ` to ${excerpt(new TextEncoder().encode(answer.location))}` : "";
+    const to = answer.location ? ` to ${excerpt(answer.location)}` : "";
     throw new DeliveryError(
       `${said} redirects${to}; redirects are not followed, set webhooks[].url to the final URL`,
       true,
     );
   }
-  const body = excerpt(answer.body);
+  const body = excerpt(new TextDecoder().decode(answer.body));
   const text = body ? `: ${body}` : "";
   if (status === 408 || status === 429 || status >= 500) {
-    const after = answer.retryAfter
-      ? ` (Retry-After ${excerpt(new TextEncoder().encode(answer.retryAfter))})`
-      : "";
+    const after = answer.retryAfter ? ` (Retry-After ${excerpt(answer.retryAfter)})` : "";
     throw new DeliveryError(`${said}${after}${text}`);
   }
   throw new DeliveryError(`${said}${text}`, true);
@@ -56,10 +56,7 @@ function nativeIdOf(body: Uint8Array): string | undefined {
 }
 
 /** Printable, on one line and short: it goes into a log line and the delivery's lastError. */
-export function excerpt(bytes: Uint8Array): string {
-  const text = new TextDecoder()
-    .decode(bytes)
-    .replace(/[\p{Cc}\s]+/gu, " ")
-    .trim();
-  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+function excerpt(text: string): string {
+  const line = text.replace(/[\p{Cc}\s]+/gu, " ").trim();
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
 }
