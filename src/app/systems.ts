@@ -12,6 +12,7 @@ import * as legacyVoicemail from "../adapters/legacy-voicemail/index.ts";
 import * as telephone from "../adapters/telephone/index.ts";
 import * as voicemail from "../adapters/voicemail/index.ts";
 import * as web from "../adapters/web/index.ts";
+import * as webhook from "../adapters/webhook/index.ts";
 import * as xmpp from "../adapters/xmpp/index.ts";
 import { type Config, parseListen } from "../config/schema.ts";
 import { isText } from "../core/communication.ts";
@@ -32,6 +33,7 @@ import { tlsListener } from "./sip-tls.ts";
 import type { Speech } from "./speech.ts";
 import type { StorageProbe } from "./storage-probe.ts";
 import { tlsCertificate } from "./tls-certificate.ts";
+import { VERSION } from "./version.ts";
 
 /** What every system may be built from. */
 export interface SystemContext {
@@ -69,6 +71,7 @@ export interface Systems {
   telephone?: telephone.TelephoneSystem;
   "legacy-voicemail"?: legacyVoicemail.LegacyVoicemail;
   email?: email.Email;
+  webhook?: System;
 }
 
 type Made = { [N in keyof Systems]-?: NonNullable<Systems[N]> };
@@ -273,6 +276,10 @@ export const SYSTEMS: readonly Entry[] = [
       logger,
     });
   }),
+  // Made with none configured too, so a route to a webhook since removed fails naming its id.
+  entry("webhook", ({ config, logger }) =>
+    webhook.create({ webhooks: config.webhooks, userAgent: `omnivox/${VERSION}` }, { logger }),
+  ),
   // Last: SMTP starts once everything else runs and stops first.
   entry("email", async ({ config, store, gateway, metrics, logger, audio, dataDir }) => {
     const listen = parseListen(config.smtp.listen);

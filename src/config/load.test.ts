@@ -271,6 +271,32 @@ test("smdi link ids are unique", () => {
   );
 });
 
+test("webhooks: unique ids, an http(s) URL, a long secret, a bounded timeout", () => {
+  const ops = { id: "ops", url: "https://ops.example.com/hook", secret: "s".repeat(16) };
+  assert.deepEqual(parseConfig({}).webhooks, []);
+  assert.deepEqual(parseConfig({ webhooks: [ops] }).webhooks, [{ ...ops, timeoutMs: 10_000 }]);
+  refused(
+    { webhooks: [ops, { ...ops, url: "http://b.example" }] },
+    "webhooks.1.id",
+    /duplicate id "ops"/,
+  );
+  for (const url of ["ftp://ops.example.com/", "ops.example.com", "javascript:alert(1)", ""])
+    refused({ webhooks: [{ ...ops, url }] }, "webhooks.0.url", /http: or https: URL/);
+  refused({ webhooks: [{ ...ops, secret: "short" }] }, "webhooks.0.secret", /at least 16/);
+  refused(
+    { webhooks: [{ ...ops, url: "https://ops:hunter2@ops.example.com/" }] },
+    "webhooks.0.url",
+    /must not hold user:password/,
+  );
+  refused({ webhooks: [{ ...ops, id: "a:b" }] }, "webhooks.0.id", /A-Z a-z 0-9/);
+  refused(
+    { webhooks: [{ ...ops, timeoutMs: 0 }] },
+    "webhooks.0.timeoutMs",
+    />=1|at least|too small/i,
+  );
+  refused({ webhooks: [{ ...ops, headers: {} }] }, "webhooks.0.headers", /unknown key/);
+});
+
 test("sip.mediaAddress is required when sip.listen is a wildcard, and is never one itself", () => {
   for (const listen of ["0.0.0.0:5060", "[::]:5060"])
     refused({ sip: { listen } }, "sip.mediaAddress", /required when sip\.listen is a wildcard/);

@@ -3,6 +3,7 @@
 
 import { isIP } from "node:net";
 import { z } from "zod";
+import { WEBHOOK_ID } from "../core/address.ts";
 import { ConfigError } from "../core/errors.ts";
 import { type HostPort, parseHostPort } from "../core/host-port.ts";
 import { AUDIO_FORMATS } from "../core/profile.ts";
@@ -608,6 +609,32 @@ export const configSchema = z
           z.strictObject({ id: z.string(), connect: listenSchema }),
           z.strictObject({ id: z.string(), listen: listenSchema }),
         ]),
+      )
+      .default([])
+      .superRefine(uniqueIds),
+    /**
+     * Apps that take communications as signed JSON POSTs (README "Webhooks"): a route names one
+     * as `webhook:<id>`. The secret keys the HMAC the app checks each request with.
+     */
+    webhooks: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(WEBHOOK_ID, "expected 1–64 of A-Z a-z 0-9 . _ -"),
+          url: z
+            .string()
+            .refine(
+              (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+              "expected an http: or https: URL",
+            )
+            // fetch refuses them, and its error would carry the password into lastError.
+            .refine(
+              (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+              "must not hold user:password; the app checks the signature made with secret",
+            ),
+          secret: z.string().min(16, "must be at least 16 characters"),
+          /** How long one POST may take, answer included; then it is retried. */
+          timeoutMs: durationMs.min(1).max(300_000).default(10_000),
+        }),
       )
       .default([])
       .superRefine(uniqueIds),

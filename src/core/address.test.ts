@@ -14,6 +14,8 @@ test("addresses parse to their canonical form and system", () => {
     ["voicemail:bob.smith%40x", "voicemail:bob.smith%40x", "voicemail"],
     ["legacy:alice/pbx", "legacy:alice/pbx", "legacy-voicemail"],
     ["LEGACY:bob.smith%40x/Octel-2", "legacy:bob.smith%40x/Octel-2", "legacy-voicemail"],
+    ["webhook:ops", "webhook:ops", "webhook"],
+    ["Webhook:crm.eu-1", "webhook:crm.eu-1", "webhook"],
   ];
   for (const [input, canonical, system] of cases) {
     const a = parseAddress(input);
@@ -49,6 +51,11 @@ test("bad addresses are InvalidAddressError naming the input", () => {
     "legacy:alice/p%2Fbx",
     "legacy:alice/p bx",
     "legacy:%zz/pbx",
+    "webhook:",
+    "webhook:ops/x",
+    "webhook:a b",
+    "webhook:-ops",
+    "webhook:%6Fps",
   ]) {
     assert.throws(
       () => parseAddress(bad),

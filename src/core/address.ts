@@ -1,6 +1,7 @@
 // Addresses of parties on every system, written as URIs: mailto: (RFC 6068), tel: (RFC 3966),
 // sip: (RFC 3261), xmpp: (RFC 5122), web: for a user's browser client, voicemail: for a user's
-// box in our own voicemail store and legacy: for one of the user's boxes on a legacy system.
+// box in our own voicemail store, legacy: for one of the user's boxes on a legacy system and
+// webhook: for an HTTP endpoint of the configuration (`webhooks[].id`).
 
 import { InvalidAddressError } from "./errors.ts";
 import type { SystemKind } from "./system.ts";
@@ -13,13 +14,18 @@ export type Address =
   | { scheme: "web"; userId: string; clientId: string }
   | { scheme: "voicemail"; userId: string }
   /** A deposit target: the profile's voicemail system `systemId` (its depositUri) of `userId`. */
-  | { scheme: "legacy"; userId: string; systemId: string };
+  | { scheme: "legacy"; userId: string; systemId: string }
+  /** An operator's app, reached by the configured webhook `id` (the URL stays in the config). */
+  | { scheme: "webhook"; id: string };
+
+/** What a webhook id may be: it is part of an address and of a route target, so no ":" or "/". */
+export const WEBHOOK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const EMAIL = /^[^\s@<>()"]+@[^\s@<>()"]+\.?[^\s@<>()"]*$/;
 
 /**
  * Parses `mailto:a@b`, `tel:+1555`, `sip:x@y`, `xmpp:a@b`, `web:user/client`, `voicemail:user`,
- * `legacy:user/system`; throws InvalidAddressError.
+ * `legacy:user/system`, `webhook:id`; throws InvalidAddressError.
  */
 export function parseAddress(input: string): Address {
   const colon = input.indexOf(":");
@@ -72,6 +78,10 @@ export function parseAddress(input: string): Address {
         throw new InvalidAddressError(input, "expected legacy:<user id>/<voicemail system id>");
       return { scheme: "legacy", userId, systemId };
     }
+    case "webhook":
+      if (!WEBHOOK_ID.test(rest))
+        throw new InvalidAddressError(input, "expected webhook:<id> (A-Z a-z 0-9 . _ -)");
+      return { scheme: "webhook", id: rest };
     default:
       throw new InvalidAddressError(input, `unknown scheme "${scheme}"`);
   }
@@ -94,6 +104,8 @@ export function formatAddress(a: Address): string {
       return `voicemail:${encodeURIComponent(a.userId)}`;
     case "legacy":
       return `legacy:${encodeURIComponent(a.userId)}/${encodeURIComponent(a.systemId)}`;
+    case "webhook":
+      return `webhook:${a.id}`;
   }
 }
 
@@ -112,6 +124,8 @@ export function systemOf(a: Address): SystemKind {
       return "voicemail";
     case "legacy":
       return "legacy-voicemail";
+    case "webhook":
+      return "webhook";
   }
 }
 
@@ -132,6 +146,8 @@ export function displayAddress(a: Address): string {
       return `voicemail of ${a.userId}`;
     case "legacy":
       return `voicemail system ${a.systemId} of ${a.userId}`;
+    case "webhook":
+      return `webhook ${a.id}`;
   }
 }
 

@@ -42,7 +42,8 @@ export interface Delivery {
 /**
  * The share of the outbox's slots a delivery counts against (outbox.perTargetConcurrency): its
  * target — except that every mailto: target goes through the one relay (smtpOut), so they are one
- * share, and a relay that stalls holds that many slots, never all. The outbox's claim query
+ * share, and a relay that stalls holds that many slots, never all; each `webhook:<id>` is a share
+ * of its own, so a slow app holds only its cap. The outbox's claim query
  * (store/outbox-repo.ts) partitions by the same rule.
  */
 export function shareOf(target: string): string {

@@ -34,7 +34,7 @@ export function profileJids(profile: Pick<Profile, "imClients">): string[] {
   return [...new Set(jids)];
 }
 
-/** Targets a route may name: a system kind, resolved against the profile by the router. */
+/** Targets a route may name by kind, resolved against the profile by the router. */
 export const ROUTE_TARGETS = [
   "email",
   "im",
@@ -44,7 +44,19 @@ export const ROUTE_TARGETS = [
   "legacy-voicemail",
 ] as const;
 
-export type RouteTarget = (typeof ROUTE_TARGETS)[number];
+/** A route target naming one webhook of the configuration (`webhooks[].id`): `webhook:ops`. */
+export type WebhookTarget = `webhook:${string}`;
+
+export type RouteTarget = (typeof ROUTE_TARGETS)[number] | WebhookTarget;
+
+export function isWebhookTarget(target: RouteTarget): target is WebhookTarget {
+  return target.startsWith("webhook:");
+}
+
+/** The webhook id a webhook route target names. */
+export function webhookIdOf(target: WebhookTarget): string {
+  return target.slice("webhook:".length);
+}
 
 /**
  * The audio formats a route may ask for voicemail in (mail attachments and audio links): WAV as

@@ -18,6 +18,8 @@ export interface TextRendition {
    * domain, so that the recipient's reply comes back to the user.
    */
   sender?: { name: string; email?: string };
+  /** What a recording says, when the route lets it be transcribed (also within `text`). */
+  transcript?: string;
   /** Authenticated link to audio, when the original was voice. */
   audioUrl?: string;
   /** For email targets: stored audio to attach (the adapter loads the blob when it sends). */

@@ -171,3 +171,17 @@ test("the legacy-voicemail target is each legacy box that takes deposits", () =>
   const none = planTargets(mail(), { ...p, voicemailSystems: [{ id: "i", kind: "internal" }] });
   assert.deepEqual(none.skipped, ["legacy-voicemail"]);
 });
+
+test("webhook:<id> targets resolve to that webhook, each once, beside targets by kind", () => {
+  const profile: Profile = {
+    ...alice,
+    routes: [{ from: "email", to: ["webhook:ops", "im", "webhook:crm", "webhook:ops"] }],
+  };
+  const plan = planTargets(mail(), profile);
+  assert.deepEqual(
+    plan.targets.map((t) => formatAddress(t.address)),
+    ["webhook:ops", "web:alice/web", "xmpp:alice@jabber.example", "webhook:crm"],
+  );
+  assert.deepEqual(plan.targets[0]?.address, { scheme: "webhook", id: "ops" });
+  assert.deepEqual(plan.skipped, []);
+});

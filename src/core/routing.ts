@@ -4,7 +4,14 @@
 
 import { type Address, formatAddress } from "./address.ts";
 import type { Communication } from "./communication.ts";
-import { imClientAddress, type Profile, type Route, type RouteTarget } from "./profile.ts";
+import {
+  imClientAddress,
+  isWebhookTarget,
+  type Profile,
+  type Route,
+  type RouteTarget,
+  webhookIdOf,
+} from "./profile.ts";
 import type { SystemKind } from "./system.ts";
 
 const DEFAULT_TARGETS: Record<SystemKind, RouteTarget[]> = {
@@ -15,6 +22,8 @@ const DEFAULT_TARGETS: Record<SystemKind, RouteTarget[]> = {
   icw: ["email", "im"],
   email: ["im"],
   im: ["email"],
+  // Push only: nothing arrives from a webhook.
+  webhook: [],
 };
 
 /**
@@ -70,6 +79,9 @@ export function wantsTranscript(kind: SystemKind, profile: Profile): boolean {
 }
 
 function resolveTarget(target: RouteTarget, profile: Profile): Address[] {
+  // The id is checked against the configuration when the profile is saved; one removed from it
+  // since fails its delivery naming the id (adapters/webhook), which the user can see.
+  if (isWebhookTarget(target)) return [{ scheme: "webhook", id: webhookIdOf(target) }];
   switch (target) {
     case "email": {
       const email = profile.emails[0];

@@ -1,5 +1,5 @@
 // The communication systems omnivox joins (docs/architecture.md "Systems and conversions") and the
-// media each one carries.
+// media each one carries. A webhook is a push to an operator's app: nothing arrives from one.
 
 export const SYSTEM_KINDS = [
   "pstn",
@@ -9,6 +9,7 @@ export const SYSTEM_KINDS = [
   "email",
   "im",
   "icw",
+  "webhook",
 ] as const;
 
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
@@ -21,7 +22,9 @@ export type Medium = "voice" | "text";
  * user's choice for a call and the reply they typed.
  */
 export function mediumOf(kind: SystemKind): Medium {
-  return kind === "email" || kind === "im" || kind === "icw" ? "text" : "voice";
+  return kind === "email" || kind === "im" || kind === "icw" || kind === "webhook"
+    ? "text"
+    : "voice";
 }
 
 export function isSystemKind(value: string): value is SystemKind {

@@ -283,7 +283,9 @@ export class OutboxWorker {
       // One commit (shared with others' by group commit): the outcome and the id it was given.
       await store.transaction(async (tx) => {
         await tx.outbox.markDelivered(d.id, now, nativeId);
-        if (nativeId)
+        // An app's id names no message a reply could answer, and one app may give the same id
+        // twice: it stays on the delivery alone.
+        if (nativeId && scheme !== "webhook")
           await tx.communications.addNativeId(communication.id, nativeSystem(scheme), nativeId);
       });
       observer?.attempt(scheme, "delivered");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type OpenedTestStore, testCommunication, testDialects } from "../../test/support/store.ts";
-import type { Delivery } from "../core/delivery.ts";
+import { type Delivery, shareOf } from "../core/delivery.ts";
 import { NotFoundError } from "../core/errors.ts";
 
 const LEASE = 30_000;
@@ -71,6 +71,24 @@ for (const dialect of await testDialects()) {
       const first = await t.store.outbox.claimDue(now, 10, LEASE, 2);
       assert.equal(first.filter((d) => d.target.startsWith("mailto:")).length, 2);
       assert.equal(first.length, 4, "the other targets are claimed beside the relay's two");
+      assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, 2), []);
+    });
+
+    test("each webhook is a share of its own: a stalled one holds its cap, not the others'", async () => {
+      for (let i = 0; i < 5; i++) await seed(["webhook:slow"]);
+      await seed(["webhook:other", "mailto:a@x.org"]);
+      assert.equal(shareOf("webhook:slow"), "webhook:slow");
+      assert.notEqual(shareOf("webhook:slow"), shareOf("webhook:other"));
+      const now = soon();
+      const first = await t.store.outbox.claimDue(now, 10, LEASE, 2);
+      assert.equal(first.filter((d) => d.target === "webhook:slow").length, 2);
+      assert.deepEqual(
+        first
+          .filter((d) => d.target !== "webhook:slow")
+          .map((d) => d.target)
+          .sort(),
+        ["mailto:a@x.org", "webhook:other"],
+      );
       assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, 2), []);
     });
 

@@ -12,7 +12,7 @@ import { crossCorrelate } from "../../src/media/pcm.ts";
 import { parseWav, wavToPcm16 } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
-import { callerAudio, runSipp } from "../support/sipp.ts";
+import { sippDeposit } from "../support/sipp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
@@ -52,15 +52,10 @@ test("a sipp call leaves a voicemail that matches the audio sent, mailed and sho
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
-  const { file: audioFile, heard } = await callerAudio(work, AUDIO_MS);
-
-  const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
-    service: "15550001",
-    keys: { caller: "15551234" },
-    template: { audio: audioFile, audio_ms: String(AUDIO_MS + 300) },
+  const { heard } = await sippDeposit(sipp.path!, t.app.ports.sip!, {
+    ms: AUDIO_MS,
     workDir: work,
   });
-  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
 
   // The message is durable before the 200 OK to BYE, so it is there as soon as sipp is done.
   const messages = await t.app.store.voicemail.list("alice");

@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import { parseWav } from "../../src/media/wav.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
-import { callerAudio, runSipp } from "../support/sipp.ts";
+import { sippDeposit } from "../support/sipp.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 
 const sipp = peer("sipp", "sip-tester");
@@ -79,15 +79,7 @@ test("a sipp call is transcribed: the mail and the REST mailbox carry the transc
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
-  const { file: audioFile } = await callerAudio(work, AUDIO_MS);
-
-  const run = await runSipp(sipp.path!, t.app.ports.sip!, "deposit.xml", {
-    service: "15550001",
-    keys: { caller: "15551234" },
-    template: { audio: audioFile, audio_ms: String(AUDIO_MS + 300) },
-    workDir: work,
-  });
-  assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
+  await sippDeposit(sipp.path!, t.app.ports.sip!, { ms: AUDIO_MS, workDir: work });
 
   assert.equal(posted.length, 1, "one transcription request per message");
   assert.equal(posted[0]?.url, "/v1/audio/transcriptions");

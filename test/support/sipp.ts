@@ -114,3 +114,25 @@ export async function callerAudio(
   decodeUlaw(ulaw, heard);
   return { file, heard };
 }
+
+/**
+ * One voicemail left by sipp (deposit.xml): `caller` (default 15551234) calls `service` (default
+ * 15550001, alice in most tests) and speaks `ms` of callerAudio. Resolves with what a µ-law
+ * decoder hears of the audio sent; rejects with sipp's log when the call failed.
+ */
+export async function sippDeposit(
+  bin: string,
+  target: { host: string; port: number } | undefined,
+  opts: { service?: string; caller?: string; ms: number; workDir: string },
+): Promise<{ heard: Int16Array }> {
+  const { file, heard } = await callerAudio(opts.workDir, opts.ms);
+  const run = await runSipp(bin, target, "deposit.xml", {
+    service: opts.service ?? "15550001",
+    keys: { caller: opts.caller ?? "15551234" },
+    template: { audio: file, audio_ms: String(opts.ms + 300) },
+    workDir: opts.workDir,
+  });
+  if (run.code !== 0)
+    throw new Error(`sipp failed (${run.code}):\n${run.errors}\n${run.output.slice(-2000)}`);
+  return { heard };
+}

@@ -14,6 +14,8 @@ function label(from: CommunicationJson["from"]): string {
       return from.jid ?? "";
     case "sip":
       return from.uri ?? "";
+    case "webhook":
+      return from.id;
     default:
       return from.userId ?? from.scheme;
   }

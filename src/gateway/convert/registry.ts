@@ -17,8 +17,11 @@ import { textToText } from "./text.ts";
 import { type TranscribeAudio, TranscriptPolicy } from "./transcribe.ts";
 import { voiceToText } from "./voice.ts";
 
-/** How a target presents a communication: a mail, a chat line, or audio. */
-export type TargetStyle = "mail" | "chat" | "voice";
+/**
+ * How a target presents a communication: a mail, a chat line, audio, or an app's event (a
+ * webhook: the mail's full text, the transcript apart, the audio as a link in the route's format).
+ */
+export type TargetStyle = "mail" | "chat" | "voice" | "event";
 
 export function styleOf(address: Address): TargetStyle {
   switch (address.scheme) {
@@ -32,6 +35,8 @@ export function styleOf(address: Address): TargetStyle {
     case "voicemail":
     case "legacy":
       return "voice";
+    case "webhook":
+      return "event";
   }
 }
 
@@ -108,5 +113,7 @@ export function defaultConverters(deps: ConverterDeps): ConverterRegistry {
     .register("text", "chat", textOnly("chat"))
     .register("voice", "mail", fromVoice("mail"))
     .register("voice", "chat", fromVoice("chat"))
+    .register("text", "event", textOnly("mail"))
+    .register("voice", "event", fromVoice("mail"))
     .register("voice", "voice", voiceToVoice);
 }

@@ -36,6 +36,8 @@ function spokenParty(a: Address): string {
     case "voicemail":
     case "legacy":
       return a.userId;
+    case "webhook":
+      return a.id;
   }
 }
 

@@ -80,6 +80,7 @@ export function voiceToText(
     audioUrl,
     notes: [...c.warnings],
   };
+  if (transcript) rendition.transcript = transcript;
   if (style === "mail") {
     const file = AUDIO_FORMAT_FILES[format];
     rendition.attachment = {

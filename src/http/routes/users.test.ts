@@ -16,6 +16,7 @@ describe("users and session routes", () => {
       config: {
         smdi: [{ id: "pbx", connect: "127.0.0.1:7000" }],
         smtp: { domains: ["example.com"] },
+        webhooks: [{ id: "ops", url: "http://127.0.0.1:9/hook", secret: "ops-secret-0123456789" }],
       },
     });
     alice = await t.userWithToken("alice", "alice-password");
@@ -143,6 +144,24 @@ describe("users and session routes", () => {
     assert.equal(nobody.status, 404);
   });
 
+  it("takes a route to a configured webhook and refuses one the configuration lacks", async () => {
+    const routes = [{ from: "voicemail", to: ["webhook:ops", "email"] }];
+    const made = await t.call("POST", "/api/v1/users", {
+      token: ADMIN_TOKEN,
+      body: { id: "hooked", routes },
+    });
+    assert.equal(made.status, 201);
+    assert.deepEqual(((await made.json()) as Json).routes, routes);
+    const bad = await t.call("PATCH", "/api/v1/users/hooked", {
+      token: ADMIN_TOKEN,
+      body: { routes: [{ from: "*", to: ["webhook:gone"] }] },
+    });
+    assert.equal(bad.status, 400);
+    const err = (await bad.json()) as Json;
+    assert.equal(err.field, "routes.0.to.0");
+    assert.match(String(err.message), /no webhook "gone" in the configuration/);
+  });
+
   it("names the field of a bad value and the unknown key", async () => {
     const cases: Array<[Json, string]> = [
       [{ id: "dave", emails: ["ok@example.com", "not-an-email"] }, "emails.1"],
@@ -150,6 +169,9 @@ describe("users and session routes", () => {
       [{ id: "dave", colour: "blue" }, "colour"],
       [{ id: "dave", mwi: { enabled: true, blink: 1 } }, "mwi.blink"],
       [{ id: "dave", routes: [{ from: "fax", to: ["email"] }] }, "routes.0.from"],
+      [{ id: "dave", routes: [{ from: "*", to: ["webhook:nope"] }] }, "routes.0.to.0"],
+      [{ id: "dave", routes: [{ from: "*", to: ["email", "webhook:a b"] }] }, "routes.0.to.1"],
+      [{ id: "dave", routes: [{ from: "*", to: ["webhook"] }] }, "routes.0.to.0"],
       [{ id: "dave", voicemailSystems: [{ id: "x", kind: "sip" }] }, "voicemailSystems.0.uri"],
       [{ id: "dave", voicemailSystems: [{ id: "x", kind: "tape" }] }, "voicemailSystems.0.kind"],
       [

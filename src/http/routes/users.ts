@@ -9,7 +9,7 @@ import type { Config } from "../../config/schema.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { assertPinRule } from "../../core/pin-rule.ts";
 import type { Profile } from "../../core/profile.ts";
-import { defaultProfile } from "../../core/profile.ts";
+import { defaultProfile, isWebhookTarget, webhookIdOf } from "../../core/profile.ts";
 import { hashSecret, newSipSecret } from "../../store/secrets.ts";
 import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
@@ -189,7 +189,7 @@ function profileFieldsOf(body: CreateUserBody | PatchUserBody): Partial<Profile>
   return fields as Partial<Profile>;
 }
 
-/** The merged whole is parsed again: cross-field rules (unique ids, known SMDI links). */
+/** The merged whole is parsed again: cross-field rules (unique ids, known SMDI links, webhooks). */
 function checkProfile(candidate: Profile, config: Config): Profile {
   const profile: Profile = parseInput(profileSchema, candidate);
   assertServedEmails(profile, config.smtp.domains);
@@ -201,6 +201,17 @@ function checkProfile(candidate: Profile, config: Config): Profile {
         `no SMDI link "${system.link}" in the configuration (smdi[].id)`,
       );
     }
+  });
+  const webhooks = new Set(config.webhooks.map((w) => w.id));
+  profile.routes.forEach((route, i) => {
+    route.to.forEach((target, j) => {
+      if (isWebhookTarget(target) && !webhooks.has(webhookIdOf(target))) {
+        throw new ValidationError(
+          `routes.${i}.to.${j}`,
+          `no webhook "${webhookIdOf(target)}" in the configuration (webhooks[].id)`,
+        );
+      }
+    });
   });
   return profile;
 }

@@ -30,6 +30,7 @@ export const addressSchema = z.discriminatedUnion("scheme", [
   z.strictObject({ scheme: z.literal("web"), userId: str(), clientId: str() }),
   z.strictObject({ scheme: z.literal("voicemail"), userId: str() }),
   z.strictObject({ scheme: z.literal("legacy"), userId: str(), systemId: str() }),
+  z.strictObject({ scheme: z.literal("webhook"), id: str() }),
 ]);
 
 /** What every kind of communication carries (core/communication.ts Base). */

@@ -4,6 +4,7 @@
 // equal core's.
 
 import * as z from "zod/mini";
+import { WEBHOOK_ID } from "../../core/address.ts";
 import {
   AUDIO_FORMATS,
   type ImClient,
@@ -70,9 +71,15 @@ export const imClientSchema = z.discriminatedUnion("kind", [
   z.strictObject({ id: itemIdSchema, kind: z.literal("xmpp"), jid: jidSchema }),
 ]);
 
+/** A target by kind (`email`), or one configured webhook by id (`webhook:ops`). */
+export const routeTargetSchema = z.union(
+  [z.enum(ROUTE_TARGETS), z.templateLiteral(["webhook:", z.string().check(z.regex(WEBHOOK_ID))])],
+  { error: `expected one of ${ROUTE_TARGETS.join(", ")}, or webhook:<id>` },
+);
+
 export const routeSchema = z.strictObject({
   from: z.enum([...SYSTEM_KINDS, "*"]),
-  to: z.array(z.enum(ROUTE_TARGETS)).check(z.minLength(1)),
+  to: z.array(routeTargetSchema).check(z.minLength(1)),
   transcribe: z.optional(z.boolean()),
   audioFormat: z.optional(z.enum(AUDIO_FORMATS, { error: 'expected "wav", "mp3" or "ogg"' })),
   voice: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
