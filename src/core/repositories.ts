@@ -77,6 +77,14 @@ export interface VoicemailRepo {
     patch: Partial<Pick<VoicemailRecord, "state" | "transcript">>,
   ): Promise<boolean>;
   delete(userId: string, id: string): Promise<boolean>;
+  /**
+   * Messages received before `before`, oldest first, of one user or (without `userId`) of all:
+   * what a retention sweep deletes.
+   */
+  receivedBefore(
+    before: Date,
+    opts?: { userId?: string; limit?: number },
+  ): Promise<VoicemailRecord[]>;
   counts(
     userId: string,
   ): Promise<{ new: number; old: number; urgentNew: number; urgentOld: number }>;

@@ -10,6 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../core/error
 import { assertPinRule } from "../../core/pin-rule.ts";
 import type { Profile } from "../../core/profile.ts";
 import { defaultProfile } from "../../core/profile.ts";
+import { assertRetentionWithin } from "../../core/retention.ts";
 import { hashSecret, newSipSecret } from "../../store/secrets.ts";
 import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
@@ -41,6 +42,7 @@ const PROFILE_KEYS = [
   "imClients",
   "routes",
   "mwi",
+  "voicemail",
 ] as const satisfies ReadonlyArray<keyof Profile>;
 
 const profileAnswer = { status: 200, description: "The profile", body: profileSchema };
@@ -193,6 +195,7 @@ function profileFieldsOf(body: CreateUserBody | PatchUserBody): Partial<Profile>
 function checkProfile(candidate: Profile, config: Config): Profile {
   const profile: Profile = parseInput(profileSchema, candidate);
   assertServedEmails(profile, config.smtp.domains);
+  assertRetentionWithin(profile, config.voicemail.retentionDays);
   const links = new Set(config.smdi.map((s) => s.id));
   profile.voicemailSystems.forEach((system, i) => {
     if (system.kind === "smdi" && !links.has(system.link)) {
