@@ -172,14 +172,34 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     return record.profile;
   });
 
+  // Erasure (README "Retention and erasure"): every row of the user, then their audio.
   app.delete("/users/:id", { config: deleteUser }, async (request, reply) => {
     const { id } = parseInput(deleteUser.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
+    if (!(await users.get(id))) throw new NotFoundError(`no user "${id}"`);
     // Its open streams close now, not at their next frame; the rows go with the user.
     await auth.revokeAll(id);
-    if (!(await users.delete(id))) throw new NotFoundError(`no user "${id}"`);
-    request.log.info({ userId: id, by: principalOf(request).role }, "user deleted");
+    const erased = await deps.store.eraseUser(id);
+    if (!erased) throw new NotFoundError(`no user "${id}"`);
+    for (const failed of erased.audioFailed)
+      request.log.warn({ userId: id, ...failed }, "erased user's audio not removed");
+    request.log.info(
+      {
+        userId: id,
+        by: principalOf(request).role,
+        rows: erased.rows,
+        audio: erased.audio,
+        audioFailed: erased.audioFailed.length,
+      },
+      "user erased",
+    );
+    // IM clients lose their indicator and sources stop watching; phones' lamps go off.
     await profileChanged(id);
+    try {
+      await deps.onMailboxChanged?.(id);
+    } catch (err) {
+      request.log.error({ err, userId: id }, "mailbox change hook failed");
+    }
     return reply.code(204).send();
   });
 };
