@@ -67,9 +67,19 @@ async function sweep(store: Store, systemDays: number | undefined, heard: string
 
 for (const dialect of await testDialects()) {
   describe(`voicemail retention on ${dialect.name}`, { skip: dialect.skip }, () => {
-    test("messages past the limit go with their audio; a shorter profile limit is kept", async () => {
+    /** A test body on a fresh store of this dialect, removed afterwards. */
+    const inStore = (fn: (t: OpenedTestStore) => Promise<void>) => async () => {
       const t = await dialect.open();
       try {
+        await fn(t);
+      } finally {
+        await t.cleanup();
+      }
+    };
+
+    test(
+      "messages past the limit go with their audio; a shorter profile limit is kept",
+      inStore(async (t) => {
         const { store } = t;
         await store.users.create(withRetention("alice"), {});
         await store.users.create(withRetention("bob", 7), {});
@@ -105,14 +115,12 @@ for (const dialect of await testDialects()) {
         const again: string[] = [];
         assert.deepEqual(await sweep(store, 30, again), { messages: 0, users: 0, audioFailed: 0 });
         assert.deepEqual(again, []);
-      } finally {
-        await t.cleanup();
-      }
-    });
+      }),
+    );
 
-    test("without a configured limit only profiles that set one lose messages", async () => {
-      const t = await dialect.open();
-      try {
+    test(
+      "without a configured limit only profiles that set one lose messages",
+      inStore(async (t) => {
         const { store } = t;
         await store.users.create(withRetention("alice"), {});
         await store.users.create(withRetention("bob", 2), {});
@@ -128,14 +136,12 @@ for (const dialect of await testDialects()) {
         assert.deepEqual(await ids(store, "alice"), ["a-ancient"], "kept forever");
         assert.deepEqual(await ids(store, "bob"), ["b-new"]);
         assert.deepEqual(heard, ["bob"]);
-      } finally {
-        await t.cleanup();
-      }
-    });
+      }),
+    );
 
-    test("two sweeps at once, as on two nodes, delete each message once", async () => {
-      const t = await dialect.open();
-      try {
+    test(
+      "two sweeps at once, as on two nodes, delete each message once",
+      inStore(async (t) => {
         const { store } = t;
         await store.users.create(withRetention("alice"), {});
         for (let i = 0; i < 40; i++) await message(store, "alice", `m${i}`, 10 + i);
@@ -144,14 +150,12 @@ for (const dialect of await testDialects()) {
         assert.equal(a.messages + b.messages, 40, "each expired message counted by one sweep");
         assert.deepEqual(await ids(store, "alice"), ["keep"]);
         for (let i = 0; i < 40; i++) assert.equal(await audioPresent(t, `vm-m${i}`), false);
-      } finally {
-        await t.cleanup();
-      }
-    });
+      }),
+    );
 
-    test("a failing store ends the sweep with an error, reporting what it deleted", async () => {
-      const t = await dialect.open();
-      try {
+    test(
+      "a failing store ends the sweep with an error, reporting what it deleted",
+      inStore(async (t) => {
         const { store } = t;
         await store.users.create(withRetention("alice"), {});
         await message(store, "alice", "old", 10);
@@ -187,9 +191,7 @@ for (const dialect of await testDialects()) {
         );
         assert.deepEqual(await ids(store, "alice"), [], "the row went before the failure");
         assert.deepEqual(heard, ["alice"], "and its box was still reported");
-      } finally {
-        await t.cleanup();
-      }
-    });
+      }),
+    );
   });
 }
