@@ -1,7 +1,7 @@
 // Retention end to end: sipp leaves alice one voicemail; the gateway's own sweep (a short
 // voicemail.retentionSweepMs) keeps it while it is young, and once its received time lies past
-// voicemail.retentionDays it goes with its audio file, and MWI follows — GET /mwi and the web
-// client's indicator go from 1 new to 0.
+// voicemail.retentionDays it goes with its audio file, and MWI follows — GET /mwi, the web
+// client's indicator and a subscribed phone's lamp (RFC 3842 NOTIFY) go from 1 new to 0.
 
 import assert from "node:assert/strict";
 import { access, mkdtemp, rm } from "node:fs/promises";
@@ -14,6 +14,7 @@ import { SQLITE_FILE } from "../../src/store/open.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { depositMessage } from "../support/mailbox-calls.ts";
 import { peer } from "../support/peers.ts";
+import { TestPhone } from "../support/sip-test-phone.ts";
 import { until } from "../support/until.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
@@ -22,17 +23,26 @@ const SWEEP_MS = 200;
 let t: TestApp;
 let work: string;
 let client: TestWebClient;
+let phone: TestPhone;
 
 before(async () => {
   if (sipp.skip) return;
   work = await mkdtemp(join(tmpdir(), "omnivox-retention-"));
   t = await startTestApp({ voicemail: { retentionDays: 30, retentionSweepMs: SWEEP_MS } });
-  await t.addUser({ id: "alice", phones: ["+15550001"], password: "wonderland" });
+  const { sipSecret } = await t.addUser({
+    id: "alice",
+    phones: ["+15550001"],
+    password: "wonderland",
+  });
   client = await connectWebClient(t.app.ports.http!.port, await t.login("alice", "wonderland"));
+  const sip = { ...t.app.ports.sip!, transport: "udp" as const };
+  phone = new TestPhone("alice", sipSecret, sip, t.app.config.sip.domain);
+  await phone.start();
 });
 
 after(async () => {
   await client?.close();
+  await phone?.stop();
   await t?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -42,10 +52,18 @@ const newCount = async (): Promise<number> => {
   return (res.body as { total: { new: number } }).total.new;
 };
 
-test("an expired voicemail is swept with its audio and the indicator goes from 1 to 0", {
+test("an expired voicemail is swept with its audio; the indicator and the phone lamp go from 1 to 0", {
   skip: sipp.skip,
   timeout: 60_000,
 }, async () => {
+  const sub = await phone.subscribe([
+    ["Event", "message-summary"],
+    ["Expires", "600"],
+  ]);
+  assert.equal(sub.final.status, 200);
+  await phone.waitNotifies(1);
+  assert.deepEqual(phone.lamps(), ["0"], "dark before the deposit");
+
   const run = await depositMessage(sipp.path!, t, "15550001", work);
   assert.equal(run.code, 0, `sipp failed:\n${run.errors}\n${run.output.slice(-2000)}`);
   const [vm] = await t.app.store.voicemail.list("alice");
@@ -54,6 +72,7 @@ test("an expired voicemail is swept with its audio and the indicator goes from 1
   const lit = await client.waitFor(
     (e) => e.type === "mwi" && (e.total as { new: number }).new === 1,
   );
+  await until("the phone lamp lit", async () => (phone.lamps().at(-1) === "1" ? true : undefined));
   const audioFile = join(t.dataDir, "audio", `${vm.audioId}.wav`);
   await access(audioFile);
 
@@ -89,6 +108,8 @@ test("an expired voicemail is swept with its audio and the indicator goes from 1
       Number(e.version) > Number(lit.version),
   );
   assert.deepEqual(dark.total, { new: 0, old: 0, urgentNew: 0, urgentOld: 0 });
+  await until("the phone lamp off", async () => (phone.lamps().at(-1) === "0" ? true : undefined));
+  assert.match(phone.notifies.at(-1)?.body.toString() ?? "", /Messages-Waiting:\s*no/i);
   const list = await t.api("GET", "/users/alice/voicemail");
   assert.deepEqual(list.body, []);
 });
