@@ -33,6 +33,7 @@ export function startRetentionSweeps(
           systemDays: retentionDays,
           changed: (userId) => deps.events.emit("mailboxChanged", userId),
           logger,
+          stopping: () => stopped,
         },
         new Date(),
       );

@@ -44,6 +44,10 @@ export interface UsersRepo {
   setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean>;
   /** Users whose phones still register with digest values of their web password (before 005). */
   countPasswordSipDigests(): Promise<number>;
+  /**
+   * The user row with its addresses and sessions only; erasing a user and all their data is the
+   * store's eraseUser (store/user-erasure.ts).
+   */
   delete(id: string): Promise<boolean>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<Profile | undefined>;

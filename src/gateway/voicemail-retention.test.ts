@@ -140,6 +140,21 @@ for (const dialect of await testDialects()) {
     );
 
     test(
+      "a node that is stopping sweeps no further",
+      inStore(async (t) => {
+        const { store } = t;
+        await store.users.create(withRetention("bob", 2), {});
+        await message(store, "bob", "b-old", 3);
+        const result = await sweepExpiredVoicemail(
+          { store, systemDays: undefined, changed: () => undefined, logger, stopping: () => true },
+          NOW,
+        );
+        assert.equal(result.messages, 0);
+        assert.deepEqual(await ids(store, "bob"), ["b-old"], "left to the next sweep");
+      }),
+    );
+
+    test(
       "two sweeps at once, as on two nodes, delete each message once",
       inStore(async (t) => {
         const { store } = t;

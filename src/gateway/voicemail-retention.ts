@@ -17,6 +17,8 @@ export interface RetentionSweepDeps {
   /** A user's box changed (the event port's `mailboxChanged`). */
   changed(userId: string): void;
   logger: Logger;
+  /** Checked between batches: a stopping node leaves the rest to the next sweep. */
+  stopping?: () => boolean;
 }
 
 export interface RetentionSweepResult {
@@ -54,13 +56,14 @@ export async function sweepExpiredVoicemail(
         ...(userId !== undefined ? { userId } : {}),
       });
       for (const m of batch) await remove(m);
-      if (batch.length < BATCH) return;
+      if (batch.length < BATCH || deps.stopping?.()) return;
     }
   };
 
   try {
     if (systemDays !== undefined) await drain(retentionCutoff(now, systemDays));
     for (const profile of await store.users.list()) {
+      if (deps.stopping?.()) break;
       const days = retentionDaysOf(profile, systemDays);
       if (days !== undefined && days !== systemDays)
         await drain(retentionCutoff(now, days), profile.id);
