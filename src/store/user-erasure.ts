@@ -18,7 +18,11 @@ export interface UserErasure {
   audioFailed: Array<{ audioId: string; error: string }>;
 }
 
-/** Tables keyed by the user's id alone, children before the users row itself. */
+/**
+ * Tables keyed by the user's id alone, children before the users row itself. A new table that
+ * names a user belongs here (or beside communications); test/user-erasure.test.ts reads every
+ * table and fails until it is.
+ */
 const BY_USER_ID = [
   "voicemail_messages",
   "mwi_indicators",
