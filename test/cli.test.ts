@@ -3,13 +3,14 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { openStore } from "../src/store/open.ts";
+import { openStore, SQLITE_FILE } from "../src/store/open.ts";
 import { sipDigestSecrets } from "../src/store/secrets.ts";
 import { spawnOmnivox } from "./support/child.ts";
+import { referencesTo } from "./support/user-references.ts";
 
 const BIN = new URL("../bin/omnivox.js", import.meta.url).pathname;
 let dir: string;
@@ -92,6 +93,57 @@ test("user add, list and show work on the store before anything runs", async () 
   const badPin = await omnivox("user", "add", "carol", "--pin", "12", "--config", config);
   assert.equal(badPin.code, 2);
   assert.match(badPin.stderr, /pin/);
+});
+
+test("user delete erases the user, their voicemail and its audio, as the API does", async () => {
+  assert.equal(
+    (await omnivox("user", "add", "dora", "--pin", "135790", "--config", config)).code,
+    0,
+  );
+  const store = await openStore({ database: "sqlite", dataDir: dir });
+  try {
+    await store.audio.put("vm-dora-1", Uint8Array.of(1, 2, 3), "audio/wav");
+    await store.voicemail.insert({
+      id: "dora-msg-1",
+      userId: "dora",
+      receivedAt: new Date(),
+      durationMs: 1000,
+      audioId: "vm-dora-1",
+      urgent: false,
+      state: "new",
+    });
+    await store.sessions.create({
+      id: "dora-session-1",
+      userId: "dora",
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
+  } finally {
+    await store.close();
+  }
+  const needles = ["dora", "vm-dora-1", "dora-msg-1", "dora-session-1"];
+  const at = { sqliteFile: join(dir, SQLITE_FILE) };
+  assert.ok((await referencesTo(at, needles)).hitTables.has("voicemail_messages"));
+
+  const res = await omnivox("user", "delete", "dora", "--config", config);
+  assert.equal(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout) as { erased: string; rows: Record<string, number> };
+  assert.equal(out.erased, "dora");
+  assert.equal(out.rows.users, 1);
+  assert.equal(out.rows.voicemail_messages, 1);
+  assert.equal(out.rows.sessions, 1);
+  assert.deepEqual((await referencesTo(at, needles)).hits, [], "nothing refers to dora");
+  assert.deepEqual(
+    (await readdir(join(dir, "audio"))).filter((f) => f.startsWith("vm-dora-1.")),
+    [],
+    "her audio file is removed",
+  );
+  assert.match((await omnivox("user", "list", "--config", config)).stdout, /^alice\t/m);
+
+  const again = await omnivox("user", "delete", "dora", "--config", config);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /no user "dora"/);
+  assert.equal((await omnivox("user", "delete", "--config", config)).code, 1);
 });
 
 test("a wrong configuration key stops start-up with exit code 2 naming the key", async () => {

@@ -23,6 +23,7 @@ import { createLogger } from "./logger.ts";
 import { lateMwi } from "./mwi.ts";
 import { createOutbox } from "./outbox.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
+import { startRetentionSweeps } from "./retention.ts";
 import { ensureServerSecret } from "./server-secret.ts";
 import { startSpeech } from "./speech.ts";
 import { storageProbeFor } from "./storage-probe.ts";
@@ -208,6 +209,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
     // Sources subscribe once SIP is up; indicators wait for the listeners that serve clients.
     await mwi.start();
     stops.push(() => mwi.stop());
+    // Expired voicemail goes once MWI listens, so the lamps follow (README "Retention and erasure").
+    const retention = startRetentionSweeps(config, { store, events, logger });
+    stops.push(() => retention.stop());
 
     await writePortsFile(dataDir, ports);
     return {

@@ -1,5 +1,5 @@
 // The `omnivox` command (README "The outside contract"): `start [--config FILE]`, `doctor` and
-// `user add|list|show|sip-secret`. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+// `user add|list|show|sip-secret|delete`. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
@@ -15,6 +15,7 @@ const USAGE = `usage:
   omnivox user list [--config FILE]
   omnivox user show ID [--config FILE]
   omnivox user sip-secret ID [--config FILE]   (a new SIP secret for the user's phones; the old one stops working)
+  omnivox user delete ID [--config FILE]   (erases the user: profile, voicemail and audio, communications, sessions, MWI)
 
 Without --config (or OMNIVOX_CONFIG) omnivox runs on its defaults: SQLite under ./data,
 HTTP 127.0.0.1:8080, SMTP 127.0.0.1:2525, SIP 127.0.0.1:5060.`;

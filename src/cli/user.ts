@@ -1,6 +1,6 @@
-// `omnivox user add|list|show|sip-secret`: user administration straight on the store, for the
+// `omnivox user add|list|show|sip-secret|delete`: user administration straight on the store, for the
 // first user before any token exists and for scripts. The SIP secret phones register with is
-// printed once, when made (add, sip-secret).
+// printed once, when made (add, sip-secret); delete erases the user and all their data.
 
 import type { Config } from "../config/schema.ts";
 import { ValidationError } from "../core/errors.ts";
@@ -81,8 +81,23 @@ export async function runUser(
         console.log(JSON.stringify(record.profile, null, 2));
         return 0;
       }
+      case "delete": {
+        // The same erasure as DELETE /api/v1/users/:id; a running gateway's live sessions end at
+        // their next check, as their rows are gone.
+        const erased = args[0] ? await store.eraseUser(args[0]) : undefined;
+        if (!erased) {
+          console.error(`no user "${args[0] ?? ""}"`);
+          return 1;
+        }
+        for (const failed of erased.audioFailed)
+          console.error(`audio ${failed.audioId} not removed: ${failed.error}`);
+        console.log(
+          JSON.stringify({ erased: args[0], rows: erased.rows, audio: erased.audio }, null, 2),
+        );
+        return 0;
+      }
       default:
-        console.error("usage: omnivox user add|list|show|sip-secret …");
+        console.error("usage: omnivox user add|list|show|sip-secret|delete …");
         return 2;
     }
   } finally {

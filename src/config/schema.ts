@@ -566,6 +566,13 @@ export const configSchema = z
           maxBanMs: 24 * 3600_000,
           forgetMs: 7 * 24 * 3600_000,
         }),
+        /**
+         * Messages older than this many days are deleted with their audio (README "Retention and
+         * erasure"); absent, they are kept until deleted. A profile may ask for fewer days only.
+         */
+        retentionDays: z.number().int().min(1).optional(),
+        /** How often the retention sweep runs; the first runs a minute (or this, if less) after start. */
+        retentionSweepMs: durationMs.min(100).default(3600_000),
       })
       .superRefine(boundsInOrder("minMessageMs", "maxMessageMs"))
       .prefault({}),

@@ -2,10 +2,22 @@
 // store — which mailbox a number reaches, its greetings, taking a recorded deposit, and the
 // messages a caller hears and manages in the phone mailbox. The voicemail system implements it.
 
+import { createHash } from "node:crypto";
 import type { ExtraTarget } from "./ports.ts";
 import type { CallParty } from "./telephony.ts";
 
 export type GreetingKind = "unavailable" | "busy";
+
+/**
+ * Audio ids allow no dots; user ids may have them. The unavailable greeting keeps the id it
+ * always had; the busy greeting is a second blob beside it.
+ */
+export function greetingAudioId(userId: string, kind: GreetingKind = "unavailable"): string {
+  const hash = createHash("sha256").update(userId).digest("hex").slice(0, 32);
+  return kind === "busy" ? `greeting-busy-${hash}` : `greeting-${hash}`;
+}
+
+export const GREETING_KINDS: readonly GreetingKind[] = ["unavailable", "busy"];
 
 /** What the telephone system hands over when a deposit call has been recorded. */
 export interface DepositedMessage {

@@ -92,6 +92,12 @@ export interface MwiPreferences {
   phones?: "internal" | "all";
 }
 
+/** The user's own voicemail store (README "Retention and erasure"). */
+export interface VoicemailPreferences {
+  /** Days a message is kept; only fewer than `voicemail.retentionDays` of the config. */
+  retentionDays?: number;
+}
+
 export interface Profile {
   id: string;
   displayName: string;
@@ -101,6 +107,7 @@ export interface Profile {
   imClients: ImClient[];
   routes: Route[];
   mwi: MwiPreferences;
+  voicemail?: VoicemailPreferences;
 }
 
 /** What a new profile holds when the admin leaves a field out: one web client, our own store. */

@@ -44,6 +44,10 @@ export interface UsersRepo {
   setSipDigest(id: string, digest: SipDigestSecrets, issuedAt: Date): Promise<boolean>;
   /** Users whose phones still register with digest values of their web password (before 005). */
   countPasswordSipDigests(): Promise<number>;
+  /**
+   * The user row with its addresses and sessions only; erasing a user and all their data is the
+   * store's eraseUser (store/user-erasure.ts).
+   */
   delete(id: string): Promise<boolean>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<Profile | undefined>;
@@ -77,6 +81,14 @@ export interface VoicemailRepo {
     patch: Partial<Pick<VoicemailRecord, "state" | "transcript">>,
   ): Promise<boolean>;
   delete(userId: string, id: string): Promise<boolean>;
+  /**
+   * Messages received before `before`, oldest first, of one user or (without `userId`) of all:
+   * what a retention sweep deletes.
+   */
+  receivedBefore(
+    before: Date,
+    opts?: { userId?: string; limit?: number },
+  ): Promise<VoicemailRecord[]>;
   counts(
     userId: string,
   ): Promise<{ new: number; old: number; urgentNew: number; urgentOld: number }>;

@@ -15,8 +15,13 @@ import type { AudioStore } from "./types.ts";
 /** Ids become file names: keep them to a safe alphabet on every backend alike. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
+/** Whether `id` is one an audio blob may have (a name derived from another id may not be). */
+export function isAudioId(id: string): boolean {
+  return ID.test(id);
+}
+
 function checkId(id: string): void {
-  if (!ID.test(id)) throw new ValidationError("audioId", "use 1–128 letters, digits, _ or -");
+  if (!isAudioId(id)) throw new ValidationError("audioId", "use 1–128 letters, digits, _ or -");
 }
 
 /** File extension per content type; the extension is how a file remembers its type. */

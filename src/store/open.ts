@@ -25,6 +25,7 @@ import type { DatabaseSchema } from "./schema/index.ts";
 import { SqlSessionsRepo } from "./sessions-repo.ts";
 import { withCachedStatements } from "./sqlite-statements.ts";
 import type { AudioStore, Store, StoreOptions, StoreTransaction } from "./types.ts";
+import { eraseUser, type UserErasure } from "./user-erasure.ts";
 import { SqlUsersRepo } from "./users-repo.ts";
 import { SqlVoicemailRepo } from "./voicemail-repo.ts";
 import { commitWatcher, DurableSqliteDialect, WalSync } from "./wal-sync.ts";
@@ -81,6 +82,10 @@ class SqlStore implements Store {
         onCommit: (hook) => tx.onCommit(hook),
       }),
     );
+  }
+
+  eraseUser(userId: string): Promise<UserErasure | undefined> {
+    return eraseUser(this.database, this.audio, userId);
   }
 
   audioInUse(audioIds: readonly string[]): Promise<Set<string>> {

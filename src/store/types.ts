@@ -16,6 +16,7 @@ import type {
 } from "../core/repositories.ts";
 import type { RouteOptions } from "../core/routing.ts";
 import type { GroupCommitOptions } from "./group-commit.ts";
+import type { UserErasure } from "./user-erasure.ts";
 
 export type {
   AudioStore,
@@ -221,6 +222,11 @@ export interface Store {
    * Inside, use only `tx` (on SQLite the store's other repositories wait for the transaction).
    */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Erases the user and everything that refers to them (store/user-erasure.ts): the rows in one
+   * transaction, then their audio. undefined when there is no such user.
+   */
+  eraseUser(userId: string): Promise<UserErasure | undefined>;
   /** Those of `audioIds` that a communication or a voicemail message names. */
   audioInUse(audioIds: readonly string[]): Promise<Set<string>>;
   /** Answers when the database is reachable (for /healthz). */

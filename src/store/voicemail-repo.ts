@@ -118,6 +118,21 @@ export class SqlVoicemailRepo implements VoicemailRepo {
     return Number(res.numDeletedRows) > 0;
   }
 
+  async receivedBefore(
+    before: Date,
+    opts: { userId?: string; limit?: number } = {},
+  ): Promise<VoicemailRecord[]> {
+    let q = this.database.db
+      .selectFrom("voicemail_messages")
+      .selectAll()
+      .where("received_at", "<", toMs(before))
+      .orderBy("received_at")
+      .orderBy("id");
+    if (opts.userId !== undefined) q = q.where("user_id", "=", opts.userId);
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    return (await q.execute()).map(toRecord);
+  }
+
   async counts(
     userId: string,
   ): Promise<{ new: number; old: number; urgentNew: number; urgentOld: number }> {

@@ -135,6 +135,11 @@ export class TestPhone {
     );
   }
 
+  /** The new voice messages each message-summary NOTIFY so far announced (RFC 3842 §5.2). */
+  lamps(): Array<string | undefined> {
+    return this.notifies.map((r) => /Voice-Message:\s*(\d+)\//i.exec(r.body.toString())?.[1]);
+  }
+
   /** Resolves once this phone has received `count` NOTIFYs in all. */
   async waitNotifies(count: number, timeoutMs = 2000): Promise<SipRequest[]> {
     const end = Date.now() + timeoutMs;

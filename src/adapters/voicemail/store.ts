@@ -3,26 +3,20 @@
 // gateway; the mailbox reads, saves and deletes messages and keeps the user's greeting. Every
 // change is reported for MWI.
 
-import { createHash } from "node:crypto";
 import type { Address } from "../../core/address.ts";
-import type {
-  DepositedMessage,
-  GreetingKind,
-  Mailboxes,
-  MailboxMessage,
+import {
+  type DepositedMessage,
+  type GreetingKind,
+  greetingAudioId,
+  type Mailboxes,
+  type MailboxMessage,
 } from "../../core/mailbox.ts";
 import type { Gateway } from "../../core/ports.ts";
 import type { MailboxRepos } from "../../core/repositories.ts";
 import { parseWav, pcm16ToWav, wavToPcm16 } from "../../media/wav.ts";
 
-/**
- * Audio ids allow no dots; user ids may have them. The unavailable greeting keeps the id it
- * always had; the busy greeting is a second blob beside it.
- */
-export function greetingAudioId(userId: string, kind: GreetingKind = "unavailable"): string {
-  const hash = createHash("sha256").update(userId).digest("hex").slice(0, 32);
-  return kind === "busy" ? `greeting-busy-${hash}` : `greeting-${hash}`;
-}
+// Erasing a user removes their greetings too, so the id is core's (core/mailbox.ts).
+export { greetingAudioId } from "../../core/mailbox.ts";
 
 function partyAddress(value: string | undefined, domain: string): Address {
   if (value && /^\+?[0-9*#]{1,32}$/.test(value)) return { scheme: "tel", number: value };

@@ -10,6 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../core/error
 import { assertPinRule } from "../../core/pin-rule.ts";
 import type { Profile } from "../../core/profile.ts";
 import { defaultProfile, isWebhookTarget, webhookIdOf } from "../../core/profile.ts";
+import { assertRetentionWithin } from "../../core/retention.ts";
 import { hashSecret, newSipSecret } from "../../store/secrets.ts";
 import type { UserSecrets } from "../../store/types.ts";
 import { principalOf, requireAdmin, requireSelfOrAdmin } from "../auth.ts";
@@ -41,6 +42,7 @@ const PROFILE_KEYS = [
   "imClients",
   "routes",
   "mwi",
+  "voicemail",
 ] as const satisfies ReadonlyArray<keyof Profile>;
 
 const profileAnswer = { status: 200, description: "The profile", body: profileSchema };
@@ -170,14 +172,34 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
     return record.profile;
   });
 
+  // Erasure (README "Retention and erasure"): every row of the user, then their audio.
   app.delete("/users/:id", { config: deleteUser }, async (request, reply) => {
     const { id } = parseInput(deleteUser.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
+    if (!(await users.get(id))) throw new NotFoundError(`no user "${id}"`);
     // Its open streams close now, not at their next frame; the rows go with the user.
     await auth.revokeAll(id);
-    if (!(await users.delete(id))) throw new NotFoundError(`no user "${id}"`);
-    request.log.info({ userId: id, by: principalOf(request).role }, "user deleted");
+    const erased = await deps.store.eraseUser(id);
+    if (!erased) throw new NotFoundError(`no user "${id}"`);
+    for (const failed of erased.audioFailed)
+      request.log.warn({ userId: id, ...failed }, "erased user's audio not removed");
+    request.log.info(
+      {
+        userId: id,
+        by: principalOf(request).role,
+        rows: erased.rows,
+        audio: erased.audio,
+        audioFailed: erased.audioFailed.length,
+      },
+      "user erased",
+    );
+    // IM clients lose their indicator and sources stop watching; phones' lamps go off.
     await profileChanged(id);
+    try {
+      await deps.onMailboxChanged?.(id);
+    } catch (err) {
+      request.log.error({ err, userId: id }, "mailbox change hook failed");
+    }
     return reply.code(204).send();
   });
 };
@@ -193,6 +215,7 @@ function profileFieldsOf(body: CreateUserBody | PatchUserBody): Partial<Profile>
 function checkProfile(candidate: Profile, config: Config): Profile {
   const profile: Profile = parseInput(profileSchema, candidate);
   assertServedEmails(profile, config.smtp.domains);
+  assertRetentionWithin(profile, config.voicemail.retentionDays);
   const links = new Set(config.smdi.map((s) => s.id));
   profile.voicemailSystems.forEach((system, i) => {
     if (system.kind === "smdi" && !links.has(system.link)) {

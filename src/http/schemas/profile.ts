@@ -12,6 +12,7 @@ import {
   type Profile,
   ROUTE_TARGETS,
   type Route,
+  type VoicemailPreferences,
   type VoicemailSystem,
 } from "../../core/profile.ts";
 import { SYSTEM_KINDS } from "../../core/system.ts";
@@ -101,6 +102,13 @@ export const mwiSchema = z.strictObject({
   phones: z.optional(z.enum(["internal", "all"])),
 });
 
+/** The user's own box; the server checks `retentionDays` against the config's (routes/users.ts). */
+export const voicemailPreferencesSchema = z.strictObject({
+  retentionDays: z.optional(
+    z.int().check(z.minimum(1, "expected a whole number of days, at least 1")),
+  ),
+});
+
 /** Ids within one list name things (systems, clients), so they must be unique. */
 function uniqueIds<T extends { id: string }>(
   items: T[],
@@ -129,6 +137,7 @@ export const profileFields = {
   imClients: z.array(imClientSchema).check(z.maxLength(32)),
   routes: z.array(routeSchema).check(z.maxLength(64)),
   mwi: mwiSchema,
+  voicemail: z.optional(voicemailPreferencesSchema),
 };
 
 export const profileSchema = z.strictObject({ id: userIdSchema, ...profileFields }).check(
@@ -144,4 +153,5 @@ true satisfies Same<z.output<typeof voicemailSystemSchema>, VoicemailSystem>;
 true satisfies Same<z.output<typeof imClientSchema>, ImClient>;
 true satisfies Same<z.output<typeof routeSchema>, Route>;
 true satisfies Same<z.output<typeof mwiSchema>, MwiPreferences>;
+true satisfies Same<z.output<typeof voicemailPreferencesSchema>, VoicemailPreferences>;
 true satisfies Same<z.output<typeof profileSchema>, Profile>;

@@ -18,6 +18,7 @@ const optionalFields = {
   imClients: z.optional(profileFields.imClients),
   routes: z.optional(profileFields.routes),
   mwi: z.optional(profileFields.mwi),
+  voicemail: profileFields.voicemail,
 };
 
 export const createUserSchema = z.strictObject({
