@@ -58,13 +58,16 @@ export class TargetUnavailableError extends defineError(
  */
 export class DeliveryError extends defineError("OMNIVOX_ERR_DELIVERY", 502) {
   override readonly transient: boolean;
+  /** The target's own word on when to try again (HTTP Retry-After); the outbox waits at least that. */
+  readonly retryAfterMs: number | undefined;
   constructor(
     message: string,
     readonly permanent = false,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.transient = !permanent;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 export class ConversionError extends defineError("OMNIVOX_ERR_CONVERSION", 500) {}

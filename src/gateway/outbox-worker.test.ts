@@ -222,6 +222,40 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    test("a target's Retry-After puts the next attempt off that long, up to the longest backoff", async () => {
+      const t = await dialect.open();
+      const adapter = new ScriptedAdapter((target) =>
+        formatAddress(target.address).endsWith("/patient")
+          ? new DeliveryError("slow down", false, { retryAfterMs: 30_000 })
+          : new DeliveryError("slow down", false, { retryAfterMs: 10 * 86_400_000 }),
+      );
+      const worker = await setup(t.store, adapter, { backoffBaseMs: 5, backoffMaxMs: 60_000 });
+      try {
+        const rows = await t.store.communications.insertWithDeliveries(testCommunication(), [
+          { target: web("patient") },
+          { target: web("greedy") },
+        ]);
+        const [patient, greedy] = ["patient", "greedy"].map((c) =>
+          rows.find((r) => r.target === web(c)),
+        );
+        const before = Date.now();
+        await worker.start();
+        const retried = async (id: string) => {
+          const d = await t.store.outbox.get(id);
+          return d?.state === "pending" && d.attempts === 1 ? d : undefined;
+        };
+        const p = await until("the first retry is set", () => retried(patient!.id), 10_000);
+        const g = await until("the second retry is set", () => retried(greedy!.id), 10_000);
+        const waits = [p, g].map((d) => (d.nextAttemptAt?.getTime() ?? 0) - before);
+        assert.ok(waits[0]! >= 30_000 && waits[0]! < 40_000, `patient waits ${waits[0]} ms`);
+        // Ten days asked: capped at backoffMaxMs, so a target cannot park a delivery for ever.
+        assert.ok(waits[1]! >= 59_000 && waits[1]! <= 70_000, `greedy waits ${waits[1]} ms`);
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
     test("a permanent error fails at once; a target without adapter fails with the reason", async () => {
       const t = await dialect.open();
       const adapter = new ScriptedAdapter(() => new DeliveryError("550 no such mailbox", true));

@@ -348,10 +348,16 @@ export class OutboxWorker {
       log.warn({ reason, attempts: d.attempts }, "delivery failed");
       return;
     }
-    const delay = backoffDelay(d.attempts, {
-      initialDelayMs: options.backoffBaseMs,
-      maxDelayMs: options.backoffMaxMs,
-    });
+    // A target's Retry-After is honoured up to the longest backoff: past it, a hostile or broken
+    // target could park a delivery for ever.
+    const asked = err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0;
+    const delay = Math.max(
+      backoffDelay(d.attempts, {
+        initialDelayMs: options.backoffBaseMs,
+        maxDelayMs: options.backoffMaxMs,
+      }),
+      Math.min(asked, options.backoffMaxMs),
+    );
     await store.outbox.markRetry(d.id, reason, new Date(Date.now() + delay));
     observer?.attempt(scheme, "retry");
     log.info({ reason, attempt: d.attempts, retryInMs: delay }, "delivery will be retried");

@@ -15,6 +15,7 @@ import { DeliveryError } from "../../core/errors.ts";
 import { defaultProfile } from "../../core/profile.ts";
 import type { RouteOptions } from "../../core/routing.ts";
 import { defaultConverters } from "../../gateway/convert/registry.ts";
+import { retryAfterMsOf } from "./answer.ts";
 import { create, verifyWebhook, webhookEventSchema } from "./index.ts";
 
 const SECRET = "ops-shared-secret-0123456789";
@@ -180,6 +181,8 @@ describe("webhook adapter", () => {
   it("408 and 429 are transient, naming Retry-After; other 4xx are permanent with the body", async () => {
     answer = (_req, res) => res.writeHead(429, { "retry-after": "120" }).end("slow down");
     await rejectsWith(send(), false, /429 Too Many Requests \(Retry-After 120\): slow down/);
+    // The outbox is told how long the endpoint asked to be left alone.
+    await assert.rejects(send(), (err: unknown) => (err as DeliveryError).retryAfterMs === 120_000);
     answer = (_req, res) => res.writeHead(408).end();
     await rejectsWith(send(), false, /408 Request Timeout$/);
     answer = (_req, res) =>
@@ -189,6 +192,18 @@ describe("webhook adapter", () => {
     await rejectsWith(send(), false, /^webhook ops: 503 Busy!{196}…$/);
     answer = (_req, res) => res.writeHead(401).end();
     await rejectsWith(send(), true, /401 Unauthorized/);
+  });
+
+  it("reads Retry-After as seconds or an HTTP-date, and ignores anything else", () => {
+    const now = Date.parse("2026-03-01T10:00:00Z");
+    assert.equal(retryAfterMsOf("120", now), 120_000);
+    assert.equal(retryAfterMsOf(" 0 ", now), 0);
+    assert.equal(retryAfterMsOf("Sun, 01 Mar 2026 10:01:30 GMT", now), 90_000);
+    assert.equal(retryAfterMsOf("Sun, 01 Mar 2026 09:00:00 GMT", now), 0, "a date gone by");
+    assert.equal(retryAfterMsOf("2026", now), 2_026_000, "digits are seconds, never a year");
+    for (const bad of ["-5", "1.5", "soon", "", "99999999999"])
+      assert.equal(retryAfterMsOf(bad, now), undefined, bad);
+    assert.equal(retryAfterMsOf(undefined, now), undefined);
   });
 
   it("a redirect is not followed and fails for good, naming where it pointed", async () => {

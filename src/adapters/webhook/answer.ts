@@ -40,7 +40,12 @@ export function outcomeOf(webhook: string, answer: WebhookAnswer): string | unde
   const text = body ? `: ${body}` : "";
   if (status === 408 || status === 429 || status >= 500) {
     const after = answer.retryAfter ? ` (Retry-After ${excerpt(answer.retryAfter)})` : "";
-    throw new DeliveryError(`${said}${after}${text}`);
+    const retryAfterMs = retryAfterMsOf(answer.retryAfter);
+    throw new DeliveryError(
+      `${said}${after}${text}`,
+      false,
+      retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
   }
   throw new DeliveryError(`${said}${text}`, true);
 }
@@ -53,6 +58,18 @@ function nativeIdOf(body: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * RFC 9110 §10.2.3: `Retry-After` is delay-seconds or an HTTP-date; undefined when it is neither
+ * (or absent), 0 for a date already past.
+ */
+export function retryAfterMsOf(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) || !/[A-Za-z]/.test(text) ? undefined : Math.max(0, at - now);
 }
 
 /** Printable, on one line and short: it goes into a log line and the delivery's lastError. */
