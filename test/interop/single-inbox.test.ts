@@ -277,6 +277,7 @@ test("a voicemail marked read through the API gets \\Seen on its mail; deleted, 
 }, async () => {
   const { id, communicationId } = await nextVoicemailInDovecot();
   const mark = phone!.output().length;
+  const lines = logLines.length;
   const patched = await t.api("PATCH", `/users/alice/voicemail/${encodeURIComponent(id)}`, {
     state: "saved",
   });
@@ -287,7 +288,22 @@ test("a voicemail marked read through the API gets \\Seen on its mail; deleted, 
     15_000,
   );
   await phoneShows(0, 2, mark);
-  // Our \Seen comes back from Dovecot as a FETCH: the voicemail stays as it is, once.
+  // Our \Seen comes back from Dovecot as a FETCH, and our own save as mailboxChanged: the
+  // rounds they run find nothing to do, so there is one change in all and no ping-pong.
+  const changes = () =>
+    logLines
+      .slice(lines)
+      .filter((l) => l.userId === "alice" && l.msg === "imap: single inbox change");
+  await until("a quiet round after our \\Seen", () => {
+    const since = logLines.indexOf(changes()[0]!);
+    return logLines
+      .slice(since)
+      .some((l) => l.userId === "alice" && l.msg === "imap: sync round" && l.actions === 0);
+  });
+  assert.deepEqual(
+    changes().map((l) => (l.action as { kind: string }).kind),
+    ["setSeen"],
+  );
   assert.equal(await stateOf(id), "saved");
 
   const removed = await t.api("DELETE", `/users/alice/voicemail/${encodeURIComponent(id)}`);

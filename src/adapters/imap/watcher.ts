@@ -70,6 +70,9 @@ function messageOf(err: unknown): string {
 export class MailboxWatcher {
   /** Kept across reconnects: a change made while the connection was down is still a change. */
   #agreed = new Map<string, Agreed>();
+  /** The communication id in each UID's header (null: none of ours), for `#uidValidity`. */
+  #ids = new Map<number, string | null>();
+  #uidValidity: bigint | undefined;
   /** The connection the rounds use: open, its mailbox selected. */
   #client: ImapFlow | undefined;
   /** The connection being opened or open, for stop() to close. */
@@ -231,17 +234,35 @@ export class MailboxWatcher {
     if (done) this.#agreed = plan.agreed;
   }
 
+  /**
+   * Our mails by SEARCH HEADER, with their flags. A UID's header never changes while the
+   * mailbox keeps its UIDVALIDITY (RFC 9051 §2.3.1.1), so it is fetched once; each round then
+   * fetches only the flags.
+   */
   async #readMails(client: ImapFlow): Promise<Map<string, MailSide>> {
     const mails = new Map<string, MailSide>();
-    const uids = await client.search({ header: { [COMMUNICATION_HEADER]: true } }, { uid: true });
-    if (!uids || uids.length === 0) return mails;
-    const fetched = await client.fetchAll(
-      uids,
-      { uid: true, flags: true, headers: [COMMUNICATION_HEADER] },
-      { uid: true },
-    );
-    for (const m of fetched) {
-      const id = communicationIdOf(m.headers);
+    const validity = client.mailbox ? client.mailbox.uidValidity : undefined;
+    if (validity !== this.#uidValidity) this.#ids.clear();
+    this.#uidValidity = validity;
+    const found = await client.search({ header: { [COMMUNICATION_HEADER]: true } }, { uid: true });
+    const uids = found || [];
+    const ids = new Map<number, string | null>();
+    const unknown: number[] = [];
+    for (const uid of uids) {
+      const id = this.#ids.get(uid);
+      if (id === undefined) unknown.push(uid);
+      else ids.set(uid, id);
+    }
+    if (unknown.length > 0) {
+      const query = { uid: true, headers: [COMMUNICATION_HEADER] };
+      for (const m of await client.fetchAll(unknown, query, { uid: true }))
+        ids.set(m.uid, communicationIdOf(m.headers) ?? null);
+    }
+    // Expunged UIDs are forgotten with the search that no longer finds them.
+    this.#ids = ids;
+    if (uids.length === 0) return mails;
+    for (const m of await client.fetchAll(uids, { uid: true, flags: true }, { uid: true })) {
+      const id = ids.get(m.uid);
       if (!id) continue;
       const flags = m.flags ?? new Set<string>();
       const side = mails.get(id) ?? { uids: [], seen: false, flagged: false, deleted: true };
