@@ -23,6 +23,9 @@ let dovecot: Dovecot;
 let junk: Server;
 let junkConnections = 0;
 const junkSockets: Socket[] = [];
+let flood: Server;
+/** Bytes the flooding server got written before the client hung up, per connection. */
+const flooded: number[] = [];
 let imap: Imap;
 const profiles = new Map<string, Profile>();
 const voicemails: VoicemailRecord[] = [];
@@ -65,6 +68,25 @@ before(async () => {
   });
   await new Promise<void>((resolve) => junk.listen(0, "127.0.0.1", resolve));
   const junkPort = (junk.address() as { port: number }).port;
+  // A server that greets, then sends one line that never ends.
+  flood = createServer((socket) => {
+    junkSockets.push(socket);
+    const chunk = Buffer.alloc(64 << 10, "A");
+    let sent = 0;
+    socket.on("error", () => {});
+    socket.on("close", () => flooded.push(sent));
+    socket.write("* OK IMAP4rev1 ready\r\n* ");
+    const pump = () => {
+      while (!socket.destroyed && sent < 64 << 20) {
+        sent += chunk.length;
+        if (!socket.write(chunk)) return void socket.once("drain", pump);
+      }
+      socket.end();
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => flood.listen(0, "127.0.0.1", resolve));
+  const floodPort = (flood.address() as { port: number }).port;
   const server = (port: number): ImapDomainOptions => ({
     host: "127.0.0.1",
     port,
@@ -80,10 +102,15 @@ before(async () => {
   profiles.set("alice", profile("alice", ["alice@example.org"]));
   profiles.set("bob", profile("bob", ["bob@elsewhere.net"]));
   profiles.set("carol", profile("carol", ["carol@junk.example"]));
+  profiles.set("dave", profile("dave", ["dave@flood.example"]));
   voicemails.push(voicemail("v1", "c-alice-1"));
   imap = create(
     {
-      domains: { "example.org": server(dovecot.imapPort), "junk.example": server(junkPort) },
+      domains: {
+        "example.org": server(dovecot.imapPort),
+        "junk.example": server(junkPort),
+        "flood.example": server(floodPort),
+      },
       retryMinMs: 50,
       retryMaxMs: 200,
       authRetryMs: 1000,
@@ -122,6 +149,7 @@ after(async () => {
   await imap?.stop?.();
   for (const s of junkSockets) s.destroy();
   await new Promise((r) => (junk ? junk.close(r) : r(undefined)));
+  await new Promise((r) => (flood ? flood.close(r) : r(undefined)));
   await dovecot?.stop();
 });
 
@@ -191,6 +219,19 @@ test("a server that answers garbage is retried with backoff, logged, and crashes
   assert.equal(warnings.length, 1, "the first failure of the streak is a warning, the rest debug");
   assert.match(String(warnings[0]?.msg), /cannot open the mailbox/);
   assert.ok(imap.watching().includes("carol"));
+});
+
+test("a server whose line never ends is cut off at the line limit, not read into memory", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  await until("two flooding connections cut off", () => flooded.length >= 2, 15_000);
+  // The client hung up once the line passed the limit; the server had 64 MiB to send.
+  for (const bytes of flooded) assert.ok(bytes < 64 << 20, `read ${bytes} bytes`);
+  assert.ok(
+    logLines.some((l) => l.userId === "dave" && /LineTooLarge|too large/i.test(String(l.err))),
+    "the failure is logged with its reason",
+  );
 });
 
 test("who is watched follows the profiles", { skip, timeout: 30_000 }, async () => {

@@ -43,6 +43,9 @@ export interface WatcherDeps {
 }
 
 const IDLE_AFTER_MS = 300;
+/** A SEARCH answer of 500 000 UIDs fits. */
+export const MAX_LINE_BYTES = 4 << 20;
+const MAX_LITERAL_BYTES = 64 << 10;
 
 /** A communication id as we write it; anything else in the header is not ours. */
 const headerValue = z
@@ -149,6 +152,11 @@ export class MailboxWatcher {
         // The server tells of changes only while we IDLE: back in IDLE soon after a round (a
         // round's commands come back to back, well within this).
         autoIdleDelay: IDLE_AFTER_MS,
+        // What we read is flags, one header and SEARCH answers: a server sending more than
+        // this is broken or hostile, and the connection fails rather than fill memory.
+        maxLineLength: MAX_LINE_BYTES,
+        maxLiteralSize: MAX_LITERAL_BYTES,
+        maxResponseSize: MAX_LINE_BYTES + MAX_LITERAL_BYTES,
       });
       this.#current = client;
       const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
