@@ -1,6 +1,7 @@
 // Runs a private Dovecot (Debian dovecot-imapd, dovecot-lmtpd 2.3) for the single-inbox tests:
 // generated config in a temp dir, IMAP and LMTP on free 127.0.0.1 ports, no TLS, users and a
-// master user (`user*master`, auth_master_user_separator) in passwd-files, maildir in the temp dir.
+// master user (`user*master`, auth_master_user_separator) in passwd-files, maildir in the temp dir
+// with a Trash and an Archive folder (RFC 6154 special-use).
 // Run as the current user; as root the login and internal processes take Debian's dovenull and
 // dovecot users, since Dovecot refuses to run those as root, and the mail belongs to dovecot.
 
@@ -128,6 +129,17 @@ default_login_user = ${ids.loginUser}
 mail_location = maildir:~/Maildir
 first_valid_uid = ${ids.uid}
 first_valid_gid = ${ids.gid}
+namespace inbox {
+  inbox = yes
+  mailbox Trash {
+    auto = create
+    special_use = \\Trash
+  }
+  mailbox Archive {
+    auto = create
+    special_use = \\Archive
+  }
+}
 passdb {
   driver = passwd-file
   args = ${d}/masters

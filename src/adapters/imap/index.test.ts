@@ -103,7 +103,11 @@ before(async () => {
   profiles.set("bob", profile("bob", ["bob@elsewhere.net"]));
   profiles.set("carol", profile("carol", ["carol@junk.example"]));
   profiles.set("dave", profile("dave", ["dave@flood.example"]));
-  voicemails.push(voicemail("v1", "c-alice-1"));
+  voicemails.push(
+    voicemail("v1", "c-alice-1"),
+    voicemail("v2", "c-alice-2"),
+    voicemail("v3", "c-alice-3"),
+  );
   imap = create(
     {
       domains: {
@@ -169,6 +173,11 @@ function mail(communication: string, subject: string): Buffer {
 }
 
 async function appendAsAlice(raw: Buffer, flags: string[]): Promise<void> {
+  await asAlice((client) => client.append("INBOX", raw, flags));
+}
+
+/** Alice's own mail program, in her INBOX. */
+async function asAlice<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({
     host: "127.0.0.1",
     port: dovecot.imapPort,
@@ -178,7 +187,8 @@ async function appendAsAlice(raw: Buffer, flags: string[]): Promise<void> {
   });
   await client.connect();
   try {
-    await client.append("INBOX", raw, flags);
+    await client.mailboxOpen("INBOX");
+    return await work(client);
   } finally {
     await client.logout();
   }
@@ -208,6 +218,31 @@ test("mails with a broken header or someone else's communication change nothing;
   await appendAsAlice(mail("c-alice-1", "hers, again delivered"), ["\\Seen"]);
   await until("the voicemail saved", () => calls.length > 0, 10_000);
   assert.deepEqual(calls, ["markSaved alice v1"]);
+});
+
+test("a mail filed in another folder keeps its voicemail; one moved to the trash deletes it", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  await appendAsAlice(mail("c-alice-2", "to be filed"), []);
+  await appendAsAlice(mail("c-alice-3", "to be thrown away"), []);
+  await round(4);
+  const move = (communication: string, folder: string) =>
+    asAlice(async (c) => {
+      const uids = await c.search(
+        { header: { [COMMUNICATION_HEADER]: communication } },
+        { uid: true },
+      );
+      assert.ok(uids && uids.length === 1);
+      await c.messageMove(uids, folder, { uid: true });
+    });
+  await move("c-alice-2", "Archive");
+  await until("the filing noticed", () =>
+    logLines.find((l) => l.communicationId === "c-alice-2" && l.folder === "Archive"),
+  );
+  await move("c-alice-3", "Trash");
+  await until("the voicemail deleted", () => calls.includes("delete alice v3"), 10_000);
+  assert.deepEqual(calls, ["markSaved alice v1", "delete alice v3"]);
 });
 
 test("a server that answers garbage is retried with backoff, logged, and crashes nothing", {

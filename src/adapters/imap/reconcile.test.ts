@@ -63,9 +63,12 @@ describe("reconcile", () => {
     assert.equal(plan.agreed.get("c1")?.read, true);
   });
 
-  it("deletes the voicemail when its mail is expunged or \\Deleted, and the mail when the voicemail goes", () => {
+  it("deletes the voicemail when its mail is \\Deleted or gone, and the mail when the voicemail goes", () => {
     const gone = reconcile(map({ c1: paired() }), new Map(), map({ c1: vm("v1") }));
-    assert.deepEqual(gone.actions, [{ kind: "deleteVoicemail", voicemailId: "v1" }]);
+    // Gone without \Deleted: expunged, or moved; the watcher looks where before it deletes.
+    assert.deepEqual(gone.actions, [
+      { kind: "mailGone", voicemailId: "v1", communicationId: "c1" },
+    ]);
     assert.equal(gone.agreed.has("c1"), false);
     const flagged = reconcile(
       map({ c1: paired() }),

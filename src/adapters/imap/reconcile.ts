@@ -33,6 +33,11 @@ export interface Agreed {
 export type SyncAction =
   | { kind: "markSaved"; voicemailId: string }
   | { kind: "deleteVoicemail"; voicemailId: string }
+  /**
+   * The mail left the watched mailbox: expunged, moved to the trash (both deletions) or filed in
+   * another folder (not one); the watcher looks where it went before deleting the voicemail.
+   */
+  | { kind: "mailGone"; voicemailId: string; communicationId: string }
   | { kind: "setSeen"; uids: number[] }
   | { kind: "deleteMail"; uids: number[] };
 
@@ -49,7 +54,7 @@ export function mailRead(mail: MailSide): boolean {
 
 /**
  * One round. A side that was present and is gone was deleted there, so the other side is deleted
- * too. A read on either side (a mail read or flagged, a voicemail saved) is carried to the other
+ * too (a mail that left the mailbox without `\\Deleted` is first looked for elsewhere). A read on either side (a mail read or flagged, a voicemail saved) is carried to the other
  * once; afterwards `read` stays set, so our own change coming back from the other side is no new
  * change, and a mail the user marks unread again is left unread (our store cannot un-save).
  * Nothing is deleted on first sight: a voicemail whose mail is not in the mailbox may still be on
@@ -69,7 +74,11 @@ export function reconcile(
     const mail = found && !found.deleted ? found : undefined;
     const voicemail = voicemails.get(id);
     if (voicemail && !mail && before?.mail) {
-      actions.push({ kind: "deleteVoicemail", voicemailId: voicemail.id });
+      actions.push(
+        found
+          ? { kind: "deleteVoicemail", voicemailId: voicemail.id }
+          : { kind: "mailGone", voicemailId: voicemail.id, communicationId: id },
+      );
       continue;
     }
     if (mail && !voicemail && before?.voicemail) {

@@ -142,25 +142,9 @@ export class MailboxWatcher {
     let failures = 0;
     let refused = false;
     while (!this.#stopped) {
-      const client = new ImapFlow({
-        host: this.account.host,
-        port: this.account.port,
-        secure: this.account.secure,
-        auth: { user: this.account.login, pass: this.account.password },
-        logger: false,
-        clientInfo: { name: "omnivox" },
-        // The server tells of changes only while we IDLE: back in IDLE soon after a round (a
-        // round's commands come back to back, well within this).
-        autoIdleDelay: IDLE_AFTER_MS,
-        // What we read is flags, one header and SEARCH answers: a server sending more than
-        // this is broken or hostile, and the connection fails rather than fill memory.
-        maxLineLength: MAX_LINE_BYTES,
-        maxLiteralSize: MAX_LITERAL_BYTES,
-        maxResponseSize: MAX_LINE_BYTES + MAX_LITERAL_BYTES,
-      });
+      const client = this.#newClient();
       this.#current = client;
       const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
-      client.on("error", (err: unknown) => this.#log.debug({ err: messageOf(err) }, "imap: error"));
       let delay: number;
       try {
         await client.connect();
@@ -206,6 +190,27 @@ export class MailboxWatcher {
     this.#current = undefined;
   }
 
+  #newClient(): ImapFlow {
+    const client = new ImapFlow({
+      host: this.account.host,
+      port: this.account.port,
+      secure: this.account.secure,
+      auth: { user: this.account.login, pass: this.account.password },
+      logger: false,
+      clientInfo: { name: "omnivox" },
+      // The server tells of changes only while we IDLE: back in IDLE soon after a round (a
+      // round's commands come back to back, well within this).
+      autoIdleDelay: IDLE_AFTER_MS,
+      // What we read is flags, one header and SEARCH answers: a server sending more than
+      // this is broken or hostile, and the connection fails rather than fill memory.
+      maxLineLength: MAX_LINE_BYTES,
+      maxLiteralSize: MAX_LITERAL_BYTES,
+      maxResponseSize: MAX_LINE_BYTES + MAX_LITERAL_BYTES,
+    });
+    client.on("error", (err: unknown) => this.#log.debug({ err: messageOf(err) }, "imap: error"));
+    return client;
+  }
+
   #backoff(): BackoffOptions {
     return { initialDelayMs: this.retry.retryMinMs, maxDelayMs: this.retry.retryMaxMs };
   }
@@ -234,7 +239,14 @@ export class MailboxWatcher {
       "imap: sync round",
     );
     let done = true;
-    for (const action of plan.actions) done = (await this.#apply(client, action)) && done;
+    for (const action of plan.actions) {
+      if (action.kind === "mailGone" && (await this.#filedElsewhere(action.communicationId))) {
+        // Not a deletion: the voicemail stays, unpaired (only the watched mailbox is synced).
+        plan.agreed.set(action.communicationId, { mail: false, voicemail: true, read: false });
+        continue;
+      }
+      done = (await this.#apply(client, action)) && done;
+    }
     // The echo of our own change (a FETCH after our STORE, the mailboxChanged after our save)
     // runs the next round, never this one, so it finds this agreement and nothing new. A round
     // that could not change the store keeps the old one and is planned again (every action is
@@ -290,6 +302,7 @@ export class MailboxWatcher {
       case "markSaved":
         return this.#store(() => this.deps.mailboxes.markSaved(this.userId, action.voicemailId));
       case "deleteVoicemail":
+      case "mailGone":
         return this.#store(() => this.deps.mailboxes.delete(this.userId, action.voicemailId));
       case "setSeen":
         await client.messageFlagsAdd(action.uids, ["\\Seen"], { uid: true });
@@ -298,6 +311,37 @@ export class MailboxWatcher {
         // \Deleted, then UID EXPUNGE of just these (RFC 4315) where the server has UIDPLUS.
         await client.messageDelete(action.uids, { uid: true });
         return true;
+    }
+  }
+
+  /**
+   * Whether a mail that left the watched mailbox was filed in another folder, on a second
+   * connection so the first stays in IDLE: a mail in the trash (RFC 6154 `\\Trash`) or nowhere
+   * was deleted. A failure throws, and nothing is deleted while unsure.
+   */
+  async #filedElsewhere(communicationId: string): Promise<boolean> {
+    const client = this.#newClient();
+    await client.connect();
+    try {
+      const watched = this.account.mailbox.toUpperCase();
+      for (const box of await client.list()) {
+        if (box.path.toUpperCase() === watched || box.flags.has("\\Noselect")) continue;
+        await client.mailboxOpen(box.path, { readOnly: true });
+        const query = { header: { [COMMUNICATION_HEADER]: communicationId } };
+        const uids = await client.search(query, { uid: true });
+        if (!uids || uids.length === 0) continue;
+        const trash = box.specialUse === "\\Trash";
+        this.#log.info(
+          { folder: box.path, communicationId },
+          trash
+            ? "imap: a voicemail's mail was moved to the trash; the voicemail is deleted"
+            : "imap: a voicemail's mail was filed in another folder; the voicemail is kept",
+        );
+        return !trash;
+      }
+      return false;
+    } finally {
+      await client.logout().catch(() => client.close());
     }
   }
 
