@@ -43,6 +43,8 @@ export interface WatcherDeps {
 }
 
 const IDLE_AFTER_MS = 300;
+/** A connection that lasted this long was no failure: the backoff starts again after it. */
+const STABLE_MS = 30_000;
 /** A SEARCH answer of 500 000 UIDs fits. */
 export const MAX_LINE_BYTES = 4 << 20;
 const MAX_LITERAL_BYTES = 64 << 10;
@@ -141,6 +143,7 @@ export class MailboxWatcher {
   async #run(): Promise<void> {
     let failures = 0;
     let refused = false;
+    let down = false;
     while (!this.#stopped) {
       const client = this.#newClient();
       this.#current = client;
@@ -150,23 +153,30 @@ export class MailboxWatcher {
         await client.connect();
         await client.mailboxOpen(this.account.mailbox);
         if (this.#stopped) throw new Error("stopped");
-        if (failures > 0 || refused) this.#log.info("imap: connected again");
+        if (down) this.#log.info("imap: connected again");
         else this.#log.info({ mailbox: this.account.mailbox }, "imap: watching the mailbox");
-        failures = 0;
+        down = false;
         refused = false;
+        const openedAt = Date.now();
         for (const event of ["exists", "expunge", "flags"]) client.on(event, () => this.changed());
         this.#client = client;
         this.changed();
         await closed;
         this.#client = undefined;
         if (this.#stopped) break;
-        this.#log.warn("imap: the server closed the connection; reconnecting");
-        failures = 1;
+        down = true;
+        // A server that takes the login and drops the connection at once keeps backing off.
+        failures = Date.now() - openedAt >= STABLE_MS ? 1 : failures + 1;
+        this.#log[failures === 1 ? "warn" : "debug"](
+          { failures },
+          "imap: the server closed the connection; reconnecting",
+        );
         delay = backoffDelay(failures, this.#backoff());
       } catch (err) {
         this.#client = undefined;
         client.close();
         if (this.#stopped) break;
+        down = true;
         if (isAuthFailure(err)) {
           if (!refused)
             this.#log.error(
