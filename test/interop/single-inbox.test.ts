@@ -14,7 +14,7 @@ import { ImapFlow } from "imapflow";
 import { pino } from "pino";
 import { COMMUNICATION_HEADER } from "../../src/core/communication.ts";
 import { type Baresip, startBaresip } from "../support/baresip.ts";
-import { Dovecot } from "../support/dovecot.ts";
+import { Dovecot, dovecotPeer } from "../support/dovecot.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 import { peer } from "../support/peers.ts";
 import { callerAudio, runSipp } from "../support/sipp.ts";
@@ -22,7 +22,7 @@ import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { until } from "../support/until.ts";
 import { connectWebClient, type StreamEvent, type TestWebClient } from "../support/web-client.ts";
 
-const dovecotBin = peer("dovecot", "dovecot-imapd");
+const dovecotBin = dovecotPeer();
 const sipp = peer("sipp", "sip-tester");
 const baresipBin = peer("baresip", "baresip");
 const skip = dovecotBin.skip ?? sipp.skip ?? baresipBin.skip;

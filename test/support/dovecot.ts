@@ -5,11 +5,37 @@
 // Run as the current user; as root the login and internal processes take Debian's dovenull and
 // dovecot users, since Dovecot refuses to run those as root, and the mail belongs to dovecot.
 
+import { accessSync, constants } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createTransport } from "nodemailer";
 import { accepts, Daemon, freePorts } from "./daemon.ts";
+import { missingPeer, peer } from "./peers.ts";
+
+const DEBIAN_BINARY = "/usr/sbin/dovecot";
+/** Where Debian puts the programs the master starts: IMAP and LMTP come in packages of their own. */
+const PROGRAMS = "/usr/lib/dovecot";
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Dovecot with IMAP and LMTP, in /usr/sbin (which a non-root PATH often lacks) or on PATH. */
+export function dovecotPeer(): { path?: string; skip?: string } {
+  const found = executable(DEBIAN_BINARY)
+    ? { path: DEBIAN_BINARY }
+    : peer("dovecot", "dovecot-imapd");
+  if (found.skip) return found;
+  if (!executable(join(PROGRAMS, "imap"))) return missingPeer("dovecot's imap", "dovecot-imapd");
+  if (!executable(join(PROGRAMS, "lmtp"))) return missingPeer("dovecot's lmtp", "dovecot-lmtpd");
+  return found;
+}
 
 export interface DovecotOptions {
   users: { user: string; password: string }[];

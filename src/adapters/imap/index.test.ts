@@ -7,8 +7,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import { ImapFlow } from "imapflow";
 import { pino } from "pino";
-import { Dovecot } from "../../../test/support/dovecot.ts";
-import { peer } from "../../../test/support/peers.ts";
+import { Dovecot, dovecotPeer } from "../../../test/support/dovecot.ts";
 import { until } from "../../../test/support/until.ts";
 import { COMMUNICATION_HEADER } from "../../core/communication.ts";
 import { createSystemEvents } from "../../core/events.ts";
@@ -16,7 +15,7 @@ import { defaultProfile, type Profile } from "../../core/profile.ts";
 import type { VoicemailRecord } from "../../core/repositories.ts";
 import { create, type Imap, type ImapDomainOptions } from "./index.ts";
 
-const dovecotBin = peer("dovecot", "dovecot-imapd");
+const dovecotBin = dovecotPeer();
 const skip = dovecotBin.skip;
 
 let dovecot: Dovecot;
