@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { accountOf, type ImapDomainOptions } from "./accounts.ts";
-import { communicationIdOf } from "./watcher.ts";
+import { communicationIdOf } from "./mails.ts";
 
 const domain = (login: ImapDomainOptions["auth"]["login"] = "address"): ImapDomainOptions => ({
   host: "imap.example.org",

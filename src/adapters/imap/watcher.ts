@@ -5,18 +5,11 @@
 
 import { ImapFlow } from "imapflow";
 import type { Logger } from "pino";
-import { z } from "zod";
 import { type BackoffOptions, backoffDelay } from "../../core/backoff.ts";
-import { COMMUNICATION_HEADER } from "../../core/communication.ts";
 import type { MailboxStore } from "../../core/mailbox.ts";
 import type { VoicemailRepo } from "../../core/repositories.ts";
-import {
-  type Agreed,
-  type MailSide,
-  reconcile,
-  type SyncAction,
-  type VoicemailSide,
-} from "./reconcile.ts";
+import { findElsewhere, OurMails } from "./mails.ts";
+import { type Agreed, reconcile, type SyncAction, type VoicemailSide } from "./reconcile.ts";
 
 /** Where and as whom one user's mailbox is opened. */
 export interface MailboxAccount {
@@ -49,20 +42,6 @@ const STABLE_MS = 30_000;
 export const MAX_LINE_BYTES = 4 << 20;
 const MAX_LITERAL_BYTES = 64 << 10;
 
-/** A communication id as we write it; anything else in the header is not ours. */
-const headerValue = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/)
-  .optional();
-
-const HEADER_LINE = new RegExp(`^${COMMUNICATION_HEADER}:[ \\t]*([^\\r\\n]*)`, "im");
-
-/** The communication id in the header block imapflow fetched, when it is one of ours. */
-export function communicationIdOf(headers: Buffer | undefined): string | undefined {
-  const parsed = headerValue.safeParse(HEADER_LINE.exec(headers?.toString("latin1") ?? "")?.[1]);
-  return parsed.success ? parsed.data?.trim() : undefined;
-}
-
 function isAuthFailure(err: unknown): boolean {
   return typeof err === "object" && err !== null && "authenticationFailed" in err;
 }
@@ -75,9 +54,7 @@ function messageOf(err: unknown): string {
 export class MailboxWatcher {
   /** Kept across reconnects: a change made while the connection was down is still a change. */
   #agreed = new Map<string, Agreed>();
-  /** The communication id in each UID's header (null: none of ours), for `#uidValidity`. */
-  #ids = new Map<number, string | null>();
-  #uidValidity: bigint | undefined;
+  #mails = new OurMails();
   /** The connection the rounds use: open, its mailbox selected. */
   #client: ImapFlow | undefined;
   /** The connection being opened or open, for stop() to close. */
@@ -238,7 +215,7 @@ export class MailboxWatcher {
 
   /** Reads both sides, plans, and carries out the plan. */
   async #round(client: ImapFlow): Promise<void> {
-    const mails = await this.#readMails(client);
+    const mails = await this.#mails.read(client);
     const voicemails = new Map<string, VoicemailSide>();
     for (const v of await this.deps.voicemail.list(this.userId)) {
       if (v.communicationId) voicemails.set(v.communicationId, { id: v.id, state: v.state });
@@ -264,47 +241,6 @@ export class MailboxWatcher {
     if (done) this.#agreed = plan.agreed;
   }
 
-  /**
-   * Our mails by SEARCH HEADER, with their flags. A UID's header never changes while the
-   * mailbox keeps its UIDVALIDITY (RFC 9051 §2.3.1.1), so it is fetched once; each round then
-   * fetches only the flags.
-   */
-  async #readMails(client: ImapFlow): Promise<Map<string, MailSide>> {
-    const mails = new Map<string, MailSide>();
-    const validity = client.mailbox ? client.mailbox.uidValidity : undefined;
-    if (validity !== this.#uidValidity) this.#ids.clear();
-    this.#uidValidity = validity;
-    const found = await client.search({ header: { [COMMUNICATION_HEADER]: true } }, { uid: true });
-    const uids = found || [];
-    const ids = new Map<number, string | null>();
-    const unknown: number[] = [];
-    for (const uid of uids) {
-      const id = this.#ids.get(uid);
-      if (id === undefined) unknown.push(uid);
-      else ids.set(uid, id);
-    }
-    if (unknown.length > 0) {
-      const query = { uid: true, headers: [COMMUNICATION_HEADER] };
-      for (const m of await client.fetchAll(unknown, query, { uid: true }))
-        ids.set(m.uid, communicationIdOf(m.headers) ?? null);
-    }
-    // Expunged UIDs are forgotten with the search that no longer finds them.
-    this.#ids = ids;
-    if (uids.length === 0) return mails;
-    for (const m of await client.fetchAll(uids, { uid: true, flags: true }, { uid: true })) {
-      const id = ids.get(m.uid);
-      if (!id) continue;
-      const flags = m.flags ?? new Set<string>();
-      const side = mails.get(id) ?? { uids: [], seen: false, flagged: false, deleted: true };
-      side.uids.push(m.uid);
-      side.seen ||= flags.has("\\Seen");
-      side.flagged ||= flags.has("\\Flagged");
-      side.deleted &&= flags.has("\\Deleted");
-      mails.set(id, side);
-    }
-    return mails;
-  }
-
   /** False when the store refused; an IMAP failure throws (the connection is suspect). */
   async #apply(client: ImapFlow, action: SyncAction): Promise<boolean> {
     this.#log.info({ action }, "imap: single inbox change");
@@ -326,30 +262,21 @@ export class MailboxWatcher {
 
   /**
    * Whether a mail that left the watched mailbox was filed in another folder, on a second
-   * connection so the first stays in IDLE: a mail in the trash (RFC 6154 `\\Trash`) or nowhere
-   * was deleted. A failure throws, and nothing is deleted while unsure.
+   * connection so the first stays in IDLE. A failure throws, and nothing is deleted while unsure.
    */
   async #filedElsewhere(communicationId: string): Promise<boolean> {
     const client = this.#newClient();
     await client.connect();
     try {
-      const watched = this.account.mailbox.toUpperCase();
-      for (const box of await client.list()) {
-        if (box.path.toUpperCase() === watched || box.flags.has("\\Noselect")) continue;
-        await client.mailboxOpen(box.path, { readOnly: true });
-        const query = { header: { [COMMUNICATION_HEADER]: communicationId } };
-        const uids = await client.search(query, { uid: true });
-        if (!uids || uids.length === 0) continue;
-        const trash = box.specialUse === "\\Trash";
-        this.#log.info(
-          { folder: box.path, communicationId },
-          trash
-            ? "imap: a voicemail's mail was moved to the trash; the voicemail is deleted"
-            : "imap: a voicemail's mail was filed in another folder; the voicemail is kept",
-        );
-        return !trash;
-      }
-      return false;
+      const found = await findElsewhere(client, this.account.mailbox, communicationId);
+      if (!found) return false;
+      this.#log.info(
+        { folder: found.folder, communicationId },
+        found.trash
+          ? "imap: a voicemail's mail was moved to the trash; the voicemail is deleted"
+          : "imap: a voicemail's mail was filed in another folder; the voicemail is kept",
+      );
+      return !found.trash;
     } finally {
       await client.logout().catch(() => client.close());
     }
