@@ -23,6 +23,8 @@ PACKAGES=(
   kamailio            # the PBX proxy in front of omnivox (record-routing, forwarding, trunk carrier)
   kamailio-tls-modules # its TLS transport
   linphone-cli        # a second SIP phone (UDP, TCP, TLS)
+  dovecot-imapd       # IMAP server of the single-inbox tests (a user's own mailbox)
+  dovecot-lmtpd       # its LMTP delivery, as the MTA in front of it hands mail over
 )
 
 missing=()
@@ -41,11 +43,12 @@ echo "install-peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts prosody and kamailio as system services; the tests run their own instances, so
-# the packaged ones are stopped and kept from starting again on the standard ports.
-for svc in prosody kamailio; do
+# Debian starts prosody, kamailio and dovecot as system services; the tests run their own
+# instances, so the packaged ones are stopped and kept from starting again on the standard ports.
+for svc in prosody kamailio dovecot; do
   if command -v service >/dev/null 2>&1; then $SUDO service "$svc" stop >/dev/null 2>&1 || true; fi
   if command -v update-rc.d >/dev/null 2>&1; then $SUDO update-rc.d "$svc" disable >/dev/null 2>&1 || true; fi
 done
 pkill -x kamailio >/dev/null 2>&1 || true
+pkill -x dovecot >/dev/null 2>&1 || true
 echo "install-peers: done"

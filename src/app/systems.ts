@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import * as email from "../adapters/email/index.ts";
 import * as icw from "../adapters/icw/index.ts";
+import * as imap from "../adapters/imap/index.ts";
 import * as legacyVoicemail from "../adapters/legacy-voicemail/index.ts";
 import * as telephone from "../adapters/telephone/index.ts";
 import * as voicemail from "../adapters/voicemail/index.ts";
@@ -67,6 +68,7 @@ export interface Systems {
   icw?: icw.Icw;
   web?: web.Web;
   voicemail?: voicemail.Voicemail;
+  imap?: imap.Imap;
   xmpp?: xmpp.Xmpp;
   telephone?: telephone.TelephoneSystem;
   "legacy-voicemail"?: legacyVoicemail.LegacyVoicemail;
@@ -207,6 +209,17 @@ export const SYSTEMS: readonly Entry[] = [
         verifySecret,
       },
     ),
+  ),
+  entry("imap", ({ config, store, events, logger }, made) =>
+    Object.keys(config.imap.domains).length === 0
+      ? undefined
+      : imap.create(config.imap, {
+          mailboxes: needs(made.voicemail, "voicemail").mailboxes,
+          voicemail: store.voicemail,
+          users: store.users,
+          events,
+          logger,
+        }),
   ),
   entry("xmpp", ({ config, store, gateway, events, logger, relay, ownership }) => {
     const opts = xmppOptions(config);

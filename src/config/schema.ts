@@ -727,6 +727,45 @@ export const configSchema = z
         claimTtlMs: durationMs.min(1000).default(15 * 60_000),
       })
       .prefault({}),
+    /**
+     * The single inbox (README "Single inbox"): users' mailboxes on their own IMAP server, by the
+     * domain of their email address, opened through a master user.
+     */
+    imap: z
+      .strictObject({
+        domains: z
+          .record(
+            z.string().min(1),
+            z.strictObject({
+              host: z.string().min(1),
+              port: z.number().int().min(1).max(65535).default(143),
+              /** TLS from the first byte (993); otherwise STARTTLS when the server offers it. */
+              secure: z.boolean().default(false),
+              mailbox: z.string().min(1).default("INBOX"),
+              auth: z.strictObject({
+                masterUser: z.string().min(1),
+                masterPassword: z.string().min(1),
+                /** Dovecot's auth_master_user_separator: the login is `user<separator>master`. */
+                separator: z.string().min(1).default("*"),
+                /** The user part of the login: the whole address, or its local part. */
+                login: z.enum(["address", "localPart"]).default("address"),
+              }),
+            }),
+          )
+          .default({})
+          .transform((domains) =>
+            Object.fromEntries(Object.entries(domains).map(([d, v]) => [d.toLowerCase(), v])),
+          ),
+        /** Backoff after a lost or failed connection: doubling from retryMinMs to retryMaxMs. */
+        retryMinMs: durationMs.min(1).default(1000),
+        retryMaxMs: durationMs.min(1).default(300_000),
+        /** The wait after a refused login. */
+        authRetryMs: durationMs.min(1).default(600_000),
+        /** How often the users are read again for addresses added, changed or removed. */
+        rescanMs: durationMs.min(1000).default(60_000),
+      })
+      .superRefine(boundsInOrder("retryMinMs", "retryMaxMs"))
+      .prefault({}),
     /** The message-waiting service (README "Message waiting"). */
     mwi: z
       .strictObject({

@@ -5,6 +5,12 @@
 import type { Address } from "./address.ts";
 import type { SystemKind } from "./system.ts";
 
+/**
+ * The mail header carrying the id of the communication a mail of ours was made from: the email
+ * system marks mail coming back with it as looped, the single inbox finds a voicemail's mail by it.
+ */
+export const COMMUNICATION_HEADER = "X-Omnivox-Communication";
+
 /** Where a native message lives on its own system (a Message-ID, a SIP Call-ID, a stanza id). */
 export interface NativeRef {
   /** The system that named the message; "omnivox" when the id is one of our communication ids. */

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { type Omnivox, startOmnivox } from "../../src/app/omnivox.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { ConfigInput } from "../../src/config/schema.ts";
@@ -38,11 +38,13 @@ export async function startTestApp(
     smtpOutPort?: number;
     /** Ports in the RTP range allocated when `sip.rtpPorts` is not given (default 20). */
     rtpPortCount?: number;
+    /** The app's logger, for a test that reads the log (default: silent, OMNIVOX_TEST_LOG). */
+    logger?: Logger;
   },
   dataDir?: string,
 ): Promise<TestApp> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "omnivox-test-")));
-  const { smtpOutPort, rtpPortCount, ...rest } = input;
+  const { smtpOutPort, rtpPortCount, logger: testLogger, ...rest } = input;
   // A range the test names itself is used as given (a test about the range); otherwise one is
   // allocated so that parallel test files never receive each other's RTP.
   const rtp = rest.sip?.rtpPorts === undefined ? allocateRtpPorts(rtpPortCount) : undefined;
@@ -57,7 +59,7 @@ export async function startTestApp(
     // Calls are not held for a connected web client unless a test is about call waiting.
     icw: { decideMs: 0, ...(rest.icw ?? {}) },
   });
-  const logger = pino({ level: process.env.OMNIVOX_TEST_LOG ?? "silent" });
+  const logger = testLogger ?? pino({ level: process.env.OMNIVOX_TEST_LOG ?? "silent" });
   let app: Omnivox;
   try {
     app = await startOmnivox(config, { logger, outboxPollMs: 100 });

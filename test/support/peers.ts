@@ -22,7 +22,11 @@ export function findBinary(name: string): string | undefined {
  */
 export function peer(name: string, debianPackage: string): { path?: string; skip?: string } {
   const path = findBinary(name);
-  if (path) return { path };
+  return path ? { path } : missingPeer(name, debianPackage);
+}
+
+/** The skip reason for a program that is not there (or the throw, when peers are required). */
+export function missingPeer(name: string, debianPackage: string): { skip: string } {
   const reason = `${name} not found: install the Debian package ${debianPackage} (scripts/install-peers.sh)`;
   if (process.env.OMNIVOX_REQUIRE_PEERS === "1")
     throw new Error(`required peer missing: ${reason}`);

@@ -2,13 +2,14 @@
 // dir, c2s and component ports on 127.0.0.1 only, no s2s, PEP (mod_pep) on, users registered with
 // prosodyctl.
 
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Daemon, freePorts } from "./daemon.ts";
+
+export { freePorts };
 
 export interface ProsodyOptions {
   domain?: string;
@@ -17,43 +18,13 @@ export interface ProsodyOptions {
   users?: { user: string; password: string }[];
 }
 
-/** Free TCP ports on 127.0.0.1: all are held open together, then released. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = createServer();
-    s.listen(0, "127.0.0.1");
-    await once(s, "listening");
-    servers.push(s);
-  }
-  const ports = servers.map((s) => {
-    const a = s.address();
-    if (!a || typeof a === "string") throw new Error("no port");
-    return a.port;
-  });
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 const lua = (s: string) => JSON.stringify(s);
 
 export class Prosody {
   readonly domain: string;
   readonly componentDomain: string;
   readonly componentSecret: string;
-  #child: ChildProcess | undefined;
-  #output = "";
+  readonly #daemon: Daemon;
 
   private constructor(
     readonly binary: string,
@@ -65,6 +36,13 @@ export class Prosody {
     this.domain = options.domain ?? "example.test";
     this.componentDomain = options.componentDomain ?? `omnivox.${this.domain}`;
     this.componentSecret = options.componentSecret ?? randomBytes(12).toString("hex");
+    this.#daemon = new Daemon(
+      "prosody",
+      binary,
+      ["--config", this.configFile],
+      [c2sPort, componentPort],
+      () => this.log(),
+    );
   }
 
   /** Writes the config, registers the users and starts Prosody; resolves once its ports accept. */
@@ -75,7 +53,7 @@ export class Prosody {
     try {
       await prosody.#writeConfig();
       for (const { user, password } of options.users ?? []) await prosody.register(user, password);
-      await prosody.#spawn();
+      await prosody.#daemon.start();
     } catch (err) {
       await prosody.stop();
       throw err;
@@ -138,51 +116,21 @@ Component ${lua(this.componentDomain)}
     });
   }
 
-  async #spawn(timeoutMs = 15_000): Promise<void> {
-    const child = spawn(this.binary, ["--config", this.configFile], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.#child = child;
-    child.stdout?.on("data", (d) => {
-      this.#output += d;
-    });
-    child.stderr?.on("data", (d) => {
-      this.#output += d;
-    });
-    const end = Date.now() + timeoutMs;
-    while (!((await accepts(this.c2sPort)) && (await accepts(this.componentPort)))) {
-      if (child.exitCode !== null || Date.now() > end)
-        throw new Error(`prosody did not start (exit ${child.exitCode}):\n${await this.log()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   /** Prosody's console output and log file, for failure messages. */
   async log(): Promise<string> {
     const file = await readFile(join(this.dir, "prosody.log"), "utf8").catch(() => "");
-    return `${this.#output}\n${file}`;
-  }
-
-  async #kill(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-    await exited;
-    clearTimeout(timer);
+    return `${this.#daemon.output()}\n${file}`;
   }
 
   /** Stops and starts Prosody on the same ports and data ("server restart in the middle"). */
   async restart(): Promise<void> {
-    await this.#kill();
-    await this.#spawn();
+    await this.#daemon.stop();
+    await this.#daemon.start();
   }
 
   /** Kills Prosody and removes its directory. */
   async stop(): Promise<void> {
-    await this.#kill();
+    await this.#daemon.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
 }

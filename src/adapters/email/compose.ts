@@ -3,13 +3,13 @@
 // for a voicemail, the recording as an attachment.
 
 import type { SendMailOptions } from "nodemailer";
-import type { Communication } from "../../core/communication.ts";
+import { COMMUNICATION_HEADER, type Communication } from "../../core/communication.ts";
 import { DeliveryError } from "../../core/errors.ts";
 import type { DeliveryTarget } from "../../core/ports.ts";
 import type { TextRendition } from "../../core/rendition.ts";
 
 /** Mail we send carries this header; SMTP in marks mail carrying it as looped. */
-export const COMMUNICATION_HEADER = "X-Omnivox-Communication";
+export { COMMUNICATION_HEADER };
 
 /** The local part of the address mail from outside parties is sent as. */
 export const RELAY_LOCAL_PART = "omnivox";
