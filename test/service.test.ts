@@ -6,10 +6,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { Dovecot, dovecotPeer } from "./support/dovecot.ts";
 import { findBinary } from "./support/peers.ts";
 import { type SmtpSink, startSmtpSink } from "./support/smtp-sink.ts";
 
@@ -17,6 +19,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const BIN = join(ROOT, "bin/omnivox.js");
 let dir: string;
 let sink: SmtpSink;
+const dovecot = dovecotPeer();
 
 function run(
   file: string,
@@ -108,6 +111,44 @@ test("omnivox doctor names a taken port and an unreachable relay, and exits 1", 
     assert.match(r.stdout, /2 check\(s\) failed/);
   } finally {
     await new Promise<void>((r) => taken.close(() => r()));
+  }
+});
+
+test("omnivox doctor reads the greeting of the single inbox's Dovecot and names a webhook it cannot reach", {
+  skip: dovecot.skip,
+  timeout: 90_000,
+}, async () => {
+  const imap = await Dovecot.start(dovecot.path!, {
+    users: [{ user: "alice@example.com", password: "x" }],
+    master: { user: "omnivox", password: "master-secret" },
+  });
+  const hook = createHttpServer((_req, res) => res.end());
+  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  const hookPort = (hook.address() as AddressInfo).port;
+  try {
+    const file = await config("reach", [
+      `http: { listen: 127.0.0.1:${await freePort()}, adminToken: doctor-admin-token-0123456789 }`,
+      `smtp: { listen: 127.0.0.1:${await freePort()}, domains: [example.com] }`,
+      `sip: { listen: 127.0.0.1:${await freePort()} }`,
+      `smtpOut: { host: 127.0.0.1, port: ${sink.port} }`,
+      "webhooks:",
+      `  - { id: ops, url: "http://127.0.0.1:${hookPort}/omnivox", secret: a-long-random-shared-secret }`,
+      `  - { id: gone, url: "http://127.0.0.1:${await freePort()}/x", secret: a-long-random-shared-secret }`,
+      `imap: { domains: { example.com: { host: 127.0.0.1, port: ${imap.imapPort}, auth: { masterUser: omnivox, masterPassword: master-secret } } } }`,
+    ]);
+    const r = await run(process.execPath, [BIN, "doctor", "--config", file]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ok +webhooks\.ops: http:\/\/127\.0\.0\.1:\d+ accepts connections/m);
+    assert.match(
+      r.stdout,
+      /^FAIL +webhooks\.gone: cannot reach http:\/\/127\.0\.0\.1:\d+ .*check webhooks\[\]\.url/m,
+    );
+    assert.match(r.stdout, /^ok +imap\.domains\.example\.com: 127\.0\.0\.1:\d+ answers: \* OK/m);
+    assert.doesNotMatch(r.stdout, /master-secret|a-long-random/, "no secret in the report");
+    assert.match(r.stdout, /1 check\(s\) failed/);
+  } finally {
+    await new Promise<void>((r) => hook.close(() => r()));
+    await imap.stop();
   }
 });
 

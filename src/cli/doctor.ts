@@ -1,12 +1,14 @@
 // `omnivox doctor` (README "Running it as a service"): checks what start-up needs — the config,
-// the data directory, the database, the listening ports, the speech engines, the mail relay and
-// the cluster's NATS — without starting anything, and says for each what to fix. Exit 0 when all
+// the data directory, the database, the listening ports, the speech engines, the mail relay, the
+// webhooks, the single inbox's IMAP servers and the cluster's NATS — without starting anything,
+// and says for each what to fix. Exit 0 when all
 // pass, 1 when one fails, 2 when the config itself cannot be read.
 
 import { createSocket } from "node:dgram";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer, connect as tcpConnect } from "node:net";
+import { createServer, type Socket, connect as tcpConnect } from "node:net";
 import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { loadConfig } from "../config/load.ts";
 import { type Config, parseListen } from "../config/schema.ts";
@@ -66,19 +68,42 @@ async function canListenUdp(host: string, port: number): Promise<void> {
   await new Promise<void>((resolve) => socket.close(() => resolve()));
 }
 
-/** Connects to the relay and reads its greeting (RFC 5321 §4.2: a 220 line). */
-function relayGreeting(host: string, port: number): Promise<string> {
+/** A TCP connection, or a TLS one whose certificate this host trusts (for `host`). */
+function open(host: string, port: number, secure: boolean): Socket {
+  return secure ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
+}
+
+/**
+ * Connects and reads the server's greeting line (SMTP RFC 5321 §4.2 "220 …", IMAP RFC 9051
+ * §7.1.1 "* OK …"), then says goodbye with `bye`.
+ */
+function greeting(host: string, port: number, secure: boolean, bye: string): Promise<string> {
   return withTimeout(
     new Promise<string>((resolve, reject) => {
-      const socket = tcpConnect({ host, port });
+      const socket = open(host, port, secure);
       socket.setEncoding("utf8");
       socket.once("error", reject);
       socket.once("data", (line: string) => {
-        socket.end("QUIT\r\n");
+        socket.end(bye);
         resolve(line.trim().split("\r\n")[0] ?? "");
       });
     }),
-    `the relay ${host}:${port}`,
+    `${host}:${port}`,
+  );
+}
+
+/** Connects (with the TLS handshake for https) and closes: no request is sent. */
+function reachable(host: string, port: number, secure: boolean): Promise<void> {
+  return withTimeout(
+    new Promise<void>((resolve, reject) => {
+      const socket = open(host, port, secure);
+      socket.once("error", reject);
+      socket.once(secure ? "secureConnect" : "connect", () => {
+        socket.end();
+        resolve();
+      });
+    }),
+    `${host}:${port}`,
   );
 }
 
@@ -158,15 +183,46 @@ export async function diagnose(config: Config): Promise<Finding[]> {
   });
   await check(findings, "smtpOut", async () => {
     const { host, port } = config.smtpOut;
-    const greeting = await relayGreeting(host, port).catch((err: unknown) => {
-      throw new Error(
-        `cannot reach the relay at ${host}:${port} (${message(err)}); mail waits in the outbox until it can — set smtpOut.host/port`,
-      );
-    });
-    if (!greeting.startsWith("220"))
-      throw new Error(`the relay at ${host}:${port} greets with "${greeting}", not 220`);
-    return `${host}:${port} answers: ${greeting}`;
+    const said = await greeting(host, port, config.smtpOut.secure, "QUIT\r\n").catch(
+      (err: unknown) => {
+        throw new Error(
+          `cannot reach the relay at ${host}:${port} (${message(err)}); mail waits in the outbox until it can — set smtpOut.host/port`,
+        );
+      },
+    );
+    if (!said.startsWith("220"))
+      throw new Error(`the relay at ${host}:${port} greets with "${said}", not 220`);
+    return `${host}:${port} answers: ${said}`;
   });
+  for (const webhook of config.webhooks) {
+    await check(findings, `webhooks.${webhook.id}`, async () => {
+      const url = new URL(webhook.url);
+      const secure = url.protocol === "https:";
+      const port = Number(url.port || (secure ? 443 : 80));
+      await reachable(url.hostname, port, secure).catch((err: unknown) => {
+        throw new Error(
+          `cannot reach ${url.origin} (${message(err)}); its events are retried until it can — check webhooks[].url`,
+        );
+      });
+      return `${url.origin} accepts connections (no event sent)`;
+    });
+  }
+  for (const [domain, imap] of Object.entries(config.imap.domains)) {
+    await check(findings, `imap.domains.${domain}`, async () => {
+      const said = await greeting(imap.host, imap.port, imap.secure, "a LOGOUT\r\n").catch(
+        (err: unknown) => {
+          throw new Error(
+            `cannot reach the IMAP server at ${imap.host}:${imap.port} (${message(err)}); mail read there does not reach voicemail until it can — set imap.domains.${domain}.host/port`,
+          );
+        },
+      );
+      if (!said.startsWith("* OK"))
+        throw new Error(
+          `the IMAP server at ${imap.host}:${imap.port} greets with "${said}", not * OK`,
+        );
+      return `${imap.host}:${imap.port} answers: ${said}`;
+    });
+  }
   if (config.cluster) {
     const { nats } = config.cluster;
     await check(findings, "cluster.nats", async () => {
