@@ -154,27 +154,29 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         config: effective,
         serverSecret,
         webClients,
-        // In a cluster the other nodes hear of profile and MWI switch changes made here.
-        mwi: cluster
-          ? {
-              snapshot: (userId) => mwi.snapshot(userId),
-              setEnabled: (userId, systemId, enabled) => {
-                const done = mwi.setEnabled(userId, systemId, enabled);
-                void done.then(
-                  () => cluster.bridge.announceProfileChanged(userId),
-                  () => {},
-                );
-                return done;
-              },
-              profileChanged: async (userId) => {
-                try {
-                  await mwi.profileChanged(userId);
-                } finally {
-                  cluster.bridge.announceProfileChanged(userId);
-                }
-              },
+        // MWI follows a profile edited here before the answer; the systems that follow profiles
+        // (the single inbox) hear of it on the event port, and in a cluster the other nodes hear
+        // of profile and MWI switch changes made here.
+        mwi: {
+          snapshot: (userId) => mwi.snapshot(userId),
+          setEnabled: (userId, systemId, enabled) => {
+            const done = mwi.setEnabled(userId, systemId, enabled);
+            if (cluster)
+              void done.then(
+                () => cluster.bridge.announceProfileChanged(userId),
+                () => {},
+              );
+            return done;
+          },
+          profileChanged: async (userId) => {
+            try {
+              await mwi.profileChanged(userId);
+            } finally {
+              events.emit("profileEdited", userId);
+              cluster?.bridge.announceProfileChanged(userId);
             }
-          : mwi,
+          },
+        },
         metrics: metrics.registry,
         health: async () => ({
           store: await store.ping(),

@@ -28,6 +28,11 @@ export interface SystemEventMap {
    * node keeps of it (MWI sources, cached profiles) is read again.
    */
   profileChanged: [userId: string];
+  /**
+   * A user's profile was created or edited through this node's API. MWI is told directly, before
+   * the answer; this is for the systems that follow profiles otherwise (the single inbox).
+   */
+  profileEdited: [userId: string];
 }
 
 export type SystemEventName = keyof SystemEventMap;
@@ -53,6 +58,7 @@ export function createSystemEvents(
     targetAvailable: new Set(),
     outboxDue: new Set(),
     profileChanged: new Set(),
+    profileEdited: new Set(),
   };
   return {
     emit(name, ...args) {

@@ -52,6 +52,7 @@ before(async () => {
     users: [
       { user: ALICE, password: ALICE_MAIL_PASSWORD },
       { user: "carol@bad.example", password: "carol-pw" },
+      { user: "dora@example.com", password: "dora-pw" },
     ],
   });
   sink = await startSmtpSink();
@@ -84,8 +85,9 @@ before(async () => {
       retryMinMs: 100,
       retryMaxMs: 1000,
       authRetryMs: 300,
-      // Carol is created after the start: the next scan watches her.
-      rescanMs: 1000,
+      // Users are created after the start: they are watched at once, as the API tells the
+      // single inbox (profileEdited), not at a scan an hour away.
+      rescanMs: 3_600_000,
     },
   });
   // Carol first: her broken mailbox must not hold alice's up.
@@ -343,6 +345,22 @@ test("a refused login is logged once, clearly and without the password; other us
   assert.doesNotMatch(rawLog, new RegExp(dovecot.master.password));
   // Alice's watcher ran all along (the tests before this one), and still does.
   assert.ok(logLines.some((l) => l.userId === "alice" && l.msg === "imap: watching the mailbox"));
+});
+
+test("a user created through the API is watched at once, and no longer once erased", {
+  skip,
+  timeout: 30_000,
+}, async () => {
+  const watching = () =>
+    logLines.some((l) => l.userId === "dora" && l.msg === "imap: watching the mailbox");
+  await t.addUser({ id: "dora", emails: ["dora@example.com"], password: "dora-web-pw" });
+  await until("dora's mailbox watched", watching, 10_000);
+  assert.equal((await t.api("DELETE", "/users/dora")).status, 204);
+  await until(
+    "dora no longer watched",
+    () => logLines.some((l) => l.userId === "dora" && l.msg === "imap: no longer watching"),
+    10_000,
+  );
 });
 
 test("Dovecot killed and started again: the watcher reconnects and the next change is seen", {

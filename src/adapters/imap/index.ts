@@ -52,6 +52,7 @@ export function create(opts: ImapOptions, deps: ImapDeps): Imap {
     if (current) {
       watchers.delete(userId);
       await current.stop();
+      if (!account) deps.logger.info({ userId, component: "imap" }, "imap: no longer watching");
     }
     if (!account || stopped) return;
     const watcher = new MailboxWatcher(userId, account, opts, deps);
@@ -82,6 +83,7 @@ export function create(opts: ImapOptions, deps: ImapDeps): Imap {
           else follow(userId).catch(failed);
         }),
         deps.events.on("profileChanged", (userId) => void follow(userId).catch(failed)),
+        deps.events.on("profileEdited", (userId) => void follow(userId).catch(failed)),
       );
       const rescan = () => {
         timer = setTimeout(
