@@ -10,11 +10,18 @@ export type { AckFrame } from "../../src/adapters/web/frames.ts";
 import type { MwiSnapshotJson } from "../../src/http/schemas/mwi.ts";
 import type { MwiEvent } from "../../src/http/schemas/stream.ts";
 
-export type { ImClient, Profile, Route, VoicemailSystem } from "../../src/core/profile.ts";
+export type {
+  ImClient,
+  Profile,
+  Route,
+  RouteTarget,
+  VoicemailSystem,
+} from "../../src/core/profile.ts";
 export {
   AUDIO_FORMAT_FILES,
   AUDIO_FORMATS,
   type AudioFormat,
+  isWebhookTarget,
   ROUTE_TARGETS,
 } from "../../src/core/profile.ts";
 export { routeFor } from "../../src/core/routing.ts";

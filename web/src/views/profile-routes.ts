@@ -3,11 +3,14 @@
 // language). First match wins.
 
 import type { VNode } from "preact";
+import { useState } from "preact/hooks";
 import {
   AUDIO_FORMATS,
   isSystemKind,
+  isWebhookTarget,
   ROUTE_TARGETS,
   type Route,
+  type RouteTarget,
   SYSTEM_KINDS,
 } from "../schemas.ts";
 import { CheckField, ErrorText, type FieldErrors, html, SelectField, TextField } from "../ui.ts";
@@ -38,6 +41,24 @@ function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }
       if (value === "") delete route[key];
       else route[key] = value;
     });
+  // Webhooks are the operator's (config `webhooks`): the page shows those a route names and
+  // adds one by id; the server refuses an id it does not know, beside this field.
+  // One unticked stays listed until the page is left, as the other targets do.
+  const [hookId, setHookId] = useState("");
+  const [shown, setShown] = useState<readonly RouteTarget[]>(() => r.to.filter(isWebhookTarget));
+  const targets: RouteTarget[] = [
+    ...new Set<RouteTarget>([...ROUTE_TARGETS, ...shown, ...r.to.filter(isWebhookTarget)]),
+  ];
+  const addHook = () => {
+    const id = hookId.trim();
+    if (id === "") return;
+    const target = `webhook:${id}` as const;
+    setShown((s) => [...s.filter((x) => x !== target), target]);
+    change((route) => {
+      route.to = [...route.to.filter((x) => x !== target), target];
+    });
+    setHookId("");
+  };
   return html`<fieldset class="item-edit" id=${`f-${path}`}>
     <legend>Route ${i + 1}</legend>
     <${SelectField} path=${`${path}.from`} label="From" value=${r.from} options=${FROM_OPTIONS}
@@ -49,7 +70,7 @@ function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }
     <fieldset class="targets" id=${`f-${path}.to`}
       aria-describedby=${p.errors[`${path}.to`] ? `f-${path}.to-err` : undefined}>
       <legend>To</legend>
-      ${ROUTE_TARGETS.map(
+      ${targets.map(
         (t) => html`<label class="check-inline" key=${t}>
           <input type="checkbox" name=${`${path}.to`} value=${t} checked=${r.to.includes(t)}
             onChange=${(e: Event) => {
@@ -65,6 +86,13 @@ function RouteFields(p: { r: Route; i: number; errors: FieldErrors; edit: Edit }
       )}
     </fieldset>
     <${ErrorText} path=${`${path}.to`} error=${p.errors[`${path}.to`]} />
+    <div class="row">
+      <${TextField} path=${`${path}.webhook`} label="Webhook id" value=${hookId}
+        placeholder="ops" hint="one of the operator's webhooks" onInput=${setHookId} />
+      <button type="button" aria-label=${`Add webhook to route ${i + 1}`} onClick=${addHook}>
+        Add webhook
+      </button>
+    </div>
     <${CheckField} path=${`${path}.transcribe`} label="Transcribe voice" checked=${r.transcribe ?? false}
       error=${p.errors[`${path}.transcribe`]}
       onChange=${(v: boolean) =>
