@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { pino } from "pino";
 import { COMMUNICATION_HEADER } from "../../src/core/communication.ts";
 import { type Baresip, startBaresip } from "../support/baresip.ts";
@@ -149,21 +149,8 @@ async function relayNextMail(): Promise<string> {
 }
 
 /** Alice's own mail program: her login, not the master user. */
-async function asAlice<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: "127.0.0.1",
-    port: dovecot.imapPort,
-    secure: false,
-    auth: { user: ALICE, pass: ALICE_MAIL_PASSWORD },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    await client.mailboxOpen("INBOX");
-    return await work(client);
-  } finally {
-    await client.logout();
-  }
+function asAlice<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  return dovecot.asUser(ALICE, ALICE_MAIL_PASSWORD, work);
 }
 
 /** The UID and flags of the mail of that communication in alice's INBOX, if it is there. */

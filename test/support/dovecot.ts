@@ -9,6 +9,7 @@ import { accessSync, constants } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { ImapFlow } from "imapflow";
 import { createTransport } from "nodemailer";
 import { accepts, Daemon, freePorts } from "./daemon.ts";
 import { missingPeer, peer } from "./peers.ts";
@@ -231,6 +232,24 @@ service lmtp {
     await this.#kill();
     await new Promise((r) => setTimeout(r, downMs));
     await this.#daemon.start();
+  }
+
+  /** A user's own mail program (their login, not the master user), in their INBOX. */
+  async asUser<T>(user: string, pass: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const client = new ImapFlow({
+      host: "127.0.0.1",
+      port: this.imapPort,
+      secure: false,
+      auth: { user, pass },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      await client.mailboxOpen("INBOX");
+      return await work(client);
+    } finally {
+      await client.logout();
+    }
   }
 
   /** Kills Dovecot and removes its directory. */

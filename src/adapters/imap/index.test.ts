@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
 import { after, before, test } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { pino } from "pino";
 import { Dovecot, dovecotPeer } from "../../../test/support/dovecot.ts";
 import { until } from "../../../test/support/until.ts";
@@ -176,21 +176,8 @@ async function appendAsAlice(raw: Buffer, flags: string[]): Promise<void> {
 }
 
 /** Alice's own mail program, in her INBOX. */
-async function asAlice<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: "127.0.0.1",
-    port: dovecot.imapPort,
-    secure: false,
-    auth: { user: "alice@example.org", pass: "alice-pw" },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    await client.mailboxOpen("INBOX");
-    return await work(client);
-  } finally {
-    await client.logout();
-  }
+function asAlice<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  return dovecot.asUser("alice@example.org", "alice-pw", work);
 }
 
 const round = (mails: number) =>
