@@ -10,6 +10,7 @@ import { connectCluster } from "../cluster/nats.ts";
 import { type ClusterTargetRelay, createTargetRelay } from "../cluster/target-relay.ts";
 import type { Config } from "../config/schema.ts";
 import type { SystemEvents } from "../core/events.ts";
+import type { HttpDeps } from "../http/deps.ts";
 import type { Store } from "../store/types.ts";
 
 export interface ClusterNode {
@@ -99,4 +100,18 @@ export async function joinCluster(
       await nc.drain();
     },
   };
+}
+
+/** What /healthz says of this node: the store, and in a cluster NATS, its id and its links. */
+export function nodeHealth(
+  store: Pick<Store, "ping">,
+  cluster: ClusterNode | undefined,
+): Pick<HttpDeps, "health" | "nodeId" | "ownedLinks"> {
+  const health = async () => ({
+    store: await store.ping(),
+    ...(cluster ? { cluster: cluster.connected() } : {}),
+  });
+  return cluster
+    ? { health, nodeId: cluster.nodeId, ownedLinks: () => cluster.leases.owned() }
+    : { health };
 }

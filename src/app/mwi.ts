@@ -3,12 +3,14 @@
 // port. Systems built before it reach it through `MwiLate`, which they use only once running.
 
 import type { Logger } from "pino";
+import type { EventBridge } from "../cluster/event-bridge.ts";
 import type { Config } from "../config/schema.ts";
 import { TargetUnavailableError } from "../core/errors.ts";
 import type { SystemEvents } from "../core/events.ts";
 import type { MwiCounts } from "../core/mwi.ts";
 import type { MwiSink, System } from "../core/ports.ts";
 import { MwiService } from "../gateway/mwi-service.ts";
+import type { MwiApi } from "../http/deps.ts";
 import type { Store } from "../store/types.ts";
 
 /** The MWI service as systems created before it see it. */
@@ -59,6 +61,34 @@ export function lateMwi(
       events.on("targetAvailable", (address) => mwi.clientAvailable(address));
       built = mwi;
       return mwi;
+    },
+  };
+}
+
+/**
+ * The MWI service as the HTTP API uses it: a profile edited through the API is followed before
+ * the answer; the systems that follow profiles otherwise (the single inbox) hear of it on the
+ * event port, and in a cluster the other nodes hear of profile and MWI switch changes made here.
+ */
+export function mwiApi(mwi: MwiService, events: SystemEvents, bridge?: EventBridge): MwiApi {
+  return {
+    snapshot: (userId) => mwi.snapshot(userId),
+    setEnabled: (userId, systemId, enabled) => {
+      const done = mwi.setEnabled(userId, systemId, enabled);
+      if (bridge)
+        void done.then(
+          () => bridge.announceProfileChanged(userId),
+          () => {},
+        );
+      return done;
+    },
+    profileChanged: async (userId) => {
+      try {
+        await mwi.profileChanged(userId);
+      } finally {
+        events.emit("profileEdited", userId);
+        bridge?.announceProfileChanged(userId);
+      }
     },
   };
 }

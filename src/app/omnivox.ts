@@ -3,30 +3,26 @@
 // HTTP → each system's listener, started in that order and stopped in reverse. Tests start it
 // in-process with `overrides`; the CLI starts it from a config file.
 
-import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import { createSystemEvents } from "../core/events.ts";
 import { OutboxSlots } from "../gateway/outbox-slots.ts";
 import { Receiver } from "../gateway/receiver.ts";
 import { createMetrics } from "../http/metrics.ts";
-import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
-import { watchStore } from "../store/watched.ts";
-import { ensureAdminToken } from "./admin-token.ts";
 import { createAudioPool } from "./audio-pool.ts";
 import { claimCodeSender } from "./claim-codes.ts";
-import { joinCluster } from "./cluster.ts";
+import { joinCluster, nodeHealth } from "./cluster.ts";
+import { prepareDataDir } from "./data-dir.ts";
 import { httpListener } from "./http-listener.ts";
 import { createLogger } from "./logger.ts";
-import { lateMwi } from "./mwi.ts";
+import { lateMwi, mwiApi } from "./mwi.ts";
 import { createOutbox } from "./outbox.ts";
 import { type BoundPorts, writePortsFile } from "./ports-file.ts";
 import { startRetentionSweeps } from "./retention.ts";
-import { ensureServerSecret } from "./server-secret.ts";
 import { startSpeech } from "./speech.ts";
-import { storageProbeFor } from "./storage-probe.ts";
+import { Stops } from "./stops.ts";
+import { openWatchedStore } from "./storage-probe.ts";
 import { createSystems, needs } from "./systems.ts";
 
 export interface Overrides {
@@ -49,36 +45,10 @@ export interface Omnivox {
 
 export async function startOmnivox(config: Config, overrides: Overrides = {}): Promise<Omnivox> {
   const logger = overrides.logger ?? createLogger(config.log.level);
-  const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const admin = await ensureAdminToken(config.http.adminToken, dataDir);
-  // Keys every MAC, nonce and link; never the admin token, which a nonce must not let anyone test.
-  const { secret: localSecret } = await ensureServerSecret(dataDir);
-  const effective: Config = {
-    ...config,
-    dataDir,
-    http: { ...config.http, adminToken: admin.token },
-  };
-
-  const opened = await openStore({
-    database: config.database,
-    dataDir,
-    pgSchema: config.databaseSchema,
-    groupCommit: config.groupCommit,
-  });
-  const stops: Array<() => Promise<void>> = [() => opened.close()];
-  // Disk full (docs/security.md): a periodic probe, and every store write that runs out of room.
-  const storage = storageProbeFor(config, dataDir, opened, logger);
-  const store = watchStore(opened, (area, err) => storage.writeFailed(area, err));
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        logger.error({ err }, "error while stopping");
-      }
-    }
-  };
+  const { dataDir, admin, localSecret, effective } = await prepareDataDir(config);
+  const { store, storage, close } = await openWatchedStore(config, dataDir, logger);
+  const stops = new Stops(logger);
+  stops.push(close);
 
   try {
     const metrics = createMetrics({ outbox: store.outbox, logger });
@@ -105,10 +75,8 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
           ackTimeoutMs: config.outbox.ackTimeoutMs,
         })
       : undefined;
-    if (cluster) {
-      stops.push(() => cluster.stop());
-      metrics.registry.setDefaultLabels({ node: cluster.nodeId });
-    }
+    if (cluster) stops.push(() => cluster.stop());
+    if (cluster) metrics.registry.setDefaultLabels({ node: cluster.nodeId });
     const serverSecret = cluster?.serverSecret ?? localSecret;
     // The outbox's slots exist before the receiver, which claims into them as it stores.
     const slots = new OutboxSlots(config.outbox);
@@ -154,35 +122,9 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
         config: effective,
         serverSecret,
         webClients,
-        // MWI follows a profile edited here before the answer; the systems that follow profiles
-        // (the single inbox) hear of it on the event port, and in a cluster the other nodes hear
-        // of profile and MWI switch changes made here.
-        mwi: {
-          snapshot: (userId) => mwi.snapshot(userId),
-          setEnabled: (userId, systemId, enabled) => {
-            const done = mwi.setEnabled(userId, systemId, enabled);
-            if (cluster)
-              void done.then(
-                () => cluster.bridge.announceProfileChanged(userId),
-                () => {},
-              );
-            return done;
-          },
-          profileChanged: async (userId) => {
-            try {
-              await mwi.profileChanged(userId);
-            } finally {
-              events.emit("profileEdited", userId);
-              cluster?.bridge.announceProfileChanged(userId);
-            }
-          },
-        },
+        mwi: mwiApi(mwi, events, cluster?.bridge),
         metrics: metrics.registry,
-        health: async () => ({
-          store: await store.ping(),
-          ...(cluster ? { cluster: cluster.connected() } : {}),
-        }),
-        ...(cluster ? { nodeId: cluster.nodeId, ownedLinks: () => cluster.leases.owned() } : {}),
+        ...nodeHealth(store, cluster),
         storage: () => storage.state(),
         ...(made.icw ? { calls: made.icw.calls } : {}),
         sendClaimCode: claimCodeSender({ email: email.adapter, xmpp: made.xmpp?.adapter }),
@@ -224,10 +166,10 @@ export async function startOmnivox(config: Config, overrides: Overrides = {}): P
       adminTokenFile: admin.file,
       adminTokenGenerated: admin.generated,
       logger,
-      stop: stopAll,
+      stop: () => stops.run(),
     };
   } catch (err) {
-    await stopAll();
+    await stops.run();
     throw err;
   }
 }

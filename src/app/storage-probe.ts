@@ -14,7 +14,9 @@ import {
   StorageHealth,
   type StorageState,
 } from "../core/storage-health.ts";
+import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
+import { watchStore } from "../store/watched.ts";
 
 export interface StorageProbeOptions {
   /** Directories omnivox writes to (dataDir, its audio and tmp dirs); each is probed. */
@@ -27,6 +29,26 @@ export interface StorageProbeOptions {
 }
 
 const PROBE_BYTES = 4096;
+
+/**
+ * The store as the start uses it: opened, and watched, so that a write that runs out of room
+ * tells the probe (docs/security.md "Disk full"); `close` closes what was opened.
+ */
+export async function openWatchedStore(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+): Promise<{ store: Store; storage: StorageProbe; close(): Promise<void> }> {
+  const opened = await openStore({
+    database: config.database,
+    dataDir,
+    pgSchema: config.databaseSchema,
+    groupCommit: config.groupCommit,
+  });
+  const storage = storageProbeFor(config, dataDir, opened, logger);
+  const store = watchStore(opened, (area, err) => storage.writeFailed(area, err));
+  return { store, storage, close: () => opened.close() };
+}
 
 /**
  * The probe for this deployment: dataDir (SQLite file, recordings under tmp/) and, on SQLite,
