@@ -210,7 +210,7 @@ export const SYSTEMS: readonly Entry[] = [
       },
     ),
   ),
-  entry("imap", ({ config, store, events, logger }, made) =>
+  entry("imap", ({ config, store, events, logger, ownership }, made) =>
     Object.keys(config.imap.domains).length === 0
       ? undefined
       : imap.create(config.imap, {
@@ -219,6 +219,7 @@ export const SYSTEMS: readonly Entry[] = [
           users: store.users,
           events,
           logger,
+          ...(ownership ? { ownership } : {}),
         }),
   ),
   entry("xmpp", ({ config, store, gateway, events, logger, relay, ownership }) => {

@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { SystemEvents } from "../../core/events.ts";
 import { KeyedLock } from "../../core/keyed-lock.ts";
 import type { MailboxStore } from "../../core/mailbox.ts";
-import type { System } from "../../core/ports.ts";
+import type { LinkOwnership, System } from "../../core/ports.ts";
 import type { Profile } from "../../core/profile.ts";
 import type { UsersRepo, VoicemailRepo } from "../../core/repositories.ts";
 import { accountOf, type ImapDomainOptions, sameAccount } from "./accounts.ts";
@@ -29,6 +29,8 @@ export interface ImapDeps {
   users: Pick<UsersRepo, "list" | "get">;
   events: SystemEvents;
   logger: Logger;
+  /** In a cluster: the mailboxes are watched by the node holding the `imap` lease. */
+  ownership?: LinkOwnership;
 }
 
 export interface Imap extends System {
@@ -41,11 +43,14 @@ export function create(opts: ImapOptions, deps: ImapDeps): Imap {
   const offs: Array<() => void> = [];
   let timer: NodeJS.Timeout | undefined;
   const lock = new KeyedLock();
-  let stopped = false;
+  /** Watching now; in a cluster only on the node holding the `imap` lease. */
+  let active = false;
+  /** Each activation's own count, so a rescan of an earlier one does not start a second loop. */
+  let generation = 0;
 
   /** Starts, replaces or ends the user's watcher as their profile says (one at a time). */
   const place = async (userId: string, profile: Profile | undefined): Promise<void> => {
-    if (stopped) return;
+    if (!active) return;
     const account = profile ? accountOf(profile, opts.domains) : undefined;
     const current = watchers.get(userId);
     if (current && account && sameAccount(current.account, account)) return;
@@ -54,7 +59,7 @@ export function create(opts: ImapOptions, deps: ImapDeps): Imap {
       await current.stop();
       if (!account) deps.logger.info({ userId, component: "imap" }, "imap: no longer watching");
     }
-    if (!account || stopped) return;
+    if (!account || !active) return;
     const watcher = new MailboxWatcher(userId, account, opts, deps);
     watchers.set(userId, watcher);
     watcher.start();
@@ -70,40 +75,58 @@ export function create(opts: ImapOptions, deps: ImapDeps): Imap {
   const failed = (err: unknown) =>
     deps.logger.error({ err, component: "imap" }, "imap: cannot read the users to watch");
 
+  const activate = async (): Promise<void> => {
+    if (active) return;
+    active = true;
+    const mine = ++generation;
+    try {
+      await followAll();
+    } catch (err) {
+      // Not started: a cluster gives the lease back, a single node fails its start.
+      active = false;
+      throw err;
+    }
+    offs.push(
+      deps.events.on("mailboxChanged", (userId) => {
+        const watcher = watchers.get(userId);
+        // A user's first voicemail also tells us of a user created since the last scan.
+        if (watcher) watcher.changed();
+        else follow(userId).catch(failed);
+      }),
+      deps.events.on("profileChanged", (userId) => void follow(userId).catch(failed)),
+      deps.events.on("profileEdited", (userId) => void follow(userId).catch(failed)),
+    );
+    const rescan = () => {
+      timer = setTimeout(
+        () =>
+          followAll()
+            .catch(failed)
+            .finally(() => active && mine === generation && rescan()),
+        opts.rescanMs,
+      );
+      timer.unref();
+    };
+    rescan();
+  };
+  const deactivate = async (): Promise<void> => {
+    if (!active) return;
+    active = false;
+    clearTimeout(timer);
+    for (const off of offs.splice(0)) off();
+    await Promise.all([...watchers.values()].map((w) => w.stop()));
+    watchers.clear();
+  };
+
   return {
     name: "imap",
     watching: () => [...watchers.keys()],
     async start() {
-      await followAll();
-      offs.push(
-        deps.events.on("mailboxChanged", (userId) => {
-          const watcher = watchers.get(userId);
-          // A user's first voicemail also tells us of a user created since the last scan.
-          if (watcher) watcher.changed();
-          else follow(userId).catch(failed);
-        }),
-        deps.events.on("profileChanged", (userId) => void follow(userId).catch(failed)),
-        deps.events.on("profileEdited", (userId) => void follow(userId).catch(failed)),
-      );
-      const rescan = () => {
-        timer = setTimeout(
-          () =>
-            followAll()
-              .catch(failed)
-              .finally(() => !stopped && rescan()),
-          opts.rescanMs,
-        );
-        timer.unref();
-      };
-      rescan();
+      // One node watches the mailboxes of a cluster: a second IDLE connection per user and node
+      // would only repeat the same changes (the lease moves to a survivor when that node dies).
+      if (deps.ownership) deps.ownership.own("imap", { start: activate, stop: deactivate });
+      else await activate();
       return {};
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      for (const off of offs) off();
-      await Promise.all([...watchers.values()].map((w) => w.stop()));
-      watchers.clear();
-    },
+    stop: deactivate,
   };
 }
