@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import { retentionCutoff, retentionDaysOf } from "../core/retention.ts";
 import type { Store, VoicemailRecord } from "../store/types.ts";
+import { deleteVoicemailMessage } from "../store/voicemail-delete.ts";
 
 /** Messages read per query, so a first sweep over a large store never loads it whole. */
 const BATCH = 500;
@@ -39,14 +40,16 @@ export async function sweepExpiredVoicemail(
   const result: RetentionSweepResult = { messages: 0, users: 0, audioFailed: 0 };
 
   const remove = async (m: VoicemailRecord): Promise<void> => {
-    if (!(await store.voicemail.delete(m.userId, m.id))) return;
+    const outcome = await deleteVoicemailMessage(store, m);
+    if (!outcome.deleted) return;
     result.messages++;
     touched.add(m.userId);
-    try {
-      await store.audio.delete(m.audioId);
-    } catch (err) {
+    if (outcome.audioError !== undefined) {
       result.audioFailed++;
-      logger.warn({ err, userId: m.userId, audioId: m.audioId }, "expired voicemail audio kept");
+      logger.warn(
+        { err: outcome.audioError, userId: m.userId, audioId: m.audioId },
+        "expired voicemail audio kept",
+      );
     }
   };
   const drain = async (before: Date, userId?: string): Promise<void> => {

@@ -176,7 +176,6 @@ export const usersRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps,
   app.delete("/users/:id", { config: deleteUser }, async (request, reply) => {
     const { id } = parseInput(deleteUser.wire.params, request.params, "params");
     requireSelfOrAdmin(request, id);
-    if (!(await users.get(id))) throw new NotFoundError(`no user "${id}"`);
     // Its open streams close now, not at their next frame; the rows go with the user.
     await auth.revokeAll(id);
     const erased = await deps.store.eraseUser(id);

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { NotFoundError } from "../../core/errors.ts";
 import type { VoicemailRecord } from "../../store/types.ts";
+import { deleteVoicemailMessage } from "../../store/voicemail-delete.ts";
 import { sendAudio } from "../audio-reply.ts";
 import { requireSelfOrAdmin } from "../auth.ts";
 import type { RouteContext } from "../deps.ts";
@@ -57,7 +58,7 @@ export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
   app,
   { deps, auth, audioUrls, recordings },
 ) => {
-  const { users, voicemail, audio } = deps.store;
+  const { users, voicemail } = deps.store;
   app.addHook("onRequest", auth.hook());
 
   // A link that works in an <audio> element, where no bearer header can be set.
@@ -132,15 +133,13 @@ export const voicemailRoutes: FastifyPluginAsync<RouteContext> = async (
 
   app.delete("/users/:id/voicemail/:mid", { config: deleteMessage }, async (request, reply) => {
     const message = await messageOf(request);
-    if (!(await voicemail.delete(message.userId, message.id))) {
-      throw new NotFoundError(`no voicemail message "${message.id}"`);
-    }
-    // The row goes first: a blob left behind by a failure here is unreachable, never dangling.
-    try {
-      await audio.delete(message.audioId);
-    } catch (err) {
-      request.log.warn({ err, audioId: message.audioId }, "voicemail audio not deleted");
-    }
+    const outcome = await deleteVoicemailMessage(deps.store, message);
+    if (!outcome.deleted) throw new NotFoundError(`no voicemail message "${message.id}"`);
+    if (outcome.audioError !== undefined)
+      request.log.warn(
+        { err: outcome.audioError, audioId: message.audioId },
+        "voicemail audio not deleted",
+      );
     request.log.info({ userId: message.userId, messageId: message.id }, "voicemail deleted");
     changed(request, message.userId);
     return reply.code(204).send();
