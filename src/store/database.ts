@@ -30,6 +30,11 @@ export class Database {
     /** Present only inside a transaction: hooks to run once it has committed. */
     private readonly commitHooks?: Array<() => void>,
     group?: GroupCommitOptions,
+    /**
+     * SQLite with wal-sync.ts: called inside a batch's transaction so that letting it go does not
+     * wait for the sync, whose end the returned promise tells (docs/performance.md "Group commit").
+     */
+    private readonly deferRelease?: () => Promise<void>,
   ) {
     if (!commitHooks)
       this.#group = new CommitGroup(this.#openBatch, group ?? GROUP_COMMIT_DEFAULTS, runHook);
@@ -40,8 +45,9 @@ export class Database {
     dialect: Dialect,
     pgSchema?: string,
     group?: GroupCommitOptions,
+    deferRelease?: () => Promise<void>,
   ): Database {
-    return new Database(db, dialect, pgSchema, undefined, group);
+    return new Database(db, dialect, pgSchema, undefined, group, deferRelease);
   }
 
   get isTransaction(): boolean {
@@ -80,7 +86,26 @@ export class Database {
     else runHook(hook);
   }
 
-  readonly #openBatch = async (body: (batch: BatchTransaction<Database>) => Promise<void>) => {
+  readonly #openBatch = async (
+    body: (batch: BatchTransaction<Database>) => Promise<void>,
+  ): Promise<{ durable?: Promise<void> } | undefined> => {
+    let durable: Promise<void> | undefined;
+    try {
+      await this.#executeBatch(body, () => {
+        durable = this.deferRelease?.();
+      });
+    } catch (err) {
+      // The sync of a transaction that failed to commit is nobody's to wait for.
+      void durable?.catch(() => undefined);
+      throw err;
+    }
+    return durable ? { durable } : undefined;
+  };
+
+  async #executeBatch(
+    body: (batch: BatchTransaction<Database>) => Promise<void>,
+    beforeEnd: () => void,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await body({
         forCaller: () => {
@@ -99,8 +124,9 @@ export class Database {
         rollbackToSavepoint: () =>
           sql`rollback to savepoint omnivox_caller`.execute(trx).then(() => undefined),
       });
+      beforeEnd();
     });
-  };
+  }
 
   /**
    * kysely's Migrator over our migrations. On PostgreSQL its bookkeeping tables are pinned to

@@ -11,8 +11,11 @@ import type { Database } from "./database.ts";
 import { type BatchTransaction, CommitGroup } from "./group-commit.ts";
 import { openDatabase } from "./open.ts";
 
-/** A transaction that records what the group asks of it; `failCommit` makes the commit fail. */
-function recorder(opts: { failCommit?: boolean } = {}) {
+/**
+ * A transaction that records what the group asks of it; `failCommit` makes the commit fail,
+ * `durable` stands for a sync that runs after the transaction has let go (wal-sync.ts).
+ */
+function recorder(opts: { failCommit?: boolean; durable?: () => Promise<void> } = {}) {
   const log: string[] = [];
   let batches = 0;
   const open = async (body: (b: BatchTransaction<string>) => Promise<void>) => {
@@ -26,6 +29,7 @@ function recorder(opts: { failCommit?: boolean } = {}) {
     });
     if (opts.failCommit) throw new Error("disk I/O error");
     log.push("commit");
+    return opts.durable ? { durable: opts.durable() } : undefined;
   };
   return { log, open, batches: () => batches };
 }
@@ -42,6 +46,57 @@ test("callers of one event-loop turn share one commit; later ones get the next",
   assert.equal(r.log.filter((l) => l === "commit").length, 1);
   await group.run(async () => "again");
   assert.equal(r.batches(), 2);
+});
+
+test("callers that queued behind a running batch go next without waiting a second window", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const r = recorder();
+  const group = new CommitGroup(r.open, { windowMs: 50, maxBatch: 100 }, (h) => h());
+  let letGo!: () => void;
+  const held = new Promise<void>((resolve) => {
+    letGo = resolve;
+  });
+  const first = group.run(() => held);
+  t.mock.timers.tick(50);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(r.batches(), 1, "the first caller waited the window, then its batch opened");
+  const second = group.run(async () => "second");
+  letGo();
+  await first;
+  // No mocked time passes from here: only the next turns of the event loop.
+  for (let i = 0; i < 5 && r.batches() < 2; i++) await new Promise((res) => setImmediate(res));
+  assert.equal(r.batches(), 2, "the waiting caller's batch opened without a new window");
+  assert.equal(await second, "second");
+});
+
+test("the next batch runs while the last one syncs; each caller hears done after its own sync", async () => {
+  const syncs: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  const r = recorder({
+    durable: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
+  });
+  const group = new CommitGroup(r.open, { windowMs: 0, maxBatch: 100 }, (h) => h());
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((res) => setImmediate(res));
+  };
+  let firstDone = false;
+  const first = group.run(async () => "first").finally(() => {
+    firstDone = true;
+  });
+  await turns(3);
+  assert.equal(syncs.length, 1, "the first batch committed and its sync is under way");
+  let secondDone = false;
+  const second = group.run(async () => "second").finally(() => {
+    secondDone = true;
+  });
+  await turns(3);
+  assert.equal(r.batches(), 2, "the second batch ran while the first one's sync was pending");
+  assert.equal(firstDone, false, "a caller heard done before its commit was synced");
+  syncs[0]!.resolve();
+  assert.equal(await first, "first");
+  await turns(3);
+  assert.equal(secondDone, false);
+  syncs[1]!.reject(new Error("fdatasync: EIO"));
+  await assert.rejects(second, /EIO/);
 });
 
 test("maxBatch bounds a commit; the rest follow in the next", async () => {

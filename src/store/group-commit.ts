@@ -24,10 +24,15 @@ export interface BatchTransaction<Tx> {
   rollbackToSavepoint(): Promise<void>;
 }
 
-/** Runs `body` inside one real transaction, committing when it returns, rolling back when it throws. */
+/**
+ * Runs `body` inside one real transaction, committing when it returns, rolling back when it
+ * throws. It resolves once the transaction has ended; `durable`, when given, settles once its
+ * commit is on disk — a store that syncs after letting the transaction go (wal-sync.ts) gives
+ * it, so the next batch runs while this one's sync is under way.
+ */
 export type OpenTransaction<Tx> = (
   body: (batch: BatchTransaction<Tx>) => Promise<void>,
-) => Promise<void>;
+) => Promise<{ durable?: Promise<void> } | undefined>;
 
 interface Waiting<Tx> {
   fn: (tx: Tx) => Promise<unknown>;
@@ -58,14 +63,19 @@ export class CommitGroup<Tx> {
     });
   }
 
-  #schedule(): void {
+  /**
+   * `waited`: the queued callers arrived while the previous batch was committing, so they have
+   * waited at least one commit already; the window is for gathering callers when the group was
+   * idle, and a second one would only add to their latency (the next batch forms meanwhile).
+   */
+  #schedule(waited = false): void {
     if (this.#running || this.#scheduled || this.#queue.length === 0) return;
     this.#scheduled = true;
     const go = () => {
       this.#scheduled = false;
       void this.#flush();
     };
-    if (this.options.windowMs > 0) setTimeout(go, this.options.windowMs);
+    if (this.options.windowMs > 0 && !waited) setTimeout(go, this.options.windowMs);
     else setImmediate(go);
   }
 
@@ -73,8 +83,9 @@ export class CommitGroup<Tx> {
     this.#running = true;
     const batch = this.#queue.splice(0, Math.max(1, this.options.maxBatch));
     const outcomes: Outcome[] = [];
+    let durable: Promise<void> | undefined;
     try {
-      await this.open(async (trx) => {
+      const ended = await this.open(async (trx) => {
         // A lone caller needs no savepoint: its failure rolls the whole transaction back.
         const isolated = batch.length > 1;
         for (const waiting of batch) {
@@ -83,29 +94,44 @@ export class CommitGroup<Tx> {
           if (!outcome.ok && (!isolated || outcome.lost)) throw outcome.error;
         }
       });
-      for (let i = 0; i < batch.length; i++) {
-        const outcome = outcomes[i]!;
-        if (!outcome.ok) {
-          batch[i]!.reject(outcome.error);
-          continue;
-        }
-        for (const hook of outcome.hooks) this.runHook(hook);
-        batch[i]!.resolve(outcome.value);
-      }
+      durable = ended?.durable;
     } catch (error) {
       // Nothing of the batch committed. A caller whose own work failed hears its own error (it
       // says why); the others hear what stopped the commit.
       // kysely's ROLLBACK after a lost transaction fails as well, with an error that hides why.
+      this.#next();
       const lost = outcomes.find((o) => !o.ok && o.lost);
       const why = lost && !lost.ok ? lost.error : error;
       for (let i = 0; i < batch.length; i++) {
         const outcome = outcomes[i];
         batch[i]!.reject(outcome && !outcome.ok ? outcome.error : why);
       }
-    } finally {
-      this.#running = false;
-      this.#schedule();
+      return;
     }
+    // Committed: the next batch may run while this one's commit is being synced. What it reads
+    // of this batch is not on disk yet, but its own callers hear "done" only after its own sync,
+    // and the WAL is synced in order: that sync covers this batch's frames too.
+    this.#next();
+    try {
+      await durable;
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) {
+        batch[i]!.reject(outcome.error);
+        continue;
+      }
+      for (const hook of outcome.hooks) this.runHook(hook);
+      batch[i]!.resolve(outcome.value);
+    }
+  }
+
+  #next(): void {
+    this.#running = false;
+    this.#schedule(true);
   }
 
   /** One caller's share of the batch; with a savepoint, its failure undoes only its own writes. */

@@ -177,7 +177,7 @@ function openSqlite(file: string, group?: GroupCommitOptions): Database {
   const wal = new WalSync(`${file}-wal`);
   const database = withCachedStatements(sqlite, commitWatcher(sqlite, wal));
   const db = new Kysely<DatabaseSchema>({ dialect: new DurableSqliteDialect({ database }, wal) });
-  return Database.create(db, "sqlite", undefined, group);
+  return Database.create(db, "sqlite", undefined, group, () => wal.deferRelease());
 }
 
 async function openPostgres(

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, sql } from "kysely";
+import { Database } from "./database.ts";
+import type { DatabaseSchema } from "./schema/index.ts";
 import { withCachedStatements } from "./sqlite-statements.ts";
 import { commitWatcher, DurableSqliteDialect, type SyncFile, WalSync } from "./wal-sync.ts";
 
@@ -49,7 +51,7 @@ function gated(fail?: Error) {
   const release = () => {
     for (const resolve of waiting.splice(0)) resolve();
   };
-  return { db, release, syncs: () => syncs, pending: () => waiting.length };
+  return { db, wal, release, syncs: () => syncs, pending: () => waiting.length };
 }
 
 /** True once `p` has settled, after letting the thread pool and the event loop run a while. */
@@ -126,5 +128,66 @@ test("a transaction that only read, and a statement that failed, start no sync",
   );
   await assert.rejects(sql`insert into t (id) values ('not a number')`.execute(g.db));
   assert.equal(g.syncs(), 0);
+  await g.db.destroy();
+});
+
+test("group commit: the next batch commits while the last one syncs; hooks wait for the sync", async () => {
+  const g = gated(undefined);
+  // The store's own Database over the gated file, as open.ts builds it.
+  const database = Database.create(
+    g.db as unknown as Kysely<DatabaseSchema>,
+    "sqlite",
+    undefined,
+    { windowMs: 0, maxBatch: 100 },
+    () => g.wal.deferRelease(),
+  );
+  const hooks: string[] = [];
+  const insert = (id: number) =>
+    database.transaction(async (tx) => {
+      await sql`insert into t (id) values (${id})`.execute(tx.db);
+      tx.onCommit(() => hooks.push(`committed ${id}`));
+    });
+  const first = insert(1);
+  assert.equal(await settles(first), false, "settled before its sync");
+  assert.equal(g.syncs(), 1);
+  const second = insert(2);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The second batch has committed into the WAL behind the sync of the first.
+  const rows = await g.db.selectFrom("t").selectAll().orderBy("id").execute();
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    [1, 2],
+  );
+  assert.deepEqual(hooks, [], "a hook ran before its commit was on disk");
+  g.release();
+  await first;
+  assert.deepEqual(hooks, ["committed 1"]);
+  assert.equal(await settles(second), false, "the second commit needs a sync of its own");
+  g.release();
+  await second;
+  assert.deepEqual(hooks, ["committed 1", "committed 2"]);
+  await g.db.destroy();
+});
+
+test("group commit: a sync that fails under a deferred release fails its batch, no hook runs", async () => {
+  const g = gated(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+  const database = Database.create(
+    g.db as unknown as Kysely<DatabaseSchema>,
+    "sqlite",
+    undefined,
+    { windowMs: 0, maxBatch: 100 },
+    () => g.wal.deferRelease(),
+  );
+  let hooked = false;
+  const write = database.transaction(async (tx) => {
+    await sql`insert into t (id) values (1)`.execute(tx.db);
+    tx.onCommit(() => {
+      hooked = true;
+    });
+  });
+  await settles(write);
+  g.release();
+  await assert.rejects(write, /write-ahead log could not be synced/);
+  assert.equal(hooked, false);
   await g.db.destroy();
 });

@@ -35,6 +35,28 @@ export class WalSync {
     private readonly syncFile: SyncFile = (file) => file.datasync(),
   ) {}
 
+  /** Set by the connection's holder (deferRelease): the release that follows does not wait. */
+  #deferred: { resolve(durable: Promise<void>): void } | undefined;
+
+  /**
+   * Called while holding the connection, before its transaction ends: the release that follows
+   * returns at once, and the promise returned here settles once what that transaction committed
+   * is on disk (at once if it wrote nothing). Group commit uses it to run its next batch while
+   * this one's sync is under way; nothing waits on it but the batch's own callers.
+   */
+  deferRelease(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#deferred = { resolve: (durable) => durable.then(resolve, reject) };
+    });
+  }
+
+  /** The deferral for the release now happening, if its holder asked for one. */
+  takeDeferral(): { resolve(durable: Promise<void>): void } | undefined {
+    const d = this.#deferred;
+    this.#deferred = undefined;
+    return d;
+  }
+
   /** A transaction (or a statement in autocommit) that wrote has just committed. */
   noteCommit(): void {
     this.#committed++;
@@ -155,8 +177,11 @@ class DurableDriver implements Driver {
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const committed = this.wal.committed;
     const wrote = committed > this.#committedAtAcquire;
+    const deferral = this.wal.takeDeferral();
     await this.inner.releaseConnection(connection);
-    if (wrote) await this.wal.durable(committed);
+    const durable = wrote ? this.wal.durable(committed) : Promise.resolve();
+    if (deferral) deferral.resolve(durable);
+    else await durable;
   }
 
   async destroy(): Promise<void> {
