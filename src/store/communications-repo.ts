@@ -16,8 +16,43 @@ import {
 } from "./codec.ts";
 import type { Database } from "./database.ts";
 import { toDelivery } from "./outbox-repo.ts";
+import { FixedSql, insertSql } from "./prepared.ts";
 import type { DeliveryRow } from "./schema/index.ts";
 import type { CommunicationsRepo, CommunicationWithDeliveries, NewDelivery } from "./types.ts";
+
+// What every received message and every delivery runs: fixed SQL (prepared.ts).
+const INSERT_COMMUNICATION = new FixedSql<{ id: string }>(
+  'insert into "communications" ("id", "user_id", "kind", "direction", "thread_id", "parent_id", "received_at", "audio_id", "payload") values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing returning "id"',
+);
+const INSERT_NATIVE_ID = new FixedSql<{ communication_id: string }>(
+  'insert into "native_ids" ("system", "native_id", "communication_id") values (?, ?, ?) on conflict ("system", "native_id") do nothing returning "communication_id"',
+);
+const DELIVERY_COLUMNS = [
+  "id",
+  "communication_id",
+  "user_id",
+  "target",
+  "route",
+  "state",
+  "attempts",
+  "next_attempt_at",
+  "lease_until",
+  "expires_at",
+  "last_error",
+  "native_id",
+  "created_at",
+  "delivered_at",
+] as const satisfies ReadonlyArray<keyof DeliveryRow>;
+const INSERT_DELIVERY = new FixedSql(insertSql("deliveries", DELIVERY_COLUMNS));
+const PAYLOAD_BY_NATIVE_ID = new FixedSql<{ payload: string }>(
+  'select "communications"."payload" from "native_ids" inner join "communications" on "communications"."id" = "native_ids"."communication_id" where "native_ids"."system" = ? and "native_ids"."native_id" = ?',
+);
+const COMMUNICATION_EXISTS = new FixedSql<{ id: string }>(
+  'select "id" from "communications" where "id" = ?',
+);
+const PAYLOAD_BY_ID = new FixedSql<{ payload: string }>(
+  'select "payload" from "communications" where "id" = ?',
+);
 
 const DEFAULT_LIST_LIMIT = 50;
 const MAX_LIST_LIMIT = 1000;
@@ -27,37 +62,20 @@ export class SqlCommunicationsRepo implements CommunicationsRepo {
 
   async insertWithDeliveries(c: Communication, targets: NewDelivery[]): Promise<Delivery[]> {
     return this.database.transaction(async (tx) => {
-      const inserted = await tx.db
-        .insertInto("communications")
-        .values({
-          id: c.id,
-          user_id: c.userId,
-          kind: c.kind,
-          direction: c.direction,
-          thread_id: c.thread.threadId,
-          parent_id: c.thread.parentId ?? null,
-          received_at: toMs(c.receivedAt),
-          audio_id: audioIdOf(c),
-          payload: encodeCommunication(c),
-        })
-        .onConflict((oc) => oc.column("id").doNothing())
-        .returning("id")
-        .execute();
+      const inserted = await INSERT_COMMUNICATION.rows(tx, [
+        c.id,
+        c.userId,
+        c.kind,
+        c.direction,
+        c.thread.threadId,
+        c.thread.parentId ?? null,
+        toMs(c.receivedAt),
+        audioIdOf(c),
+        encodeCommunication(c),
+      ]);
       if (inserted.length === 0) return deliveriesOf(tx, c.id);
 
-      if (c.nativeRefs.length > 0) {
-        await tx.db
-          .insertInto("native_ids")
-          .values(
-            c.nativeRefs.map((r) => ({
-              system: r.system,
-              native_id: r.id,
-              communication_id: c.id,
-            })),
-          )
-          .onConflict((oc) => oc.columns(["system", "native_id"]).doNothing())
-          .execute();
-      }
+      for (const r of c.nativeRefs) await INSERT_NATIVE_ID.run(tx, [r.system, r.id, c.id]);
 
       const now = Date.now();
       const seen = new Set<string>();
@@ -87,46 +105,31 @@ export class SqlCommunicationsRepo implements CommunicationsRepo {
         });
       }
       if (rows.length === 0) return [];
-      await tx.db.insertInto("deliveries").values(rows).execute();
+      for (const row of rows)
+        await INSERT_DELIVERY.run(
+          tx,
+          DELIVERY_COLUMNS.map((k) => row[k]),
+        );
       // The same order a repeated call reads back (created_at ties, then target).
       return rows.sort((a, b) => (a.target < b.target ? -1 : 1)).map(toDelivery);
     });
   }
 
   async get(id: string): Promise<Communication | undefined> {
-    const row = await this.database.db
-      .selectFrom("communications")
-      .select("payload")
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const row = await PAYLOAD_BY_ID.first(this.database, [id]);
     return row ? decodeCommunication(row.payload) : undefined;
   }
 
   async findByNativeId(system: string, nativeId: string): Promise<Communication | undefined> {
-    const row = await this.database.db
-      .selectFrom("native_ids")
-      .innerJoin("communications", "communications.id", "native_ids.communication_id")
-      .select("communications.payload")
-      .where("native_ids.system", "=", system)
-      .where("native_ids.native_id", "=", nativeId)
-      .executeTakeFirst();
+    const row = await PAYLOAD_BY_NATIVE_ID.first(this.database, [system, nativeId]);
     return row ? decodeCommunication(row.payload) : undefined;
   }
 
   async addNativeId(communicationId: string, system: string, nativeId: string): Promise<void> {
     await this.database.transaction(async (tx) => {
-      const exists = await tx.db
-        .selectFrom("communications")
-        .select("id")
-        .where("id", "=", communicationId)
-        .executeTakeFirst();
+      const exists = await COMMUNICATION_EXISTS.first(tx, [communicationId]);
       if (!exists) throw new NotFoundError(`no communication "${communicationId}"`);
-      const inserted = await tx.db
-        .insertInto("native_ids")
-        .values({ system, native_id: nativeId, communication_id: communicationId })
-        .onConflict((oc) => oc.columns(["system", "native_id"]).doNothing())
-        .returning("communication_id")
-        .execute();
+      const inserted = await INSERT_NATIVE_ID.rows(tx, [system, nativeId, communicationId]);
       if (inserted.length > 0) return;
       const owner = await tx.db
         .selectFrom("native_ids")

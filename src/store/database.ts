@@ -2,7 +2,7 @@
 // transactions, after-commit hooks and the dialect flag the few dialect-specific queries need.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Kysely, Migrator, sql } from "kysely";
+import { CompiledQuery, type Kysely, Migrator } from "kysely";
 import {
   type BatchTransaction,
   CommitGroup,
@@ -13,6 +13,11 @@ import { migrationProvider } from "./migrations/index.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 
 export type Dialect = "sqlite" | "postgres";
+
+// Two of these run for every caller of a shared commit: compiled once (prepared.ts says why).
+const SAVEPOINT = CompiledQuery.raw("savepoint omnivox_caller");
+const RELEASE = CompiledQuery.raw("release savepoint omnivox_caller");
+const ROLLBACK_TO = CompiledQuery.raw("rollback to savepoint omnivox_caller");
 
 export class Database {
   /** On the root only: concurrent transactions share one commit (store/group-commit.ts). */
@@ -119,10 +124,9 @@ export class Database {
             },
           };
         },
-        savepoint: () => sql`savepoint omnivox_caller`.execute(trx).then(() => undefined),
-        release: () => sql`release savepoint omnivox_caller`.execute(trx).then(() => undefined),
-        rollbackToSavepoint: () =>
-          sql`rollback to savepoint omnivox_caller`.execute(trx).then(() => undefined),
+        savepoint: () => trx.executeQuery(SAVEPOINT).then(() => undefined),
+        release: () => trx.executeQuery(RELEASE).then(() => undefined),
+        rollbackToSavepoint: () => trx.executeQuery(ROLLBACK_TO).then(() => undefined),
       });
       beforeEnd();
     });

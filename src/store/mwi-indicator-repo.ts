@@ -6,8 +6,26 @@ import type { VoicemailIndicator } from "../core/mwi.ts";
 import { fromMs, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
 import { SqlMwiRepo } from "./mwi-repo.ts";
+import { FixedSql, upsertSql } from "./prepared.ts";
 import type { MwiIndicatorDbRow } from "./schema/index.ts";
 import type { MwiIndicatorRepo, MwiIndicatorSlot, MwiStateRow } from "./types.ts";
+
+const SLOT_COLUMNS = [
+  "user_id",
+  "client_id",
+  "target",
+  "version",
+  "payload",
+  "expires_at",
+  "updated_at",
+] as const satisfies ReadonlyArray<keyof MwiIndicatorDbRow>;
+// Every MWI change writes a slot per client and every confirmation one update: fixed SQL
+// (prepared.ts). A new slot starts at delivered_version 0 (the column's default); one written
+// again keeps the version its client confirmed.
+const PUT_SLOT = new FixedSql(upsertSql("mwi_indicators", SLOT_COLUMNS, ["user_id", "client_id"]));
+const MARK_SLOT_DELIVERED = new FixedSql(
+  'update "mwi_indicators" set "delivered_version" = case when "delivered_version" < ? then ? else "delivered_version" end where "user_id" = ? and "client_id" = ?',
+);
 
 function toSlot(r: MwiIndicatorDbRow): MwiIndicatorSlot {
   return {
@@ -54,22 +72,15 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
   }
 
   async put(slot: Omit<MwiIndicatorSlot, "deliveredVersion">): Promise<void> {
-    const now = Date.now();
-    const values = {
-      user_id: slot.userId,
-      client_id: slot.clientId,
-      target: slot.target,
-      version: slot.version,
-      payload: JSON.stringify(slot.indicator),
-      expires_at: toMs(slot.expiresAt),
-      updated_at: now,
-    };
-    const { user_id: _u, client_id: _c, ...rest } = values;
-    await this.database.db
-      .insertInto("mwi_indicators")
-      .values({ ...values, delivered_version: 0 })
-      .onConflict((oc) => oc.columns(["user_id", "client_id"]).doUpdateSet(rest))
-      .execute();
+    await PUT_SLOT.run(this.database, [
+      slot.userId,
+      slot.clientId,
+      slot.target,
+      slot.version,
+      JSON.stringify(slot.indicator),
+      toMs(slot.expiresAt),
+      Date.now(),
+    ]);
   }
 
   async undelivered(now: Date, target?: string): Promise<MwiIndicatorSlot[]> {
@@ -85,15 +96,8 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
 
   /** Shares its commit with concurrent writers' (group commit), so confirmations cost no fsync each. */
   async markDelivered(userId: string, clientId: string, version: number): Promise<void> {
-    await this.database.write((db) =>
-      db
-        .updateTable("mwi_indicators")
-        .set({
-          delivered_version: sql<number>`case when delivered_version < ${version} then ${version} else delivered_version end`,
-        })
-        .where("user_id", "=", userId)
-        .where("client_id", "=", clientId)
-        .execute(),
+    await this.database.transaction((tx) =>
+      MARK_SLOT_DELIVERED.run(tx, [version, version, userId, clientId]),
     );
   }
 

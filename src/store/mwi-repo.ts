@@ -3,6 +3,7 @@
 
 import { fromMs, optional, optionalDate, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
+import { FixedSql, upsertSql } from "./prepared.ts";
 import type { MwiStateDbRow } from "./schema/index.ts";
 import type { MwiRepo, MwiStateRow } from "./types.ts";
 
@@ -27,6 +28,22 @@ function toRow(r: MwiStateDbRow): MwiStateRow {
   }
   return row;
 }
+
+const STATE_COLUMNS = [
+  "user_id",
+  "system_id",
+  "new_count",
+  "old_count",
+  "urgent_new",
+  "urgent_old",
+  "enabled",
+  "last_caller_ani",
+  "last_caller_dnis",
+  "last_caller_at",
+  "updated_at",
+] as const satisfies ReadonlyArray<keyof MwiStateDbRow>;
+/** Every MWI change writes it: fixed SQL (prepared.ts). */
+const PUT_STATE = new FixedSql(upsertSql("mwi_state", STATE_COLUMNS, ["user_id", "system_id"]));
 
 function fromRow(row: MwiStateRow): MwiStateDbRow {
   return {
@@ -69,12 +86,10 @@ export class SqlMwiRepo implements MwiRepo {
 
   async put(row: MwiStateRow): Promise<void> {
     const values = fromRow(row);
-    const { user_id: _u, system_id: _s, ...rest } = values;
-    await this.database.db
-      .insertInto("mwi_state")
-      .values(values)
-      .onConflict((oc) => oc.columns(["user_id", "system_id"]).doUpdateSet(rest))
-      .execute();
+    await PUT_STATE.run(
+      this.database,
+      STATE_COLUMNS.map((c) => values[c]),
+    );
   }
 
   /** A system with no reported state yet gets a zero row, so the choice is kept. */

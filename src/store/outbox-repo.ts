@@ -7,8 +7,14 @@ import { type Delivery, type DeliveryState, MAIL_RELAY_SHARE } from "../core/del
 import { NotFoundError } from "../core/errors.ts";
 import { decodeRouteOptions, fromMs, optional, optionalDate, toMs } from "./codec.ts";
 import type { Database } from "./database.ts";
+import { FixedSql } from "./prepared.ts";
 import type { DeliveryRow } from "./schema/index.ts";
 import type { OutboxRepo } from "./types.ts";
+
+/** Every delivery ends with it: fixed SQL (prepared.ts). A native id already known is kept. */
+const MARK_DELIVERED = new FixedSql(
+  'update "deliveries" set "state" = \'delivered\', "delivered_at" = ?, "lease_until" = null, "native_id" = coalesce(?, "native_id") where "id" = ?',
+);
 
 /** core/delivery.ts shareOf in SQL, over a target column: every mailto: target is one share. */
 const shareSql = (column: string) =>
@@ -144,12 +150,10 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   async markDelivered(id: string, at: Date, nativeId?: string): Promise<void> {
-    await this.change(id, {
-      state: "delivered",
-      delivered_at: toMs(at),
-      lease_until: null,
-      ...(nativeId !== undefined ? { native_id: nativeId } : {}),
-    });
+    const changed = await this.database.transaction((tx) =>
+      MARK_DELIVERED.changed(tx, [toMs(at), nativeId ?? null, id]),
+    );
+    if (changed === 0) throw new NotFoundError(`no delivery "${id}"`);
   }
 
   async renewLease(id: string, until: Date): Promise<boolean> {

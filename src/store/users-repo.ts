@@ -6,8 +6,15 @@ import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts
 import { jidKey, type Profile, profileJids } from "../core/profile.ts";
 import { fromMs, optionalDate, optionalMs } from "./codec.ts";
 import { type Database, isUniqueViolation } from "./database.ts";
+import { FixedSql } from "./prepared.ts";
 import type { UserRow } from "./schema/index.ts";
 import type { SipDigestSecrets, UserRecord, UserSecrets, UsersRepo } from "./types.ts";
+
+/** Every mail, call and session reads a user: fixed SQL (prepared.ts). */
+const USER_BY_ID = new FixedSql<UserRow>('select * from "users" where "id" = ?');
+const PROFILE_BY_EMAIL = new FixedSql<{ profile: string }>(
+  'select "users"."profile" from "user_emails" inner join "users" on "users"."id" = "user_emails"."user_id" where "user_emails"."email" = ?',
+);
 
 /** Emails are matched case-insensitively, so they are stored lower-cased and without repeats. */
 function normalise(profile: Profile): Profile {
@@ -79,11 +86,7 @@ export class SqlUsersRepo implements UsersRepo {
   }
 
   async get(id: string): Promise<UserRecord | undefined> {
-    const row = await this.database.db
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const row = await USER_BY_ID.first(this.database, [id]);
     return row ? toRecord(row) : undefined;
   }
 
@@ -174,12 +177,7 @@ export class SqlUsersRepo implements UsersRepo {
   }
 
   async findByEmail(email: string): Promise<Profile | undefined> {
-    const row = await this.database.db
-      .selectFrom("user_emails")
-      .innerJoin("users", "users.id", "user_emails.user_id")
-      .select("users.profile")
-      .where("user_emails.email", "=", email.trim().toLowerCase())
-      .executeTakeFirst();
+    const row = await PROFILE_BY_EMAIL.first(this.database, [email.trim().toLowerCase()]);
     return row ? (JSON.parse(row.profile) as Profile) : undefined;
   }
 
