@@ -79,15 +79,19 @@ test("the next batch runs while the last one syncs; each caller hears done after
     for (let i = 0; i < n; i++) await new Promise((res) => setImmediate(res));
   };
   let firstDone = false;
-  const first = group.run(async () => "first").finally(() => {
-    firstDone = true;
-  });
+  const first = group
+    .run(async () => "first")
+    .finally(() => {
+      firstDone = true;
+    });
   await turns(3);
   assert.equal(syncs.length, 1, "the first batch committed and its sync is under way");
   let secondDone = false;
-  const second = group.run(async () => "second").finally(() => {
-    secondDone = true;
-  });
+  const second = group
+    .run(async () => "second")
+    .finally(() => {
+      secondDone = true;
+    });
   await turns(3);
   assert.equal(r.batches(), 2, "the second batch ran while the first one's sync was pending");
   assert.equal(firstDone, false, "a caller heard done before its commit was synced");
