@@ -215,7 +215,7 @@ export class IncomingPath {
         return;
       }
     }
-    if (d.table.serverCount >= d.serverRoom) {
+    if (d.table.liveServerCount >= d.serverRoom) {
       d.stats.overloaded++;
       reply503();
       return;

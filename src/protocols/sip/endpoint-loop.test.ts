@@ -22,15 +22,20 @@ function raw(method: string, branch: string, extra = "", cseqMethod = method): B
   );
 }
 
-async function setup(options: { maxTransactions?: number } = {}) {
+async function setup(
+  options: { maxTransactions?: number; maxAnswered?: number; reliable?: boolean } = {},
+) {
   const clock = new ManualClock();
-  const [a, peer] = createLoopPair({ reliable: true });
+  const [a, peer] = createLoopPair({ reliable: options.reliable ?? true });
   const endpoint = new SipEndpoint({
     transports: [a],
     scheduler: clock,
     timers: { t1: 10, t2: 40, t4: 50 },
     userAgent: "omnivox-test",
-    limits: { maxTransactions: options.maxTransactions ?? 100 },
+    limits: {
+      maxTransactions: options.maxTransactions ?? 100,
+      ...(options.maxAnswered !== undefined ? { maxAnswered: options.maxAnswered } : {}),
+    },
   });
   await endpoint.start();
   const inbox: SipMessage[] = [];
@@ -172,6 +177,66 @@ describe("SipEndpoint request dispatch", () => {
     assert.equal(responses()[0]?.status, 503);
     assert.equal(responses()[0]?.headers.get("retry-after"), "5");
     assert.equal(endpoint.stats.overloaded, 1);
+    await endpoint.stop();
+  });
+});
+
+describe("SipEndpoint answered transactions (unreliable transport, Timer J)", () => {
+  it("a steady stream of answered requests is never refused: finished work does not fill the table", async () => {
+    const { endpoint, send, responses, clock } = await setup({
+      maxTransactions: 10,
+      reliable: false,
+    });
+    endpoint.onRequest((req) => {
+      req.transaction.respond(200);
+      return true;
+    });
+    // Timer J (64·T1) keeps each one; far more of them than the table has places for work.
+    for (let i = 0; i < 50; i++) await send(raw("NOTIFY", `z9hG4bKsteady${i}`));
+    assert.deepEqual(
+      [...new Set(responses().map((r) => r.status))],
+      [200],
+      "a request was refused while the others were only absorbing retransmissions",
+    );
+    assert.equal(endpoint.stats.overloaded, 0);
+    // A retransmission of an answered one is answered again from its transaction, not passed up.
+    await send(raw("NOTIFY", "z9hG4bKsteady49"));
+    assert.equal(responses().length, 51);
+    clock.advance(64 * 10);
+    await flush();
+    assert.equal(endpoint.transactionCount, 0, "Timer J ended them all");
+    await endpoint.stop();
+  });
+
+  it("answered transactions are capped: past the cap the oldest is ended early", async () => {
+    const { endpoint, send, responses } = await setup({
+      maxTransactions: 10,
+      maxAnswered: 5,
+      reliable: false,
+    });
+    let passedUp = 0;
+    endpoint.onRequest((req) => {
+      passedUp++;
+      req.transaction.respond(200);
+      return true;
+    });
+    for (let i = 0; i < 20; i++) await send(raw("OPTIONS", `z9hG4bKcap${i}`));
+    assert.equal(endpoint.transactionCount, 5, "more answered transactions kept than the cap");
+    // The newest still absorbs its retransmission; the oldest, ended early, has to answer again.
+    await send(raw("OPTIONS", "z9hG4bKcap19"));
+    assert.equal(passedUp, 20);
+    await send(raw("OPTIONS", "z9hG4bKcap0"));
+    assert.equal(passedUp, 21);
+    assert.equal(responses().length, 22);
+    await endpoint.stop();
+  });
+
+  it("requests held unanswered still fill the table and get 503", async () => {
+    const { endpoint, send, responses } = await setup({ maxTransactions: 5, reliable: false });
+    endpoint.onRequest(() => true);
+    for (let i = 0; i < 6; i++) await send(raw("OPTIONS", `z9hG4bKheld${i}`));
+    assert.equal(responses().at(-1)?.status, 503);
+    assert.equal(endpoint.stats.overloaded >= 1, true);
     await endpoint.stop();
   });
 });

@@ -49,8 +49,16 @@ export interface Destination extends HostPort {
 
 export interface EndpointLimits
   extends Partial<Pick<ParseLimits, "maxMessageBytes" | "maxHeaders" | "maxHeaderLineBytes">> {
-  /** Live transactions (client + server); beyond it requests get 503 (default 10 000). */
+  /**
+   * Transactions at work (client ones, and server ones not yet answered); beyond it requests get
+   * 503 (default 10 000).
+   */
   maxTransactions?: number;
+  /**
+   * Answered server transactions kept to absorb retransmissions (default twice
+   * maxTransactions); past it the oldest is ended early (transaction/table.ts).
+   */
+  maxAnswered?: number;
   /**
    * Share of maxTransactions kept for our own client transactions (default 0.2): inbound
    * requests get 503 once the server transactions fill the rest, so a flood never stops ours.

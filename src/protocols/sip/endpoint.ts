@@ -53,7 +53,7 @@ import { UdpTransport } from "./transport/udp.ts";
 export class SipEndpoint {
   readonly #options: SipEndpointOptions;
   readonly #ctx: ServerContext;
-  readonly #table = new TransactionTable();
+  readonly #table: TransactionTable;
   readonly #transports = new Map<TransportKind, Transport>();
   readonly #modules: SipModule[] = [];
   readonly #ackHandlers: Array<(ack: IncomingAck) => void> = [];
@@ -88,6 +88,7 @@ export class SipEndpoint {
     };
     const limits = options.limits ?? {};
     const maxTransactions = limits.maxTransactions ?? 10_000;
+    this.#table = new TransactionTable(limits.maxAnswered ?? 2 * maxTransactions);
     const reserve = Math.ceil(maxTransactions * (limits.clientReserve ?? 0.2));
     if (limits.perSource) {
       const limiter = new SourceLimiter(limits.perSource);
@@ -329,7 +330,7 @@ export class SipEndpoint {
         req.headers.prepend("Via", ourVia(transport.kind, this.#sentBy(transport), branch));
       }
       this.#completeHeaders(req);
-      if (this.#table.size >= (this.#options.limits?.maxTransactions ?? 10_000)) {
+      if (this.#table.liveCount >= (this.#options.limits?.maxTransactions ?? 10_000)) {
         throw new SipTransportError("too many transactions in progress", dest);
       }
       const channel: TransactionChannel = {

@@ -57,6 +57,11 @@ export interface ServerTransaction {
   /** A response could not be sent, or (INVITE) no ACK came for a non-2xx final (timer H). */
   onError(cb: (err: SipTransportError | SipTimeoutError) => void): void;
   onTerminated(cb: () => void): void;
+  /**
+   * Called once, when the first final response is passed down: the transaction's work is done,
+   * and what remains (until Terminated) is absorbing retransmissions (timers H, I, J, L).
+   */
+  onAnswered(cb: () => void): void;
 }
 
 export abstract class ServerTransactionBase<S extends string>
@@ -72,6 +77,8 @@ export abstract class ServerTransactionBase<S extends string>
   #cancel: SipRequest | undefined;
   readonly #cancelCallbacks: Array<(cancel: SipRequest) => void> = [];
   readonly #errorCallbacks: Array<(err: SipTransportError | SipTimeoutError) => void> = [];
+  readonly #answeredCallbacks: Array<() => void> = [];
+  #answered = false;
 
   constructor(
     key: string,
@@ -109,6 +116,19 @@ export abstract class ServerTransactionBase<S extends string>
     if (options.toTag !== undefined) this.#toTag = options.toTag;
     const response = this.build(status, reason ?? reasonPhrase(status), options);
     this.dispatch({ type: "respond", status, buf: serializeMessage(response) });
+    if (status >= 200 && !this.#answered) {
+      this.#answered = true;
+      for (const cb of this.#answeredCallbacks.splice(0)) cb();
+    }
+  }
+
+  get answered(): boolean {
+    return this.#answered;
+  }
+
+  onAnswered(cb: () => void): void {
+    if (this.#answered) cb();
+    else this.#answeredCallbacks.push(cb);
   }
 
   refuse(refusal: SipRefusal, options: RespondOptions = {}): void {
