@@ -98,7 +98,20 @@ test("an expired voicemail is swept with its audio; the indicator and the phone 
     async () => ((await t.app.store.voicemail.list("alice")).length === 0 ? true : undefined),
     { timeoutMs: 15_000 },
   );
-  await assert.rejects(access(audioFile), { code: "ENOENT" }, "its audio file is removed");
+  // The row goes first, then its audio (store/voicemail-delete.ts): the row is seen gone as soon
+  // as its delete commits, a moment before the file is removed.
+  await until(
+    "its audio file is removed",
+    async () =>
+      (await access(audioFile).then(
+        () => false,
+        () => true,
+      ))
+        ? true
+        : undefined,
+    { timeoutMs: 5_000 },
+  );
+  await assert.rejects(access(audioFile), { code: "ENOENT" });
   assert.equal(await t.app.store.audio.get(vm.audioId), undefined);
   await until("mwi shows 0 new", async () => ((await newCount()) === 0 ? true : undefined));
   const dark = await client.waitFor(
