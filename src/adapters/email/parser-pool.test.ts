@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { after, describe, it } from "node:test";
 import pino from "pino";
 import { parseMail } from "./parse-mail.ts";
-import { createMailParser } from "./parser-pool.ts";
+import { createMailParser, INLINE_PARSE_MAX_BYTES } from "./parser-pool.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -24,6 +24,62 @@ function htmlMail(html: string): Buffer {
 
 const nested = (n: number) =>
   `<html><body>${"<div>".repeat(n)}deep text${"</div>".repeat(n)}</body></html>`;
+
+function plainMail(body: string, extra: string[] = []): Buffer {
+  return Buffer.from(
+    [
+      "From: =?utf-8?q?Ren=C3=A9e?= <renee@example.org>",
+      "To: alice@example.test",
+      "Subject: =?utf-8?b?w6l0w6k=?=",
+      "Message-ID: <p1@example.org>",
+      ...extra,
+      "",
+      body,
+      "",
+    ].join("\r\n"),
+  );
+}
+
+describe("small mail without parts or HTML", () => {
+  it("is parsed in place, as a thread would, without starting one", async () => {
+    const parser = createMailParser({ logger, workers: 1 });
+    try {
+      const raws = [
+        plainMail("Lunch at noon?"),
+        plainMail("caf=C3=A9 cr=C3=A8me", [
+          "Content-Type: text/plain; charset=utf-8",
+          "Content-Transfer-Encoding: quoted-printable",
+        ]),
+        plainMail(Buffer.from("déjà vu").toString("base64"), [
+          "Content-Type: text/plain; charset=utf-8",
+          "Content-Transfer-Encoding: base64",
+        ]),
+      ];
+      for (const raw of raws) assert.deepEqual(await parser.parse(raw), await parseMail(raw));
+      assert.equal((await parser.parse(raws[1]!)).text.trim(), "café crème");
+      assert.equal(parser.threads(), 0, "a thread was started for a small plain message");
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it("parts, HTML, or more than 4 KiB go to a thread", async () => {
+    const multipart = plainMail(
+      ["--b", "Content-Type: text/plain", "", "one", "--b--"].join("\r\n"),
+      ['Content-Type: multipart/mixed; boundary="b"'],
+    );
+    const large = plainMail("x".repeat(INLINE_PARSE_MAX_BYTES));
+    for (const raw of [multipart, htmlMail("<p>hi</p>"), large]) {
+      const parser = createMailParser({ logger, workers: 1 });
+      try {
+        assert.deepEqual(await parser.parse(raw), await parseMail(raw));
+        assert.equal(parser.threads(), 1, "parsed without a thread");
+      } finally {
+        await parser.close();
+      }
+    }
+  });
+});
 
 describe("mail parser pool", () => {
   const parser = createMailParser({ logger, workers: 2 });
