@@ -38,9 +38,12 @@ export class IndicatorDelivery {
   readonly #failures = new Map<string, number>();
   /**
    * Confirmations being written. Sending does not wait for them: losing one in a crash only
-   * resends the latest state (same event id). The store's group commit writes them together.
+   * resends the latest state (same event id). Those of one turn of the event loop are written
+   * as one caller of the store's group commit (one savepoint, not one each), the highest version
+   * per slot only.
    */
   readonly #marking = new Set<Promise<void>>();
+  #toMark: Map<string, { userId: string; clientId: string; version: number }> | undefined;
   #sweep: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -160,8 +163,19 @@ export class IndicatorDelivery {
   }
 
   #mark(userId: string, clientId: string, version: number): void {
-    const marking: Promise<void> = this.#opts.repo
-      .markDelivered(userId, clientId, version)
+    const key = slotKey(userId, clientId);
+    if (this.#toMark) {
+      const had = this.#toMark.get(key);
+      if (!had || had.version < version) this.#toMark.set(key, { userId, clientId, version });
+      return;
+    }
+    const batch = new Map([[key, { userId, clientId, version }]]);
+    this.#toMark = batch;
+    const marking: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        this.#toMark = undefined;
+        return this.#opts.repo.markDeliveredAll([...batch.values()]);
+      })
       .catch((err: unknown) => this.#opts.logger.error({ err }, "mwi: cannot record a delivery"))
       .finally(() => this.#marking.delete(marking));
     this.#marking.add(marking);

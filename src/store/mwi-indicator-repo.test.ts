@@ -147,6 +147,26 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await repo.undelivered(new Date(), "web:bob/web"), []);
     });
 
+    test("markDeliveredAll records several clients' versions in one go, never lowering one", async () => {
+      const repo = t.store.mwiIndicators;
+      for (const clientId of ["web", "phone"])
+        await repo.put({
+          userId: "alice",
+          clientId,
+          target: `web:alice/${clientId}`,
+          version: 7,
+          indicator: indicator(7, 0),
+          expiresAt: LATER,
+        });
+      await repo.markDelivered("alice", "phone", 7);
+      await repo.markDeliveredAll([
+        { userId: "alice", clientId: "web", version: 7 },
+        { userId: "alice", clientId: "phone", version: 3 },
+      ]);
+      assert.deepEqual(await repo.undelivered(new Date()), []);
+      await repo.markDeliveredAll([]);
+    });
+
     test("expired slots are not undelivered; retain drops removed clients", async () => {
       const repo = t.store.mwiIndicators;
       await repo.put({

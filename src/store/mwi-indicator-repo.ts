@@ -96,9 +96,17 @@ export class SqlMwiIndicatorRepo implements MwiIndicatorRepo {
 
   /** Shares its commit with concurrent writers' (group commit), so confirmations cost no fsync each. */
   async markDelivered(userId: string, clientId: string, version: number): Promise<void> {
-    await this.database.transaction((tx) =>
-      MARK_SLOT_DELIVERED.run(tx, [version, version, userId, clientId]),
-    );
+    await this.markDeliveredAll([{ userId, clientId, version }]);
+  }
+
+  async markDeliveredAll(
+    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
+  ): Promise<void> {
+    if (marks.length === 0) return;
+    await this.database.transaction(async (tx) => {
+      for (const { userId, clientId, version } of marks)
+        await MARK_SLOT_DELIVERED.run(tx, [version, version, userId, clientId]);
+    });
   }
 
   async commit(

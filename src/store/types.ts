@@ -170,6 +170,10 @@ export interface MwiIndicatorRepo {
   undelivered(now: Date, target?: string): Promise<MwiIndicatorSlot[]>;
   /** Records that the client has `version` (never lowers what it had). */
   markDelivered(userId: string, clientId: string, version: number): Promise<void>;
+  /** markDelivered for each, in one transaction. */
+  markDeliveredAll(
+    marks: ReadonlyArray<{ userId: string; clientId: string; version: number }>,
+  ): Promise<void>;
   /** Drops the slots of the user's clients not in `clientIds` (a client removed from the profile). */
   retain(userId: string, clientIds: readonly string[]): Promise<void>;
   /**
