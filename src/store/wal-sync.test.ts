@@ -131,16 +131,20 @@ test("a transaction that only read, and a statement that failed, start no sync",
   await g.db.destroy();
 });
 
-test("group commit: the next batch commits while the last one syncs; hooks wait for the sync", async () => {
-  const g = gated(undefined);
-  // The store's own Database over the gated file, as open.ts builds it.
-  const database = Database.create(
+/** The store's own Database (group commit) over a gated file, as open.ts builds it. */
+function grouped(g: ReturnType<typeof gated>): Database {
+  return Database.create(
     g.db as unknown as Kysely<DatabaseSchema>,
     "sqlite",
     undefined,
     { windowMs: 0, maxBatch: 100 },
     () => g.wal.deferRelease(),
   );
+}
+
+test("group commit: the next batch commits while the last one syncs; hooks wait for the sync", async () => {
+  const g = gated(undefined);
+  const database = grouped(g);
   const hooks: string[] = [];
   const insert = (id: number) =>
     database.transaction(async (tx) => {
@@ -171,13 +175,7 @@ test("group commit: the next batch commits while the last one syncs; hooks wait 
 
 test("group commit: a sync that fails under a deferred release fails its batch, no hook runs", async () => {
   const g = gated(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
-  const database = Database.create(
-    g.db as unknown as Kysely<DatabaseSchema>,
-    "sqlite",
-    undefined,
-    { windowMs: 0, maxBatch: 100 },
-    () => g.wal.deferRelease(),
-  );
+  const database = grouped(g);
   let hooked = false;
   const write = database.transaction(async (tx) => {
     await sql`insert into t (id) values (1)`.execute(tx.db);
