@@ -96,7 +96,24 @@ export class Database {
   ): Promise<{ durable?: Promise<void> } | undefined> => {
     let durable: Promise<void> | undefined;
     try {
-      await this.#executeBatch(body, () => {
+      await this.db.transaction().execute(async (trx) => {
+        await body({
+          forCaller: () => {
+            const hooks: Array<() => void> = [];
+            const tx = new Database(trx, this.dialect, this.pgSchema, hooks);
+            return {
+              tx: tx,
+              hooks,
+              close: () => {
+                tx.#closed = true;
+              },
+            };
+          },
+          savepoint: () => trx.executeQuery(SAVEPOINT).then(() => undefined),
+          release: () => trx.executeQuery(RELEASE).then(() => undefined),
+          rollbackToSavepoint: () => trx.executeQuery(ROLLBACK_TO).then(() => undefined),
+        });
+        // Asked while the connection is still the batch's: letting it go will not wait for the sync.
         durable = this.deferRelease?.();
       });
     } catch (err) {
@@ -106,31 +123,6 @@ export class Database {
     }
     return durable ? { durable } : undefined;
   };
-
-  async #executeBatch(
-    body: (batch: BatchTransaction<Database>) => Promise<void>,
-    beforeEnd: () => void,
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await body({
-        forCaller: () => {
-          const hooks: Array<() => void> = [];
-          const tx = new Database(trx, this.dialect, this.pgSchema, hooks);
-          return {
-            tx: tx,
-            hooks,
-            close: () => {
-              tx.#closed = true;
-            },
-          };
-        },
-        savepoint: () => trx.executeQuery(SAVEPOINT).then(() => undefined),
-        release: () => trx.executeQuery(RELEASE).then(() => undefined),
-        rollbackToSavepoint: () => trx.executeQuery(ROLLBACK_TO).then(() => undefined),
-      });
-      beforeEnd();
-    });
-  }
 
   /**
    * kysely's Migrator over our migrations. On PostgreSQL its bookkeeping tables are pinned to

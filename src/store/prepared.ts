@@ -1,8 +1,8 @@
 // The store's hottest statements as fixed SQL (docs/performance.md "Fixed SQL on the hot path"):
-// kysely builds, freezes and compiles a query tree on every call, which measured a quarter of the
-// main thread's time on a mail, while these statements never change shape. Each is written once
-// with "?" placeholders ($n on PostgreSQL) and run through kysely's executor, so it runs in the
-// caller's transaction and SQLite's statement cache (sqlite-statements.ts) as any other query.
+// kysely builds, freezes and compiles a query tree on every call, while these statements never
+// change shape; written as SQL they made the SMTP and MWI benches 10–45 % faster. Each is written
+// once with "?" placeholders ($n on PostgreSQL) and run through kysely's executor, so it runs in
+// the caller's transaction and SQLite's statement cache (sqlite-statements.ts) like any query.
 
 import { CompiledQuery, type QueryResult } from "kysely";
 import type { Database } from "./database.ts";

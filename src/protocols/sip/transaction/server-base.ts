@@ -122,10 +122,6 @@ export abstract class ServerTransactionBase<S extends string>
     }
   }
 
-  get answered(): boolean {
-    return this.#answered;
-  }
-
   onAnswered(cb: () => void): void {
     if (this.#answered) cb();
     else this.#answeredCallbacks.push(cb);

@@ -43,10 +43,6 @@ export class TransactionTable {
     return this.#servers.size - this.#answered.size;
   }
 
-  get answeredCount(): number {
-    return this.#answered.size;
-  }
-
   addClient(tx: ClientTransaction): void {
     this.#clients.set(tx.key, tx);
     tx.onTerminated(() => {
