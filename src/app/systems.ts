@@ -151,7 +151,13 @@ async function telephoneOptions(
 function xmppOptions({ xmpp: x }: Config): xmpp.XmppOptions | undefined {
   // The schema gives a component all three keys or none.
   if (x.server === undefined) return undefined;
-  return { server: parseListen(x.server), domain: x.domain, secret: x.secret };
+  return {
+    server: parseListen(x.server),
+    domain: x.domain,
+    secret: x.secret,
+    receiptWaitMs: x.receiptWaitMs,
+    receiptTimeoutMs: x.receiptTimeoutMs,
+  };
 }
 
 export const SYSTEMS: readonly Entry[] = [

@@ -191,7 +191,12 @@ function refused(raw: Record<string, unknown>, key: string, why: RegExp): void {
 
 test("xmpp: server is host:port without a scheme, and needs domain and secret", () => {
   const good = { server: "xmpp.example.net:5347", domain: "gw.example.net", secret: "s3cret" };
-  assert.deepEqual(parseConfig({ xmpp: good }).xmpp, good);
+  assert.deepEqual(parseConfig({ xmpp: good }).xmpp, {
+    ...good,
+    receiptWaitMs: 800,
+    receiptTimeoutMs: 10_000,
+  });
+  assert.equal(parseConfig({ xmpp: { ...good, receiptWaitMs: 2000 } }).xmpp.receiptWaitMs, 2000);
   assert.equal(
     parseConfig({ xmpp: { ...good, server: "[2001:db8::1]:5347" } }).xmpp.server,
     "[2001:db8::1]:5347",

@@ -591,6 +591,13 @@ export const configSchema = z
         server: connectHostPort("xmpp.example.net:5347").optional(),
         domain: z.string().optional(),
         secret: z.string().optional(),
+        /**
+         * How long a chat waits for the XEP-0184 receipt of a client that has never sent one,
+         * then counts as delivered (many clients send none).
+         */
+        receiptWaitMs: durationMs.default(800),
+        /** How long a chat waits for the receipt of a client that sends them, then is retried. */
+        receiptTimeoutMs: durationMs.default(10_000),
       })
       .superRefine((xmpp, ctx) => {
         if (xmpp.server === undefined) return;
@@ -603,10 +610,10 @@ export const configSchema = z
             });
       })
       // The refinement above makes this the type: a component has all three keys, or none runs.
-      .transform(({ server, domain, secret }) =>
+      .transform(({ server, domain, secret, ...receipts }) =>
         server === undefined
-          ? { server, domain, secret }
-          : { server, domain: domain!, secret: secret! },
+          ? { server, domain, secret, ...receipts }
+          : { server, domain: domain!, secret: secret!, ...receipts },
       )
       .prefault({}),
     /** SMDI links (GR-283), each named by a unique id. */
@@ -704,6 +711,12 @@ export const configSchema = z
          * concurrency, at least 2), so one that stalls never takes every slot.
          */
         perTargetConcurrency: z.number().int().min(1).max(1024).optional(),
+        /**
+         * Most deliveries to one target that are written and wait only for its confirmation (an
+         * XMPP receipt, a web client's ack), beside those being sent: they hold no slot, so a
+         * client's round trip does not bound the outbox. 0: a delivery keeps its slot to the end.
+         */
+        perTargetAwaiting: z.number().int().min(0).max(4096).default(64),
         maxAttempts: z.number().int().min(1).default(8),
         backoffBaseMs: durationMs.default(1000),
         backoffMaxMs: durationMs.default(15 * 60_000),

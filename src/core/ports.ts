@@ -92,6 +92,12 @@ export interface DeliveryTarget {
   attempt: number;
   /** Native ids (on the target's system) of the thread's earlier messages, oldest first. */
   references?: string[];
+  /**
+   * Called by an adapter once the message is written and all that is left is the target's
+   * confirmation (a receipt, an ack): the outbox gives the delivery's slot to other work while
+   * it waits. An adapter that never calls it keeps the slot until send settles.
+   */
+  written?: () => void;
 }
 
 export interface Adapter {

@@ -80,6 +80,16 @@ async function setup(
 
 const web = (client: string) => formatAddress({ scheme: "web", userId: "alice", clientId: client });
 
+/** `n` communications, each with one delivery to `target`; their deliveries, in order. */
+async function mails(store: Store, target: string, n: number): Promise<Array<{ id: string }>> {
+  const rows = [];
+  for (let i = 0; i < n; i++)
+    rows.push(
+      ...(await store.communications.insertWithDeliveries(testCommunication(), [{ target }])),
+    );
+  return rows;
+}
+
 for (const dialect of await testDialects()) {
   describe(`outbox worker on ${dialect.name}`, { skip: dialect.skip }, () => {
     test("delivers the targets of one communication concurrently", async () => {
@@ -123,19 +133,67 @@ for (const dialect of await testDialects()) {
       // The poll is a minute away: only the end of a delivery can start the next.
       const worker = await setup(t.store, adapter, { pollMs: 60_000, perTargetConcurrency: 2 });
       try {
-        const rows = [];
-        for (let i = 0; i < 8; i++)
-          rows.push(
-            ...(await t.store.communications.insertWithDeliveries(testCommunication(), [
-              { target: web("one") },
-            ])),
-          );
+        await mails(t.store, web("one"), 8);
         await worker.start();
         await until(
           "all eight delivered, two at a time",
           async () => adapter.sent.length === 8,
           10_000,
         );
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("a delivery waiting for its target's confirmation gives its slot back; a target that never confirms fills only its waiting places", async () => {
+      const t = await dialect.open();
+      let confirm!: () => void;
+      const confirmed = new Promise<void>((r) => {
+        confirm = r;
+      });
+      let slowStarted = 0;
+      const adapter = new ScriptedAdapter((target) => async () => {
+        if (target.address.scheme !== "web" || target.address.clientId !== "slow") return;
+        slowStarted++;
+        target.written?.();
+        await confirmed;
+      });
+      // One slot each for sending; the slow client may have three more waiting for its ack.
+      const worker = await setup(t.store, adapter, {
+        concurrency: 2,
+        perTargetConcurrency: 1,
+        perTargetAwaiting: 3,
+      });
+      try {
+        const slow = await mails(t.store, web("slow"), 6);
+        await worker.start();
+        await until(
+          "three waiting and a fourth in its slot",
+          async () => slowStarted === 4,
+          10_000,
+        );
+        const fast = await mails(t.store, web("fast"), 3);
+        await until(
+          "the other client's messages delivered past the silent one",
+          async () => adapter.sent.filter((s) => s.target.address.scheme === "web").length === 3,
+          10_000,
+        );
+        // Polls go on every 10 ms: none takes a fifth delivery to the client that never acks.
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(slowStarted, 4, "the silent client took more than its places");
+        confirm();
+        await until(
+          "all delivered once the client confirms",
+          async () => {
+            const states = await Promise.all(
+              [...slow, ...fast].map((r) => t.store.outbox.get(r.id)),
+            );
+            return states.every((d) => d?.state === "delivered");
+          },
+          10_000,
+        );
+        assert.equal(slowStarted, 6, "a delivery ran twice");
       } finally {
         await worker.stop();
         await t.cleanup();

@@ -27,6 +27,11 @@ export interface OutboxOptions {
    * least 2): a target that stalls keeps that many slots, and the rest serve everyone else.
    */
   perTargetConcurrency?: number;
+  /**
+   * Most deliveries to one target written and waiting for its confirmation, beside those
+   * (default 64): they hold no slot (outbox-slots.ts).
+   */
+  perTargetAwaiting?: number;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -175,12 +180,7 @@ export class OutboxWorker {
         const free = this.#slots.free;
         if (free <= 0 || !this.#maybeDue) break;
         const wakes = this.#wakes;
-        const claimed = await store.outbox.claimDue(
-          now,
-          free,
-          options.leaseMs,
-          this.#slots.perTarget,
-        );
+        const claimed = await store.outbox.claimDue(now, free, options.leaseMs, this.#slots.cap());
         for (const d of claimed) this.#launch(d);
         if (claimed.length === free) this.#again = true;
         else if (wakes === this.#wakes) this.#maybeDue = false;
@@ -238,24 +238,47 @@ export class OutboxWorker {
     }
   }
 
-  /** Runs `d` in the slot already taken for it, and gives the slot back when it ends. */
+  /**
+   * Runs `d` in the slot already taken for it, and gives the slot back when it ends — or as
+   * soon as the adapter says the message is written and only the target's confirmation is left,
+   * when a waiting place is free (outbox-slots.ts).
+   */
   #run(d: Delivery, given?: Communication): void {
-    const run = this.#deliver(d, given)
+    let waiting = false;
+    const written = (): void => {
+      if (waiting) return;
+      const full = this.#slots.full(d.target);
+      if (!this.#slots.await(d.target)) return;
+      waiting = true;
+      this.#freed(full);
+    };
+    const run = this.#deliver(d, given, written)
       .catch((err) =>
         this.deps.logger.error({ err, deliveryId: d.id }, "outbox: delivery bookkeeping failed"),
       )
       .finally(() => {
         this.#inflight.delete(d.id);
-        // A claim made while this target's share was used up passed over its due rows, and
-        // nothing else will say they are due: look again now, not at the next poll.
-        if (this.#slots.full(d.target)) this.#maybeDue = true;
-        this.#slots.give(d.target);
-        this.#kick();
+        const full = this.#slots.full(d.target);
+        if (waiting) this.#slots.settle(d.target);
+        else this.#slots.give(d.target);
+        this.#freed(full);
       });
     this.#inflight.set(d.id, run);
   }
 
-  async #deliver(d: Delivery, given?: Communication): Promise<void> {
+  /** A slot or waiting place was given back; `full` says whether its target's share was used up. */
+  #freed(full: boolean): void {
+    // A claim made while the share was used up passed over its due rows, and nothing else will
+    // say they are due: look again now, not at the next poll.
+    if (full) this.#maybeDue = true;
+    this.#kick();
+  }
+
+  async #deliver(
+    d: Delivery,
+    given: Communication | undefined,
+    written: () => void,
+  ): Promise<void> {
     const { store, adapters, logger, observer } = this.deps;
     const scheme = d.target.slice(0, Math.max(0, d.target.indexOf(":")));
     const log = logger.child({
@@ -277,6 +300,7 @@ export class OutboxWorker {
           address,
           attempt: d.attempts,
           references,
+          written,
         }),
       );
       const now = new Date();

@@ -63,6 +63,31 @@ for (const dialect of await testDialects()) {
       );
     });
 
+    test("rows this node says are waiting for confirmation count apart: more may be claimed, up to both caps", async () => {
+      const xmpp = "xmpp:b@x.org";
+      for (let i = 0; i < 8; i++) await seed([xmpp]);
+      await seed(["mailto:relay@x.org", "mailto:other@x.org"]);
+      const now = soon();
+      const cap = (waiting: number) => ({
+        sending: 2,
+        awaiting: 3,
+        awaitingHere: new Map(waiting > 0 ? [[xmpp, waiting]] : []),
+      });
+      const first = await t.store.outbox.claimDue(now, 10, LEASE, cap(0));
+      assert.equal(first.filter((d) => d.target === xmpp).length, 2);
+      assert.equal(first.length, 4, "the relay's two mails beside them");
+      assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, cap(0)), []);
+      // Both are written and wait for receipts: two more may be sent.
+      const more = await t.store.outbox.claimDue(now, 10, LEASE, cap(2));
+      assert.equal(more.length, 2);
+      // Four under way, three of them waiting: one more fills 2 + 3.
+      const last = await t.store.outbox.claimDue(now, 10, LEASE, cap(3));
+      assert.equal(last.length, 1);
+      assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, cap(4)), [], "past 2 + 3");
+      // Another node's waiting rows are not ours to tell: they count as sending.
+      assert.deepEqual(await t.store.outbox.claimDue(now, 10, LEASE, 2), []);
+    });
+
     test("every mailto: target shares the one relay's cap, other targets keep their own", async () => {
       // Mails forwarded to five different addresses all leave through the one smarthost.
       for (let i = 0; i < 5; i++) await seed([`mailto:user${i}@x.org`]);

@@ -9,7 +9,7 @@ import { decodeRouteOptions, fromMs, optional, optionalDate, toMs } from "./code
 import type { Database } from "./database.ts";
 import { FixedSql } from "./prepared.ts";
 import type { DeliveryRow } from "./schema/index.ts";
-import type { OutboxRepo } from "./types.ts";
+import type { OutboxRepo, TargetCap } from "./types.ts";
 
 /** Every delivery ends with it: fixed SQL (prepared.ts). A native id already known is kept. */
 const MARK_DELIVERED = new FixedSql(
@@ -59,13 +59,21 @@ export class SqlOutboxRepo implements OutboxRepo {
     now: Date,
     limit: number,
     leaseMs: number,
-    perTarget?: number,
+    perTarget?: number | TargetCap,
   ): Promise<Delivery[]> {
     const n = Math.floor(limit);
     if (n < 1) return [];
     const at = toMs(now);
     const pg = this.database.dialect === "postgres";
-    if (perTarget !== undefined) return this.#claimCapped(at, n, leaseMs, Math.max(1, perTarget));
+    if (perTarget !== undefined)
+      return this.#claimCapped(
+        at,
+        n,
+        leaseMs,
+        typeof perTarget === "number"
+          ? { sending: perTarget, awaiting: 0, awaitingHere: new Map() }
+          : perTarget,
+      );
     const rows = await this.database.transaction((tx) =>
       tx.db
         .with("due", (db) =>
@@ -99,19 +107,21 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   /**
-   * The due rows, oldest first, but at most `perTarget` inflight per target counting those
-   * already under way (on any node): one target that stalls holds that many slots, never all.
-   * The ranking looks at a window of the oldest due rows, wide enough that a stalled target's
-   * backlog does not fill it.
+   * The due rows, oldest first, but per target at most `cap.sending` being sent counting those
+   * already under way (on any node), and `cap.awaiting` more waiting for confirmation: one
+   * target that stalls holds that many slots, never all. The ranking looks at a window of the
+   * oldest due rows, wide enough that a stalled target's backlog does not fill it.
    */
-  async #claimCapped(
-    at: number,
-    n: number,
-    leaseMs: number,
-    perTarget: number,
-  ): Promise<Delivery[]> {
+  async #claimCapped(at: number, n: number, leaseMs: number, cap: TargetCap): Promise<Delivery[]> {
     const pg = this.database.dialect === "postgres";
     const window = Math.max(1024, n * 64);
+    const sending = Math.max(1, cap.sending);
+    const inflight = sending + Math.max(0, cap.awaiting);
+    const told = [...cap.awaitingHere];
+    const awaiting =
+      told.length === 0
+        ? sql`select cast(null as text), 0 where 1 = 0`
+        : sql`values ${sql.join(told.map(([share, k]) => sql`(${share}, cast(${k} as integer))`))}`;
     const rows = await this.database.transaction(async (tx) => {
       const result = await sql<DeliveryRow>`
         with candidates as ${sql.raw(pg ? "materialized " : "")}(
@@ -132,9 +142,13 @@ export class SqlOutboxRepo implements OutboxRepo {
           where state = 'inflight' and lease_until > ${at}
           group by ${SHARE}
         ),
+        awaiting(share, n) as (${awaiting}),
         due as (
-          select ranked.id from ranked left join busy on busy.share = ${SHARE_OF_RANKED}
-          where ranked.rank + coalesce(busy.n, 0) <= ${perTarget}
+          select ranked.id from ranked
+          left join busy on busy.share = ${SHARE_OF_RANKED}
+          left join awaiting on awaiting.share = ${SHARE_OF_RANKED}
+          where ranked.rank + coalesce(busy.n, 0) - coalesce(awaiting.n, 0) <= ${sending}
+            and ranked.rank + coalesce(busy.n, 0) <= ${inflight}
           order by ranked.next_attempt_at
           limit ${n}
         )

@@ -89,14 +89,34 @@ export interface CommunicationsRepo {
   ): Promise<CommunicationWithDeliveries[]>;
 }
 
+/**
+ * How many inflight deliveries one target's share (core shareOf) may have: `sending` hold a
+ * worker's slot, up to `awaiting` more are written and wait for the target's confirmation.
+ * Inflight rows of other nodes all count as sending; this node's waiting ones are told.
+ */
+export interface TargetCap {
+  sending: number;
+  awaiting: number;
+  /** This node's deliveries waiting for confirmation, per share. */
+  awaitingHere: ReadonlyMap<string, number>;
+}
+
 export interface OutboxRepo {
   /**
    * Takes up to `limit` due deliveries (pending with nextAttemptAt ≤ now, or inflight whose lease
    * ran out) and marks them inflight with leaseUntil = now + leaseMs and attempts + 1. On
    * PostgreSQL with FOR UPDATE SKIP LOCKED so that several workers never take the same row.
    */
-  /** Leases due rows; with `perTarget`, at most that many inflight per target (any node's). */
-  claimDue(now: Date, limit: number, leaseMs: number, perTarget?: number): Promise<Delivery[]>;
+  /**
+   * Leases due rows; with `perTarget`, at most that many inflight per target (any node's), or
+   * with a TargetCap that many being sent plus that many waiting for confirmation.
+   */
+  claimDue(
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    perTarget?: number | TargetCap,
+  ): Promise<Delivery[]>;
   markDelivered(id: string, at: Date, nativeId?: string): Promise<void>;
   /**
    * Pushes an inflight row's lease out to `until` while its delivery is still under way (a call

@@ -1,7 +1,9 @@
 // One slow target never holds up deliveries to others (docs/performance.md "Head-of-line
 // blocking"): more of alice's deliveries than the outbox has slots go to a target that never
-// answers — an SMTP relay that accepts and never greets, a web client that never acks — while
-// bob's mail must still reach his web client before any of hers has ended.
+// answers — an SMTP relay that accepts and never greets, a web client that never acks, a chat
+// client (python3-slixmpp through Prosody) that sends no receipts — while bob's mail must still
+// reach his web client before any of hers has ended. Deliveries that only wait for a client's
+// confirmation hold no slot, so all of hers are under way at once.
 
 import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
@@ -9,6 +11,9 @@ import { test } from "node:test";
 import nodemailer from "nodemailer";
 import type { ConfigInput } from "../../src/config/schema.ts";
 import { startTestApp, type TestApp } from "../support/harness.ts";
+import { peer } from "../support/peers.ts";
+import { Prosody } from "../support/prosody.ts";
+import { SlixmppClient, slixmppPeer } from "../support/slixmpp.ts";
 import { until } from "../support/until.ts";
 import { connectWebClient, type TestWebClient } from "../support/web-client.ts";
 
@@ -170,7 +175,12 @@ test("bob's mail reaches his web client while more mails than the outbox has slo
   );
   try {
     for (let i = 0; i < ALICE_MAILS; i++) await mail(t, "alice@example.com", `For alice ${i}`);
-    await alice.waitFor((e) => e.type === "message", 30_000);
+    // Each waits for her ack in a place of its own, not in one of the outbox's slots.
+    await until(
+      "every mail written to alice's silent client",
+      async () => alice.events.filter((e) => e.type === "message").length === ALICE_MAILS,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     await bobGetsHisMail(t, bob);
     assert.equal(
       await finishedAttempts(t, "web", "held"),
@@ -186,5 +196,66 @@ test("bob's mail reaches his web client while more mails than the outbox has slo
     // Her socket first: the sends waiting for her ack end, which stop awaits.
     await alice.close();
     await t.stop();
+  }
+});
+
+const prosodyBin = peer("prosody", "prosody");
+const python = prosodyBin.skip ? {} : slixmppPeer();
+
+test("bob's mail reaches his web client while alice's chat client, which sends no receipts, has more messages under way than the outbox has slots", {
+  timeout: 120_000,
+  skip: prosodyBin.skip ?? python.skip,
+}, async () => {
+  const prosody = await Prosody.start(prosodyBin.path!, {
+    users: [{ user: "alice", password: "alice-pw" }],
+  });
+  let chat: SlixmppClient | undefined;
+  let app: { t: TestApp; bob: TestWebClient } | undefined;
+  try {
+    const jid = `alice@${prosody.domain}`;
+    chat = await SlixmppClient.start({
+      ...(python.path ? { python: python.path } : {}),
+      jid,
+      password: "alice-pw",
+      port: prosody.c2sPort,
+    });
+    await chat.autoApprove(true);
+    app = await startApp(
+      {
+        xmpp: {
+          server: `127.0.0.1:${prosody.componentPort}`,
+          domain: prosody.componentDomain,
+          secret: prosody.componentSecret,
+          // Her client never acks: each chat counts delivered only after this wait.
+          receiptWaitMs: 60_000,
+        },
+      },
+      { emails: ["alice@example.com"], imClients: [{ id: "phone", kind: "xmpp", jid }] },
+    );
+    const { t, bob } = app;
+    for (let i = 0; i < ALICE_MAILS; i++) await mail(t, "alice@example.com", `For alice ${i}`);
+    const arrived = () =>
+      chat!.events.filter((e) => e.event === "message" && /^For alice \d/.test(e.subject ?? ""));
+    await until("every chat at alice's client", async () => arrived().length === ALICE_MAILS, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
+    await bobGetsHisMail(t, bob);
+    // A chat sent before her presence reached the component may have been held and released.
+    assert.equal(
+      await finishedAttempts(t, "xmpp", "delivered"),
+      0,
+      "a chat to alice had been counted delivered",
+    );
+    assert.equal(
+      new Set(arrived().map((e) => e.subject)).size,
+      ALICE_MAILS,
+      "a chat arrived twice",
+    );
+  } finally {
+    await app?.bob.close();
+    await app?.t.stop();
+    await chat?.quit();
+    await prosody.stop();
   }
 });

@@ -160,7 +160,11 @@ export class WebClientHub implements Adapter, IndicatorTarget {
       throw new DeliveryError(`web adapter cannot reach ${formatAddress(address)}`, true);
     if (rendition.medium !== "text")
       throw new DeliveryError("web clients take text renditions", true);
-    await this.deliver(address, messageEvent(communication, rendition, target.deliveryId));
+    await this.deliver(
+      address,
+      messageEvent(communication, rendition, target.deliveryId),
+      target.written,
+    );
     return target.deliveryId;
   }
 
@@ -176,10 +180,11 @@ export class WebClientHub implements Adapter, IndicatorTarget {
   }
 
   /**
-   * Writes an event to every socket of the client and resolves on the first ack. Rejects with
-   * TargetUnavailableError when no socket is open, all close first, or the ack times out.
+   * Writes an event to every socket of the client and resolves on the first ack (`written` is
+   * told in between). Rejects with TargetUnavailableError when no socket is open, all close
+   * first, or the ack times out.
    */
-  deliver(client: WebClientId, event: StreamEvent): Promise<void> {
+  deliver(client: WebClientId, event: StreamEvent, written?: () => void): Promise<void> {
     const key = keyOf(client);
     const body = JSON.stringify(event);
     const relay = this.#opts.relay;
@@ -187,15 +192,17 @@ export class WebClientHub implements Adapter, IndicatorTarget {
       const target = formatAddress({ scheme: "web", ...client });
       return relay.forward(target, event.id, body).then(() => undefined);
     }
-    return this.#deliverHere(key, event.id, body);
+    return this.#deliverHere(key, event.id, body, written);
   }
 
-  #deliverHere(key: string, id: string, body: string): Promise<void> {
+  #deliverHere(key: string, id: string, body: string, written?: () => void): Promise<void> {
     const sockets = this.#byClient.get(key);
     if (!sockets || sockets.size === 0) {
       return Promise.reject(new TargetUnavailableError(`web client ${key} is not connected`));
     }
-    return this.#acks.wait(key, id, body, sockets);
+    const acked = this.#acks.wait(key, id, body, sockets);
+    written?.();
+    return acked;
   }
 
   /** Takes over an authenticated WebSocket (routes/stream.ts). */

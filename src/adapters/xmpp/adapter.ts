@@ -198,7 +198,7 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
     const id = target.deliveryId;
     const thread = communication.id;
     const stanza = chatMessage({ to: address.jid, from, id, rendition, thread });
-    await this.#out({ to: address.jid, stanza, thread });
+    await this.#out({ to: address.jid, stanza, thread }, target.written);
     return id;
   }
 
@@ -212,14 +212,15 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
   }
 
   /**
-   * Sends a stanza made ready here or on another node of the cluster and waits for its receipt;
-   * a chat message is remembered for the reply thread, an indicator's PEP publish follows it.
+   * Sends a stanza made ready here or on another node of the cluster and waits for its receipt
+   * (`written` is told in between); a chat message is remembered for the reply thread, an
+   * indicator's PEP publish follows it.
    */
-  async sendPrepared(p: PreparedStanza): Promise<void> {
+  async sendPrepared(p: PreparedStanza, written?: () => void): Promise<void> {
     const bare = await this.#ready(p.to);
     if (p.stanza.attrs.to === undefined || this.#bare(p.stanza.attrs.to) !== bare)
       throw new DeliveryError("xmpp stanza addressed to another JID than its target", true);
-    await this.#sendAndAwait(p.stanza, bare);
+    await this.#sendAndAwait(p.stanza, bare, written);
     if (p.thread !== undefined && p.stanza.attrs.from)
       this.#recent.sent(bare, p.stanza.attrs.from, p.thread);
     if (p.pep) await this.#pep.publish(bare, p.pep);
@@ -230,9 +231,9 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
     return this.#opts.cluster !== undefined && !this.#connected;
   }
 
-  async #out(p: PreparedStanza): Promise<void> {
+  async #out(p: PreparedStanza, written?: () => void): Promise<void> {
     const bare = this.#bare(p.to);
-    if (!this.#remote()) return this.sendPrepared(p);
+    if (!this.#remote()) return this.sendPrepared(p, written);
     try {
       await this.#opts.cluster!.relay.forward(p);
     } catch (err) {
@@ -275,7 +276,7 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
     return new DeliveryError("xmpp component is not connected", false, { cause });
   }
 
-  async #sendAndAwait(stanza: XmlElement, bare: string): Promise<void> {
+  async #sendAndAwait(stanza: XmlElement, bare: string, written?: () => void): Promise<void> {
     const id = stanza.attrs.id ?? "";
     const answered = this.receipts.expect(id, bare);
     // a disconnect during the write rejects it before anyone awaits it
@@ -290,6 +291,7 @@ export class XmppAdapter implements Adapter, IndicatorTarget {
         cause: err,
       });
     }
+    written?.();
     await answered;
   }
 
