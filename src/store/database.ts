@@ -2,7 +2,7 @@
 // transactions, after-commit hooks and the dialect flag the few dialect-specific queries need.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { CompiledQuery, type Kysely, Migrator } from "kysely";
+import { CompiledQuery, type Kysely, Migrator, type QueryResult } from "kysely";
 import {
   type BatchTransaction,
   CommitGroup,
@@ -11,13 +11,31 @@ import {
 } from "./group-commit.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
+import type { DirectSql } from "./sqlite-statements.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
-// Two of these run for every caller of a shared commit: compiled once (prepared.ts says why).
-const SAVEPOINT = CompiledQuery.raw("savepoint omnivox_caller");
-const RELEASE = CompiledQuery.raw("release savepoint omnivox_caller");
-const ROLLBACK_TO = CompiledQuery.raw("rollback to savepoint omnivox_caller");
+// Two of these run for every caller of a shared commit.
+const SAVEPOINT = "savepoint omnivox_caller";
+const RELEASE = "release savepoint omnivox_caller";
+const ROLLBACK_TO = "rollback to savepoint omnivox_caller";
+
+export interface DatabaseOptions {
+  /** The PostgreSQL schema the store lives in (search_path); absent on SQLite. */
+  pgSchema?: string | undefined;
+  group?: GroupCommitOptions | undefined;
+  /**
+   * SQLite with wal-sync.ts: called inside a batch's transaction so that letting it go does not
+   * wait for the sync, whose end the returned promise tells (docs/performance.md "Group commit").
+   */
+  deferRelease?: (() => Promise<void>) | undefined;
+  /**
+   * SQLite: runs a statement at once on the one connection. Inside a batch, which holds that
+   * connection for its whole length, fixed SQL goes this way instead of through kysely's
+   * executor (docs/performance.md "Fixed SQL on the hot path").
+   */
+  direct?: DirectSql | undefined;
+}
 
 export class Database {
   /** On the root only: concurrent transactions share one commit (store/group-commit.ts). */
@@ -27,32 +45,31 @@ export class Database {
   /** Set once this transaction's caller is done: later work must not write into its batch. */
   #closed = false;
 
+  /** The PostgreSQL schema the store lives in (search_path); undefined on SQLite. */
+  readonly pgSchema: string | undefined;
+
   private constructor(
     readonly db: Kysely<DatabaseSchema>,
     readonly dialect: Dialect,
-    /** The PostgreSQL schema the store lives in (search_path); undefined on SQLite. */
-    readonly pgSchema: string | undefined,
+    private readonly options: DatabaseOptions,
     /** Present only inside a transaction: hooks to run once it has committed. */
     private readonly commitHooks?: Array<() => void>,
-    group?: GroupCommitOptions,
-    /**
-     * SQLite with wal-sync.ts: called inside a batch's transaction so that letting it go does not
-     * wait for the sync, whose end the returned promise tells (docs/performance.md "Group commit").
-     */
-    private readonly deferRelease?: () => Promise<void>,
   ) {
+    this.pgSchema = options.pgSchema;
     if (!commitHooks)
-      this.#group = new CommitGroup(this.#openBatch, group ?? GROUP_COMMIT_DEFAULTS, runHook);
+      this.#group = new CommitGroup(
+        this.#openBatch,
+        options.group ?? GROUP_COMMIT_DEFAULTS,
+        runHook,
+      );
   }
 
   static create(
     db: Kysely<DatabaseSchema>,
     dialect: Dialect,
-    pgSchema?: string,
-    group?: GroupCommitOptions,
-    deferRelease?: () => Promise<void>,
+    options: DatabaseOptions = {},
   ): Database {
-    return new Database(db, dialect, pgSchema, undefined, group, deferRelease);
+    return new Database(db, dialect, options);
   }
 
   get isTransaction(): boolean {
@@ -85,6 +102,23 @@ export class Database {
     return this.transaction((tx) => fn(tx.db));
   }
 
+  /**
+   * Runs one statement written as SQL (prepared.ts). Inside a transaction on SQLite it runs at
+   * once on the connection the batch holds; anywhere else through kysely, which waits for the
+   * connection.
+   */
+  execute<R>(text: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.#closed) return Promise.reject(new Error("store: this transaction has already ended"));
+    const direct = this.options.direct;
+    if (!direct || !this.commitHooks)
+      return this.db.executeQuery(CompiledQuery.raw(text, [...parameters]));
+    try {
+      return Promise.resolve(direct(text, parameters) as QueryResult<R>);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   /** Runs `hook` after the current transaction commits (at once when there is none). */
   onCommit(hook: () => void): void {
     if (this.commitHooks) this.commitHooks.push(hook);
@@ -97,10 +131,13 @@ export class Database {
     let durable: Promise<void> | undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
+        // The batch's own view: its savepoints go the caller's way (execute), never closed.
+        const batch = new Database(trx, this.dialect, this.options, []);
+        const run = (text: string) => batch.execute(text, []).then(() => undefined);
         await body({
           forCaller: () => {
             const hooks: Array<() => void> = [];
-            const tx = new Database(trx, this.dialect, this.pgSchema, hooks);
+            const tx = new Database(trx, this.dialect, this.options, hooks);
             return {
               tx: tx,
               hooks,
@@ -109,12 +146,12 @@ export class Database {
               },
             };
           },
-          savepoint: () => trx.executeQuery(SAVEPOINT).then(() => undefined),
-          release: () => trx.executeQuery(RELEASE).then(() => undefined),
-          rollbackToSavepoint: () => trx.executeQuery(ROLLBACK_TO).then(() => undefined),
+          savepoint: () => run(SAVEPOINT),
+          release: () => run(RELEASE),
+          rollbackToSavepoint: () => run(ROLLBACK_TO),
         });
         // Asked while the connection is still the batch's: letting it go will not wait for the sync.
-        durable = this.deferRelease?.();
+        durable = this.options.deferRelease?.();
       });
     } catch (err) {
       // The sync of a transaction that failed to commit is nobody's to wait for.

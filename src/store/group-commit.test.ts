@@ -10,6 +10,7 @@ import { type OpenedTestStore, testDialects } from "../../test/support/store.ts"
 import type { Database } from "./database.ts";
 import { type BatchTransaction, CommitGroup } from "./group-commit.ts";
 import { openDatabase } from "./open.ts";
+import { FixedSql } from "./prepared.ts";
 
 /**
  * A transaction that records what the group asks of it; `failCommit` makes the commit fail,
@@ -199,6 +200,31 @@ for (const dialect of await testDialects()) {
         );
       });
       assert.deepEqual(await rows(), [1, 2, 3]);
+    });
+
+    test("fixed SQL runs in the caller's share, in order with built queries, and is undone with it", async () => {
+      const insert = new FixedSql("insert into gc_probe (id, who) values (?, ?)");
+      const count = new FixedSql<{ n: number }>("select count(*) as n from gc_probe where who = ?");
+      let ended: Database | undefined;
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) =>
+          database.transaction(async (tx) => {
+            ended = tx;
+            await insert.run(tx, [100 + i, `c${i}`]);
+            await probe(tx, 200 + i, `c${i}`);
+            // Both rows are in this caller's transaction already, whichever way they went.
+            const [seen] = await count.rows(tx, [`c${i}`]);
+            assert.equal(Number(seen?.n), 2);
+            if (i === 4) await insert.run(tx, [100, "duplicate"]);
+          }),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled"],
+      );
+      assert.deepEqual(await rows(), [100, 101, 102, 103, 105, 200, 201, 202, 203, 205]);
+      await assert.rejects(insert.run(ended!, [300, "late"]), /already ended/);
     });
 
     test("a caller's promise settles after the commit: its rows are visible then", async () => {

@@ -23,7 +23,7 @@ import { SqlPinLockoutsRepo } from "./pin-lockouts-repo.ts";
 import { SqlRegistrationsRepo } from "./registrations-repo.ts";
 import type { DatabaseSchema } from "./schema/index.ts";
 import { SqlSessionsRepo } from "./sessions-repo.ts";
-import { withCachedStatements } from "./sqlite-statements.ts";
+import { directSql, withCachedStatements } from "./sqlite-statements.ts";
 import type { AudioStore, Store, StoreOptions, StoreTransaction } from "./types.ts";
 import { eraseUser, type UserErasure } from "./user-erasure.ts";
 import { SqlUsersRepo } from "./users-repo.ts";
@@ -164,10 +164,9 @@ function openSqlite(file: string, group?: GroupCommitOptions): Database {
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma("foreign_keys = ON");
   if (file === ":memory:") {
-    const db = new Kysely<DatabaseSchema>({
-      dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }),
-    });
-    return Database.create(db, "sqlite", undefined, group);
+    const database = withCachedStatements(sqlite);
+    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
+    return Database.create(db, "sqlite", { group, direct: directSql(database) });
   }
   // WAL lets readers run beside the writer. Every commit is on disk before we acknowledge a
   // sender (SMTP 250, SIP 200, API 201): SQLite appends it to the WAL (synchronous=NORMAL) and
@@ -177,7 +176,11 @@ function openSqlite(file: string, group?: GroupCommitOptions): Database {
   const wal = new WalSync(`${file}-wal`);
   const database = withCachedStatements(sqlite, commitWatcher(sqlite, wal));
   const db = new Kysely<DatabaseSchema>({ dialect: new DurableSqliteDialect({ database }, wal) });
-  return Database.create(db, "sqlite", undefined, group, () => wal.deferRelease());
+  return Database.create(db, "sqlite", {
+    group,
+    deferRelease: () => wal.deferRelease(),
+    direct: directSql(database),
+  });
 }
 
 async function openPostgres(
@@ -214,7 +217,7 @@ async function openPostgres(
   // without a listener the 'error' event would end the process.
   pool.on("error", (err) => process.emitWarning(`store: idle PostgreSQL client: ${err.message}`));
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  return Database.create(db, "postgres", schema, group);
+  return Database.create(db, "postgres", { pgSchema: schema, group });
 }
 
 /** A URL fit for an error message: no password. */

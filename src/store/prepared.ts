@@ -1,10 +1,10 @@
 // The store's hottest statements as fixed SQL (docs/performance.md "Fixed SQL on the hot path"):
 // kysely builds, freezes and compiles a query tree on every call, while these statements never
 // change shape; written as SQL they made the SMTP and MWI benches 10–45 % faster. Each is written
-// once with "?" placeholders ($n on PostgreSQL) and run through kysely's executor, so it runs in
-// the caller's transaction and SQLite's statement cache (sqlite-statements.ts) like any query.
+// once with "?" placeholders ($n on PostgreSQL) and runs in the caller's transaction and SQLite's
+// statement cache (sqlite-statements.ts) like any query; Database.execute says which way.
 
-import { CompiledQuery, type QueryResult } from "kysely";
+import type { QueryResult } from "kysely";
 import type { Database } from "./database.ts";
 
 /** One statement; `R` is the row it returns (`never` when it returns none). */
@@ -20,8 +20,10 @@ export class FixedSql<R = never> {
   }
 
   run(database: Database, parameters: readonly unknown[]): Promise<QueryResult<R>> {
-    const text = database.dialect === "postgres" ? this.#postgres : this.#sqlite;
-    return database.db.executeQuery(CompiledQuery.raw(text, [...parameters]));
+    return database.execute(
+      database.dialect === "postgres" ? this.#postgres : this.#sqlite,
+      parameters,
+    );
   }
 
   async rows(database: Database, parameters: readonly unknown[]): Promise<R[]> {

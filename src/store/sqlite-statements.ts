@@ -3,7 +3,7 @@
 // the gateway spent on a mail. The SQL text is the key (parameters are bound at run time).
 
 import type SqliteDatabase from "better-sqlite3";
-import type { SqliteDatabase as KyselySqlite, SqliteStatement } from "kysely";
+import type { SqliteDatabase as KyselySqlite, QueryResult, SqliteStatement } from "kysely";
 
 /** Enough for every statement the repositories build; dynamic IN-lists beyond it are evicted. */
 const CACHED_STATEMENTS = 512;
@@ -53,5 +53,25 @@ function watched(
       return result;
     },
     iterate: (parameters: ReadonlyArray<unknown>) => stmt.iterate(parameters),
+  };
+}
+
+/** Runs one statement at once, as kysely's SQLite connection would, with its result. */
+export type DirectSql = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown>;
+
+/**
+ * Statements of `database` (cached and watched as kysely's are) run without kysely's executor:
+ * only for a caller that holds the connection already (store/database.ts execute).
+ */
+export function directSql(database: KyselySqlite): DirectSql {
+  return (sql, parameters) => {
+    const stmt = database.prepare(sql);
+    if (stmt.reader) return { rows: stmt.all(parameters) as unknown[] };
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return {
+      rows: [],
+      numAffectedRows: BigInt(changes),
+      insertId: BigInt(lastInsertRowid),
+    };
   };
 }

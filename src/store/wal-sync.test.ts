@@ -133,13 +133,10 @@ test("a transaction that only read, and a statement that failed, start no sync",
 
 /** The store's own Database (group commit) over a gated file, as open.ts builds it. */
 function grouped(g: ReturnType<typeof gated>): Database {
-  return Database.create(
-    g.db as unknown as Kysely<DatabaseSchema>,
-    "sqlite",
-    undefined,
-    { windowMs: 0, maxBatch: 100 },
-    () => g.wal.deferRelease(),
-  );
+  return Database.create(g.db as unknown as Kysely<DatabaseSchema>, "sqlite", {
+    group: { windowMs: 0, maxBatch: 100 },
+    deferRelease: () => g.wal.deferRelease(),
+  });
 }
 
 test("group commit: the next batch commits while the last one syncs; hooks wait for the sync", async () => {
