@@ -239,7 +239,7 @@ export const configSchema = z
     groupCommit: z
       .strictObject({
         /** How long a commit waits for more writers to join, ms; 0 takes those already queued. */
-        windowMs: z.number().min(0).max(50).default(1),
+        windowMs: z.number().min(0).max(50).default(0),
         /** Most writers one commit takes; more wait for the next. */
         maxBatch: z.number().int().min(1).max(10_000).default(256),
       })

@@ -13,7 +13,7 @@ export interface GroupCommitOptions {
   maxBatch: number;
 }
 
-export const GROUP_COMMIT_DEFAULTS: GroupCommitOptions = { windowMs: 1, maxBatch: 256 };
+export const GROUP_COMMIT_DEFAULTS: GroupCommitOptions = { windowMs: 0, maxBatch: 256 };
 
 /** One open transaction of the batch, as the group needs it. */
 export interface BatchTransaction<Tx> {
