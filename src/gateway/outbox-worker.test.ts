@@ -80,6 +80,12 @@ async function setup(
 
 const web = (client: string) => formatAddress({ scheme: "web", userId: "alice", clientId: client });
 
+/** Whether every one of `rows` is delivered. */
+async function allDelivered(store: Store, rows: ReadonlyArray<{ id: string }>): Promise<boolean> {
+  const states = await Promise.all(rows.map((r) => store.outbox.get(r.id)));
+  return states.every((d) => d?.state === "delivered");
+}
+
 /** `n` communications, each with one delivery to `target`; their deliveries, in order. */
 async function mails(store: Store, target: string, n: number): Promise<Array<{ id: string }>> {
   const rows = [];
@@ -111,14 +117,7 @@ for (const dialect of await testDialects()) {
         await worker.start();
         await until("five sends in flight at once", async () => started === 5, 10_000);
         release();
-        await until(
-          "all delivered",
-          async () => {
-            const states = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
-            return states.every((d) => d?.state === "delivered");
-          },
-          10_000,
-        );
+        await until("all delivered", () => allDelivered(t.store, rows), 10_000);
         const d = await t.store.outbox.get(rows[0]!.id);
         assert.equal(d?.nativeId, `native-${rows[0]!.id}`);
       } finally {
@@ -185,15 +184,37 @@ for (const dialect of await testDialects()) {
         confirm();
         await until(
           "all delivered once the client confirms",
-          async () => {
-            const states = await Promise.all(
-              [...slow, ...fast].map((r) => t.store.outbox.get(r.id)),
-            );
-            return states.every((d) => d?.state === "delivered");
-          },
+          () => allDelivered(t.store, [...slow, ...fast]),
           10_000,
         );
         assert.equal(slowStarted, 6, "a delivery ran twice");
+      } finally {
+        await worker.stop();
+        await t.cleanup();
+      }
+    });
+
+    test("the id a mail relay gives is the communication's for replies; a web client's stays on its delivery", async () => {
+      const t = await dialect.open();
+      const adapter = new ScriptedAdapter(() => "ok");
+      const worker = await setup(t.store, adapter);
+      try {
+        const c = testCommunication();
+        const rows = await t.store.communications.insertWithDeliveries(c, [
+          { target: web("desk") },
+          { target: "mailto:alice@example.com" },
+        ]);
+        await worker.start();
+        await until("both delivered", () => allDelivered(t.store, rows), 10_000);
+        const mail = rows.find((r) => r.target.startsWith("mailto:"))!;
+        const desk = rows.find((r) => r.target.startsWith("web:"))!;
+        assert.equal((await t.store.outbox.get(desk.id))?.nativeId, `native-${desk.id}`);
+        const ids = await t.store.communications.nativeIdsOf(c.id);
+        assert.ok(
+          ids.some((i) => i.system === "email" && i.nativeId === `native-${mail.id}`),
+          JSON.stringify(ids),
+        );
+        assert.ok(!ids.some((i) => i.nativeId === `native-${desk.id}`), JSON.stringify(ids));
       } finally {
         await worker.stop();
         await t.cleanup();
@@ -544,14 +565,7 @@ for (const dialect of await testDialects()) {
           { target: web("c") },
         ]);
         await worker.start();
-        await until(
-          "delivered",
-          async () => {
-            const all = await Promise.all(rows.map((r) => t.store.outbox.get(r.id)));
-            return all.every((d) => d?.state === "delivered");
-          },
-          10_000,
-        );
+        await until("delivered", () => allDelivered(t.store, rows), 10_000);
         assert.equal(conversions, 1);
         assert.equal(new Set(adapter.sent.map((s) => s.rendition)).size, 1);
       } finally {

@@ -307,9 +307,7 @@ export class OutboxWorker {
       // One commit (shared with others' by group commit): the outcome and the id it was given.
       await store.transaction(async (tx) => {
         await tx.outbox.markDelivered(d.id, now, nativeId);
-        // An app's id names no message a reply could answer, and one app may give the same id
-        // twice: it stays on the delivery alone.
-        if (nativeId && scheme !== "webhook")
+        if (nativeId && repliesName(scheme))
           await tx.communications.addNativeId(communication.id, nativeSystem(scheme), nativeId);
       });
       observer?.attempt(scheme, "delivered");
@@ -421,6 +419,17 @@ export class OutboxWorker {
 /** A row written before deliveries kept their route options: matched as receive would have. */
 function legacyRouteOptions(c: Communication, profile: Profile): RouteOptions {
   return optionsOf(routeFor(c.kind, profile));
+}
+
+/**
+ * Whether a reply on this scheme's system may name the id its adapter gave the message, so the
+ * communication must be found by it: a mail's Message-ID (In-Reply-To), a chat's stanza id
+ * (XEP-0461), a call's. Otherwise the id stays on the delivery alone: a web client's event id
+ * is the delivery's own and its reply names the communication (inReplyTo); an app's id names
+ * no message, and one app may give the same id twice.
+ */
+function repliesName(scheme: string): boolean {
+  return scheme !== "web" && scheme !== "webhook";
 }
 
 /** The system whose native ids a scheme's adapter returns. */
