@@ -33,10 +33,10 @@ results.commitLimit = commits;
 rows.push(...commitLimitRows(commits));
 
 const mails = Number(process.env.OMNIVOX_BENCH_MAILS ?? 1000);
-const smtp = await smtpToWeb(mails, 8);
+const smtp = await smtpToWeb(mails, 8, Number(process.env.OMNIVOX_BENCH_WARM_MAILS ?? 1000));
 results.smtpToWeb = smtp;
 rows.push({
-  benchmark: `SMTP in → web client (${smtp.mails} mails, ${smtp.concurrency} connections)`,
+  benchmark: `SMTP in → web client (${smtp.mails} mails after ${smtp.warmUp} not counted, ${smtp.concurrency} connections)`,
   figure: `${smtp.omnivoxPerSec.toFixed(0)} msg/s, p50 ${smtp.p50Ms.toFixed(1)} ms, p99 ${smtp.p99Ms.toFixed(1)} ms`,
   limit: `bare smtp-server sink ${smtp.sinkPerSec.toFixed(0)} msg/s`,
   ratio: smtp.ratio.toFixed(3),
