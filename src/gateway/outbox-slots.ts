@@ -98,11 +98,14 @@ export class OutboxSlots {
     this.#awaiting--;
   }
 
-  /** What a claim may take per target, counting this node's waiting deliveries apart. */
+  /**
+   * What a claim may take per target, counting this node's waiting deliveries apart. The live
+   * counts are handed over, not a copy, while they are few: the claim reads them at once.
+   */
   cap(): TargetCap {
     const awaitingHere =
       this.#awaitingBy.size <= AWAITING_SHARES_TOLD
-        ? new Map(this.#awaitingBy)
+        ? this.#awaitingBy
         : new Map([...this.#awaitingBy].sort((a, b) => b[1] - a[1]).slice(0, AWAITING_SHARES_TOLD));
     return { sending: this.perTarget, awaiting: this.perTargetAwaiting, awaitingHere };
   }

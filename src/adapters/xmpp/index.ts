@@ -15,8 +15,8 @@ export interface XmppOptions {
   server: { host: string; port: number };
   domain: string;
   secret: string;
-  receiptWaitMs?: number;
-  receiptTimeoutMs?: number;
+  receiptWaitMs: number;
+  receiptTimeoutMs: number;
 }
 
 export interface XmppDeps {
@@ -46,8 +46,8 @@ export function create(opts: XmppOptions, deps: XmppDeps): Xmpp {
     }),
     gateway: deps.gateway,
     listUsers: deps.listUsers,
-    ...(opts.receiptWaitMs !== undefined ? { receiptWaitMs: opts.receiptWaitMs } : {}),
-    ...(opts.receiptTimeoutMs !== undefined ? { receiptTimeoutMs: opts.receiptTimeoutMs } : {}),
+    receiptWaitMs: opts.receiptWaitMs,
+    receiptTimeoutMs: opts.receiptTimeoutMs,
     logger: deps.logger,
     ...(deps.cluster
       ? {
